@@ -1,0 +1,3 @@
+//! The page's panels, one component per file.
+
+pub mod console;

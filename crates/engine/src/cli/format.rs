@@ -1,0 +1,173 @@
+//! Replies printed exactly as `redis-cli --no-raw` prints them (its `cliFormatReplyTTY`).
+
+use std::fmt::Write as _;
+
+use crate::num::format_double;
+use crate::reply::Reply;
+
+/// Formats one reply as redis-cli does on a terminal, including the final newline.
+pub fn format_reply(reply: &Reply) -> String {
+    let mut out = String::new();
+    write_reply(&mut out, reply, "");
+    out
+}
+
+/// Appends `bytes` quoted as redis-cli's `sdscatrepr` does: printable ASCII as is, `\\` and `"`
+/// escaped, the usual control escapes, and `\xhh` for everything else.
+pub fn quote_bytes(out: &mut String, bytes: &[u8]) {
+    out.push('"');
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x07 => out.push_str("\\a"),
+            0x08 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\x");
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xf)] as char);
+            }
+        }
+    }
+    out.push('"');
+}
+
+fn write_reply(out: &mut String, reply: &Reply, prefix: &str) {
+    match reply {
+        Reply::Error(e) => {
+            out.push_str("(error) ");
+            out.push_str(e);
+            out.push('\n');
+        }
+        Reply::Status(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Reply::Integer(n) => {
+            out.push_str("(integer) ");
+            out.push_str(&n.to_string());
+            out.push('\n');
+        }
+        Reply::Double(d) => {
+            out.push_str("(double) ");
+            out.push_str(&format_double(*d));
+            out.push('\n');
+        }
+        Reply::Bulk(bytes) => {
+            quote_bytes(out, bytes);
+            out.push('\n');
+        }
+        Reply::Verbatim(_, bytes) => {
+            out.push_str(&String::from_utf8_lossy(bytes));
+            out.push('\n');
+        }
+        Reply::Nil | Reply::NilArray => out.push_str("(nil)\n"),
+        Reply::Bool(b) => out.push_str(if *b { "(true)\n" } else { "(false)\n" }),
+        Reply::Array(items) => write_aggregate(
+            out,
+            items.iter().map(|r| (r, None)),
+            items.len(),
+            ')',
+            "(empty array)\n",
+            prefix,
+        ),
+        Reply::Set(items) => write_aggregate(
+            out,
+            items.iter().map(|r| (r, None)),
+            items.len(),
+            '~',
+            "(empty set)\n",
+            prefix,
+        ),
+        Reply::Push(items) => write_aggregate(
+            out,
+            items.iter().map(|r| (r, None)),
+            items.len(),
+            ')',
+            "(empty push)\n",
+            prefix,
+        ),
+        Reply::Map(pairs) => write_aggregate(
+            out,
+            pairs.iter().map(|(k, v)| (k, Some(v))),
+            pairs.len(),
+            '#',
+            "(empty hash)\n",
+            prefix,
+        ),
+    }
+}
+
+/// Numbered entries (`1) …`), nested entries indented by the width of the widest index plus two.
+fn write_aggregate<'a>(
+    out: &mut String,
+    entries: impl Iterator<Item = (&'a Reply, Option<&'a Reply>)>,
+    len: usize,
+    separator: char,
+    empty: &str,
+    prefix: &str,
+) {
+    if len == 0 {
+        out.push_str(empty);
+        return;
+    }
+    let width = len.to_string().len();
+    let nested_prefix = format!("{prefix}{}", " ".repeat(width + 2));
+    for (i, (entry, value)) in entries.enumerate() {
+        // The parent already printed this line's indentation before its own index.
+        let lead = if i == 0 { "" } else { prefix };
+        // Writing into a String cannot fail.
+        let _ = write!(out, "{lead}{:>width$}{separator} ", i + 1);
+        write_reply(out, entry, &nested_prefix);
+        if let Some(value) = value {
+            out.pop();
+            out.push_str(" => ");
+            write_reply(out, value, &nested_prefix);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars() {
+        assert_eq!(format_reply(&Reply::ok()), "OK\n");
+        assert_eq!(format_reply(&Reply::Integer(-3)), "(integer) -3\n");
+        assert_eq!(format_reply(&Reply::Nil), "(nil)\n");
+        assert_eq!(
+            format_reply(&Reply::bulk(b"a\"\\\x00\xe2 \x07")),
+            "\"a\\\"\\\\\\x00\\xe2 \\a\"\n"
+        );
+        assert_eq!(format_reply(&Reply::error("ERR x")), "(error) ERR x\n");
+        assert_eq!(format_reply(&Reply::Array(vec![])), "(empty array)\n");
+    }
+
+    #[test]
+    fn nested_arrays_are_indented_by_index_width() {
+        let inner = Reply::Array(vec![
+            Reply::bulk(b"a"),
+            Reply::Array(vec![Reply::Integer(1)]),
+        ]);
+        let mut items = vec![inner];
+        items.extend((0..9).map(|_| Reply::Nil));
+        let text = format_reply(&Reply::Array(items));
+        assert!(
+            text.starts_with(" 1) 1) \"a\"\n    2) 1) (integer) 1\n 2) (nil)\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("10) (nil)\n"), "{text}");
+    }
+
+    #[test]
+    fn maps_use_hash_and_arrow() {
+        let map = Reply::Map(vec![(Reply::bulk(b"k"), Reply::Integer(1))]);
+        assert_eq!(format_reply(&map), "1# \"k\" => (integer) 1\n");
+    }
+}

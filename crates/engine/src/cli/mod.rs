@@ -1,0 +1,104 @@
+//! What redis-cli does with a typed line: split it, run it (repeating `N cmd` N times) and print
+//! each reply as `redis-cli --no-raw`. Shared by the page's console and the native CLI.
+
+mod format;
+mod split;
+
+pub use format::{format_reply, quote_bytes};
+pub use split::{SplitError, split_args};
+
+use crate::ClientId;
+use crate::engine::Engine;
+
+/// What a typed line asks of the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineOutcome {
+    /// Print this text (already newline-terminated; may be empty for a blank line).
+    Print(String),
+    /// `quit` or `exit`: leave the REPL.
+    Quit,
+    /// `clear`: clear the screen.
+    Clear,
+}
+
+/// Runs one typed line as redis-cli's REPL would and returns what it prints.
+pub fn run_line(engine: &mut Engine, client: ClientId, line: &[u8]) -> LineOutcome {
+    let Ok(argv) = split_args(line) else {
+        return LineOutcome::Print("Invalid argument(s)\n".into());
+    };
+    let Some(first) = argv.first() else {
+        return LineOutcome::Print(String::new());
+    };
+    if first.eq_ignore_ascii_case(b"quit") || first.eq_ignore_ascii_case(b"exit") {
+        return LineOutcome::Quit;
+    }
+    if argv.len() == 1 && first.eq_ignore_ascii_case(b"clear") {
+        return LineOutcome::Clear;
+    }
+    // `3 INCR n` repeats a command; redis-cli parses the count with strtol, so a leading number
+    // that is not positive (or an empty first word) is an error rather than a command name.
+    let (repeat, argv) = match repeat_count(first) {
+        Some(n) if argv.len() > 1 => {
+            if n <= 0 {
+                return LineOutcome::Print(
+                    "Invalid redis-cli repeat command option value.\n".into(),
+                );
+            }
+            (n, &argv[1..])
+        }
+        _ => (1, &argv[..]),
+    };
+    let mut out = String::new();
+    for _ in 0..repeat {
+        out.push_str(&format_reply(&engine.exec(client, argv)));
+    }
+    LineOutcome::Print(out)
+}
+
+/// The value of C's `strtol(word, &end, 10)` when it consumes the whole word, as redis-cli
+/// checks it: optional blanks and sign, digits, nothing after. An empty word counts as 0.
+fn repeat_count(word: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(word).ok()?;
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
+    if trimmed.is_empty() {
+        return if text.is_empty() { Some(0) } else { None };
+    }
+    let digits = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // strtol saturates on overflow and sets ERANGE, which redis-cli rejects: map it to 0.
+    Some(trimmed.parse::<i64>().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(engine: &mut Engine, client: ClientId, line: &str) -> String {
+        match run_line(engine, client, line.as_bytes()) {
+            LineOutcome::Print(s) => s,
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn lines_run_as_redis_cli_runs_them() {
+        let mut engine = Engine::new();
+        let c = engine.connect();
+        assert_eq!(run(&mut engine, c, "SET foo bar"), "OK\n");
+        assert_eq!(run(&mut engine, c, "get foo"), "\"bar\"\n");
+        assert_eq!(run(&mut engine, c, ""), "");
+        assert_eq!(run(&mut engine, c, "set \"a"), "Invalid argument(s)\n");
+        assert_eq!(run(&mut engine, c, "2 get foo"), "\"bar\"\n\"bar\"\n");
+        assert_eq!(
+            run(&mut engine, c, "0 get foo"),
+            "Invalid redis-cli repeat command option value.\n"
+        );
+        assert_eq!(
+            run(&mut engine, c, "\"\" foo"),
+            "Invalid redis-cli repeat command option value.\n"
+        );
+        assert_eq!(run(&mut engine, c, "quit"), "Quit");
+    }
+}
