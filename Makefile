@@ -7,14 +7,14 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 PORT ?= 8080
 
-.PHONY: serve test dist setup setup-test lint test-native test-wasm test-e2e clean
+.PHONY: serve test dist setup setup-test lint test-native conformance record facts test-wasm test-e2e clean
 
 ## serve: install what is missing, build the release page, serve it on http://127.0.0.1:$(PORT)
 serve: setup dist
 	node web/tools/static-server.mjs dist $(PORT) 127.0.0.1
 
 ## test: install what tests need, then run every test
-test: setup-test lint test-native test-wasm test-e2e
+test: setup-test lint test-native conformance test-wasm test-e2e
 	@echo "make test: all green"
 
 ## dist: build the release page into dist/ and print its weight
@@ -35,6 +35,21 @@ lint:
 
 test-native:
 	cargo test --workspace
+
+## conformance: replay every script against a private redis-server and the engine, compare
+## reply by reply; then check the CLI byte for byte against redis-cli --no-raw
+conformance:
+	cargo build --release -p cli
+	REQUIRE_LIVE_REDIS=1 scripts/with-redis.sh cargo test -p engine --test conformance -- --nocapture
+	scripts/with-redis.sh scripts/cli-diff.sh
+
+## record: rewrite the conformance transcripts from the real server (review the diff!)
+record:
+	RECORD=1 scripts/with-redis.sh cargo test -p engine --test conformance live -- --nocapture
+
+## facts: regenerate the command facts from the real server's COMMAND INFO / COMMAND DOCS
+facts:
+	scripts/with-redis.sh sh -c 'node scripts/gen-command-facts.mjs "$$REDIS_PORT"'
 
 test-wasm:
 	cargo test --target wasm32-unknown-unknown -p app -p bindings

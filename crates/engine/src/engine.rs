@@ -1,12 +1,17 @@
-//! The engine: databases, clients, the virtual clock, statistics and command dispatch.
+//! The engine: databases, clients, the virtual clock, statistics, dispatch, and the one lookup
+//! path and write path every handler goes through.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use crate::command::{self, Ctx};
+use crate::ClientId;
+use crate::command::{CommandSpec, Registry};
+use crate::config::Config;
+use crate::errors::{CmdResult, RedisError};
 use crate::events::{EventKind, EventLog};
-use crate::keyspace::{Db, Entry};
+use crate::keyspace::{Db, Entry, Value, minutes};
+use crate::pubsub::{PubSub, notify};
 use crate::reply::Reply;
-use crate::{ClientId, errors};
+use crate::rng::Rng;
 
 /// Number of databases, as Redis's default `databases 16`.
 pub const DATABASES: usize = 16;
@@ -15,12 +20,14 @@ pub const DATABASES: usize = 16;
 pub const DEFAULT_EVENT_CAPACITY: usize = 100_000;
 
 /// Per-connection state.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Client {
     /// Selected database.
     pub db: usize,
     /// Protocol version (2 or 3).
     pub resp: u8,
+    /// Messages pushed to the client (pub/sub, notifications), waiting to be read.
+    pub outbox: VecDeque<Reply>,
 }
 
 /// Counters reported by `INFO stats`.
@@ -32,27 +39,58 @@ pub struct Stats {
     pub keyspace_misses: u64,
     /// Keys removed because their expire time passed.
     pub expired_keys: u64,
-    /// Commands run (including rejected ones, as Redis counts them).
+    /// Commands executed (rejected ones — unknown, wrong arity — are not counted, as in Redis).
     pub total_commands_processed: u64,
+    /// Per-command counters, by full command name.
+    pub commands: HashMap<&'static str, CommandStats>,
+}
+
+/// Per-command counters (`INFO commandstats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommandStats {
+    /// Times the command ran.
+    pub calls: u64,
+    /// Times it was refused before running (arity, …).
+    pub rejected_calls: u64,
+    /// Times it ran and answered an error.
+    pub failed_calls: u64,
 }
 
 /// Flags of a key lookup, as Redis's `LOOKUP_*`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Lookup {
-    /// A write lookup: no hit/miss statistics, no miss event.
+    /// A write lookup: no hit/miss statistics, no hit/miss event.
     pub write: bool,
-    /// Do not update the access time (`TTL`, `TYPE`, `OBJECT`, …).
+    /// Do not update the access data (`TTL`, `TYPE`, `OBJECT`, …).
     pub no_touch: bool,
     /// Do not count hits or misses.
     pub no_stats: bool,
 }
 
 impl Lookup {
-    /// A plain read (`GET`).
+    /// A plain read (`GET`): counts a hit or a miss and touches the key.
     pub const READ: Lookup = Lookup {
         write: false,
         no_touch: false,
         no_stats: false,
+    };
+    /// A read that does not touch the key (`EXISTS`, `TTL`, `TYPE`): still counts.
+    pub const READ_NOTOUCH: Lookup = Lookup {
+        write: false,
+        no_touch: true,
+        no_stats: false,
+    };
+    /// A write (`SET`, `APPEND`, …): touches the key, counts nothing.
+    pub const WRITE: Lookup = Lookup {
+        write: true,
+        no_touch: false,
+        no_stats: false,
+    };
+    /// A look that neither touches nor counts (`OBJECT`, `SCAN`'s filters, `RANDOMKEY`).
+    pub const PEEK: Lookup = Lookup {
+        write: false,
+        no_touch: true,
+        no_stats: true,
     };
 }
 
@@ -74,6 +112,9 @@ pub struct Engine {
     pub(crate) now_ms: i64,
     pub(crate) stats: Stats,
     pub(crate) events: EventLog,
+    pub(crate) config: Config,
+    pub(crate) rng: Rng,
+    pub(crate) pubsub: PubSub,
 }
 
 impl Default for Engine {
@@ -92,6 +133,9 @@ impl Engine {
             now_ms: 0,
             stats: Stats::default(),
             events: EventLog::new(DEFAULT_EVENT_CAPACITY),
+            config: Config::default(),
+            rng: Rng::new(0x0072_6564_6973),
+            pubsub: PubSub::default(),
         }
     }
 
@@ -102,8 +146,9 @@ impl Engine {
         self.clients.insert(
             id,
             Client {
+                db: 0,
                 resp: 2,
-                ..Client::default()
+                outbox: VecDeque::new(),
             },
         );
         id
@@ -119,14 +164,21 @@ impl Engine {
         self.now_ms
     }
 
-    /// Moves the virtual clock forward by `ms` (negative values are ignored).
+    /// Moves the virtual clock forward by `ms` (negative values are ignored), removing the keys
+    /// whose time comes.
     pub fn advance(&mut self, ms: i64) {
         self.set_time(self.now_ms.saturating_add(ms.max(0)));
     }
 
-    /// Sets the virtual clock. Time never goes backwards: an earlier time is ignored.
+    /// Sets the virtual clock, removing the keys whose time comes. Time never goes backwards:
+    /// an earlier time is ignored.
     pub fn set_time(&mut self, ms: i64) {
-        self.now_ms = self.now_ms.max(ms);
+        if ms <= self.now_ms {
+            return;
+        }
+        let from = self.now_ms;
+        self.now_ms = ms;
+        self.expire_due(from);
     }
 
     /// The event log.
@@ -139,38 +191,60 @@ impl Engine {
         &self.stats
     }
 
+    /// Number of keys in a database (0 for an index out of range).
+    pub fn db_len(&self, db: usize) -> usize {
+        self.dbs.get(db).map_or(0, Db::len)
+    }
+
     /// Runs one command for a client and returns its reply, shaped for the client's protocol.
     pub fn exec(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
         let Some(state) = self.clients.get(&client) else {
             return Reply::error("ERR no such client");
         };
         let (db, resp) = (state.db, state.resp);
-        let reply = self.dispatch(client, db, argv);
+        let reply = self.dispatch(client, db, argv).unwrap_or_else(Reply::from);
         if resp == 2 { reply.into_resp2() } else { reply }
     }
 
-    fn dispatch(&mut self, client: ClientId, db: usize, argv: &[Vec<u8>]) -> Reply {
+    fn dispatch(&mut self, client: ClientId, db: usize, argv: &[Vec<u8>]) -> CmdResult {
         let Some(name) = argv.first() else {
-            return Reply::error("ERR empty command");
+            return Err(RedisError::new("ERR empty command"));
         };
-        self.stats.total_commands_processed += 1;
-        let Some(spec) = command::lookup(name) else {
-            return errors::unknown_command(name, &argv[1..]);
+        let registry = Registry::get();
+        let Some(mut spec) = registry.lookup(name) else {
+            return Err(RedisError::unknown_command(name, &argv[1..]));
         };
-        if !spec.arity_ok(argv.len()) {
-            return errors::wrong_arity(spec.name);
+        if spec.is_container() && argv.len() >= 2 {
+            spec = spec
+                .subcommand(&argv[1])
+                .ok_or_else(|| RedisError::unknown_subcommand(&spec.name, &argv[1]))?;
         }
+        if !spec.arity_ok(argv.len()) {
+            self.stats
+                .commands
+                .entry(spec.name.as_str())
+                .or_default()
+                .rejected_calls += 1;
+            return Err(RedisError::wrong_arity(&spec.name));
+        }
+        self.stats.total_commands_processed += 1;
         let mut ctx = Ctx {
             engine: self,
             client,
             db,
             spec,
         };
-        (spec.handler)(&mut ctx, argv)
+        let result = (spec.handler)(&mut ctx, argv);
+        let stats = self.stats.commands.entry(spec.name.as_str()).or_default();
+        stats.calls += 1;
+        if matches!(result, Err(_) | Ok(Reply::Error(_))) {
+            stats.failed_calls += 1;
+        }
+        result
     }
 
     /// The one read path for keys, as Redis's `lookupKey`: removes the key if its time has
-    /// passed, updates its access data, counts a hit or a miss and logs the event.
+    /// passed, updates its LRU/LFU data, counts a hit or a miss and logs the event.
     pub(crate) fn lookup(
         &mut self,
         client: ClientId,
@@ -180,13 +254,11 @@ impl Engine {
         command: &'static str,
     ) -> Option<&mut Entry> {
         let now = self.now_ms;
-        let expired = self.dbs[db].peek(key).is_some_and(|e| e.is_expired(now));
-        if expired {
-            self.expire_key(client, db, key);
+        if self.dbs[db].peek(key).is_some_and(|e| e.is_expired(now)) {
+            self.expire_key(client, db, key, now);
         }
-        let counts = !flags.write && !flags.no_stats;
         let found = self.dbs[db].peek(key).is_some();
-        if counts {
+        if !flags.write && !flags.no_stats {
             let kind = if found {
                 self.stats.keyspace_hits += 1;
                 EventKind::Hit
@@ -196,63 +268,210 @@ impl Engine {
             };
             self.events.push(now, client, db as u8, kind, key, command);
         }
+        if !found && !flags.write {
+            self.notify(notify::KEY_MISS, "keymiss", key, db);
+        }
+        let lfu = self.config.maxmemory_policy.is_lfu();
+        let (log_factor, decay) = (self.config.lfu_log_factor, self.config.lfu_decay_time);
         let entry = self.dbs[db].peek_mut(key)?;
         if !flags.no_touch {
-            entry.access_ms = now;
+            if lfu {
+                let counter = lfu_decayed(entry, now, decay);
+                entry.lfu_counter = lfu_log_incr(counter, log_factor, &mut self.rng);
+                entry.lfu_minutes = minutes(now);
+            } else {
+                entry.lru_ms = now;
+            }
         }
         Some(entry)
     }
 
-    /// Removes a key whose expire time has passed, counting and logging it.
-    fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8]) {
+    /// Removes a key whose time has passed, counting and logging it.
+    fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8], at: i64) {
         if self.dbs[db].remove(key).is_some() {
             self.stats.expired_keys += 1;
             self.events
-                .push(self.now_ms, client, db as u8, EventKind::Expired, key, "");
+                .push(at, client, db as u8, EventKind::Expired, key, "");
+            self.notify(notify::EXPIRED, "expired", key, db);
         }
     }
 
-    /// The one write path: stores a value under a key and logs the write.
-    pub(crate) fn store(
-        &mut self,
-        client: ClientId,
-        db: usize,
-        key: &[u8],
-        entry: Entry,
-        command: &'static str,
-    ) {
-        self.dbs[db].insert(key.to_vec(), entry);
-        self.events.push(
-            self.now_ms,
-            client,
-            db as u8,
+    /// Active expiry: removes every key whose time came between `from` and now, in order of
+    /// expire time, each logged at the moment it expired.
+    fn expire_due(&mut self, from: i64) {
+        let now = self.now_ms;
+        loop {
+            let due = (0..self.dbs.len())
+                .filter_map(|i| {
+                    self.dbs[i]
+                        .next_expiry()
+                        .filter(|&at| at <= now)
+                        .map(|at| (at, i))
+                })
+                .min();
+            let Some((at, db)) = due else { break };
+            if let Some((key, _)) = self.dbs[db].pop_expired(now) {
+                self.stats.expired_keys += 1;
+                self.events
+                    .push(at.max(from), 0, db as u8, EventKind::Expired, &key, "");
+                self.notify(notify::EXPIRED, "expired", &key, db);
+            }
+        }
+    }
+}
+
+/// The LFU counter after decay, as Redis's `LFUDecrAndReturn`.
+pub(crate) fn lfu_decayed(entry: &Entry, now_ms: i64, decay_minutes: i64) -> u8 {
+    let now = minutes(now_ms);
+    let elapsed = if now >= entry.lfu_minutes {
+        now - entry.lfu_minutes
+    } else {
+        // The 16-bit minute clock wrapped.
+        u16::MAX - entry.lfu_minutes + now
+    };
+    let periods = if decay_minutes > 0 {
+        i64::from(elapsed) / decay_minutes
+    } else {
+        0
+    };
+    let counter = i64::from(entry.lfu_counter);
+    u8::try_from(counter.saturating_sub(periods).max(0)).unwrap_or(0)
+}
+
+/// A logarithmic increment of the LFU counter, as Redis's `LFULogIncr`.
+fn lfu_log_incr(counter: u8, log_factor: i64, rng: &mut Rng) -> u8 {
+    if counter == u8::MAX {
+        return counter;
+    }
+    let base = f64::from(counter.saturating_sub(crate::keyspace::LFU_INIT_VAL));
+    let p = 1.0 / (base * log_factor as f64 + 1.0);
+    if rng.next_f64() < p {
+        counter + 1
+    } else {
+        counter
+    }
+}
+
+/// What a handler runs with: the engine, the calling client, its selected database and the
+/// running command. Its methods are the handlers' only way to the keyspace.
+pub struct Ctx<'a> {
+    /// The whole engine.
+    pub engine: &'a mut Engine,
+    /// The client that sent the command.
+    pub client: ClientId,
+    /// The client's selected database.
+    pub db: usize,
+    /// The running command.
+    pub spec: &'static CommandSpec,
+}
+
+impl Ctx<'_> {
+    /// Current virtual time in milliseconds.
+    pub fn now(&self) -> i64 {
+        self.engine.now_ms
+    }
+
+    /// The name of the running command, for events.
+    fn command(&self) -> &'static str {
+        self.spec.name.as_str()
+    }
+
+    /// Looks a key up with explicit flags (see [`Lookup`]).
+    pub fn lookup(&mut self, key: &[u8], flags: Lookup) -> Option<&mut Entry> {
+        let command = self.command();
+        self.engine
+            .lookup(self.client, self.db, key, flags, command)
+    }
+
+    /// Looks a key up for reading, as `lookupKeyRead`.
+    pub fn read(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        self.lookup(key, Lookup::READ)
+    }
+
+    /// Looks a key up for writing, as `lookupKeyWrite`.
+    pub fn write(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        self.lookup(key, Lookup::WRITE)
+    }
+
+    /// Stores a value under a key, as Redis's `setKey`: creates or overwrites it, drops its
+    /// expire time unless `keep_ttl`, and logs a write. Under an LFU policy an overwritten key
+    /// keeps its access counter, as `dbOverwrite` does.
+    pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        let now = self.now();
+        let old = self
+            .write(key)
+            .map(|e| (e.expire_at(), e.lfu_counter, e.lfu_minutes));
+        let mut entry = Entry::new(value, now);
+        if let Some((_, counter, minutes)) =
+            old.filter(|_| self.engine.config.maxmemory_policy.is_lfu())
+        {
+            entry.lfu_counter = counter;
+            entry.lfu_minutes = minutes;
+        }
+        let db = &mut self.engine.dbs[self.db];
+        db.insert(key, entry);
+        if let Some((Some(at), _, _)) = old.filter(|_| keep_ttl) {
+            db.set_expire(key, Some(at));
+        }
+        self.modified(key);
+    }
+
+    /// Records that a key was created or changed in place: logs a write. Call it after every
+    /// modification made through a reference from [`Ctx::write`].
+    pub fn modified(&mut self, key: &[u8]) {
+        let command = self.command();
+        self.engine.events.push(
+            self.engine.now_ms,
+            self.client,
+            self.db as u8,
             EventKind::Write,
             key,
             command,
         );
     }
 
-    /// Deletes a key on behalf of a command; returns whether it existed (and had not expired).
-    pub(crate) fn delete(
-        &mut self,
-        client: ClientId,
-        db: usize,
-        key: &[u8],
-        command: &'static str,
-    ) -> bool {
-        let now = self.now_ms;
-        match self.dbs[db].peek(key) {
+    /// Deletes a key, as `dbDelete`; answers whether it existed (and had not expired).
+    pub fn delete(&mut self, key: &[u8]) -> bool {
+        let now = self.now();
+        let db = self.db;
+        match self.engine.dbs[db].peek(key) {
             None => false,
             Some(e) if e.is_expired(now) => {
-                self.expire_key(client, db, key);
+                self.engine.expire_key(self.client, db, key, now);
                 false
             }
             Some(_) => {
-                self.dbs[db].remove(key);
-                self.events
-                    .push(now, client, db as u8, EventKind::Del, key, command);
+                self.engine.dbs[db].remove(key);
+                let command = self.command();
+                self.engine
+                    .events
+                    .push(now, self.client, db as u8, EventKind::Del, key, command);
                 true
             }
+        }
+    }
+
+    /// Sends a keyspace notification (`class` from [`crate::notify`], `event` as Redis names it:
+    /// `set`, `del`, `expire`, `incrby`, …) for a key of the selected database.
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        self.engine.notify(class, event, key, self.db);
+    }
+
+    /// Sets (`Some`) or removes (`None`) a key's expire time; false when the key is missing.
+    pub fn set_expire(&mut self, key: &[u8], at: Option<i64>) -> bool {
+        self.engine.dbs[self.db].set_expire(key, at)
+    }
+
+    /// The selected database.
+    pub fn db(&mut self) -> &mut Db {
+        &mut self.engine.dbs[self.db]
+    }
+
+    /// Makes `db` the client's selected database.
+    pub fn select(&mut self, db: usize) {
+        self.db = db;
+        if let Some(client) = self.engine.clients.get_mut(&self.client) {
+            client.db = db;
         }
     }
 }

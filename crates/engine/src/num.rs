@@ -33,6 +33,79 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
     }
 }
 
+/// Parses a double exactly as Redis's `string2d` (C's `strtod` plus Redis's checks): no leading
+/// blank, the whole text consumed, no overflow to infinity or underflow to zero, not NaN.
+/// `inf`/`infinity` (any case, optional sign) and C99 hex floats (`0x1p3`) are accepted.
+pub fn parse_f64(s: &[u8]) -> Option<f64> {
+    let text = std::str::from_utf8(s).ok()?;
+    if text.is_empty() || text.starts_with(|c: char| c.is_ascii_whitespace() || c == '\u{b}') {
+        return None;
+    }
+    let (negative, body) = match text.as_bytes()[0] {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = body.to_ascii_lowercase();
+    let magnitude = if lower == "inf" || lower == "infinity" {
+        f64::INFINITY
+    } else if let Some(hex) = lower.strip_prefix("0x") {
+        parse_hex_float(hex)?
+    } else {
+        // Only what strtod reads as a decimal: digits, one point, an exponent.
+        let valid = !lower.is_empty()
+            && lower
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-'))
+            && lower
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit() || b == b'.');
+        if !valid {
+            return None;
+        }
+        let value: f64 = lower.parse().ok()?;
+        let mantissa = lower.split('e').next().unwrap_or("");
+        let nonzero = mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b));
+        // strtod reports ERANGE on overflow to infinity and on underflow to zero.
+        if value.is_infinite() || (value == 0.0 && nonzero) {
+            return None;
+        }
+        value
+    };
+    let value = if negative { -magnitude } else { magnitude };
+    if value.is_nan() { None } else { Some(value) }
+}
+
+/// The magnitude of a hex float after `0x`: hex digits, an optional point, an optional binary
+/// exponent `p±n`.
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (mantissa, exponent) = match s.split_once('p') {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (s, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut value = 0f64;
+    for c in int_part.chars() {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        value += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    let value = value * 2f64.powi(exponent);
+    if value.is_infinite()
+        || (value == 0.0 && mantissa.chars().any(|c| c.is_ascii_hexdigit() && c != '0'))
+    {
+        return None;
+    }
+    Some(value)
+}
+
 /// Formats a double as C's `printf("%.17g")` does, which is what Redis 7.0 sends for scores and
 /// other doubles (`0.10000000000000001`, `1e+20`, `inf`).
 pub fn format_double(d: f64) -> String {
@@ -101,6 +174,35 @@ mod tests {
             b"1.0",
         ] {
             assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn parse_f64_follows_string2d() {
+        assert_eq!(parse_f64(b"1.5"), Some(1.5));
+        assert_eq!(parse_f64(b"-0"), Some(-0.0));
+        assert_eq!(parse_f64(b"+3"), Some(3.0));
+        assert_eq!(parse_f64(b".5"), Some(0.5));
+        assert_eq!(parse_f64(b"5."), Some(5.0));
+        assert_eq!(parse_f64(b"1e3"), Some(1000.0));
+        assert_eq!(parse_f64(b"inf"), Some(f64::INFINITY));
+        assert_eq!(parse_f64(b"-Infinity"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_f64(b"0x10"), Some(16.0));
+        assert_eq!(parse_f64(b"0x1p-2"), Some(0.25));
+        for bad in [
+            &b""[..],
+            b" 1",
+            b"1 ",
+            b"nan",
+            b"1e400",
+            b"1e-400",
+            b"abc",
+            b"1.2.3",
+            b"e5",
+            b"--1",
+            b"0x",
+        ] {
+            assert_eq!(parse_f64(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }
 

@@ -9,6 +9,7 @@ pub use split::{SplitError, split_args};
 
 use crate::ClientId;
 use crate::engine::Engine;
+use crate::reply::Reply;
 
 /// What a typed line asks of the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,12 @@ pub enum LineOutcome {
 
 /// Runs one typed line as redis-cli's REPL would and returns what it prints.
 pub fn run_line(engine: &mut Engine, client: ClientId, line: &[u8]) -> LineOutcome {
+    run_line_with(line, |argv| engine.exec(client, argv))
+}
+
+/// Runs one typed line as redis-cli's REPL would, sending each command to `exec`. The same
+/// logic drives the engine and, in conformance tests, a real server.
+pub fn run_line_with(line: &[u8], mut exec: impl FnMut(&[Vec<u8>]) -> Reply) -> LineOutcome {
     let Ok(argv) = split_args(line) else {
         return LineOutcome::Print("Invalid argument(s)\n".into());
     };
@@ -50,7 +57,7 @@ pub fn run_line(engine: &mut Engine, client: ClientId, line: &[u8]) -> LineOutco
     };
     let mut out = String::new();
     for _ in 0..repeat {
-        out.push_str(&format_reply(&engine.exec(client, argv)));
+        out.push_str(&format_reply(&exec(argv)));
     }
     LineOutcome::Print(out)
 }

@@ -1,41 +1,112 @@
-//! The command table (data: name, arity, flags, key positions, group, docs) and the context
-//! handlers run in.
+//! The command table. Facts about every Redis command (arity, flags, key positions, docs) are
+//! data read from a real redis-server (`facts.rs`, generated); each group module registers the
+//! commands it implements with a handler and a summary of our own. Only registered commands
+//! exist: anything else answers Redis's unknown-command error.
+
+mod facts;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::engine::Engine;
+use crate::commands;
+use crate::errors::CmdResult;
 use crate::reply::Reply;
-use crate::{ClientId, commands};
+use crate::resp;
 
-/// A command handler: the context and the whole argv (name first).
-pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]) -> Reply;
+pub use crate::engine::Ctx;
 
-/// One row of the command table.
+/// Redis version the command facts (and our behaviour) follow.
+pub const REDIS_VERSION: &str = facts::REDIS_VERSION;
+
+/// A command handler: the context and the whole argv (name first, subcommand second).
+pub type Handler = fn(&mut Ctx<'_>, &[Vec<u8>]) -> CmdResult;
+
+/// One row of a group's registration table.
 #[derive(Debug)]
-pub struct CommandSpec {
-    /// Lowercase name.
+pub struct Command {
+    /// Lowercase name; `container|sub` for a subcommand.
     pub name: &'static str,
-    /// Redis arity: `n` means exactly n arguments (name included), `-n` at least n.
-    pub arity: i32,
-    /// Flags as `COMMAND INFO` lists them (`write`, `readonly`, `fast`, …).
-    pub flags: &'static [&'static str],
-    /// Position of the first key (0: none).
-    pub first_key: i32,
-    /// Position of the last key (-1: the last argument).
-    pub last_key: i32,
-    /// Step between keys.
-    pub step: i32,
-    /// Documentation group (`string`, `generic`, `connection`, …).
-    pub group: &'static str,
-    /// Redis version that introduced the command.
-    pub since: &'static str,
-    /// One line on what the command does.
-    pub summary: &'static str,
-    /// The arguments after the name, as the docs write them.
-    pub syntax: &'static str,
     /// The code that runs it.
     pub handler: Handler,
+    /// One line, in our own words, on what it does.
+    pub summary: &'static str,
+}
+
+impl Command {
+    /// A registration row.
+    pub const fn new(name: &'static str, handler: Handler, summary: &'static str) -> Self {
+        Command {
+            name,
+            handler,
+            summary,
+        }
+    }
+}
+
+/// Command flags the engine acts on, as bits.
+pub mod flag {
+    /// May modify the keyspace.
+    pub const WRITE: u32 = 1;
+    /// Only reads.
+    pub const READONLY: u32 = 1 << 1;
+    /// May use more memory: refused when over `maxmemory` with `noeviction`.
+    pub const DENYOOM: u32 = 1 << 2;
+    /// Administrative.
+    pub const ADMIN: u32 = 1 << 3;
+    /// Pub/sub related.
+    pub const PUBSUB: u32 = 1 << 4;
+    /// Not allowed inside `MULTI`.
+    pub const NO_MULTI: u32 = 1 << 5;
+    /// Constant or logarithmic time.
+    pub const FAST: u32 = 1 << 6;
+    /// Allowed before authentication.
+    pub const NO_AUTH: u32 = 1 << 7;
+    /// May block the client.
+    pub const BLOCKING: u32 = 1 << 8;
+
+    pub(super) fn from_name(name: &str) -> u32 {
+        match name {
+            "write" => WRITE,
+            "readonly" => READONLY,
+            "denyoom" => DENYOOM,
+            "admin" => ADMIN,
+            "pubsub" => PUBSUB,
+            "no_multi" => NO_MULTI,
+            "fast" => FAST,
+            "no_auth" => NO_AUTH,
+            "blocking" => BLOCKING,
+            _ => 0,
+        }
+    }
+}
+
+/// A command as the engine knows it: Redis's facts plus our handler and summary.
+#[derive(Debug)]
+pub struct CommandSpec {
+    /// Lowercase full name (`get`, `object|encoding`).
+    pub name: String,
+    /// Redis arity: `n` means exactly n arguments (name included), `-n` at least n.
+    pub arity: i32,
+    /// Flags the engine acts on ([`flag`]).
+    pub flags: u32,
+    /// Position of the first key (0: none), of the last (-1: the last argument), and the step.
+    pub key_range: (i32, i32, i32),
+    /// The `COMMAND INFO` entry, RESP3-shaped, without subcommands.
+    pub info: Reply,
+    /// The `COMMAND DOCS` map (group, since, arguments, …, our summary), without subcommands.
+    pub docs: Vec<(Reply, Reply)>,
+    /// Documentation group (`string`, `generic`, …).
+    pub group: String,
+    /// Redis version that introduced the command.
+    pub since: String,
+    /// The arguments after the name, as the docs write them (`key value [NX|XX] …`).
+    pub syntax: String,
+    /// Our one-line summary.
+    pub summary: &'static str,
+    /// The code that runs it.
+    pub handler: Handler,
+    /// Registered subcommands, by lowercase name without the container prefix.
+    pub subcommands: Vec<CommandSpec>,
 }
 
 impl CommandSpec {
@@ -50,42 +121,265 @@ impl CommandSpec {
         }
     }
 
-    /// Whether the spec carries a flag.
-    pub fn has_flag(&self, flag: &str) -> bool {
-        self.flags.contains(&flag)
+    /// Whether the command carries a flag of [`flag`].
+    pub fn has(&self, flag: u32) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// Whether this is a container (`OBJECT`, `COMMAND`, …) whose first argument is a subcommand.
+    pub fn is_container(&self) -> bool {
+        !self.subcommands.is_empty()
+    }
+
+    /// A registered subcommand, case-insensitively.
+    pub fn subcommand(&self, name: &[u8]) -> Option<&CommandSpec> {
+        self.subcommands.iter().find(|s| {
+            s.name
+                .split_once('|')
+                .is_some_and(|(_, sub)| sub.as_bytes().eq_ignore_ascii_case(name))
+        })
     }
 }
 
-/// Every implemented command, in no particular order.
-pub fn all() -> impl Iterator<Item = &'static CommandSpec> {
-    commands::TABLES.iter().flat_map(|t| t.iter())
+/// Every registered command, by lowercase name.
+pub struct Registry {
+    by_name: HashMap<Vec<u8>, CommandSpec>,
 }
 
-/// Finds a command by name, case-insensitively.
-pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
-    static BY_NAME: OnceLock<HashMap<&'static [u8], &'static CommandSpec>> = OnceLock::new();
-    // Command names are short ASCII; anything longer than the longest name is unknown.
-    if name.len() > 32 {
-        return None;
+impl Registry {
+    /// The registry, built once from the facts and every group's registrations.
+    pub fn get() -> &'static Registry {
+        static REGISTRY: OnceLock<Registry> = OnceLock::new();
+        REGISTRY.get_or_init(Registry::build)
     }
-    let mut buf = [0u8; 32];
-    let lower = &mut buf[..name.len()];
-    lower.copy_from_slice(name);
-    lower.make_ascii_lowercase();
-    BY_NAME
-        .get_or_init(|| all().map(|spec| (spec.name.as_bytes(), spec)).collect())
-        .get(&*lower)
-        .copied()
+
+    fn build() -> Registry {
+        let infos: HashMap<String, Reply> = facts::COMMAND_INFO
+            .iter()
+            .filter_map(|r| resp::parse(r.as_bytes()).ok().flatten())
+            .filter_map(|(reply, _)| Some((info_name(&reply)?, reply)))
+            .collect();
+        let docs: HashMap<&str, Reply> = facts::COMMAND_DOCS
+            .iter()
+            .filter_map(|(name, r)| Some((*name, resp::parse(r.as_bytes()).ok().flatten()?.0)))
+            .collect();
+        let rows: Vec<&Command> = commands::TABLES.iter().flat_map(|t| t.iter()).collect();
+        let mut by_name = HashMap::new();
+        for row in rows.iter().filter(|r| !r.name.contains('|')) {
+            let (Some(info), Some(doc)) = (infos.get(row.name), docs.get(row.name)) else {
+                continue;
+            };
+            let mut spec = spec_from_facts(row, info, doc);
+            let prefix = format!("{}|", row.name);
+            for sub in rows.iter().filter(|r| r.name.starts_with(&prefix)) {
+                let sub_info = subcommand_entries(info)
+                    .into_iter()
+                    .find(|i| info_name(i).as_deref() == Some(sub.name));
+                let sub_doc = doc_field(doc, "subcommands").and_then(|m| map_get(m, sub.name));
+                if let (Some(sub_info), Some(sub_doc)) = (sub_info, sub_doc) {
+                    spec.subcommands
+                        .push(spec_from_facts(sub, &sub_info, sub_doc));
+                }
+            }
+            by_name.insert(row.name.as_bytes().to_vec(), spec);
+        }
+        Registry { by_name }
+    }
+
+    /// Finds a top-level command by name, case-insensitively.
+    pub fn lookup(&self, name: &[u8]) -> Option<&CommandSpec> {
+        // Names are short ASCII: lowercase on the stack; anything longer is unknown.
+        let mut buf = [0u8; 32];
+        let lower = buf.get_mut(..name.len())?;
+        lower.copy_from_slice(name);
+        lower.make_ascii_lowercase();
+        self.by_name.get(&*lower)
+    }
+
+    /// Every top-level command, sorted by name.
+    pub fn commands(&self) -> Vec<&CommandSpec> {
+        let mut all: Vec<&CommandSpec> = self.by_name.values().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
 }
 
-/// What a handler runs with: the engine, the calling client and its selected database.
-pub struct Ctx<'a> {
-    /// The whole engine.
-    pub engine: &'a mut Engine,
-    /// The client that sent the command.
-    pub client: ClientId,
-    /// The client's selected database.
-    pub db: usize,
-    /// The running command.
-    pub spec: &'static CommandSpec,
+/// The name in a `COMMAND INFO` entry.
+fn info_name(info: &Reply) -> Option<String> {
+    match info {
+        Reply::Array(items) => match items.first() {
+            Some(Reply::Bulk(name)) => Some(String::from_utf8_lossy(name).into_owned()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn subcommand_entries(info: &Reply) -> Vec<Reply> {
+    match info {
+        Reply::Array(items) => match items.get(9) {
+            Some(Reply::Array(subs) | Reply::Set(subs)) => subs.clone(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn map_get<'a>(map: &'a Reply, key: &str) -> Option<&'a Reply> {
+    match map {
+        Reply::Map(pairs) => pairs.iter().find_map(|(k, v)| match k {
+            Reply::Bulk(b) if b == key.as_bytes() => Some(v),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+fn doc_field<'a>(doc: &'a Reply, key: &str) -> Option<&'a Reply> {
+    map_get(doc, key)
+}
+
+fn text(reply: Option<&Reply>) -> String {
+    match reply {
+        Some(Reply::Bulk(b)) => String::from_utf8_lossy(b).into_owned(),
+        Some(Reply::Status(s)) => s.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn int(reply: Option<&Reply>) -> i32 {
+    match reply {
+        Some(Reply::Integer(n)) => i32::try_from(*n).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn spec_from_facts(row: &Command, info: &Reply, doc: &Reply) -> CommandSpec {
+    let items = match info {
+        Reply::Array(items) => items.as_slice(),
+        _ => &[],
+    };
+    let flags = match items.get(2) {
+        Some(Reply::Set(f) | Reply::Array(f)) => f
+            .iter()
+            .map(|f| flag::from_name(&text(Some(f))))
+            .fold(0, |a, b| a | b),
+        _ => 0,
+    };
+    // COMMAND INFO lists subcommands of registered commands only; they are added separately.
+    let mut info_items = items.to_vec();
+    if let Some(subs) = info_items.get_mut(9) {
+        *subs = Reply::Array(Vec::new());
+    }
+    let mut docs = vec![(Reply::bulk(b"summary"), Reply::bulk(row.summary.as_bytes()))];
+    if let Reply::Map(pairs) = doc {
+        docs.extend(
+            pairs
+                .iter()
+                .filter(|(k, _)| !matches!(k, Reply::Bulk(b) if b == b"subcommands"))
+                .cloned(),
+        );
+    }
+    let arguments = doc_field(doc, "arguments");
+    CommandSpec {
+        name: row.name.to_string(),
+        arity: int(items.get(1)),
+        flags,
+        key_range: (int(items.get(3)), int(items.get(4)), int(items.get(5))),
+        info: Reply::Array(info_items),
+        docs,
+        group: text(doc_field(doc, "group")),
+        since: text(doc_field(doc, "since")),
+        syntax: arguments.map(syntax).unwrap_or_default(),
+        summary: row.summary,
+        handler: row.handler,
+        subcommands: Vec::new(),
+    }
+}
+
+/// The argument syntax line, in the style of redis-cli's hints.
+fn syntax(arguments: &Reply) -> String {
+    match arguments {
+        Reply::Array(args) => args.iter().map(arg_syntax).collect::<Vec<_>>().join(" "),
+        _ => String::new(),
+    }
+}
+
+fn arg_syntax(arg: &Reply) -> String {
+    let get = |k: &str| map_get(arg, k);
+    let kind = text(get("type"));
+    let flags: Vec<String> = match get("flags") {
+        Some(Reply::Set(f) | Reply::Array(f)) => f.iter().map(|f| text(Some(f))).collect(),
+        _ => Vec::new(),
+    };
+    let token = text(get("token"));
+    let display = match get("display_text") {
+        Some(d) => text(Some(d)),
+        None => text(get("name")),
+    };
+    let children = |sep: &str| match get("arguments") {
+        Some(Reply::Array(args)) => args.iter().map(arg_syntax).collect::<Vec<_>>().join(sep),
+        _ => String::new(),
+    };
+    let mut body = match kind.as_str() {
+        "pure-token" => token.clone(),
+        "oneof" => children("|"),
+        "block" => children(" "),
+        _ => display,
+    };
+    let tokened = !token.is_empty() && kind != "pure-token";
+    let plain = body.clone();
+    if tokened {
+        body = format!("{token} {body}");
+    }
+    if flags.iter().any(|f| f == "multiple_token") {
+        body = format!("{body} [{body} ...]");
+    } else if flags.iter().any(|f| f == "multiple") {
+        body = format!("{body} [{plain} ...]");
+    }
+    if flags.iter().any(|f| f == "optional") {
+        format!("[{body}]")
+    } else {
+        body
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_command_has_facts() {
+        let registry = Registry::get();
+        for row in commands::TABLES.iter().flat_map(|t| t.iter()) {
+            let (top, sub) = row
+                .name
+                .split_once('|')
+                .map_or((row.name, None), |(t, s)| (t, Some(s)));
+            let spec = registry.lookup(top.as_bytes());
+            assert!(spec.is_some(), "{} has no facts from Redis", row.name);
+            if let (Some(spec), Some(sub)) = (spec, sub) {
+                assert!(
+                    spec.subcommand(sub.as_bytes()).is_some(),
+                    "{} has no facts from Redis",
+                    row.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn facts_give_arity_flags_and_syntax() {
+        let get = Registry::get().lookup(b"GET").expect("get is registered");
+        assert_eq!(get.arity, 2);
+        assert!(get.has(flag::READONLY) && get.has(flag::FAST));
+        assert_eq!(get.key_range, (1, 1, 1));
+        assert_eq!(get.syntax, "key");
+        assert_eq!(get.group, "string");
+        let set = Registry::get().lookup(b"set").expect("set is registered");
+        assert_eq!(
+            set.syntax,
+            "key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]"
+        );
+    }
 }

@@ -1,10 +1,11 @@
-//! Command handlers, one module per Redis group, each with its slice of the command table.
+//! Command handlers, one module per Redis group. Each module registers what it implements in
+//! its `COMMANDS` table; facts (arity, flags, keys, docs) come from `command/facts.rs`.
 
-use crate::command::CommandSpec;
+use crate::command::Command;
 
 pub mod connection;
 pub mod generic;
 pub mod string;
 
-/// Every group's table; the registry is their union.
-pub static TABLES: &[&[CommandSpec]] = &[connection::COMMANDS, generic::COMMANDS, string::COMMANDS];
+/// Every group's registrations; the registry is their union.
+pub static TABLES: &[&[Command]] = &[connection::COMMANDS, generic::COMMANDS, string::COMMANDS];

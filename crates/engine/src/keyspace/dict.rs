@@ -1,0 +1,410 @@
+//! A hash table with byte-string keys and Redis's scan guarantees.
+//!
+//! Buckets are a power of two in number, chained through a slab of slots. `scan` walks them with
+//! Redis's reverse-binary cursor, so a full scan returns every element that was present from its
+//! start to its end, even when the table grows or shrinks in between (an element may be returned
+//! twice after a shrink, as in Redis). Slot ids are stable while an element lives, which lets
+//! other indexes (the expire index) point at elements without copying keys. Resizing rehashes
+//! at once rather than incrementally: the engine is single-threaded and the tables are small.
+
+use std::hash::BuildHasher;
+
+use crate::rng::Rng;
+
+/// Index of an element's slot; stable until the element is removed.
+pub type SlotId = u32;
+
+const NONE: u32 = u32::MAX;
+const MIN_BUCKETS: usize = 4;
+
+#[derive(Debug, Clone)]
+enum Slot<V> {
+    Used {
+        hash: u64,
+        next: u32,
+        key: Box<[u8]>,
+        value: V,
+    },
+    Free {
+        next_free: u32,
+    },
+}
+
+/// A hash table from byte strings to `V`.
+#[derive(Debug, Clone)]
+pub struct Dict<V> {
+    slots: Vec<Slot<V>>,
+    free: u32,
+    buckets: Vec<u32>,
+    len: usize,
+}
+
+impl<V> Default for Dict<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn hash(key: &[u8]) -> u64 {
+    // A fixed seed keeps the engine deterministic: the same commands give the same SCAN order.
+    foldhash::fast::FixedState::with_seed(0x5ca1_ab1e_d1c7_0000).hash_one(key)
+}
+
+impl<V> Dict<V> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Dict {
+            slots: Vec::new(),
+            free: NONE,
+            buckets: Vec::new(),
+            len: 0,
+        }
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of buckets (a power of two, or 0 when nothing was ever stored).
+    pub fn buckets(&self) -> usize {
+        self.buckets.len()
+    }
+
+    fn mask(&self) -> u64 {
+        self.buckets.len() as u64 - 1
+    }
+
+    /// The slot holding `key`.
+    pub fn find(&self, key: &[u8]) -> Option<SlotId> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let h = hash(key);
+        let mut at = self.buckets[(h & self.mask()) as usize];
+        while at != NONE {
+            match &self.slots[at as usize] {
+                Slot::Used {
+                    hash, next, key: k, ..
+                } => {
+                    if *hash == h && **k == *key {
+                        return Some(at);
+                    }
+                    at = *next;
+                }
+                Slot::Free { .. } => return None,
+            }
+        }
+        None
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &[u8]) -> Option<&V> {
+        self.find(key).and_then(|id| self.slot(id)).map(|(_, v)| v)
+    }
+
+    /// The value of `key`, mutably.
+    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
+        let id = self.find(key)?;
+        self.slot_mut(id).map(|(_, v)| v)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.find(key).is_some()
+    }
+
+    /// The key and value in a slot.
+    pub fn slot(&self, id: SlotId) -> Option<(&[u8], &V)> {
+        match self.slots.get(id as usize)? {
+            Slot::Used { key, value, .. } => Some((key, value)),
+            Slot::Free { .. } => None,
+        }
+    }
+
+    /// The key and value in a slot, the value mutably.
+    pub fn slot_mut(&mut self, id: SlotId) -> Option<(&[u8], &mut V)> {
+        match self.slots.get_mut(id as usize)? {
+            Slot::Used { key, value, .. } => Some((key, value)),
+            Slot::Free { .. } => None,
+        }
+    }
+
+    /// Stores `value` under `key`; returns the slot and the value it replaced, if any.
+    pub fn insert(&mut self, key: &[u8], value: V) -> (SlotId, Option<V>) {
+        if let Some(id) = self.find(key)
+            && let Some(Slot::Used { value: old, .. }) = self.slots.get_mut(id as usize)
+        {
+            return (id, Some(std::mem::replace(old, value)));
+        }
+        if self.len >= self.buckets.len() {
+            self.rehash((self.buckets.len() * 2).max(MIN_BUCKETS));
+        }
+        let h = hash(key);
+        let bucket = (h & self.mask()) as usize;
+        let slot = Slot::Used {
+            hash: h,
+            next: self.buckets[bucket],
+            key: key.into(),
+            value,
+        };
+        let id = if self.free == NONE {
+            self.slots.push(slot);
+            (self.slots.len() - 1) as u32
+        } else {
+            let id = self.free;
+            if let Slot::Free { next_free } = self.slots[id as usize] {
+                self.free = next_free;
+            }
+            self.slots[id as usize] = slot;
+            id
+        };
+        self.buckets[bucket] = id;
+        self.len += 1;
+        (id, None)
+    }
+
+    /// Removes `key`; returns its slot id and value.
+    pub fn remove(&mut self, key: &[u8]) -> Option<(SlotId, V)> {
+        let id = self.find(key)?;
+        self.remove_slot(id).map(|(_, v)| (id, v))
+    }
+
+    /// Removes the element in a slot; returns its key and value.
+    pub fn remove_slot(&mut self, id: SlotId) -> Option<(Box<[u8]>, V)> {
+        let Some(Slot::Used { hash, next, .. }) = self.slots.get(id as usize) else {
+            return None;
+        };
+        let (bucket, next) = ((hash & self.mask()) as usize, *next);
+        // Unlink from the chain.
+        if self.buckets[bucket] == id {
+            self.buckets[bucket] = next;
+        } else {
+            let mut at = self.buckets[bucket];
+            while at != NONE {
+                let Slot::Used { next: n, .. } = &mut self.slots[at as usize] else {
+                    break;
+                };
+                if *n == id {
+                    *n = next;
+                    break;
+                }
+                at = *n;
+            }
+        }
+        let old = std::mem::replace(
+            &mut self.slots[id as usize],
+            Slot::Free {
+                next_free: self.free,
+            },
+        );
+        self.free = id;
+        self.len -= 1;
+        if self.len == 0 {
+            self.clear();
+        } else if self.buckets.len() > MIN_BUCKETS && self.len * 10 < self.buckets.len() {
+            // Redis shrinks a table under 10 % full to the smallest power of two that fits.
+            self.rehash(self.len.next_power_of_two().max(MIN_BUCKETS));
+        }
+        match old {
+            Slot::Used { key, value, .. } => Some((key, value)),
+            Slot::Free { .. } => None,
+        }
+    }
+
+    /// Removes everything.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.buckets.clear();
+        self.free = NONE;
+        self.len = 0;
+    }
+
+    fn rehash(&mut self, size: usize) {
+        self.buckets.clear();
+        self.buckets.resize(size, NONE);
+        let mask = size as u64 - 1;
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if let Slot::Used { hash, next, .. } = slot {
+                let bucket = (*hash & mask) as usize;
+                *next = self.buckets[bucket];
+                self.buckets[bucket] = i as u32;
+            }
+        }
+    }
+
+    /// Every element, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
+        self.slots.iter().filter_map(|s| match s {
+            Slot::Used { key, value, .. } => Some((&**key, value)),
+            Slot::Free { .. } => None,
+        })
+    }
+
+    /// Every element with its slot id.
+    pub fn iter_slots(&self) -> impl Iterator<Item = (SlotId, &[u8], &V)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| match s {
+            Slot::Used { key, value, .. } => Some((i as SlotId, &**key, value)),
+            Slot::Free { .. } => None,
+        })
+    }
+
+    /// Every value, mutably.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.slots.iter_mut().filter_map(|s| match s {
+            Slot::Used { value, .. } => Some(value),
+            Slot::Free { .. } => None,
+        })
+    }
+
+    /// Visits the elements of the bucket `cursor` designates and returns the next cursor
+    /// (0 when the scan is complete), as Redis's `dictScan`.
+    pub fn scan(&self, cursor: u64, mut visit: impl FnMut(SlotId, &[u8], &V)) -> u64 {
+        if self.buckets.is_empty() {
+            return 0;
+        }
+        let mask = self.mask();
+        let mut at = self.buckets[(cursor & mask) as usize];
+        while at != NONE {
+            let Slot::Used {
+                next, key, value, ..
+            } = &self.slots[at as usize]
+            else {
+                break;
+            };
+            visit(at, key, value);
+            at = *next;
+        }
+        // Increment the bits under the mask in reverse order.
+        let mut v = cursor | !mask;
+        v = v.reverse_bits().wrapping_add(1).reverse_bits();
+        v
+    }
+
+    /// A random element's slot, as Redis's `dictGetRandomKey`: a random non-empty bucket, then a
+    /// random element of its chain.
+    pub fn random(&self, rng: &mut Rng) -> Option<SlotId> {
+        if self.len == 0 {
+            return None;
+        }
+        let mask = self.mask();
+        let head = loop {
+            let head = self.buckets[(rng.next_u64() & mask) as usize];
+            if head != NONE {
+                break head;
+            }
+        };
+        let mut chain = Vec::new();
+        let mut at = head;
+        while at != NONE {
+            chain.push(at);
+            let Slot::Used { next, .. } = &self.slots[at as usize] else {
+                break;
+            };
+            at = *next;
+        }
+        chain.get(rng.below(chain.len() as u64) as usize).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn key(i: u32) -> Vec<u8> {
+        format!("key:{i}").into_bytes()
+    }
+
+    #[test]
+    fn insert_get_remove() {
+        let mut d = Dict::new();
+        for i in 0..1000 {
+            assert_eq!(d.insert(&key(i), i).1, None);
+        }
+        assert_eq!(d.insert(&key(7), 70).1, Some(7));
+        assert_eq!(d.len(), 1000);
+        assert_eq!(d.get(&key(7)), Some(&70));
+        for i in 0..990 {
+            assert!(d.remove(&key(i)).is_some());
+        }
+        assert_eq!(d.len(), 10);
+        assert!(d.buckets() <= 16, "shrunk to {}", d.buckets());
+        assert_eq!(d.get(&key(995)), Some(&995));
+        assert_eq!(d.get(&key(5)), None);
+    }
+
+    #[test]
+    fn slot_ids_are_stable_across_resizes() {
+        let mut d = Dict::new();
+        let (id, _) = d.insert(b"stay", 1);
+        for i in 0..500 {
+            d.insert(&key(i), 0);
+        }
+        for i in 0..500 {
+            d.remove(&key(i));
+        }
+        assert_eq!(d.slot(id), Some((&b"stay"[..], &1)));
+    }
+
+    #[test]
+    fn scan_returns_every_element_present_throughout_while_the_table_resizes() {
+        let mut d = Dict::new();
+        for i in 0..200 {
+            d.insert(&key(i), ());
+        }
+        let mut seen = BTreeSet::new();
+        let mut cursor = 0;
+        let mut round = 0u32;
+        loop {
+            cursor = d.scan(cursor, |_, k, ()| {
+                seen.insert(k.to_vec());
+            });
+            // Grow, then shrink, while scanning: keys 0..100 stay all along.
+            round += 1;
+            if round < 50 {
+                for j in 0..20 {
+                    d.insert(&key(10_000 + round * 20 + j), ());
+                }
+            } else {
+                for j in 100..200 {
+                    d.remove(&key(j));
+                }
+                for j in 0..2000 {
+                    d.remove(&key(10_000 + j));
+                }
+            }
+            if cursor == 0 {
+                break;
+            }
+        }
+        for i in 0..100 {
+            assert!(seen.contains(&key(i)), "missed {i}");
+        }
+    }
+
+    #[test]
+    fn random_picks_only_present_elements() {
+        let mut d = Dict::new();
+        let mut rng = Rng::new(1);
+        assert_eq!(d.random(&mut rng), None);
+        for i in 0..50 {
+            d.insert(&key(i), i);
+        }
+        for i in 0..45 {
+            d.remove(&key(i));
+        }
+        let mut seen = BTreeSet::new();
+        for _ in 0..500 {
+            let id = d.random(&mut rng).expect("non-empty");
+            seen.insert(*d.slot(id).expect("live slot").1);
+        }
+        assert_eq!(seen, (45..50).collect());
+    }
+}

@@ -1,0 +1,122 @@
+//! Typed values and their encodings, as `TYPE` and `OBJECT ENCODING` report them.
+
+use crate::num::parse_i64;
+
+/// The value stored under a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A binary-safe string.
+    String(StrValue),
+}
+
+impl Value {
+    /// A string value encoded as Redis's `tryObjectEncoding` would encode it.
+    pub fn string(bytes: Vec<u8>) -> Self {
+        Value::String(StrValue::new(bytes))
+    }
+
+    /// The name `TYPE` answers.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::String(_) => "string",
+        }
+    }
+
+    /// The name `OBJECT ENCODING` answers.
+    pub fn encoding_name(&self) -> &'static str {
+        match self {
+            Value::String(s) => s.encoding.name(),
+        }
+    }
+}
+
+/// How Redis holds a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrEncoding {
+    /// A 64-bit integer (`OBJECT ENCODING` says `int`).
+    Int,
+    /// A short string allocated with its header (`embstr`, up to 44 bytes).
+    Embstr,
+    /// A separately allocated string (`raw`); also what any in-place change produces.
+    Raw,
+}
+
+impl StrEncoding {
+    /// The name `OBJECT ENCODING` answers.
+    pub fn name(self) -> &'static str {
+        match self {
+            StrEncoding::Int => "int",
+            StrEncoding::Embstr => "embstr",
+            StrEncoding::Raw => "raw",
+        }
+    }
+}
+
+/// Redis's `OBJ_ENCODING_EMBSTR_SIZE_LIMIT`.
+pub const EMBSTR_SIZE_LIMIT: usize = 44;
+
+/// A string value and its encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrValue {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The encoding Redis would report.
+    pub encoding: StrEncoding,
+}
+
+impl StrValue {
+    /// As `tryObjectEncoding`: an integer of at most 20 characters becomes `int`, a string of at
+    /// most 44 bytes `embstr`, anything longer `raw`.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        let encoding = if bytes.len() <= 20 && parse_i64(&bytes).is_some() {
+            StrEncoding::Int
+        } else {
+            Self::plain_encoding(bytes.len())
+        };
+        StrValue { bytes, encoding }
+    }
+
+    /// As `createStringObject` (no integer detection): `embstr` up to 44 bytes, else `raw`.
+    pub fn plain(bytes: Vec<u8>) -> Self {
+        let encoding = Self::plain_encoding(bytes.len());
+        StrValue { bytes, encoding }
+    }
+
+    /// A string changed in place (`APPEND`, `SETRANGE`, `SETBIT`): always `raw`.
+    pub fn raw(bytes: Vec<u8>) -> Self {
+        StrValue {
+            bytes,
+            encoding: StrEncoding::Raw,
+        }
+    }
+
+    fn plain_encoding(len: usize) -> StrEncoding {
+        if len <= EMBSTR_SIZE_LIMIT {
+            StrEncoding::Embstr
+        } else {
+            StrEncoding::Raw
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_follow_try_object_encoding() {
+        assert_eq!(StrValue::new(b"123".to_vec()).encoding, StrEncoding::Int);
+        assert_eq!(
+            StrValue::new(b"-9223372036854775808".to_vec()).encoding,
+            StrEncoding::Int
+        );
+        assert_eq!(
+            StrValue::new(b"0123".to_vec()).encoding,
+            StrEncoding::Embstr
+        );
+        assert_eq!(StrValue::new(vec![b'a'; 44]).encoding, StrEncoding::Embstr);
+        assert_eq!(StrValue::new(vec![b'a'; 45]).encoding, StrEncoding::Raw);
+        assert_eq!(StrValue::plain(b"3".to_vec()).encoding, StrEncoding::Embstr);
+        assert_eq!(StrValue::raw(b"3".to_vec()).encoding, StrEncoding::Raw);
+    }
+}

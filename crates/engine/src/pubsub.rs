@@ -1,0 +1,115 @@
+//! Pub/sub delivery: channel and pattern subscriptions, and keyspace notifications.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ClientId;
+use crate::engine::Engine;
+use crate::glob::glob_match;
+use crate::reply::Reply;
+
+/// Keyspace notification classes, the bits of `notify-keyspace-events`.
+pub mod notify {
+    /// `K`: publish on `__keyspace@<db>__:<key>`.
+    pub const KEYSPACE: u32 = 1;
+    /// `E`: publish on `__keyevent@<db>__:<event>`.
+    pub const KEYEVENT: u32 = 1 << 1;
+    /// `g`: generic commands (DEL, EXPIRE, RENAME, …).
+    pub const GENERIC: u32 = 1 << 2;
+    /// `$`: string commands.
+    pub const STRING: u32 = 1 << 3;
+    /// `l`: list commands.
+    pub const LIST: u32 = 1 << 4;
+    /// `s`: set commands.
+    pub const SET: u32 = 1 << 5;
+    /// `h`: hash commands.
+    pub const HASH: u32 = 1 << 6;
+    /// `z`: sorted set commands.
+    pub const ZSET: u32 = 1 << 7;
+    /// `x`: expired events.
+    pub const EXPIRED: u32 = 1 << 8;
+    /// `e`: evicted events.
+    pub const EVICTED: u32 = 1 << 9;
+    /// `t`: stream commands.
+    pub const STREAM: u32 = 1 << 10;
+    /// `m`: key misses.
+    pub const KEY_MISS: u32 = 1 << 11;
+    /// `n`: new keys.
+    pub const NEW: u32 = 1 << 13;
+}
+
+/// Who listens to what.
+#[derive(Debug, Clone, Default)]
+pub struct PubSub {
+    /// Subscribers per channel, in subscription order per client id.
+    pub channels: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
+    /// Subscribers per pattern.
+    pub patterns: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
+}
+
+impl Engine {
+    /// Publishes a message to a channel's subscribers and to clients whose pattern matches it;
+    /// answers how many clients received it. Messages go to each client's outbox.
+    pub fn publish(&mut self, channel: &[u8], message: &[u8]) -> usize {
+        let mut deliveries: Vec<(ClientId, Reply)> = Vec::new();
+        if let Some(subscribers) = self.pubsub.channels.get(channel) {
+            for &id in subscribers {
+                deliveries.push((
+                    id,
+                    Reply::Push(vec![
+                        Reply::bulk(b"message"),
+                        Reply::bulk(channel),
+                        Reply::bulk(message),
+                    ]),
+                ));
+            }
+        }
+        for (pattern, subscribers) in &self.pubsub.patterns {
+            if glob_match(pattern, channel, false) {
+                for &id in subscribers {
+                    deliveries.push((
+                        id,
+                        Reply::Push(vec![
+                            Reply::bulk(b"pmessage"),
+                            Reply::bulk(pattern),
+                            Reply::bulk(channel),
+                            Reply::bulk(message),
+                        ]),
+                    ));
+                }
+            }
+        }
+        let count = deliveries.len();
+        for (id, push) in deliveries {
+            if let Some(client) = self.clients.get_mut(&id) {
+                client.outbox.push_back(push);
+            }
+        }
+        count
+    }
+
+    /// Sends a keyspace notification, as Redis's `notifyKeyspaceEvent`, if its class is enabled
+    /// in `notify-keyspace-events`.
+    pub(crate) fn notify(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
+        let flags = self.config.notify_keyspace_events;
+        if flags & class == 0 {
+            return;
+        }
+        if flags & notify::KEYSPACE != 0 {
+            let mut channel = format!("__keyspace@{db}__:").into_bytes();
+            channel.extend_from_slice(key);
+            self.publish(&channel, event.as_bytes());
+        }
+        if flags & notify::KEYEVENT != 0 {
+            let channel = format!("__keyevent@{db}__:{event}").into_bytes();
+            self.publish(&channel, key);
+        }
+    }
+
+    /// Takes the messages pushed to a client (pub/sub messages, notifications), oldest first.
+    pub fn take_pushes(&mut self, client: ClientId) -> Vec<Reply> {
+        self.clients
+            .get_mut(&client)
+            .map(|c| c.outbox.drain(..).collect())
+            .unwrap_or_default()
+    }
+}

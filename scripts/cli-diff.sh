@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The CLI contract: for every conformance script whose output order is fully specified (no `#!`
+# directive, one connection), `redis-playground` must print byte for byte what
+# `redis-cli --no-raw` prints against the real server. Run under scripts/with-redis.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${REDIS_PORT:?run me under scripts/with-redis.sh}"
+cli=target/release/redis-playground
+[ -x "$cli" ] || cargo build --release -p cli --quiet
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+checked=0
+failed=0
+for script in crates/engine/tests/conformance/*.redis; do
+  if grep -qE '^(#!|\[)' "$script"; then continue; fi
+  grep -vE '^[[:space:]]*(#|$)' "$script" >"$work/in.txt"
+  redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+  redis-cli -p "$REDIS_PORT" --no-raw <"$work/in.txt" >"$work/redis.txt"
+  "$cli" <"$work/in.txt" >"$work/ours.txt"
+  checked=$((checked + 1))
+  if ! cmp -s "$work/redis.txt" "$work/ours.txt"; then
+    echo "redis-playground differs from redis-cli --no-raw on $script:" >&2
+    diff "$work/redis.txt" "$work/ours.txt" | head -20 >&2
+    failed=$((failed + 1))
+  fi
+done
+echo "cli-diff: $checked scripts checked byte for byte, $failed differ"
+[ "$failed" -eq 0 ]
