@@ -8,6 +8,7 @@ use crate::command::{CommandSpec, Registry};
 use crate::config::Config;
 use crate::errors::{CmdResult, RedisError};
 use crate::events::{EventKind, EventLog};
+use crate::keyspace::value::StrValue;
 use crate::keyspace::{Db, Entry, Value, minutes};
 use crate::pubsub::{PubSub, notify};
 use crate::reply::Reply;
@@ -391,6 +392,23 @@ impl Ctx<'_> {
     /// Looks a key up for writing, as `lookupKeyWrite`.
     pub fn write(&mut self, key: &[u8]) -> Option<&mut Entry> {
         self.lookup(key, Lookup::WRITE)
+    }
+
+    /// Looks up a string key: `Ok(None)` when missing, `WRONGTYPE` when it holds another type.
+    pub fn lookup_string(
+        &mut self,
+        key: &[u8],
+        flags: Lookup,
+    ) -> Result<Option<&mut StrValue>, RedisError> {
+        match self.lookup(key, flags) {
+            None => Ok(None),
+            Some(Entry {
+                value: Value::String(s),
+                ..
+            }) => Ok(Some(s)),
+            #[allow(unreachable_patterns)] // other types arrive with the collections
+            Some(_) => Err(RedisError::wrong_type()),
+        }
     }
 
     /// Stores a value under a key, as Redis's `setKey`: creates or overwrites it, drops its

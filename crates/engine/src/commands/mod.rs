@@ -5,7 +5,13 @@ use crate::command::Command;
 
 pub mod connection;
 pub mod generic;
+pub mod server;
 pub mod string;
 
 /// Every group's registrations; the registry is their union.
-pub static TABLES: &[&[Command]] = &[connection::COMMANDS, generic::COMMANDS, string::COMMANDS];
+pub static TABLES: &[&[Command]] = &[
+    connection::COMMANDS,
+    generic::COMMANDS,
+    server::COMMANDS,
+    string::COMMANDS,
+];

@@ -1,6 +1,7 @@
 //! String commands: GET, SET.
 
 use crate::command::{Command, Ctx};
+use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
 use crate::keyspace::Value;
 use crate::reply::Reply;
@@ -19,12 +20,9 @@ pub static COMMANDS: &[Command] = &[
 ///
 /// `GET key`
 pub fn get_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    match ctx.read(&argv[1]) {
-        None => Ok(Reply::Nil),
-        Some(entry) => match &entry.value {
-            Value::String(s) => Ok(Reply::bulk(&s.bytes)),
-        },
-    }
+    Ok(ctx
+        .lookup_string(&argv[1], Lookup::READ)?
+        .map_or(Reply::Nil, |s| Reply::bulk(&s.bytes)))
 }
 
 /// Stores a string value, dropping any previous value and expire time.

@@ -1,0 +1,6 @@
+//! Server commands.
+
+use crate::command::Command;
+
+/// The server group's registrations.
+pub static COMMANDS: &[Command] = &[];
