@@ -1,21 +1,50 @@
-//! The playground page. State (the one engine of the page) is created here and handed to the
-//! panels through context; each panel is a component under `components/`.
+//! The playground page. The page's one engine is created here, handed to the panels through
+//! context, and published to JavaScript as `window.redisPlayground.engine` (the bindings' `Engine`
+//! class) so learner scripts share the same keyspace; each panel is a component under
+//! `components/`.
 
 pub mod components;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use engine::Engine;
 use leptos::prelude::*;
+use wasm_bindgen::JsValue;
 
 use components::console::Console;
 
-/// The page's single engine, shared by every panel.
+/// The page's single engine, shared by every panel and by JavaScript.
 #[derive(Clone, Copy)]
-pub struct Server(pub StoredValue<Engine>);
+pub struct Server(pub StoredValue<Rc<RefCell<Engine>>, LocalStorage>);
+
+impl Server {
+    /// Runs `f` on the engine. Returns `None` only if the engine is already borrowed, which
+    /// would mean a re-entrant call from JavaScript; the UI then simply skips the update.
+    pub fn with<T>(self, f: impl FnOnce(&mut Engine) -> T) -> Option<T> {
+        self.0
+            .with_value(|rc| rc.try_borrow_mut().ok().map(|mut e| f(&mut e)))
+    }
+}
+
+/// Publishes the engine to JavaScript as `window.redisPlayground.engine`.
+fn expose_to_js(engine: &Rc<RefCell<Engine>>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let namespace = js_sys::Object::new();
+    let handle = JsValue::from(bindings::JsEngine::shared(Rc::clone(engine)));
+    // Setting properties on objects we own cannot fail; ignore the impossible error.
+    let _ = js_sys::Reflect::set(&namespace, &"engine".into(), &handle);
+    let _ = js_sys::Reflect::set(&window, &"redisPlayground".into(), &namespace);
+}
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(Server(StoredValue::new(Engine::new())));
+    let engine = Rc::new(RefCell::new(Engine::new()));
+    expose_to_js(&engine);
+    provide_context(Server(StoredValue::new_local(engine)));
     view! {
         <header class="topbar">
             <h1>"Redis Playground"</h1>

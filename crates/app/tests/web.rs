@@ -16,7 +16,7 @@ fn document() -> web_sys::Document {
 
 fn by_test_id(id: &str) -> web_sys::Element {
     document()
-        .query_selector(&format!("[data-testid={id}]"))
+        .query_selector(&format!("#app-under-test [data-testid={id}]"))
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("no element with data-testid={id}"))
@@ -33,6 +33,27 @@ async fn tick() {
     JsFuture::from(promise).await.expect("timer");
 }
 
+/// Mounts a fresh app into its own container, replacing the previous test's (tests share one
+/// page, whose body also holds the test runner's output).
+async fn mount_fresh() {
+    let doc = document();
+    if let Some(old) = doc.get_element_by_id("app-under-test") {
+        old.remove();
+    }
+    let container: web_sys::HtmlElement = doc
+        .create_element("div")
+        .expect("a div")
+        .dyn_into()
+        .expect("an element");
+    container.set_id("app-under-test");
+    doc.body()
+        .expect("a body")
+        .append_child(&container)
+        .expect("append");
+    leptos::mount::mount_to(container, app::App).forget();
+    tick().await;
+}
+
 async fn type_line(line: &str) {
     let input: HtmlInputElement = by_test_id("console-input").dyn_into().expect("an input");
     input.set_value(line);
@@ -46,8 +67,7 @@ async fn type_line(line: &str) {
 
 #[wasm_bindgen_test]
 async fn console_runs_commands_against_the_engine() {
-    leptos::mount::mount_to_body(app::App);
-    tick().await;
+    mount_fresh().await;
     type_line("SET foo bar").await;
     type_line("GET foo").await;
     type_line("GET foo extra").await;
@@ -63,4 +83,28 @@ async fn console_runs_commands_against_the_engine() {
     );
     let input: HtmlInputElement = by_test_id("console-input").dyn_into().expect("an input");
     assert_eq!(input.value(), "", "the input is cleared after Enter");
+}
+
+#[wasm_bindgen_test]
+async fn javascript_shares_the_console_keyspace() {
+    mount_fresh().await;
+    type_line("SET shared from-console").await;
+    // The page publishes its engine as window.redisPlayground.engine (the bindings' Engine).
+    let window = web_sys::window().expect("a window");
+    let namespace = js_sys::Reflect::get(&window, &"redisPlayground".into()).expect("namespace");
+    let engine = js_sys::Reflect::get(&namespace, &"engine".into()).expect("engine");
+    let call = |method: &str, args: &[wasm_bindgen::JsValue]| {
+        let f: js_sys::Function = js_sys::Reflect::get(&engine, &method.into())
+            .expect("method")
+            .into();
+        f.apply(&engine, &args.iter().cloned().collect())
+            .expect("call")
+    };
+    let client = call("connect", &[]);
+    let argv: js_sys::Array = ["GET", "shared"]
+        .iter()
+        .map(|s| wasm_bindgen::JsValue::from_str(s))
+        .collect();
+    let value = call("exec", &[client, argv.into()]);
+    assert_eq!(value.as_string().as_deref(), Some("from-console"));
 }

@@ -1,15 +1,47 @@
-//! The engine as a JavaScript class: `new Engine()`, `connect()`, `exec(client, argv)`,
-//! `execLine(client, line)` and the virtual clock. Replies become plain JS values.
+//! The engine as a JavaScript class (`Engine`), used by the npm package in Node and by the page.
+//!
+//! Replies become plain JS values as ioredis delivers them: bulk strings as strings (or
+//! `Uint8Array`s from the `…Buffer` methods), integers as numbers, nil as `null`, arrays as arrays,
+//! status replies as strings, and error replies as `Error` objects whose message is Redis's text
+//! (the JS client turns them into `ReplyError`s). The page's app shares its engine with JS through
+//! [`JsEngine::shared`], so the console, panels and learner scripts see one keyspace.
 
-use engine::Reply;
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use engine::cli::{LineOutcome, run_line};
-use js_sys::{Array, Uint8Array};
+use engine::{Engine, Reply};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 /// A Redis server in memory on a virtual clock.
 #[wasm_bindgen(js_name = Engine)]
 pub struct JsEngine {
-    inner: engine::Engine,
+    inner: Rc<RefCell<Engine>>,
+}
+
+impl JsEngine {
+    /// A JS handle on an engine the Rust side also holds (the page's single engine).
+    pub fn shared(engine: Rc<RefCell<Engine>>) -> JsEngine {
+        JsEngine { inner: engine }
+    }
+
+    /// Runs `f` on the engine; a re-entrant call (JS called back into the engine while Rust held
+    /// it) gets an error instead of a panic.
+    fn with<T>(&self, f: impl FnOnce(&mut Engine) -> T) -> Result<T, JsValue> {
+        let mut engine = self
+            .inner
+            .try_borrow_mut()
+            .map_err(|_| JsValue::from(js_sys::Error::new("the engine is busy")))?;
+        Ok(f(&mut engine))
+    }
+}
+
+/// How bulk strings are handed to JS.
+#[derive(Clone, Copy)]
+enum Bulk {
+    Text,
+    Bytes,
 }
 
 #[wasm_bindgen(js_class = Engine)]
@@ -19,73 +51,171 @@ impl JsEngine {
     #[allow(clippy::new_without_default)]
     pub fn new() -> JsEngine {
         JsEngine {
-            inner: engine::Engine::new(),
+            inner: Rc::new(RefCell::new(Engine::new())),
         }
     }
 
     /// Opens a client connection and returns its id.
-    pub fn connect(&mut self) -> f64 {
-        self.inner.connect() as f64
+    pub fn connect(&self) -> Result<f64, JsValue> {
+        self.with(|e| e.connect() as f64)
     }
 
-    /// Runs one command. `argv` holds strings (UTF-8 encoded) or `Uint8Array`s. The reply is a
-    /// string, number, `null`, array, or an `Error` whose message is Redis's error text.
-    pub fn exec(&mut self, client: f64, argv: &Array) -> JsValue {
-        let argv: Vec<Vec<u8>> = argv.iter().map(|v| arg_bytes(&v)).collect();
-        to_js(&self.inner.exec(client as u64, &argv))
+    /// Closes a client connection.
+    pub fn disconnect(&self, client: f64) -> Result<(), JsValue> {
+        self.with(|e| e.disconnect(client as u64))
+    }
+
+    /// Runs one command. `argv` holds strings (sent as UTF-8), `Uint8Array`s, or other values
+    /// (sent as their string form). Bulk replies come back as strings.
+    pub fn exec(&self, client: f64, argv: &Array) -> Result<JsValue, JsValue> {
+        let argv = args(argv);
+        self.with(|e| to_js(&e.exec(client as u64, &argv), Bulk::Text))
+    }
+
+    /// Like `exec`, with bulk replies as `Uint8Array`s.
+    #[wasm_bindgen(js_name = execBuffer)]
+    pub fn exec_buffer(&self, client: f64, argv: &Array) -> Result<JsValue, JsValue> {
+        let argv = args(argv);
+        self.with(|e| to_js(&e.exec(client as u64, &argv), Bulk::Bytes))
     }
 
     /// Runs a typed line as redis-cli would and returns what it prints.
     #[wasm_bindgen(js_name = execLine)]
-    pub fn exec_line(&mut self, client: f64, line: &str) -> String {
-        match run_line(&mut self.inner, client as u64, line.as_bytes()) {
+    pub fn exec_line(&self, client: f64, line: &str) -> Result<String, JsValue> {
+        self.with(|e| match run_line(e, client as u64, line.as_bytes()) {
             LineOutcome::Print(text) => text,
             LineOutcome::Quit | LineOutcome::Clear => String::new(),
-        }
+        })
+    }
+
+    /// Takes the messages pushed to a client (pub/sub messages), oldest first; each is an array
+    /// such as `["message", channel, payload]`.
+    #[wasm_bindgen(js_name = takePushes)]
+    pub fn take_pushes(&self, client: f64, buffers: bool) -> Result<Array, JsValue> {
+        let mode = if buffers { Bulk::Bytes } else { Bulk::Text };
+        self.with(|e| {
+            e.take_pushes(client as u64)
+                .iter()
+                .map(|r| to_js(r, mode))
+                .collect()
+        })
     }
 
     /// Current virtual time in milliseconds.
-    pub fn now(&self) -> f64 {
-        self.inner.now_ms() as f64
+    pub fn now(&self) -> Result<f64, JsValue> {
+        self.with(|e| e.now_ms() as f64)
     }
 
     /// Moves the virtual clock forward.
-    pub fn advance(&mut self, ms: f64) {
-        self.inner.advance(ms as i64);
+    pub fn advance(&self, ms: f64) -> Result<(), JsValue> {
+        self.with(|e| e.advance(ms as i64))
     }
 
     /// Sets the virtual clock (never backwards).
     #[wasm_bindgen(js_name = setTime)]
-    pub fn set_time(&mut self, ms: f64) {
-        self.inner.set_time(ms as i64);
+    pub fn set_time(&self, ms: f64) -> Result<(), JsValue> {
+        self.with(|e| e.set_time(ms as i64))
+    }
+
+    /// Events logged after sequence number `seq`, at most `limit`, oldest first: objects
+    /// `{seq, time, client, db, kind, key, command}` (`kind`: hit, miss, write, del, expired,
+    /// evicted; `key` decoded as UTF-8 for display).
+    #[wasm_bindgen(js_name = eventsAfter)]
+    pub fn events_after(&self, seq: f64, limit: u32) -> Result<Array, JsValue> {
+        self.with(|e| {
+            e.events()
+                .after(seq as u64)
+                .take(limit as usize)
+                .map(|ev| {
+                    let o = Object::new();
+                    set(&o, "seq", &JsValue::from_f64(ev.seq as f64));
+                    set(&o, "time", &JsValue::from_f64(ev.time_ms as f64));
+                    set(&o, "client", &JsValue::from_f64(ev.client as f64));
+                    set(&o, "db", &JsValue::from_f64(f64::from(ev.db)));
+                    set(&o, "kind", &JsValue::from_str(ev.kind.as_str()));
+                    set(
+                        &o,
+                        "key",
+                        &JsValue::from_str(&String::from_utf8_lossy(&ev.key)),
+                    );
+                    set(&o, "command", &JsValue::from_str(ev.command));
+                    JsValue::from(o)
+                })
+                .collect()
+        })
+    }
+
+    /// The name of every Redis 7.0 command (lowercase), implemented here or not.
+    #[wasm_bindgen(js_name = redisCommandNames)]
+    pub fn redis_command_names() -> Array {
+        engine::redis_command_names()
+            .map(JsValue::from_str)
+            .collect()
+    }
+
+    /// The implemented commands: objects `{name, arity, group, since, summary, syntax,
+    /// subcommands}` sorted by name, for completion, hints and help.
+    pub fn commands() -> Array {
+        fn describe(spec: &engine::CommandSpec) -> JsValue {
+            let o = Object::new();
+            set(&o, "name", &JsValue::from_str(&spec.name));
+            set(&o, "arity", &JsValue::from_f64(f64::from(spec.arity)));
+            set(&o, "group", &JsValue::from_str(&spec.group));
+            set(&o, "since", &JsValue::from_str(&spec.since));
+            set(&o, "summary", &JsValue::from_str(spec.summary));
+            set(&o, "syntax", &JsValue::from_str(&spec.syntax));
+            let subs: Array = spec.subcommands.iter().map(describe).collect();
+            set(&o, "subcommands", &subs);
+            o.into()
+        }
+        engine::Registry::get()
+            .commands()
+            .into_iter()
+            .map(describe)
+            .collect()
     }
 }
 
-/// A JS argument as bytes: `Uint8Array` as is, anything else by its string form.
-fn arg_bytes(value: &JsValue) -> Vec<u8> {
-    if let Some(s) = value.as_string() {
-        s.into_bytes()
-    } else if value.is_instance_of::<Uint8Array>() {
-        Uint8Array::from(value.clone()).to_vec()
-    } else {
-        String::from(js_sys::JsString::from(value.clone())).into_bytes()
-    }
+fn set(o: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a plain object we just created cannot fail.
+    let _ = Reflect::set(o, &JsValue::from_str(key), value);
+}
+
+/// JS arguments as bytes: strings as UTF-8, `Uint8Array`s as they are, anything else by its
+/// string form.
+fn args(argv: &Array) -> Vec<Vec<u8>> {
+    argv.iter()
+        .map(|v| {
+            if let Some(s) = v.as_string() {
+                s.into_bytes()
+            } else if v.is_instance_of::<Uint8Array>() {
+                Uint8Array::from(v).to_vec()
+            } else {
+                String::from(js_sys::JsString::from(v)).into_bytes()
+            }
+        })
+        .collect()
 }
 
 /// A reply as a JS value.
-fn to_js(reply: &Reply) -> JsValue {
+fn to_js(reply: &Reply, bulk: Bulk) -> JsValue {
     match reply {
         Reply::Status(s) => JsValue::from_str(s),
         Reply::Error(e) => js_sys::Error::new(e).into(),
         Reply::Integer(n) => JsValue::from_f64(*n as f64),
-        Reply::Bulk(b) | Reply::Verbatim(_, b) => JsValue::from_str(&String::from_utf8_lossy(b)),
+        Reply::Bulk(b) | Reply::Verbatim(_, b) => match bulk {
+            Bulk::Text => JsValue::from_str(&String::from_utf8_lossy(b)),
+            Bulk::Bytes => Uint8Array::from(b.as_slice()).into(),
+        },
         Reply::Nil | Reply::NilArray => JsValue::NULL,
-        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
-            items.iter().map(to_js).collect::<Array>().into()
-        }
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => items
+            .iter()
+            .map(|r| to_js(r, bulk))
+            .collect::<Array>()
+            .into(),
         Reply::Map(pairs) => pairs
             .iter()
-            .flat_map(|(k, v)| [to_js(k), to_js(v)])
+            .flat_map(|(k, v)| [to_js(k, bulk), to_js(v, bulk)])
             .collect::<Array>()
             .into(),
         Reply::Double(d) => JsValue::from_f64(*d),

@@ -1,8 +1,8 @@
-//! The JS class in a real browser: commands round-trip through `exec` and `execLine`.
+//! The JS class in a real browser: commands, buffers, events and command lists round-trip.
 #![cfg(target_arch = "wasm32")]
 
 use bindings::JsEngine;
-use js_sys::Array;
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -12,31 +12,28 @@ fn argv(words: &[&str]) -> Array {
     words.iter().map(|w| JsValue::from_str(w)).collect()
 }
 
+fn field(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &name.into()).expect("a property")
+}
+
 #[wasm_bindgen_test]
 fn exec_returns_js_values() {
-    let mut engine = JsEngine::new();
-    let c = engine.connect();
+    let engine = JsEngine::new();
+    let c = engine.connect().expect("connect");
+    let exec = |words: &[&str]| engine.exec(c, &argv(words)).expect("exec");
     assert_eq!(
-        engine
-            .exec(c, &argv(&["SET", "foo", "bar"]))
-            .as_string()
-            .as_deref(),
+        exec(&["SET", "foo", "bar"]).as_string().as_deref(),
         Some("OK")
     );
-    assert_eq!(
-        engine
-            .exec(c, &argv(&["GET", "foo"]))
-            .as_string()
-            .as_deref(),
-        Some("bar")
-    );
-    assert!(engine.exec(c, &argv(&["GET", "missing"])).is_null());
-    assert_eq!(
-        engine.exec(c, &argv(&["DEL", "foo", "x"])).as_f64(),
-        Some(1.0)
-    );
-    let err = engine.exec(c, &argv(&["NOPE"]));
-    let err: js_sys::Error = err.into();
+    assert_eq!(exec(&["GET", "foo"]).as_string().as_deref(), Some("bar"));
+    assert!(exec(&["GET", "missing"]).is_null());
+    let bytes: Uint8Array = engine
+        .exec_buffer(c, &argv(&["GET", "foo"]))
+        .expect("exec")
+        .into();
+    assert_eq!(bytes.to_vec(), b"bar");
+    assert_eq!(exec(&["DEL", "foo", "x"]).as_f64(), Some(1.0));
+    let err: js_sys::Error = exec(&["NOPE"]).into();
     assert_eq!(
         String::from(err.message()),
         "ERR unknown command 'NOPE', with args beginning with: "
@@ -44,13 +41,60 @@ fn exec_returns_js_values() {
 }
 
 #[wasm_bindgen_test]
+fn binary_arguments_pass_as_bytes() {
+    let engine = JsEngine::new();
+    let c = engine.connect().expect("connect");
+    let value = Uint8Array::from(&[0u8, 0xff, 0x80][..]);
+    let args: Array = [
+        JsValue::from_str("SET"),
+        JsValue::from_str("bin"),
+        value.into(),
+    ]
+    .into_iter()
+    .collect();
+    engine.exec(c, &args).expect("exec");
+    let back: Uint8Array = engine
+        .exec_buffer(c, &argv(&["GET", "bin"]))
+        .expect("exec")
+        .into();
+    assert_eq!(back.to_vec(), [0u8, 0xff, 0x80]);
+}
+
+#[wasm_bindgen_test]
 fn exec_line_prints_like_redis_cli() {
-    let mut engine = JsEngine::new();
-    let c = engine.connect();
-    assert_eq!(engine.exec_line(c, "SET k \"a b\""), "OK\n");
-    assert_eq!(engine.exec_line(c, "GET k"), "\"a b\"\n");
+    let engine = JsEngine::new();
+    let c = engine.connect().expect("connect");
+    assert_eq!(engine.exec_line(c, "SET k \"a b\"").expect("line"), "OK\n");
+    assert_eq!(engine.exec_line(c, "GET k").expect("line"), "\"a b\"\n");
     assert_eq!(
-        engine.exec_line(c, "GET k extra"),
+        engine.exec_line(c, "GET k extra").expect("line"),
         "(error) ERR wrong number of arguments for 'get' command\n"
+    );
+}
+
+#[wasm_bindgen_test]
+fn events_and_command_lists_reach_js() {
+    let engine = JsEngine::new();
+    let c = engine.connect().expect("connect");
+    for words in [&["GET", "k"][..], &["SET", "k", "v"], &["GET", "k"]] {
+        engine.exec(c, &argv(words)).expect("exec");
+    }
+    let kinds: Vec<String> = engine
+        .events_after(0.0, 10)
+        .expect("events")
+        .iter()
+        .filter_map(|e| field(&e, "kind").as_string())
+        .collect();
+    assert_eq!(kinds, ["miss", "write", "hit"]);
+    assert_eq!(engine.events_after(2.0, 10).expect("events").length(), 1);
+    let names: Vec<String> = JsEngine::redis_command_names()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect();
+    assert!(names.iter().any(|n| n == "xadd") && names.len() >= 200);
+    assert!(
+        JsEngine::commands()
+            .iter()
+            .any(|c| field(&c, "name").as_string().as_deref() == Some("get"))
     );
 }

@@ -36,7 +36,7 @@ pub mod reply;
 pub mod resp;
 mod rng;
 
-pub use command::{CommandSpec, REDIS_VERSION, Registry};
+pub use command::{CommandSpec, REDIS_VERSION, Registry, redis_command_names};
 pub use config::{Config, EvictionPolicy};
 pub use engine::{CommandStats, Ctx, Engine, Lookup, Stats};
 pub use errors::{CmdResult, RedisError};

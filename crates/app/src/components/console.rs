@@ -58,8 +58,9 @@ impl Session {
 /// The console panel.
 #[component]
 pub fn Console() -> impl IntoView {
-    let Server(engine) = expect_context::<Server>();
-    let session = StoredValue::new(engine.try_update_value(Session::new).unwrap_or(Session {
+    let playground = expect_context::<Server>();
+    // Nothing else holds the engine while the page mounts, so this always connects.
+    let session = StoredValue::new(playground.with(Session::new).unwrap_or(Session {
         client: 0,
         history: Vec::new(),
     }));
@@ -74,7 +75,7 @@ pub fn Console() -> impl IntoView {
         let Some(field) = input.get() else { return };
         let line = field.value();
         field.set_value("");
-        engine.update_value(|engine| session.update_value(|s| s.run(engine, &line)));
+        playground.with(|engine| session.update_value(|s| s.run(engine, &line)));
         set_transcript.set(session.with_value(|s| s.history.clone()));
     };
 

@@ -204,6 +204,13 @@ impl Registry {
     }
 }
 
+/// The name of every command Redis 7.0 has, implemented here or not, sorted. Clients that
+/// mirror Redis (like ioredis, which has a method per command) use it: calling one that is not
+/// implemented answers the unknown-command error, as a server without it would.
+pub fn redis_command_names() -> impl Iterator<Item = &'static str> {
+    facts::COMMAND_DOCS.iter().map(|(name, _)| *name)
+}
+
 /// The name in a `COMMAND INFO` entry.
 fn info_name(info: &Reply) -> Option<String> {
     match info {
