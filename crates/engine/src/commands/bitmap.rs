@@ -390,7 +390,7 @@ fn fold_bitop(acc: &mut Vec<u8>, src: &[u8], op: BitOp) {
 /// zero-padded), or the NOT of a single one, at the destination; answers the result's length.
 /// An empty result deletes the destination.
 ///
-/// `BITOP <AND | OR | XOR | NOT> destkey key [key ...]`
+/// `BITOP operation destkey key [key ...]`
 pub fn bitop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let name = &argv[1];
     let op = if is_token(name, "and") {
@@ -610,60 +610,55 @@ impl Field {
     /// old value for SET, the new one for INCRBY, nil when FAIL refuses) and whether the bits
     /// now differ from before.
     fn write(&self, bytes: &mut [u8]) -> (Reply, bool) {
-        let (bits, old) = (self.ty.bits, self.get(bytes));
-        let (new, reply) = if self.ty.signed {
-            let new = match self.op {
-                FieldOp::Set(v) => signed_result(v, 0, bits, self.overflow),
-                FieldOp::IncrBy(by) => signed_result(old, by, bits, self.overflow),
-                FieldOp::Get => Some(old),
-            };
-            let shown = if matches!(self.op, FieldOp::Set(_)) {
-                Some(old)
-            } else {
-                new
-            };
-            (new.map(i64::cast_unsigned), shown)
-        } else {
-            let old = old.cast_unsigned();
-            let new = match self.op {
-                FieldOp::Set(v) => unsigned_result(v.cast_unsigned(), 0, bits, self.overflow),
-                FieldOp::IncrBy(by) => unsigned_result(old, by, bits, self.overflow),
-                FieldOp::Get => Some(old),
-            };
-            let shown = if matches!(self.op, FieldOp::Set(_)) {
-                Some(old)
-            } else {
-                new
-            };
-            // An unsigned field's value is below 2^63.
-            (new, shown.map(u64::cast_signed))
-        };
-        match (new, reply) {
-            (Some(new), Some(reply)) => {
-                set_bits(bytes, self.offset, bits, new);
-                let changed = new & unsigned_max(bits) != old.cast_unsigned() & unsigned_max(bits);
-                (Reply::Integer(reply), changed)
+        let (bits, overflow) = (self.ty.bits, self.overflow);
+        let old = self.get(bytes);
+        // The value to store, as the integer it stands for; `None` when FAIL refuses it.
+        // Unsigned fields are at most 63 bits wide, so their values fit an i64 too.
+        let new = match (self.op, self.ty.signed) {
+            (FieldOp::Set(v), true) => signed_result(v, 0, bits, overflow),
+            (FieldOp::IncrBy(by), true) => signed_result(old, by, bits, overflow),
+            (FieldOp::Set(v), false) => {
+                unsigned_result(v.cast_unsigned(), 0, bits, overflow).map(u64::cast_signed)
             }
-            _ => (Reply::Nil, false),
-        }
+            (FieldOp::IncrBy(by), false) => {
+                unsigned_result(old.cast_unsigned(), by, bits, overflow).map(u64::cast_signed)
+            }
+            (FieldOp::Get, _) => Some(old),
+        };
+        let Some(new) = new else {
+            return (Reply::Nil, false);
+        };
+        set_bits(bytes, self.offset, bits, new.cast_unsigned());
+        let reply = if matches!(self.op, FieldOp::Set(_)) {
+            old
+        } else {
+            new
+        };
+        (Reply::Integer(reply), new != old)
     }
 }
 
 /// Parses BITFIELD's operations left to right, as Redis does (the first bad one decides the
 /// error).
 fn parse_fields(args: &[Vec<u8>]) -> Result<Vec<Field>, RedisError> {
+    /// Which operation a subcommand starts, before its value is read.
+    #[derive(Clone, Copy)]
+    enum Kind {
+        Get,
+        Set,
+        IncrBy,
+    }
     let mut fields = Vec::new();
     let mut overflow = Overflow::Wrap;
     let mut rest = args;
     while let Some((sub, tail)) = rest.split_first() {
-        let op_args = if is_token(sub, "get") {
-            2
-        } else if is_token(sub, "set") || is_token(sub, "incrby") {
-            3
-        } else {
-            0
-        };
-        if is_token(sub, "overflow") {
+        let (kind, arity) = if is_token(sub, "get") {
+            (Kind::Get, 2)
+        } else if is_token(sub, "set") {
+            (Kind::Set, 3)
+        } else if is_token(sub, "incrby") {
+            (Kind::IncrBy, 3)
+        } else if is_token(sub, "overflow") {
             let Some((mode, tail)) = tail.split_first() else {
                 return Err(RedisError::syntax());
             };
@@ -678,19 +673,21 @@ fn parse_fields(args: &[Vec<u8>]) -> Result<Vec<Field>, RedisError> {
             };
             rest = tail;
             continue;
-        }
-        let (Some(args), Some(tail)) = (tail.get(..op_args), tail.get(op_args..)) else {
+        } else {
             return Err(RedisError::syntax());
         };
-        let [ty, offset, value @ ..] = args else {
+        // A subcommand missing some of its arguments is a syntax error.
+        let (Some([ty, offset, value @ ..]), Some(tail)) = (tail.get(..arity), tail.get(arity..))
+        else {
             return Err(RedisError::syntax());
         };
         let ty = parse_field_type(ty)?;
         let offset = parse_bit_offset(offset, Some(ty.bits))?;
-        let op = match value.first() {
-            None => FieldOp::Get,
-            Some(v) if is_token(sub, "set") => FieldOp::Set(parse_integer(v)?),
-            Some(v) => FieldOp::IncrBy(parse_integer(v)?),
+        let value = value.first().map(|v| parse_integer(v)).transpose()?;
+        let op = match (kind, value) {
+            (Kind::Set, Some(v)) => FieldOp::Set(v),
+            (Kind::IncrBy, Some(by)) => FieldOp::IncrBy(by),
+            _ => FieldOp::Get,
         };
         fields.push(Field {
             op,
@@ -770,9 +767,9 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Cmd
 /// what later SET/INCRBY do when a result does not fit (WRAP, SAT or FAIL → nil). `#n` offsets
 /// count in fields of the type's width.
 ///
-/// `BITFIELD key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset
-/// value | INCRBY encoding offset increment> [GET encoding offset | [OVERFLOW <WRAP | SAT |
-/// FAIL>] <SET encoding offset value | INCRBY encoding offset increment> ...]]`
+/// `BITFIELD key [GET encoding offset|[OVERFLOW WRAP|SAT|FAIL] SET encoding offset
+/// value|INCRBY encoding offset increment [GET encoding offset|[OVERFLOW WRAP|SAT|FAIL] SET
+/// encoding offset value|INCRBY encoding offset increment ...]]`
 pub fn bitfield_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     bitfield_generic(ctx, argv, false)
 }
