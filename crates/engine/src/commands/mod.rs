@@ -3,6 +3,7 @@
 
 use crate::command::Command;
 
+pub mod bitmap;
 pub mod connection;
 pub mod generic;
 pub mod server;
@@ -10,6 +11,7 @@ pub mod string;
 
 /// Every group's registrations; the registry is their union.
 pub static TABLES: &[&[Command]] = &[
+    bitmap::COMMANDS,
     connection::COMMANDS,
     generic::COMMANDS,
     server::COMMANDS,
