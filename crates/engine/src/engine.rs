@@ -412,7 +412,8 @@ impl Ctx<'_> {
     }
 
     /// Stores a value under a key, as Redis's `setKey`: creates or overwrites it, drops its
-    /// expire time unless `keep_ttl`, and logs a write. Under an LFU policy an overwritten key
+    /// expire time unless `keep_ttl`, logs a write, and sends the `new` notification when the
+    /// key did not exist. Under an LFU policy an overwritten key
     /// keeps its access counter, as `dbOverwrite` does.
     pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         let now = self.now();
@@ -430,6 +431,10 @@ impl Ctx<'_> {
         db.insert(key, entry);
         if let Some((Some(at), _, _)) = old.filter(|_| keep_ttl) {
             db.set_expire(key, Some(at));
+        }
+        if old.is_none() {
+            // Redis's dbAdd announces every new key before the command's own event.
+            self.notify(notify::NEW, "new", key);
         }
         self.modified(key);
     }
@@ -491,5 +496,40 @@ impl Ctx<'_> {
         if let Some(client) = self.engine.clients.get_mut(&self.client) {
             client.db = db;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pubsub::notify;
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn set_key_announces_new_keys_only() {
+        let mut engine = Engine::new();
+        engine.config.notify_keyspace_events = notify::KEYEVENT | notify::NEW;
+        let c = engine.connect();
+        let listener = engine.connect();
+        engine
+            .pubsub
+            .channels
+            .entry(b"__keyevent@0__:new".to_vec())
+            .or_default()
+            .insert(listener);
+        engine.exec(c, &argv("SET k v"));
+        engine.exec(c, &argv("SET k w"));
+        let pushes = engine.take_pushes(listener);
+        assert_eq!(
+            pushes,
+            [Reply::Push(vec![
+                Reply::bulk(b"message"),
+                Reply::bulk(b"__keyevent@0__:new"),
+                Reply::bulk(b"k")
+            ])]
+        );
     }
 }
