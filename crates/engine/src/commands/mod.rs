@@ -3,14 +3,18 @@
 
 use crate::command::Command;
 
+pub mod args;
 pub mod connection;
+pub mod expire;
 pub mod generic;
+pub mod scan;
 pub mod server;
 pub mod string;
 
 /// Every group's registrations; the registry is their union.
 pub static TABLES: &[&[Command]] = &[
     connection::COMMANDS,
+    expire::COMMANDS,
     generic::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
