@@ -549,6 +549,48 @@ mod tests {
     }
 
     #[test]
+    fn hits_and_misses_follow_each_command_s_lookup_flags() {
+        // The sequence and the counts after each step were read from redis-server 7.0's
+        // `INFO stats`.
+        let (mut e, c) = engine();
+        e.exec(c, &argv("SET a 1"));
+        let steps: &[(&str, u64, u64)] = &[
+            ("EXISTS a nokey", 1, 1),
+            ("TYPE a", 2, 1),
+            ("TYPE nokey", 2, 2),
+            ("TTL a", 3, 2),
+            ("PTTL nokey", 3, 3),
+            ("EXPIRETIME a", 4, 3),
+            ("TOUCH a nokey", 5, 4),
+            ("OBJECT ENCODING a", 6, 4),
+            ("OBJECT FREQ nokey", 6, 5),
+            ("COPY a b", 7, 5),
+            ("COPY nokey b", 7, 6),
+            ("RENAME a c", 7, 6),
+            ("RENAMENX c d", 7, 6),
+            ("MOVE d 1", 7, 6),
+            ("EXPIRE b 100", 7, 6),
+            ("PERSIST b", 7, 6),
+            ("KEYS *", 7, 6),
+            ("SCAN 0", 7, 6),
+            ("RANDOMKEY", 7, 6),
+            ("SCAN 0 TYPE string", 8, 6),
+            ("DEL b", 8, 6),
+            ("DBSIZE", 8, 6),
+            ("GET nokey", 8, 7),
+        ];
+        for &(line, hits, misses) in steps {
+            e.exec(c, &argv(line));
+            let stats = e.stats();
+            assert_eq!(
+                (stats.keyspace_hits, stats.keyspace_misses),
+                (hits, misses),
+                "after {line}"
+            );
+        }
+    }
+
+    #[test]
     fn refcount_of_shared_integers_and_copies() {
         let (mut e, c) = engine();
         e.exec(c, &argv("SET a 9999"));
@@ -662,6 +704,40 @@ mod tests {
                 "__keyevent@1__:keymiss m",
                 "__keyevent@1__:keymiss m",
                 "__keyevent@1__:new s",
+            ]
+        );
+    }
+
+    #[test]
+    fn expire_notifications_are_redis_s() {
+        let (mut e, c) = engine();
+        let l = listen(&mut e);
+        for line in [
+            "SET k v",
+            "EXPIRE k 100",
+            "EXPIRE k 50 GT",
+            "PERSIST k",
+            "PERSIST k",
+            "EXPIRE k 0",
+            "SET k v",
+            "PEXPIRE k 10",
+        ] {
+            e.exec(c, &argv(line));
+        }
+        // Move the clock without the active expiry: the next read finds the key expired.
+        e.now_ms += 11;
+        e.exec(c, &argv("EXISTS k"));
+        assert_eq!(
+            heard(&mut e, l),
+            [
+                "__keyevent@0__:new k",
+                "__keyevent@0__:expire k",
+                "__keyevent@0__:persist k",
+                "__keyevent@0__:del k",
+                "__keyevent@0__:new k",
+                "__keyevent@0__:expire k",
+                "__keyevent@0__:expired k",
+                "__keyevent@0__:keymiss k",
             ]
         );
     }
