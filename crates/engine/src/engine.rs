@@ -58,14 +58,18 @@ pub struct CommandStats {
 }
 
 /// Flags of a key lookup, as Redis's `LOOKUP_*`.
+// Independent switches, as Redis's `LOOKUP_*` bits: an enum would not be clearer.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Lookup {
-    /// A write lookup: no hit/miss statistics, no hit/miss event.
+    /// A write lookup: no hit/miss statistics, no hit/miss event, no `keymiss` notification.
     pub write: bool,
     /// Do not update the access data (`TTL`, `TYPE`, `OBJECT`, …).
     pub no_touch: bool,
     /// Do not count hits or misses.
     pub no_stats: bool,
+    /// Do not send the `keymiss` notification on a miss (`OBJECT`).
+    pub no_notify: bool,
 }
 
 impl Lookup {
@@ -74,24 +78,38 @@ impl Lookup {
         write: false,
         no_touch: false,
         no_stats: false,
+        no_notify: false,
     };
-    /// A read that does not touch the key (`EXISTS`, `TTL`, `TYPE`): still counts.
+    /// A read that does not touch the key (`EXISTS`, `TTL`, `TYPE`, `SCAN`'s `TYPE` filter):
+    /// still counts and notifies a miss.
     pub const READ_NOTOUCH: Lookup = Lookup {
         write: false,
         no_touch: true,
         no_stats: false,
+        no_notify: false,
+    };
+    /// `OBJECT`'s lookup (`LOOKUP_NOTOUCH|LOOKUP_NONOTIFY`): does not touch the key nor send
+    /// `keymiss`, but still counts a hit or a miss.
+    pub const INSPECT: Lookup = Lookup {
+        write: false,
+        no_touch: true,
+        no_stats: false,
+        no_notify: true,
     };
     /// A write (`SET`, `APPEND`, …): touches the key, counts nothing.
     pub const WRITE: Lookup = Lookup {
         write: true,
         no_touch: false,
         no_stats: false,
+        no_notify: false,
     };
-    /// A look that neither touches nor counts (`OBJECT`, `SCAN`'s filters, `RANDOMKEY`).
+    /// A look that neither touches, counts nor notifies; it still removes a key whose time has
+    /// passed.
     pub const PEEK: Lookup = Lookup {
         write: false,
         no_touch: true,
         no_stats: true,
+        no_notify: true,
     };
 }
 
@@ -269,7 +287,7 @@ impl Engine {
             };
             self.events.push(now, client, db as u8, kind, key, command);
         }
-        if !found && !flags.write {
+        if !found && !flags.write && !flags.no_notify {
             self.notify(notify::KEY_MISS, "keymiss", key, db);
         }
         let lfu = self.config.maxmemory_policy.is_lfu();
@@ -288,7 +306,7 @@ impl Engine {
     }
 
     /// Removes a key whose time has passed, counting and logging it.
-    fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8], at: i64) {
+    pub(crate) fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8], at: i64) {
         if self.dbs[db].remove(key).is_some() {
             self.stats.expired_keys += 1;
             self.events
@@ -306,7 +324,7 @@ impl Engine {
                 .filter_map(|i| {
                     self.dbs[i]
                         .next_expiry()
-                        .filter(|&at| at <= now)
+                        .filter(|&at| at < now)
                         .map(|at| (at, i))
                 })
                 .min();
@@ -412,9 +430,9 @@ impl Ctx<'_> {
     }
 
     /// Stores a value under a key, as Redis's `setKey`: creates or overwrites it, drops its
-    /// expire time unless `keep_ttl`, logs a write, and sends the `new` notification when the
-    /// key did not exist. Under an LFU policy an overwritten key
-    /// keeps its access counter, as `dbOverwrite` does.
+    /// expire time unless `keep_ttl`, and logs a write. A created key sends the `new`
+    /// notification, as `dbAdd` does. Under an LFU policy an overwritten key keeps its access
+    /// counter, as `dbOverwrite` does.
     pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         let now = self.now();
         let old = self
@@ -439,6 +457,16 @@ impl Ctx<'_> {
         self.modified(key);
     }
 
+    /// Adds a whole entry (value, expire time, access data) under a key, as Redis's `dbAdd`:
+    /// sends the `new` notification and logs a write. The key is expected to be absent
+    /// (callers delete it first); a present one is replaced. With [`Ctx::take`] and
+    /// [`Ctx::with_db`] this moves a key (`RENAME`, `MOVE`) without changing its object.
+    pub fn add(&mut self, key: &[u8], entry: Entry) {
+        self.engine.dbs[self.db].insert(key, entry);
+        self.notify(notify::NEW, "new", key);
+        self.modified(key);
+    }
+
     /// Records that a key was created or changed in place: logs a write. Call it after every
     /// modification made through a reference from [`Ctx::write`].
     pub fn modified(&mut self, key: &[u8]) {
@@ -453,25 +481,55 @@ impl Ctx<'_> {
         );
     }
 
-    /// Deletes a key, as `dbDelete`; answers whether it existed (and had not expired).
+    /// Deletes a key, as `dbDelete`; answers whether it existed (and had not expired). Sends no
+    /// notification: the caller sends the one its command names (`del`, …).
     pub fn delete(&mut self, key: &[u8]) -> bool {
-        let now = self.now();
-        let db = self.db;
-        match self.engine.dbs[db].peek(key) {
-            None => false,
-            Some(e) if e.is_expired(now) => {
-                self.engine.expire_key(self.client, db, key, now);
-                false
-            }
-            Some(_) => {
-                self.engine.dbs[db].remove(key);
-                let command = self.command();
-                self.engine
-                    .events
-                    .push(now, self.client, db as u8, EventKind::Del, key, command);
-                true
-            }
+        self.take(key).is_some()
+    }
+
+    /// Removes a key and hands its entry over (to be stored elsewhere with [`Ctx::add`]); logs
+    /// a deletion. A key whose time has passed is expired instead, and `None` answered.
+    pub fn take(&mut self, key: &[u8]) -> Option<Entry> {
+        if self.expire_if_needed(key) {
+            return None;
         }
+        let entry = self.engine.dbs[self.db].remove(key)?;
+        let command = self.command();
+        self.engine.events.push(
+            self.engine.now_ms,
+            self.client,
+            self.db as u8,
+            EventKind::Del,
+            key,
+            command,
+        );
+        Some(entry)
+    }
+
+    /// As Redis's `expireIfNeeded`: removes the key if its time has passed (counting, logging
+    /// and notifying `expired`) and answers whether it did. A missing key answers false.
+    pub fn expire_if_needed(&mut self, key: &[u8]) -> bool {
+        let now = self.now();
+        let expired = self.engine.dbs[self.db]
+            .peek(key)
+            .is_some_and(|e| e.is_expired(now));
+        if expired {
+            self.engine.expire_key(self.client, self.db, key, now);
+        }
+        expired
+    }
+
+    /// Runs `f` with database `db` in place of the selected one (the client's selection is
+    /// unchanged): every method of `Ctx` then acts on `db`. For the commands that touch a
+    /// second database (`MOVE`, `COPY … DB`). `None` when `db` is out of range.
+    pub fn with_db<R>(&mut self, db: usize, f: impl FnOnce(&mut Self) -> R) -> Option<R> {
+        if db >= self.engine.dbs.len() {
+            return None;
+        }
+        let selected = std::mem::replace(&mut self.db, db);
+        let result = f(self);
+        self.db = selected;
+        Some(result)
     }
 
     /// Sends a keyspace notification (`class` from [`crate::notify`], `event` as Redis names it:

@@ -1,6 +1,7 @@
-//! Connection commands: PING, ECHO.
+//! Connection commands: PING, ECHO, SELECT.
 
 use crate::command::{Command, Ctx};
+use crate::commands::args;
 use crate::errors::{CmdResult, RedisError};
 use crate::reply::Reply;
 
@@ -15,6 +16,11 @@ pub static COMMANDS: &[Command] = &[
         "echo",
         echo_command,
         "Answers with the message it was given.",
+    ),
+    Command::new(
+        "select",
+        select_command,
+        "Switches this connection to another numbered database.",
     ),
 ];
 
@@ -34,4 +40,13 @@ pub fn ping_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// `ECHO message`
 pub fn echo_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     Ok(Reply::bulk(&argv[1]))
+}
+
+/// Makes another database (0 to 15) the connection's current one.
+///
+/// `SELECT index`
+pub fn select_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let db = args::db_index(&argv[1])?;
+    ctx.select(db);
+    Ok(Reply::ok())
 }

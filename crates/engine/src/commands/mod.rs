@@ -3,9 +3,12 @@
 
 use crate::command::Command;
 
+pub mod args;
 pub mod bitmap;
 pub mod connection;
+pub mod expire;
 pub mod generic;
+pub mod scan;
 pub mod server;
 pub mod string;
 
@@ -13,6 +16,7 @@ pub mod string;
 pub static TABLES: &[&[Command]] = &[
     bitmap::COMMANDS,
     connection::COMMANDS,
+    expire::COMMANDS,
     generic::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,

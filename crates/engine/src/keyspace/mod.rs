@@ -26,6 +26,9 @@ pub struct Entry {
     pub lfu_counter: u8,
     /// Virtual minute of the counter's last decay (Redis keeps 16 bits of minutes).
     pub lfu_minutes: u16,
+    /// Whether the value is a private object where Redis would otherwise hold one of its shared
+    /// integers (`COPY` duplicates the value it copies); see [`Entry::refcount`].
+    pub unshared: bool,
 }
 
 /// Redis's `LFU_INIT_VAL`: new keys start with a small counter so they are not evicted at once.
@@ -40,6 +43,7 @@ impl Entry {
             lru_ms: now_ms,
             lfu_counter: LFU_INIT_VAL,
             lfu_minutes: minutes(now_ms),
+            unshared: false,
         }
     }
 
@@ -48,9 +52,35 @@ impl Entry {
         self.expire_at
     }
 
-    /// Whether the expire time has been reached at `now_ms`.
+    /// Whether the expire time has passed at `now_ms`. As Redis's `keyIsExpired`, a key is
+    /// still alive at its expire time itself (its `PTTL` is then 0) and gone one millisecond
+    /// later.
     pub fn is_expired(&self, now_ms: i64) -> bool {
-        self.expire_at.is_some_and(|at| at <= now_ms)
+        self.expire_at.is_some_and(|at| at < now_ms)
+    }
+
+    /// What `OBJECT REFCOUNT` answers. Redis keeps one shared object for each integer from 0 to
+    /// 9999 and stores it (with the maximal refcount, `INT_MAX`) wherever such an integer string
+    /// is stored; every other value is referenced once.
+    pub fn refcount(&self) -> i64 {
+        /// Redis's `OBJ_SHARED_INTEGERS`.
+        const SHARED_INTEGERS: i64 = 10_000;
+        /// Redis's `OBJ_SHARED_REFCOUNT`.
+        const SHARED_REFCOUNT: i64 = i32::MAX as i64;
+        let shared = match &self.value {
+            Value::String(s) => {
+                s.encoding == value::StrEncoding::Int
+                    && crate::num::parse_i64(&s.bytes)
+                        .is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
+            }
+            #[allow(unreachable_patterns)] // other types arrive with the collections
+            _ => false,
+        };
+        if shared && !self.unshared {
+            SHARED_REFCOUNT
+        } else {
+            1
+        }
     }
 }
 
@@ -148,10 +178,11 @@ impl Db {
         self.expires.first().map(|&(at, _)| at)
     }
 
-    /// Removes and returns the key that expires first, if its time is at or before `now_ms`.
+    /// Removes and returns the key that expires first, if its time is before `now_ms` (see
+    /// [`Entry::is_expired`]).
     pub fn pop_expired(&mut self, now_ms: i64) -> Option<(Vec<u8>, Entry)> {
         let &(at, id) = self.expires.first()?;
-        if at > now_ms {
+        if at >= now_ms {
             return None;
         }
         self.remove_slot(id).map(|(k, e)| (k.into_vec(), e))
@@ -186,8 +217,8 @@ mod tests {
         // Overwriting with a persistent entry drops the old expire time.
         db.insert(b"a", Entry::new(string("3"), 0));
         assert_eq!(db.volatile_len(), 1);
-        assert_eq!(db.pop_expired(149), None);
-        let (key, _) = db.pop_expired(150).expect("b is due");
+        assert_eq!(db.pop_expired(150), None, "alive at its expire time");
+        let (key, _) = db.pop_expired(151).expect("b is due");
         assert_eq!(key, b"b");
         assert_eq!(db.volatile_len(), 0);
         assert_eq!(db.len(), 1);

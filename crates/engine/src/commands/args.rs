@@ -1,0 +1,81 @@
+//! Argument parsing shared by handlers, with Redis's exact rules and error texts.
+
+use crate::engine::DATABASES;
+use crate::errors::RedisError;
+use crate::num::parse_i64;
+
+/// The argument as C code sees it through `argv[i]->ptr`: up to its first NUL byte.
+pub fn c_str(arg: &[u8]) -> &[u8] {
+    arg.iter()
+        .position(|&b| b == 0)
+        .map_or(arg, |nul| arg.get(..nul).unwrap_or(arg))
+}
+
+/// Whether an option argument is `word`, as Redis's `strcasecmp(argv[i]->ptr, "word")`: ASCII
+/// case-insensitive, and the argument ends at its first NUL byte (`"count\0x"` is `COUNT`).
+pub fn is(arg: &[u8], word: &str) -> bool {
+    c_str(arg).eq_ignore_ascii_case(word.as_bytes())
+}
+
+/// An `int` argument, as `getIntFromObjectOrReply`: `msg` replaces both of its errors when
+/// given (`SWAPDB`'s `invalid first DB index`).
+pub fn int_arg(arg: &[u8], msg: Option<&'static str>) -> Result<i32, RedisError> {
+    let value = parse_i64(arg).ok_or(match msg {
+        Some(m) => RedisError::new(m),
+        None => RedisError::not_integer(),
+    })?;
+    i32::try_from(value).map_err(|_| match msg {
+        Some(m) => RedisError::new(m),
+        None => RedisError::new(
+            "ERR value is out of range, value must between -2147483648 and 2147483647",
+        ),
+    })
+}
+
+/// A database index, as `SELECT`, `MOVE` and `COPY … DB` read it: an `int`, then within the
+/// configured databases (`ERR DB index is out of range`).
+pub fn db_index(arg: &[u8]) -> Result<usize, RedisError> {
+    db_in_range(int_arg(arg, None)?)
+}
+
+/// A parsed database number, checked as Redis's `selectDb`.
+pub fn db_in_range(id: i32) -> Result<usize, RedisError> {
+    usize::try_from(id)
+        .ok()
+        .filter(|&db| db < DATABASES)
+        .ok_or(RedisError::db_index())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_compare_like_strcasecmp() {
+        assert!(is(b"CoUnT", "count"));
+        assert!(is(b"count\0junk", "count"));
+        assert!(!is(b"counts", "count"));
+        assert!(!is(b"", "count"));
+        assert_eq!(c_str(b"ab\0cd"), b"ab");
+    }
+
+    #[test]
+    fn int_arguments_and_database_indexes() {
+        assert_eq!(int_arg(b"-2147483648", None), Ok(i32::MIN));
+        assert_eq!(
+            int_arg(b"2147483648", None).map_err(|e| e.to_string()),
+            Err(
+                "ERR value is out of range, value must between -2147483648 and 2147483647"
+                    .to_string()
+            )
+        );
+        assert_eq!(int_arg(b"+1", None), Err(RedisError::not_integer()));
+        assert_eq!(
+            int_arg(b"2147483648", Some("ERR invalid first DB index")),
+            Err(RedisError::new("ERR invalid first DB index"))
+        );
+        assert_eq!(db_index(b"15"), Ok(15));
+        assert_eq!(db_index(b"16"), Err(RedisError::db_index()));
+        assert_eq!(db_index(b"-1"), Err(RedisError::db_index()));
+    }
+}
