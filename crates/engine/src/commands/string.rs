@@ -882,3 +882,294 @@ fn lcs(left: &[u8], right: &[u8], options: &LcsOptions) -> CmdResult {
         Reply::Bulk(subsequence)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! What the conformance scripts cannot show until OBJECT, TTL, INFO and SUBSCRIBE exist:
+    //! encodings, expire times, keyspace notifications and hit/miss counts, each checked against
+    //! redis-server 7.0.15 by hand (OBJECT ENCODING, TTL, PSUBSCRIBE, INFO stats).
+
+    use crate::pubsub::notify;
+    use crate::{ClientId, Engine, Reply};
+
+    const NOW: i64 = 1_767_225_600_000;
+
+    fn engine() -> (Engine, ClientId) {
+        let mut engine = Engine::new();
+        engine.set_time(NOW);
+        let client = engine.connect();
+        (engine, client)
+    }
+
+    fn run(engine: &mut Engine, client: ClientId, line: &str) -> Reply {
+        let argv: Vec<Vec<u8>> = line.split(' ').map(|a| a.as_bytes().to_vec()).collect();
+        engine.exec(client, &argv)
+    }
+
+    fn encoding(engine: &Engine, key: &str) -> &'static str {
+        engine.dbs[0]
+            .peek(key.as_bytes())
+            .map_or("none", |e| e.value.encoding_name())
+    }
+
+    fn expire_at(engine: &Engine, key: &str) -> Option<i64> {
+        engine.dbs[0]
+            .peek(key.as_bytes())
+            .and_then(crate::keyspace::Entry::expire_at)
+    }
+
+    #[test]
+    fn stored_encodings_match_object_encoding() {
+        let (mut e, c) = engine();
+        let cases: &[(&str, &str, &str)] = &[
+            ("SET a 123", "a", "int"),
+            ("SET b 12345678901234567890", "b", "embstr"),
+            ("SET d 01", "d", "embstr"),
+            (
+                "SET big xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "big",
+                "raw",
+            ),
+            (
+                "SET e44 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "e44",
+                "embstr",
+            ),
+            ("INCRBYFLOAT f 3", "f", "embstr"),
+            ("INCRBYFLOAT f 1.5", "f", "embstr"),
+            ("INCRBYFLOAT a 1", "a", "embstr"),
+            ("INCR a", "a", "int"),
+            ("INCR n0", "n0", "int"),
+            ("INCRBY a 10000", "a", "int"),
+            ("DECR a", "a", "int"),
+            ("APPEND ap 123", "ap", "int"),
+            ("APPEND ap 4", "ap", "raw"),
+            ("APPEND ap2 xyz", "ap2", "embstr"),
+            ("SET ap3 abc", "ap3", "embstr"),
+            ("APPEND ap3 ", "ap3", "raw"),
+            ("SETRANGE sr 0 12", "sr", "raw"),
+            ("SET sr2 12", "sr2", "int"),
+            ("SETRANGE sr2 0 3", "sr2", "raw"),
+            ("SET sr3 12", "sr3", "int"),
+            ("SETRANGE sr3 0 ", "sr3", "int"),
+            ("GETSET gs 42", "gs", "int"),
+            ("SETEX sx 100 7", "sx", "int"),
+            ("PSETEX px 100000 77", "px", "int"),
+            ("SETNX nx 8", "nx", "int"),
+            ("MSET m1 9 m2 x", "m1", "int"),
+            ("MSET m1 9 m2 x", "m2", "embstr"),
+            ("MSETNX m3 10", "m3", "int"),
+            ("SET ex5 5 GET", "ex5", "int"),
+            ("GETEX ex5 EX 100", "ex5", "int"),
+            ("INCRBYFLOAT fl 1e300", "fl", "raw"),
+            ("SET neg -5", "neg", "int"),
+            ("INCRBYFLOAT neg 5", "neg", "embstr"),
+        ];
+        for &(line, key, want) in cases {
+            let reply = run(&mut e, c, line);
+            assert!(!reply.is_error(), "{line}: {reply:?}");
+            assert_eq!(encoding(&e, key), want, "after {line}");
+        }
+    }
+
+    #[test]
+    fn expire_times_follow_redis() {
+        let (mut e, c) = engine();
+        let keeps = [
+            "INCRBYFLOAT k 1",
+            "INCR k",
+            "APPEND k 1",
+            "SETRANGE k 0 2",
+            "SET k 5 KEEPTTL",
+            "SET k 5 KEEPTTL GET",
+            "SETNX k 5",
+            "MSETNX k 5",
+            "GETEX k",
+            "SET k 6 XX KEEPTTL",
+            "SETRANGE k 0 ",
+            "APPEND k ",
+        ];
+        let drops = ["GETSET k 5", "MSET k 5", "SET k 5", "SET k 5 GET"];
+        for line in keeps {
+            run(&mut e, c, "SET k 1 EX 100");
+            run(&mut e, c, line);
+            assert_eq!(expire_at(&e, "k"), Some(NOW + 100_000), "{line}");
+        }
+        for line in drops {
+            run(&mut e, c, "SET k 1 EX 100");
+            run(&mut e, c, line);
+            assert_eq!(expire_at(&e, "k"), None, "{line}");
+        }
+        let absolute = [
+            ("SET k v PX 1500", NOW + 1500),
+            ("SET k v EXAT 4102444800", 4_102_444_800_000),
+            ("SET k v PXAT 4102444800123", 4_102_444_800_123),
+            ("SETEX k 7 v", NOW + 7000),
+            ("PSETEX k 7 v", NOW + 7),
+            ("GETEX k EX 9", NOW + 9000),
+            ("GETEX k PX 9", NOW + 9),
+            ("GETEX k EXAT 4102444801", 4_102_444_801_000),
+            ("GETEX k PXAT 4102444801001", 4_102_444_801_001),
+        ];
+        for (line, at) in absolute {
+            run(&mut e, c, line);
+            assert_eq!(expire_at(&e, "k"), Some(at), "{line}");
+        }
+        run(&mut e, c, "GETEX k PERSIST");
+        assert_eq!(expire_at(&e, "k"), None);
+        // A past EXAT is stored (the key stays until its next access); GETEX deletes at once.
+        run(&mut e, c, "SET p v EXAT 1");
+        assert_eq!(expire_at(&e, "p"), Some(1000));
+        assert_eq!(run(&mut e, c, "GET p"), Reply::Nil);
+        run(&mut e, c, "SET q v");
+        run(&mut e, c, "GETEX q EXAT 1");
+        assert!(e.dbs[0].peek(b"q").is_none());
+    }
+
+    #[test]
+    fn keyspace_notifications_match_redis() {
+        let (mut e, c) = engine();
+        let sub = e.connect();
+        e.config.notify_keyspace_events =
+            notify::KEYEVENT | notify::GENERIC | notify::STRING | notify::EXPIRED;
+        e.pubsub
+            .patterns
+            .entry(b"__keyevent@0__:*".to_vec())
+            .or_default()
+            .insert(sub);
+        let script = [
+            "SET k v",
+            "SET k v2 EX 100",
+            "SET k v3 NX",
+            "SET k v4 XX GET",
+            "SET p v PXAT 1",
+            "GET p",
+            "SETNX n 1",
+            "SETNX n 2",
+            "SETEX e 100 v",
+            "PSETEX e 100000 v",
+            "GETSET k x",
+            "MSET a 1 b 2",
+            "MSETNX a 1 c 3",
+            "MSETNX c 3 d 4",
+            "APPEND a x",
+            "APPEND new ",
+            "SETRANGE a 0 y",
+            "SETRANGE a 0 ",
+            "SETRANGE none 0 ",
+            "INCR i",
+            "DECR i",
+            "INCRBY i 5",
+            "DECRBY i 5",
+            "INCRBYFLOAT i 1.5",
+            "INCR k",
+            "INCRBYFLOAT k 1",
+            "GETEX e",
+            "GETEX e EX 100",
+            "GETEX e PERSIST",
+            "GETEX e PERSIST",
+            "GETEX e PXAT 1",
+            "GETDEL a",
+            "GETDEL a",
+            "GETEX b EXAT 1",
+        ];
+        for line in script {
+            run(&mut e, c, line);
+        }
+        let events: Vec<String> = e
+            .take_pushes(sub)
+            .into_iter()
+            .filter_map(|push| match push {
+                Reply::Push(items) => match &items[..] {
+                    [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
+                        "{} {}",
+                        String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),
+                        String::from_utf8_lossy(key)
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let want = [
+            "set k",
+            "set k",
+            "expire k",
+            "set k",
+            "set p",
+            "expire p",
+            "expired p",
+            "set n",
+            "set e",
+            "expire e",
+            "set e",
+            "expire e",
+            "set k",
+            "set a",
+            "set b",
+            "set c",
+            "set d",
+            "append a",
+            "append new",
+            "setrange a",
+            "incrby i",
+            "incrby i",
+            "incrby i",
+            "incrby i",
+            "incrbyfloat i",
+            "expire e",
+            "persist e",
+            "del e",
+            "del a",
+            "del b",
+        ];
+        assert_eq!(events, want);
+    }
+
+    #[test]
+    fn hits_and_misses_match_info_stats() {
+        let (mut e, c) = engine();
+        let cases: &[(&str, u64, u64)] = &[
+            ("GET k", 0, 1),
+            ("SET k v", 0, 0),
+            ("GET k", 1, 0),
+            ("SET k v GET", 1, 0),
+            ("SET k2 v GET", 0, 1),
+            ("SET k v NX", 0, 0),
+            ("SETNX k v", 0, 0),
+            ("SETEX k 10 v", 0, 0),
+            ("GETSET k v", 1, 0),
+            ("GETSET k3 v", 0, 1),
+            ("GETDEL k3", 1, 0),
+            ("GETDEL k3", 0, 1),
+            ("GETEX k", 1, 0),
+            ("GETEX nokey", 0, 1),
+            ("GETEX k EX 100", 1, 0),
+            ("MGET k nokey k", 2, 1),
+            ("MSET k v", 0, 0),
+            ("MSETNX k v", 0, 0),
+            ("APPEND k v", 0, 0),
+            ("STRLEN k", 1, 0),
+            ("STRLEN nokey", 0, 1),
+            ("INCR n", 0, 0),
+            ("INCRBYFLOAT n 1", 0, 0),
+            ("GETRANGE k 0 1", 1, 0),
+            ("GETRANGE nokey 0 1", 0, 1),
+            ("GETRANGE k a b", 0, 0),
+            ("SETRANGE k 0 x", 0, 0),
+            ("LCS k nokey", 1, 1),
+            ("LCS k n FOO", 2, 0),
+            ("SUBSTR k 0 1", 1, 0),
+        ];
+        for &(line, hits, misses) in cases {
+            let before = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            run(&mut e, c, line);
+            let after = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            assert_eq!(
+                (after.0 - before.0, after.1 - before.1),
+                (hits, misses),
+                "{line}"
+            );
+        }
+    }
+}
