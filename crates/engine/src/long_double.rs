@@ -17,6 +17,11 @@
 //! Every operation computes the exact rational result with small big integers and rounds once,
 //! so results are bit-for-bit those of the hardware and glibc.
 //!
+//! INCRBYFLOAT and HINCRBYFLOAT both compose the same steps: parse the stored value and the
+//! increment (refusing either with their own error text), add, refuse a sum that is not
+//! [finite](LongDouble::is_finite) (`increment would produce NaN or Infinity`), store
+//! [`to_human`](LongDouble::to_human)'s text.
+//!
 //! ```
 //! use engine::long_double::LongDouble;
 //! let a = LongDouble::parse(b"10.5").unwrap();
@@ -154,6 +159,10 @@ impl LongDouble {
     /// Formats as Redis's `ld2string(…, LD_STR_HUMAN)`: `printf("%.17Lf")` (exact, ties to
     /// even), then trailing zeros and a trailing point removed, `-0` written `0`; infinities are
     /// `inf`/`-inf`. Redis never stores an infinity or NaN, but they format as C would.
+    ///
+    /// Redis prints into a 5120-byte buffer and would store an empty string if the text did not
+    /// fit; the longest finite text is 4952 bytes (`-`, 4933 digits, the point, 17 decimals), so
+    /// that never happens and no check is needed.
     pub fn to_human(&self) -> String {
         let (mantissa, exp) = match self.class {
             Class::NaN => return if self.negative { "-nan" } else { "nan" }.to_string(),
