@@ -12,6 +12,7 @@
 //! - [`reply`], [`resp`]: the reply type (RESP3-shaped, with a RESP2 downgrade) and the wire
 //!   format.
 //! - [`num`]: Redis's number parsing and formatting.
+//! - [`long_double`]: C's x87 `long double` in software, for `INCRBYFLOAT`'s exact digits.
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -30,6 +31,7 @@ mod errors;
 pub mod events;
 pub mod glob;
 mod keyspace;
+pub mod long_double;
 pub mod num;
 mod pubsub;
 pub mod reply;
