@@ -12,6 +12,7 @@
 //! - [`reply`], [`resp`]: the reply type (RESP3-shaped, with a RESP2 downgrade) and the wire
 //!   format.
 //! - [`num`]: Redis's number parsing and formatting.
+//! - [`rdb`]: the RDB serialization of values (DUMP/RESTORE payloads), with its LZF and CRC-64.
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -32,6 +33,7 @@ pub mod glob;
 mod keyspace;
 pub mod num;
 mod pubsub;
+pub mod rdb;
 pub mod reply;
 pub mod resp;
 mod rng;
