@@ -4,6 +4,7 @@
 use crate::command::Command;
 
 pub mod connection;
+pub mod dump;
 pub mod generic;
 pub mod server;
 pub mod string;
@@ -11,6 +12,7 @@ pub mod string;
 /// Every group's registrations; the registry is their union.
 pub static TABLES: &[&[Command]] = &[
     connection::COMMANDS,
+    dump::COMMANDS,
     generic::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
