@@ -46,6 +46,8 @@ pub struct Config {
     pub lfu_decay_time: i64,
     /// `notify-keyspace-events`, as bits of [`crate::notify`].
     pub notify_keyspace_events: u32,
+    /// `rdbcompression`: LZF-compress long strings in DUMP payloads (and snapshots).
+    pub rdbcompression: bool,
 }
 
 impl Default for Config {
@@ -56,6 +58,7 @@ impl Default for Config {
             lfu_log_factor: 10,
             lfu_decay_time: 1,
             notify_keyspace_events: 0,
+            rdbcompression: true,
         }
     }
 }

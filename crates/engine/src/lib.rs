@@ -13,6 +13,7 @@
 //!   format.
 //! - [`num`]: Redis's number parsing and formatting.
 //! - [`long_double`]: C's x87 `long double` in software, for `INCRBYFLOAT`'s exact digits.
+//! - [`rdb`]: the RDB serialization of values (DUMP/RESTORE payloads), with its LZF and CRC-64.
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -34,6 +35,7 @@ mod keyspace;
 pub mod long_double;
 pub mod num;
 mod pubsub;
+pub mod rdb;
 pub mod reply;
 pub mod resp;
 mod rng;

@@ -6,6 +6,7 @@ use crate::command::Command;
 pub mod args;
 pub mod bitmap;
 pub mod connection;
+pub mod dump;
 pub mod expire;
 pub mod generic;
 pub mod scan;
@@ -17,6 +18,7 @@ pub static TABLES: &[&[Command]] = &[
     bitmap::COMMANDS,
     connection::COMMANDS,
     expire::COMMANDS,
+    dump::COMMANDS,
     generic::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
