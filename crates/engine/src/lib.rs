@@ -25,6 +25,7 @@ pub mod cli;
 mod command;
 mod commands;
 mod config;
+mod cstr;
 mod engine;
 mod errors;
 pub mod events;
