@@ -4,6 +4,7 @@
 //! does not parse), the command's own key finder, as Redis's `getkeys_proc`.
 
 use crate::cstr::{atoi, c_eq_ignore_case};
+use crate::errors::{CmdResult, RedisError};
 use crate::num::parse_i64;
 use crate::reply::Reply;
 
@@ -191,6 +192,60 @@ fn parse_key_spec(spec: &Reply) -> KeySpec {
         _ => FindKeys::Unknown,
     };
     KeySpec { flags, begin, find }
+}
+
+/// What `COMMAND GETKEYS` needs to know of a command.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyedCommand<'a> {
+    /// Its key specs.
+    pub specs: &'a [KeySpec],
+    /// Its own key finder, if any.
+    pub finder: Option<KeyFinder>,
+    /// Its arity.
+    pub arity: i32,
+    /// Whether its keys may all be absent (`no_mandatory_keys`).
+    pub no_mandatory_keys: bool,
+}
+
+/// The reply of `COMMAND GETKEYS` (`with_flags`: `GETKEYSANDFLAGS`) for a command line and the
+/// command it runs (`None`: no such command), with Redis's errors, as `getKeysSubcommandImpl`.
+pub fn getkeys_reply(
+    cmd: Option<KeyedCommand<'_>>,
+    line: &[Vec<u8>],
+    with_flags: bool,
+) -> CmdResult {
+    let Some(cmd) = cmd else {
+        return Err(RedisError::new("ERR Invalid command specified"));
+    };
+    if !has_keys(cmd.specs, cmd.finder) {
+        return Err(RedisError::new("ERR The command has no key arguments"));
+    }
+    let argc = i64::try_from(line.len()).unwrap_or(i64::MAX);
+    let arity = i64::from(cmd.arity);
+    if (arity > 0 && arity != argc) || argc < -arity {
+        return Err(RedisError::new(
+            "ERR Invalid number of arguments specified for command",
+        ));
+    }
+    let found = find_keys(cmd.specs, cmd.finder, line);
+    if found.is_empty() && !cmd.no_mandatory_keys {
+        return Err(RedisError::new(
+            "ERR Invalid arguments specified for command",
+        ));
+    }
+    Ok(Reply::Array(
+        found
+            .iter()
+            .filter_map(|k| {
+                let key = Reply::bulk(line.get(k.pos)?);
+                Some(if with_flags {
+                    Reply::Array(vec![key, flags_reply(k.flags)])
+                } else {
+                    key
+                })
+            })
+            .collect(),
+    ))
 }
 
 /// The flags as Redis prints them: a set of status names.
@@ -511,4 +566,127 @@ fn bitfield_keys(argv: &[Vec<u8>]) -> Vec<KeyRef> {
         key_flag::RW | key_flag::ACCESS | key_flag::UPDATE
     };
     vec![KeyRef { pos: 1, flags }]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::cli::{LineOutcome, run_line_with};
+    use crate::command::facts;
+    use crate::resp;
+
+    /// A command as its facts describe it, whether or not it is implemented.
+    struct Facts {
+        arity: i32,
+        no_mandatory_keys: bool,
+        specs: Vec<KeySpec>,
+        finder: Option<KeyFinder>,
+        subcommands: HashMap<String, Facts>,
+    }
+
+    fn facts_of(info: &Reply) -> Option<(String, Facts)> {
+        let Reply::Array(items) = info else {
+            return None;
+        };
+        let name = String::from_utf8_lossy(bytes(items.first())).into_owned();
+        let no_mandatory_keys = match items.get(2) {
+            Some(Reply::Set(flags)) => flags.iter().any(|f| bytes(Some(f)) == b"no_mandatory_keys"),
+            _ => false,
+        };
+        let subcommands = match items.get(9) {
+            Some(Reply::Array(subs)) => subs.iter().filter_map(facts_of).collect(),
+            _ => HashMap::new(),
+        };
+        let facts = Facts {
+            arity: i32::try_from(integer(items.get(1))).ok()?,
+            no_mandatory_keys,
+            specs: parse_key_specs(info),
+            finder: native_finder(&name),
+            subcommands,
+        };
+        Some((name, facts))
+    }
+
+    /// Every Redis command, implemented or not.
+    fn all_commands() -> HashMap<String, Facts> {
+        facts::COMMAND_INFO
+            .iter()
+            .filter_map(|r| resp::parse(r.as_bytes()).ok().flatten())
+            .filter_map(|(info, _)| facts_of(&info))
+            .collect()
+    }
+
+    /// Redis's `lookupCommand` over every command's facts.
+    fn lookup<'a>(all: &'a HashMap<String, Facts>, line: &[Vec<u8>]) -> Option<&'a Facts> {
+        let name = String::from_utf8(line.first()?.to_ascii_lowercase()).ok()?;
+        let base = all.get(&name)?;
+        match line.get(1) {
+            Some(sub) if !base.subcommands.is_empty() => {
+                let sub = String::from_utf8(sub.to_ascii_lowercase()).ok()?;
+                base.subcommands.get(&format!("{name}|{sub}"))
+            }
+            _ => Some(base),
+        }
+    }
+
+    /// Replays every recorded `COMMAND GETKEYS[ANDFLAGS]` line against the facts of all of
+    /// Redis's commands (not only the implemented ones): each must print what the real server
+    /// printed.
+    #[test]
+    fn getkeys_matches_the_real_server_for_every_command() {
+        let all = all_commands();
+        assert!(all.len() > 200, "the facts hold every Redis command");
+        let transcript = include_str!("../../tests/getkeys/getkeys.out");
+        let mut entries = transcript.split("> ").skip(1).peekable();
+        assert!(entries.peek().is_some(), "the transcript is recorded");
+        let mut failures = Vec::new();
+        let mut count = 0;
+        for entry in entries {
+            let Some((line, expected)) = entry.split_once('\n') else {
+                continue;
+            };
+            let outcome = run_line_with(line.as_bytes(), |argv| {
+                let with_flags = match argv.get(1).map(|s| s.to_ascii_uppercase()) {
+                    Some(s) if s == b"GETKEYSANDFLAGS" => true,
+                    Some(s) if s == b"GETKEYS" => false,
+                    other => panic!("not a GETKEYS line: {other:?}"),
+                };
+                let line = argv.get(2..).unwrap_or_default();
+                let cmd = lookup(&all, line).map(|f| KeyedCommand {
+                    specs: &f.specs,
+                    finder: f.finder,
+                    arity: f.arity,
+                    no_mandatory_keys: f.no_mandatory_keys,
+                });
+                getkeys_reply(cmd, line, with_flags)
+                    .unwrap_or_else(Reply::from)
+                    .into_resp2()
+            });
+            let LineOutcome::Print(actual) = outcome else {
+                panic!("{line}: not a command");
+            };
+            count += 1;
+            if actual != expected {
+                failures.push(format!(
+                    "> {line}\n--- redis\n{expected}--- engine\n{actual}"
+                ));
+            }
+        }
+        assert!(count > 400, "only {count} cases");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn flags_print_in_redis_order() {
+        assert_eq!(
+            flags_reply(key_flag::UPDATE | key_flag::RW | key_flag::ACCESS),
+            Reply::Set(vec![
+                Reply::status("RW"),
+                Reply::status("access"),
+                Reply::status("update")
+            ])
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::command::keys::{self, KeyRef};
+use crate::command::keys::{self, KeyedCommand};
 use crate::command::{Command, CommandSpec, Ctx, Registry, flag};
 use crate::cstr::{c_eq_ignore_case, c_str, strtod};
 use crate::errors::{CmdResult, RedisError};
@@ -208,40 +208,23 @@ pub fn command_docs_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     ))
 }
 
-/// The keys of `argv[2..]`, the command line being asked about, with Redis's errors.
-fn keys_of(argv: &[Vec<u8>]) -> Result<(&[Vec<u8>], Vec<KeyRef>), RedisError> {
+/// `COMMAND GETKEYS` and `GETKEYSANDFLAGS`: the command line asked about is `argv[2..]`.
+fn getkeys(argv: &[Vec<u8>], with_flags: bool) -> CmdResult {
     let line = argv.get(2..).unwrap_or_default();
-    let Some(spec) = Registry::get().lookup_argv(line) else {
-        return Err(RedisError::new("ERR Invalid command specified"));
-    };
-    if !keys::has_keys(&spec.key_specs, spec.key_finder) {
-        return Err(RedisError::new("ERR The command has no key arguments"));
-    }
-    if !spec.arity_ok(line.len()) {
-        return Err(RedisError::new(
-            "ERR Invalid number of arguments specified for command",
-        ));
-    }
-    let found = keys::find_keys(&spec.key_specs, spec.key_finder, line);
-    if found.is_empty() && !spec.has(flag::NO_MANDATORY_KEYS) {
-        return Err(RedisError::new(
-            "ERR Invalid arguments specified for command",
-        ));
-    }
-    Ok((line, found))
+    let cmd = Registry::get().lookup_argv(line).map(|c| KeyedCommand {
+        specs: &c.key_specs,
+        finder: c.key_finder,
+        arity: c.arity,
+        no_mandatory_keys: c.has(flag::NO_MANDATORY_KEYS),
+    });
+    keys::getkeys_reply(cmd, line, with_flags)
 }
 
 /// Answers which arguments of a full command line are keys.
 ///
 /// `COMMAND GETKEYS command [arg [arg ...]]`
 pub fn command_getkeys_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let (line, found) = keys_of(argv)?;
-    Ok(Reply::Array(
-        found
-            .iter()
-            .filter_map(|k| line.get(k.pos).map(|key| Reply::bulk(key)))
-            .collect(),
-    ))
+    getkeys(argv, false)
 }
 
 /// Answers which arguments of a full command line are keys, each with its access flags (`RO`,
@@ -249,19 +232,7 @@ pub fn command_getkeys_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResul
 ///
 /// `COMMAND GETKEYSANDFLAGS command [arg [arg ...]]`
 pub fn command_getkeysandflags_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let (line, found) = keys_of(argv)?;
-    Ok(Reply::Array(
-        found
-            .iter()
-            .filter_map(|k| {
-                let key = line.get(k.pos)?;
-                Some(Reply::Array(vec![
-                    Reply::bulk(key),
-                    keys::flags_reply(k.flags),
-                ]))
-            })
-            .collect(),
-    ))
+    getkeys(argv, true)
 }
 
 /// A `HELP` reply as Redis's `addReplyHelp`: a header naming the command as typed (uppercased),
@@ -528,6 +499,23 @@ mod tests {
             );
             assert_eq!(engine.now_ms() - before, ms, "DEBUG SLEEP {seconds}");
         }
+    }
+
+    #[test]
+    fn debug_sleep_expires_keys_that_fall_due() {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        engine.set_time(1_767_225_600_000);
+        assert_eq!(engine.exec(client, &argv("SET k v")), Reply::ok());
+        // As SET k v PX 100 leaves it (SET's options belong to the string group).
+        assert!(engine.dbs[0].set_expire(b"k", Some(1_767_225_600_100)));
+        assert_eq!(engine.exec(client, &argv("DEBUG SLEEP 0")), Reply::ok());
+        assert_eq!(engine.exec(client, &argv("GET k")), Reply::bulk(b"v"));
+        assert_eq!(engine.exec(client, &argv("DEBUG SLEEP 0.2")), Reply::ok());
+        // Expired by the clock's move itself (active expiry), before any read.
+        assert_eq!(engine.db_len(0), 0);
+        assert_eq!(engine.stats().expired_keys, 1);
+        assert_eq!(engine.exec(client, &argv("GET k")), Reply::Nil);
     }
 
     #[test]
