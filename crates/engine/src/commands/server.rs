@@ -437,8 +437,9 @@ pub fn debug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// negative or unrepresentable duration (`-1`, `inf`, `nan`) fails to sleep at all.
 fn sleep_ms(arg: &[u8]) -> i64 {
     let micros = strtod(arg) * 1_000_000.0;
-    // The range where the C conversion is defined; x86 gives LLONG_MIN (negative) elsewhere.
-    if !(0.0..9.223_372_036_854_775e18).contains(&micros) {
+    // Below 2^63 (`i64::MAX as f64` rounds to it exactly) the C conversion is defined; x86
+    // gives LLONG_MIN (negative) elsewhere, and NaN is in no range.
+    if !(0.0..i64::MAX as f64).contains(&micros) {
         return 0;
     }
     let micros = micros as i64;
@@ -491,6 +492,7 @@ mod tests {
             ("nan", 0),
             ("1e-3", 1),
             ("0x10", 16_000),
+            ("1e13", 0),
         ] {
             let before = engine.now_ms();
             assert_eq!(
