@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 PORT ?= 8080
 
-.PHONY: serve test dist setup setup-test lint test-native conformance record facts test-wasm test-e2e clean
+.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean
 
 ## serve: install what is missing, build the release page, serve it on http://127.0.0.1:$(PORT)
 serve: setup dist
@@ -46,6 +46,14 @@ conformance:
 ## record: rewrite the conformance transcripts from the real server (review the diff!)
 record:
 	RECORD=1 scripts/with-redis.sh cargo test -p engine --test conformance live -- --nocapture
+
+## record-getkeys: rewrite the COMMAND GETKEYSANDFLAGS expectations from the real server
+record-getkeys:
+	scripts/with-redis.sh scripts/record-getkeys.sh
+
+## readme: rewrite the list of supported commands in README.md from the command table
+readme:
+	UPDATE_README=1 cargo test -p engine --test readme
 
 ## facts: regenerate the command facts from the real server's COMMAND INFO / COMMAND DOCS
 facts:

@@ -4,7 +4,10 @@
 //! - [`Engine`] (`engine.rs`): databases, clients, clock, statistics, dispatch, and the one
 //!   key-lookup path and write path handlers go through (via [`Ctx`]).
 //! - `command/`: the command table — facts read from a real redis-server (`facts.rs`,
-//!   generated) joined with the handlers each group registers.
+//!   generated) joined with the handlers each group registers; `keys.rs` finds a command's
+//!   keys from Redis's key specs (`COMMAND GETKEYS`).
+//! - `cstr`: arguments read as libc reads C strings (`strtod`, `atoi`, `strcasecmp`), for the
+//!   commands Redis parses that way.
 //! - `commands/`: handlers, one module per Redis group (`string`, `generic`, …).
 //! - `keyspace/`: databases, entries, typed values, and the scan-capable hash table.
 //! - [`events`]: the bounded event log the timeline and graders read.
@@ -27,6 +30,7 @@ pub mod cli;
 mod command;
 mod commands;
 mod config;
+mod cstr;
 mod engine;
 mod errors;
 pub mod events;

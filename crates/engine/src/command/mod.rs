@@ -4,6 +4,7 @@
 //! exist: anything else answers Redis's unknown-command error.
 
 mod facts;
+pub(crate) mod keys;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -63,6 +64,8 @@ pub mod flag {
     pub const NO_AUTH: u32 = 1 << 7;
     /// May block the client.
     pub const BLOCKING: u32 = 1 << 8;
+    /// Its key arguments may all be absent (`EVAL script 0`).
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 9;
 
     pub(super) fn from_name(name: &str) -> u32 {
         match name {
@@ -75,6 +78,7 @@ pub mod flag {
             "fast" => FAST,
             "no_auth" => NO_AUTH,
             "blocking" => BLOCKING,
+            "no_mandatory_keys" => NO_MANDATORY_KEYS,
             _ => 0,
         }
     }
@@ -91,9 +95,10 @@ pub struct CommandSpec {
     pub flags: u32,
     /// Position of the first key (0: none), of the last (-1: the last argument), and the step.
     pub key_range: (i32, i32, i32),
-    /// The `COMMAND INFO` entry, RESP3-shaped, without subcommands.
+    /// The `COMMAND INFO` entry, RESP3-shaped; a container lists its registered subcommands.
     pub info: Reply,
-    /// The `COMMAND DOCS` map (group, since, arguments, …, our summary), without subcommands.
+    /// The `COMMAND DOCS` map (our summary, since, group, arguments, …); a container maps its
+    /// registered subcommands to theirs.
     pub docs: Vec<(Reply, Reply)>,
     /// Documentation group (`string`, `generic`, …).
     pub group: String,
@@ -105,8 +110,12 @@ pub struct CommandSpec {
     pub summary: &'static str,
     /// The code that runs it.
     pub handler: Handler,
-    /// Registered subcommands, by lowercase name without the container prefix.
+    /// Registered subcommands (full names `container|sub`), in Redis's order.
     pub subcommands: Vec<CommandSpec>,
+    /// Redis's key specs, from `info`.
+    pub(crate) key_specs: Vec<keys::KeySpec>,
+    /// The command's own key finder, for what its key specs cannot tell.
+    pub(crate) key_finder: Option<keys::KeyFinder>,
 }
 
 impl CommandSpec {
@@ -181,6 +190,14 @@ impl Registry {
                         .push(spec_from_facts(sub, &sub_info, sub_doc));
                 }
             }
+            // Redis's order of subcommands (the facts'), whatever the order of registration.
+            let order = subcommand_entries(info)
+                .iter()
+                .filter_map(info_name)
+                .collect::<Vec<_>>();
+            spec.subcommands
+                .sort_by_key(|s| order.iter().position(|n| *n == s.name));
+            list_subcommands(&mut spec, info);
             by_name.insert(row.name.as_bytes().to_vec(), spec);
         }
         Registry { by_name }
@@ -194,6 +211,41 @@ impl Registry {
         lower.copy_from_slice(name);
         lower.make_ascii_lowercase();
         self.by_name.get(&*lower)
+    }
+
+    /// Finds a command by its full name (`get`, `config|get`), case-insensitively, as Redis's
+    /// `lookupCommandBySds`: one level of subcommands, and a subcommand only of a container.
+    pub fn lookup_full(&self, name: &[u8]) -> Option<&CommandSpec> {
+        if name.is_empty() {
+            return None;
+        }
+        let mut parts = name.split(|&b| b == b'|');
+        let base = self.lookup(parts.next()?)?;
+        match (parts.next(), parts.next()) {
+            (None, _) => Some(base),
+            (Some(sub), None) => base.subcommand(sub),
+            (Some(_), Some(_)) => None,
+        }
+    }
+
+    /// Finds the command an argv runs, as Redis's `lookupCommand`: a container's subcommand when
+    /// a second argument is given (`None` if it is unknown), the command itself otherwise.
+    pub fn lookup_argv(&self, argv: &[Vec<u8>]) -> Option<&CommandSpec> {
+        let base = self.lookup(argv.first()?)?;
+        match argv.get(1) {
+            Some(sub) if base.is_container() => base.subcommand(sub),
+            _ => Some(base),
+        }
+    }
+
+    /// Number of top-level commands.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    /// Whether no command is registered.
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
     }
 
     /// Every top-level command, sorted by name.
@@ -273,11 +325,9 @@ fn spec_from_facts(row: &Command, info: &Reply, doc: &Reply) -> CommandSpec {
             .fold(0, |a, b| a | b),
         _ => 0,
     };
-    // COMMAND INFO lists subcommands of registered commands only; they are added separately.
-    let mut info_items = items.to_vec();
-    if let Some(subs) = info_items.get_mut(9) {
-        *subs = Reply::Array(Vec::new());
-    }
+    // A container's subcommands are listed once its registered ones are known
+    // (`list_subcommands`).
+    let info_items = items.to_vec();
     let mut docs = vec![(Reply::bulk(b"summary"), Reply::bulk(row.summary.as_bytes()))];
     if let Reply::Map(pairs) = doc {
         docs.extend(
@@ -301,7 +351,31 @@ fn spec_from_facts(row: &Command, info: &Reply, doc: &Reply) -> CommandSpec {
         summary: row.summary,
         handler: row.handler,
         subcommands: Vec::new(),
+        key_specs: keys::parse_key_specs(info),
+        key_finder: keys::native_finder(row.name),
     }
+}
+
+/// Lists a container's registered subcommands, and only them, in its `COMMAND INFO` entry and
+/// its `COMMAND DOCS` map. Other commands keep the empty set Redis gives them.
+fn list_subcommands(spec: &mut CommandSpec, facts_info: &Reply) {
+    let is_container =
+        matches!(facts_info, Reply::Array(items) if matches!(items.get(9), Some(Reply::Array(_))));
+    if !is_container {
+        return;
+    }
+    if let Reply::Array(items) = &mut spec.info
+        && let Some(subs) = items.get_mut(9)
+    {
+        *subs = Reply::Array(spec.subcommands.iter().map(|s| s.info.clone()).collect());
+    }
+    let docs = spec
+        .subcommands
+        .iter()
+        .map(|s| (Reply::bulk(s.name.as_bytes()), Reply::Map(s.docs.clone())))
+        .collect();
+    spec.docs
+        .push((Reply::bulk(b"subcommands"), Reply::Map(docs)));
 }
 
 /// The argument syntax line, in the style of redis-cli's hints.

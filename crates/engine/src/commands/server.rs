@@ -1,12 +1,69 @@
-//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB.
+//! Server commands: COMMAND and its subcommands (introspection of the command table), TIME
+//! (the virtual clock), DEBUG (SLEEP moves the virtual clock), and the database-wide DBSIZE,
+//! FLUSHDB, FLUSHALL, SWAPDB.
 
-use crate::command::{Command, Ctx};
+use std::borrow::Cow;
+
+use crate::command::keys::{self, KeyedCommand};
+use crate::command::{Command, CommandSpec, Ctx, Registry, flag};
 use crate::commands::args;
+use crate::cstr::{c_eq_ignore_case, c_str, strtod};
 use crate::errors::{CmdResult, RedisError};
+use crate::glob::glob_match;
 use crate::reply::Reply;
 
 /// The server group's registrations.
 pub static COMMANDS: &[Command] = &[
+    Command::new(
+        "command",
+        command_command,
+        "Describes every command this server implements: name, arity, flags, keys.",
+    ),
+    Command::new(
+        "command|count",
+        command_count_command,
+        "Counts the commands this server implements.",
+    ),
+    Command::new(
+        "command|list",
+        command_list_command,
+        "Lists the names of the implemented commands, optionally filtered by ACL category or pattern.",
+    ),
+    Command::new(
+        "command|info",
+        command_info_command,
+        "Describes the named commands (or all of them): arity, flags, key positions, key specs.",
+    ),
+    Command::new(
+        "command|docs",
+        command_docs_command,
+        "Documents the named commands (or all of them): group, version, arguments.",
+    ),
+    Command::new(
+        "command|getkeys",
+        command_getkeys_command,
+        "Tells which arguments of a full command line are keys.",
+    ),
+    Command::new(
+        "command|getkeysandflags",
+        command_getkeysandflags_command,
+        "Tells which arguments of a full command line are keys, and how each is used.",
+    ),
+    Command::new(
+        "command|help",
+        command_help_command,
+        "Lists the subcommands of COMMAND.",
+    ),
+    Command::new(
+        "time",
+        time_command,
+        "Reads the server clock: Unix seconds and microseconds.",
+    ),
+    Command::new(
+        "debug",
+        debug_command,
+        "Testing aids; SLEEP moves the clock forward by the seconds given.",
+    ),
     Command::new(
         "dbsize",
         dbsize_command,
@@ -28,6 +85,388 @@ pub static COMMANDS: &[Command] = &[
         "Exchanges the contents of two databases; connections keep their database number.",
     ),
 ];
+
+/// `COMMAND INFO` entries of every command, sorted by name (Redis leaves the order unspecified).
+fn all_infos() -> Reply {
+    Reply::Array(
+        Registry::get()
+            .commands()
+            .into_iter()
+            .map(|c| c.info.clone())
+            .collect(),
+    )
+}
+
+/// Describes every implemented command, as `COMMAND INFO` without names.
+///
+/// `COMMAND`
+pub fn command_command(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    Ok(all_infos())
+}
+
+/// Counts the implemented top-level commands.
+///
+/// `COMMAND COUNT`
+pub fn command_count_command(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    Ok(Reply::Integer(
+        i64::try_from(Registry::get().len()).unwrap_or(i64::MAX),
+    ))
+}
+
+/// A `FILTERBY` of `COMMAND LIST`.
+enum ListFilter<'a> {
+    /// Modules are not supported: no command belongs to one.
+    Module,
+    /// Commands in an ACL category, named without its `@`.
+    AclCat(&'a [u8]),
+    /// Full names matching a glob pattern, case-insensitively.
+    Pattern(&'a [u8]),
+}
+
+impl ListFilter<'_> {
+    fn keeps(&self, spec: &CommandSpec) -> bool {
+        match self {
+            ListFilter::Module => false,
+            ListFilter::AclCat(category) => acl_categories(spec).any(|c| {
+                c.strip_prefix('@')
+                    .is_some_and(|c| c_eq_ignore_case(category, c.as_bytes()))
+            }),
+            ListFilter::Pattern(pattern) => glob_match(pattern, spec.name.as_bytes(), true),
+        }
+    }
+}
+
+/// The ACL categories (`@read`, …) of a command's `COMMAND INFO` entry.
+fn acl_categories(spec: &CommandSpec) -> impl Iterator<Item = &str> {
+    let categories = match &spec.info {
+        Reply::Array(items) => match items.get(6) {
+            Some(Reply::Set(c) | Reply::Array(c)) => c.as_slice(),
+            _ => &[],
+        },
+        _ => &[],
+    };
+    categories.iter().filter_map(|c| match c {
+        Reply::Status(s) => Some(s.as_ref()),
+        _ => None,
+    })
+}
+
+/// Lists the full names of the implemented commands and subcommands, each container followed
+/// by its subcommands; a filter keeps commands of an ACL category, or matching a pattern.
+///
+/// `COMMAND LIST [FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]`
+pub fn command_list_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let mut filter = None;
+    let mut rest = argv.get(2..).unwrap_or_default();
+    // Each FILTERBY must be followed by exactly its two arguments: only the last can be one.
+    while let Some((option, tail)) = rest.split_first() {
+        match tail {
+            [kind, arg] if c_eq_ignore_case(option, b"filterby") => {
+                filter = Some(if c_eq_ignore_case(kind, b"module") {
+                    ListFilter::Module
+                } else if c_eq_ignore_case(kind, b"aclcat") {
+                    ListFilter::AclCat(arg)
+                } else if c_eq_ignore_case(kind, b"pattern") {
+                    ListFilter::Pattern(arg)
+                } else {
+                    return Err(RedisError::syntax());
+                });
+                rest = &[];
+            }
+            _ => return Err(RedisError::syntax()),
+        }
+    }
+    let names = Registry::get()
+        .commands()
+        .into_iter()
+        .flat_map(|c| std::iter::once(c).chain(&c.subcommands))
+        .filter(|c| filter.as_ref().is_none_or(|f| f.keeps(c)))
+        .map(|c| c.name.as_bytes());
+    Ok(Reply::bulks(names))
+}
+
+/// Describes the named commands (`get`, `config|get`; `nil` for an unknown name), or every
+/// command when none is named.
+///
+/// `COMMAND INFO [command-name [command-name ...]]`
+pub fn command_info_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let names = argv.get(2..).unwrap_or_default();
+    if names.is_empty() {
+        return Ok(all_infos());
+    }
+    let registry = Registry::get();
+    Ok(Reply::Array(
+        names
+            .iter()
+            .map(|n| {
+                registry
+                    .lookup_full(n)
+                    .map_or(Reply::Nil, |c| c.info.clone())
+            })
+            .collect(),
+    ))
+}
+
+/// Documents the named commands (unknown names are left out), or every command when none is
+/// named: a map from full name to our summary, since, group, arguments and subcommands.
+///
+/// `COMMAND DOCS [command-name [command-name ...]]`
+pub fn command_docs_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let names = argv.get(2..).unwrap_or_default();
+    let registry = Registry::get();
+    let specs: Vec<&CommandSpec> = if names.is_empty() {
+        registry.commands()
+    } else {
+        names
+            .iter()
+            .filter_map(|n| registry.lookup_full(n))
+            .collect()
+    };
+    Ok(Reply::Map(
+        specs
+            .into_iter()
+            .map(|c| (Reply::bulk(c.name.as_bytes()), Reply::Map(c.docs.clone())))
+            .collect(),
+    ))
+}
+
+/// `COMMAND GETKEYS` and `GETKEYSANDFLAGS`: the command line asked about is `argv[2..]`.
+fn getkeys(argv: &[Vec<u8>], with_flags: bool) -> CmdResult {
+    let line = argv.get(2..).unwrap_or_default();
+    let cmd = Registry::get().lookup_argv(line).map(|c| KeyedCommand {
+        specs: &c.key_specs,
+        finder: c.key_finder,
+        arity: c.arity,
+        no_mandatory_keys: c.has(flag::NO_MANDATORY_KEYS),
+    });
+    keys::getkeys_reply(cmd, line, with_flags)
+}
+
+/// Answers which arguments of a full command line are keys.
+///
+/// `COMMAND GETKEYS command [arg [arg ...]]`
+pub fn command_getkeys_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    getkeys(argv, false)
+}
+
+/// Answers which arguments of a full command line are keys, each with its access flags (`RO`,
+/// `RW`, `OW`, `RM`, `access`, `update`, `insert`, `delete`).
+///
+/// `COMMAND GETKEYSANDFLAGS command [arg [arg ...]]`
+pub fn command_getkeysandflags_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    getkeys(argv, true)
+}
+
+/// A `HELP` reply as Redis's `addReplyHelp`: a header naming the command as typed (uppercased),
+/// the lines, and the lines of `HELP` itself.
+fn help_reply(command: &[u8], lines: &[&'static str]) -> Reply {
+    let header = format!(
+        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        String::from_utf8_lossy(command).to_ascii_uppercase()
+    );
+    let mut replies = Vec::with_capacity(lines.len() + 3);
+    replies.push(Reply::Status(Cow::Owned(header)));
+    replies.extend(lines.iter().map(|l| Reply::status(l)));
+    replies.push(Reply::status("HELP"));
+    replies.push(Reply::status("    Prints this help."));
+    Reply::Array(replies)
+}
+
+/// Lists the subcommands of `COMMAND` (Redis's help text: it is part of the reply).
+///
+/// `COMMAND HELP`
+pub fn command_help_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    const LINES: &[&str] = &[
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+    ];
+    Ok(help_reply(argv.first().map_or(&[], Vec::as_slice), LINES))
+}
+
+/// Answers the virtual clock as Unix seconds and the microseconds within the second, both as
+/// bulk strings.
+///
+/// `TIME`
+pub fn time_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    let now = ctx.now();
+    Ok(Reply::Array(vec![
+        Reply::bulk_int(now.div_euclid(1000)),
+        Reply::bulk_int(now.rem_euclid(1000) * 1000),
+    ]))
+}
+
+/// Redis's `DEBUG HELP` lines (its reply, kept verbatim; of these subcommands only `SLEEP`,
+/// `ERROR` and `LOG` are implemented here).
+const DEBUG_HELP: &[&str] = &[
+    "AOF-FLUSH-SLEEP <microsec>",
+    "    Server will sleep before flushing the AOF, this is used for testing.",
+    "ASSERT",
+    "    Crash by assertion failed.",
+    "CHANGE-REPL-ID",
+    "    Change the replication IDs of the instance.",
+    "    Dangerous: should be used only for testing the replication subsystem.",
+    "CONFIG-REWRITE-FORCE-ALL",
+    "    Like CONFIG REWRITE but writes all configuration options, including",
+    "    keywords not listed in original configuration file or default values.",
+    "CRASH-AND-RECOVER [<milliseconds>]",
+    "    Hard crash and restart after a <milliseconds> delay (default 0).",
+    "DIGEST",
+    "    Output a hex signature representing the current DB content.",
+    "DIGEST-VALUE <key> [<key> ...]",
+    "    Output a hex signature of the values of all the specified keys.",
+    "ERROR <string>",
+    "    Return a Redis protocol error with <string> as message. Useful for clients",
+    "    unit tests to simulate Redis errors.",
+    "LEAK <string>",
+    "    Create a memory leak of the input string.",
+    "LOG <message>",
+    "    Write <message> to the server log.",
+    "HTSTATS <dbid>",
+    "    Return hash table statistics of the specified Redis database.",
+    "HTSTATS-KEY <key>",
+    "    Like HTSTATS but for the hash table stored at <key>'s value.",
+    "LOADAOF",
+    "    Flush the AOF buffers on disk and reload the AOF in memory.",
+    "REPLICATE <string>",
+    "    Replicates the provided string to replicas, allowing data divergence.",
+    "MALLCTL <key> [<val>]",
+    "    Get or set a malloc tuning integer.",
+    "MALLCTL-STR <key> [<val>]",
+    "    Get or set a malloc tuning string.",
+    "OBJECT <key>",
+    "    Show low level info about `key` and associated value.",
+    "DROP-CLUSTER-PACKET-FILTER <packet-type>",
+    "    Drop all packets that match the filtered type. Set to -1 allow all packets.",
+    "OOM",
+    "    Crash the server simulating an out-of-memory error.",
+    "PANIC",
+    "    Crash the server simulating a panic.",
+    "POPULATE <count> [<prefix>] [<size>]",
+    "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+    "    it is used instead of the 'key' prefix. These are not propagated to",
+    "    replicas. Cluster slots are not respected so keys not belonging to the",
+    "    current node can be created in cluster mode.",
+    "PROTOCOL <type>",
+    "    Reply with a test value of the specified type. <type> can be: string,",
+    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+    "    true, false.",
+    "RELOAD [option ...]",
+    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+    "    * MERGE: conflicting keys will be loaded from RDB.",
+    "    * NOFLUSH: the existing database will not be removed before load, but",
+    "      conflicting keys will generate an exception and kill the server.",
+    "    * NOSAVE: the database will be loaded from an existing RDB file.",
+    "    Examples:",
+    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+    "      the database.",
+    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+    "      existing RDB file.",
+    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+    "      file to the database.",
+    "RESTART [<milliseconds>]",
+    "    Graceful restart: save config, db, restart after a <milliseconds> delay (default 0).",
+    "SDSLEN <key>",
+    "    Show low level SDS string info representing `key` and value.",
+    "SEGFAULT",
+    "    Crash the server with sigsegv.",
+    "SET-ACTIVE-EXPIRE <0|1>",
+    "    Setting it to 0 disables expiring keys in background when they are not",
+    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+    "    default.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+    "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+    "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
+    "SLEEP <seconds>",
+    "    Stop the server for <seconds>. Decimals allowed.",
+    "STRINGMATCH-TEST",
+    "    Run a fuzz tester against the stringmatchlen() function.",
+    "STRUCTSIZE",
+    "    Return the size of different Redis core C structures.",
+    "LISTPACK <key>",
+    "    Show low level info about the listpack encoding of <key>.",
+    "QUICKLIST <key> [<0|1>]",
+    "    Show low level info about the quicklist encoding of <key>.",
+    "    The optional argument (0 by default) sets the level of detail",
+    "CLIENT-EVICTION",
+    "    Show low level client eviction pools info (maxmemory-clients).",
+    "PAUSE-CRON <0|1>",
+    "    Stop periodic cron job processing.",
+    "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+    "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+    "    In case NEVER is provided the last observed peak will never be reset",
+    "    In case RESET is provided the peak reset time will be restored to the default value",
+    "REPLYBUFFER RESIZING <0|1>",
+    "    Enable or disable the reply buffer resize cron job",
+    "CLUSTERLINK KILL <to|from|all> <node-id>",
+    "    Kills the link based on the direction to/from (both) with the provided node.",
+];
+
+/// Testing aids. `SLEEP seconds` (decimals allowed, read as C's `strtod`) moves the virtual
+/// clock forward at once, expiring what falls due; `ERROR message` answers that error;
+/// `LOG message` is accepted (there is no server log); `HELP` lists Redis's subcommands.
+///
+/// `DEBUG subcommand [arg [arg ...]]`
+pub fn debug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let command = argv.first().map_or(&[][..], Vec::as_slice);
+    let sub = argv.get(1).map_or(&[][..], Vec::as_slice);
+    let is = |name: &[u8]| c_eq_ignore_case(sub, name);
+    match argv.len() {
+        2 if is(b"help") => Ok(help_reply(command, DEBUG_HELP)),
+        3 if is(b"sleep") => {
+            ctx.engine
+                .advance(sleep_ms(argv.get(2).map_or(&[][..], Vec::as_slice)));
+            Ok(Reply::ok())
+        }
+        3 if is(b"error") => {
+            let message = String::from_utf8_lossy(argv.get(2).map_or(&[][..], Vec::as_slice));
+            Ok(Reply::Error(Cow::Owned(crate::errors::sanitize(
+                message.into_owned(),
+            ))))
+        }
+        3 if is(b"log") => Ok(Reply::ok()),
+        _ => {
+            let shown = c_str(sub);
+            let shown = shown.get(..128).unwrap_or(shown);
+            Err(RedisError::owned(format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+                String::from_utf8_lossy(shown),
+                String::from_utf8_lossy(command).to_ascii_uppercase()
+            )))
+        }
+    }
+}
+
+/// How long `DEBUG SLEEP seconds` sleeps, in whole milliseconds (rounded up: the sleep lasts at
+/// least that long). Redis converts `seconds * 1e6` to a C `long long` and `nanosleep`s it: a
+/// negative or unrepresentable duration (`-1`, `inf`, `nan`) fails to sleep at all.
+fn sleep_ms(arg: &[u8]) -> i64 {
+    let micros = strtod(arg) * 1_000_000.0;
+    // Below 2^63 (`i64::MAX as f64` rounds to it exactly) the C conversion is defined; x86
+    // gives LLONG_MIN (negative) elsewhere, and NaN is in no range.
+    if !(0.0..i64::MAX as f64).contains(&micros) {
+        return 0;
+    }
+    let micros = micros as i64;
+    micros / 1000 + i64::from(micros % 1000 != 0)
+}
 
 /// Answers the number of keys in the current database (keys whose time has passed count until
 /// they are removed).
@@ -80,4 +519,205 @@ pub fn swapdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     // Both indexes were checked against the number of databases just above.
     ctx.engine.dbs.swap(first, second);
     Ok(Reply::ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|a| a.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn time_reads_the_virtual_clock() {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        engine.set_time(1_767_225_600_123);
+        assert_eq!(
+            engine.exec(client, &argv("TIME")),
+            Reply::bulks(["1767225600", "123000"])
+        );
+        engine.advance(1_877);
+        assert_eq!(
+            engine.exec(client, &argv("TIME")),
+            Reply::bulks(["1767225602", "0"])
+        );
+        assert_eq!(
+            engine.exec(client, &argv("TIME x")),
+            Reply::error("ERR wrong number of arguments for 'time' command")
+        );
+    }
+
+    #[test]
+    fn debug_sleep_moves_the_clock() {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        engine.set_time(1_000_000);
+        for (seconds, ms) in [
+            ("0", 0),
+            ("0.2", 200),
+            ("1.5", 1500),
+            ("0.0001", 1),
+            ("2abc", 2000),
+            ("abc", 0),
+            ("-1", 0),
+            ("inf", 0),
+            ("nan", 0),
+            ("1e-3", 1),
+            ("0x10", 16_000),
+            ("1e13", 0),
+        ] {
+            let before = engine.now_ms();
+            assert_eq!(
+                engine.exec(client, &argv(&format!("DEBUG SLEEP {seconds}"))),
+                Reply::ok()
+            );
+            assert_eq!(engine.now_ms() - before, ms, "DEBUG SLEEP {seconds}");
+        }
+    }
+
+    #[test]
+    fn debug_sleep_expires_keys_that_fall_due() {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        engine.set_time(1_767_225_600_000);
+        assert_eq!(engine.exec(client, &argv("SET k v")), Reply::ok());
+        // As SET k v PX 100 leaves it (SET's options belong to the string group).
+        assert!(engine.dbs[0].set_expire(b"k", Some(1_767_225_600_100)));
+        assert_eq!(engine.exec(client, &argv("DEBUG SLEEP 0")), Reply::ok());
+        assert_eq!(engine.exec(client, &argv("GET k")), Reply::bulk(b"v"));
+        assert_eq!(engine.exec(client, &argv("DEBUG SLEEP 0.2")), Reply::ok());
+        // Expired by the clock's move itself (active expiry), before any read.
+        assert_eq!(engine.db_len(0), 0);
+        assert_eq!(engine.stats().expired_keys, 1);
+        assert_eq!(engine.exec(client, &argv("GET k")), Reply::Nil);
+    }
+
+    #[test]
+    fn command_count_and_list_reflect_the_registry() {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        let registry = Registry::get();
+        let count = i64::try_from(registry.len()).unwrap_or_default();
+        assert_eq!(
+            engine.exec(client, &argv("COMMAND COUNT")),
+            Reply::Integer(count)
+        );
+        // Far fewer than Redis's 240: only what is implemented exists.
+        assert!(count < 240);
+        let Reply::Array(names) = engine.exec(client, &argv("COMMAND LIST")) else {
+            panic!("COMMAND LIST answers an array");
+        };
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| match n {
+                Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+                other => panic!("not a name: {other:?}"),
+            })
+            .collect();
+        let expected: Vec<String> = registry
+            .commands()
+            .into_iter()
+            .flat_map(|c| std::iter::once(c).chain(&c.subcommands))
+            .map(|c| c.name.clone())
+            .collect();
+        assert_eq!(names, expected);
+        for name in [
+            "get",
+            "set",
+            "del",
+            "ping",
+            "echo",
+            "command",
+            "command|getkeys",
+            "time",
+            "debug",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} is listed");
+        }
+        // Every registered row appears once, and nothing else.
+        let rows: usize = crate::commands::TABLES.iter().map(|t| t.len()).sum();
+        assert_eq!(names.len(), rows);
+        // An unregistered Redis command is not there.
+        assert!(!names.iter().any(|n| n == "hset"));
+        let Reply::Array(all) = engine.exec(client, &argv("COMMAND")) else {
+            panic!("COMMAND answers an array");
+        };
+        assert_eq!(all.len(), registry.len());
+        assert_eq!(
+            engine.exec(client, &argv("COMMAND INFO hset")),
+            Reply::Array(vec![Reply::Nil])
+        );
+        assert_eq!(
+            engine.exec(client, &argv("COMMAND DOCS hset")),
+            Reply::Array(vec![])
+        );
+        assert_eq!(
+            engine.exec(client, &argv("COMMAND GETKEYS hset k f v")),
+            Reply::error("ERR Invalid command specified")
+        );
+    }
+
+    #[test]
+    fn command_list_filters() {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        assert_eq!(
+            engine.exec(client, &argv("COMMAND LIST FILTERBY PATTERN COMMAND|G*")),
+            Reply::bulks(["command|getkeysandflags", "command|getkeys"])
+        );
+        assert_eq!(
+            engine.exec(client, &argv("COMMAND LIST FILTERBY MODULE x")),
+            Reply::Array(vec![])
+        );
+        let Reply::Array(strings) =
+            engine.exec(client, &argv("COMMAND LIST FILTERBY ACLCAT String"))
+        else {
+            panic!("an array");
+        };
+        assert!(strings.contains(&Reply::bulk(b"get")) && strings.contains(&Reply::bulk(b"set")));
+        assert!(!strings.contains(&Reply::bulk(b"del")));
+        assert_eq!(
+            engine.exec(client, &argv("COMMAND LIST FILTERBY ACLCAT @string")),
+            Reply::Array(vec![])
+        );
+    }
+
+    #[test]
+    fn container_info_lists_registered_subcommands_only() {
+        let registry = Registry::get();
+        let command = registry.lookup(b"command").expect("command is registered");
+        let Reply::Array(items) = &command.info else {
+            panic!("an info entry is an array");
+        };
+        let Some(Reply::Array(subs)) = items.get(9) else {
+            panic!("a container lists its subcommands");
+        };
+        let names: Vec<&CommandSpec> = command.subcommands.iter().collect();
+        assert_eq!(subs.len(), names.len());
+        for (sub, spec) in subs.iter().zip(names) {
+            assert_eq!(sub, &spec.info);
+        }
+        // A plain command keeps Redis's empty set, which RESP3 tells from an array.
+        let Reply::Array(get) = &registry.lookup(b"get").expect("get").info else {
+            panic!("an array");
+        };
+        assert_eq!(get.get(9), Some(&Reply::Set(vec![])));
+        let Some((_, Reply::Map(sub_docs))) = command
+            .docs
+            .iter()
+            .find(|(k, _)| k == &Reply::bulk(b"subcommands"))
+        else {
+            panic!("a container documents its subcommands");
+        };
+        assert_eq!(sub_docs.len(), command.subcommands.len());
+        assert!(
+            !registry
+                .lookup(b"debug")
+                .expect("debug is registered")
+                .is_container()
+        );
+    }
 }
