@@ -46,6 +46,9 @@ pub struct Config {
     pub lfu_decay_time: i64,
     /// `notify-keyspace-events`, as bits of [`crate::notify`].
     pub notify_keyspace_events: u32,
+    /// `hll-sparse-max-bytes`: the largest sparse HyperLogLog, header included; a sparse HLL
+    /// that would grow past it turns dense.
+    pub hll_sparse_max_bytes: usize,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             lfu_log_factor: 10,
             lfu_decay_time: 1,
             notify_keyspace_events: 0,
+            hll_sparse_max_bytes: 3000,
         }
     }
 }

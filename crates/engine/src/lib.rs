@@ -12,6 +12,7 @@
 //! - [`reply`], [`resp`]: the reply type (RESP3-shaped, with a RESP2 downgrade) and the wire
 //!   format.
 //! - [`num`]: Redis's number parsing and formatting.
+//! - `hyperloglog`: Redis's HyperLogLog representation, hash and estimator.
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -29,6 +30,7 @@ mod engine;
 mod errors;
 pub mod events;
 pub mod glob;
+mod hyperloglog;
 mod keyspace;
 pub mod num;
 mod pubsub;

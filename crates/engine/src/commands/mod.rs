@@ -5,6 +5,7 @@ use crate::command::Command;
 
 pub mod connection;
 pub mod generic;
+pub mod hyperloglog;
 pub mod server;
 pub mod string;
 
@@ -12,6 +13,7 @@ pub mod string;
 pub static TABLES: &[&[Command]] = &[
     connection::COMMANDS,
     generic::COMMANDS,
+    hyperloglog::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
 ];
