@@ -46,7 +46,7 @@ pub struct Config {
     pub lfu_decay_time: i64,
     /// `notify-keyspace-events`, as bits of [`crate::notify`].
     pub notify_keyspace_events: u32,
-    /// `hll-sparse-max-bytes`: the largest sparse HyperLogLog, header included; a sparse HLL
+    /// `hll-sparse-max-bytes`: the largest sparse HLL string, header included; a sparse HLL
     /// that would grow past it turns dense.
     pub hll_sparse_max_bytes: usize,
 }

@@ -1,4 +1,4 @@
-//! HyperLogLog as Redis 7.0 stores it: the exact bytes of its string representation (header,
+//! The HLL (`HyperLogLog`) as Redis 7.0 stores it: the exact bytes of its string representation (header,
 //! sparse run-length opcodes, dense 6-bit registers), the hash that picks a register, and the
 //! cardinality estimator. Commands live in `commands/hyperloglog.rs`.
 //!
@@ -62,7 +62,7 @@ const ALPHA_INF: f64 = 0.721_347_520_444_481_7;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Corrupt;
 
-/// MurmurHash2, 64-bit version (`MurmurHash64A`), reading 8-byte blocks little endian as
+/// `MurmurHash2`, 64-bit version (`MurmurHash64A`), reading 8-byte blocks little endian as
 /// Redis does on every architecture.
 pub fn murmur_hash64a(data: &[u8], seed: u64) -> u64 {
     const M: u64 = 0xc6a4_a793_5bd1_e995;
@@ -179,8 +179,7 @@ pub fn set_register(
 
 /// Converts a sparse HLL to dense in place (`hllSparseToDense`), keeping the whole header
 /// (cached cardinality and unused bytes included) but the encoding. Answers whether it
-/// converted (false when already dense). The sparse opcodes must cover exactly the registers;
-/// a VAL opcode running past the last register stops the decoding.
+/// converted (false when already dense). The sparse opcodes must cover exactly the registers.
 pub fn to_dense(hll: &mut Vec<u8>) -> Result<bool, Corrupt> {
     if encoding(hll) == Some(DENSE) {
         return Ok(false);
@@ -191,10 +190,7 @@ pub fn to_dense(hll: &mut Vec<u8>) -> Result<bool, Corrupt> {
     }
     dense[ENCODING_AT] = DENSE; // in bounds: DENSE_LEN > ENCODING_AT
     let registers = registers_mut(&mut dense);
-    let covered = walk_sparse(hll, |index, value| dense_write(registers, index, value));
-    if covered != REGISTERS {
-        return Err(Corrupt);
-    }
+    walk_sparse(hll, |index, value| dense_write(registers, index, value))?;
     *hll = dense;
     Ok(true)
 }
@@ -210,18 +206,11 @@ pub fn merge_into(max: &mut [u8], hll: &[u8]) -> Result<(), Corrupt> {
             }
             Ok(())
         }
-        _ => {
-            let covered = walk_sparse(hll, |index, value| {
-                if let Some(slot) = max.get_mut(index) {
-                    *slot = (*slot).max(value);
-                }
-            });
-            if covered == REGISTERS {
-                Ok(())
-            } else {
-                Err(Corrupt)
+        _ => walk_sparse(hll, |index, value| {
+            if let Some(slot) = max.get_mut(index) {
+                *slot = (*slot).max(value);
             }
-        }
+        }),
     }
 }
 
@@ -259,7 +248,6 @@ pub fn count(hll: &[u8]) -> Result<u64, Corrupt> {
             }
         }
         Some(SPARSE) => {
-            // Unlike the decoders, the histogram does not stop at a VAL running past the end.
             let mut covered = 0usize;
             let mut p = HEADER_LEN;
             while let Some(op) = Opcode::at(hll, p) {
@@ -320,6 +308,7 @@ pub fn decode_sparse(hll: &[u8]) -> String {
 const SERIES_LIMIT: usize = 10_000;
 
 /// Ertl's σ(x) for the share of zero registers.
+#[allow(clippy::float_cmp)] // exact: Redis tests these values and iterates to a fixed point
 fn sigma(mut x: f64) -> f64 {
     if x == 1.0 {
         return f64::INFINITY;
@@ -339,6 +328,7 @@ fn sigma(mut x: f64) -> f64 {
 }
 
 /// Ertl's τ(x) for the share of registers below the maximum.
+#[allow(clippy::float_cmp)] // exact: Redis tests these values and iterates to a fixed point
 fn tau(mut x: f64) -> f64 {
     if x == 0.0 || x == 1.0 {
         return 0.0;
@@ -516,24 +506,30 @@ fn push_zeroes(seq: &mut Vec<u8>, run: usize) {
 }
 
 /// Decodes the sparse opcodes in order, calling `set(index, value)` for each register a VAL
-/// covers; stops at a VAL that would run past the last register. Answers how many registers
-/// were covered (exactly [`REGISTERS`] when the HLL is sound).
-fn walk_sparse(hll: &[u8], mut set: impl FnMut(usize, u8)) -> usize {
+/// covers. The opcodes must cover exactly the registers: any opcode running past the last
+/// register (even after a complete cover) is [`Corrupt`], as in Debian's 7.0.15, which carries
+/// the fix for CVE-2025-32023.
+fn walk_sparse(hll: &[u8], mut set: impl FnMut(usize, u8)) -> Result<(), Corrupt> {
     let mut index = 0usize;
     let mut p = HEADER_LEN;
     while let Some(op) = Opcode::at(hll, p) {
+        let next = index + op.run; // index <= REGISTERS here and run <= 16384: no overflow
+        if next > REGISTERS {
+            return Err(Corrupt);
+        }
         if op.kind == Kind::Val {
-            if index + op.run > REGISTERS {
-                break;
-            }
-            for i in index..index + op.run {
+            for i in index..next {
                 set(i, op.value);
             }
         }
-        index = index.saturating_add(op.run);
+        index = next;
         p += op.len;
     }
-    index
+    if index == REGISTERS {
+        Ok(())
+    } else {
+        Err(Corrupt)
+    }
 }
 
 /// `hllSparseSet`: raises register `index` to `count` in a sparse HLL, splitting the opcode
@@ -549,7 +545,7 @@ fn sparse_set(
     }
 
     // Step 1: find the opcode covering the register, with the one before it.
-    let end = hll.len();
+    let mut end = hll.len();
     let mut p = HEADER_LEN;
     let mut first = 0usize;
     let mut prev = None;
@@ -568,7 +564,6 @@ fn sparse_set(
     };
 
     // Step 2: the cases that change one byte in place.
-    let mut end = end;
     let in_place = match op.kind {
         Kind::Val if op.value >= count => return Ok(false),
         Kind::Val | Kind::Zero => op.run == 1,
@@ -606,13 +601,8 @@ fn sparse_set(
         }
         // An XZERO cut short by the end of the string counts as two bytes, so its last new
         // byte lands past the new end (in Redis, on the terminator) and is lost.
-        let tail = hll
-            .get(p + op.len..)
-            .map(<[u8]>::to_vec)
-            .unwrap_or_default();
-        hll.truncate(p);
-        hll.extend_from_slice(&seq);
-        hll.extend_from_slice(&tail);
+        // In bounds: p < end, and the range's end is clamped to end.
+        hll.splice(p..(p + op.len).min(end), seq);
         hll.truncate(new_len);
         end = hll.len();
     }
@@ -721,6 +711,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // exact values
     fn estimator_edges() {
         assert_eq!(sigma(1.0), f64::INFINITY);
         assert_eq!(sigma(0.0), 0.0);

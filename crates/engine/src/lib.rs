@@ -12,7 +12,7 @@
 //! - [`reply`], [`resp`]: the reply type (RESP3-shaped, with a RESP2 downgrade) and the wire
 //!   format.
 //! - [`num`]: Redis's number parsing and formatting.
-//! - `hyperloglog`: Redis's HyperLogLog representation, hash and estimator.
+//! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
 //!
 //! ```
 //! use engine::{cli, Engine};
