@@ -1,6 +1,6 @@
-//! The HLL (`HyperLogLog`) as Redis 7.0 stores it: the exact bytes of its string representation (header,
-//! sparse run-length opcodes, dense 6-bit registers), the hash that picks a register, and the
-//! cardinality estimator. Commands live in `commands/hyperloglog.rs`.
+//! The HLL (`HyperLogLog`) as Redis 7.0 stores it: the exact bytes of its string
+//! representation (header, sparse run-length opcodes, dense 6-bit registers), the hash that
+//! picks a register, and the cardinality estimator. Commands live in `commands/hyperloglog.rs`.
 //!
 //! An HLL is a string of at least [`HEADER_LEN`] bytes:
 //!
@@ -18,7 +18,9 @@
 //! Values are user data (`SET k "HYLL..."` is allowed), so every routine here accepts any
 //! bytes: it answers [`Corrupt`] where Redis detects corruption and never panics. Where Redis
 //! reads the byte just past the end of a string it reads the string's terminating zero; this
-//! module reads 0 there too.
+//! module reads 0 there too. (One known difference: when PFADD splits an XZERO opcode cut short
+//! by the end of a hand-made string, Redis writes one byte onto that terminator, and later
+//! reads of the same truncated opcode see that byte instead of 0.)
 
 /// Register index bits (Redis's `HLL_P`).
 pub const P: u32 = 14;

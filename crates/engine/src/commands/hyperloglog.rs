@@ -16,12 +16,12 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         "pfadd",
         pfadd_command,
-        "Adds elements to a HyperLogLog, creating it if needed; answers 1 if its estimate may have changed.",
+        "Adds elements to a HyperLogLog; answers 1 if a register changed.",
     ),
     Command::new(
         "pfcount",
         pfcount_command,
-        "Answers the estimated number of distinct elements in one HyperLogLog or in the union of several.",
+        "Estimates the distinct elements of one HyperLogLog or of a union.",
     ),
     Command::new(
         "pfmerge",
@@ -31,7 +31,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         "pfdebug",
         pfdebug_command,
-        "Inspects a HyperLogLog's internals: registers, sparse opcodes, encoding; or makes it dense.",
+        "Shows a HyperLogLog's registers, opcodes or encoding; or makes it dense.",
     ),
 ];
 
