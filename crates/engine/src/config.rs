@@ -48,6 +48,9 @@ pub struct Config {
     pub notify_keyspace_events: u32,
     /// `rdbcompression`: LZF-compress long strings in DUMP payloads (and snapshots).
     pub rdbcompression: bool,
+    /// `hll-sparse-max-bytes`: the largest sparse HLL string, header included; a sparse HLL
+    /// that would grow past it turns dense.
+    pub hll_sparse_max_bytes: usize,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             lfu_decay_time: 1,
             notify_keyspace_events: 0,
             rdbcompression: true,
+            hll_sparse_max_bytes: 3000,
         }
     }
 }

@@ -17,6 +17,7 @@
 //! - [`num`]: Redis's number parsing and formatting.
 //! - [`long_double`]: C's x87 `long double` in software, for `INCRBYFLOAT`'s exact digits.
 //! - [`rdb`]: the RDB serialization of values (DUMP/RESTORE payloads), with its LZF and CRC-64.
+//! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -35,6 +36,7 @@ mod engine;
 mod errors;
 pub mod events;
 pub mod glob;
+mod hyperloglog;
 mod keyspace;
 pub mod long_double;
 pub mod num;

@@ -9,6 +9,7 @@ pub mod connection;
 pub mod dump;
 pub mod expire;
 pub mod generic;
+pub mod hyperloglog;
 pub mod scan;
 pub mod server;
 pub mod string;
@@ -20,6 +21,7 @@ pub static TABLES: &[&[Command]] = &[
     expire::COMMANDS,
     dump::COMMANDS,
     generic::COMMANDS,
+    hyperloglog::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
 ];
