@@ -51,6 +51,25 @@ pub struct Config {
     /// `hll-sparse-max-bytes`: the largest sparse HLL string, header included; a sparse HLL
     /// that would grow past it turns dense.
     pub hll_sparse_max_bytes: usize,
+    /// `hash-max-listpack-entries`: a hash with more fields becomes a hashtable.
+    pub hash_max_listpack_entries: usize,
+    /// `hash-max-listpack-value`: a hash with a longer field or value becomes a hashtable.
+    pub hash_max_listpack_value: usize,
+    /// `set-max-intset-entries`: a set of integers with more members becomes a hashtable.
+    pub set_max_intset_entries: usize,
+    /// `zset-max-listpack-entries`: a sorted set with more members becomes a skiplist.
+    pub zset_max_listpack_entries: usize,
+    /// `zset-max-listpack-value`: a sorted set with a longer member becomes a skiplist.
+    pub zset_max_listpack_value: usize,
+    /// `list-max-listpack-size`: positive, entries per list node; negative, -1..-5 for
+    /// 4/8/16/32/64 KB per node.
+    pub list_max_listpack_size: i64,
+    /// `list-compress-depth`: nodes kept uncompressed at each end of a list (0: none compressed).
+    pub list_compress_depth: i64,
+    /// `stream-node-max-bytes`: the largest stream node (0: unlimited).
+    pub stream_node_max_bytes: usize,
+    /// `stream-node-max-entries`: the most entries in a stream node (0: unlimited).
+    pub stream_node_max_entries: usize,
 }
 
 impl Default for Config {
@@ -63,6 +82,15 @@ impl Default for Config {
             notify_keyspace_events: 0,
             rdbcompression: true,
             hll_sparse_max_bytes: 3000,
+            hash_max_listpack_entries: 512,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            list_max_listpack_size: -2,
+            list_compress_depth: 0,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::command::{CommandSpec, Registry};
 use crate::config::Config;
 use crate::errors::{CmdResult, RedisError};
 use crate::events::{EventKind, EventLog};
-use crate::keyspace::value::StrValue;
+use crate::keyspace::value::{StrValue, TypedValue};
 use crate::keyspace::{Db, Entry, Value, minutes};
 use crate::pubsub::{PubSub, notify};
 use crate::reply::Reply;
@@ -412,21 +412,28 @@ impl Ctx<'_> {
         self.lookup(key, Lookup::WRITE)
     }
 
-    /// Looks up a string key: `Ok(None)` when missing, `WRONGTYPE` when it holds another type.
+    /// Looks up a key holding a value of type `T`: `Ok(None)` when missing, `WRONGTYPE` when
+    /// it holds another type. Every type-specific command reads its key through this.
+    pub fn lookup_typed<T: TypedValue>(
+        &mut self,
+        key: &[u8],
+        flags: Lookup,
+    ) -> Result<Option<&mut T>, RedisError> {
+        match self.lookup(key, flags) {
+            None => Ok(None),
+            Some(entry) => T::of(&mut entry.value)
+                .map(Some)
+                .ok_or_else(RedisError::wrong_type),
+        }
+    }
+
+    /// Looks up a string key (see [`Ctx::lookup_typed`]).
     pub fn lookup_string(
         &mut self,
         key: &[u8],
         flags: Lookup,
     ) -> Result<Option<&mut StrValue>, RedisError> {
-        match self.lookup(key, flags) {
-            None => Ok(None),
-            Some(Entry {
-                value: Value::String(s),
-                ..
-            }) => Ok(Some(s)),
-            #[allow(unreachable_patterns)] // other types arrive with the collections
-            Some(_) => Err(RedisError::wrong_type()),
-        }
+        self.lookup_typed::<StrValue>(key, flags)
     }
 
     /// Stores a value under a key, as Redis's `setKey`: creates or overwrites it, drops its

@@ -30,6 +30,23 @@ impl Value {
     }
 }
 
+/// A Rust type that is one variant of [`Value`], so handlers can ask for a key "as a hash" and
+/// get `WRONGTYPE` otherwise (see `Ctx::lookup_typed`). Each value type implements it.
+pub trait TypedValue {
+    /// The value as this type, if it is one.
+    fn of(value: &mut Value) -> Option<&mut Self>;
+}
+
+impl TypedValue for StrValue {
+    fn of(value: &mut Value) -> Option<&mut Self> {
+        match value {
+            Value::String(s) => Some(s),
+            #[allow(unreachable_patterns)] // until the collections add their variants
+            _ => None,
+        }
+    }
+}
+
 /// How Redis holds a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StrEncoding {
