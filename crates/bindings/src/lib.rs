@@ -65,8 +65,9 @@ impl JsEngine {
         self.with(|e| e.disconnect(client as u64))
     }
 
-    /// Runs one command. `argv` holds strings (sent as UTF-8), `Uint8Array`s, or other values
-    /// (sent as their string form). Bulk replies come back as strings.
+    /// Runs one command and returns its reply. `argv` holds strings (sent as UTF-8),
+    /// `Uint8Array`s, or other values (sent as their string form). Bulk replies come back as
+    /// strings. For commands answering several times, or blocking, use `call`.
     pub fn exec(&self, client: f64, argv: &Array) -> Result<JsValue, JsValue> {
         let argv = args(argv);
         self.with(|e| to_js(&e.exec(client as u64, &argv), Bulk::Text))
@@ -79,25 +80,59 @@ impl JsEngine {
         self.with(|e| to_js(&e.exec(client as u64, &argv), Bulk::Bytes))
     }
 
+    /// Runs one command and returns everything the connection receives because of it, in
+    /// order: messages pushed to it during the command, then the command's replies (none while
+    /// a blocking command waits; one per channel for `SUBSCRIBE a b`). `buffers`: bulk replies
+    /// as `Uint8Array`s.
+    pub fn call(&self, client: f64, argv: &Array, buffers: bool) -> Result<Array, JsValue> {
+        let argv = args(argv);
+        let mode = if buffers { Bulk::Bytes } else { Bulk::Text };
+        self.with(|e| {
+            e.call(client as u64, &argv)
+                .iter()
+                .map(|r| to_js(r, mode))
+                .collect()
+        })
+    }
+
+    /// Takes what the connection received since it was last read (messages published by
+    /// others, the reply of a blocking command once served), oldest first.
+    #[wasm_bindgen(js_name = takeOutput)]
+    pub fn take_output(&self, client: f64, buffers: bool) -> Result<Array, JsValue> {
+        let mode = if buffers { Bulk::Bytes } else { Bulk::Text };
+        self.with(|e| {
+            e.take_output(client as u64)
+                .iter()
+                .map(|r| to_js(r, mode))
+                .collect()
+        })
+    }
+
+    /// Whether the connection waits in a blocking command.
+    #[wasm_bindgen(js_name = isBlocked)]
+    pub fn is_blocked(&self, client: f64) -> Result<bool, JsValue> {
+        self.with(|e| e.is_blocked(client as u64))
+    }
+
+    /// Whether the connection is open (QUIT and CLIENT KILL close it).
+    #[wasm_bindgen(js_name = isConnected)]
+    pub fn is_connected(&self, client: f64) -> Result<bool, JsValue> {
+        self.with(|e| e.is_connected(client as u64))
+    }
+
+    /// The virtual time at which the next blocked client times out, or `null`: a host that
+    /// follows wall time advances the clock then.
+    #[wasm_bindgen(js_name = nextDeadline)]
+    pub fn next_deadline(&self) -> Result<Option<f64>, JsValue> {
+        self.with(|e| e.next_deadline().map(|d| d as f64))
+    }
+
     /// Runs a typed line as redis-cli would and returns what it prints.
     #[wasm_bindgen(js_name = execLine)]
     pub fn exec_line(&self, client: f64, line: &str) -> Result<String, JsValue> {
         self.with(|e| match run_line(e, client as u64, line.as_bytes()) {
             LineOutcome::Print(text) => text,
             LineOutcome::Quit | LineOutcome::Clear => String::new(),
-        })
-    }
-
-    /// Takes the messages pushed to a client (pub/sub messages), oldest first; each is an array
-    /// such as `["message", channel, payload]`.
-    #[wasm_bindgen(js_name = takePushes)]
-    pub fn take_pushes(&self, client: f64, buffers: bool) -> Result<Array, JsValue> {
-        let mode = if buffers { Bulk::Bytes } else { Bulk::Text };
-        self.with(|e| {
-            e.take_pushes(client as u64)
-                .iter()
-                .map(|r| to_js(r, mode))
-                .collect()
         })
     }
 

@@ -98,3 +98,26 @@ fn events_and_command_lists_reach_js() {
             .any(|c| field(&c, "name").as_string().as_deref() == Some("get"))
     );
 }
+
+#[wasm_bindgen_test]
+fn call_returns_every_reply_and_pushes_arrive_later() {
+    let engine = JsEngine::new();
+    let sub = engine.connect().expect("connect");
+    let publisher = engine.connect().expect("connect");
+    let confirmations = engine
+        .call(sub, &argv(&["SUBSCRIBE", "a", "b"]), false)
+        .expect("call");
+    assert_eq!(confirmations.length(), 2);
+    let delivered = engine
+        .call(publisher, &argv(&["PUBLISH", "b", "hi"]), false)
+        .expect("call");
+    assert_eq!(delivered.get(0).as_f64(), Some(1.0));
+    let pushes = engine.take_output(sub, false).expect("output");
+    let message: Array = pushes.get(0).into();
+    let parts: Vec<String> = message.iter().filter_map(|v| v.as_string()).collect();
+    assert_eq!(parts, ["message", "b", "hi"]);
+    assert!(engine.is_connected(sub).expect("state"));
+    engine.call(sub, &argv(&["QUIT"]), false).expect("call");
+    assert!(!engine.is_connected(sub).expect("state"));
+    assert_eq!(engine.next_deadline().expect("deadline"), None);
+}

@@ -39,7 +39,13 @@ fn main() -> io::Result<()> {
             .advance(i64::try_from(now.duration_since(last_tick).as_millis()).unwrap_or(i64::MAX));
         last_tick = now;
         match run_line(&mut engine, client, text) {
-            LineOutcome::Print(out) => stdout.write_all(out.as_bytes())?,
+            LineOutcome::Print(out) => {
+                stdout.write_all(out.as_bytes())?;
+                // Messages that reached this connection meanwhile (keyspace notifications…).
+                for reply in engine.take_output(client) {
+                    stdout.write_all(engine::cli::format_reply(&reply).as_bytes())?;
+                }
+            }
             LineOutcome::Quit => break,
             LineOutcome::Clear => {
                 if interactive {

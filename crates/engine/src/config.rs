@@ -70,6 +70,8 @@ pub struct Config {
     pub stream_node_max_bytes: usize,
     /// `stream-node-max-entries`: the most entries in a stream node (0: unlimited).
     pub stream_node_max_entries: usize,
+    /// `requirepass`: when set, new connections must `AUTH` before other commands.
+    pub requirepass: Option<Vec<u8>>,
 }
 
 impl Default for Config {
@@ -91,6 +93,7 @@ impl Default for Config {
             list_compress_depth: 0,
             stream_node_max_bytes: 4096,
             stream_node_max_entries: 100,
+            requirepass: None,
         }
     }
 }

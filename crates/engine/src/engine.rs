@@ -1,12 +1,14 @@
 //! The engine: databases, clients, the virtual clock, statistics, dispatch, and the one lookup
 //! path and write path every handler goes through.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use crate::ClientId;
-use crate::command::{CommandSpec, Registry};
+use crate::blocking::Blocking;
+use crate::client::Client;
+use crate::command::CommandSpec;
 use crate::config::Config;
-use crate::errors::{CmdResult, RedisError};
+use crate::errors::RedisError;
 use crate::events::{EventKind, EventLog};
 use crate::keyspace::value::{StrValue, TypedValue};
 use crate::keyspace::{Db, Entry, Value, minutes};
@@ -19,17 +21,6 @@ pub const DATABASES: usize = 16;
 
 /// Default number of events kept in the log.
 pub const DEFAULT_EVENT_CAPACITY: usize = 100_000;
-
-/// Per-connection state.
-#[derive(Debug, Clone)]
-pub struct Client {
-    /// Selected database.
-    pub db: usize,
-    /// Protocol version (2 or 3).
-    pub resp: u8,
-    /// Messages pushed to the client (pub/sub, notifications), waiting to be read.
-    pub outbox: VecDeque<Reply>,
-}
 
 /// Counters reported by `INFO stats`.
 #[derive(Debug, Clone, Default)]
@@ -127,13 +118,17 @@ impl Lookup {
 pub struct Engine {
     pub(crate) dbs: Vec<Db>,
     pub(crate) clients: BTreeMap<ClientId, Client>,
-    next_client_id: ClientId,
+    pub(crate) next_client_id: ClientId,
     pub(crate) now_ms: i64,
     pub(crate) stats: Stats,
     pub(crate) events: EventLog,
     pub(crate) config: Config,
     pub(crate) rng: Rng,
     pub(crate) pubsub: PubSub,
+    /// Watched keys (database, key) and the clients watching them.
+    pub(crate) watched: HashMap<(usize, Vec<u8>), Vec<ClientId>>,
+    /// Clients waiting in blocking commands.
+    pub(crate) blocking: Blocking,
 }
 
 impl Default for Engine {
@@ -155,27 +150,9 @@ impl Engine {
             config: Config::default(),
             rng: Rng::new(0x0072_6564_6973),
             pubsub: PubSub::default(),
+            watched: HashMap::new(),
+            blocking: Blocking::default(),
         }
-    }
-
-    /// Opens a client connection and returns its id.
-    pub fn connect(&mut self) -> ClientId {
-        let id = self.next_client_id;
-        self.next_client_id += 1;
-        self.clients.insert(
-            id,
-            Client {
-                db: 0,
-                resp: 2,
-                outbox: VecDeque::new(),
-            },
-        );
-        id
-    }
-
-    /// Closes a client connection.
-    pub fn disconnect(&mut self, client: ClientId) {
-        self.clients.remove(&client);
     }
 
     /// Current virtual time in milliseconds.
@@ -198,6 +175,7 @@ impl Engine {
         let from = self.now_ms;
         self.now_ms = ms;
         self.expire_due(from);
+        self.expire_blocked_timeouts();
     }
 
     /// The event log.
@@ -213,53 +191,6 @@ impl Engine {
     /// Number of keys in a database (0 for an index out of range).
     pub fn db_len(&self, db: usize) -> usize {
         self.dbs.get(db).map_or(0, Db::len)
-    }
-
-    /// Runs one command for a client and returns its reply, shaped for the client's protocol.
-    pub fn exec(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
-        let Some(state) = self.clients.get(&client) else {
-            return Reply::error("ERR no such client");
-        };
-        let (db, resp) = (state.db, state.resp);
-        let reply = self.dispatch(client, db, argv).unwrap_or_else(Reply::from);
-        if resp == 2 { reply.into_resp2() } else { reply }
-    }
-
-    fn dispatch(&mut self, client: ClientId, db: usize, argv: &[Vec<u8>]) -> CmdResult {
-        let Some(name) = argv.first() else {
-            return Err(RedisError::new("ERR empty command"));
-        };
-        let registry = Registry::get();
-        let Some(mut spec) = registry.lookup(name) else {
-            return Err(RedisError::unknown_command(name, &argv[1..]));
-        };
-        if spec.is_container() && argv.len() >= 2 {
-            spec = spec
-                .subcommand(&argv[1])
-                .ok_or_else(|| RedisError::unknown_subcommand(&spec.name, &argv[1]))?;
-        }
-        if !spec.arity_ok(argv.len()) {
-            self.stats
-                .commands
-                .entry(spec.name.as_str())
-                .or_default()
-                .rejected_calls += 1;
-            return Err(RedisError::wrong_arity(&spec.name));
-        }
-        self.stats.total_commands_processed += 1;
-        let mut ctx = Ctx {
-            engine: self,
-            client,
-            db,
-            spec,
-        };
-        let result = (spec.handler)(&mut ctx, argv);
-        let stats = self.stats.commands.entry(spec.name.as_str()).or_default();
-        stats.calls += 1;
-        if matches!(result, Err(_) | Ok(Reply::Error(_))) {
-            stats.failed_calls += 1;
-        }
-        result
     }
 
     /// The one read path for keys, as Redis's `lookupKey`: removes the key if its time has
@@ -308,6 +239,7 @@ impl Engine {
     /// Removes a key whose time has passed, counting and logging it.
     pub(crate) fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8], at: i64) {
         if self.dbs[db].remove(key).is_some() {
+            self.touch_watched_key(db, key);
             self.stats.expired_keys += 1;
             self.events
                 .push(at, client, db as u8, EventKind::Expired, key, "");
@@ -330,6 +262,7 @@ impl Engine {
                 .min();
             let Some((at, db)) = due else { break };
             if let Some((key, _)) = self.dbs[db].pop_expired(now) {
+                self.touch_watched_key(db, &key);
                 self.stats.expired_keys += 1;
                 self.events
                     .push(at.max(from), 0, db as u8, EventKind::Expired, &key, "");
@@ -382,9 +315,24 @@ pub struct Ctx<'a> {
     pub db: usize,
     /// The running command.
     pub spec: &'static CommandSpec,
+    /// Replies sent before the handler's own (see [`Ctx::emit`]).
+    pub(crate) emitted: Vec<Reply>,
+    /// The command blocked: it replies later.
+    pub(crate) blocked: bool,
 }
 
 impl Ctx<'_> {
+    /// The calling connection's state.
+    pub fn client_mut(&mut self) -> Option<&mut Client> {
+        self.engine.clients.get_mut(&self.client)
+    }
+
+    /// Sends a reply before the handler's own: for commands that answer several times, like
+    /// `SUBSCRIBE a b` (one confirmation per channel).
+    pub fn emit(&mut self, reply: Reply) {
+        self.emitted.push(reply);
+    }
+
     /// Current virtual time in milliseconds.
     pub fn now(&self) -> i64 {
         self.engine.now_ms
@@ -477,6 +425,8 @@ impl Ctx<'_> {
     /// Records that a key was created or changed in place: logs a write. Call it after every
     /// modification made through a reference from [`Ctx::write`].
     pub fn modified(&mut self, key: &[u8]) {
+        self.engine.touch_watched_key(self.db, key);
+        self.engine.signal_key_as_ready(self.db, key);
         let command = self.command();
         self.engine.events.push(
             self.engine.now_ms,
@@ -501,6 +451,7 @@ impl Ctx<'_> {
             return None;
         }
         let entry = self.engine.dbs[self.db].remove(key)?;
+        self.engine.touch_watched_key(self.db, key);
         let command = self.command();
         self.engine.events.push(
             self.engine.now_ms,
@@ -587,10 +538,10 @@ mod tests {
             .insert(listener);
         engine.exec(c, &argv("SET k v"));
         engine.exec(c, &argv("SET k w"));
-        let pushes = engine.take_pushes(listener);
+        let pushes = engine.take_output(listener);
         assert_eq!(
             pushes,
-            [Reply::Push(vec![
+            [Reply::Array(vec![
                 Reply::bulk(b"message"),
                 Reply::bulk(b"__keyevent@0__:new"),
                 Reply::bulk(b"k")

@@ -27,7 +27,9 @@
 //! assert_eq!(out, cli::LineOutcome::Print("OK\n".into()));
 //! ```
 
+mod blocking;
 pub mod cli;
+mod client;
 mod command;
 mod commands;
 mod config;
@@ -46,6 +48,7 @@ pub mod reply;
 pub mod resp;
 mod rng;
 
+pub use client::Client;
 pub use command::{CommandSpec, REDIS_VERSION, Registry, redis_command_names};
 pub use config::{Config, EvictionPolicy};
 pub use engine::{CommandStats, Ctx, Engine, Lookup, Stats};

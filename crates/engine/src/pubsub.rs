@@ -1,4 +1,5 @@
-//! Pub/sub delivery: channel and pattern subscriptions, and keyspace notifications.
+//! Pub/sub: who listens to which channel, pattern or shard channel, message delivery, and
+//! keyspace notifications.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,18 +38,46 @@ pub mod notify {
     pub const NEW: u32 = 1 << 13;
 }
 
-/// Who listens to what.
+/// Subscribers of channels, patterns and shard channels.
 #[derive(Debug, Clone, Default)]
 pub struct PubSub {
-    /// Subscribers per channel, in subscription order per client id.
+    /// Subscribers per channel.
     pub channels: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
     /// Subscribers per pattern.
     pub patterns: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
+    /// Subscribers per shard channel.
+    pub shard_channels: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
+}
+
+fn remove(map: &mut BTreeMap<Vec<u8>, BTreeSet<ClientId>>, name: &[u8], client: ClientId) {
+    if let Some(subscribers) = map.get_mut(name) {
+        subscribers.remove(&client);
+        if subscribers.is_empty() {
+            map.remove(name);
+        }
+    }
+}
+
+impl PubSub {
+    /// Forgets a client's channel subscription.
+    pub fn remove_channel(&mut self, channel: &[u8], client: ClientId) {
+        remove(&mut self.channels, channel, client);
+    }
+
+    /// Forgets a client's pattern subscription.
+    pub fn remove_pattern(&mut self, pattern: &[u8], client: ClientId) {
+        remove(&mut self.patterns, pattern, client);
+    }
+
+    /// Forgets a client's shard channel subscription.
+    pub fn remove_shard_channel(&mut self, channel: &[u8], client: ClientId) {
+        remove(&mut self.shard_channels, channel, client);
+    }
 }
 
 impl Engine {
-    /// Publishes a message to a channel's subscribers and to clients whose pattern matches it;
-    /// answers how many clients received it. Messages go to each client's outbox.
+    /// Publishes a message to a channel's subscribers and to clients with a matching pattern;
+    /// answers how many deliveries were made (a client matching two patterns counts twice).
     pub fn publish(&mut self, channel: &[u8], message: &[u8]) -> usize {
         let mut deliveries: Vec<(ClientId, Reply)> = Vec::new();
         if let Some(subscribers) = self.pubsub.channels.get(channel) {
@@ -80,11 +109,30 @@ impl Engine {
         }
         let count = deliveries.len();
         for (id, push) in deliveries {
-            if let Some(client) = self.clients.get_mut(&id) {
-                client.outbox.push_back(push);
-            }
+            self.deliver(id, push);
         }
         count
+    }
+
+    /// Publishes a message to a shard channel's subscribers (`SPUBLISH`).
+    pub fn publish_shard(&mut self, channel: &[u8], message: &[u8]) -> usize {
+        let subscribers: Vec<ClientId> = self
+            .pubsub
+            .shard_channels
+            .get(channel)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        for &id in &subscribers {
+            self.deliver(
+                id,
+                Reply::Push(vec![
+                    Reply::bulk(b"smessage"),
+                    Reply::bulk(channel),
+                    Reply::bulk(message),
+                ]),
+            );
+        }
+        subscribers.len()
     }
 
     /// Sends a keyspace notification, as Redis's `notifyKeyspaceEvent`, if its class is enabled
@@ -103,13 +151,5 @@ impl Engine {
             let channel = format!("__keyevent@{db}__:{event}").into_bytes();
             self.publish(&channel, key);
         }
-    }
-
-    /// Takes the messages pushed to a client (pub/sub messages, notifications), oldest first.
-    pub fn take_pushes(&mut self, client: ClientId) -> Vec<Reply> {
-        self.clients
-            .get_mut(&client)
-            .map(|c| c.outbox.drain(..).collect())
-            .unwrap_or_default()
     }
 }

@@ -10,18 +10,23 @@
 //! - `# text` is a comment; blank lines are skipped;
 //! - `#! unordered` before a command: Redis does not specify the order of its reply, so every
 //!   innermost array of the reply is compared sorted; `#! unordered-pairs` sorts them by pairs
-//!   (field, value) instead;
+//!   (field, value) instead; `#! ignore` runs the command on both sides without comparing or
+//!   printing its reply (for replies holding server-specific values, like HELLO's client id);
 //! - `[name] COMMAND …` sends the command on the connection called `name` (opened on first use;
-//!   lines without a prefix use the default connection).
+//!   lines without a prefix use the default connection);
+//! - `:read` (with or without a connection prefix) prints what the connection received since its
+//!   last command: published messages, the reply of a blocking command once served; marked
+//!   `#! unordered`, the received replies are sorted. On the live server a command that gets no
+//!   reply within a moment counts as blocked.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use engine::cli::{LineOutcome, format_reply, run_line_with};
-use engine::{Engine, Reply, resp};
+use engine::{ClientId, Engine, Reply, resp};
 
 /// Virtual start time of offline runs: 2026-01-01T00:00:00Z.
 const OFFLINE_START_MS: i64 = 1_767_225_600_000;
@@ -31,12 +36,19 @@ enum Order {
     Exact,
     Unordered,
     UnorderedPairs,
+    Ignore,
 }
 
 struct Step {
     conn: String,
     line: String,
     order: Order,
+}
+
+impl Step {
+    fn is_read(&self) -> bool {
+        self.line.trim() == ":read"
+    }
 }
 
 struct Script {
@@ -79,6 +91,7 @@ fn parse_script(path: &Path) -> Script {
             order = match directive.trim() {
                 "unordered" => Order::Unordered,
                 "unordered-pairs" => Order::UnorderedPairs,
+                "ignore" => Order::Ignore,
                 other => panic!("{}: unknown directive {other:?}", path.display()),
             };
             continue;
@@ -106,29 +119,29 @@ fn parse_script(path: &Path) -> Script {
 /// Sorts every innermost array of a reply (by pairs if asked), so replies whose order Redis
 /// leaves unspecified compare as sets.
 fn normalize(reply: Reply, order: Order) -> Reply {
-    if order == Order::Exact {
+    if matches!(order, Order::Exact | Order::Ignore) {
         return reply;
     }
+    let nested = |items: &[Reply]| {
+        items
+            .iter()
+            .any(|i| matches!(i, Reply::Array(_) | Reply::Set(_) | Reply::Map(_)))
+    };
     match reply {
-        Reply::Array(items) | Reply::Set(items)
-            if items
-                .iter()
-                .any(|i| matches!(i, Reply::Array(_) | Reply::Set(_) | Reply::Map(_))) =>
-        {
+        Reply::Array(items) | Reply::Set(items) if nested(&items) => {
             Reply::Array(items.into_iter().map(|i| normalize(i, order)).collect())
         }
         Reply::Array(items) | Reply::Set(items) => {
-            let keyed = |chunk: &[Reply]| chunk.iter().map(format_reply).collect::<Vec<_>>();
+            let key = |chunk: &[Reply]| chunk.iter().map(format_reply).collect::<Vec<_>>();
             let mut chunks: Vec<Vec<Reply>> = if order == Order::UnorderedPairs {
                 items.chunks(2).map(<[Reply]>::to_vec).collect()
             } else {
                 items.into_iter().map(|i| vec![i]).collect()
             };
-            chunks.sort_by_key(|c| keyed(c));
+            chunks.sort_by_key(|c| key(c));
             Reply::Array(chunks.into_iter().flatten().collect())
         }
-        Reply::Map(pairs) => {
-            let mut pairs = pairs;
+        Reply::Map(mut pairs) => {
             pairs.sort_by_key(|(k, _)| format_reply(k));
             Reply::Map(pairs)
         }
@@ -152,23 +165,52 @@ fn print(outcome: LineOutcome) -> String {
     }
 }
 
-/// Runs a script through a fresh engine; the clock is set by `clock` before each step.
-fn run_engine(script: &Script, mut clock: impl FnMut(&mut Engine)) -> Vec<String> {
-    let mut engine = Engine::new();
-    let mut clients = HashMap::new();
-    script
-        .steps
-        .iter()
-        .map(|step| {
-            clock(&mut engine);
-            let id = *clients
-                .entry(step.conn.clone())
-                .or_insert_with(|| engine.connect());
-            print(run_line_with(step.line.as_bytes(), |argv| {
-                normalize(engine.exec(id, argv), step.order)
-            }))
-        })
-        .collect()
+/// What a `:read` prints: the received replies in arrival order, or sorted when the step is
+/// marked unordered (messages for several patterns arrive in an order Redis does not specify).
+fn render_read(replies: &[Reply], order: Order) -> String {
+    let mut texts: Vec<String> = replies.iter().map(format_reply).collect();
+    if order != Order::Exact {
+        texts.sort();
+    }
+    texts.concat()
+}
+
+/// What a step prints when the engine runs it.
+fn engine_step(engine: &mut Engine, id: ClientId, step: &Step) -> String {
+    if step.order == Order::Ignore {
+        engine.call(
+            id,
+            &engine::cli::split_args(step.line.as_bytes()).unwrap_or_default(),
+        );
+        return String::new();
+    }
+    if step.is_read() {
+        return render_read(&engine.take_output(id), step.order);
+    }
+    print(run_line_with(step.line.as_bytes(), |argv| {
+        engine
+            .call(id, argv)
+            .into_iter()
+            .map(|r| normalize(r, step.order))
+            .collect()
+    }))
+}
+
+/// A client id per connection name, and whether it was just opened; a connection closed by the
+/// script (QUIT) reopens.
+fn connection(
+    engine: &mut Engine,
+    clients: &mut HashMap<String, ClientId>,
+    name: &str,
+) -> (ClientId, bool) {
+    match clients.get(name) {
+        Some(&id) if engine.is_connected(id) => (id, false),
+        _ => {
+            let id = engine.connect();
+            clients.insert(name.to_string(), id);
+            (id, true)
+        }
+    }
 }
 
 fn expected_path(script: &Script) -> PathBuf {
@@ -195,7 +237,9 @@ fn first_difference(
     for (step, out) in script.steps.iter().zip(actual) {
         let entry = transcript_entry(step, out);
         if expected.get(offset..offset + entry.len()) != Some(entry.as_str()) {
-            let rest = &expected[offset.min(expected.len())..];
+            let rest = expected
+                .get(offset.min(expected.len())..)
+                .unwrap_or_default();
             let want: String = rest
                 .lines()
                 .take(entry.lines().count().max(2))
@@ -226,13 +270,17 @@ fn engine_replays_every_recorded_transcript() {
             ));
             continue;
         };
-        let mut started = false;
-        let outputs = run_engine(&script, |engine| {
-            if !started {
-                engine.set_time(OFFLINE_START_MS);
-                started = true;
-            }
-        });
+        let mut engine = Engine::new();
+        engine.set_time(OFFLINE_START_MS);
+        let mut clients = HashMap::new();
+        let outputs: Vec<String> = script
+            .steps
+            .iter()
+            .map(|step| {
+                let (id, _) = connection(&mut engine, &mut clients, &step.conn);
+                engine_step(&mut engine, id, step)
+            })
+            .collect();
         count += script.steps.len();
         failures.extend(first_difference(&script, &expected, &outputs, "engine"));
     }
@@ -261,21 +309,50 @@ impl Live {
         }
     }
 
-    fn call(&mut self, argv: &[Vec<u8>]) -> Reply {
+    fn send(&mut self, argv: &[Vec<u8>]) {
         let request = Reply::Array(argv.iter().map(|a| Reply::Bulk(a.clone())).collect());
         let mut bytes = Vec::new();
         resp::encode(&request, &mut bytes);
         self.stream.write_all(&bytes).expect("write to redis");
+    }
+
+    /// Reads one reply; with a timeout, `None` when nothing arrives in time (or the server
+    /// closed the connection).
+    fn read(&mut self, timeout: Option<Duration>) -> Option<Reply> {
+        self.stream
+            .set_read_timeout(timeout)
+            .expect("set a read timeout");
         loop {
             if let Some((reply, used)) = resp::parse(&self.buf).expect("valid RESP from redis") {
                 self.buf.drain(..used);
-                return reply;
+                return Some(reply);
             }
             let mut chunk = [0u8; 16384];
-            let n = self.stream.read(&mut chunk).expect("read from redis");
-            assert!(n > 0, "redis closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return None,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return None;
+                }
+                Err(e) => panic!("read from redis: {e}"),
+            }
         }
+    }
+
+    /// Everything that arrives, until nothing more comes within `window`.
+    fn read_all(&mut self, window: Duration) -> Vec<Reply> {
+        std::iter::from_fn(|| self.read(Some(window))).collect()
+    }
+
+    /// Sends a command and reads its one reply (administration).
+    fn call(&mut self, argv: &[Vec<u8>]) -> Reply {
+        self.send(argv);
+        self.read(None).unwrap_or(Reply::Nil)
     }
 
     fn cmd(&mut self, words: &[&str]) -> Reply {
@@ -286,28 +363,53 @@ impl Live {
                 .collect::<Vec<_>>(),
         )
     }
+
+    /// Sends a command and reads what the connection receives because of it: nothing when no
+    /// reply comes within a moment (a blocking command waits); for the subscribe family, or on a
+    /// subscribed connection, every reply that follows closely.
+    fn call_all(&mut self, argv: &[Vec<u8>], subscribed: bool) -> Vec<Reply> {
+        self.send(argv);
+        let Some(first) = self.read(Some(Duration::from_millis(300))) else {
+            return Vec::new();
+        };
+        let name = argv
+            .first()
+            .map(|n| n.to_ascii_lowercase())
+            .unwrap_or_default();
+        let mut replies = vec![first];
+        if subscribed || name.ends_with(b"subscribe") {
+            replies.extend(self.read_all(Duration::from_millis(30)));
+        }
+        replies
+    }
 }
 
-/// Brings the server back to the state a script starts from.
-fn reset_server(admin: &mut Live, initial_config: &[(Vec<u8>, Vec<u8>)]) {
-    if let Reply::Array(now) = admin.cmd(&["CONFIG", "GET", "*"]) {
-        let now: HashMap<Vec<u8>, Vec<u8>> = now
+fn config_pairs(reply: Reply) -> Vec<(Vec<u8>, Vec<u8>)> {
+    match reply {
+        Reply::Array(items) => items
             .chunks(2)
             .filter_map(|p| match p {
                 [Reply::Bulk(k), Reply::Bulk(v)] => Some((k.clone(), v.clone())),
                 _ => None,
             })
-            .collect();
-        for (k, v) in initial_config {
-            if now.get(k) != Some(v) {
-                let reply =
-                    admin.call(&[b"CONFIG".to_vec(), b"SET".to_vec(), k.clone(), v.clone()]);
-                assert!(
-                    !reply.is_error() || k == b"save",
-                    "cannot restore {}: {reply:?}",
-                    String::from_utf8_lossy(k)
-                );
-            }
+            .collect(),
+        other => panic!("CONFIG GET * answered {other:?}"),
+    }
+}
+
+/// Brings the server back to the state a script starts from.
+fn reset_server(admin: &mut Live, initial_config: &[(Vec<u8>, Vec<u8>)]) {
+    let now: HashMap<Vec<u8>, Vec<u8>> = config_pairs(admin.cmd(&["CONFIG", "GET", "*"]))
+        .into_iter()
+        .collect();
+    for (k, v) in initial_config {
+        if now.get(k) != Some(v) {
+            let reply = admin.call(&[b"CONFIG".to_vec(), b"SET".to_vec(), k.clone(), v.clone()]);
+            assert!(
+                !reply.is_error() || k == b"save",
+                "cannot restore {}: {reply:?}",
+                String::from_utf8_lossy(k)
+            );
         }
     }
     for words in [
@@ -332,30 +434,18 @@ fn live_server_matches_transcripts_and_engine() {
             std::env::var("REQUIRE_LIVE_REDIS").is_err(),
             "REQUIRE_LIVE_REDIS is set but REDIS_SOCKET is not"
         );
-        eprintln!(
-            "no live redis-server (REDIS_SOCKET unset): run `make conformance` for the live comparison"
-        );
+        eprintln!("no live redis-server (REDIS_SOCKET unset): run `make conformance`");
         return;
     };
     let record = std::env::var("RECORD").is_ok();
     let mut admin = Live::open(&socket);
-    let initial_config: Vec<(Vec<u8>, Vec<u8>)> = match admin.cmd(&["CONFIG", "GET", "*"]) {
-        Reply::Array(items) => items
-            .chunks(2)
-            .filter_map(|p| match p {
-                [Reply::Bulk(k), Reply::Bulk(v)] => Some((k.clone(), v.clone())),
-                _ => None,
-            })
-            .collect(),
-        other => panic!("CONFIG GET * answered {other:?}"),
-    };
+    let initial_config = config_pairs(admin.cmd(&["CONFIG", "GET", "*"]));
     let mut failures = Vec::new();
     let mut compared = 0;
     for script in scripts() {
         reset_server(&mut admin, &initial_config);
         let mut conns: HashMap<String, Live> = HashMap::new();
         let mut server_out = Vec::new();
-        let mut engine_out = Vec::new();
         let mut engine = Engine::new();
         let mut clients = HashMap::new();
         // The engine's clock follows the server's wall clock; `set_time` never goes back, so a
@@ -363,46 +453,56 @@ fn live_server_matches_transcripts_and_engine() {
         let start_wall = wall_ms();
         let started = Instant::now();
         for step in &script.steps {
+            let (id, fresh) = connection(&mut engine, &mut clients, &step.conn);
+            if fresh {
+                // A connection the engine opened afresh (first use, or after QUIT) is a new
+                // connection on the server too.
+                conns.insert(step.conn.clone(), Live::open(&socket));
+            }
             let conn = conns
                 .entry(step.conn.clone())
                 .or_insert_with(|| Live::open(&socket));
-            let mut server_replies = Vec::new();
-            let out = print(run_line_with(step.line.as_bytes(), |argv| {
-                let reply = normalize(conn.call(argv), step.order);
-                server_replies.push(reply.clone());
-                reply
-            }));
-            server_out.push(out);
+            let server_text = if step.order == Order::Ignore {
+                let argv = engine::cli::split_args(step.line.as_bytes()).unwrap_or_default();
+                conn.call_all(&argv, false);
+                String::new()
+            } else if step.is_read() {
+                render_read(&conn.read_all(Duration::from_millis(100)), step.order)
+            } else {
+                let subscribed = engine
+                    .client(id)
+                    .is_some_and(engine::Client::in_pubsub_context);
+                print(run_line_with(step.line.as_bytes(), |argv| {
+                    conn.call_all(argv, subscribed)
+                        .into_iter()
+                        .map(|r| normalize(r, step.order))
+                        .collect()
+                }))
+            };
             engine.set_time(start_wall + started.elapsed().as_millis() as i64);
-            let id = *clients
-                .entry(step.conn.clone())
-                .or_insert_with(|| engine.connect());
-            let mut engine_replies = Vec::new();
-            let out = print(run_line_with(step.line.as_bytes(), |argv| {
-                let reply = normalize(engine.exec(id, argv), step.order);
-                engine_replies.push(reply.clone());
-                reply
-            }));
-            engine_out.push(out);
+            let engine_text = engine_step(&mut engine, id, step);
             compared += 1;
-            // Compared through Debug so that a NaN double equals itself.
-            if format!("{engine_replies:?}") != format!("{server_replies:?}") {
+            let differs = engine_text != server_text;
+            server_out.push(server_text);
+            if differs {
                 failures.push(format!(
-                    "{}: engine differs from redis-server at `{}`\n--- redis-server\n{:?}\n--- engine\n{:?}",
-                    script.name, step.line, server_replies, engine_replies
+                    "{}: engine differs from redis-server at `{}`\n--- redis-server\n{}--- engine\n{engine_text}",
+                    script.name,
+                    step.line,
+                    server_out.last().map_or("", String::as_str)
                 ));
                 break;
             }
         }
-        let rendered: String = script
-            .steps
-            .iter()
-            .zip(&server_out)
-            .map(|(s, o)| transcript_entry(s, o))
-            .collect();
         if record {
+            let rendered: String = script
+                .steps
+                .iter()
+                .zip(&server_out)
+                .map(|(s, o)| transcript_entry(s, o))
+                .collect();
             std::fs::write(expected_path(&script), rendered).expect("write transcript");
-        } else {
+        } else if server_out.len() == script.steps.len() {
             let expected = std::fs::read_to_string(expected_path(&script)).unwrap_or_default();
             failures.extend(first_difference(
                 &script,

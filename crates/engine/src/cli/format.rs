@@ -132,6 +132,31 @@ fn write_aggregate<'a>(
     }
 }
 
+/// Formats a reply as redis-cli's raw mode (`cliFormatReplyRaw`), which redis-cli uses even with
+/// `--no-raw` for a few commands (INFO, CLIENT LIST, …): strings as they are, errors with a line
+/// break, nil as nothing, aggregate elements separated by line breaks.
+pub fn format_reply_raw(reply: &Reply) -> String {
+    match reply {
+        Reply::Nil | Reply::NilArray => String::new(),
+        Reply::Error(e) => format!("{e}\n"),
+        Reply::Status(s) => s.to_string(),
+        Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Bool(b) => (if *b { "(true)" } else { "(false)" }).to_string(),
+        Reply::Integer(n) => n.to_string(),
+        Reply::Double(d) => format_double(*d),
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => items
+            .iter()
+            .map(format_reply_raw)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Reply::Map(pairs) => pairs
+            .iter()
+            .map(|(k, v)| format!("{} {}", format_reply_raw(k), format_reply_raw(v)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 mod format;
 mod split;
 
-pub use format::{format_reply, quote_bytes};
+pub use format::{format_reply, format_reply_raw, quote_bytes};
 pub use split::{SplitError, split_args};
 
 use crate::ClientId;
@@ -24,12 +24,13 @@ pub enum LineOutcome {
 
 /// Runs one typed line as redis-cli's REPL would and returns what it prints.
 pub fn run_line(engine: &mut Engine, client: ClientId, line: &[u8]) -> LineOutcome {
-    run_line_with(line, |argv| engine.exec(client, argv))
+    run_line_with(line, |argv| engine.call(client, argv))
 }
 
-/// Runs one typed line as redis-cli's REPL would, sending each command to `exec`. The same
-/// logic drives the engine and, in conformance tests, a real server.
-pub fn run_line_with(line: &[u8], mut exec: impl FnMut(&[Vec<u8>]) -> Reply) -> LineOutcome {
+/// Runs one typed line as redis-cli's REPL would, sending each command to `exec`, which returns
+/// the replies the connection receives (none while a blocking command waits, several for
+/// `SUBSCRIBE a b`). The same logic drives the engine and, in conformance tests, a real server.
+pub fn run_line_with(line: &[u8], mut exec: impl FnMut(&[Vec<u8>]) -> Vec<Reply>) -> LineOutcome {
     let Ok(argv) = split_args(line) else {
         return LineOutcome::Print("Invalid argument(s)\n".into());
     };
@@ -56,10 +57,43 @@ pub fn run_line_with(line: &[u8], mut exec: impl FnMut(&[Vec<u8>]) -> Reply) -> 
         _ => (1, &argv[..]),
     };
     let mut out = String::new();
+    // redis-cli announces subscribed mode before printing the confirmations.
+    let subscribes = [&b"subscribe"[..], b"psubscribe", b"ssubscribe"]
+        .iter()
+        .any(|c| argv[0].eq_ignore_ascii_case(c));
+    if subscribes {
+        out.push_str("Reading messages... (press Ctrl-C to quit)\n");
+    }
+    let raw = prints_raw(argv);
     for _ in 0..repeat {
-        out.push_str(&format_reply(&exec(argv)));
+        for reply in exec(argv) {
+            out.push_str(&if raw {
+                format_reply_raw(&reply)
+            } else {
+                format_reply(&reply)
+            });
+        }
     }
     LineOutcome::Print(out)
+}
+
+/// Commands whose replies redis-cli prints raw even in its standard output mode.
+fn prints_raw(argv: &[Vec<u8>]) -> bool {
+    let is = |i: usize, word: &str| {
+        argv.get(i)
+            .is_some_and(|a| a.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    let argc = argv.len();
+    is(0, "info")
+        || is(0, "lolwut")
+        || (is(0, "debug")
+            && (is(1, "htstats") || is(1, "htstats-key") || is(1, "client-eviction")))
+        || (is(0, "memory") && (is(1, "malloc-stats") || is(1, "doctor")))
+        || (argc == 2 && is(0, "cluster") && (is(1, "nodes") || is(1, "info")))
+        || (is(0, "client") && (is(1, "list") || is(1, "info")))
+        || (argc == 3 && is(0, "latency") && is(1, "graph"))
+        || (argc == 2 && is(0, "latency") && is(1, "doctor"))
+        || (is(0, "proxy") && is(1, "info"))
 }
 
 /// The value of C's `strtol(word, &end, 10)` when it consumes the whole word, as redis-cli

@@ -660,9 +660,11 @@ mod tests {
                     arity: f.arity,
                     no_mandatory_keys: f.no_mandatory_keys,
                 });
-                getkeys_reply(cmd, line, with_flags)
-                    .unwrap_or_else(Reply::from)
-                    .into_resp2()
+                vec![
+                    getkeys_reply(cmd, line, with_flags)
+                        .unwrap_or_else(Reply::from)
+                        .into_resp2(),
+                ]
             });
             let LineOutcome::Print(actual) = outcome else {
                 panic!("{line}: not a command");

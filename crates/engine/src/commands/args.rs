@@ -1,8 +1,11 @@
 //! Argument parsing shared by handlers, with Redis's exact rules and error texts.
 
+use std::borrow::Cow;
+
 use crate::engine::DATABASES;
 use crate::errors::RedisError;
 use crate::num::parse_i64;
+use crate::reply::Reply;
 
 /// The argument as C code sees it through `argv[i]->ptr`: up to its first NUL byte.
 pub fn c_str(arg: &[u8]) -> &[u8] {
@@ -44,6 +47,21 @@ pub fn db_in_range(id: i32) -> Result<usize, RedisError> {
         .ok()
         .filter(|&db| db < DATABASES)
         .ok_or(RedisError::db_index())
+}
+
+/// A `HELP` reply as Redis's `addReplyHelp`: a header naming the command as typed (uppercased),
+/// the lines, and the lines of `HELP` itself.
+pub fn help_reply(command: &[u8], lines: &[&'static str]) -> Reply {
+    let header = format!(
+        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        String::from_utf8_lossy(command).to_ascii_uppercase()
+    );
+    let mut replies = Vec::with_capacity(lines.len() + 3);
+    replies.push(Reply::Status(Cow::Owned(header)));
+    replies.extend(lines.iter().map(|l| Reply::status(l)));
+    replies.push(Reply::status("HELP"));
+    replies.push(Reply::status("    Prints this help."));
+    Reply::Array(replies)
 }
 
 #[cfg(test)]

@@ -1023,10 +1023,10 @@ mod tests {
     /// The keys named by the notifications a client received, with their event.
     fn heard(engine: &mut Engine, listener: u64) -> Vec<String> {
         engine
-            .take_pushes(listener)
+            .take_output(listener)
             .into_iter()
             .filter_map(|push| match push {
-                Reply::Push(parts) => match parts.as_slice() {
+                Reply::Push(parts) | Reply::Array(parts) => match parts.as_slice() {
                     [_, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
                         "{} {}",
                         String::from_utf8_lossy(channel)

@@ -282,10 +282,10 @@ mod tests {
         let run = |engine: &mut Engine, words: &[&[u8]]| engine.exec(client, &argv(words));
         let events = |engine: &mut Engine| -> Vec<String> {
             engine
-                .take_pushes(listener)
+                .take_output(listener)
                 .into_iter()
                 .filter_map(|p| match p {
-                    Reply::Push(items) => match items.get(1) {
+                    Reply::Push(items) | Reply::Array(items) => match items.get(1) {
                         Some(Reply::Bulk(ch)) => Some(String::from_utf8_lossy(ch).into_owned()),
                         _ => None,
                     },

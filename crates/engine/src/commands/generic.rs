@@ -623,10 +623,10 @@ mod tests {
     }
 
     fn heard(e: &mut Engine, listener: u64) -> Vec<String> {
-        e.take_pushes(listener)
+        e.take_output(listener)
             .into_iter()
             .map(|push| match push {
-                Reply::Push(parts) => match parts.as_slice() {
+                Reply::Push(parts) | Reply::Array(parts) => match parts.as_slice() {
                     [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => format!(
                         "{} {}",
                         String::from_utf8_lossy(channel),

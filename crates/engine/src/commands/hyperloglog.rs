@@ -255,7 +255,7 @@ mod tests {
             .insert(listener);
         let events = |engine: &mut Engine, line: &str| {
             run(engine, client, line);
-            engine.take_pushes(listener).len()
+            engine.take_output(listener).len()
         };
         assert_eq!(events(&mut engine, "PFADD h"), 1);
         assert_eq!(events(&mut engine, "PFADD h a"), 1);

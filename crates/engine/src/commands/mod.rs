@@ -10,9 +10,11 @@ pub mod dump;
 pub mod expire;
 pub mod generic;
 pub mod hyperloglog;
+pub mod pubsub;
 pub mod scan;
 pub mod server;
 pub mod string;
+pub mod transaction;
 
 /// Every group's registrations; the registry is their union.
 pub static TABLES: &[&[Command]] = &[
@@ -22,6 +24,8 @@ pub static TABLES: &[&[Command]] = &[
     dump::COMMANDS,
     generic::COMMANDS,
     hyperloglog::COMMANDS,
+    pubsub::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
+    transaction::COMMANDS,
 ];

@@ -257,21 +257,6 @@ pub fn command_getkeysandflags_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> 
     getkeys(argv, true)
 }
 
-/// A `HELP` reply as Redis's `addReplyHelp`: a header naming the command as typed (uppercased),
-/// the lines, and the lines of `HELP` itself.
-fn help_reply(command: &[u8], lines: &[&'static str]) -> Reply {
-    let header = format!(
-        "{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        String::from_utf8_lossy(command).to_ascii_uppercase()
-    );
-    let mut replies = Vec::with_capacity(lines.len() + 3);
-    replies.push(Reply::Status(Cow::Owned(header)));
-    replies.extend(lines.iter().map(|l| Reply::status(l)));
-    replies.push(Reply::status("HELP"));
-    replies.push(Reply::status("    Prints this help."));
-    Reply::Array(replies)
-}
-
 /// Lists the subcommands of `COMMAND` (Redis's help text: it is part of the reply).
 ///
 /// `COMMAND HELP`
@@ -296,7 +281,10 @@ pub fn command_help_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         "GETKEYSANDFLAGS <full-command>",
         "    Return the keys and the access flags from a full Redis command.",
     ];
-    Ok(help_reply(argv.first().map_or(&[], Vec::as_slice), LINES))
+    Ok(args::help_reply(
+        argv.first().map_or(&[], Vec::as_slice),
+        LINES,
+    ))
 }
 
 /// Answers the virtual clock as Unix seconds and the microseconds within the second, both as
@@ -429,7 +417,7 @@ pub fn debug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let sub = argv.get(1).map_or(&[][..], Vec::as_slice);
     let is = |name: &[u8]| c_eq_ignore_case(sub, name);
     match argv.len() {
-        2 if is(b"help") => Ok(help_reply(command, DEBUG_HELP)),
+        2 if is(b"help") => Ok(args::help_reply(command, DEBUG_HELP)),
         3 if is(b"sleep") => {
             ctx.engine
                 .advance(sleep_ms(argv.get(2).map_or(&[][..], Vec::as_slice)));
@@ -493,6 +481,8 @@ fn flush_mode(argv: &[Vec<u8>]) -> Result<(), RedisError> {
 /// `FLUSHDB [ASYNC|SYNC]`
 pub fn flushdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     flush_mode(argv)?;
+    // Watchers of keys about to vanish see their transaction fail, as signalFlushedDb does.
+    ctx.engine.touch_all_watched_keys_in_db(ctx.db, None);
     ctx.db().clear();
     Ok(Reply::ok())
 }
@@ -502,6 +492,9 @@ pub fn flushdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// `FLUSHALL [ASYNC|SYNC]`
 pub fn flushall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     flush_mode(argv)?;
+    for db in 0..ctx.engine.dbs.len() {
+        ctx.engine.touch_all_watched_keys_in_db(db, None);
+    }
     for db in &mut ctx.engine.dbs {
         db.clear();
     }
@@ -518,6 +511,8 @@ pub fn swapdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (first, second) = (args::db_in_range(first)?, args::db_in_range(second)?);
     // Both indexes were checked against the number of databases just above.
     ctx.engine.dbs.swap(first, second);
+    ctx.engine.touch_all_watched_keys_in_db(first, Some(second));
+    ctx.engine.touch_all_watched_keys_in_db(second, Some(first));
     Ok(Reply::ok())
 }
 

@@ -1077,10 +1077,10 @@ mod tests {
             run(&mut e, c, line);
         }
         let events: Vec<String> = e
-            .take_pushes(sub)
+            .take_output(sub)
             .into_iter()
             .filter_map(|push| match push {
-                Reply::Push(items) => match &items[..] {
+                Reply::Push(items) | Reply::Array(items) => match &items[..] {
                     [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
                         "{} {}",
                         String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),

@@ -1,0 +1,202 @@
+//! Blocking commands (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK, …): a client waits on keys until
+//! another client's write makes one of them ready, or until its timeout on the virtual clock.
+//!
+//! A handler that cannot proceed calls [`Ctx::block`]. Every write marks the keys clients wait on
+//! as ready ([`Ctx::modified`]); after each command the engine re-runs the waiting commands of
+//! ready keys, oldest waiter first, as Redis 7.2+ does: a re-run that succeeds replies to its
+//! client, one that still cannot proceed keeps waiting. Timeouts fire as the clock advances.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use crate::ClientId;
+use crate::command::Registry;
+use crate::engine::{Ctx, Engine};
+use crate::reply::Reply;
+
+/// A client waiting for a blocking command.
+#[derive(Debug, Clone)]
+pub struct Blocked {
+    /// The command to run again when a key is ready.
+    pub argv: Vec<Vec<u8>>,
+    /// The database of its keys.
+    pub db: usize,
+    /// The keys it waits on.
+    pub keys: Vec<Vec<u8>>,
+    /// Virtual time at which it gives up; `None` waits forever.
+    pub deadline: Option<i64>,
+    /// What it answers on timeout (a null array for most commands).
+    pub timeout_reply: Reply,
+}
+
+/// Who waits on what.
+#[derive(Debug, Clone, Default)]
+pub struct Blocking {
+    /// Waiting clients.
+    pub clients: BTreeMap<ClientId, Blocked>,
+    /// Waiters per (database, key), oldest first.
+    pub on_key: HashMap<(usize, Vec<u8>), VecDeque<ClientId>>,
+    /// Keys written since the last serving pass that someone waits on.
+    pub ready: Vec<(usize, Vec<u8>)>,
+    /// Set while a transaction runs: commands inside EXEC never block.
+    pub in_exec: bool,
+    /// Set while a waiting command is re-run: blocking again keeps the original wait.
+    pub retrying: bool,
+}
+
+impl Ctx<'_> {
+    /// Whether the running command may block (not inside `EXEC`).
+    pub fn can_block(&self) -> bool {
+        !self.engine.blocking.in_exec
+    }
+
+    /// Makes the calling client wait on `keys` of the selected database until one is written
+    /// or the virtual clock reaches `deadline`; it then receives `timeout_reply`. The handler
+    /// returns any value after calling this: nothing is replied now.
+    pub fn block(
+        &mut self,
+        keys: &[Vec<u8>],
+        deadline: Option<i64>,
+        timeout_reply: Reply,
+        argv: &[Vec<u8>],
+    ) {
+        self.blocked = true;
+        if self.engine.blocking.retrying {
+            return;
+        }
+        let (client, db) = (self.client, self.db);
+        for key in keys {
+            self.engine
+                .blocking
+                .on_key
+                .entry((db, key.clone()))
+                .or_default()
+                .push_back(client);
+        }
+        self.engine.blocking.clients.insert(
+            client,
+            Blocked {
+                argv: argv.to_vec(),
+                db,
+                keys: keys.to_vec(),
+                deadline,
+                timeout_reply,
+            },
+        );
+    }
+}
+
+impl Engine {
+    /// Whether a client waits in a blocking command.
+    pub fn is_blocked(&self, client: ClientId) -> bool {
+        self.blocking.clients.contains_key(&client)
+    }
+
+    /// The earliest virtual time at which a waiting client times out, so a host following wall
+    /// time knows when to advance the clock.
+    pub fn next_deadline(&self) -> Option<i64> {
+        self.blocking
+            .clients
+            .values()
+            .filter_map(|b| b.deadline)
+            .min()
+    }
+
+    /// Marks a written key as ready if a client waits on it.
+    pub(crate) fn signal_key_as_ready(&mut self, db: usize, key: &[u8]) {
+        if self.blocking.on_key.is_empty() {
+            return;
+        }
+        let slot = (db, key.to_vec());
+        if self.blocking.on_key.contains_key(&slot) && !self.blocking.ready.contains(&slot) {
+            self.blocking.ready.push(slot);
+        }
+    }
+
+    /// Stops a client's wait, forgetting the keys it waited on.
+    fn release(&mut self, client: ClientId) -> Option<Blocked> {
+        let blocked = self.blocking.clients.remove(&client)?;
+        for key in &blocked.keys {
+            let slot = (blocked.db, key.clone());
+            if let Some(queue) = self.blocking.on_key.get_mut(&slot) {
+                queue.retain(|&id| id != client);
+                if queue.is_empty() {
+                    self.blocking.on_key.remove(&slot);
+                }
+            }
+        }
+        Some(blocked)
+    }
+
+    /// Serves the clients waiting on ready keys, until no key is ready (serving one client may
+    /// make another key ready, as BLMOVE does).
+    pub(crate) fn serve_ready_keys(&mut self) {
+        let registry = Registry::get();
+        while !self.blocking.ready.is_empty() {
+            let ready = std::mem::take(&mut self.blocking.ready);
+            for slot in ready {
+                let waiters: Vec<ClientId> = self
+                    .blocking
+                    .on_key
+                    .get(&slot)
+                    .map(|q| q.iter().copied().collect())
+                    .unwrap_or_default();
+                for client in waiters {
+                    let Some(blocked) = self.blocking.clients.get(&client).cloned() else {
+                        continue;
+                    };
+                    let Some(spec) = registry.lookup_argv(&blocked.argv) else {
+                        continue;
+                    };
+                    self.blocking.retrying = true;
+                    let replies = self.execute(client, spec, &blocked.argv);
+                    self.blocking.retrying = false;
+                    if replies.is_empty() {
+                        // Still nothing to take: keep waiting, in place.
+                        continue;
+                    }
+                    self.release(client);
+                    for reply in replies {
+                        self.deliver(client, reply);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answers the timeout reply to every client whose deadline has passed, earliest first.
+    pub(crate) fn expire_blocked_timeouts(&mut self) {
+        let now = self.now_ms;
+        let mut due: Vec<(i64, ClientId)> = self
+            .blocking
+            .clients
+            .iter()
+            .filter_map(|(&id, b)| b.deadline.filter(|&d| d <= now).map(|d| (d, id)))
+            .collect();
+        due.sort_unstable();
+        for (_, client) in due {
+            if let Some(blocked) = self.release(client) {
+                self.deliver(client, blocked.timeout_reply);
+            }
+        }
+    }
+
+    /// `CLIENT UNBLOCK`: ends a client's wait as a timeout would, or with an error; answers
+    /// whether it was waiting.
+    pub fn unblock(&mut self, client: ClientId, with_error: bool) -> bool {
+        let Some(blocked) = self.release(client) else {
+            return false;
+        };
+        let reply = if with_error {
+            Reply::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        } else {
+            blocked.timeout_reply
+        };
+        self.deliver(client, reply);
+        true
+    }
+
+    /// Forgets a closed client's wait.
+    pub(crate) fn forget_blocked(&mut self, client: ClientId) {
+        self.release(client);
+    }
+}

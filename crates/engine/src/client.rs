@@ -1,0 +1,379 @@
+//! Client connections: their state (database, protocol, name, authentication, MULTI queue,
+//! watched keys, subscriptions) and what a connection receives.
+//!
+//! A connection is modelled as its receive buffer. [`Engine::call`] runs one command and
+//! returns everything the connection reads because of it, in order: messages pushed to it
+//! during the command (a `PUBLISH` to a channel it listens to), then the command's replies — none
+//! while a blocking command waits, one usually, several for `SUBSCRIBE a b`. What arrives later
+//! (messages published by other clients, the reply of a blocked command once served) is read
+//! with [`Engine::take_output`].
+
+use std::collections::{BTreeSet, VecDeque};
+
+use crate::ClientId;
+use crate::command::{CommandSpec, Registry, flag};
+use crate::engine::{Ctx, Engine};
+use crate::errors::RedisError;
+use crate::reply::Reply;
+
+/// Per-connection state. Its flags mirror Redis's client flags one for one, hence many bools.
+#[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct Client {
+    /// The connection's id (`CLIENT ID`).
+    pub id: ClientId,
+    /// Selected database.
+    pub db: usize,
+    /// Protocol version (2 or 3).
+    pub resp: u8,
+    /// Name set by `CLIENT SETNAME` or `HELLO … SETNAME`.
+    pub name: Option<Vec<u8>>,
+    /// Whether the connection may run commands when `requirepass` is set.
+    pub authenticated: bool,
+    /// Virtual time the connection was opened.
+    pub created_ms: i64,
+    /// Virtual time of its last command.
+    pub last_interaction_ms: i64,
+    /// Full name of its last command (`CLIENT LIST`'s `cmd=`).
+    pub last_command: String,
+    /// Commands queued since `MULTI`, if in a transaction.
+    pub multi: Option<Vec<Vec<Vec<u8>>>>,
+    /// A command was refused while queueing: `EXEC` will answer `EXECABORT`.
+    pub multi_error: bool,
+    /// `WATCH`ed keys: database, key, and whether it was already expired when watched.
+    pub watched: Vec<(usize, Vec<u8>, bool)>,
+    /// A watched key was touched: `EXEC` will abort.
+    pub dirty_cas: bool,
+    /// Subscribed channels.
+    pub channels: BTreeSet<Vec<u8>>,
+    /// Subscribed patterns.
+    pub patterns: BTreeSet<Vec<u8>>,
+    /// Subscribed shard channels.
+    pub shard_channels: BTreeSet<Vec<u8>>,
+    /// `CLIENT NO-EVICT`.
+    pub no_evict: bool,
+    /// The connection closes once its pending output is read (`QUIT`, `CLIENT KILL`).
+    pub closing: bool,
+    /// What the connection has received and the host has not read yet.
+    pub outbox: VecDeque<Reply>,
+}
+
+impl Client {
+    fn new(id: ClientId, now_ms: i64, authenticated: bool) -> Self {
+        Client {
+            id,
+            db: 0,
+            resp: 2,
+            name: None,
+            authenticated,
+            created_ms: now_ms,
+            last_interaction_ms: now_ms,
+            last_command: "NULL".into(),
+            multi: None,
+            multi_error: false,
+            watched: Vec::new(),
+            dirty_cas: false,
+            channels: BTreeSet::new(),
+            patterns: BTreeSet::new(),
+            shard_channels: BTreeSet::new(),
+            no_evict: false,
+            closing: false,
+            outbox: VecDeque::new(),
+        }
+    }
+
+    /// Channel and pattern subscriptions (shard channels are counted apart, as in Redis).
+    pub fn subscription_count(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
+
+    /// Whether the connection is in subscribed mode: with RESP2, only (un)subscribe commands,
+    /// PING, QUIT and RESET are then allowed.
+    pub fn in_pubsub_context(&self) -> bool {
+        self.subscription_count() + self.shard_channels.len() > 0
+    }
+}
+
+/// Commands a RESP2 client may send while subscribed.
+const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
+    "subscribe",
+    "psubscribe",
+    "ssubscribe",
+    "unsubscribe",
+    "punsubscribe",
+    "sunsubscribe",
+    "ping",
+    "quit",
+    "reset",
+];
+
+/// Commands that run immediately even inside `MULTI`.
+const NOT_QUEUED: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+
+impl Engine {
+    /// Opens a client connection and returns its id.
+    pub fn connect(&mut self) -> ClientId {
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let authenticated = self.config.requirepass.is_none();
+        self.clients
+            .insert(id, Client::new(id, self.now_ms, authenticated));
+        id
+    }
+
+    /// Closes a client connection: its subscriptions and watched keys are dropped.
+    pub fn disconnect(&mut self, client: ClientId) {
+        self.unwatch_all(client);
+        self.forget_blocked(client);
+        if let Some(state) = self.clients.remove(&client) {
+            for channel in &state.channels {
+                self.pubsub.remove_channel(channel, client);
+            }
+            for pattern in &state.patterns {
+                self.pubsub.remove_pattern(pattern, client);
+            }
+            for channel in &state.shard_channels {
+                self.pubsub.remove_shard_channel(channel, client);
+            }
+        }
+    }
+
+    /// Whether a connection is open (a killed or quit connection is not).
+    pub fn is_connected(&self, client: ClientId) -> bool {
+        self.clients.contains_key(&client)
+    }
+
+    /// The state of a connection.
+    pub fn client(&self, client: ClientId) -> Option<&Client> {
+        self.clients.get(&client)
+    }
+
+    /// Runs one command and returns everything the connection receives because of it, in
+    /// order (see the module doc). A connection closed by the command (`QUIT`) is gone after.
+    pub fn call(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<Reply> {
+        if !self.clients.contains_key(&client) {
+            return vec![Reply::error("ERR no such client")];
+        }
+        if self.is_blocked(client) {
+            return vec![Reply::error(
+                "ERR this connection waits in a blocking command",
+            )];
+        }
+        for reply in self.process(client, argv) {
+            self.deliver(client, reply);
+        }
+        self.serve_ready_keys();
+        let output = self.take_output(client);
+        if self.clients.get(&client).is_some_and(|c| c.closing) {
+            self.disconnect(client);
+        }
+        output
+    }
+
+    /// Runs one command and returns its reply: the last thing the connection receives, or a
+    /// null array when it receives nothing (a blocked command). For commands with several
+    /// replies, and to see pushed messages, use [`Engine::call`].
+    pub fn exec(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
+        self.call(client, argv).pop().unwrap_or(Reply::NilArray)
+    }
+
+    /// Takes what a connection received since it was last read (messages published by others,
+    /// the reply of a blocked command once served), oldest first.
+    pub fn take_output(&mut self, client: ClientId) -> Vec<Reply> {
+        self.clients
+            .get_mut(&client)
+            .map(|c| c.outbox.drain(..).collect())
+            .unwrap_or_default()
+    }
+
+    /// Appends a reply to what a connection receives, shaped for its protocol.
+    pub(crate) fn deliver(&mut self, client: ClientId, reply: Reply) {
+        if let Some(c) = self.clients.get_mut(&client) {
+            c.outbox.push_back(if c.resp == 2 {
+                reply.into_resp2()
+            } else {
+                reply
+            });
+        }
+    }
+
+    /// Redis's `processCommand`: checks a command the way Redis does before running it, queues
+    /// it inside `MULTI`, and runs it. Returns the replies to send now.
+    fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<Reply> {
+        let Some(name) = argv.first() else {
+            return vec![RedisError::new("ERR empty command").into()];
+        };
+        let now = self.now_ms;
+        let registry = Registry::get();
+        let spec = match registry.lookup(name) {
+            None => Err(RedisError::unknown_command(name, &argv[1..])),
+            Some(base) if base.is_container() && argv.len() >= 2 => base
+                .subcommand(&argv[1])
+                .ok_or_else(|| RedisError::unknown_subcommand(&base.name, &argv[1])),
+            Some(base) => Ok(base),
+        };
+        let spec = match spec.and_then(|spec| self.check(client, spec, argv.len())) {
+            Ok(spec) => spec,
+            Err(error) => {
+                // An error while queueing makes the whole transaction fail at EXEC.
+                if let Some(state) = self.clients.get_mut(&client)
+                    && state.multi.is_some()
+                {
+                    state.multi_error = true;
+                }
+                return vec![error.into()];
+            }
+        };
+        let Some(state) = self.clients.get_mut(&client) else {
+            return Vec::new();
+        };
+        state.last_interaction_ms = now;
+        state.last_command.clone_from(&spec.name);
+        if let Some(queue) = state.multi.as_mut()
+            && !NOT_QUEUED.contains(&spec.name.as_str())
+        {
+            if spec.has(flag::NO_MULTI) {
+                state.multi_error = true;
+                return vec![
+                    RedisError::new("ERR Command not allowed inside a transaction").into(),
+                ];
+            }
+            queue.push(argv.to_vec());
+            return vec![Reply::status("QUEUED")];
+        }
+        self.execute(client, spec, argv)
+    }
+
+    /// The checks of `processCommand` after lookup: arity, authentication, subscribed mode.
+    fn check(
+        &mut self,
+        client: ClientId,
+        spec: &'static CommandSpec,
+        argc: usize,
+    ) -> Result<&'static CommandSpec, RedisError> {
+        if !spec.arity_ok(argc) {
+            self.stats
+                .commands
+                .entry(spec.name.as_str())
+                .or_default()
+                .rejected_calls += 1;
+            return Err(RedisError::wrong_arity(&spec.name));
+        }
+        let state = self
+            .clients
+            .get(&client)
+            .ok_or_else(|| RedisError::new("ERR no such client"))?;
+        if !state.authenticated && !spec.has(flag::NO_AUTH) {
+            self.stats
+                .commands
+                .entry(spec.name.as_str())
+                .or_default()
+                .rejected_calls += 1;
+            return Err(RedisError::new("NOAUTH Authentication required."));
+        }
+        if state.resp == 2
+            && state.in_pubsub_context()
+            && !ALLOWED_WHILE_SUBSCRIBED.contains(&spec.name.as_str())
+        {
+            self.stats
+                .commands
+                .entry(spec.name.as_str())
+                .or_default()
+                .rejected_calls += 1;
+            return Err(RedisError::owned(format!(
+                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                spec.name
+            )));
+        }
+        Ok(spec)
+    }
+
+    /// Runs a checked command (Redis's `call`): the handler, then statistics. Returns its
+    /// replies: usually one; several when the handler emitted some before its last (SUBSCRIBE
+    /// with several channels); none when it blocked.
+    pub(crate) fn execute(
+        &mut self,
+        client: ClientId,
+        spec: &'static CommandSpec,
+        argv: &[Vec<u8>],
+    ) -> Vec<Reply> {
+        let Some(db) = self.clients.get(&client).map(|c| c.db) else {
+            return Vec::new();
+        };
+        self.stats.total_commands_processed += 1;
+        let mut ctx = Ctx {
+            engine: self,
+            client,
+            db,
+            spec,
+            emitted: Vec::new(),
+            blocked: false,
+        };
+        let result = (spec.handler)(&mut ctx, argv);
+        let (mut replies, blocked) = (std::mem::take(&mut ctx.emitted), ctx.blocked);
+        let stats = self.stats.commands.entry(spec.name.as_str()).or_default();
+        stats.calls += 1;
+        if matches!(result, Err(_) | Ok(Reply::Error(_))) {
+            stats.failed_calls += 1;
+        }
+        if !blocked {
+            replies.push(result.unwrap_or_else(Reply::from));
+        }
+        replies
+    }
+
+    /// Redis's `signalModifiedKey` for transactions: every client watching the key will see its
+    /// `EXEC` fail.
+    pub(crate) fn touch_watched_key(&mut self, db: usize, key: &[u8]) {
+        if self.watched.is_empty() {
+            return;
+        }
+        if let Some(watchers) = self.watched.get(&(db, key.to_vec())) {
+            for id in watchers.clone() {
+                if let Some(c) = self.clients.get_mut(&id) {
+                    c.dirty_cas = true;
+                }
+            }
+        }
+    }
+
+    /// Redis's `touchAllWatchedKeysInDb` (FLUSHDB, FLUSHALL, SWAPDB): watchers of keys that exist
+    /// in `db` (or, for SWAPDB, in `other`) will see their `EXEC` fail.
+    pub(crate) fn touch_all_watched_keys_in_db(&mut self, db: usize, other: Option<usize>) {
+        let hit: Vec<ClientId> = self
+            .watched
+            .iter()
+            .filter(|((d, key), _)| {
+                *d == db
+                    && (self.dbs.get(db).is_some_and(|x| x.peek(key).is_some())
+                        || other.is_some_and(|o| {
+                            self.dbs.get(o).is_some_and(|x| x.peek(key).is_some())
+                        }))
+            })
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        for id in hit {
+            if let Some(c) = self.clients.get_mut(&id) {
+                c.dirty_cas = true;
+            }
+        }
+    }
+
+    /// Stops watching every key (EXEC, DISCARD, UNWATCH, RESET, disconnection).
+    pub(crate) fn unwatch_all(&mut self, client: ClientId) {
+        let Some(state) = self.clients.get_mut(&client) else {
+            return;
+        };
+        let keys = std::mem::take(&mut state.watched);
+        state.dirty_cas = false;
+        for (db, key, _) in keys {
+            let slot = (db, key);
+            if let Some(ids) = self.watched.get_mut(&slot) {
+                ids.retain(|&id| id != client);
+                if ids.is_empty() {
+                    self.watched.remove(&slot);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH. Queueing happens in dispatch
+//! (`client.rs`); these handlers open, run and drop the queue.
+
+use crate::command::{Command, Ctx, Registry};
+use crate::errors::{CmdResult, RedisError};
+use crate::reply::Reply;
+
+/// The transaction group's registrations.
+pub static COMMANDS: &[Command] = &[
+    Command::new(
+        "multi",
+        multi_command,
+        "Starts a transaction: later commands are queued until EXEC.",
+    ),
+    Command::new(
+        "exec",
+        exec_command,
+        "Runs the queued commands of a transaction, or nothing if a watched key changed.",
+    ),
+    Command::new(
+        "discard",
+        discard_command,
+        "Drops the queued commands of a transaction.",
+    ),
+    Command::new(
+        "watch",
+        watch_command,
+        "Makes the next EXEC fail if any of these keys changes first.",
+    ),
+    Command::new("unwatch", unwatch_command, "Forgets every watched key."),
+];
+
+/// Starts queueing commands.
+///
+/// `MULTI`
+pub fn multi_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    let client = ctx
+        .client_mut()
+        .ok_or_else(|| RedisError::new("ERR no such client"))?;
+    if client.multi.is_some() {
+        return Err(RedisError::new("ERR MULTI calls can not be nested"));
+    }
+    client.multi = Some(Vec::new());
+    client.multi_error = false;
+    Ok(Reply::ok())
+}
+
+/// Runs the queued commands and answers an array of their replies; a null array when a watched
+/// key was touched; `EXECABORT` when a command was refused while queueing.
+///
+/// `EXEC`
+pub fn exec_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    let id = ctx.client;
+    let client = ctx
+        .client_mut()
+        .ok_or_else(|| RedisError::new("ERR no such client"))?;
+    let Some(queue) = client.multi.take() else {
+        return Err(RedisError::new("ERR EXEC without MULTI"));
+    };
+    let aborted = std::mem::take(&mut client.multi_error);
+    let watched_expired = {
+        let now = ctx.now();
+        let client = ctx.engine.clients.get(&id);
+        client.is_some_and(|c| {
+            c.watched.iter().any(|(db, key, was_expired)| {
+                !was_expired
+                    && ctx
+                        .engine
+                        .dbs
+                        .get(*db)
+                        .and_then(|d| d.peek(key))
+                        .is_some_and(|e| e.is_expired(now))
+            })
+        })
+    };
+    let dirty = ctx.engine.clients.get(&id).is_some_and(|c| c.dirty_cas) || watched_expired;
+    ctx.engine.unwatch_all(id);
+    if aborted {
+        return Err(RedisError::new(
+            "EXECABORT Transaction discarded because of previous errors.",
+        ));
+    }
+    if dirty {
+        return Ok(Reply::NilArray);
+    }
+    let registry = Registry::get();
+    let mut replies = Vec::with_capacity(queue.len());
+    // Commands inside a transaction never block: they answer as on timeout.
+    ctx.engine.blocking.in_exec = true;
+    for argv in &queue {
+        // Every queued command passed lookup and arity checks when it was queued.
+        let Some(spec) = registry.lookup_argv(argv) else {
+            continue;
+        };
+        replies.extend(ctx.engine.execute(id, spec, argv));
+    }
+    ctx.engine.blocking.in_exec = false;
+    // A command may have changed the selected database (SELECT inside MULTI).
+    if let Some(client) = ctx.engine.clients.get(&id) {
+        ctx.db = client.db;
+    }
+    Ok(Reply::Array(replies))
+}
+
+/// Drops the queue.
+///
+/// `DISCARD`
+pub fn discard_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    let id = ctx.client;
+    let client = ctx
+        .client_mut()
+        .ok_or_else(|| RedisError::new("ERR no such client"))?;
+    if client.multi.take().is_none() {
+        return Err(RedisError::new("ERR DISCARD without MULTI"));
+    }
+    client.multi_error = false;
+    ctx.engine.unwatch_all(id);
+    Ok(Reply::ok())
+}
+
+/// Watches keys of the selected database.
+///
+/// `WATCH key [key ...]`
+pub fn watch_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let (id, db, now) = (ctx.client, ctx.db, ctx.now());
+    if ctx.client_mut().is_some_and(|c| c.multi.is_some()) {
+        return Err(RedisError::new("ERR WATCH inside MULTI is not allowed"));
+    }
+    for key in &argv[1..] {
+        let already = ctx
+            .client_mut()
+            .is_some_and(|c| c.watched.iter().any(|(d, k, _)| *d == db && k == key));
+        if already {
+            continue;
+        }
+        let expired = ctx.engine.dbs[db]
+            .peek(key)
+            .is_some_and(|e| e.is_expired(now));
+        if let Some(client) = ctx.client_mut() {
+            client.watched.push((db, key.clone(), expired));
+        }
+        ctx.engine
+            .watched
+            .entry((db, key.clone()))
+            .or_default()
+            .push(id);
+    }
+    Ok(Reply::ok())
+}
+
+/// Forgets every watched key.
+///
+/// `UNWATCH`
+pub fn unwatch_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    let id = ctx.client;
+    ctx.engine.unwatch_all(id);
+    Ok(Reply::ok())
+}
