@@ -10,6 +10,7 @@ pub mod dump;
 pub mod expire;
 pub mod generic;
 pub mod hyperloglog;
+pub mod list;
 pub mod scan;
 pub mod server;
 pub mod string;
@@ -22,6 +23,7 @@ pub static TABLES: &[&[Command]] = &[
     dump::COMMANDS,
     generic::COMMANDS,
     hyperloglog::COMMANDS,
+    list::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
 ];
