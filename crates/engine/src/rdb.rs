@@ -12,15 +12,22 @@
 //!   bytes ([`lzf`]);
 //! - otherwise a length (6, 14, 32 or 64 bits) and the bytes.
 //!
+//! Lists are written as Redis 7.0 writes a quicklist (`QUICKLIST_2`: the node count, then each
+//! node's container kind and its [`listpack`] as a string), cut into nodes as a list that grew
+//! at its tail under the default `list-max-listpack-size` (see [`listpack::quicklist_nodes`]):
+//! exact for every list that fits one node (8 KB) and for larger ones built by RPUSH.
+//!
 //! Only strings are loaded so far; a payload of any other type is refused as
 //! [`LoadError::Unsupported`] (RESTORE answers `Bad data format` for it), never a panic.
 
 mod crc64;
+pub mod listpack;
 mod lzf;
 
 pub use crc64::crc64;
 
 use crate::keyspace::Value;
+use crate::keyspace::list::List;
 use crate::keyspace::value::StrValue;
 use crate::num::parse_i64;
 
@@ -233,6 +240,7 @@ impl Writer {
     pub fn save_object_type(&mut self, value: &Value) {
         match value {
             Value::String(_) => self.save_type(rdb_type::STRING),
+            Value::List(_) => self.save_type(rdb_type::LIST_QUICKLIST_2),
         }
     }
 
@@ -240,6 +248,22 @@ impl Writer {
     pub fn save_object(&mut self, value: &Value) {
         match value {
             Value::String(s) => self.save_string(&s.bytes),
+            Value::List(l) => self.save_quicklist(l),
+        }
+    }
+
+    /// Writes a list as a quicklist of listpack nodes (`rdbSaveObject`'s quicklist branch,
+    /// nodes uncompressed as under the default `list-compress-depth 0`).
+    fn save_quicklist(&mut self, list: &List) {
+        /// Redis's `QUICKLIST_NODE_CONTAINER_PACKED`.
+        const PACKED: u64 = 2;
+        /// The `list-max-listpack-size` lists are created with by default.
+        const DEFAULT_FILL: i64 = -2;
+        let nodes = listpack::quicklist_nodes(list.iter(), DEFAULT_FILL);
+        self.save_len(nodes.len() as u64);
+        for node in nodes {
+            self.save_len(PACKED);
+            self.save_string(&node.into_bytes());
         }
     }
 }
@@ -414,6 +438,7 @@ mod tests {
         assert!(verify_payload(payload), "payload verifies");
         match load_payload(payload)? {
             Value::String(s) => Ok((s.bytes, s.encoding)),
+            other @ Value::List(_) => panic!("not a string: {other:?}"),
         }
     }
 

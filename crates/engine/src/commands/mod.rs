@@ -10,6 +10,7 @@ pub mod dump;
 pub mod expire;
 pub mod generic;
 pub mod hyperloglog;
+pub mod list;
 pub mod pubsub;
 pub mod scan;
 pub mod server;
@@ -25,6 +26,7 @@ pub static TABLES: &[&[Command]] = &[
     generic::COMMANDS,
     hyperloglog::COMMANDS,
     pubsub::COMMANDS,
+    list::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
     transaction::COMMANDS,

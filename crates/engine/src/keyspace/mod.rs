@@ -5,6 +5,7 @@
 //! consistent.
 
 pub mod dict;
+pub mod list;
 pub mod value;
 
 use std::collections::BTreeSet;
@@ -73,8 +74,7 @@ impl Entry {
                     && crate::num::parse_i64(&s.bytes)
                         .is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
             }
-            #[allow(unreachable_patterns)] // other types arrive with the collections
-            _ => false,
+            Value::List(_) => false,
         };
         if shared && !self.unshared {
             SHARED_REFCOUNT

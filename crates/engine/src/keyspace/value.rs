@@ -1,5 +1,6 @@
 //! Typed values and their encodings, as `TYPE` and `OBJECT ENCODING` report them.
 
+use crate::keyspace::list::List;
 use crate::num::parse_i64;
 
 /// The value stored under a key.
@@ -7,6 +8,8 @@ use crate::num::parse_i64;
 pub enum Value {
     /// A binary-safe string.
     String(StrValue),
+    /// A list of binary strings.
+    List(List),
 }
 
 impl Value {
@@ -19,6 +22,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::List(_) => "list",
         }
     }
 
@@ -26,6 +30,7 @@ impl Value {
     pub fn encoding_name(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding.name(),
+            Value::List(_) => List::ENCODING,
         }
     }
 }
@@ -41,8 +46,16 @@ impl TypedValue for StrValue {
     fn of(value: &mut Value) -> Option<&mut Self> {
         match value {
             Value::String(s) => Some(s),
-            #[allow(unreachable_patterns)] // until the collections add their variants
-            _ => None,
+            Value::List(_) => None,
+        }
+    }
+}
+
+impl TypedValue for List {
+    fn of(value: &mut Value) -> Option<&mut Self> {
+        match value {
+            Value::List(l) => Some(l),
+            Value::String(_) => None,
         }
     }
 }

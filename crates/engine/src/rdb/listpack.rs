@@ -1,0 +1,276 @@
+//! Redis's listpack, the packed sequence the small encodings (and every quicklist node) keep in
+//! RDB payloads, built byte for byte as Redis 7.0's `lpAppend` builds it; and how a quicklist
+//! cuts a list into listpack nodes when it grows at its tail.
+//!
+//! Layout: a 6-byte header (total bytes, `u32` little-endian; element count, `u16`, 65535 when
+//! unknown), the entries, and a 0xFF terminator. Each entry is its encoding (a canonical 64-bit
+//! integer in the narrowest integer form, else a string with a 6, 12 or 32-bit length) followed
+//! by the entry's length written backwards in 7-bit groups, so the pack reads both ways.
+
+use crate::num::parse_i64;
+
+/// Bytes of the header.
+const HEADER: usize = 6;
+/// The terminator byte.
+const EOF: u8 = 0xFF;
+/// The element count a header holds once it can no longer count (`LP_HDR_NUMELE_UNKNOWN`).
+const COUNT_UNKNOWN: u16 = u16::MAX;
+
+/// A listpack under construction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listpack {
+    /// Header and entries, without the terminator.
+    buf: Vec<u8>,
+    count: u16,
+}
+
+impl Default for Listpack {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Listpack {
+    /// An empty listpack.
+    pub fn new() -> Self {
+        Listpack {
+            buf: vec![0; HEADER],
+            count: 0,
+        }
+    }
+
+    /// Its size in bytes, header and terminator included (`lpBytes`).
+    pub fn size(&self) -> usize {
+        self.buf.len() + 1
+    }
+
+    /// Number of elements (as the header records it: at most 65535).
+    pub fn count(&self) -> u16 {
+        self.count
+    }
+
+    /// Appends an element, as `lpAppend`: an element that is a canonical integer is stored as
+    /// a number.
+    pub fn append(&mut self, element: &[u8]) {
+        let start = self.buf.len();
+        match integer(element) {
+            Some(v) => encode_integer(&mut self.buf, v),
+            None => encode_string(&mut self.buf, element),
+        }
+        let entry_len = self.buf.len() - start;
+        encode_backlen(&mut self.buf, entry_len as u64);
+        if self.count != COUNT_UNKNOWN {
+            self.count += 1;
+        }
+    }
+
+    /// The finished bytes.
+    pub fn into_bytes(mut self) -> Vec<u8> {
+        self.buf.push(EOF);
+        // A listpack is limited to u32 bytes; nothing built here comes near.
+        let total = u32::try_from(self.buf.len()).unwrap_or(u32::MAX);
+        let mut header = [0; HEADER];
+        header[..4].copy_from_slice(&total.to_le_bytes());
+        header[4..].copy_from_slice(&self.count.to_le_bytes());
+        self.buf[..HEADER].copy_from_slice(&header);
+        self.buf
+    }
+}
+
+/// The integer a listpack stores for an element (`lpStringToInt64`: the canonical decimal
+/// form of an `i64`, as `string2ll` accepts it), if any.
+fn integer(element: &[u8]) -> Option<i64> {
+    // string2ll and lpStringToInt64 accept exactly the same spellings (no sign but '-', no
+    // leading zero, no space, "0" but not "-0") within 20 characters.
+    if element.len() > 20 {
+        return None;
+    }
+    parse_i64(element)
+}
+
+fn encode_integer(buf: &mut Vec<u8>, v: i64) {
+    if (0..=127).contains(&v) {
+        buf.push(v as u8);
+    } else if (-4096..=4095).contains(&v) {
+        // 13 bits, two's complement: 110xxxxx yyyyyyyy.
+        let u = (v & 0x1fff) as u16;
+        buf.push(0xC0 | (u >> 8) as u8);
+        buf.push(u as u8);
+    } else if let Ok(v) = i16::try_from(v) {
+        buf.push(0xF1);
+        buf.extend_from_slice(&v.to_le_bytes());
+    } else if (-8_388_608..=8_388_607).contains(&v) {
+        buf.push(0xF2);
+        buf.extend_from_slice(&v.to_le_bytes()[..3]);
+    } else if let Ok(v) = i32::try_from(v) {
+        buf.push(0xF3);
+        buf.extend_from_slice(&v.to_le_bytes());
+    } else {
+        buf.push(0xF4);
+        buf.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
+fn encode_string(buf: &mut Vec<u8>, s: &[u8]) {
+    let len = s.len();
+    if len < 64 {
+        buf.push(0x80 | len as u8);
+    } else if len < 4096 {
+        buf.push(0xE0 | (len >> 8) as u8);
+        buf.push(len as u8);
+    } else {
+        buf.push(0xF0);
+        // Elements are limited by proto-max-bulk-len (512 MB), well within 32 bits.
+        buf.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
+    }
+    buf.extend_from_slice(s);
+}
+
+/// The entry length `l`, most significant 7-bit group first, every group but the first with its
+/// high bit set (`lpEncodeBacklen`).
+fn encode_backlen(buf: &mut Vec<u8>, l: u64) {
+    let groups = if l <= 127 {
+        1
+    } else if l < 16_383 {
+        2
+    } else if l < 2_097_151 {
+        3
+    } else if l < 268_435_455 {
+        4
+    } else {
+        5
+    };
+    for i in (0..groups).rev() {
+        let group = ((l >> (7 * i)) & 127) as u8;
+        buf.push(if i == groups - 1 { group } else { group | 128 });
+    }
+}
+
+/// Redis's `optimization_level`: the node size limits of fills -1 to -5.
+const OPTIMIZATION_LEVEL: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
+/// Redis's `SIZE_SAFETY_LIMIT`: the most a node with a count-based fill may reach.
+const SIZE_SAFETY_LIMIT: usize = 8192;
+/// Redis's `SIZE_ESTIMATE_OVERHEAD`: what a node expects one more entry to cost beyond its
+/// bytes.
+const SIZE_ESTIMATE_OVERHEAD: usize = 8;
+/// The largest count-based fill (`FILL_MAX`).
+const FILL_MAX: i64 = (1 << 15) - 1;
+
+/// The listpack nodes of a quicklist that grew only at its tail (`quicklistPushTail`) with
+/// the given `list-max-listpack-size` fill: an element opens a new node when the last one
+/// cannot take it (`_quicklistNodeAllowInsert`). A list built another way (pushes at the head,
+/// inserts, removals) may be cut differently in Redis.
+pub fn quicklist_nodes<'a>(
+    elements: impl IntoIterator<Item = &'a [u8]>,
+    fill: i64,
+) -> Vec<Listpack> {
+    let fill = fill.clamp(-5, FILL_MAX);
+    let mut nodes: Vec<Listpack> = Vec::new();
+    for element in elements {
+        let fits = nodes.last().is_some_and(|node| {
+            let new_size = node
+                .size()
+                .saturating_add(element.len())
+                .saturating_add(SIZE_ESTIMATE_OVERHEAD);
+            // fill is within -5..=-1 when negative, so the offset is in 0..5.
+            let level = usize::try_from(-fill - 1)
+                .ok()
+                .and_then(|i| OPTIMIZATION_LEVEL.get(i));
+            match level {
+                Some(&limit) => new_size <= limit,
+                None => new_size <= SIZE_SAFETY_LIMIT && i64::from(node.count()) < fill,
+            }
+        });
+        if !fits {
+            nodes.push(Listpack::new());
+        }
+        if let Some(node) = nodes.last_mut() {
+            node.append(element);
+        }
+    }
+    nodes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pack(elements: &[&[u8]]) -> Vec<u8> {
+        let mut lp = Listpack::new();
+        for e in elements {
+            lp.append(e);
+        }
+        lp.into_bytes()
+    }
+
+    #[test]
+    fn entries_are_encoded_as_lp_append_encodes_them() {
+        // As redis-server 7.0.15 DUMPs `RPUSH l a 1` and `RPUSH l -1 4095 -32768 8388607
+        // -9223372036854775808`.
+        assert_eq!(pack(&[]), [7, 0, 0, 0, 0, 0, 0xFF]);
+        assert_eq!(
+            pack(&[b"a", b"1"]),
+            [12, 0, 0, 0, 2, 0, 0x81, b'a', 2, 1, 1, 0xFF]
+        );
+        let mut buf = Vec::new();
+        encode_integer(&mut buf, -1);
+        assert_eq!(buf, [0xDF, 0xFF]);
+        buf.clear();
+        encode_integer(&mut buf, 4095);
+        assert_eq!(buf, [0xCF, 0xFF]);
+        buf.clear();
+        encode_integer(&mut buf, -32768);
+        assert_eq!(buf, [0xF1, 0x00, 0x80]);
+        buf.clear();
+        encode_integer(&mut buf, 8_388_607);
+        assert_eq!(buf, [0xF2, 0xFF, 0xFF, 0x7F]);
+        buf.clear();
+        encode_integer(&mut buf, i64::MIN);
+        assert_eq!(buf, [0xF4, 0, 0, 0, 0, 0, 0, 0, 0x80]);
+        assert_eq!(integer(b"-0"), None);
+        assert_eq!(integer(b"01"), None);
+        assert_eq!(integer(b"-9223372036854775808"), Some(i64::MIN));
+    }
+
+    #[test]
+    fn back_lengths_are_written_most_significant_group_first() {
+        let mut buf = Vec::new();
+        encode_backlen(&mut buf, 127);
+        encode_backlen(&mut buf, 128);
+        encode_backlen(&mut buf, 202);
+        encode_backlen(&mut buf, 16_383);
+        assert_eq!(buf, [127, 1, 128, 1, 0xCA, 0, 255, 255]);
+    }
+
+    #[test]
+    fn strings_take_the_length_form_of_their_size() {
+        let mut buf = Vec::new();
+        encode_string(&mut buf, &[b'x'; 64]);
+        assert_eq!(buf[..2], [0xE0, 64]);
+        buf.clear();
+        encode_string(&mut buf, &[b'x'; 4096]);
+        assert_eq!(buf[..5], [0xF0, 0, 16, 0, 0]);
+    }
+
+    #[test]
+    fn nodes_split_at_the_fill_limit() {
+        let big = [b'x'; 1000];
+        let elements: Vec<&[u8]> = std::iter::repeat_n(&big[..], 20).collect();
+        // 1000-byte strings take 1004 bytes each: 8 fit in 8 KB (7 + 8 * 1004 = 8039 and one
+        // more would be estimated at 9047).
+        let nodes = quicklist_nodes(elements.iter().copied(), -2);
+        let counts: Vec<u16> = nodes.iter().map(Listpack::count).collect();
+        assert_eq!(counts, [8, 8, 4]);
+        let counts: Vec<u16> = quicklist_nodes(elements.iter().copied(), 3)
+            .iter()
+            .map(Listpack::count)
+            .collect();
+        assert_eq!(counts, [3, 3, 3, 3, 3, 3, 2]);
+        let counts: Vec<u16> = quicklist_nodes(elements.iter().copied(), -100)
+            .iter()
+            .map(Listpack::count)
+            .collect();
+        assert_eq!(counts, [20]);
+        assert!(quicklist_nodes(std::iter::empty(), -2).is_empty());
+    }
+}
