@@ -726,3 +726,438 @@ pub fn sscan_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         members.into_iter().filter(|m| options.matches(m)),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    //! What the conformance scripts cannot show: keyspace notifications, hit/miss counts, the
+    //! random commands' distributions and encodings after random draws, and non-default
+    //! `set-max-intset-entries`. Expectations of notifications and counts were read from
+    //! redis-server 7.0.15 (PSUBSCRIBE `__keyevent*`, INFO stats).
+
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use crate::pubsub::notify;
+    use crate::{ClientId, Engine, Reply};
+
+    fn engine() -> (Engine, ClientId) {
+        let mut engine = Engine::new();
+        engine.set_time(1_767_225_600_000);
+        let client = engine.connect();
+        (engine, client)
+    }
+
+    fn run(engine: &mut Engine, client: ClientId, line: &str) -> Reply {
+        let argv: Vec<Vec<u8>> = line.split(' ').map(|a| a.as_bytes().to_vec()).collect();
+        engine.exec(client, &argv)
+    }
+
+    fn encoding(engine: &Engine, key: &str) -> &'static str {
+        engine.dbs[0]
+            .peek(key.as_bytes())
+            .map_or("none", |e| e.value.encoding_name())
+    }
+
+    fn bulks(reply: Reply) -> Vec<String> {
+        match reply {
+            Reply::Array(items) | Reply::Set(items) => items
+                .into_iter()
+                .map(|i| match i {
+                    Reply::Bulk(b) => String::from_utf8_lossy(&b).into_owned(),
+                    other => panic!("not a bulk: {other:?}"),
+                })
+                .collect(),
+            other => panic!("not an array: {other:?}"),
+        }
+    }
+
+    fn card(engine: &mut Engine, client: ClientId, key: &str) -> i64 {
+        match run(engine, client, &format!("SCARD {key}")) {
+            Reply::Integer(n) => n,
+            other => panic!("SCARD answered {other:?}"),
+        }
+    }
+
+    /// `SADD key m0 … m(n-1)` with members made by `member`.
+    fn fill(
+        engine: &mut Engine,
+        client: ClientId,
+        key: &str,
+        n: usize,
+        member: fn(usize) -> String,
+    ) {
+        let members: Vec<String> = (0..n).map(member).collect();
+        run(engine, client, &format!("SADD {key} {}", members.join(" ")));
+    }
+
+    #[test]
+    fn keyspace_notifications_match_redis() {
+        let (mut e, c) = engine();
+        let sub = e.connect();
+        e.config.notify_keyspace_events =
+            notify::KEYEVENT | notify::GENERIC | notify::SET | notify::STRING | notify::NEW;
+        e.pubsub
+            .patterns
+            .entry(b"__keyevent@0__:*".to_vec())
+            .or_default()
+            .insert(sub);
+        let script = [
+            "SADD s 1 2",
+            "SADD s 1",
+            "SADD s 3",
+            "SREM s 9",
+            "SREM s 1",
+            "SREM s 2 3",
+            "SADD a x",
+            "SMOVE a b x",
+            "SADD a y",
+            "SADD b y",
+            "SMOVE a b y",
+            "SMOVE b b y",
+            "SADD c 1 2",
+            "SMOVE c c2 1",
+            "SINTERSTORE d c",
+            "SINTERSTORE d c",
+            "SUNIONSTORE d c nokey",
+            "SDIFFSTORE d c c",
+            "SDIFFSTORE d c c",
+            "SADD p 1 2 3",
+            "SPOP p",
+            "SPOP p 0",
+            "SPOP p 1",
+            "SPOP p 5",
+            "SET str v",
+            "SINTERSTORE str c",
+            "SRANDMEMBER c",
+            "SISMEMBER c 2",
+        ];
+        for line in script {
+            run(&mut e, c, line);
+        }
+        let events: Vec<String> = e
+            .take_pushes(sub)
+            .into_iter()
+            .filter_map(|push| match push {
+                Reply::Push(items) => match &items[..] {
+                    [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
+                        "{} {}",
+                        String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),
+                        String::from_utf8_lossy(key)
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let want = [
+            "new s",
+            "sadd s",
+            "sadd s",
+            "srem s",
+            "srem s",
+            "del s",
+            "new a",
+            "sadd a",
+            "srem a",
+            "del a",
+            "new b",
+            "sadd b",
+            "new a",
+            "sadd a",
+            "sadd b",
+            "srem a",
+            "del a",
+            "new c",
+            "sadd c",
+            "srem c",
+            "new c2",
+            "sadd c2",
+            "new d",
+            "sinterstore d",
+            "sinterstore d",
+            "sunionstore d",
+            "del d",
+            "new p",
+            "sadd p",
+            "spop p",
+            "spop p",
+            "spop p",
+            "del p",
+            "new str",
+            "set str",
+            "sinterstore str",
+        ];
+        assert_eq!(events, want);
+    }
+
+    #[test]
+    fn hits_and_misses_match_info_stats() {
+        let (mut e, c) = engine();
+        run(&mut e, c, "SADD a 1 2 3");
+        run(&mut e, c, "SADD b 2 3");
+        run(&mut e, c, "SET str v");
+        let cases: &[(&str, u64, u64)] = &[
+            ("SADD a 4", 0, 0),
+            ("SREM a 4", 0, 0),
+            ("SMOVE a b 1", 0, 0),
+            ("SMOVE nokey b 1", 0, 0),
+            ("SISMEMBER a 2", 1, 0),
+            ("SISMEMBER nokey 2", 0, 1),
+            ("SMISMEMBER a 1 2", 1, 0),
+            ("SCARD nokey", 0, 1),
+            ("SMEMBERS a", 1, 0),
+            ("SINTER a nokey b", 2, 1),
+            ("SINTER a nokey str b", 2, 1),
+            ("SINTERCARD 2 a b", 2, 0),
+            ("SINTERSTORE d a b", 2, 0),
+            ("SUNION a b nokey", 2, 1),
+            ("SUNIONSTORE d a b", 2, 0),
+            ("SDIFF a b", 2, 0),
+            ("SDIFFSTORE d a str", 2, 0),
+            ("SRANDMEMBER a", 1, 0),
+            ("SRANDMEMBER a -2", 1, 0),
+            ("SRANDMEMBER nokey 3", 0, 1),
+            ("SPOP d", 0, 0),
+            ("SPOP b 1", 0, 0),
+            ("SADD b 2 3", 0, 0),
+            // Popping the whole set reads it again as SUNION does.
+            ("SPOP b 5", 1, 0),
+            ("SPOP nokey 5", 0, 0),
+            ("SSCAN a 0", 1, 0),
+            ("SSCAN nokey 0", 0, 1),
+            ("SPOP a 0", 0, 0),
+        ];
+        for &(line, hits, misses) in cases {
+            let before = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            run(&mut e, c, line);
+            let after = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            assert_eq!(
+                (after.0 - before.0, after.1 - before.1),
+                (hits, misses),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_intset_limit_follows_the_configuration() {
+        let (mut e, c) = engine();
+        e.config.set_max_intset_entries = 3;
+        run(&mut e, c, "SADD s 1 2 3");
+        assert_eq!(encoding(&e, "s"), "intset");
+        run(&mut e, c, "SADD s 4");
+        assert_eq!(encoding(&e, "s"), "hashtable");
+        run(&mut e, c, "SADD t 1 2 3 4");
+        assert_eq!(encoding(&e, "t"), "hashtable");
+        run(&mut e, c, "SINTERSTORE u s t");
+        assert_eq!(encoding(&e, "u"), "hashtable");
+        run(&mut e, c, "SADD four 4");
+        run(&mut e, c, "SDIFFSTORE u s four");
+        assert_eq!(encoding(&e, "u"), "intset");
+        e.config.set_max_intset_entries = 0;
+        run(&mut e, c, "SADD z 1");
+        assert_eq!(encoding(&e, "z"), "hashtable");
+        run(&mut e, c, "SMOVE z y 1");
+        assert_eq!(encoding(&e, "y"), "hashtable");
+    }
+
+    #[test]
+    fn spop_with_a_count_pops_distinct_members_in_both_encodings() {
+        let (mut e, c) = engine();
+        for (key, member) in [
+            ("ints", (|i| i.to_string()) as fn(usize) -> String),
+            ("strs", |i| format!("m{i}")),
+        ] {
+            fill(&mut e, c, key, 100, member);
+            let all: BTreeSet<String> = (0..100).map(member).collect();
+            let mut seen = BTreeSet::new();
+            // Counts taking both of Redis's strategies: few members (drawn one by one), most of
+            // them (the rest rebuilt), then the remainder whole.
+            for (count, left) in [(10, 90), (80, 10), (10, 0)] {
+                let popped = bulks(run(&mut e, c, &format!("SPOP {key} {count}")));
+                assert_eq!(popped.len(), count);
+                for m in popped {
+                    assert!(all.contains(&m), "{m} is not a member");
+                    assert!(seen.insert(m.clone()), "{m} popped twice");
+                }
+                assert_eq!(card(&mut e, c, key), left);
+            }
+            assert_eq!(seen, all);
+            assert_eq!(encoding(&e, key), "none");
+        }
+    }
+
+    #[test]
+    fn spop_keeping_few_integers_of_a_hashtable_rebuilds_an_intset() {
+        let (mut e, c) = engine();
+        // As redis-server 7.0.15: a hashtable holding only integers, emptied by at least five
+        // sixths, is rebuilt from the members that stay; a smaller pop leaves it a hashtable.
+        run(&mut e, c, "SADD h a 1 2 3 4 5 6");
+        run(&mut e, c, "SREM h a");
+        run(&mut e, c, "SPOP h 1");
+        assert_eq!(encoding(&e, "h"), "hashtable");
+        run(&mut e, c, "SADD g a 1 2 3 4 5 6");
+        run(&mut e, c, "SREM g a");
+        run(&mut e, c, "SPOP g 5");
+        assert_eq!(encoding(&e, "g"), "intset");
+        assert_eq!(card(&mut e, c, "g"), 1);
+        // A kept string keeps a hashtable; more than the limit of kept integers too.
+        fill(&mut e, c, "w", 6, |i| format!("w{i}"));
+        run(&mut e, c, "SPOP w 5");
+        assert_eq!(encoding(&e, "w"), "hashtable");
+        e.config.set_max_intset_entries = 2;
+        let twenty: Vec<String> = (1..=20).map(|i| i.to_string()).collect();
+        for key in ["big", "big2"] {
+            run(&mut e, c, &format!("SADD {key} a {}", twenty.join(" ")));
+            run(&mut e, c, &format!("SREM {key} a"));
+        }
+        run(&mut e, c, "SPOP big 17");
+        assert_eq!(encoding(&e, "big"), "hashtable");
+        run(&mut e, c, "SPOP big2 18");
+        assert_eq!(encoding(&e, "big2"), "intset");
+    }
+
+    #[test]
+    fn spop_draws_uniformly() {
+        let (mut e, c) = engine();
+        for (key, member) in [
+            ("ints", (|i| i.to_string()) as fn(usize) -> String),
+            ("strs", |i| format!("m{i}")),
+        ] {
+            let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+            for _ in 0..2000 {
+                fill(&mut e, c, key, 10, member);
+                for m in bulks(run(&mut e, c, &format!("SPOP {key} 3"))) {
+                    *counts.entry(m).or_default() += 1;
+                }
+                if let Reply::Bulk(m) = run(&mut e, c, &format!("SPOP {key}")) {
+                    *counts
+                        .entry(String::from_utf8_lossy(&m).into_owned())
+                        .or_default() += 1;
+                }
+                run(&mut e, c, &format!("DEL {key}"));
+            }
+            // 4 of 10 members per round: 800 expected each.
+            assert_eq!(counts.len(), 10);
+            for (m, n) in counts {
+                assert!((650..950).contains(&n), "{key}: {m} popped {n} times");
+            }
+        }
+    }
+
+    #[test]
+    fn srandmember_counts_bound_uniqueness_and_distribution() {
+        let (mut e, c) = engine();
+        for (key, member) in [
+            ("ints", (|i| i.to_string()) as fn(usize) -> String),
+            ("strs", |i| format!("m{i}")),
+        ] {
+            fill(&mut e, c, key, 20, member);
+            let all: BTreeSet<String> = (0..20).map(member).collect();
+            let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+            for count in [1, 2, 5, 6, 7, 19] {
+                for _ in 0..200 {
+                    let got = bulks(run(&mut e, c, &format!("SRANDMEMBER {key} {count}")));
+                    assert_eq!(got.len(), count);
+                    let distinct: BTreeSet<&String> = got.iter().collect();
+                    assert_eq!(distinct.len(), count, "positive counts never repeat");
+                    for m in got {
+                        assert!(all.contains(&m));
+                        *counts.entry(m).or_default() += 1;
+                    }
+                }
+            }
+            // 200 × 40 draws over 20 members: 400 expected each.
+            assert_eq!(counts.len(), 20);
+            for (m, n) in &counts {
+                assert!((320..480).contains(n), "{key}: {m} drawn {n} times");
+            }
+            let repeated = bulks(run(&mut e, c, &format!("SRANDMEMBER {key} -8000")));
+            assert_eq!(repeated.len(), 8000);
+            let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+            for m in repeated {
+                assert!(all.contains(&m));
+                *counts.entry(m).or_default() += 1;
+            }
+            assert_eq!(counts.len(), 20);
+            for (m, n) in counts {
+                assert!((320..480).contains(&n), "{key}: {m} drawn {n} times");
+            }
+            assert_eq!(card(&mut e, c, key), 20, "nothing removed");
+        }
+        let mut singles: BTreeMap<Vec<u8>, u32> = BTreeMap::new();
+        for _ in 0..4000 {
+            if let Reply::Bulk(m) = run(&mut e, c, "SRANDMEMBER strs") {
+                *singles.entry(m).or_default() += 1;
+            }
+        }
+        assert_eq!(singles.len(), 20);
+        assert!(
+            singles.values().all(|n| (140..260).contains(n)),
+            "{singles:?}"
+        );
+    }
+
+    #[test]
+    fn srandmember_refuses_repeated_counts_beyond_the_playground_bound() {
+        let (mut e, c) = engine();
+        run(&mut e, c, "SADD s a");
+        let limit = super::MAX_REPEATED_MEMBERS;
+        assert_eq!(
+            bulks(run(&mut e, c, &format!("SRANDMEMBER s -{limit}"))).len() as u64,
+            limit
+        );
+        assert!(run(&mut e, c, &format!("SRANDMEMBER s -{}", limit + 1)).is_error());
+        assert!(run(&mut e, c, "SRANDMEMBER s -9223372036854775807").is_error());
+        // Positive counts are bounded by the set's size.
+        assert_eq!(
+            bulks(run(&mut e, c, "SRANDMEMBER s 9223372036854775807")),
+            ["a"]
+        );
+        // A missing key or a count of 0 answer before the bound.
+        assert_eq!(
+            run(&mut e, c, "SRANDMEMBER nokey -9223372036854775807"),
+            Reply::Array(Vec::new())
+        );
+    }
+
+    #[test]
+    fn sscan_walks_a_hashtable_with_its_cursor() {
+        let (mut e, c) = engine();
+        fill(&mut e, c, "h", 1000, |i| format!("m{i}"));
+        let mut seen = BTreeSet::new();
+        let mut cursor = String::from("0");
+        loop {
+            let Reply::Array(parts) = run(&mut e, c, &format!("SSCAN h {cursor} COUNT 20")) else {
+                panic!("not a scan page");
+            };
+            let [Reply::Bulk(next), page] = &parts[..] else {
+                panic!("not a scan page");
+            };
+            let page = bulks(page.clone());
+            assert!(page.len() < 100, "a page of {}", page.len());
+            seen.extend(page);
+            cursor = String::from_utf8_lossy(next).into_owned();
+            if cursor == "0" {
+                break;
+            }
+        }
+        assert_eq!(seen.len(), 1000);
+    }
+
+    #[test]
+    fn resp3_replies_are_sets_where_redis_sends_sets() {
+        let (mut e, c) = engine();
+        e.clients.get_mut(&c).expect("connected").resp = 3;
+        run(&mut e, c, "SADD s 2 1");
+        assert!(matches!(run(&mut e, c, "SMEMBERS s"), Reply::Set(_)));
+        assert!(matches!(run(&mut e, c, "SINTER s"), Reply::Set(_)));
+        assert!(matches!(run(&mut e, c, "SUNION s"), Reply::Set(_)));
+        assert!(matches!(run(&mut e, c, "SDIFF s"), Reply::Set(_)));
+        assert!(matches!(run(&mut e, c, "SMEMBERS nokey"), Reply::Set(_)));
+        assert!(matches!(run(&mut e, c, "SPOP nokey 1"), Reply::Set(_)));
+        assert!(matches!(run(&mut e, c, "SRANDMEMBER s 2"), Reply::Array(_)));
+        assert!(matches!(run(&mut e, c, "SMISMEMBER s 1"), Reply::Array(_)));
+        assert!(matches!(run(&mut e, c, "SPOP s 1"), Reply::Set(_)));
+        assert!(matches!(run(&mut e, c, "SPOP s 5"), Reply::Set(_)));
+    }
+}
