@@ -583,7 +583,12 @@ fn srandmember_with_count(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Ok(Reply::Array(Vec::new()));
     };
     let size = set.len() as u64;
-    if !unique || count == 1 {
+    if count == 1 {
+        return Ok(Reply::Array(
+            set.random(rng).map(Reply::Bulk).into_iter().collect(),
+        ));
+    }
+    if !unique {
         // Independent draws from a materialized list: exact and uniform.
         let members: Vec<Cow<'_, [u8]>> = set.iter().collect();
         let picks = (0..count)
