@@ -241,6 +241,8 @@ impl Writer {
         match value {
             Value::String(_) => self.save_type(rdb_type::STRING),
             Value::List(_) => self.save_type(rdb_type::LIST_QUICKLIST_2),
+            Value::Set(s) if s.is_intset() => self.save_type(rdb_type::SET_INTSET),
+            Value::Set(_) => self.save_type(rdb_type::SET),
         }
     }
 
@@ -248,6 +250,17 @@ impl Writer {
     pub fn save_object(&mut self, value: &Value) {
         match value {
             Value::String(s) => self.save_string(&s.bytes),
+            // An intset is its blob as one string; a hashtable its size, then each member.
+            Value::Set(s) => {
+                if let Some(blob) = s.intset_blob() {
+                    self.save_string(&blob);
+                } else {
+                    self.save_len(s.len() as u64);
+                    for member in s.iter() {
+                        self.save_string(&member);
+                    }
+                }
+            }
             Value::List(l) => self.save_quicklist(l),
         }
     }
@@ -434,11 +447,12 @@ mod tests {
         Value::string(s.to_vec())
     }
 
+    #[allow(clippy::match_wildcard_for_single_variants)] // more types will come
     fn loaded(payload: &[u8]) -> Result<(Vec<u8>, StrEncoding), LoadError> {
         assert!(verify_payload(payload), "payload verifies");
         match load_payload(payload)? {
             Value::String(s) => Ok((s.bytes, s.encoding)),
-            other @ Value::List(_) => panic!("not a string: {other:?}"),
+            other => panic!("not a string: {other:?}"),
         }
     }
 

@@ -558,10 +558,10 @@ mod tests {
     /// The keyevent notifications a listener received, as `event key`.
     fn heard(engine: &mut Engine, listener: ClientId) -> Vec<String> {
         engine
-            .take_pushes(listener)
+            .take_output(listener)
             .into_iter()
             .map(|push| match push {
-                Reply::Push(parts) => match parts.as_slice() {
+                Reply::Push(parts) | Reply::Array(parts) => match parts.as_slice() {
                     [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => format!(
                         "{} {}",
                         String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),

@@ -14,6 +14,7 @@ pub mod list;
 pub mod pubsub;
 pub mod scan;
 pub mod server;
+pub mod set;
 pub mod string;
 pub mod transaction;
 
@@ -28,6 +29,7 @@ pub static TABLES: &[&[Command]] = &[
     pubsub::COMMANDS,
     list::COMMANDS,
     server::COMMANDS,
+    set::COMMANDS,
     string::COMMANDS,
     transaction::COMMANDS,
 ];

@@ -6,6 +6,7 @@
 
 pub mod dict;
 pub mod list;
+pub mod set;
 pub mod value;
 
 use std::collections::BTreeSet;
@@ -68,13 +69,12 @@ impl Entry {
         const SHARED_INTEGERS: i64 = 10_000;
         /// Redis's `OBJ_SHARED_REFCOUNT`.
         const SHARED_REFCOUNT: i64 = i32::MAX as i64;
-        let shared = match &self.value {
-            Value::String(s) => {
-                s.encoding == value::StrEncoding::Int
-                    && crate::num::parse_i64(&s.bytes)
-                        .is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
-            }
-            Value::List(_) => false,
+        let shared = if let Value::String(s) = &self.value {
+            s.encoding == value::StrEncoding::Int
+                && crate::num::parse_i64(&s.bytes)
+                    .is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
+        } else {
+            false
         };
         if shared && !self.unshared {
             SHARED_REFCOUNT

@@ -1,6 +1,7 @@
 //! Typed values and their encodings, as `TYPE` and `OBJECT ENCODING` report them.
 
 use crate::keyspace::list::List;
+use crate::keyspace::set::SetValue;
 use crate::num::parse_i64;
 
 /// The value stored under a key.
@@ -10,6 +11,8 @@ pub enum Value {
     String(StrValue),
     /// A list of binary strings.
     List(List),
+    /// A set of distinct binary-safe members.
+    Set(SetValue),
 }
 
 impl Value {
@@ -23,6 +26,7 @@ impl Value {
         match self {
             Value::String(_) => "string",
             Value::List(_) => "list",
+            Value::Set(_) => "set",
         }
     }
 
@@ -31,6 +35,7 @@ impl Value {
         match self {
             Value::String(s) => s.encoding.name(),
             Value::List(_) => List::ENCODING,
+            Value::Set(s) => s.encoding_name(),
         }
     }
 }
@@ -42,23 +47,24 @@ pub trait TypedValue {
     fn of(value: &mut Value) -> Option<&mut Self>;
 }
 
-impl TypedValue for StrValue {
-    fn of(value: &mut Value) -> Option<&mut Self> {
-        match value {
-            Value::String(s) => Some(s),
-            Value::List(_) => None,
+/// Implements [`TypedValue`] for the type held by one variant of [`Value`].
+macro_rules! typed_value {
+    ($ty:ty, $variant:ident) => {
+        impl TypedValue for $ty {
+            fn of(value: &mut Value) -> Option<&mut Self> {
+                if let Value::$variant(v) = value {
+                    Some(v)
+                } else {
+                    None
+                }
+            }
         }
-    }
+    };
 }
 
-impl TypedValue for List {
-    fn of(value: &mut Value) -> Option<&mut Self> {
-        match value {
-            Value::List(l) => Some(l),
-            Value::String(_) => None,
-        }
-    }
-}
+typed_value!(StrValue, String);
+typed_value!(List, List);
+typed_value!(SetValue, Set);
 
 /// How Redis holds a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
