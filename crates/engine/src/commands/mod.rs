@@ -9,6 +9,7 @@ pub mod connection;
 pub mod dump;
 pub mod expire;
 pub mod generic;
+pub mod hash;
 pub mod hyperloglog;
 pub mod scan;
 pub mod server;
@@ -21,6 +22,7 @@ pub static TABLES: &[&[Command]] = &[
     expire::COMMANDS,
     dump::COMMANDS,
     generic::COMMANDS,
+    hash::COMMANDS,
     hyperloglog::COMMANDS,
     server::COMMANDS,
     string::COMMANDS,
