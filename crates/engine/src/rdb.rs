@@ -243,6 +243,10 @@ impl Writer {
             Value::List(_) => self.save_type(rdb_type::LIST_QUICKLIST_2),
             Value::Set(s) if s.is_intset() => self.save_type(rdb_type::SET_INTSET),
             Value::Set(_) => self.save_type(rdb_type::SET),
+            // Redis writes a listpack-encoded hash as its listpack blob (`HASH_LISTPACK`); until
+            // collections get their DUMP/RESTORE, every hash is written in the hashtable form,
+            // which Redis reads back as the same hash.
+            Value::Hash(_) => self.save_type(rdb_type::HASH),
         }
     }
 
@@ -250,6 +254,13 @@ impl Writer {
     pub fn save_object(&mut self, value: &Value) {
         match value {
             Value::String(s) => self.save_string(&s.bytes),
+            Value::Hash(h) => {
+                self.save_len(h.len() as u64);
+                for (field, value) in h.iter() {
+                    self.save_string(field);
+                    self.save_string(value);
+                }
+            }
             // An intset is its blob as one string; a hashtable its size, then each member.
             Value::Set(s) => {
                 if let Some(blob) = s.intset_blob() {

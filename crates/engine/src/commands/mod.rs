@@ -9,6 +9,7 @@ pub mod connection;
 pub mod dump;
 pub mod expire;
 pub mod generic;
+pub mod hash;
 pub mod hyperloglog;
 pub mod list;
 pub mod pubsub;
@@ -25,6 +26,7 @@ pub static TABLES: &[&[Command]] = &[
     expire::COMMANDS,
     dump::COMMANDS,
     generic::COMMANDS,
+    hash::COMMANDS,
     hyperloglog::COMMANDS,
     pubsub::COMMANDS,
     list::COMMANDS,

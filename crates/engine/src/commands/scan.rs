@@ -1,4 +1,4 @@
-//! The cursor and options of the SCAN family (`SCAN`, and later `HSCAN`, `SSCAN`, `ZSCAN`) and
+//! The cursor and options of the SCAN family (`SCAN`, `HSCAN`, and later `SSCAN`, `ZSCAN`) and
 //! the iteration loop over a [`Dict`], as Redis's `parseScanCursorOrReply` and
 //! `scanGenericCommand`.
 //!
@@ -126,7 +126,9 @@ pub fn scan_dict<V, T>(
     let mut items = Vec::new();
     // Redis computes `count * 10` in a C long: a huge count wraps, and so does it here.
     let mut budget = count.wrapping_mul(10);
-    let wanted = u64::try_from(count).unwrap_or(0);
+    // And compares the collected length with `(unsigned long)count`: a count that wrapped
+    // negative (HSCAN doubles it) wants "everything".
+    let wanted = u64::from_ne_bytes(count.to_ne_bytes());
     loop {
         cursor = dict.scan(cursor, |_, key, value| emit(key, value, &mut items));
         if cursor == 0 {

@@ -636,21 +636,21 @@ mod tests {
         let rows: usize = crate::commands::TABLES.iter().map(|t| t.len()).sum();
         assert_eq!(names.len(), rows);
         // An unregistered Redis command is not there.
-        assert!(!names.iter().any(|n| n == "hset"));
+        assert!(!names.iter().any(|n| n == "migrate"));
         let Reply::Array(all) = engine.exec(client, &argv("COMMAND")) else {
             panic!("COMMAND answers an array");
         };
         assert_eq!(all.len(), registry.len());
         assert_eq!(
-            engine.exec(client, &argv("COMMAND INFO hset")),
+            engine.exec(client, &argv("COMMAND INFO migrate")),
             Reply::Array(vec![Reply::Nil])
         );
         assert_eq!(
-            engine.exec(client, &argv("COMMAND DOCS hset")),
+            engine.exec(client, &argv("COMMAND DOCS migrate")),
             Reply::Array(vec![])
         );
         assert_eq!(
-            engine.exec(client, &argv("COMMAND GETKEYS hset k f v")),
+            engine.exec(client, &argv("COMMAND GETKEYS migrate h 1 k 0 5")),
             Reply::error("ERR Invalid command specified")
         );
     }

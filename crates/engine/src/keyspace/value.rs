@@ -1,5 +1,6 @@
 //! Typed values and their encodings, as `TYPE` and `OBJECT ENCODING` report them.
 
+use crate::keyspace::hash::Hash;
 use crate::keyspace::list::List;
 use crate::keyspace::set::SetValue;
 use crate::num::parse_i64;
@@ -13,6 +14,8 @@ pub enum Value {
     List(List),
     /// A set of distinct binary-safe members.
     Set(SetValue),
+    /// A hash of fields to values.
+    Hash(Hash),
 }
 
 impl Value {
@@ -27,6 +30,7 @@ impl Value {
             Value::String(_) => "string",
             Value::List(_) => "list",
             Value::Set(_) => "set",
+            Value::Hash(_) => "hash",
         }
     }
 
@@ -36,6 +40,7 @@ impl Value {
             Value::String(s) => s.encoding.name(),
             Value::List(_) => List::ENCODING,
             Value::Set(s) => s.encoding_name(),
+            Value::Hash(h) => h.encoding_name(),
         }
     }
 }
@@ -65,6 +70,7 @@ macro_rules! typed_value {
 typed_value!(StrValue, String);
 typed_value!(List, List);
 typed_value!(SetValue, Set);
+typed_value!(Hash, Hash);
 
 /// How Redis holds a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
