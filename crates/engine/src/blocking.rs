@@ -41,12 +41,24 @@ pub struct Blocking {
     pub in_exec: bool,
     /// Set while a waiting command is re-run: blocking again keeps the original wait.
     pub retrying: bool,
+    /// The key a re-run serves: Redis 7.0 serves a client from the key that became ready, not
+    /// from the first of its keys holding data.
+    pub serving: Option<Vec<u8>>,
 }
 
 impl Ctx<'_> {
     /// Whether the running command may block (not inside `EXEC`).
     pub fn can_block(&self) -> bool {
         !self.engine.blocking.in_exec
+    }
+
+    /// The keys a blocking command should try: all of them on its first run, only the ready key
+    /// when it is re-run to be served.
+    pub fn blocking_candidates<'k>(&self, keys: &'k [Vec<u8>]) -> Vec<&'k Vec<u8>> {
+        match &self.engine.blocking.serving {
+            Some(ready) => keys.iter().filter(|k| *k == ready).collect(),
+            None => keys.iter().collect(),
+        }
     }
 
     /// Makes the calling client wait on `keys` of the selected database until one is written
@@ -148,10 +160,14 @@ impl Engine {
                         continue;
                     };
                     self.blocking.retrying = true;
+                    self.blocking.serving = Some(slot.1.clone());
                     let replies = self.execute(client, spec, &blocked.argv);
                     self.blocking.retrying = false;
-                    if replies.is_empty() {
-                        // Still nothing to take: keep waiting, in place.
+                    self.blocking.serving = None;
+                    // Still nothing to take, or the key now holds another type (Redis only
+                    // serves a waiter from a key of the type it waits for): keep waiting.
+                    let wrong_type = matches!(replies.as_slice(), [Reply::Error(e)] if e.starts_with("WRONGTYPE"));
+                    if replies.is_empty() || wrong_type {
                         continue;
                     }
                     self.release(client);

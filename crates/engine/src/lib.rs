@@ -49,7 +49,9 @@ pub mod resp;
 mod rng;
 
 pub use client::Client;
-pub use command::{CommandSpec, REDIS_VERSION, Registry, redis_command_names};
+pub use command::{
+    CommandSpec, REDIS_VERSION, Registry, flag as command_flag, redis_command_names,
+};
 pub use config::{Config, EvictionPolicy};
 pub use engine::{CommandStats, Ctx, Engine, Lookup, Stats};
 pub use errors::{CmdResult, RedisError};

@@ -200,6 +200,57 @@ impl LongDouble {
     }
 }
 
+impl LongDouble {
+    /// `(long long) ceill(value * factor)` as C computes it on x86-64: the product rounded to
+    /// the format (round half to even), rounded up to an integer, then converted; a result out
+    /// of `i64`'s range, an infinity or a NaN gives `i64::MIN`, the x87 "integer indefinite".
+    /// Redis turns timeouts in seconds into milliseconds this way.
+    pub fn mul_ceil_i64(&self, factor: u32) -> i64 {
+        let (mantissa, exp) = match self.class {
+            Class::Zero => return 0,
+            Class::Finite { mantissa, exp } => (mantissa, i64::from(exp)),
+            Class::Infinite | Class::NaN => return i64::MIN,
+        };
+        if factor == 0 {
+            return 0;
+        }
+        // The exact product has at most 64 + 32 bits; round it to 64 significant bits.
+        let mut m = u128::from(mantissa) * u128::from(factor);
+        let mut e = exp;
+        let bits = i64::from(128 - m.leading_zeros());
+        if bits > MANTISSA_BITS {
+            let shift = bits - MANTISSA_BITS;
+            let rest = m & ((1u128 << shift) - 1);
+            let half = 1u128 << (shift - 1);
+            m >>= shift;
+            e += shift;
+            if rest > half || (rest == half && m & 1 == 1) {
+                m += 1;
+                if m >> MANTISSA_BITS != 0 {
+                    m >>= 1;
+                    e += 1;
+                }
+            }
+        }
+        // Round m * 2^e up to an integer: away from zero when positive, toward it otherwise.
+        let (whole, fraction) = if e >= 0 {
+            (if e >= 64 { None } else { Some(m << e) }, false)
+        } else if e <= -128 {
+            (Some(0), m != 0)
+        } else {
+            (Some(m >> -e), m & ((1u128 << -e) - 1) != 0)
+        };
+        let magnitude = whole.map(|w| if fraction && !self.negative { w + 1 } else { w });
+        match magnitude {
+            Some(v) if v < 1u128 << 63 => {
+                let v = v as i64;
+                if self.negative { -v } else { v }
+            }
+            _ => i64::MIN,
+        }
+    }
+}
+
 impl std::ops::Add for LongDouble {
     type Output = LongDouble;
 
@@ -842,5 +893,25 @@ mod tests {
             "0.00001144409179688"
         );
         assert_eq!(LongDouble::parse(b"0x1p-1").unwrap().to_human(), "0.5");
+    }
+
+    #[test]
+    fn mul_ceil_i64_follows_c_conversion() {
+        // Checked against redis-server's BLPOP timeouts: tiny positive timeouts wait 1 ms,
+        // tiny negative ones round up to 0 (wait forever), below -0.001 s they are negative.
+        let ms = |text: &str| LongDouble::parse(text.as_bytes()).map(|v| v.mul_ceil_i64(1000));
+        assert_eq!(ms("1"), Some(1000));
+        assert_eq!(ms("0.001"), Some(1));
+        assert_eq!(ms("1e-300"), Some(1));
+        assert_eq!(ms("-0.0001"), Some(0));
+        assert_eq!(ms("-0.0011"), Some(-1));
+        assert_eq!(ms("0x10"), Some(16_000));
+        assert_eq!(ms("-1.5"), Some(-1500));
+        assert_eq!(ms("0"), Some(0));
+        // Out of range or infinite: the x87 integer indefinite, which Redis reads as negative.
+        assert_eq!(ms("9999999999999999"), Some(i64::MIN));
+        assert_eq!(ms("inf"), Some(i64::MIN));
+        assert_eq!(ms("1e400"), Some(i64::MIN));
+        assert_eq!(ms("9223372036854775"), Some(9_223_372_036_854_775_000));
     }
 }

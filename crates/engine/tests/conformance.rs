@@ -364,12 +364,16 @@ impl Live {
         )
     }
 
-    /// Sends a command and reads what the connection receives because of it: nothing when no
-    /// reply comes within a moment (a blocking command waits); for the subscribe family, or on a
-    /// subscribed connection, every reply that follows closely.
+    /// Sends a command and reads what the connection receives because of it: for a command
+    /// Redis flags as blocking, nothing when no reply comes within a moment (it waits); for the
+    /// subscribe family, or on a subscribed connection, every reply that follows closely.
     fn call_all(&mut self, argv: &[Vec<u8>], subscribed: bool) -> Vec<Reply> {
         self.send(argv);
-        let Some(first) = self.read(Some(Duration::from_millis(300))) else {
+        let blocking = engine::Registry::get()
+            .lookup_argv(argv)
+            .is_some_and(|spec| spec.has(engine::command_flag::BLOCKING));
+        let wait = blocking.then(|| Duration::from_millis(300));
+        let Some(first) = self.read(wait) else {
             return Vec::new();
         };
         let name = argv

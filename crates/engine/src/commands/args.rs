@@ -49,6 +49,27 @@ pub fn db_in_range(id: i32) -> Result<usize, RedisError> {
         .ok_or(RedisError::db_index())
 }
 
+/// A blocking command's timeout in seconds, as Redis's `getTimeoutFromObjectOrReply`: read as a
+/// `long double` (decimals, hex floats), turned into milliseconds rounded up (`ceill`, then C's
+/// conversion: huge values come out negative), and made absolute
+/// from `now_ms`. `None` (timeout 0) waits forever.
+pub fn timeout_deadline(arg: &[u8], now_ms: i64) -> Result<Option<i64>, RedisError> {
+    let seconds = crate::long_double::LongDouble::parse(arg).ok_or(RedisError::new(
+        "ERR timeout is not a float or out of range",
+    ))?;
+    let ms = seconds.mul_ceil_i64(1000);
+    if ms < 0 {
+        return Err(RedisError::new("ERR timeout is negative"));
+    }
+    if ms == 0 {
+        return Ok(None);
+    }
+    if ms > i64::MAX - now_ms {
+        return Err(RedisError::new("ERR timeout is out of range"));
+    }
+    Ok(Some(now_ms + ms))
+}
+
 /// A `HELP` reply as Redis's `addReplyHelp`: a header naming the command as typed (uppercased),
 /// the lines, and the lines of `HELP` itself.
 pub fn help_reply(command: &[u8], lines: &[&'static str]) -> Reply {

@@ -111,6 +111,31 @@ pub static COMMANDS: &[Command] = &[
         rpoplpush_command,
         "Pops the last element of a list, pushes it at the head of another and answers it.",
     ),
+    Command::new(
+        "blpop",
+        blpop_command,
+        "Pops the head of the first non-empty list, waiting for one if all are empty.",
+    ),
+    Command::new(
+        "brpop",
+        brpop_command,
+        "Pops the tail of the first non-empty list, waiting for one if all are empty.",
+    ),
+    Command::new(
+        "blmpop",
+        blmpop_command,
+        "Pops elements from the first non-empty list, waiting for one if all are empty.",
+    ),
+    Command::new(
+        "blmove",
+        blmove_command,
+        "Moves an element between lists, waiting for the source to have one.",
+    ),
+    Command::new(
+        "brpoplpush",
+        brpoplpush_command,
+        "Moves the tail of a list to the head of another, waiting for an element.",
+    ),
 ];
 
 /// LPOS's error for a zero RANK.
@@ -230,13 +255,23 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], end: End) -> CmdResult {
 ///
 /// `LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]`
 pub fn lmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let numkeys = parse_i64(&argv[1])
+    let (keys, end, count) = mpop_args(argv, 1)?;
+    Ok(mpop(ctx, &keys, end, count)?.unwrap_or(Reply::NilArray))
+}
+
+/// Parses `numkeys key [key ...] LEFT|RIGHT [COUNT count]` starting at `argv[numkeys_at]`.
+fn mpop_args(
+    argv: &[Vec<u8>],
+    numkeys_at: usize,
+) -> Result<(Vec<Vec<u8>>, End, usize), RedisError> {
+    let numkeys = parse_i64(&argv[numkeys_at])
         .filter(|&n| n >= 1)
         .ok_or(RedisError::new("ERR numkeys should be greater than 0"))?;
-    // The keys are argv[2..where_at]; LEFT|RIGHT must follow them.
+    let first = numkeys_at + 1;
+    // The keys are argv[first..where_at]; LEFT|RIGHT must follow them.
     let where_at = usize::try_from(numkeys)
         .ok()
-        .and_then(|n| n.checked_add(2))
+        .and_then(|n| n.checked_add(first))
         .filter(|&at| at < argv.len())
         .ok_or(RedisError::syntax())?;
     let end = end_arg(&argv[where_at])?;
@@ -256,7 +291,21 @@ pub fn lmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
     }
     let count = usize::try_from(count.unwrap_or(1)).unwrap_or(usize::MAX);
-    for key in argv.get(2..where_at).unwrap_or_default() {
+    Ok((
+        argv.get(first..where_at).unwrap_or_default().to_vec(),
+        end,
+        count,
+    ))
+}
+
+/// Pops up to `count` elements from the first of `keys` holding a list; `None` when none does.
+fn mpop(
+    ctx: &mut Ctx<'_>,
+    keys: &[Vec<u8>],
+    end: End,
+    count: usize,
+) -> Result<Option<Reply>, RedisError> {
+    for key in ctx.blocking_candidates(keys) {
         let Some(list) = ctx.lookup_typed::<List>(key, Lookup::WRITE)? else {
             continue;
         };
@@ -265,9 +314,108 @@ pub fn lmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
         let popped = list.pop_many(end, count);
         elements_removed(ctx, key, end);
-        return Ok(Reply::Array(vec![Reply::bulk(key), Reply::bulks(popped)]));
+        return Ok(Some(Reply::Array(vec![
+            Reply::bulk(key),
+            Reply::bulks(popped),
+        ])));
     }
-    Ok(Reply::NilArray)
+    Ok(None)
+}
+
+/// Pops an element from the first of the keys holding a list; when none does, waits for one
+/// until the timeout (seconds, 0 for ever) and then answers a nil array. Answers the key and the
+/// element.
+///
+/// `BLPOP key [key ...] timeout`
+pub fn blpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    blocking_pop(ctx, argv, End::Head)
+}
+
+/// BLPOP from the tail.
+///
+/// `BRPOP key [key ...] timeout`
+pub fn brpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    blocking_pop(ctx, argv, End::Tail)
+}
+
+fn blocking_pop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], end: End) -> CmdResult {
+    let last = argv.len() - 1;
+    let deadline = args::timeout_deadline(&argv[last], ctx.now())?;
+    let keys = &argv[1..last];
+    if let Some(Reply::Array(mut parts)) = mpop(ctx, keys, end, 1)? {
+        // [key, [element]] becomes [key, element].
+        if let Some(Reply::Array(mut elements)) = parts.pop()
+            && let Some(element) = elements.pop()
+        {
+            parts.push(element);
+        }
+        return Ok(Reply::Array(parts));
+    }
+    block_or_nil(ctx, keys, deadline, argv, Reply::NilArray)
+}
+
+/// Waits on `keys`, or, where a command may not block (inside MULTI), answers `immediate`.
+fn block_or_nil(
+    ctx: &mut Ctx<'_>,
+    keys: &[Vec<u8>],
+    deadline: Option<i64>,
+    argv: &[Vec<u8>],
+    immediate: Reply,
+) -> CmdResult {
+    if ctx.can_block() {
+        ctx.block(keys, deadline, Reply::NilArray, argv);
+    }
+    Ok(immediate)
+}
+
+/// LMPOP that waits for a list until the timeout.
+///
+/// `BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]`
+pub fn blmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let deadline = args::timeout_deadline(&argv[1], ctx.now())?;
+    let (keys, end, count) = mpop_args(argv, 2)?;
+    match mpop(ctx, &keys, end, count)? {
+        Some(reply) => Ok(reply),
+        None => block_or_nil(ctx, &keys, deadline, argv, Reply::NilArray),
+    }
+}
+
+/// LMOVE that waits for `source` to hold a list until the timeout.
+///
+/// `BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout`
+pub fn blmove_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let from = end_arg(&argv[3])?;
+    let to = end_arg(&argv[4])?;
+    let deadline = args::timeout_deadline(&argv[5], ctx.now())?;
+    blocking_move(ctx, argv, from, to, deadline)
+}
+
+/// RPOPLPUSH that waits for `source` to hold a list until the timeout.
+///
+/// `BRPOPLPUSH source destination timeout`
+pub fn brpoplpush_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let deadline = args::timeout_deadline(&argv[3], ctx.now())?;
+    blocking_move(ctx, argv, End::Tail, End::Head, deadline)
+}
+
+fn blocking_move(
+    ctx: &mut Ctx<'_>,
+    argv: &[Vec<u8>],
+    from: End,
+    to: End,
+    deadline: Option<i64>,
+) -> CmdResult {
+    let (source, destination) = (&argv[1], &argv[2]);
+    if ctx.lookup_typed::<List>(source, Lookup::WRITE)?.is_some() {
+        return lmove_generic(ctx, source, destination, from, to);
+    }
+    block_or_nil(
+        ctx,
+        std::slice::from_ref(source),
+        deadline,
+        argv,
+        Reply::Nil,
+    )
 }
 
 /// Answers the length of the list, 0 for a missing key.
