@@ -10,7 +10,8 @@
 //!   commands Redis parses that way.
 //! - `commands/`: handlers, one module per Redis group (`string`, `generic`, …).
 //! - `keyspace/`: databases, entries, typed values, and the scan-capable hash table.
-//! - [`events`]: the bounded event log the timeline and graders read.
+//! - [`events`]: the bounded event log the timeline and graders read; `inspect`: side-effect-free
+//!   views of keys and values for the key browser.
 //! - [`cli`]: redis-cli's line splitting, `--no-raw` formatting and REPL line handling.
 //! - [`reply`], [`resp`]: the reply type (RESP3-shaped, with a RESP2 downgrade) and the wire
 //!   format.
@@ -39,6 +40,7 @@ mod errors;
 pub mod events;
 pub mod glob;
 mod hyperloglog;
+mod inspect;
 mod keyspace;
 pub mod long_double;
 pub mod num;
@@ -56,6 +58,7 @@ pub use config::{Config, EvictionPolicy};
 pub use engine::{CommandStats, Ctx, Engine, Lookup, Stats};
 pub use errors::{CmdResult, RedisError};
 pub use events::{Event, EventKind};
+pub use inspect::{KeyInfo, ValueView};
 pub use pubsub::notify;
 pub use reply::Reply;
 
