@@ -233,6 +233,7 @@ impl Writer {
     pub fn save_object_type(&mut self, value: &Value) {
         match value {
             Value::String(_) => self.save_type(rdb_type::STRING),
+            Value::Stream(_) => self.save_type(rdb_type::STREAM_LISTPACKS_2),
         }
     }
 
@@ -240,6 +241,7 @@ impl Writer {
     pub fn save_object(&mut self, value: &Value) {
         match value {
             Value::String(s) => self.save_string(&s.bytes),
+            Value::Stream(s) => s.save_rdb(self),
         }
     }
 }
@@ -412,8 +414,10 @@ mod tests {
 
     fn loaded(payload: &[u8]) -> Result<(Vec<u8>, StrEncoding), LoadError> {
         assert!(verify_payload(payload), "payload verifies");
+        #[allow(unreachable_patterns, clippy::match_wildcard_for_single_variants)]
         match load_payload(payload)? {
             Value::String(s) => Ok((s.bytes, s.encoding)),
+            other => panic!("a string payload loaded as {other:?}"),
         }
     }
 
