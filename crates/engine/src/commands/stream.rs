@@ -1736,3 +1736,447 @@ pub fn xinfo_stream_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     fields.push(("groups", Reply::Array(groups)));
     Ok(map(fields))
 }
+
+#[cfg(test)]
+mod tests {
+    //! What the conformance scripts cannot show: anything that depends on the clock (auto IDs,
+    //! idle and seen times, delivery times), keyspace notifications and hit/miss counts. The
+    //! expected values were read from redis-server 7.0.15 (INFO stats, PSUBSCRIBE, and XPENDING
+    //! delivery counts); times follow its code on the virtual clock.
+
+    use crate::pubsub::notify;
+    use crate::{ClientId, Engine, Reply};
+
+    const NOW: i64 = 1_767_225_600_000;
+
+    fn engine() -> (Engine, ClientId) {
+        let mut engine = Engine::new();
+        engine.set_time(NOW);
+        let client = engine.connect();
+        (engine, client)
+    }
+
+    fn run(engine: &mut Engine, client: ClientId, line: &str) -> Reply {
+        let argv: Vec<Vec<u8>> = line.split(' ').map(|a| a.as_bytes().to_vec()).collect();
+        engine.exec(client, &argv)
+    }
+
+    fn bulk(s: &str) -> Reply {
+        Reply::bulk(s.as_bytes())
+    }
+
+    fn int(n: i64) -> Reply {
+        Reply::Integer(n)
+    }
+
+    /// An XPENDING extended-form row.
+    fn pending(id: &str, consumer: &str, idle: i64, count: i64) -> Reply {
+        Reply::Array(vec![bulk(id), bulk(consumer), int(idle), int(count)])
+    }
+
+    #[test]
+    fn auto_ids_come_from_the_virtual_clock() {
+        let (mut e, c) = engine();
+        assert_eq!(run(&mut e, c, "XADD s * f v"), bulk(&format!("{NOW}-0")));
+        assert_eq!(run(&mut e, c, "XADD s * f v"), bulk(&format!("{NOW}-1")));
+        e.advance(5);
+        assert_eq!(
+            run(&mut e, c, "XADD s * f v"),
+            bulk(&format!("{}-0", NOW + 5))
+        );
+        // A last ID ahead of the clock: the sequence goes on from it.
+        let ahead = NOW + 1000;
+        run(&mut e, c, &format!("XSETID s {ahead}-5"));
+        assert_eq!(run(&mut e, c, "XADD s * f v"), bulk(&format!("{ahead}-6")));
+        assert_eq!(
+            run(&mut e, c, &format!("XADD s {}-* f v", NOW + 5)),
+            Reply::error(
+                "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+            )
+        );
+        assert_eq!(run(&mut e, c, "XLEN s"), int(4));
+    }
+
+    #[test]
+    fn idle_times_delivery_times_and_counts_follow_the_clock() {
+        let (mut e, c) = engine();
+        for line in [
+            "XADD s 1-0 a 1",
+            "XADD s 2-0 b 2",
+            "XADD s 3-0 c 3",
+            "XGROUP CREATE s g 0",
+            "XREADGROUP GROUP g alice COUNT 2 STREAMS s >",
+        ] {
+            run(&mut e, c, line);
+        }
+        e.advance(1500);
+        let rows = |rows: Vec<Reply>| Reply::Array(rows);
+        assert_eq!(
+            run(&mut e, c, "XPENDING s g - + 10"),
+            rows(vec![
+                pending("1-0", "alice", 1500, 1),
+                pending("2-0", "alice", 1500, 1)
+            ])
+        );
+        assert_eq!(
+            run(&mut e, c, "XPENDING s g IDLE 1500 - + 1"),
+            rows(vec![pending("1-0", "alice", 1500, 1)])
+        );
+        assert_eq!(
+            run(&mut e, c, "XPENDING s g IDLE 1501 - + 10"),
+            rows(vec![])
+        );
+        assert_eq!(
+            run(&mut e, c, "XINFO CONSUMERS s g"),
+            rows(vec![rows(vec![
+                bulk("name"),
+                bulk("alice"),
+                bulk("pending"),
+                int(2),
+                bulk("idle"),
+                int(1500),
+            ])])
+        );
+        // Reading its history delivers again: count 2, idle 0, and the consumer is seen.
+        run(&mut e, c, "XREADGROUP GROUP g alice COUNT 1 STREAMS s 0");
+        e.advance(100);
+        assert_eq!(
+            run(&mut e, c, "XPENDING s g - + 10 alice"),
+            rows(vec![
+                pending("1-0", "alice", 100, 2),
+                pending("2-0", "alice", 1600, 1)
+            ])
+        );
+        // XCLAIM: min-idle compares with the idle time; the claim resets it, counts one more
+        // delivery (not with JUSTID), or takes IDLE, TIME and RETRYCOUNT.
+        assert_eq!(
+            run(&mut e, c, "XCLAIM s g bob 101 1-0 2-0 JUSTID"),
+            rows(vec![bulk("2-0")])
+        );
+        run(&mut e, c, "XCLAIM s g bob 100 1-0");
+        e.advance(10);
+        assert_eq!(
+            run(&mut e, c, "XPENDING s g - + 10"),
+            rows(vec![
+                pending("1-0", "bob", 10, 3),
+                pending("2-0", "bob", 10, 1)
+            ])
+        );
+        run(&mut e, c, "XCLAIM s g carol 0 1-0 IDLE 5000 RETRYCOUNT 9");
+        run(
+            &mut e,
+            c,
+            &format!("XCLAIM s g carol 0 2-0 TIME {}", NOW - 7),
+        );
+        run(&mut e, c, "XCLAIM s g carol 0 3-0 FORCE");
+        assert_eq!(
+            run(&mut e, c, "XPENDING s g - + 10"),
+            rows(vec![
+                pending("1-0", "carol", 5000, 9),
+                pending("2-0", "carol", 1617, 2),
+                pending("3-0", "carol", 0, 2)
+            ])
+        );
+        // A TIME in the future, or a negative one, means now.
+        run(
+            &mut e,
+            c,
+            &format!("XCLAIM s g carol 0 2-0 TIME {}", NOW * 2),
+        );
+        run(&mut e, c, "XCLAIM s g carol 0 1-0 TIME -5 JUSTID");
+        assert_eq!(
+            run(&mut e, c, "XPENDING s g - + 2"),
+            rows(vec![
+                pending("1-0", "carol", 0, 9),
+                pending("2-0", "carol", 0, 3)
+            ])
+        );
+        // XAUTOCLAIM: min-idle, one more delivery unless JUSTID.
+        e.advance(300);
+        assert_eq!(
+            run(&mut e, c, "XAUTOCLAIM s g dave 301 0 JUSTID"),
+            rows(vec![bulk("0-0"), rows(vec![]), rows(vec![])])
+        );
+        run(&mut e, c, "XAUTOCLAIM s g dave 300 0 COUNT 1");
+        run(&mut e, c, "XAUTOCLAIM s g dave 300 2-0 COUNT 1 JUSTID");
+        assert_eq!(
+            run(&mut e, c, "XPENDING s g - + 10"),
+            rows(vec![
+                pending("1-0", "dave", 0, 10),
+                pending("2-0", "dave", 0, 3),
+                pending("3-0", "carol", 300, 2)
+            ])
+        );
+        // Seen times: created or refreshed by reads and claims, not by XPENDING or
+        // CREATECONSUMER on an existing consumer.
+        e.advance(40);
+        run(&mut e, c, "XGROUP CREATECONSUMER s g dave");
+        run(&mut e, c, "XGROUP CREATECONSUMER s g erin");
+        run(&mut e, c, "XPENDING s g - + 10 alice");
+        let idle_of = |reply: &Reply| -> Vec<(String, i64)> {
+            match reply {
+                Reply::Array(items) => items
+                    .iter()
+                    .filter_map(|m| match m {
+                        Reply::Array(fields) => match (&fields[1], &fields[5]) {
+                            (Reply::Bulk(n), Reply::Integer(i)) => {
+                                Some((String::from_utf8_lossy(n).into_owned(), *i))
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let consumers = run(&mut e, c, "XINFO CONSUMERS s g");
+        assert_eq!(
+            idle_of(&consumers),
+            [
+                ("alice".to_string(), 450),
+                ("bob".to_string(), 350),
+                ("carol".to_string(), 340),
+                ("dave".to_string(), 40),
+                ("erin".to_string(), 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn xinfo_full_shows_absolute_delivery_and_seen_times() {
+        let (mut e, c) = engine();
+        run(&mut e, c, "XADD s 1-0 a 1");
+        run(&mut e, c, "XGROUP CREATE s g 0");
+        run(&mut e, c, "XREADGROUP GROUP g alice STREAMS s >");
+        e.advance(250);
+        run(&mut e, c, "XGROUP CREATECONSUMER s g bob");
+        let Reply::Array(fields) = run(&mut e, c, "XINFO STREAM s FULL") else {
+            panic!("XINFO STREAM FULL answers a map");
+        };
+        let groups = fields
+            .chunks(2)
+            .find(|pair| pair[0] == bulk("groups"))
+            .map(|pair| pair[1].clone());
+        let pel_row = Reply::Array(vec![bulk("1-0"), bulk("alice"), int(NOW), int(1)]);
+        let consumer = |name: &str, seen: i64, pel: Vec<Reply>| {
+            Reply::Map(vec![
+                (bulk("name"), bulk(name)),
+                (bulk("seen-time"), int(seen)),
+                (bulk("pel-count"), int(pel.len() as i64)),
+                (bulk("pending"), Reply::Array(pel)),
+            ])
+        };
+        let want = Reply::Array(vec![Reply::Map(vec![
+            (bulk("name"), bulk("g")),
+            (bulk("last-delivered-id"), bulk("1-0")),
+            (bulk("entries-read"), int(1)),
+            (bulk("lag"), int(0)),
+            (bulk("pel-count"), int(1)),
+            (bulk("pending"), Reply::Array(vec![pel_row])),
+            (
+                bulk("consumers"),
+                Reply::Array(vec![
+                    consumer(
+                        "alice",
+                        NOW,
+                        vec![Reply::Array(vec![bulk("1-0"), int(NOW), int(1)])],
+                    ),
+                    consumer("bob", NOW + 250, vec![]),
+                ]),
+            ),
+        ])]);
+        assert_eq!(groups, Some(want.into_resp2()));
+    }
+
+    #[test]
+    fn keyspace_notifications_match_redis() {
+        let (mut e, c) = engine();
+        let sub = e.connect();
+        e.config.notify_keyspace_events =
+            notify::KEYEVENT | notify::GENERIC | notify::STREAM | notify::NEW | notify::KEY_MISS;
+        e.pubsub
+            .patterns
+            .entry(b"__keyevent@0__:*".to_vec())
+            .or_default()
+            .insert(sub);
+        let script = [
+            "XADD s 1-0 f v",
+            "XADD s MAXLEN 1 2-0 f v",
+            "XADD s MAXLEN 5 3-0 f v",
+            "XADD s 3-0 f v",
+            "XADD n NOMKSTREAM 1-0 f v",
+            "XADD m MAXLEN 0 1-0 f v",
+            "XDEL s 3-0",
+            "XDEL s 3-0",
+            "XTRIM s MAXLEN 0",
+            "XTRIM s MAXLEN 0",
+            "XGROUP CREATE s g $",
+            "XGROUP CREATE s g $",
+            "XGROUP CREATE k g $ MKSTREAM",
+            "XGROUP CREATECONSUMER s g alice",
+            "XGROUP CREATECONSUMER s g alice",
+            "XADD s 4-0 f v",
+            "XREADGROUP GROUP g bob STREAMS s >",
+            "XREADGROUP GROUP g bob STREAMS s >",
+            "XREADGROUP GROUP g carol STREAMS s >",
+            "XREADGROUP GROUP g dave STREAMS s 0",
+            "XCLAIM s g erin 0 4-0",
+            "XCLAIM s g fred 0 9-0",
+            "XAUTOCLAIM s g gina 0 0",
+            "XAUTOCLAIM s g hank 1000000 0",
+            "XGROUP SETID s g 0",
+            "XGROUP DELCONSUMER s g bob",
+            "XGROUP DELCONSUMER s g gina",
+            "XGROUP DESTROY s g",
+            "XGROUP DESTROY s g",
+            "XSETID s 10-0",
+            "XACK s g 4-0",
+            "XLEN nokey",
+            "XINFO STREAM nokey",
+            "XREAD STREAMS nokey 0",
+            "DEL k",
+        ];
+        for line in script {
+            run(&mut e, c, line);
+        }
+        let events: Vec<String> = e
+            .take_pushes(sub)
+            .into_iter()
+            .filter_map(|push| match push {
+                Reply::Push(items) => match &items[..] {
+                    [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
+                        "{} {}",
+                        String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),
+                        String::from_utf8_lossy(key)
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let want = [
+            "new s",
+            "xadd s",
+            "xadd s",
+            "xtrim s",
+            "xadd s",
+            "new m",
+            "xadd m",
+            "xtrim m",
+            "xdel s",
+            "xtrim s",
+            "xgroup-create s",
+            "new k",
+            "xgroup-create k",
+            "xgroup-createconsumer s",
+            "xadd s",
+            "xgroup-createconsumer s",
+            "xgroup-createconsumer s",
+            "xgroup-createconsumer s",
+            "xgroup-createconsumer s",
+            "xgroup-setid s",
+            "xgroup-delconsumer s",
+            "xgroup-delconsumer s",
+            "xgroup-destroy s",
+            "xsetid s",
+            "keymiss nokey",
+            "keymiss nokey",
+            "keymiss nokey",
+            "keymiss nokey",
+            "del k",
+        ];
+        assert_eq!(events, want);
+    }
+
+    #[test]
+    fn hits_and_misses_match_info_stats() {
+        let (mut e, c) = engine();
+        let cases: &[(&str, u64, u64)] = &[
+            ("XADD s 1-0 f v", 0, 0),
+            ("XADD s 2-0 f v", 0, 0),
+            ("XLEN s", 1, 0),
+            ("XLEN nokey", 0, 1),
+            ("XRANGE s - +", 1, 0),
+            ("XRANGE nokey - +", 0, 1),
+            ("XRANGE s foo +", 0, 0),
+            ("XREVRANGE s + -", 1, 0),
+            ("XREAD STREAMS s nokey 0 0", 2, 2),
+            ("XREAD STREAMS s 5", 2, 0),
+            ("XREAD STREAMS s nokey 0 x", 1, 1),
+            ("XDEL s 9-0", 0, 0),
+            ("XDEL nokey 1-0", 0, 0),
+            ("XTRIM s MAXLEN 5", 0, 0),
+            ("XTRIM nokey MAXLEN 5", 0, 0),
+            ("XGROUP CREATE s g 0", 0, 0),
+            ("XGROUP CREATE nokey g 0", 0, 0),
+            ("XGROUP CREATE s2 g 0 MKSTREAM", 0, 0),
+            ("XGROUP SETID s g 0", 0, 0),
+            ("XGROUP CREATECONSUMER s g c", 0, 0),
+            ("XGROUP DELCONSUMER s g c", 0, 0),
+            ("XGROUP DESTROY s g2", 0, 0),
+            ("XREADGROUP GROUP g c STREAMS s >", 2, 0),
+            ("XREADGROUP GROUP g c STREAMS s >", 2, 0),
+            ("XREADGROUP GROUP g c STREAMS s 0", 2, 0),
+            ("XREADGROUP GROUP g c STREAMS nokey >", 0, 1),
+            ("XREADGROUP GROUP g c STREAMS s s2 > >", 4, 0),
+            ("XACK s g 1-0", 1, 0),
+            ("XACK nokey g 1-0", 0, 1),
+            ("XACK s nog 1-0", 1, 0),
+            ("XPENDING s g", 1, 0),
+            ("XPENDING nokey g", 0, 1),
+            ("XPENDING s g - + 10", 1, 0),
+            ("XCLAIM s g c 0 2-0", 1, 0),
+            ("XCLAIM nokey g c 0 2-0", 0, 1),
+            ("XAUTOCLAIM s g c 0 0", 1, 0),
+            ("XAUTOCLAIM nokey g c 0 0", 0, 1),
+            ("XINFO STREAM s", 1, 0),
+            ("XINFO STREAM nokey", 0, 1),
+            ("XINFO GROUPS s", 1, 0),
+            ("XINFO CONSUMERS s g", 1, 0),
+            ("XINFO HELP", 0, 0),
+            ("XSETID s 9-0", 0, 0),
+            ("XSETID nokey 9-0", 0, 0),
+        ];
+        for &(line, hits, misses) in cases {
+            let before = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            run(&mut e, c, line);
+            let after = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            assert_eq!(
+                (after.0 - before.0, after.1 - before.1),
+                (hits, misses),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn node_limits_come_from_the_configuration() {
+        // Checked against redis-server with CONFIG SET stream-node-max-entries 5 and
+        // stream-node-max-bytes 0: nodes of 5 entries, and `~` may remove at most 500.
+        let (mut e, c) = engine();
+        e.config.stream_node_max_entries = 5;
+        e.config.stream_node_max_bytes = 0;
+        for i in 0..12 {
+            run(&mut e, c, &format!("XADD s 1-{i} f v"));
+        }
+        assert_eq!(run(&mut e, c, "XTRIM s MAXLEN ~ 6"), int(5));
+        assert_eq!(run(&mut e, c, "XTRIM s MAXLEN ~ 1"), int(5));
+        assert_eq!(run(&mut e, c, "XLEN s"), int(2));
+        // No entry limit and a tiny byte limit: one entry per node.
+        e.config.stream_node_max_entries = 0;
+        e.config.stream_node_max_bytes = 1;
+        for i in 0..3 {
+            run(&mut e, c, &format!("XADD t 1-{i} f v"));
+        }
+        assert_eq!(run(&mut e, c, "XTRIM t MAXLEN ~ 1"), int(2));
+        // The default LIMIT of `~` is 100 nodes' worth of entries (10000 when unlimited).
+        e.config.stream_node_max_entries = 1;
+        e.config.stream_node_max_bytes = 4096;
+        for i in 0..150 {
+            run(&mut e, c, &format!("XADD u 1-{i} f v"));
+        }
+        assert_eq!(run(&mut e, c, "XTRIM u MAXLEN ~ 0"), int(100));
+        assert_eq!(run(&mut e, c, "XTRIM u MAXLEN ~ 0 LIMIT 0"), int(50));
+    }
+}

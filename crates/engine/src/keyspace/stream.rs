@@ -1138,4 +1138,59 @@ mod tests {
         // Differing in byte 7: root run, branch, two runs of 8 bytes, two leaves.
         assert_eq!(rax_node_count(&keys(&[id(1, 0), id(2, 0)]), 0), 6);
     }
+
+    #[test]
+    fn tracked_node_sizes_equal_the_listpacks_written() {
+        // A small xorshift, so the mix of sizes, deletions and trims is varied but fixed.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut s = Stream::new();
+        let mut last = 0;
+        for _ in 0..3000 {
+            match next(10) {
+                0..=6 => {
+                    last += 1 + next(3);
+                    let value = match next(4) {
+                        0 => (next(1_000_000_000) as i64 - 500).to_string().into_bytes(),
+                        1 => vec![b'x'; next(200) as usize],
+                        2 => vec![b'y'; 4000 + next(200) as usize],
+                        _ => b"v".to_vec(),
+                    };
+                    let fields = if next(3) == 0 {
+                        vec![b"other".to_vec(), value, b"f2".to_vec(), b"1".to_vec()]
+                    } else {
+                        vec![b"f".to_vec(), value]
+                    };
+                    let id = StreamId::new(last / 3, last % 3 + next(2));
+                    let _ = s.append(NewId::Exact(id), &fields, 0, LIMITS);
+                }
+                7 | 8 => {
+                    let victim = StreamId::new(next(last / 3 + 1), next(3));
+                    s.delete(&[victim]);
+                }
+                _ => {
+                    let strategy = if next(2) == 0 {
+                        TrimStrategy::MaxLen(next(300))
+                    } else {
+                        TrimStrategy::MinId(StreamId::new(next(last / 3 + 1), 0))
+                    };
+                    s.trim(Trim {
+                        strategy,
+                        approx: next(2) == 0,
+                        limit: next(3) * 100,
+                    });
+                }
+            }
+            for (key, node) in &s.nodes {
+                assert_eq!(node.bytes(), node.listpack(*key).len());
+            }
+            let live: u64 = s.nodes.values().map(|n| n.live).sum();
+            assert_eq!(live, s.length);
+        }
+    }
 }
