@@ -2179,4 +2179,40 @@ mod tests {
         assert_eq!(run(&mut e, c, "XTRIM u MAXLEN ~ 0"), int(100));
         assert_eq!(run(&mut e, c, "XTRIM u MAXLEN ~ 0 LIMIT 0"), int(50));
     }
+
+    #[test]
+    fn resp3_replies_use_maps_where_redis_does() {
+        // As redis-server answers after HELLO 3: XREAD maps each key to its entries; XINFO
+        // answers maps; nothing to read is a null.
+        let (mut e, c) = engine();
+        if let Some(client) = e.clients.get_mut(&c) {
+            client.resp = 3;
+        }
+        run(&mut e, c, "XADD s 1-0 f v");
+        run(&mut e, c, "XGROUP CREATE s g 0");
+        let entries = Reply::Array(vec![Reply::Array(vec![
+            bulk("1-0"),
+            Reply::Array(vec![bulk("f"), bulk("v")]),
+        ])]);
+        assert_eq!(
+            run(&mut e, c, "XREAD STREAMS s 0"),
+            Reply::Map(vec![(bulk("s"), entries.clone())])
+        );
+        assert_eq!(run(&mut e, c, "XREAD STREAMS s 5"), Reply::NilArray);
+        assert_eq!(
+            run(&mut e, c, "XREADGROUP GROUP g c STREAMS s >"),
+            Reply::Map(vec![(bulk("s"), entries)])
+        );
+        assert_eq!(
+            run(&mut e, c, "XINFO GROUPS s"),
+            Reply::Array(vec![Reply::Map(vec![
+                (bulk("name"), bulk("g")),
+                (bulk("consumers"), int(1)),
+                (bulk("pending"), int(1)),
+                (bulk("last-delivered-id"), bulk("1-0")),
+                (bulk("entries-read"), int(1)),
+                (bulk("lag"), int(0)),
+            ])])
+        );
+    }
 }

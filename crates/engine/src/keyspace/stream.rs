@@ -755,7 +755,7 @@ impl Stream {
             self.nodes.remove(&key);
         } else if let Some(entry) = node.entries.get_mut(index) {
             entry.deleted = true;
-            node.live -= 1;
+            node.live = node.live.saturating_sub(1);
             node.deleted += 1;
         }
         self.length = self.length.saturating_sub(1);
@@ -974,14 +974,6 @@ impl Stream {
                 }
             }
         }
-    }
-
-    /// The bytes of each node's listpack, in order (for tests and diagnostics).
-    pub fn node_sizes(&self) -> Vec<(StreamId, usize, u64, u64)> {
-        self.nodes
-            .iter()
-            .map(|(k, n)| (*k, n.bytes(), n.live, n.deleted))
-            .collect()
     }
 }
 
