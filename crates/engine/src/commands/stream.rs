@@ -1217,6 +1217,14 @@ pub fn xautoclaim_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let Some(group) = stream.groups.get(group_name.as_slice()) else {
         return Err(no_key_or_group(key, group_name));
     };
+    // Redis allocates 16 bytes per COUNT up front and fails when the allocator cannot: how
+    // much it can depends on the machine, but more than the 128 TiB a 64-bit process can
+    // address never fits. Nothing is allocated here.
+    if count > 1 << 43 {
+        return Err(RedisError::new(
+            "ERR Insufficient memory, failed allocating transient memory, COUNT too high.",
+        ));
+    }
     let pending: Vec<StreamId> = group.pel.range(start..).map(|(id, _)| *id).collect();
     let mut attempts = count.saturating_mul(ATTEMPTS_FACTOR);
     let mut claimed = Vec::new();
