@@ -95,6 +95,8 @@ impl RedisError {
 
     /// `ERR unknown subcommand 'sub'. Try CONTAINER HELP.`
     pub fn unknown_subcommand(container: &str, sub: &[u8]) -> Self {
+        // Redis prints it with `%.128s`: a C string, so it also ends at a NUL byte.
+        let sub = crate::cstr::c_str(sub);
         let sub = String::from_utf8_lossy(&sub[..sub.len().min(128)]);
         Self::owned(format!(
             "ERR unknown subcommand '{sub}'. Try {} HELP.",

@@ -4,6 +4,7 @@
 
 use crate::engine::Engine;
 use crate::glob::glob_match;
+use crate::keyspace::stream::StreamId;
 use crate::keyspace::{Entry, Value};
 
 /// What the key browser lists for a key.
@@ -32,7 +33,12 @@ pub enum ValueView {
     Hash(Vec<(Vec<u8>, Vec<u8>)>),
     /// A set's members, sorted for display.
     Set(Vec<Vec<u8>>),
+    /// A stream's entries, oldest first.
+    Stream(Vec<StreamEntryView>),
 }
+
+/// One stream entry: its ID (`ms-seq`) and its field/value pairs.
+pub type StreamEntryView = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>);
 
 fn info(key: &[u8], entry: &Entry, now_ms: i64) -> KeyInfo {
     let len = match &entry.value {
@@ -40,6 +46,7 @@ fn info(key: &[u8], entry: &Entry, now_ms: i64) -> KeyInfo {
         Value::List(l) => l.len(),
         Value::Hash(h) => h.len(),
         Value::Set(s) => s.len(),
+        Value::Stream(s) => usize::try_from(s.length).unwrap_or(usize::MAX),
     };
     KeyInfo {
         key: key.to_vec(),
@@ -102,6 +109,19 @@ impl Engine {
                 members.truncate(limit);
                 ValueView::Set(members)
             }
+            Value::Stream(s) => ValueView::Stream(
+                s.range(StreamId::MIN, StreamId::MAX, false, limit.max(1))
+                    .into_iter()
+                    .map(|e| {
+                        let pairs = e
+                            .fields
+                            .chunks(2)
+                            .map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default()))
+                            .collect();
+                        (e.id.to_bytes(), pairs)
+                    })
+                    .collect(),
+            ),
         };
         Some((info(key, entry, now), view))
     }

@@ -247,6 +247,7 @@ impl Writer {
             // collections get their DUMP/RESTORE, every hash is written in the hashtable form,
             // which Redis reads back as the same hash.
             Value::Hash(_) => self.save_type(rdb_type::HASH),
+            Value::Stream(_) => self.save_type(rdb_type::STREAM_LISTPACKS_2),
         }
     }
 
@@ -254,6 +255,7 @@ impl Writer {
     pub fn save_object(&mut self, value: &Value) {
         match value {
             Value::String(s) => self.save_string(&s.bytes),
+            Value::Stream(s) => s.save_rdb(self),
             Value::Hash(h) => {
                 self.save_len(h.len() as u64);
                 for (field, value) in h.iter() {
@@ -461,6 +463,7 @@ mod tests {
     #[allow(clippy::match_wildcard_for_single_variants)] // more types will come
     fn loaded(payload: &[u8]) -> Result<(Vec<u8>, StrEncoding), LoadError> {
         assert!(verify_payload(payload), "payload verifies");
+        #[allow(unreachable_patterns, clippy::match_wildcard_for_single_variants)]
         match load_payload(payload)? {
             Value::String(s) => Ok((s.bytes, s.encoding)),
             other => panic!("not a string: {other:?}"),

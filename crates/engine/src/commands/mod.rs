@@ -16,6 +16,7 @@ pub mod pubsub;
 pub mod scan;
 pub mod server;
 pub mod set;
+pub mod stream;
 pub mod string;
 pub mod transaction;
 
@@ -32,6 +33,7 @@ pub static TABLES: &[&[Command]] = &[
     list::COMMANDS,
     server::COMMANDS,
     set::COMMANDS,
+    stream::COMMANDS,
     string::COMMANDS,
     transaction::COMMANDS,
 ];

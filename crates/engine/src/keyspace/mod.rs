@@ -8,6 +8,7 @@ pub mod dict;
 pub mod hash;
 pub mod list;
 pub mod set;
+pub mod stream;
 pub mod value;
 
 use std::collections::BTreeSet;

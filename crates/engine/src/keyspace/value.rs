@@ -3,6 +3,7 @@
 use crate::keyspace::hash::Hash;
 use crate::keyspace::list::List;
 use crate::keyspace::set::SetValue;
+use crate::keyspace::stream::Stream;
 use crate::num::parse_i64;
 
 /// The value stored under a key.
@@ -16,6 +17,8 @@ pub enum Value {
     Set(SetValue),
     /// A hash of fields to values.
     Hash(Hash),
+    /// A stream (`OBJECT ENCODING` says `stream`).
+    Stream(Box<Stream>),
 }
 
 impl Value {
@@ -31,6 +34,7 @@ impl Value {
             Value::List(_) => "list",
             Value::Set(_) => "set",
             Value::Hash(_) => "hash",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -41,6 +45,7 @@ impl Value {
             Value::List(_) => List::ENCODING,
             Value::Set(s) => s.encoding_name(),
             Value::Hash(h) => h.encoding_name(),
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -71,6 +76,7 @@ typed_value!(StrValue, String);
 typed_value!(List, List);
 typed_value!(SetValue, Set);
 typed_value!(Hash, Hash);
+typed_value!(Stream, Stream);
 
 /// How Redis holds a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
