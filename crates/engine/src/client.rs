@@ -163,6 +163,8 @@ impl Engine {
             self.deliver(client, reply);
         }
         self.serve_ready_keys();
+        // Waits whose deadline has already passed end now, as Redis checks before sleeping.
+        self.expire_blocked_timeouts();
         let output = self.take_output(client);
         if self.clients.get(&client).is_some_and(|c| c.closing) {
             self.disconnect(client);

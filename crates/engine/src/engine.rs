@@ -452,6 +452,8 @@ impl Ctx<'_> {
         }
         let entry = self.engine.dbs[self.db].remove(key)?;
         self.engine.touch_watched_key(self.db, key);
+        // A blocked XREADGROUP learns its stream is gone (other waiters keep waiting).
+        self.engine.signal_key_as_ready(self.db, key);
         let command = self.command();
         self.engine.events.push(
             self.engine.now_ms,

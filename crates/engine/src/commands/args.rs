@@ -64,10 +64,10 @@ pub fn timeout_deadline(arg: &[u8], now_ms: i64) -> Result<Option<i64>, RedisErr
     if ms == 0 {
         return Ok(None);
     }
-    if ms > i64::MAX - now_ms {
-        return Err(RedisError::new("ERR timeout is out of range"));
-    }
-    Ok(Some(now_ms + ms))
+    // Redis 7.0 adds without a check; a deadline that wraps is, seen as the unsigned number its
+    // timeout table orders by, never reached: the client waits for ever.
+    let deadline = now_ms.wrapping_add(ms);
+    Ok((deadline >= 0).then_some(deadline))
 }
 
 /// A `HELP` reply as Redis's `addReplyHelp`: a header naming the command as typed (uppercased),

@@ -2,9 +2,9 @@
 //! XSETID, and consumer groups — XGROUP, XREADGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM — with
 //! XINFO. The value itself is `keyspace/stream.rs`.
 //!
-//! Blocking is not implemented: `XREAD`/`XREADGROUP` with `BLOCK` answer at once what they
-//! would answer without it (served entries, or the null array a timed-out block gives), as
-//! Redis does for clients that may not block.
+//! `XREAD`/`XREADGROUP` with `BLOCK` wait on the virtual clock (see `blocking.rs`) when nothing
+//! is there yet: `$` is resolved to the stream's last ID when the wait starts, and a blocked
+//! `XREADGROUP` is told when its stream is deleted or its group destroyed, as in Redis 7.0.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -570,8 +570,7 @@ pub fn xtrim_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 }
 
 /// Reads entries after the given IDs (`$`: after the stream's last ID) of each stream; nil when
-/// none has any. `BLOCK` does not wait here: the answer is the one a block that timed out (or
-/// was served at once) would give.
+/// none has any, or, with `BLOCK`, waits that many milliseconds (0: for ever) for entries.
 ///
 /// `XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]`
 pub fn xread_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
@@ -594,6 +593,7 @@ fn read_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], xreadgroup: bool) -> CmdRes
     let mut streams_count = 0;
     let mut noack = false;
     let mut group_names: Option<(&[u8], &[u8])> = None;
+    let mut block: Option<i64> = None;
     let mut i = 1;
     while let Some(opt) = argv.get(i) {
         let more = argv.len() - i - 1;
@@ -606,6 +606,7 @@ fn read_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], xreadgroup: bool) -> CmdRes
             if timeout < 0 {
                 return Err(RedisError::new("ERR timeout is negative"));
             }
+            block = Some(timeout);
         } else if is(opt, "count") && more > 0 {
             i += 1;
             count = long_arg(&argv[i], None)?.max(0);
@@ -648,6 +649,19 @@ fn read_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], xreadgroup: bool) -> CmdRes
     let keys = &argv[streams_arg..streams_arg + streams_count];
     let id_args = &argv[streams_arg + streams_count..];
 
+    // Re-run to serve a blocked XREADGROUP: its stream or its group may be gone since.
+    if let (Some((group, _)), Some(ready)) = (group_names, ctx.engine.blocking.serving.clone()) {
+        match ctx.lookup_typed::<Stream>(&ready, Lookup::PEEK)? {
+            None => return Err(RedisError::new("UNBLOCKED the stream key no longer exists")),
+            Some(stream) if !stream.groups.contains_key(group) => {
+                return Err(RedisError::new(
+                    "NOGROUP the consumer group this client was blocked on no longer exists",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+
     // The IDs, each key looked up once here (and again below, as Redis does).
     let mut ids = Vec::with_capacity(streams_count);
     for (key, arg) in keys.iter().zip(id_args) {
@@ -686,7 +700,12 @@ fn read_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], xreadgroup: bool) -> CmdRes
     let count = usize::try_from(count).unwrap_or(0);
     let now = ctx.now();
     let mut served: Vec<(Reply, Reply)> = Vec::new();
+    // A blocked client is served from the stream that received entries only.
+    let candidates = ctx.engine.blocking.serving.clone();
     for (key, &gt) in keys.iter().zip(&ids) {
+        if candidates.as_ref().is_some_and(|ready| ready != key) {
+            continue;
+        }
         let Ok(Some(stream)) = ctx.lookup_typed::<Stream>(key, Lookup::READ) else {
             continue;
         };
@@ -730,6 +749,21 @@ fn read_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], xreadgroup: bool) -> CmdRes
         served.push((Reply::Bulk(key.clone()), Reply::Array(entries)));
     }
     if served.is_empty() {
+        if let Some(ms) = block
+            && ctx.can_block()
+        {
+            // `$` means "after the last entry when the wait started": fix it now.
+            // As in Redis 7.0 the deadline is added without a check; one that wraps is, seen as
+            // the unsigned number Redis's timeout table orders by, never reached.
+            let mut waiting = argv.to_vec();
+            for (offset, (arg, id)) in id_args.iter().zip(&ids).enumerate() {
+                if c_str(arg) == b"$" {
+                    waiting[streams_arg + streams_count + offset] = id.to_bytes();
+                }
+            }
+            let deadline = (ms > 0).then(|| now.wrapping_add(ms)).filter(|&at| at >= 0);
+            ctx.block(keys, deadline, Reply::NilArray, &waiting);
+        }
         return Ok(Reply::NilArray);
     }
     Ok(if resp(ctx) == 2 {
@@ -1452,6 +1486,8 @@ pub fn xgroup_destroy_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult 
         .is_some();
     if existed {
         ctx.notify(notify::STREAM, "xgroup-destroy", key);
+        // Clients blocked reading as this group learn it is gone.
+        ctx.engine.signal_key_as_ready(ctx.db, key);
     }
     Ok(Reply::Integer(i64::from(existed)))
 }
