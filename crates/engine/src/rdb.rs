@@ -233,6 +233,9 @@ impl Writer {
     pub fn save_object_type(&mut self, value: &Value) {
         match value {
             Value::String(_) => self.save_type(rdb_type::STRING),
+            // Redis writes a listpack-encoded set as ZSET_LISTPACK (its listpack's bytes); this
+            // engine writes every sorted set as ZSET_2, which Redis also loads.
+            Value::ZSet(_) => self.save_type(rdb_type::ZSET_2),
         }
     }
 
@@ -240,6 +243,15 @@ impl Writer {
     pub fn save_object(&mut self, value: &Value) {
         match value {
             Value::String(s) => self.save_string(&s.bytes),
+            Value::ZSet(z) => {
+                // ZSET_2: the count, then each member and its score as a little-endian double,
+                // from the highest score down (so that loading inserts at the head).
+                self.save_len(z.len() as u64);
+                for (member, score) in z.iter().rev() {
+                    self.save_string(member);
+                    self.raw(&score.to_le_bytes());
+                }
+            }
         }
     }
 }
@@ -410,10 +422,12 @@ mod tests {
         Value::string(s.to_vec())
     }
 
+    #[allow(clippy::match_wildcard_for_single_variants)] // more types are coming
     fn loaded(payload: &[u8]) -> Result<(Vec<u8>, StrEncoding), LoadError> {
         assert!(verify_payload(payload), "payload verifies");
         match load_payload(payload)? {
             Value::String(s) => Ok((s.bytes, s.encoding)),
+            other => panic!("not a string: {other:?}"),
         }
     }
 

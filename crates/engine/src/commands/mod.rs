@@ -12,6 +12,7 @@ pub mod generic;
 pub mod hyperloglog;
 pub mod scan;
 pub mod server;
+pub mod sorted_set;
 pub mod string;
 
 /// Every group's registrations; the registry is their union.
@@ -23,5 +24,6 @@ pub static TABLES: &[&[Command]] = &[
     generic::COMMANDS,
     hyperloglog::COMMANDS,
     server::COMMANDS,
+    sorted_set::COMMANDS,
     string::COMMANDS,
 ];

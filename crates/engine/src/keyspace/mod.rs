@@ -6,6 +6,7 @@
 
 pub mod dict;
 pub mod value;
+pub mod zset;
 
 use std::collections::BTreeSet;
 
@@ -62,6 +63,7 @@ impl Entry {
     /// What `OBJECT REFCOUNT` answers. Redis keeps one shared object for each integer from 0 to
     /// 9999 and stores it (with the maximal refcount, `INT_MAX`) wherever such an integer string
     /// is stored; every other value is referenced once.
+    #[allow(clippy::match_wildcard_for_single_variants)] // more types are coming
     pub fn refcount(&self) -> i64 {
         /// Redis's `OBJ_SHARED_INTEGERS`.
         const SHARED_INTEGERS: i64 = 10_000;

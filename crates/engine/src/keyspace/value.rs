@@ -1,5 +1,6 @@
 //! Typed values and their encodings, as `TYPE` and `OBJECT ENCODING` report them.
 
+use crate::keyspace::zset::ZSet;
 use crate::num::parse_i64;
 
 /// The value stored under a key.
@@ -7,6 +8,8 @@ use crate::num::parse_i64;
 pub enum Value {
     /// A binary-safe string.
     String(StrValue),
+    /// A sorted set.
+    ZSet(ZSet),
 }
 
 impl Value {
@@ -19,6 +22,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "string",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -26,6 +30,7 @@ impl Value {
     pub fn encoding_name(&self) -> &'static str {
         match self {
             Value::String(s) => s.encoding.name(),
+            Value::ZSet(z) => z.encoding_name(),
         }
     }
 }
@@ -38,10 +43,21 @@ pub trait TypedValue {
 }
 
 impl TypedValue for StrValue {
+    #[allow(clippy::match_wildcard_for_single_variants)] // more types are coming
     fn of(value: &mut Value) -> Option<&mut Self> {
         match value {
             Value::String(s) => Some(s),
             #[allow(unreachable_patterns)] // until the collections add their variants
+            _ => None,
+        }
+    }
+}
+
+impl TypedValue for ZSet {
+    #[allow(clippy::match_wildcard_for_single_variants)] // more types are coming
+    fn of(value: &mut Value) -> Option<&mut Self> {
+        match value {
+            Value::ZSet(z) => Some(z),
             _ => None,
         }
     }
