@@ -16,6 +16,7 @@
 //! [`LoadError::Unsupported`] (RESTORE answers `Bad data format` for it), never a panic.
 
 mod crc64;
+pub mod listpack;
 mod lzf;
 
 pub use crc64::crc64;
@@ -233,8 +234,7 @@ impl Writer {
     pub fn save_object_type(&mut self, value: &Value) {
         match value {
             Value::String(_) => self.save_type(rdb_type::STRING),
-            // Redis writes a listpack-encoded set as ZSET_LISTPACK (its listpack's bytes); this
-            // engine writes every sorted set as ZSET_2, which Redis also loads.
+            Value::ZSet(z) if z.is_listpack() => self.save_type(rdb_type::ZSET_LISTPACK),
             Value::ZSet(_) => self.save_type(rdb_type::ZSET_2),
         }
     }
@@ -243,6 +243,27 @@ impl Writer {
     pub fn save_object(&mut self, value: &Value) {
         match value {
             Value::String(s) => self.save_string(&s.bytes),
+            Value::ZSet(z) if z.is_listpack() => {
+                // The listpack as one string: each member, then its score as the listpack
+                // holds it (an integer when it is one, else its `%.17g` text).
+                let mut texts = Vec::with_capacity(z.len());
+                for (_, score) in z.iter() {
+                    texts.push(match crate::keyspace::zset::listpack_score_int(score) {
+                        Some(n) => Ok(n),
+                        None => Err(crate::num::format_double(score)),
+                    });
+                }
+                let elements = z.iter().zip(&texts).flat_map(|((member, _), score)| {
+                    [
+                        listpack::Element::Bytes(member),
+                        match score {
+                            Ok(n) => listpack::Element::Int(*n),
+                            Err(text) => listpack::Element::Bytes(text.as_bytes()),
+                        },
+                    ]
+                });
+                self.save_string(&listpack::encode(elements));
+            }
             Value::ZSet(z) => {
                 // ZSET_2: the count, then each member and its score as a little-endian double,
                 // from the highest score down (so that loading inserts at the head).

@@ -1400,3 +1400,321 @@ pub fn zscan_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         .collect();
     Ok(scan::reply(next, kept))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+    use crate::config::Config;
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    fn run(engine: &mut Engine, client: u64, line: &str) -> Reply {
+        engine.exec(client, &argv(line))
+    }
+
+    fn strings(reply: &Reply) -> Vec<String> {
+        match reply {
+            Reply::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+                    other => format!("{other:?}"),
+                })
+                .collect(),
+            other => panic!("not an array: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn keyspace_notifications_match_redis() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        let sub = e.connect();
+        e.config.notify_keyspace_events = notify::KEYEVENT
+            | notify::GENERIC
+            | notify::STRING
+            | notify::ZSET
+            | notify::EXPIRED
+            | notify::NEW;
+        e.pubsub
+            .patterns
+            .entry(b"__keyevent@0__:*".to_vec())
+            .or_default()
+            .insert(sub);
+        let script = [
+            "ZADD z 1 a 2 b",
+            "ZADD z 1 a",
+            "ZADD z NX 5 a",
+            "ZADD z CH 3 a",
+            "ZADD z INCR 1 a",
+            "ZINCRBY z 1 b",
+            "ZINCRBY z 0 b",
+            "ZINCRBY new 1 m",
+            "ZADD z XX 1 missing",
+            "ZADD z2 XX 1 a",
+            "ZREM z nope",
+            "ZREM z a",
+            "ZREM z b",
+            "ZREM new m",
+            "ZADD r 1 a 2 b 3 c 4 d 5 e 6 f",
+            "ZREMRANGEBYRANK r 0 0",
+            "ZREMRANGEBYRANK r 10 20",
+            "ZREMRANGEBYSCORE r 2 2",
+            "ZREMRANGEBYSCORE r 100 200",
+            "ZREMRANGEBYLEX r [d [d",
+            "ZREMRANGEBYLEX r [x [y",
+            "ZPOPMIN r",
+            "ZPOPMAX r 0",
+            "ZPOPMAX r 1",
+            "ZMPOP 1 r MIN COUNT 5",
+            "ZPOPMIN r",
+            "ZADD a 1 x 2 y",
+            "ZADD b 2 y 3 z",
+            "ZUNIONSTORE d 2 a b",
+            "ZINTERSTORE d 2 a b",
+            "ZDIFFSTORE d 2 a b",
+            "ZDIFFSTORE d 2 a a",
+            "ZDIFFSTORE d 2 a a",
+            "ZRANGESTORE d a 0 -1",
+            "ZRANGESTORE d a 5 10",
+            "ZRANGESTORE d a 5 10",
+            "ZUNION 2 a b",
+            "ZRANGE a 0 -1",
+            "ZREMRANGEBYRANK a 0 -1",
+        ];
+        for line in script {
+            run(&mut e, c, line);
+        }
+        let events: Vec<String> = e
+            .take_pushes(sub)
+            .into_iter()
+            .filter_map(|push| match push {
+                Reply::Push(items) => match items.as_slice() {
+                    [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
+                        "{} {}",
+                        String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),
+                        String::from_utf8_lossy(key)
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        // Read from redis-server 7.0.15 with `notify-keyspace-events EAn`.
+        let want = [
+            "new z",
+            "zadd z",
+            "zadd z",
+            "zincr z",
+            "zincr z",
+            "new new",
+            "zincr new",
+            "zrem z",
+            "zrem z",
+            "del z",
+            "zrem new",
+            "del new",
+            "new r",
+            "zadd r",
+            "zremrangebyrank r",
+            "zremrangebyscore r",
+            "zremrangebylex r",
+            "zpopmin r",
+            "zpopmax r",
+            "zpopmin r",
+            "del r",
+            "new a",
+            "zadd a",
+            "new b",
+            "zadd b",
+            "new d",
+            "zunionstore d",
+            "zinterstore d",
+            "zdiffstore d",
+            "del d",
+            "new d",
+            "zrangestore d",
+            "del d",
+            "zremrangebyrank a",
+            "del a",
+        ];
+        assert_eq!(events, want);
+    }
+
+    #[test]
+    fn hits_and_misses_match_info_stats() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        for line in ["ZADD z 1 a 2 b", "ZADD y 1 a", "SET s v"] {
+            run(&mut e, c, line);
+        }
+        // Each command's keyspace_hits and keyspace_misses, read from redis-server 7.0.15 after
+        // CONFIG RESETSTAT, running the commands in this order.
+        let cases = [
+            ("ZSCORE z a", 1, 0),
+            ("ZSCORE nokey a", 0, 1),
+            ("ZMSCORE nokey a", 0, 1),
+            ("ZCARD z", 1, 0),
+            ("ZCOUNT z 0 1", 1, 0),
+            ("ZLEXCOUNT nokey - +", 0, 1),
+            ("ZRANK z a", 1, 0),
+            ("ZREVRANK nokey a", 0, 1),
+            ("ZRANGE z 0 -1", 1, 0),
+            ("ZRANGE nokey 0 -1", 0, 1),
+            ("ZRANGEBYSCORE z 0 1", 1, 0),
+            ("ZREVRANGEBYLEX z + -", 1, 0),
+            ("ZRANGESTORE d z 0 -1", 1, 0),
+            ("ZRANGESTORE d nokey 0 -1", 0, 1),
+            ("ZRANDMEMBER z", 1, 0),
+            ("ZRANDMEMBER nokey 2", 0, 1),
+            ("ZSCAN z 0", 1, 0),
+            ("ZSCAN nokey 0", 0, 1),
+            ("ZUNION 3 z y nokey", 2, 1),
+            ("ZUNIONSTORE d 2 z nokey", 1, 1),
+            ("ZINTER 2 nokey z", 1, 1),
+            ("ZINTERCARD 2 z y", 2, 0),
+            ("ZDIFFSTORE d 2 z y", 2, 0),
+            ("ZUNION 2 z s", 2, 0),
+            ("ZADD z 3 c", 0, 0),
+            ("ZINCRBY z 1 c", 0, 0),
+            ("ZREM z c", 0, 0),
+            ("ZREMRANGEBYSCORE z 10 20", 0, 0),
+            ("ZPOPMIN nokey", 0, 0),
+            ("ZPOPMAX y 0", 0, 0),
+            ("ZMPOP 2 nokey z MIN", 0, 0),
+            ("ZSCORE s a", 1, 0),
+            ("ZRANGE s 0 -1", 1, 0),
+        ];
+        for (line, hits, misses) in cases {
+            let before = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            run(&mut e, c, line);
+            let after = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            assert_eq!(
+                (after.0 - before.0, after.1 - before.1),
+                (hits, misses),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn encodings_follow_configured_thresholds() {
+        let mut e = Engine::new();
+        e.config = Config {
+            zset_max_listpack_entries: 2,
+            zset_max_listpack_value: 3,
+            ..Config::default()
+        };
+        let c = e.connect();
+        let encoding = |e: &mut Engine, key: &str| run(e, c, &format!("OBJECT ENCODING {key}"));
+        run(&mut e, c, "ZADD z 1 a 2 b");
+        assert_eq!(encoding(&mut e, "z"), Reply::bulk(b"listpack"));
+        run(&mut e, c, "ZADD z 3 c");
+        assert_eq!(encoding(&mut e, "z"), Reply::bulk(b"skiplist"));
+        run(&mut e, c, "ZADD w 1 abc");
+        assert_eq!(encoding(&mut e, "w"), Reply::bulk(b"listpack"));
+        run(&mut e, c, "ZADD w 1 abcd");
+        assert_eq!(encoding(&mut e, "w"), Reply::bulk(b"skiplist"));
+        run(&mut e, c, "ZUNIONSTORE u 1 z");
+        assert_eq!(encoding(&mut e, "u"), Reply::bulk(b"skiplist"));
+        run(&mut e, c, "ZRANGESTORE r z 0 1");
+        assert_eq!(encoding(&mut e, "r"), Reply::bulk(b"listpack"));
+        run(&mut e, c, "ZRANGESTORE r z 0 2");
+        assert_eq!(encoding(&mut e, "r"), Reply::bulk(b"skiplist"));
+        run(&mut e, c, "ZRANGESTORE r z -inf +inf BYSCORE LIMIT 0 2");
+        assert_eq!(encoding(&mut e, "r"), Reply::bulk(b"listpack"));
+        e.config.zset_max_listpack_entries = 0;
+        run(&mut e, c, "ZADD zero 1 a");
+        assert_eq!(encoding(&mut e, "zero"), Reply::bulk(b"skiplist"));
+    }
+
+    #[test]
+    fn random_members_are_drawn_fairly_and_distinct_when_asked() {
+        for big in [false, true] {
+            let mut e = Engine::new();
+            let c = e.connect();
+            let mut line = String::from("ZADD z");
+            for i in 0..10 {
+                line = format!("{line} {i} m{i}");
+            }
+            if big {
+                line += " 100 ";
+                line += &"x".repeat(80);
+            }
+            run(&mut e, c, &line);
+            let size = if big { 11 } else { 10 };
+            let mut counts = std::collections::HashMap::new();
+            for _ in 0..2000 {
+                let Reply::Bulk(m) = run(&mut e, c, "ZRANDMEMBER z") else {
+                    panic!("a member");
+                };
+                *counts.entry(m).or_insert(0) += 1;
+            }
+            assert_eq!(counts.len(), size, "every member drawn");
+            // Listpack draws are uniform; the dict's bucket-then-chain draw is close enough.
+            assert!(counts.values().all(|&n| n > 50), "{counts:?}");
+            for count in [1, 3, 5, 9] {
+                let reply = run(&mut e, c, &format!("ZRANDMEMBER z {count}"));
+                let mut members = strings(&reply);
+                assert_eq!(members.len(), count);
+                members.sort();
+                members.dedup();
+                assert_eq!(members.len(), count, "distinct");
+            }
+            let reply = run(&mut e, c, "ZRANDMEMBER z -30");
+            assert_eq!(strings(&reply).len(), 30);
+            let reply = run(&mut e, c, "ZRANDMEMBER z -7 WITHSCORES");
+            let flat = strings(&reply);
+            assert_eq!(flat.len(), 14);
+            for pair in flat.chunks_exact(2) {
+                let score = run(&mut e, c, &format!("ZSCORE z {}", pair[0]));
+                assert_eq!(score, Reply::bulk(pair[1].as_bytes()));
+            }
+            let reply = run(&mut e, c, "ZRANDMEMBER z 5 WITHSCORES");
+            assert_eq!(strings(&reply).len(), 10);
+        }
+    }
+
+    #[test]
+    fn huge_negative_random_counts_are_refused_not_allocated() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        run(&mut e, c, "ZADD z 1 a");
+        assert!(run(&mut e, c, "ZRANDMEMBER z -9223372036854775807").is_error());
+        assert!(run(&mut e, c, "ZRANDMEMBER z -4611686018427387903 WITHSCORES").is_error());
+        let reply = run(&mut e, c, "ZRANDMEMBER z -1048576");
+        assert_eq!(strings(&reply).len(), 1 << 20);
+    }
+
+    #[test]
+    fn resp3_replies_pair_members_with_double_scores() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        run(&mut e, c, "ZADD z 1 a 2.5 b");
+        if let Some(client) = e.clients.get_mut(&c) {
+            client.resp = 3;
+        }
+        let pair =
+            |m: &str, s: f64| Reply::Array(vec![Reply::bulk(m.as_bytes()), Reply::Double(s)]);
+        assert_eq!(
+            run(&mut e, c, "ZRANGE z 0 -1 WITHSCORES"),
+            Reply::Array(vec![pair("a", 1.0), pair("b", 2.5)])
+        );
+        assert_eq!(
+            run(&mut e, c, "ZUNION 1 z WITHSCORES"),
+            Reply::Array(vec![pair("a", 1.0), pair("b", 2.5)])
+        );
+        assert_eq!(run(&mut e, c, "ZSCORE z b"), Reply::Double(2.5));
+        assert_eq!(
+            run(&mut e, c, "ZPOPMIN z"),
+            Reply::Array(vec![Reply::bulk(b"a"), Reply::Double(1.0)])
+        );
+        assert_eq!(
+            run(&mut e, c, "ZPOPMAX z 1"),
+            Reply::Array(vec![pair("b", 2.5)])
+        );
+    }
+}

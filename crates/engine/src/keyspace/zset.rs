@@ -344,6 +344,12 @@ pub fn listpack_score_text(score: f64) -> String {
     }
 }
 
+/// The integer a listpack stores for a score, when it stores one (see
+/// [`listpack_score_text`]).
+pub fn listpack_score_int(score: f64) -> Option<i64> {
+    double_to_i64(score)
+}
+
 /// Redis's `double2ll`: the integer a double equals, when it lies within ±(2^63-1)/2.
 #[allow(clippy::float_cmp)] // an exact round trip is the point
 fn double_to_i64(d: f64) -> Option<i64> {
@@ -548,6 +554,11 @@ impl ZSet {
                 repr: Repr::Skiplist(Box::new(list)),
             }
         }
+    }
+
+    /// Whether the set is listpack-encoded.
+    pub fn is_listpack(&self) -> bool {
+        matches!(self.repr, Repr::Listpack(_))
     }
 
     /// Number of members.
