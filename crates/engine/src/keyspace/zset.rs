@@ -1214,4 +1214,103 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn random_sets_agree_with_a_naive_model_in_both_encodings() {
+        let mut rng = Rng::new(7);
+        let scores = [
+            f64::NEG_INFINITY,
+            -2.0,
+            -0.0,
+            0.0,
+            5e-324,
+            0.5,
+            1.0,
+            2.0,
+            1e308,
+            f64::INFINITY,
+        ];
+        let pick = |rng: &mut Rng, n: usize| usize::try_from(rng.below(n as u64)).unwrap_or(0);
+        for round in 0..300 {
+            let mut model: Vec<(Vec<u8>, f64)> = Vec::new();
+            let mut z = ZSet::new();
+            let limits = Limits {
+                max_entries: 8,
+                max_value: 64,
+            };
+            for _ in 0..pick(&mut rng, 20) {
+                let member = vec![b'a' + u8::try_from(pick(&mut rng, 12)).unwrap_or(0)];
+                let score = scores[pick(&mut rng, scores.len())];
+                z.add(score, &member, AddFlags::default(), limits)
+                    .expect("not NaN");
+                model.retain(|(m, _)| *m != member);
+                model.push((member, score));
+            }
+            if round % 3 == 0 {
+                z.convert_to_skiplist();
+            }
+            model.sort_by(|a, b| (Score(a.1), &a.0).cmp(&(Score(b.1), &b.0)));
+            let got: Vec<Vec<u8>> = z.iter().map(|(m, _)| m.to_vec()).collect();
+            let want: Vec<Vec<u8>> = model.iter().map(|(m, _)| m.clone()).collect();
+            assert_eq!(got, want);
+            for (rank, (member, _)) in model.iter().enumerate() {
+                assert_eq!(z.rank(member, false), Some(rank));
+            }
+            for _ in 0..20 {
+                let range = ScoreRange {
+                    min: scores[pick(&mut rng, scores.len())],
+                    max: scores[pick(&mut rng, scores.len())],
+                    min_ex: rng.below(2) == 0,
+                    max_ex: rng.below(2) == 0,
+                };
+                let got: Vec<&[u8]> = z.score_range(&range).map(|(m, _)| m).collect();
+                let want: Vec<&[u8]> = model
+                    .iter()
+                    .filter(|(_, s)| range.above_min(*s) && range.below_max(*s))
+                    .map(|(m, _)| m.as_slice())
+                    .collect();
+                assert_eq!(got, want, "{range:?}");
+                let (a, b) = (pick(&mut rng, 25), pick(&mut rng, 25));
+                let got: Vec<&[u8]> = z.rank_range(a, b).map(|(m, _)| m).collect();
+                let want: Vec<&[u8]> = model
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| a <= *i && *i <= b)
+                    .map(|(_, (m, _))| m.as_slice())
+                    .collect();
+                assert_eq!(got, want, "ranks {a}..={b}");
+            }
+        }
+    }
+
+    #[test]
+    fn lex_walks_agree_across_encodings_even_with_mixed_scores() {
+        let mut rng = Rng::new(11);
+        let items: [&[u8]; 8] = [b"", b"a", b"ab", b"b", b"\x00", b"\xff", b"c", b"bb"];
+        let bounds: [&[u8]; 10] = [
+            b"-", b"+", b"[a", b"(a", b"[b", b"(bb", b"[", b"(", b"[c", b"[\xff",
+        ];
+        for round in 0..200 {
+            let mut lp = ZSet::new();
+            let same_score = round % 2 == 0;
+            for (i, m) in items.iter().enumerate() {
+                if rng.below(3) > 0 {
+                    let score = if same_score { 0.0 } else { (i % 3) as f64 };
+                    lp.add(score, m, AddFlags::default(), SMALL).expect("ok");
+                }
+            }
+            let mut sl = lp.clone();
+            sl.convert_to_skiplist();
+            for min in bounds {
+                for max in bounds {
+                    let range = lex(min, max);
+                    for reverse in [false, true] {
+                        let a: Vec<Item<'_>> = lp.lex_start(&range, reverse).collect();
+                        let b: Vec<Item<'_>> = sl.lex_start(&range, reverse).collect();
+                        assert_eq!(a, b, "{min:?} {max:?} reverse={reverse}");
+                    }
+                }
+            }
+        }
+    }
 }
