@@ -15,10 +15,10 @@
 //! small enough for the difference not to matter).
 //!
 //! Lexicographic ranges follow the listpack's linear walk (first member at or past the minimum,
-//! then on while at or before the maximum). On a set whose scores are all equal (the case the
-//! commands are documented for) this is a binary search in either encoding; with mixed scores
-//! Redis's skiplist answer depends on its random node levels, and the listpack's is the one
-//! reproducible answer, so both encodings give it here.
+//! then on while at or before the maximum). On a skiplist whose scores are all equal (the case
+//! the commands are documented for) the start is found by a search in the ordered set; with
+//! mixed scores Redis's skiplist answer depends on its random node levels, and the listpack's
+//! walk is the one reproducible answer, so both encodings give it here.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -444,11 +444,13 @@ impl Default for ZSet {
 }
 
 /// Elements in order, forwards or backwards.
+#[derive(Clone)]
 pub struct Iter<'a> {
     inner: IterInner<'a>,
     reverse: bool,
 }
 
+#[derive(Clone)]
 enum IterInner<'a> {
     Listpack(std::slice::Iter<'a, (Vec<u8>, f64)>),
     Skiplist(btree_set::Range<'a, Key>),
@@ -769,7 +771,7 @@ impl ZSet {
             }
             Repr::Skiplist(list) => list.lex_start(range, reverse),
         };
-        let Some((member, _)) = from_start.clone_position().next() else {
+        let Some((member, _)) = from_start.clone().next() else {
             return Iter::empty();
         };
         let inside = if reverse {
@@ -830,19 +832,6 @@ impl ZSet {
         match &self.repr {
             Repr::Listpack(_) => None,
             Repr::Skiplist(list) => Some(&list.scores),
-        }
-    }
-}
-
-impl Iter<'_> {
-    /// A second iterator at the same position (iterators over borrowed data are cheap to copy).
-    fn clone_position(&self) -> Self {
-        Iter {
-            inner: match &self.inner {
-                IterInner::Listpack(it) => IterInner::Listpack(it.clone()),
-                IterInner::Skiplist(it) => IterInner::Skiplist(it.clone()),
-            },
-            reverse: self.reverse,
         }
     }
 }
