@@ -23,16 +23,27 @@ fn is_c_space(b: u8) -> bool {
 /// C's `strtod(s, NULL)`: the value of the longest prefix that reads as a number (after blanks,
 /// with an optional sign: decimal with exponent, hex float, `inf`, `infinity`, `nan`), or 0.
 pub fn strtod(s: &[u8]) -> f64 {
+    strtod_prefix(s).0
+}
+
+/// C's `strtod(s, &end)`: the value and how many bytes of the C string it read. When no number
+/// starts the string (blanks and a sign alone do not count), nothing is read: C then points
+/// `end` back at the start, and this answers 0 bytes.
+pub fn strtod_prefix(s: &[u8]) -> (f64, usize) {
     let s = c_str(s);
     let start = s.iter().position(|&b| !is_c_space(b)).unwrap_or(s.len());
     let s = s.get(start..).unwrap_or_default();
-    let (negative, body) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        Some((b'+', rest)) => (false, rest),
-        _ => (false, s),
+    let (negative, sign_len, body) = match s.split_first() {
+        Some((b'-', rest)) => (true, 1, rest),
+        Some((b'+', rest)) => (false, 1, rest),
+        _ => (false, 0, s),
     };
-    let magnitude = strtod_magnitude(body);
-    if negative { -magnitude } else { magnitude }
+    let (magnitude, used) = strtod_magnitude(body);
+    if used == 0 {
+        return (0.0, 0);
+    }
+    let value = if negative { -magnitude } else { magnitude };
+    (value, start + sign_len + used)
 }
 
 fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
@@ -45,19 +56,34 @@ fn span(s: &[u8], pred: impl Fn(u8) -> bool) -> usize {
     s.iter().position(|&b| !pred(b)).unwrap_or(s.len())
 }
 
-fn strtod_magnitude(s: &[u8]) -> f64 {
+/// The unsigned number at the start of `s` and the bytes it takes (0: no number).
+fn strtod_magnitude(s: &[u8]) -> (f64, usize) {
+    if starts_with_ignore_case(s, b"infinity") {
+        return (f64::INFINITY, 8);
+    }
     if starts_with_ignore_case(s, b"inf") {
-        return f64::INFINITY;
+        return (f64::INFINITY, 3);
     }
     if starts_with_ignore_case(s, b"nan") {
-        return f64::NAN;
+        // glibc also reads an optional `(n-char-sequence)` after it.
+        let rest = s.get(3..).unwrap_or_default();
+        let mut used = 3;
+        if rest.first() == Some(&b'(') {
+            let inner = span(rest.get(1..).unwrap_or_default(), |b| {
+                b.is_ascii_alphanumeric() || b == b'_'
+            });
+            if rest.get(1 + inner) == Some(&b')') {
+                used += inner + 2;
+            }
+        }
+        return (f64::NAN, used);
     }
     if starts_with_ignore_case(s, b"0x") {
-        if let Some(value) = s.get(2..).and_then(hex_prefix) {
-            return value;
+        if let Some((value, used)) = s.get(2..).and_then(hex_prefix) {
+            return (value, 2 + used);
         }
         // "0x" without a hex digit after it reads as the 0 before the x.
-        return 0.0;
+        return (0.0, 1);
     }
     let int_digits = span(s, |b| b.is_ascii_digit());
     let mut end = int_digits;
@@ -67,7 +93,7 @@ fn strtod_magnitude(s: &[u8]) -> f64 {
         end += 1 + frac_digits;
     }
     if int_digits + frac_digits == 0 {
-        return 0.0;
+        return (0.0, 0);
     }
     let mantissa_end = end;
     if matches!(s.get(end), Some(b'e' | b'E')) {
@@ -93,11 +119,12 @@ fn strtod_magnitude(s: &[u8]) -> f64 {
     text.push_str(&String::from_utf8_lossy(
         s.get(mantissa_end..end).unwrap_or_default(),
     ));
-    text.parse().unwrap_or(0.0)
+    (text.parse().unwrap_or(0.0), end)
 }
 
-/// The value of a hex float after `0x`, or `None` when no hex digit follows.
-fn hex_prefix(s: &[u8]) -> Option<f64> {
+/// The value of a hex float after `0x` and the bytes it takes, or `None` when no hex digit
+/// follows.
+fn hex_prefix(s: &[u8]) -> Option<(f64, usize)> {
     let hex = |b: u8| char::from(b).to_digit(16);
     let int_digits = span(s, |b| b.is_ascii_hexdigit());
     let mut value = 0f64;
@@ -136,10 +163,11 @@ fn hex_prefix(s: &[u8]) -> Option<f64> {
                 .fold(0i32, |acc, &b| {
                     acc.saturating_mul(10).saturating_add(i32::from(b - b'0'))
                 });
-            value *= 2f64.powi(sign * exponent);
+            value = crate::num::scale_by_power_of_two(value, sign * exponent);
+            end += 1 + digits_at + n;
         }
     }
-    Some(value)
+    Some((value, end))
 }
 
 /// C's `atoi(s)`, which glibc computes as `(int) strtol(s, NULL, 10)`: blanks, an optional
@@ -206,6 +234,41 @@ mod tests {
         assert_eq!(strtod(b"-Infinity"), f64::NEG_INFINITY);
         assert!(strtod(b"nan").is_nan());
         assert_eq!(strtod(b"1e400"), f64::INFINITY);
+    }
+
+    #[test]
+    fn strtod_prefix_counts_what_it_read() {
+        let cases: &[(&[u8], usize)] = &[
+            (b"1.5", 3),
+            (b" +1.5x", 5),
+            (b"", 0),
+            (b"  ", 0),
+            (b"-", 0),
+            (b"+.", 0),
+            (b"1e", 1),
+            (b"1e+5", 4),
+            (b"0x", 1),
+            (b"0x1p3", 5),
+            (b"0x1p", 3),
+            (b"0x.8", 4),
+            (b"inf", 3),
+            (b"-infinity", 9),
+            (b"infinit", 3),
+            (b"nan", 3),
+            (b"nan(12)", 7),
+            (b"nan(", 3),
+            (b"2\x00zz", 1),
+        ];
+        for (input, used) in cases {
+            assert_eq!(
+                strtod_prefix(input).1,
+                *used,
+                "{}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        assert_eq!(strtod_prefix(b"0x1p3").0, 8.0);
+        assert_eq!(strtod(b"0x1p-1074"), f64::from_bits(1));
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub enum ValueView {
     Hash(Vec<(Vec<u8>, Vec<u8>)>),
     /// A set's members, sorted for display.
     Set(Vec<Vec<u8>>),
+    /// A sorted set's members and scores, lowest score first.
+    ZSet(Vec<(Vec<u8>, f64)>),
     /// A stream's entries, oldest first.
     Stream(Vec<StreamEntryView>),
 }
@@ -46,6 +48,7 @@ fn info(key: &[u8], entry: &Entry, now_ms: i64) -> KeyInfo {
         Value::List(l) => l.len(),
         Value::Hash(h) => h.len(),
         Value::Set(s) => s.len(),
+        Value::ZSet(z) => z.len(),
         Value::Stream(s) => usize::try_from(s.length).unwrap_or(usize::MAX),
     };
     KeyInfo {
@@ -109,6 +112,12 @@ impl Engine {
                 members.truncate(limit);
                 ValueView::Set(members)
             }
+            Value::ZSet(z) => ValueView::ZSet(
+                z.iter()
+                    .take(limit)
+                    .map(|(m, score)| (m.to_vec(), score))
+                    .collect(),
+            ),
             Value::Stream(s) => ValueView::Stream(
                 s.range(StreamId::MIN, StreamId::MAX, false, limit.max(1))
                     .into_iter()

@@ -97,13 +97,21 @@ fn parse_hex_float(s: &str) -> Option<f64> {
         value += f64::from(c.to_digit(16)?) * scale;
         scale /= 16.0;
     }
-    let value = value * 2f64.powi(exponent);
+    let value = scale_by_power_of_two(value, exponent);
     if value.is_infinite()
         || (value == 0.0 && mantissa.chars().any(|c| c.is_ascii_hexdigit() && c != '0'))
     {
         return None;
     }
     Some(value)
+}
+
+/// `value * 2^exponent` as C's `ldexp` gives it for the exponents hex floats reach: in two
+/// steps, so that neither power of two overflows to infinity or underflows to zero on its own
+/// (`0x1p-1074` is the smallest subnormal, not 0).
+pub fn scale_by_power_of_two(value: f64, exponent: i32) -> f64 {
+    let half = exponent / 2;
+    value * 2f64.powi(half) * 2f64.powi(exponent - half)
 }
 
 /// Formats a double as C's `printf("%.17g")` does, which is what Redis 7.0 sends for scores and
@@ -189,6 +197,8 @@ mod tests {
         assert_eq!(parse_f64(b"-Infinity"), Some(f64::NEG_INFINITY));
         assert_eq!(parse_f64(b"0x10"), Some(16.0));
         assert_eq!(parse_f64(b"0x1p-2"), Some(0.25));
+        assert_eq!(parse_f64(b"0x1p-1074"), Some(f64::from_bits(1)));
+        assert_eq!(parse_f64(b"0x0.1p1027"), Some(2f64.powi(1023)));
         for bad in [
             &b""[..],
             b" 1",

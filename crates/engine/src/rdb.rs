@@ -248,6 +248,8 @@ impl Writer {
             // which Redis reads back as the same hash.
             Value::Hash(_) => self.save_type(rdb_type::HASH),
             Value::Stream(_) => self.save_type(rdb_type::STREAM_LISTPACKS_2),
+            Value::ZSet(z) if z.is_listpack() => self.save_type(rdb_type::ZSET_LISTPACK),
+            Value::ZSet(_) => self.save_type(rdb_type::ZSET_2),
         }
     }
 
@@ -255,6 +257,36 @@ impl Writer {
     pub fn save_object(&mut self, value: &Value) {
         match value {
             Value::String(s) => self.save_string(&s.bytes),
+            Value::ZSet(z) if z.is_listpack() => {
+                // The listpack as one string: each member, then its score as the listpack
+                // holds it (an integer when it is one, else its `%.17g` text).
+                let mut texts = Vec::with_capacity(z.len());
+                for (_, score) in z.iter() {
+                    texts.push(match crate::keyspace::zset::listpack_score_int(score) {
+                        Some(n) => Ok(n),
+                        None => Err(crate::num::format_double(score)),
+                    });
+                }
+                let elements = z.iter().zip(&texts).flat_map(|((member, _), score)| {
+                    [
+                        listpack::Element::Bytes(member),
+                        match score {
+                            Ok(n) => listpack::Element::Int(*n),
+                            Err(text) => listpack::Element::Bytes(text.as_bytes()),
+                        },
+                    ]
+                });
+                self.save_string(&listpack::encode(elements));
+            }
+            Value::ZSet(z) => {
+                // ZSET_2: the count, then each member and its score as a little-endian double,
+                // from the highest score down (so that loading inserts at the head).
+                self.save_len(z.len() as u64);
+                for (member, score) in z.iter().rev() {
+                    self.save_string(member);
+                    self.raw(&score.to_le_bytes());
+                }
+            }
             Value::Stream(s) => s.save_rdb(self),
             Value::Hash(h) => {
                 self.save_len(h.len() as u64);

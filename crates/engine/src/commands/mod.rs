@@ -16,6 +16,7 @@ pub mod pubsub;
 pub mod scan;
 pub mod server;
 pub mod set;
+pub mod sorted_set;
 pub mod stream;
 pub mod string;
 pub mod transaction;
@@ -34,6 +35,7 @@ pub static TABLES: &[&[Command]] = &[
     server::COMMANDS,
     set::COMMANDS,
     stream::COMMANDS,
+    sorted_set::COMMANDS,
     string::COMMANDS,
     transaction::COMMANDS,
 ];

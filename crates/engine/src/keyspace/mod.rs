@@ -10,6 +10,7 @@ pub mod list;
 pub mod set;
 pub mod stream;
 pub mod value;
+pub mod zset;
 
 use std::collections::BTreeSet;
 
@@ -67,6 +68,7 @@ impl Entry {
     /// 9999 and stores it (with the maximal refcount, `INT_MAX`) wherever such an integer string
     /// is stored; every other value is referenced once.
     #[allow(clippy::match_wildcard_for_single_variants)] // one variant per type to come
+    #[allow(clippy::match_wildcard_for_single_variants)] // more types are coming
     pub fn refcount(&self) -> i64 {
         /// Redis's `OBJ_SHARED_INTEGERS`.
         const SHARED_INTEGERS: i64 = 10_000;

@@ -4,6 +4,7 @@ use crate::keyspace::hash::Hash;
 use crate::keyspace::list::List;
 use crate::keyspace::set::SetValue;
 use crate::keyspace::stream::Stream;
+use crate::keyspace::zset::ZSet;
 use crate::num::parse_i64;
 
 /// The value stored under a key.
@@ -19,6 +20,8 @@ pub enum Value {
     Hash(Hash),
     /// A stream (`OBJECT ENCODING` says `stream`).
     Stream(Box<Stream>),
+    /// A sorted set.
+    ZSet(ZSet),
 }
 
 impl Value {
@@ -35,6 +38,7 @@ impl Value {
             Value::Set(_) => "set",
             Value::Hash(_) => "hash",
             Value::Stream(_) => "stream",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -46,6 +50,7 @@ impl Value {
             Value::Set(s) => s.encoding_name(),
             Value::Hash(h) => h.encoding_name(),
             Value::Stream(_) => "stream",
+            Value::ZSet(z) => z.encoding_name(),
         }
     }
 }
@@ -77,6 +82,7 @@ typed_value!(List, List);
 typed_value!(SetValue, Set);
 typed_value!(Hash, Hash);
 typed_value!(Stream, Stream);
+typed_value!(ZSet, ZSet);
 
 /// How Redis holds a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -156,6 +156,28 @@ const SIZE_ESTIMATE_OVERHEAD: usize = 8;
 /// The largest count-based fill (`FILL_MAX`).
 const FILL_MAX: i64 = (1 << 15) - 1;
 
+/// One element to pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Element<'a> {
+    /// A string; stored as an integer when it is one in canonical form.
+    Bytes(&'a [u8]),
+    /// An integer (`lpAppendInteger`).
+    Int(i64),
+}
+
+/// The listpack holding `elements`, as Redis builds it by appending them in order.
+pub fn encode<'a>(elements: impl IntoIterator<Item = Element<'a>>) -> Vec<u8> {
+    let mut pack = Listpack::new();
+    for element in elements {
+        match element {
+            Element::Bytes(b) => pack.append(b),
+            // A canonical integer's text packs as the integer itself.
+            Element::Int(n) => pack.append(n.to_string().as_bytes()),
+        }
+    }
+    pack.into_bytes()
+}
+
 /// The listpack nodes of a quicklist that grew only at its tail (`quicklistPushTail`) with
 /// the given `list-max-listpack-size` fill: an element opens a new node when the last one
 /// cannot take it (`_quicklistNodeAllowInsert`). A list built another way (pushes at the head,
