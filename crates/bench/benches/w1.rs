@@ -71,10 +71,11 @@ fn criterion_dir() -> PathBuf {
         .join("target/criterion")
 }
 
-/// Mean time of one iteration in nanoseconds (the middle figure criterion prints), from
+/// Time of one iteration in nanoseconds as criterion prints it (the slope of its linear
+/// sampling if it has one, else the mean), from
 /// `<dir>/<group>/<bench>/new/estimates.json` if this run wrote it (not in `--test` mode, not
 /// filtered out).
-fn mean_ns(dir: &Path, group: &str, bench: &str, since: SystemTime) -> Option<f64> {
+fn typical_ns(dir: &Path, group: &str, bench: &str, since: SystemTime) -> Option<f64> {
     let path = dir.join(group).join(bench).join("new/estimates.json");
     let written = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
     if written < since {
@@ -82,7 +83,9 @@ fn mean_ns(dir: &Path, group: &str, bench: &str, since: SystemTime) -> Option<f6
     }
     let text = std::fs::read_to_string(path).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["mean"]["point_estimate"].as_f64()
+    json["slope"]["point_estimate"]
+        .as_f64()
+        .or_else(|| json["mean"]["point_estimate"].as_f64())
 }
 
 /// Checks, once and outside any measurement, that both sides do the same work.
@@ -177,8 +180,8 @@ fn main() {
     }
 
     let (Some(engine_ns), Some(baseline_ns)) = (
-        mean_ns(&dir, "w1", "engine", start),
-        mean_ns(&dir, "w1", "hashmap", start),
+        typical_ns(&dir, "w1", "engine", start),
+        typical_ns(&dir, "w1", "hashmap", start),
     ) else {
         println!(
             "W1 summary: this run wrote no estimates for both benchmarks in {}",
