@@ -257,10 +257,14 @@ impl Engine {
         command: &'static str,
     ) -> Option<&mut Entry> {
         let now = self.now_ms;
-        if self.dbs[db].peek(key).is_some_and(|e| e.is_expired(now)) {
-            self.expire_key(client, db, key, now);
-        }
-        let found = self.dbs[db].peek(key).is_some();
+        let found = match self.dbs[db].peek(key) {
+            Some(e) if e.is_expired(now) => {
+                self.expire_key(client, db, key, now);
+                false
+            }
+            Some(_) => true,
+            None => false,
+        };
         if !flags.write && !flags.no_stats {
             let kind = if found {
                 self.stats.keyspace_hits += 1;
