@@ -2,8 +2,9 @@
 //! the thread CPU time of the run itself; for a profiler, or for quick A/B timings:
 //!
 //! ```sh
-//! CARGO_PROFILE_BENCH_DEBUG=true cargo build --profile bench -p bench --example w1_profile
-//! valgrind --tool=callgrind target/release/examples/w1_profile
+//! cargo bench -p bench --bench w1_profile            # engine; `-- baseline` for the map
+//! CARGO_PROFILE_BENCH_DEBUG=true cargo bench -p bench --bench w1_profile --no-run
+//! valgrind --tool=callgrind --toggle-collect='*run_engine*' target/release/deps/w1_profile-<hash>
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid> | head -60
 //! ```
 
@@ -12,7 +13,8 @@ use cpu_time::ThreadTime;
 
 fn main() {
     let workload = Workload::w1(W1_SEED);
-    let (tally, took) = if std::env::args().nth(1).as_deref() == Some("baseline") {
+    // `cargo bench` adds `--bench`; the only argument of our own is `baseline`.
+    let (tally, took) = if std::env::args().any(|a| a == "baseline") {
         let mut baseline = workload.baseline();
         let start = ThreadTime::now();
         (workload.run_baseline(&mut baseline), start.elapsed())
