@@ -13,9 +13,10 @@
 //! is how `make fuzz` seeds this target with the conformance scripts.
 //!
 //! [`run`] executes a sequence on a fresh engine, interleaving clock moves and reconnections,
-//! and checks cheap invariants on every reply: it encodes as RESP that [`resp::parse`] reads
-//! back whole and equal, errors start with an upper-case code, and redis-cli formatting of it
-//! works. Set `FUZZ_TRACE=1` to print each step on stderr while reproducing a failure.
+//! and checks cheap invariants on every reply and pushed message: it encodes as RESP that
+//! [`resp::parse`] reads back whole and equal, errors start with an upper-case code, and
+//! redis-cli formatting of it works; and on the event log: sequence numbers without gaps, time
+//! never going back. [`run_twice`] also checks that the engine is deterministic. Set `FUZZ_TRACE=1` to print each step on stderr while reproducing a failure.
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -603,8 +604,48 @@ pub fn run(data: &[u8]) -> Vec<Reply> {
                 replies.push(reply);
             }
         }
+        // Messages pushed to any client (pub/sub, notifications) are replies too.
+        for &id in &clients {
+            for push in engine.take_pushes(id) {
+                if let Err(why) = check_reply(&push) {
+                    panic!("{why}\n  pushed after: {}", describe(&step));
+                }
+                replies.push(push);
+            }
+        }
+        if let Err(why) = check_events(&engine) {
+            panic!("{why}\n  after: {}", describe(&step));
+        }
     }
     replies
+}
+
+/// The event log's promises: sequence numbers without gaps up to `last_seq`, and a timeline
+/// that never goes back.
+fn check_events(engine: &Engine) -> Result<(), String> {
+    let log = engine.events();
+    let mut previous: Option<(u64, i64)> = None;
+    for event in log.after(0) {
+        if let Some((seq, time)) = previous {
+            if event.seq != seq + 1 {
+                return Err(format!("event {} follows event {seq}", event.seq));
+            }
+            if event.time_ms < time {
+                return Err(format!(
+                    "event {} at {} ms is earlier than the one before, at {time} ms",
+                    event.seq, event.time_ms
+                ));
+            }
+        }
+        previous = Some((event.seq, event.time_ms));
+    }
+    match previous {
+        Some((seq, _)) if seq != log.last_seq() => Err(format!(
+            "the newest event is {seq} but last_seq says {}",
+            log.last_seq()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Runs `data` twice on fresh engines and panics if the replies differ: the engine must be
