@@ -16,7 +16,8 @@
 //! and checks cheap invariants on every reply and pushed message: it encodes as RESP that
 //! [`resp::parse`] reads back whole and equal, errors start with an upper-case code, and
 //! redis-cli formatting of it works; and on the event log: sequence numbers without gaps, time
-//! never going back. [`run_twice`] also checks that the engine is deterministic. Set `FUZZ_TRACE=1` to print each step on stderr while reproducing a failure.
+//! never going back. [`run_twice`] also checks that the engine is deterministic. Set
+//! `FUZZ_TRACE=1` to print each step (and its reply) on stderr while reproducing a failure.
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
