@@ -62,7 +62,8 @@ for target in "${targets[@]}"; do
   echo "== fuzz $target for ${seconds}s"
   if ! cargo +nightly fuzz run "$target" "fuzz/corpus/$target" "$seeds/$target" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1; then
-    echo "fuzz $target FAILED: the input is in fuzz/artifacts/$target/" >&2
+    echo "fuzz $target FAILED: the input is in fuzz/artifacts/$target/; replay it with" >&2
+    echo "  FUZZ_TRACE=1 cargo +nightly fuzz run $target fuzz/artifacts/$target/<file>" >&2
     status=1
   fi
 done
