@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 PORT ?= 8080
 
-.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean
+.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean fuzz bench
 
 ## serve: install what is missing, build the release page, serve it on http://127.0.0.1:$(PORT)
 serve: setup dist
@@ -64,6 +64,17 @@ test-wasm:
 
 test-e2e: dist
 	node --test --test-concurrency=1 web/e2e/*.spec.mjs
+
+## fuzz: run each fuzz target (split_args, exec, resp) for FUZZ_SECONDS (default 60) on nightly
+## with cargo-fuzz, seeded from the conformance scripts; not part of `make test`
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+## bench: W1 (cache-aside, 90 % hits) through the engine and a bare HashMap, measured with
+## criterion; ends with a one-line summary of both throughputs and their ratio
+bench:
+	cargo bench -p bench --bench w1
 
 clean:
 	cargo clean

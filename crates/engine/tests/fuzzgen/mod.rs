@@ -1,0 +1,669 @@
+//! Command sequences decoded from bytes, shared by the `exec` fuzz target (`fuzz/`, where the
+//! bytes come from libFuzzer) and the seeded stable test (`tests/fuzz_exec.rs`, where they come
+//! from a fixed pseudo-random generator).
+//!
+//! The vocabulary is read from the live registry, so every command registered now or later is
+//! exercised without touching this file: names (and `container subcommand` pairs) come from
+//! [`Registry::commands`], the number of arguments from each command's arity, option tokens
+//! (`EX`, `NX`, `COUNT`, `MATCH`, …) from its syntax line, keys from its key positions; the
+//! other arguments are drawn from values that tend to break parsers (numbers at the `i64`
+//! boundaries, `inf`, `nan`, `1e400`, empty and binary strings, glob patterns).
+//!
+//! A step can also carry a typed line (selector byte 4, client byte, length byte, the line), which
+//! is how `make fuzz` seeds this target with the conformance scripts.
+//!
+//! [`run`] executes a sequence on a fresh engine, interleaving clock moves and reconnections,
+//! and checks cheap invariants on every reply and pushed message: it encodes as RESP that
+//! [`resp::parse`] reads back whole and equal, errors start with an upper-case code, and
+//! redis-cli formatting of it works; and on the event log: sequence numbers without gaps, time
+//! never going back. [`run_twice`] also checks that the engine is deterministic. Set
+//! `FUZZ_TRACE=1` to print each step (and its reply) on stderr while reproducing a failure.
+
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use engine::cli::{format_reply, quote_bytes, split_args};
+use engine::{CommandSpec, Engine, Registry, Reply, resp};
+
+/// Most steps one input may run: long enough for interesting states, short enough to be fast.
+pub const MAX_STEPS: usize = 48;
+
+/// Number of client connections a sequence uses.
+const CLIENTS: usize = 3;
+
+/// Commands that legitimately do work or allocate memory in proportion to a numeric argument
+/// (as Redis itself does, within its limits): they get only small numbers, so a run stays
+/// within the fuzzer's time and memory limits. Add a command here when the fuzzer reports a
+/// timeout or out-of-memory on a valid input that Redis would also spend as much on.
+const PROPORTIONAL: &[&str] = &[
+    "setbit",
+    "setrange",
+    "bitfield",
+    "debug",
+    "srandmember",
+    "hrandfield",
+    "zrandmember",
+    "lpos",
+];
+
+/// The bytes a sequence is decoded from; reading past the end yields zeros.
+pub struct Source<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Source<'a> {
+    /// A source over `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        Source { data }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    fn byte(&mut self) -> u8 {
+        match self.data.split_first() {
+            Some((&b, rest)) => {
+                self.data = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    /// A number in `0..n` (0 when `n` is 0), from one byte, or two when `n` exceeds 256.
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        let raw = if n > 256 {
+            usize::from(self.byte()) << 8 | usize::from(self.byte())
+        } else {
+            usize::from(self.byte())
+        };
+        raw % n
+    }
+
+    fn chance(&mut self, one_in: usize) -> bool {
+        self.below(one_in) == 0
+    }
+
+    fn pick<'v, T>(&mut self, items: &'v [T]) -> Option<&'v T> {
+        items.get(self.below(items.len()))
+    }
+
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let n = n.min(self.data.len());
+        let (head, rest) = self.data.split_at(n);
+        self.data = rest;
+        head
+    }
+}
+
+/// One command of the vocabulary.
+struct Shape {
+    /// The leading words: the name, or the container and the subcommand.
+    words: Vec<Vec<u8>>,
+    /// Redis arity of the whole argv (subcommand included).
+    arity: i32,
+    /// Positions of keys: first, last (negative: from the end), step.
+    keys: (i32, i32, i32),
+    /// Upper-case option tokens of the syntax line.
+    tokens: Vec<Vec<u8>>,
+    /// Whether numbers are kept small (see [`PROPORTIONAL`]).
+    small_numbers: bool,
+}
+
+/// Everything sequences are built from, read once from the registry.
+struct Vocabulary {
+    shapes: Vec<Shape>,
+    /// Every token of every command, for arguments in the wrong place.
+    all_tokens: Vec<Vec<u8>>,
+    /// Every command name, for `COMMAND INFO x` and the like.
+    names: Vec<Vec<u8>>,
+}
+
+fn shape(spec: &CommandSpec, words: Vec<Vec<u8>>, small_numbers: bool) -> Shape {
+    Shape {
+        words,
+        arity: spec.arity,
+        keys: spec.key_range,
+        tokens: syntax_tokens(&spec.syntax),
+        small_numbers,
+    }
+}
+
+/// The option tokens of a syntax line: its words written in capitals (`NX`, `KEEPTTL`,
+/// `WITHSCORES`); placeholders are lower-case (`key`, `unix-time-seconds`).
+fn syntax_tokens(syntax: &str) -> Vec<Vec<u8>> {
+    let mut tokens: Vec<Vec<u8>> = syntax
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|w| w.bytes().any(|b| b.is_ascii_uppercase()))
+        .filter(|w| !w.bytes().any(|b| b.is_ascii_lowercase()))
+        .map(|w| w.as_bytes().to_vec())
+        .collect();
+    tokens.sort();
+    tokens.dedup();
+    tokens
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
+    VOCABULARY.get_or_init(|| {
+        let mut shapes = Vec::new();
+        let mut names = Vec::new();
+        for spec in Registry::get().commands() {
+            let name = spec.name.as_bytes().to_vec();
+            let small = PROPORTIONAL.contains(&spec.name.as_str());
+            names.push(name.clone());
+            shapes.push(shape(spec, vec![name.clone()], small));
+            for sub in &spec.subcommands {
+                let sub_name = sub.name.split_once('|').map_or(&*sub.name, |(_, s)| s);
+                let words = vec![name.clone(), sub_name.as_bytes().to_vec()];
+                shapes.push(shape(sub, words, small));
+            }
+        }
+        let mut all_tokens: Vec<Vec<u8>> = shapes
+            .iter()
+            .flat_map(|s| s.tokens.iter().cloned())
+            .collect();
+        all_tokens.sort();
+        all_tokens.dedup();
+        Vocabulary {
+            shapes,
+            all_tokens,
+            names,
+        }
+    })
+}
+
+/// Keys the sequences share: few, so commands meet each other's values.
+const KEYS: &[&[u8]] = &[b"k", b"k2", b"{t}x", b"", b"k\x00\xff"];
+
+/// Numbers where parsers and arithmetic break.
+const NUMBERS: &[&[u8]] = &[
+    b"0",
+    b"1",
+    b"-1",
+    b"2",
+    b"3",
+    b"-2",
+    b"10",
+    b"100",
+    b"-100",
+    b"60",
+    b"1000",
+    b"9223372036854775807",
+    b"-9223372036854775808",
+    b"9223372036854775806",
+    b"-9223372036854775807",
+    b"9223372036854775808",
+    b"-9223372036854775809",
+    b"18446744073709551615",
+    b"18446744073709551616",
+    b"4294967296",
+    b"4611686018427387904",
+    b"-4611686018427387904",
+    b"9007199254740993",
+    b"536870912",
+    b"1767225600",
+    b"1767225600000",
+    b"00",
+    b"-0",
+    b"+1",
+    b" 1",
+    b"1 ",
+    b"0x10",
+    b"1e3",
+    b"12345678901234567890123",
+];
+
+/// Numbers kept for [`PROPORTIONAL`] commands: small magnitudes and the boundaries Redis rejects.
+const SMALL_NUMBERS: &[&[u8]] = &[
+    b"0",
+    b"1",
+    b"-1",
+    b"2",
+    b"-2",
+    b"7",
+    b"8",
+    b"-8",
+    b"63",
+    b"64",
+    b"100",
+    b"-100",
+    b"9223372036854775807",
+    b"-9223372036854775808",
+    b"9223372036854775808",
+    b"18446744073709551616",
+    b"4294967296",
+    b"536870912",
+    b"+1",
+    b"1e3",
+    b"0x10",
+];
+
+/// Floats where parsers and formatting break.
+const FLOATS: &[&[u8]] = &[
+    b"0.5",
+    b"-0.5",
+    b"1.5",
+    b"0.1",
+    b"inf",
+    b"-inf",
+    b"+inf",
+    b"INF",
+    b"infinity",
+    b"nan",
+    b"-nan",
+    b"NaN",
+    b"1e400",
+    b"-1e400",
+    b"1e-400",
+    b"5e-324",
+    b"1.7976931348623157e308",
+    b"-1.7976931348623157e308",
+    b"2.2250738585072014e-308",
+    b"1e17",
+    b"0.",
+    b".5",
+    b"1e",
+    b"1.0e+10",
+    b"3.0000000000000004",
+    b"-0.0",
+];
+
+/// Other strings of interest: patterns, binary, separators, protocol bytes.
+const STRINGS: &[&[u8]] = &[
+    b"",
+    b" ",
+    b"\x00",
+    b"\x00\xff",
+    b"\xff\xfe",
+    b"\r\n",
+    b"*",
+    b"k*",
+    b"?",
+    b"[a-z]",
+    b"[",
+    b"\\",
+    b"[^k]*",
+    b"-",
+    b"+",
+    b"(",
+    b"[k",
+    b"(1",
+    b"abc",
+    b"hello world",
+    b"\xe2\x82\xac",
+    b"__proto__",
+    b"\"",
+];
+
+/// One step of a sequence.
+enum Step {
+    Exec(usize, Vec<Vec<u8>>),
+    Advance(i64),
+    SetTime(i64),
+    Reconnect(usize),
+}
+
+const CLOCK: &[i64] = &[
+    0,
+    1,
+    999,
+    1000,
+    1001,
+    59_999,
+    60_000,
+    3_600_000,
+    86_400_000,
+    1_767_225_600_000,
+    4_102_444_800_000,
+    -1,
+    i64::MAX,
+    i64::MIN,
+];
+
+fn number(src: &mut Source<'_>, small: bool) -> Vec<u8> {
+    let pool = if small { SMALL_NUMBERS } else { NUMBERS };
+    src.pick(pool).map_or_else(Vec::new, |n| n.to_vec())
+}
+
+/// One argument that is not in a key position.
+fn argument(src: &mut Source<'_>, shape: &Shape, vocab: &Vocabulary) -> Vec<u8> {
+    let pick =
+        |src: &mut Source<'_>, pool: &[&[u8]]| src.pick(pool).map_or_else(Vec::new, |s| s.to_vec());
+    match src.below(16) {
+        0..=3 => match src.pick(&shape.tokens) {
+            Some(token) => mixed_case(src, token),
+            None => number(src, shape.small_numbers),
+        },
+        4..=6 => number(src, shape.small_numbers),
+        7 => pick(src, FLOATS),
+        8 | 9 => pick(src, KEYS),
+        10 => pick(src, STRINGS),
+        11 => {
+            let n = src.below(12);
+            src.take(n).to_vec()
+        }
+        12 => {
+            // A longer value, across the sizes where encodings change (44, 64, 128 bytes).
+            let len = src.below(300);
+            let fill = src.byte();
+            vec![fill; len]
+        }
+        13 => vocab
+            .all_tokens
+            .get(src.below(vocab.all_tokens.len()))
+            .cloned()
+            .unwrap_or_default(),
+        14 => vocab
+            .names
+            .get(src.below(vocab.names.len()))
+            .cloned()
+            .unwrap_or_default(),
+        _ => (src.below(20) as i64 - 5).to_string().into_bytes(),
+    }
+}
+
+/// Upper case, lower case, or as is.
+fn mixed_case(src: &mut Source<'_>, word: &[u8]) -> Vec<u8> {
+    match src.below(4) {
+        0 => word.to_ascii_lowercase(),
+        1 => word.to_ascii_uppercase(),
+        _ => word.to_vec(),
+    }
+}
+
+/// Whether argv position `i` (0 = the name) of a command with `argc` arguments holds a key.
+fn is_key_position(keys: (i32, i32, i32), i: usize, argc: usize) -> bool {
+    let (first, last, step) = keys;
+    let (Ok(first), Ok(i), Ok(argc)) = (
+        usize::try_from(first),
+        i64::try_from(i),
+        i64::try_from(argc),
+    ) else {
+        return false;
+    };
+    if first == 0 {
+        return false;
+    }
+    let last = if last < 0 {
+        argc + i64::from(last)
+    } else {
+        i64::from(last)
+    };
+    let first = first as i64;
+    let step = i64::from(step.max(1));
+    i >= first && i <= last && (i - first) % step == 0
+}
+
+/// What goes at one position of an argv being built.
+enum Slot {
+    /// A key in a key position, any argument elsewhere.
+    Free,
+    /// An option token from the syntax line.
+    Token(Vec<u8>),
+    /// The value after a token: mostly a number.
+    Value,
+}
+
+fn command(src: &mut Source<'_>, vocab: &Vocabulary) -> Vec<Vec<u8>> {
+    let Some(shape) = vocab.shapes.get(src.below(vocab.shapes.len())) else {
+        return vec![b"PING".to_vec()];
+    };
+    let words = shape.words.len();
+    let arity = usize::try_from(shape.arity.unsigned_abs()).unwrap_or(1);
+    let mut slots: Vec<Slot> = Vec::new();
+    if src.chance(8) {
+        // Any number of anything (wrong arity, a container without its subcommand, …).
+        slots.extend((0..src.below(7)).map(|_| Slot::Free));
+    } else {
+        slots.extend((words..arity).map(|_| Slot::Free));
+        if shape.arity < 0 {
+            // Options after the mandatory arguments: tokens, each maybe with a value, or more
+            // of the repeated argument.
+            for _ in 0..src.below(4) {
+                match src.pick(&shape.tokens) {
+                    Some(token) if !src.chance(4) => {
+                        slots.push(Slot::Token(mixed_case(src, token)));
+                        if src.below(3) > 0 {
+                            slots.push(Slot::Value);
+                        }
+                    }
+                    _ => slots.push(Slot::Free),
+                }
+            }
+        }
+    }
+    let mut argv: Vec<Vec<u8>> = shape.words.iter().map(|w| mixed_case(src, w)).collect();
+    if src.chance(16) {
+        argv.truncate(1);
+    }
+    let argc = argv.len() + slots.len();
+    for slot in slots {
+        let i = argv.len();
+        let arg = match slot {
+            Slot::Token(token) => token,
+            Slot::Value => match src.below(8) {
+                0..=4 => number(src, shape.small_numbers),
+                5 => src.pick(FLOATS).map_or_else(Vec::new, |f| f.to_vec()),
+                _ => argument(src, shape, vocab),
+            },
+            Slot::Free if is_key_position(shape.keys, i, argc) && !src.chance(10) => {
+                src.pick(KEYS).map_or_else(Vec::new, |k| k.to_vec())
+            }
+            Slot::Free => argument(src, shape, vocab),
+        };
+        argv.push(arg);
+    }
+    if src.chance(64) {
+        // A name that is not a command.
+        if let Some(first) = argv.first_mut() {
+            first.push(b'x');
+        }
+    }
+    argv
+}
+
+fn step(src: &mut Source<'_>, vocab: &Vocabulary) -> Step {
+    match src.below(32) {
+        0 | 1 => {
+            let ms = src.pick(CLOCK).copied().unwrap_or(0);
+            Step::Advance(ms)
+        }
+        2 => {
+            let ms = src.pick(CLOCK).copied().unwrap_or(0);
+            Step::SetTime(ms)
+        }
+        3 => Step::Reconnect(src.below(CLIENTS)),
+        4 => {
+            // A typed line (the fuzz seeds are conformance scripts in this form): split as
+            // redis-cli does, then sent as is.
+            let client = src.below(CLIENTS);
+            let len = usize::from(src.byte());
+            match split_args(src.take(len)) {
+                Ok(argv) if !argv.is_empty() => Step::Exec(client, argv),
+                _ => Step::Advance(0),
+            }
+        }
+        _ => {
+            let client = src.below(CLIENTS);
+            Step::Exec(client, command(src, vocab))
+        }
+    }
+}
+
+/// A readable form of a step, for `FUZZ_TRACE` and failure messages.
+fn describe(step: &Step) -> String {
+    match step {
+        Step::Exec(client, argv) => {
+            let mut out = format!("[c{client}]");
+            for arg in argv {
+                out.push(' ');
+                quote_bytes(&mut out, arg);
+            }
+            out
+        }
+        Step::Advance(ms) => format!("advance {ms}"),
+        Step::SetTime(ms) => format!("set_time {ms}"),
+        Step::Reconnect(client) => format!("reconnect c{client}"),
+    }
+}
+
+/// Equality of replies, reading NaN as equal to NaN (RESP carries `nan` faithfully) and a
+/// verbatim string by its content (the parser does not keep the format).
+fn same(a: &Reply, b: &Reply) -> bool {
+    match (a, b) {
+        (Reply::Double(x), Reply::Double(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
+        (Reply::Verbatim(_, x), Reply::Verbatim(_, y)) => x == y,
+        (Reply::Array(x), Reply::Array(y))
+        | (Reply::Set(x), Reply::Set(y))
+        | (Reply::Push(x), Reply::Push(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Reply::Map(x), Reply::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| same(ka, kb) && same(va, vb))
+        }
+        _ => a == b,
+    }
+}
+
+/// The cheap invariants every reply must keep; the message says which one failed.
+fn check_reply(reply: &Reply) -> Result<(), String> {
+    let mut wire = Vec::new();
+    resp::encode(reply, &mut wire);
+    match resp::parse(&wire) {
+        Ok(Some((back, used))) if used == wire.len() && same(&back, reply) => {}
+        Ok(Some((back, used))) => {
+            return Err(format!(
+                "RESP round trip: {used} of {} bytes read back as {back:?}",
+                wire.len()
+            ));
+        }
+        other => {
+            return Err(format!(
+                "RESP round trip: {other:?} for {:?}",
+                String::from_utf8_lossy(&wire)
+            ));
+        }
+    }
+    if let Reply::Error(text) = reply
+        && !text.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+    {
+        return Err(format!("error without an upper-case code: {text:?}"));
+    }
+    let printed = format_reply(reply);
+    if !printed.ends_with('\n') {
+        return Err(format!(
+            "redis-cli formatting lacks its newline: {printed:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// Decodes a sequence from `data`, runs it on a fresh engine and checks every reply. Panics
+/// (with the failing step) when an invariant breaks; returns the replies, in order.
+pub fn run(data: &[u8]) -> Vec<Reply> {
+    let vocab = vocabulary();
+    let trace = std::env::var_os("FUZZ_TRACE").is_some();
+    let mut src = Source::new(data);
+    let mut engine = Engine::new();
+    let mut clients: Vec<_> = (0..CLIENTS).map(|_| engine.connect()).collect();
+    let mut replies = Vec::new();
+    let mut steps = 0;
+    while !src.is_empty() && steps < MAX_STEPS {
+        steps += 1;
+        let step = step(&mut src, vocab);
+        if trace {
+            eprintln!("{}", describe(&step));
+        }
+        match &step {
+            Step::Advance(ms) => engine.advance(*ms),
+            Step::SetTime(ms) => engine.set_time(*ms),
+            Step::Reconnect(i) => {
+                if let Some(id) = clients.get_mut(*i) {
+                    engine.disconnect(*id);
+                    *id = engine.connect();
+                }
+            }
+            Step::Exec(i, argv) => {
+                let id = clients.get(*i).copied().unwrap_or_default();
+                let reply = engine.exec(id, argv);
+                if trace {
+                    eprint!("{}", format_reply(&reply));
+                }
+                if let Err(why) = check_reply(&reply) {
+                    panic!("{why}\n  after: {}", describe(&step));
+                }
+                replies.push(reply);
+            }
+        }
+        // Messages pushed to any client (pub/sub, notifications) are replies too.
+        for &id in &clients {
+            for push in engine.take_output(id) {
+                if let Err(why) = check_reply(&push) {
+                    panic!("{why}\n  pushed after: {}", describe(&step));
+                }
+                replies.push(push);
+            }
+        }
+        if let Err(why) = check_events(&engine) {
+            panic!("{why}\n  after: {}", describe(&step));
+        }
+    }
+    replies
+}
+
+/// The event log's promises: sequence numbers without gaps up to `last_seq`, and a timeline
+/// that never goes back.
+fn check_events(engine: &Engine) -> Result<(), String> {
+    let log = engine.events();
+    let mut previous: Option<(u64, i64)> = None;
+    for event in log.after(0) {
+        if let Some((seq, time)) = previous {
+            if event.seq != seq + 1 {
+                return Err(format!("event {} follows event {seq}", event.seq));
+            }
+            if event.time_ms < time {
+                return Err(format!(
+                    "event {} at {} ms is earlier than the one before, at {time} ms",
+                    event.seq, event.time_ms
+                ));
+            }
+        }
+        previous = Some((event.seq, event.time_ms));
+    }
+    match previous {
+        Some((seq, _)) if seq != log.last_seq() => Err(format!(
+            "the newest event is {seq} but last_seq says {}",
+            log.last_seq()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `data` twice on fresh engines and panics if the replies differ: the engine must be
+/// deterministic. Returns the replies.
+pub fn run_twice(data: &[u8]) -> Vec<Reply> {
+    let first = run(data);
+    let second = run(data);
+    let mismatch = first
+        .iter()
+        .zip(&second)
+        .position(|(a, b)| !same(a, b))
+        .or((first.len() != second.len()).then_some(first.len().min(second.len())));
+    if let Some(at) = mismatch {
+        let mut msg = format!("the same sequence gave different replies at reply {at}:\n");
+        let _ = writeln!(msg, "  first:  {:?}", first.get(at));
+        let _ = writeln!(msg, "  second: {:?}", second.get(at));
+        panic!("{msg}");
+    }
+    first
+}
