@@ -88,16 +88,24 @@ impl EventLog {
         if self.capacity == 0 {
             return;
         }
-        if self.events.len() == self.capacity {
-            self.events.pop_front();
-        }
+        // Once full, the oldest event's key buffer is reused: a busy log allocates nothing.
+        let mut buffer = if self.events.len() == self.capacity {
+            self.events
+                .pop_front()
+                .map(|old| old.key)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        buffer.clear();
+        buffer.extend_from_slice(key);
         self.events.push_back(Event {
             seq,
             time_ms,
             client,
             db,
             kind,
-            key: key.to_vec(),
+            key: buffer,
             command,
         });
     }

@@ -11,6 +11,10 @@ use crate::ClientId;
 use crate::engine::Engine;
 use crate::reply::Reply;
 
+/// The largest `N` of `N command` that is run: redis-cli has no limit, but a page that builds
+/// the whole output before showing it must stay responsive.
+pub const MAX_REPEAT: i64 = 10_000;
+
 /// What a typed line asks of the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineOutcome {
@@ -51,6 +55,12 @@ pub fn run_line_with(line: &[u8], mut exec: impl FnMut(&[Vec<u8>]) -> Vec<Reply>
                 return LineOutcome::Print(
                     "Invalid redis-cli repeat command option value.\n".into(),
                 );
+            }
+            if n > MAX_REPEAT {
+                // redis-cli would stream billions of replies; a page must stay responsive.
+                return LineOutcome::Print(format!(
+                    "(error) Redis Playground repeats a command at most {MAX_REPEAT} times\n"
+                ));
             }
             (n, &argv[1..])
         }
@@ -141,5 +151,9 @@ mod tests {
             "Invalid redis-cli repeat command option value.\n"
         );
         assert_eq!(run(&mut engine, c, "quit"), "Quit");
+        assert_eq!(
+            run(&mut engine, c, "9223372036854775807 PING"),
+            "(error) Redis Playground repeats a command at most 10000 times\n"
+        );
     }
 }

@@ -152,7 +152,8 @@ impl CommandSpec {
 
 /// Every registered command, by lowercase name.
 pub struct Registry {
-    by_name: HashMap<Vec<u8>, CommandSpec>,
+    /// Hashed with a fast fixed-seed hasher: every command looks itself up here.
+    by_name: HashMap<Vec<u8>, CommandSpec, foldhash::fast::FixedState>,
 }
 
 impl Registry {
@@ -173,7 +174,7 @@ impl Registry {
             .filter_map(|(name, r)| Some((*name, resp::parse(r.as_bytes()).ok().flatten()?.0)))
             .collect();
         let rows: Vec<&Command> = commands::TABLES.iter().flat_map(|t| t.iter()).collect();
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::with_hasher(foldhash::fast::FixedState::default());
         for row in rows.iter().filter(|r| !r.name.contains('|')) {
             let (Some(info), Some(doc)) = (infos.get(row.name), docs.get(row.name)) else {
                 continue;

@@ -194,6 +194,21 @@ pub static COMMANDS: &[Command] = &[
         zscan_command,
         "Walks a sorted set's members and scores a few at a time with a cursor.",
     ),
+    Command::new(
+        "bzpopmin",
+        bzpopmin_command,
+        "Pops the lowest-scored member of the first non-empty sorted set, waiting for one.",
+    ),
+    Command::new(
+        "bzpopmax",
+        bzpopmax_command,
+        "Pops the highest-scored member of the first non-empty sorted set, waiting for one.",
+    ),
+    Command::new(
+        "bzmpop",
+        bzmpop_command,
+        "Pops members of the first non-empty sorted set, waiting for one.",
+    ),
 ];
 
 /// `ERR min or max is not a float`
@@ -896,11 +911,21 @@ fn pop_generic(
 ///
 /// `ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]`
 pub fn zmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let numkeys = parse_i64(&argv[1])
+    let (keys, max, count) = zmpop_args(argv, 1)?;
+    Ok(zmpop(ctx, &keys, max, count)?.unwrap_or(Reply::NilArray))
+}
+
+/// Parses `numkeys key [key ...] MIN|MAX [COUNT count]` from `argv[numkeys_at]` on.
+fn zmpop_args(
+    argv: &[Vec<u8>],
+    numkeys_at: usize,
+) -> Result<(Vec<Vec<u8>>, bool, i64), RedisError> {
+    let numkeys = parse_i64(&argv[numkeys_at])
         .filter(|&n| n >= 1)
         .ok_or(RedisError::new("ERR numkeys should be greater than 0"))?;
+    let first = numkeys_at + 1;
     let where_at = as_count(numkeys)
-        .checked_add(2)
+        .checked_add(first)
         .filter(|&at| at < argv.len())
         .ok_or(RedisError::syntax())?;
     let max = if args::is(&argv[where_at], "min") {
@@ -925,13 +950,76 @@ pub fn zmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             _ => return Err(RedisError::syntax()),
         }
     }
-    for key in &argv[2..where_at] {
-        if let Some(popped) = pop_generic(ctx, key, max, count.unwrap_or(1))? {
-            return Ok(Reply::Array(vec![
+    Ok((argv[first..where_at].to_vec(), max, count.unwrap_or(1)))
+}
+
+/// Pops from the first of `keys` that exists (only the ready key when a waiting client is
+/// served); `None` when none does.
+fn zmpop(
+    ctx: &mut Ctx<'_>,
+    keys: &[Vec<u8>],
+    max: bool,
+    count: i64,
+) -> Result<Option<Reply>, RedisError> {
+    for key in ctx.blocking_candidates(keys) {
+        if let Some(popped) = pop_generic(ctx, key, max, count)? {
+            return Ok(Some(Reply::Array(vec![
                 Reply::Bulk(key.clone()),
                 elements_reply(popped, true, true),
+            ])));
+        }
+    }
+    Ok(None)
+}
+
+/// Pops the lowest-scored member of the first non-empty sorted set, waiting for one until the
+/// timeout (seconds, 0 for ever); answers the key, the member and its score, or a null array on
+/// timeout.
+///
+/// `BZPOPMIN key [key ...] timeout`
+pub fn bzpopmin_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    blocking_zpop(ctx, argv, false)
+}
+
+/// BZPOPMIN for the highest score.
+///
+/// `BZPOPMAX key [key ...] timeout`
+pub fn bzpopmax_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    blocking_zpop(ctx, argv, true)
+}
+
+fn blocking_zpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> CmdResult {
+    let last = argv.len() - 1;
+    let deadline = args::timeout_deadline(&argv[last], ctx.now())?;
+    let keys = &argv[1..last];
+    for key in ctx.blocking_candidates(keys) {
+        if let Some(mut popped) = pop_generic(ctx, key, max, 1)?
+            && let Some((member, score)) = popped.pop()
+        {
+            return Ok(Reply::Array(vec![
+                Reply::Bulk(key.clone()),
+                Reply::Bulk(member),
+                Reply::Double(score),
             ]));
         }
+    }
+    if ctx.can_block() {
+        ctx.block(keys, deadline, Reply::NilArray, argv);
+    }
+    Ok(Reply::NilArray)
+}
+
+/// ZMPOP that waits for a non-empty sorted set until the timeout.
+///
+/// `BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]`
+pub fn bzmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let deadline = args::timeout_deadline(&argv[1], ctx.now())?;
+    let (keys, max, count) = zmpop_args(argv, 2)?;
+    if let Some(reply) = zmpop(ctx, &keys, max, count)? {
+        return Ok(reply);
+    }
+    if ctx.can_block() {
+        ctx.block(&keys, deadline, Reply::NilArray, argv);
     }
     Ok(Reply::NilArray)
 }
