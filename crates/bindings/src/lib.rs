@@ -132,6 +132,7 @@ impl JsEngine {
     pub fn exec_line(&self, client: f64, line: &str) -> Result<String, JsValue> {
         self.with(|e| match run_line(e, client as u64, line.as_bytes()) {
             LineOutcome::Print(text) => text,
+            LineOutcome::Help(help) => engine::cli::help_text(&help),
             LineOutcome::Quit | LineOutcome::Clear => String::new(),
         })
     }

@@ -46,6 +46,9 @@ fn main() -> io::Result<()> {
                     stdout.write_all(engine::cli::format_reply(&reply).as_bytes())?;
                 }
             }
+            LineOutcome::Help(help) => {
+                stdout.write_all(engine::cli::help_text(&help).as_bytes())?;
+            }
             LineOutcome::Quit => break,
             LineOutcome::Clear => {
                 if interactive {

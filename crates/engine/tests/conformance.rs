@@ -161,7 +161,7 @@ fn transcript_entry(step: &Step, output: &str) -> String {
 fn print(outcome: LineOutcome) -> String {
     match outcome {
         LineOutcome::Print(s) => s,
-        LineOutcome::Quit | LineOutcome::Clear => String::new(),
+        LineOutcome::Quit | LineOutcome::Clear | LineOutcome::Help(_) => String::new(),
     }
 }
 

@@ -50,7 +50,7 @@ impl Session {
             }
             LineOutcome::Clear => self.history.clear(),
             // A browser tab cannot be quit; redis-cli's `quit` just ends nothing here.
-            LineOutcome::Quit => {}
+            LineOutcome::Quit | LineOutcome::Help(_) => {}
         }
     }
 }

@@ -1,9 +1,11 @@
 //! What redis-cli does with a typed line: split it, run it (repeating `N cmd` N times) and print
 //! each reply as `redis-cli --no-raw`. Shared by the page's console and the native CLI.
 
+mod assist;
 mod format;
 mod split;
 
+pub use assist::{Help, HelpEntry, common_prefix, complete, help, help_groups, help_text, hint};
 pub use format::{format_reply, format_reply_raw, quote_bytes};
 pub use split::{SplitError, split_args};
 
@@ -24,6 +26,8 @@ pub enum LineOutcome {
     Quit,
     /// `clear`: clear the screen.
     Clear,
+    /// `help …` (or `? …`): redis-cli answers it itself, without the server.
+    Help(Help),
 }
 
 /// Runs one typed line as redis-cli's REPL would and returns what it prints.
@@ -46,6 +50,9 @@ pub fn run_line_with(line: &[u8], mut exec: impl FnMut(&[Vec<u8>]) -> Vec<Reply>
     }
     if argv.len() == 1 && first.eq_ignore_ascii_case(b"clear") {
         return LineOutcome::Clear;
+    }
+    if first.eq_ignore_ascii_case(b"help") || first.as_slice() == b"?" {
+        return LineOutcome::Help(help(&argv[1..]));
     }
     // `3 INCR n` repeats a command; redis-cli parses the count with strtol, so a leading number
     // that is not positive (or an empty first word) is an error rather than a command name.
