@@ -203,6 +203,7 @@ impl Engine {
             return false;
         };
         let reply = if with_error {
+            self.count_error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
             Reply::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
         } else {
             blocked.timeout_reply

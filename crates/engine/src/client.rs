@@ -115,6 +115,7 @@ impl Engine {
     pub fn connect(&mut self) -> ClientId {
         let id = self.next_client_id;
         self.next_client_id += 1;
+        self.stats.total_connections_received += 1;
         let authenticated = self.config.requirepass.is_none();
         self.clients
             .insert(id, Client::new(id, self.now_ms, authenticated));
@@ -201,6 +202,7 @@ impl Engine {
     /// it inside `MULTI`, and runs it. Returns the replies to send now.
     fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<Reply> {
         let Some(name) = argv.first() else {
+            self.count_error("ERR empty command");
             return vec![RedisError::new("ERR empty command").into()];
         };
         let now = self.now_ms;
@@ -221,6 +223,7 @@ impl Engine {
                 {
                     state.multi_error = true;
                 }
+                self.count_error(&error.0);
                 return vec![error.into()];
             }
         };
@@ -234,6 +237,7 @@ impl Engine {
         {
             if spec.has(flag::NO_MULTI) {
                 state.multi_error = true;
+                self.count_error("ERR Command not allowed inside a transaction");
                 return vec![
                     RedisError::new("ERR Command not allowed inside a transaction").into(),
                 ];
@@ -313,8 +317,10 @@ impl Engine {
         let (mut replies, blocked) = (std::mem::take(&mut ctx.emitted), ctx.blocked);
         let stats = self.stats.commands.entry(spec.name.as_str()).or_default();
         stats.calls += 1;
-        if matches!(result, Err(_) | Ok(Reply::Error(_))) {
+        if let Err(RedisError(text)) | Ok(Reply::Error(text)) = &result {
             stats.failed_calls += 1;
+            let text = text.clone();
+            self.count_error(&text);
         }
         if !blocked {
             replies.push(result.unwrap_or_else(Reply::from));

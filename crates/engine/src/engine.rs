@@ -35,6 +35,18 @@ pub struct Stats {
     pub total_commands_processed: u64,
     /// Per-command counters, by full command name.
     pub commands: HashMap<&'static str, CommandStats>,
+    /// Connections opened.
+    pub total_connections_received: u64,
+    /// Keys removed to make room under `maxmemory`.
+    pub evicted_keys: u64,
+    /// Error replies sent.
+    pub total_error_replies: u64,
+    /// Error replies by code (`ERR`, `WRONGTYPE`, …), as `INFO errorstats` lists them.
+    pub errors: BTreeMap<String, u64>,
+    /// Snapshots taken (`SAVE`, `BGSAVE`).
+    pub rdb_saves: u64,
+    /// Append-only file rewrites (`BGREWRITEAOF`).
+    pub aof_rewrites: u64,
 }
 
 /// Per-command counters (`INFO commandstats`).
@@ -186,6 +198,30 @@ impl Engine {
     /// Statistics counters.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// Resets the counters `CONFIG RESETSTAT` resets: statistics, per-command and per-error
+    /// counts.
+    pub fn reset_stats(&mut self) {
+        self.stats = Stats::default();
+    }
+
+    /// Counts an error reply sent to a client, under its code (the first word, as Redis takes
+    /// it from the first 32 bytes of the reply; `ERR` when there is none).
+    pub(crate) fn count_error(&mut self, text: &str) {
+        self.stats.total_error_replies += 1;
+        let bytes = text.as_bytes();
+        let code = bytes
+            .get(..bytes.len().min(31))
+            .and_then(|head| head.iter().position(|&b| b == b' '))
+            .and_then(|space| text.get(..space))
+            .unwrap_or("ERR");
+        // Redis 7.0 keeps every code; here new codes stop being added past 128, so that
+        // errors made of user input (DEBUG ERROR) cannot grow the table without bound.
+        if self.stats.errors.len() >= 128 && !self.stats.errors.contains_key(code) {
+            return;
+        }
+        *self.stats.errors.entry(code.to_string()).or_default() += 1;
     }
 
     /// Number of keys in a database (0 for an index out of range).

@@ -52,7 +52,7 @@ pub use client::Client;
 pub use command::{
     CommandSpec, REDIS_VERSION, Registry, flag as command_flag, redis_command_names,
 };
-pub use config::{Config, EvictionPolicy};
+pub use config::{AppendFsync, Config, EvictionPolicy};
 pub use engine::{CommandStats, Ctx, Engine, Lookup, Stats};
 pub use errors::{CmdResult, RedisError};
 pub use events::{Event, EventKind};

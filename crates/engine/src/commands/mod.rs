@@ -5,6 +5,7 @@ use crate::command::Command;
 
 pub mod args;
 pub mod bitmap;
+pub mod config;
 pub mod connection;
 pub mod dump;
 pub mod expire;
@@ -22,6 +23,7 @@ pub mod transaction;
 /// Every group's registrations; the registry is their union.
 pub static TABLES: &[&[Command]] = &[
     bitmap::COMMANDS,
+    config::COMMANDS,
     connection::COMMANDS,
     expire::COMMANDS,
     dump::COMMANDS,
