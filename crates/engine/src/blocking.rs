@@ -171,6 +171,7 @@ impl Engine {
                         continue;
                     }
                     self.release(client);
+                    self.after_served(client, spec, &blocked.argv, &replies);
                     for reply in replies {
                         self.deliver(client, reply);
                     }

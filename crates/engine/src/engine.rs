@@ -7,6 +7,8 @@ use crate::ClientId;
 use crate::blocking::Blocking;
 use crate::client::Client;
 use crate::command::CommandSpec;
+use crate::commands::persistence::Persistence;
+use crate::commands::slowlog::Slowlog;
 use crate::config::Config;
 use crate::errors::RedisError;
 use crate::events::{EventKind, EventLog};
@@ -141,6 +143,18 @@ pub struct Engine {
     pub(crate) watched: HashMap<(usize, Vec<u8>), Vec<ClientId>>,
     /// Clients waiting in blocking commands.
     pub(crate) blocking: Blocking,
+    /// Virtual time the server started: when the clock was first set.
+    pub(crate) started_ms: i64,
+    /// Save and rewrite state (LASTSAVE, BGSAVE, INFO persistence).
+    pub(crate) persistence: Persistence,
+    /// The slow log.
+    pub(crate) slowlog: Slowlog,
+    /// Clients in MONITOR mode, in the order they entered it.
+    pub(crate) monitors: Vec<ClientId>,
+    /// MONITOR lines of a monitor's own command, delivered after the command's reply.
+    pub(crate) monitor_echo: Vec<String>,
+    /// The most memory seen in use (`used_memory_peak`), updated when memory is reported.
+    pub(crate) peak_memory: usize,
 }
 
 impl Default for Engine {
@@ -164,6 +178,12 @@ impl Engine {
             pubsub: PubSub::default(),
             watched: HashMap::new(),
             blocking: Blocking::default(),
+            started_ms: 0,
+            persistence: Persistence::default(),
+            slowlog: Slowlog::default(),
+            monitors: Vec::new(),
+            monitor_echo: Vec::new(),
+            peak_memory: 0,
         }
     }
 
@@ -186,8 +206,14 @@ impl Engine {
         }
         let from = self.now_ms;
         self.now_ms = ms;
+        if self.started_ms == 0 {
+            // The first setting of the clock is when the server starts (uptime, LASTSAVE).
+            self.started_ms = ms;
+            self.persistence.lastsave = ms.div_euclid(1000);
+        }
         self.expire_due(from);
         self.expire_blocked_timeouts();
+        self.run_background_jobs();
     }
 
     /// The event log.
@@ -461,6 +487,7 @@ impl Ctx<'_> {
     /// Records that a key was created or changed in place: logs a write. Call it after every
     /// modification made through a reference from [`Ctx::write`].
     pub fn modified(&mut self, key: &[u8]) {
+        self.engine.persistence.dirty += 1;
         self.engine.touch_watched_key(self.db, key);
         self.engine.signal_key_as_ready(self.db, key);
         let command = self.command();
@@ -487,6 +514,7 @@ impl Ctx<'_> {
             return None;
         }
         let entry = self.engine.dbs[self.db].remove(key)?;
+        self.engine.persistence.dirty += 1;
         self.engine.touch_watched_key(self.db, key);
         let command = self.command();
         self.engine.events.push(

@@ -18,6 +18,7 @@
 //! - [`long_double`]: C's x87 `long double` in software, for `INCRBYFLOAT`'s exact digits.
 //! - [`rdb`]: the RDB serialization of values (DUMP/RESTORE payloads), with its LZF and CRC-64.
 //! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
+//! - `memory`: memory estimates after Redis's structure sizes (MEMORY USAGE, INFO memory).
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -41,6 +42,7 @@ pub mod glob;
 mod hyperloglog;
 mod keyspace;
 pub mod long_double;
+mod memory;
 pub mod num;
 mod pubsub;
 pub mod rdb;

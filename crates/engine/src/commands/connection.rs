@@ -267,6 +267,7 @@ pub fn quit_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
 pub fn reset_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     let id = ctx.client;
     ctx.engine.unwatch_all(id);
+    ctx.engine.monitors.retain(|&m| m != id);
     let needs_auth = ctx.engine.config.requirepass.is_some();
     let Some(client) = ctx.client_mut() else {
         return Ok(Reply::status("RESET"));
@@ -331,7 +332,7 @@ pub fn client_getname_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult
 }
 
 /// The simulated address of a connection: loopback, a port derived from its id.
-fn addr(id: ClientId) -> String {
+pub(crate) fn addr(id: ClientId) -> String {
     format!("127.0.0.1:{}", 40_000 + id % 20_000)
 }
 

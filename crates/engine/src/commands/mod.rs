@@ -12,11 +12,16 @@ pub mod expire;
 pub mod generic;
 pub mod hash;
 pub mod hyperloglog;
+pub mod info;
 pub mod list;
+pub mod memory;
+pub mod monitor;
+pub mod persistence;
 pub mod pubsub;
 pub mod scan;
 pub mod server;
 pub mod set;
+pub mod slowlog;
 pub mod string;
 pub mod transaction;
 
@@ -30,10 +35,15 @@ pub static TABLES: &[&[Command]] = &[
     generic::COMMANDS,
     hash::COMMANDS,
     hyperloglog::COMMANDS,
+    info::COMMANDS,
     pubsub::COMMANDS,
     list::COMMANDS,
+    memory::COMMANDS,
+    monitor::COMMANDS,
+    persistence::COMMANDS,
     server::COMMANDS,
     set::COMMANDS,
+    slowlog::COMMANDS,
     string::COMMANDS,
     transaction::COMMANDS,
 ];
