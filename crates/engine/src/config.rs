@@ -1190,7 +1190,7 @@ pub static PARAMS: &[Param] = &[
     // Integers.
     int("databases", None, IMM, 1, INT_MAX, "16").acts(
         |c| Val::Num(c.databases as i64),
-        |c, v| c.databases = v.num() as usize,
+        |c, v| c.databases = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     int("port", None, 0, 0, 65535, "6379"),
     int("io-threads", None, IMM, 1, 128, "1"),
@@ -1341,7 +1341,7 @@ pub static PARAMS: &[Param] = &[
     ),
     int("stream-node-max-entries", None, 0, 0, LONG_MAX, "100").acts(
         |c| Val::Num(c.stream_node_max_entries as i64),
-        |c, v| c.stream_node_max_entries = v.num() as usize,
+        |c, v| c.stream_node_max_entries = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     mem("repl-backlog-size", None, 0, 1, LONG_MAX, "1048576"),
     umem("maxmemory", None, 0, 0, u64::MAX, "0").acts(
@@ -1359,11 +1359,11 @@ pub static PARAMS: &[Param] = &[
     )
     .acts(
         |c| Val::Num(c.hash_max_listpack_entries as i64),
-        |c, v| c.hash_max_listpack_entries = v.num() as usize,
+        |c, v| c.hash_max_listpack_entries = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     uint("set-max-intset-entries", None, 0, 0, LONG_MAX, "512").acts(
         |c| Val::Num(c.set_max_intset_entries as i64),
-        |c, v| c.set_max_intset_entries = v.num() as usize,
+        |c, v| c.set_max_intset_entries = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     uint(
         "zset-max-listpack-entries",
@@ -1375,7 +1375,7 @@ pub static PARAMS: &[Param] = &[
     )
     .acts(
         |c| Val::Num(c.zset_max_listpack_entries as i64),
-        |c, v| c.zset_max_listpack_entries = v.num() as usize,
+        |c, v| c.zset_max_listpack_entries = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     umem(
         "active-defrag-ignore-bytes",
@@ -1395,11 +1395,11 @@ pub static PARAMS: &[Param] = &[
     )
     .acts(
         |c| Val::Num(c.hash_max_listpack_value as i64),
-        |c, v| c.hash_max_listpack_value = v.num() as usize,
+        |c, v| c.hash_max_listpack_value = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     umem("stream-node-max-bytes", None, 0, 0, LONG_MAX, "4096").acts(
         |c| Val::Num(c.stream_node_max_bytes as i64),
-        |c, v| c.stream_node_max_bytes = v.num() as usize,
+        |c, v| c.stream_node_max_bytes = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     umem(
         "zset-max-listpack-value",
@@ -1411,11 +1411,11 @@ pub static PARAMS: &[Param] = &[
     )
     .acts(
         |c| Val::Num(c.zset_max_listpack_value as i64),
-        |c, v| c.zset_max_listpack_value = v.num() as usize,
+        |c, v| c.zset_max_listpack_value = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     umem("hll-sparse-max-bytes", None, 0, 0, LONG_MAX, "3000").acts(
         |c| Val::Num(c.hll_sparse_max_bytes as i64),
-        |c, v| c.hll_sparse_max_bytes = v.num() as usize,
+        |c, v| c.hll_sparse_max_bytes = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
     uint("tracking-table-max-keys", None, 0, 0, LONG_MAX, "1000000"),
     umem(

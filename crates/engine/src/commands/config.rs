@@ -175,6 +175,12 @@ pub fn config_set_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             return Err(set_failed(name.as_bytes(), reason));
         }
     }
+    match (backup.appendonly, ctx.engine.config.appendonly) {
+        // Turning the append-only file on writes it from the dataset: a rewrite starts.
+        (false, true) => ctx.engine.start_appendonly(),
+        (true, false) => ctx.engine.stop_appendonly(),
+        _ => {}
+    }
     Ok(Reply::ok())
 }
 

@@ -142,6 +142,24 @@ impl Engine {
         }
     }
 
+    /// `appendonly yes` (Redis's `startAppendOnly`): the file is written by a rewrite, started
+    /// now or when the running job ends.
+    pub(crate) fn start_appendonly(&mut self) {
+        match self.child_kind() {
+            Some(ChildKind::Aof) => {}
+            Some(ChildKind::Rdb) => self.persistence.aof_rewrite_scheduled = true,
+            None => self.start_child(ChildKind::Aof, self.now_ms),
+        }
+    }
+
+    /// `appendonly no` (Redis's `stopAppendOnly`): a running rewrite is killed.
+    pub(crate) fn stop_appendonly(&mut self) {
+        if self.child_kind() == Some(ChildKind::Aof) {
+            self.persistence.child = None;
+        }
+        self.persistence.aof_rewrite_scheduled = false;
+    }
+
     fn child_kind(&self) -> Option<ChildKind> {
         self.persistence.child.map(|c| c.kind)
     }

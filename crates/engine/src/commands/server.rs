@@ -819,4 +819,79 @@ mod tests {
                 .is_container()
         );
     }
+
+    #[test]
+    fn shutdown_closes_every_connection_and_keeps_the_data() {
+        let mut engine = Engine::new();
+        let (a, b) = (engine.connect(), engine.connect());
+        engine.exec(a, &argv("SET k v"));
+        assert!(engine.call(b, &argv("SHUTDOWN NOSAVE")).is_empty());
+        assert!(!engine.is_connected(a) && !engine.is_connected(b));
+        let c = engine.connect();
+        assert_eq!(engine.exec(c, &argv("GET k")), Reply::bulk(b"v"));
+        assert_eq!(
+            engine.exec(c, &argv("SHUTDOWN ABORT")),
+            Reply::error("ERR No shutdown in progress.")
+        );
+    }
+
+    #[test]
+    fn wait_blocks_until_its_timeout_without_replicas() {
+        let mut engine = Engine::new();
+        engine.set_time(1_000_000);
+        let c = engine.connect();
+        assert_eq!(engine.exec(c, &argv("WAIT 0 1000")), Reply::Integer(0));
+        assert!(engine.call(c, &argv("WAIT 1 250")).is_empty());
+        engine.advance(249);
+        assert!(engine.take_output(c).is_empty());
+        engine.advance(1);
+        assert_eq!(engine.take_output(c), [Reply::Integer(0)]);
+        // Forever, until CLIENT UNBLOCK.
+        let other = engine.connect();
+        assert!(engine.call(c, &argv("WAIT 1 0")).is_empty());
+        engine.advance(1_000_000);
+        assert!(engine.take_output(c).is_empty());
+        engine.exec(other, &argv(&format!("CLIENT UNBLOCK {c}")));
+        assert_eq!(engine.take_output(c), [Reply::Integer(0)]);
+    }
+
+    #[test]
+    fn debug_object_describes_values_in_redis_format() {
+        let mut engine = Engine::new();
+        engine.set_time(1_767_225_600_000);
+        let c = engine.connect();
+        engine.exec(c, &argv("SET foo bar"));
+        engine.exec(c, &argv("SET n 123"));
+        engine.exec(c, &argv("RPUSH l a b c"));
+        engine.advance(3_000);
+        let describe = |engine: &mut Engine, key: &str| match engine
+            .exec(c, &argv(&format!("DEBUG OBJECT {key}")))
+        {
+            Reply::Status(line) => line.to_string(),
+            other => panic!("{other:?}"),
+        };
+        let line = describe(&mut engine, "foo");
+        let (address, rest) = line
+            .strip_prefix("Value at:")
+            .and_then(|l| l.split_once(' '))
+            .expect("fields");
+        assert!(address.starts_with("0x7f"));
+        let lru = 1_767_225_600i64.rem_euclid(1 << 24);
+        assert_eq!(
+            rest,
+            format!("refcount:1 encoding:embstr serializedlength:4 lru:{lru} lru_seconds_idle:3")
+        );
+        assert!(
+            describe(&mut engine, "n")
+                .contains("refcount:2147483647 encoding:int serializedlength:2 ")
+        );
+        // Redis 7.0.15 describes the same list so, but for its address and clock.
+        assert!(describe(&mut engine, "l").ends_with(&format!(
+            " encoding:quicklist serializedlength:19 lru:{lru} lru_seconds_idle:3 ql_nodes:1 ql_avg_node:3.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:16"
+        )));
+        assert_eq!(
+            engine.exec(c, &argv("DEBUG OBJECT nokey")),
+            Reply::error("ERR no such key")
+        );
+    }
 }

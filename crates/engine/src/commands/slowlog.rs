@@ -276,3 +276,79 @@ pub fn slowlog_help_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         ],
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Reply};
+
+    fn items<const N: usize>(words: [&str; N]) -> Vec<Reply> {
+        words.iter().map(|w| Reply::bulk(w.as_bytes())).collect()
+    }
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn entries_hold_redis_fields_cut_and_redacted() {
+        let mut e = Engine::new();
+        e.set_time(1_767_225_600_000);
+        let c = e.connect();
+        e.exec(c, &argv("CLIENT SETNAME app"));
+        e.exec(c, &argv("CONFIG SET slowlog-log-slower-than 0"));
+        let long = "x".repeat(130);
+        e.exec(c, &argv(&format!("SET k {long}")));
+        let many: Vec<String> = (0..40).map(|i| i.to_string()).collect();
+        e.exec(c, &argv(&format!("RPUSH l {}", many.join(" "))));
+        e.exec(c, &argv("CONFIG SET requirepass secret maxmemory 0"));
+        e.exec(c, &argv("AUTH secret"));
+        e.exec(c, &argv("MULTI"));
+        e.exec(c, &argv("PING"));
+        e.exec(c, &argv("EXEC"));
+        let Reply::Array(entries) = e.exec(c, &argv("SLOWLOG GET -1")) else {
+            panic!("SLOWLOG GET answers an array");
+        };
+        let args = |i: usize| match &entries[i] {
+            Reply::Array(fields) => match &fields[3] {
+                Reply::Array(args) => args.clone(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        // Newest first; EXEC is never logged, the PING it ran is.
+        assert_eq!(args(0), items(["PING"]));
+        assert_eq!(args(1), items(["MULTI"]));
+        assert_eq!(args(2), items(["AUTH", "(redacted)"]));
+        assert_eq!(
+            args(3),
+            items([
+                "CONFIG",
+                "SET",
+                "requirepass",
+                "(redacted)",
+                "maxmemory",
+                "0"
+            ])
+        );
+        let rpush = args(4);
+        assert_eq!(rpush.len(), 32);
+        assert_eq!(rpush[31], Reply::bulk(b"... (11 more arguments)"));
+        let set = args(5);
+        assert_eq!(
+            set[2],
+            Reply::Bulk(format!("{}... (2 more bytes)", "x".repeat(128)).into_bytes())
+        );
+        let Reply::Array(first) = &entries[0] else {
+            panic!("an entry is an array");
+        };
+        assert_eq!(first[1], Reply::Integer(1_767_225_600));
+        assert_eq!(first[2], Reply::Integer(0));
+        assert_eq!(first[4], Reply::bulk(b"127.0.0.1:40001"));
+        assert_eq!(first[5], Reply::bulk(b"app"));
+        // SLOWLOG GET itself was logged after it answered.
+        assert_eq!(
+            e.exec(c, &argv("SLOWLOG LEN")),
+            Reply::Integer(entries.len() as i64 + 1)
+        );
+    }
+}
