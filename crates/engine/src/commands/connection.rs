@@ -337,16 +337,23 @@ pub(crate) fn addr(id: ClientId) -> String {
 }
 
 /// One `CLIENT LIST` line, with Redis's fields; sizes are those of an idle connection.
-fn describe(c: &Client, blocked: bool, now_ms: i64) -> String {
+fn describe(c: &Client, blocked: bool, monitor: bool, now_ms: i64) -> String {
+    // Redis's letters, in its order.
     let mut flags = String::new();
-    if blocked {
-        flags.push('b');
+    if monitor {
+        flags.push('O');
+    }
+    if c.in_pubsub_context() {
+        flags.push('P');
     }
     if c.multi.is_some() {
         flags.push('x');
     }
-    if c.in_pubsub_context() {
-        flags.push('P');
+    if blocked {
+        flags.push('b');
+    }
+    if c.dirty_cas {
+        flags.push('d');
     }
     if c.no_evict {
         flags.push('e');
@@ -418,7 +425,12 @@ pub fn client_list_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         if ids.as_ref().is_some_and(|ids| !ids.contains(&c.id)) {
             continue;
         }
-        out.push_str(&describe(c, ctx.engine.is_blocked(c.id), now));
+        out.push_str(&describe(
+            c,
+            ctx.engine.is_blocked(c.id),
+            ctx.engine.monitors.contains(&c.id),
+            now,
+        ));
     }
     Ok(Reply::Verbatim("txt", out.into_bytes()))
 }
@@ -432,7 +444,7 @@ pub fn client_info_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
         .engine
         .clients
         .get(&ctx.client)
-        .map(|c| describe(c, false, now))
+        .map(|c| describe(c, false, ctx.engine.monitors.contains(&c.id), now))
         .unwrap_or_default();
     Ok(Reply::Verbatim("txt", line.into_bytes()))
 }
