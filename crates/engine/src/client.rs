@@ -319,8 +319,15 @@ impl Engine {
         };
         let result = (spec.handler)(&mut ctx, argv);
         let (mut replies, blocked) = (std::mem::take(&mut ctx.emitted), ctx.blocked);
+        // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
+        // under their code. An error reply a handler answers as a value is written raw, as
+        // DEBUG ERROR's is, and counts nowhere.
+        let error = match &result {
+            Err(RedisError(text)) => Some(text.clone()),
+            Ok(_) => None,
+        };
         if !blocked {
-            replies.push(result.clone().unwrap_or_else(Reply::from));
+            replies.push(result.unwrap_or_else(Reply::from));
         }
         if retry {
             // A waiting command run again: its call was counted when it first ran, and
@@ -331,12 +338,9 @@ impl Engine {
         self.stats.total_commands_processed += 1;
         let stats = self.stats.commands.entry(spec.name.as_str()).or_default();
         stats.calls += 1;
-        // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
-        // under their code. An error reply a handler answers as a value is written raw, as
-        // DEBUG ERROR's is, and counts nowhere.
-        if let Err(RedisError(text)) = &result {
+        if let Some(text) = error {
             stats.failed_calls += 1;
-            self.count_error(text);
+            self.count_error(&text);
         }
         if !blocked {
             self.slowlog_push(client, spec, argv);
