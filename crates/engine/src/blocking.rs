@@ -171,6 +171,7 @@ impl Engine {
                         continue;
                     }
                     self.release(client);
+                    self.after_served(client, spec, &blocked.argv, &replies);
                     for reply in replies {
                         self.deliver(client, reply);
                     }
@@ -203,6 +204,7 @@ impl Engine {
             return false;
         };
         let reply = if with_error {
+            self.count_error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
             Reply::error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
         } else {
             blocked.timeout_reply

@@ -115,6 +115,7 @@ impl Engine {
     pub fn connect(&mut self) -> ClientId {
         let id = self.next_client_id;
         self.next_client_id += 1;
+        self.stats.total_connections_received += 1;
         let authenticated = self.config.requirepass.is_none();
         self.clients
             .insert(id, Client::new(id, self.now_ms, authenticated));
@@ -124,6 +125,7 @@ impl Engine {
     /// Closes a client connection: its subscriptions and watched keys are dropped.
     pub fn disconnect(&mut self, client: ClientId) {
         self.unwatch_all(client);
+        self.monitors.retain(|&m| m != client);
         self.forget_blocked(client);
         if let Some(state) = self.clients.remove(&client) {
             for channel in &state.channels {
@@ -161,6 +163,9 @@ impl Engine {
         }
         for reply in self.process(client, argv) {
             self.deliver(client, reply);
+        }
+        for line in std::mem::take(&mut self.monitor_echo) {
+            self.deliver(client, Reply::Status(line.into()));
         }
         self.serve_ready_keys();
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
@@ -203,6 +208,7 @@ impl Engine {
     /// it inside `MULTI`, and runs it. Returns the replies to send now.
     fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<Reply> {
         let Some(name) = argv.first() else {
+            self.count_error("ERR empty command");
             return vec![RedisError::new("ERR empty command").into()];
         };
         let now = self.now_ms;
@@ -223,6 +229,7 @@ impl Engine {
                 {
                     state.multi_error = true;
                 }
+                self.count_error(&error.0);
                 return vec![error.into()];
             }
         };
@@ -236,6 +243,7 @@ impl Engine {
         {
             if spec.has(flag::NO_MULTI) {
                 state.multi_error = true;
+                self.count_error("ERR Command not allowed inside a transaction");
                 return vec![
                     RedisError::new("ERR Command not allowed inside a transaction").into(),
                 ];
@@ -302,7 +310,7 @@ impl Engine {
         let Some(db) = self.clients.get(&client).map(|c| c.db) else {
             return Vec::new();
         };
-        self.stats.total_commands_processed += 1;
+        let retry = self.blocking.retrying;
         let mut ctx = Ctx {
             engine: self,
             client,
@@ -313,15 +321,56 @@ impl Engine {
         };
         let result = (spec.handler)(&mut ctx, argv);
         let (mut replies, blocked) = (std::mem::take(&mut ctx.emitted), ctx.blocked);
-        let stats = self.stats.commands.entry(spec.name.as_str()).or_default();
-        stats.calls += 1;
-        if matches!(result, Err(_) | Ok(Reply::Error(_))) {
-            stats.failed_calls += 1;
-        }
+        // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
+        // under their code. An error reply a handler answers as a value is written raw, as
+        // DEBUG ERROR's is, and counts nowhere.
+        let error = match &result {
+            Err(RedisError(text)) => Some(text.clone()),
+            Ok(_) => None,
+        };
         if !blocked {
             replies.push(result.unwrap_or_else(Reply::from));
         }
+        if retry {
+            // A waiting command run again: its call was counted when it first ran, and
+            // `serve_ready_keys` accounts for the reply it is served with.
+            return replies;
+        }
+        // Counted after the handler, as Redis's `call`: CONFIG RESETSTAT counts itself.
+        self.stats.total_commands_processed += 1;
+        let stats = self.stats.commands.entry(spec.name.as_str()).or_default();
+        stats.calls += 1;
+        if let Some(text) = error {
+            stats.failed_calls += 1;
+            self.count_error(&text);
+        }
+        if !blocked {
+            self.slowlog_push(client, spec, argv);
+        }
+        self.feed_monitors(client, spec, argv);
         replies
+    }
+
+    /// Accounts for a waiting command served at last (Redis's `updateStatsOnUnblock`): an error
+    /// reply counts as a failed call, and the command may enter the slow log.
+    pub(crate) fn after_served(
+        &mut self,
+        client: ClientId,
+        spec: &'static CommandSpec,
+        argv: &[Vec<u8>],
+        replies: &[Reply],
+    ) {
+        for reply in replies {
+            if let Reply::Error(text) = reply {
+                self.stats
+                    .commands
+                    .entry(spec.name.as_str())
+                    .or_default()
+                    .failed_calls += 1;
+                self.count_error(text);
+            }
+        }
+        self.slowlog_push(client, spec, argv);
     }
 
     /// Redis's `signalModifiedKey` for transactions: every client watching the key will see its

@@ -198,6 +198,35 @@ pub fn atoi(s: &[u8]) -> i32 {
     long as i32
 }
 
+/// C's `strtoll(s, &end, 10)`: blanks, an optional sign and decimal digits, saturating to the
+/// `long long` range. Answers the value and whether `end` reached the end of the C string (the
+/// check `*end == '\0'` callers make); with no digit at all, `end` stays at the start, so only
+/// an empty string counts as fully read.
+pub fn strtoll(s: &[u8]) -> (i64, bool) {
+    let s = c_str(s);
+    let start = s.iter().position(|&b| !is_c_space(b)).unwrap_or(s.len());
+    let body = s.get(start..).unwrap_or_default();
+    let (negative, unsigned) = match body.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, body),
+    };
+    let digits = span(unsigned, |b| b.is_ascii_digit());
+    if digits == 0 {
+        return (0, s.is_empty());
+    }
+    let mut acc: i64 = 0;
+    for &d in unsigned.get(..digits).unwrap_or_default() {
+        acc = acc.saturating_mul(10).saturating_sub(i64::from(d - b'0'));
+    }
+    let value = if negative {
+        acc
+    } else {
+        acc.checked_neg().unwrap_or(i64::MAX)
+    };
+    (value, digits == unsigned.len())
+}
+
 #[cfg(test)]
 #[allow(clippy::float_cmp)] // strtod's results are exact here
 mod tests {
@@ -281,6 +310,19 @@ mod tests {
         assert_eq!(atoi(b"4294967297"), 1);
         assert_eq!(atoi(b"99999999999999999999"), -1);
         assert_eq!(atoi(b"-99999999999999999999"), 0);
+    }
+
+    #[test]
+    fn strtoll_reports_where_it_stopped() {
+        assert_eq!(strtoll(b"42"), (42, true));
+        assert_eq!(strtoll(b" +42"), (42, true));
+        assert_eq!(strtoll(b"-42x"), (-42, false));
+        assert_eq!(strtoll(b""), (0, true));
+        assert_eq!(strtoll(b" "), (0, false));
+        assert_eq!(strtoll(b"+"), (0, false));
+        assert_eq!(strtoll(b"99999999999999999999"), (i64::MAX, true));
+        assert_eq!(strtoll(b"-99999999999999999999"), (i64::MIN, true));
+        assert_eq!(strtoll(b"7\x009"), (7, true));
     }
 
     #[test]

@@ -7,6 +7,8 @@ use crate::ClientId;
 use crate::blocking::Blocking;
 use crate::client::Client;
 use crate::command::CommandSpec;
+use crate::commands::persistence::Persistence;
+use crate::commands::slowlog::Slowlog;
 use crate::config::Config;
 use crate::errors::RedisError;
 use crate::events::{EventKind, EventLog};
@@ -37,6 +39,18 @@ pub struct Stats {
     /// foldhash, cheaper than the standard library's default hasher; the keys are names from
     /// the command table, never user input.
     pub commands: HashMap<&'static str, CommandStats, foldhash::fast::FixedState>,
+    /// Connections opened.
+    pub total_connections_received: u64,
+    /// Keys removed to make room under `maxmemory`.
+    pub evicted_keys: u64,
+    /// Error replies sent.
+    pub total_error_replies: u64,
+    /// Error replies by code (`ERR`, `WRONGTYPE`, …), as `INFO errorstats` lists them.
+    pub errors: BTreeMap<String, u64>,
+    /// Snapshots taken (`SAVE`, `BGSAVE`).
+    pub rdb_saves: u64,
+    /// Append-only file rewrites (`BGREWRITEAOF`).
+    pub aof_rewrites: u64,
 }
 
 /// Per-command counters (`INFO commandstats`).
@@ -131,6 +145,18 @@ pub struct Engine {
     pub(crate) watched: HashMap<(usize, Vec<u8>), Vec<ClientId>>,
     /// Clients waiting in blocking commands.
     pub(crate) blocking: Blocking,
+    /// Virtual time the server started: when the clock was first set.
+    pub(crate) started_ms: i64,
+    /// Save and rewrite state (LASTSAVE, BGSAVE, INFO persistence).
+    pub(crate) persistence: Persistence,
+    /// The slow log.
+    pub(crate) slowlog: Slowlog,
+    /// Clients in MONITOR mode, in the order they entered it.
+    pub(crate) monitors: Vec<ClientId>,
+    /// MONITOR lines of a monitor's own command, delivered after the command's reply.
+    pub(crate) monitor_echo: Vec<String>,
+    /// The most memory seen in use (`used_memory_peak`), updated when memory is reported.
+    pub(crate) peak_memory: usize,
 }
 
 impl Default for Engine {
@@ -154,6 +180,12 @@ impl Engine {
             pubsub: PubSub::default(),
             watched: HashMap::new(),
             blocking: Blocking::default(),
+            started_ms: 0,
+            persistence: Persistence::default(),
+            slowlog: Slowlog::default(),
+            monitors: Vec::new(),
+            monitor_echo: Vec::new(),
+            peak_memory: 0,
         }
     }
 
@@ -176,8 +208,14 @@ impl Engine {
         }
         let from = self.now_ms;
         self.now_ms = ms;
+        if self.started_ms == 0 {
+            // The first setting of the clock is when the server starts (uptime, LASTSAVE).
+            self.started_ms = ms;
+            self.persistence.lastsave = ms.div_euclid(1000);
+        }
         self.expire_due(from);
         self.expire_blocked_timeouts();
+        self.run_background_jobs();
     }
 
     /// The event log.
@@ -188,6 +226,30 @@ impl Engine {
     /// Statistics counters.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// Resets the counters `CONFIG RESETSTAT` resets: statistics, per-command and per-error
+    /// counts.
+    pub fn reset_stats(&mut self) {
+        self.stats = Stats::default();
+    }
+
+    /// Counts an error reply sent to a client, under its code (the first word, as Redis takes
+    /// it from the first 32 bytes of the reply; `ERR` when there is none).
+    pub(crate) fn count_error(&mut self, text: &str) {
+        self.stats.total_error_replies += 1;
+        let bytes = text.as_bytes();
+        let code = bytes
+            .get(..bytes.len().min(31))
+            .and_then(|head| head.iter().position(|&b| b == b' '))
+            .and_then(|space| text.get(..space))
+            .unwrap_or("ERR");
+        // Redis 7.0 keeps every code; here new codes stop being added past 128, so that
+        // errors made of user input (DEBUG ERROR) cannot grow the table without bound.
+        if self.stats.errors.len() >= 128 && !self.stats.errors.contains_key(code) {
+            return;
+        }
+        *self.stats.errors.entry(code.to_string()).or_default() += 1;
     }
 
     /// Number of keys in a database (0 for an index out of range).
@@ -431,6 +493,7 @@ impl Ctx<'_> {
     /// Records that a key was created or changed in place: logs a write. Call it after every
     /// modification made through a reference from [`Ctx::write`].
     pub fn modified(&mut self, key: &[u8]) {
+        self.engine.persistence.dirty += 1;
         self.engine.touch_watched_key(self.db, key);
         self.engine.signal_key_as_ready(self.db, key);
         let command = self.command();
@@ -457,6 +520,7 @@ impl Ctx<'_> {
             return None;
         }
         let entry = self.engine.dbs[self.db].remove(key)?;
+        self.engine.persistence.dirty += 1;
         self.engine.touch_watched_key(self.db, key);
         // A blocked XREADGROUP learns its stream is gone (other waiters keep waiting).
         self.engine.signal_key_as_ready(self.db, key);

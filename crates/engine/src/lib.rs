@@ -19,6 +19,7 @@
 //! - [`long_double`]: C's x87 `long double` in software, for `INCRBYFLOAT`'s exact digits.
 //! - [`rdb`]: the RDB serialization of values (DUMP/RESTORE payloads), with its LZF and CRC-64.
 //! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
+//! - `memory`: memory estimates after Redis's structure sizes (MEMORY USAGE, INFO memory).
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -43,6 +44,7 @@ mod hyperloglog;
 mod inspect;
 mod keyspace;
 pub mod long_double;
+mod memory;
 pub mod num;
 mod pubsub;
 pub mod rdb;
@@ -54,7 +56,7 @@ pub use client::Client;
 pub use command::{
     CommandSpec, REDIS_VERSION, Registry, flag as command_flag, redis_command_names,
 };
-pub use config::{Config, EvictionPolicy};
+pub use config::{AppendFsync, Config, EvictionPolicy};
 pub use engine::{CommandStats, Ctx, Engine, Lookup, Stats};
 pub use errors::{CmdResult, RedisError};
 pub use events::{Event, EventKind};

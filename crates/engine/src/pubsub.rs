@@ -34,8 +34,74 @@ pub mod notify {
     pub const STREAM: u32 = 1 << 10;
     /// `m`: key misses.
     pub const KEY_MISS: u32 = 1 << 11;
+    /// `d`: module events (no module sends any here, but the class can be enabled).
+    pub const MODULE: u32 = 1 << 13;
     /// `n`: new keys.
-    pub const NEW: u32 = 1 << 13;
+    pub const NEW: u32 = 1 << 14;
+    /// `A`: every class but `m` (key misses) and `n` (new keys).
+    pub const ALL: u32 =
+        GENERIC | STRING | LIST | SET | HASH | ZSET | EXPIRED | EVICTED | STREAM | MODULE;
+
+    /// Reads the letters of `notify-keyspace-events` as Redis's `keyspaceEventsStringToFlags`
+    /// does (up to a NUL byte); `None` for a letter that names no class.
+    pub fn parse(letters: &[u8]) -> Option<u32> {
+        let mut flags = 0;
+        for &letter in crate::cstr::c_str(letters) {
+            flags |= match letter {
+                b'A' => ALL,
+                b'g' => GENERIC,
+                b'$' => STRING,
+                b'l' => LIST,
+                b's' => SET,
+                b'h' => HASH,
+                b'z' => ZSET,
+                b'x' => EXPIRED,
+                b'e' => EVICTED,
+                b'K' => KEYSPACE,
+                b'E' => KEYEVENT,
+                b't' => STREAM,
+                b'm' => KEY_MISS,
+                b'd' => MODULE,
+                b'n' => NEW,
+                _ => return None,
+            };
+        }
+        Some(flags)
+    }
+
+    /// The letters `CONFIG GET notify-keyspace-events` shows, in Redis's order: `A` when every
+    /// class of it is on (then, as in Redis 7.0, `n` is not shown even when on), else each class
+    /// letter; then `K`, `E` and `m`.
+    pub fn format(flags: u32) -> String {
+        let mut out = String::new();
+        if flags & ALL == ALL {
+            out.push('A');
+        } else {
+            for (bit, letter) in [
+                (GENERIC, 'g'),
+                (STRING, '$'),
+                (LIST, 'l'),
+                (SET, 's'),
+                (HASH, 'h'),
+                (ZSET, 'z'),
+                (EXPIRED, 'x'),
+                (EVICTED, 'e'),
+                (STREAM, 't'),
+                (MODULE, 'd'),
+                (NEW, 'n'),
+            ] {
+                if flags & bit != 0 {
+                    out.push(letter);
+                }
+            }
+        }
+        for (bit, letter) in [(KEYSPACE, 'K'), (KEYEVENT, 'E'), (KEY_MISS, 'm')] {
+            if flags & bit != 0 {
+                out.push(letter);
+            }
+        }
+        out
+    }
 }
 
 /// Subscribers of channels, patterns and shard channels.

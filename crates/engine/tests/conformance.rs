@@ -12,8 +12,18 @@
 //!   innermost array of the reply is compared sorted; `#! unordered-pairs` sorts them by pairs
 //!   (field, value) instead; `#! ignore` runs the command on both sides without comparing or
 //!   printing its reply (for replies holding server-specific values, like HELLO's client id);
+//!   before `:read`, it drops what the connection received;
+//!   `#! info-fields spec …` keeps only the named fields of an INFO reply, so that its
+//!   deterministic fields are compared: each spec is a glob over field names (`keyspace_hits`,
+//!   `cmdstat_*`, `errorstat_*`), optionally followed by `:` and the comma-separated sub-fields
+//!   to keep (`db0:keys,expires`, `cmdstat_get:calls,rejected_calls,failed_calls`); the spec
+//!   `#` keeps the section headers; kept fields are sorted within their section (Redis lists
+//!   commandstats in hash order); `#! monitor-lines` before a `:read`
+//!   shows each MONITOR line as `[db] "arg" …`, without its time stamp and client address;
 //! - `[name] COMMAND …` sends the command on the connection called `name` (opened on first use;
 //!   lines without a prefix use the default connection);
+//! - every script starts as the live server does: the engine too has an administrative connection,
+//!   open before the script's, that has just run `CONFIG RESETSTAT` (so INFO's counters agree);
 //! - `:read` (with or without a connection prefix) prints what the connection received since its
 //!   last command: published messages, the reply of a blocking command once served; marked
 //!   `#! unordered`, the received replies are sorted. On the live server a command that gets no
@@ -31,12 +41,89 @@ use engine::{ClientId, Engine, Reply, resp};
 /// Virtual start time of offline runs: 2026-01-01T00:00:00Z.
 const OFFLINE_START_MS: i64 = 1_767_225_600_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Order {
     Exact,
     Unordered,
     UnorderedPairs,
     Ignore,
+    InfoFields(Vec<FieldSpec>),
+    MonitorLines,
+}
+
+/// A field of an INFO reply to keep: a glob over names, and the sub-fields to keep if not all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FieldSpec {
+    pattern: String,
+    subfields: Option<Vec<String>>,
+}
+
+impl FieldSpec {
+    fn parse(word: &str) -> FieldSpec {
+        match word.split_once(':') {
+            Some((pattern, subs)) => FieldSpec {
+                pattern: pattern.to_string(),
+                subfields: Some(subs.split(',').map(str::to_string).collect()),
+            },
+            None => FieldSpec {
+                pattern: word.to_string(),
+                subfields: None,
+            },
+        }
+    }
+}
+
+/// Keeps the fields of an INFO text the specs name (see the module doc), sorted.
+fn filter_info(reply: Reply, specs: &[FieldSpec]) -> Reply {
+    let text = match &reply {
+        Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
+        _ => return reply,
+    };
+    let keep_headers = specs.iter().any(|s| s.pattern == "#");
+    let mut out = String::new();
+    let mut group: Vec<String> = Vec::new();
+    let flush = |group: &mut Vec<String>, out: &mut String| {
+        group.sort();
+        for line in group.drain(..) {
+            out.push_str(&line);
+            out.push_str("\r\n");
+        }
+    };
+    for line in text.split("\r\n") {
+        if line.starts_with("# ") {
+            flush(&mut group, &mut out);
+            if keep_headers {
+                out.push_str(line);
+                out.push_str("\r\n");
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let Some(spec) = specs
+            .iter()
+            .find(|s| engine::glob::glob_match(s.pattern.as_bytes(), key.as_bytes(), false))
+        else {
+            continue;
+        };
+        group.push(match &spec.subfields {
+            None => line.to_string(),
+            Some(subs) => {
+                let parts: Vec<&str> = value
+                    .split(',')
+                    .filter(|kv| {
+                        kv.split_once('=')
+                            .is_some_and(|(k, _)| subs.iter().any(|s| s == k))
+                    })
+                    .collect();
+                format!("{key}:{}", parts.join(","))
+            }
+        });
+    }
+    flush(&mut group, &mut out);
+    let text = out;
+    Reply::Bulk(text.into_bytes())
 }
 
 struct Step {
@@ -88,10 +175,13 @@ fn parse_script(path: &Path) -> Script {
     for raw in text.lines() {
         let trimmed = raw.trim();
         if let Some(directive) = trimmed.strip_prefix("#!") {
-            order = match directive.trim() {
+            let mut words = directive.split_whitespace();
+            order = match words.next().unwrap_or_default() {
                 "unordered" => Order::Unordered,
                 "unordered-pairs" => Order::UnorderedPairs,
                 "ignore" => Order::Ignore,
+                "info-fields" => Order::InfoFields(words.map(FieldSpec::parse).collect()),
+                "monitor-lines" => Order::MonitorLines,
                 other => panic!("{}: unknown directive {other:?}", path.display()),
             };
             continue;
@@ -118,8 +208,11 @@ fn parse_script(path: &Path) -> Script {
 
 /// Sorts every innermost array of a reply (by pairs if asked), so replies whose order Redis
 /// leaves unspecified compare as sets.
-fn normalize(reply: Reply, order: Order) -> Reply {
-    if matches!(order, Order::Exact | Order::Ignore) {
+fn normalize(reply: Reply, order: &Order) -> Reply {
+    if let Order::InfoFields(specs) = order {
+        return filter_info(reply, specs);
+    }
+    if matches!(order, Order::Exact | Order::Ignore | Order::MonitorLines) {
         return reply;
     }
     let nested = |items: &[Reply]| {
@@ -133,7 +226,7 @@ fn normalize(reply: Reply, order: Order) -> Reply {
         }
         Reply::Array(items) | Reply::Set(items) => {
             let key = |chunk: &[Reply]| chunk.iter().map(format_reply).collect::<Vec<_>>();
-            let mut chunks: Vec<Vec<Reply>> = if order == Order::UnorderedPairs {
+            let mut chunks: Vec<Vec<Reply>> = if *order == Order::UnorderedPairs {
                 items.chunks(2).map(<[Reply]>::to_vec).collect()
             } else {
                 items.into_iter().map(|i| vec![i]).collect()
@@ -167,16 +260,43 @@ fn print(outcome: LineOutcome) -> String {
 
 /// What a `:read` prints: the received replies in arrival order, or sorted when the step is
 /// marked unordered (messages for several patterns arrive in an order Redis does not specify).
-fn render_read(replies: &[Reply], order: Order) -> String {
+fn render_read(replies: &[Reply], order: &Order) -> String {
+    if *order == Order::MonitorLines {
+        return replies
+            .iter()
+            .map(|r| format_reply(&monitor_line(r)))
+            .collect();
+    }
     let mut texts: Vec<String> = replies.iter().map(format_reply).collect();
-    if order != Order::Exact {
+    if *order != Order::Exact {
         texts.sort();
     }
     texts.concat()
 }
 
+/// A MONITOR line (`<sec>.<usec> [<db> <address>] "arg" …`) without its time stamp and client
+/// address, which differ between runs: `[<db>] "arg" …`.
+fn monitor_line(reply: &Reply) -> Reply {
+    let Reply::Status(text) = reply else {
+        return reply.clone();
+    };
+    let stripped = text.split_once(" [").and_then(|(stamp, rest)| {
+        let (inside, args) = rest.split_once("] ")?;
+        let db = inside.split(' ').next()?;
+        stamp
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.')
+            .then(|| format!("[{db}] {args}"))
+    });
+    stripped.map_or_else(|| reply.clone(), |s| Reply::Status(s.into()))
+}
+
 /// What a step prints when the engine runs it.
 fn engine_step(engine: &mut Engine, id: ClientId, step: &Step) -> String {
+    if step.order == Order::Ignore && step.is_read() {
+        engine.take_output(id);
+        return String::new();
+    }
     if step.order == Order::Ignore {
         engine.call(
             id,
@@ -185,15 +305,22 @@ fn engine_step(engine: &mut Engine, id: ClientId, step: &Step) -> String {
         return String::new();
     }
     if step.is_read() {
-        return render_read(&engine.take_output(id), step.order);
+        return render_read(&engine.take_output(id), &step.order);
     }
     print(run_line_with(step.line.as_bytes(), |argv| {
         engine
             .call(id, argv)
             .into_iter()
-            .map(|r| normalize(r, step.order))
+            .map(|r| normalize(r, &step.order))
             .collect()
     }))
+}
+
+/// What `reset_server` leaves on the server, in the engine: an administrative connection, open
+/// before the script's, that has just reset the statistics.
+fn reset_engine(engine: &mut Engine) {
+    let admin = engine.connect();
+    engine.call(admin, &[b"CONFIG".to_vec(), b"RESETSTAT".to_vec()]);
 }
 
 /// A client id per connection name, and whether it was just opened; a connection closed by the
@@ -272,6 +399,7 @@ fn engine_replays_every_recorded_transcript() {
         };
         let mut engine = Engine::new();
         engine.set_time(OFFLINE_START_MS);
+        reset_engine(&mut engine);
         let mut clients = HashMap::new();
         let outputs: Vec<String> = script
             .steps
@@ -456,6 +584,8 @@ fn live_server_matches_transcripts_and_engine() {
         // `DEBUG SLEEP` (instant in the engine, real on the server) keeps both in step.
         let start_wall = wall_ms();
         let started = Instant::now();
+        engine.set_time(start_wall);
+        reset_engine(&mut engine);
         for step in &script.steps {
             let (id, fresh) = connection(&mut engine, &mut clients, &step.conn);
             if fresh {
@@ -466,12 +596,15 @@ fn live_server_matches_transcripts_and_engine() {
             let conn = conns
                 .entry(step.conn.clone())
                 .or_insert_with(|| Live::open(&socket));
-            let server_text = if step.order == Order::Ignore {
+            let server_text = if step.order == Order::Ignore && step.is_read() {
+                conn.read_all(Duration::from_millis(100));
+                String::new()
+            } else if step.order == Order::Ignore {
                 let argv = engine::cli::split_args(step.line.as_bytes()).unwrap_or_default();
                 conn.call_all(&argv, false);
                 String::new()
             } else if step.is_read() {
-                render_read(&conn.read_all(Duration::from_millis(100)), step.order)
+                render_read(&conn.read_all(Duration::from_millis(100)), &step.order)
             } else {
                 let subscribed = engine
                     .client(id)
@@ -479,7 +612,7 @@ fn live_server_matches_transcripts_and_engine() {
                 print(run_line_with(step.line.as_bytes(), |argv| {
                     conn.call_all(argv, subscribed)
                         .into_iter()
-                        .map(|r| normalize(r, step.order))
+                        .map(|r| normalize(r, &step.order))
                         .collect()
                 }))
             };

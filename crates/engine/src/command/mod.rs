@@ -66,6 +66,10 @@ pub mod flag {
     pub const BLOCKING: u32 = 1 << 8;
     /// Its key arguments may all be absent (`EVAL script 0`).
     pub const NO_MANDATORY_KEYS: u32 = 1 << 9;
+    /// Not shown to MONITOR clients.
+    pub const SKIP_MONITOR: u32 = 1 << 10;
+    /// Not logged in the slow log.
+    pub const SKIP_SLOWLOG: u32 = 1 << 11;
 
     pub(super) fn from_name(name: &str) -> u32 {
         match name {
@@ -79,6 +83,8 @@ pub mod flag {
             "no_auth" => NO_AUTH,
             "blocking" => BLOCKING,
             "no_mandatory_keys" => NO_MANDATORY_KEYS,
+            "skip_monitor" => SKIP_MONITOR,
+            "skip_slowlog" => SKIP_SLOWLOG,
             _ => 0,
         }
     }

@@ -70,6 +70,19 @@ pub fn timeout_deadline(arg: &[u8], now_ms: i64) -> Result<Option<i64>, RedisErr
     Ok((deadline >= 0).then_some(deadline))
 }
 
+/// Redis's `addReplySubcommandSyntaxError`: a known subcommand given a wrong number of
+/// arguments (or an unknown one, for commands that dispatch their own subcommands).
+pub fn subcommand_syntax_error(argv: &[Vec<u8>]) -> RedisError {
+    let command = argv.first().map_or(&[][..], Vec::as_slice);
+    let sub = c_str(argv.get(1).map_or(&[][..], Vec::as_slice));
+    let sub = sub.get(..128).unwrap_or(sub);
+    RedisError::owned(format!(
+        "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        String::from_utf8_lossy(sub),
+        String::from_utf8_lossy(c_str(command)).to_ascii_uppercase()
+    ))
+}
+
 /// A `HELP` reply as Redis's `addReplyHelp`: a header naming the command as typed (uppercased),
 /// the lines, and the lines of `HELP` itself.
 pub fn help_reply(command: &[u8], lines: &[&'static str]) -> Reply {

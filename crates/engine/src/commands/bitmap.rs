@@ -52,10 +52,6 @@ pub static COMMANDS: &[Command] = &[
     ),
 ];
 
-/// Redis's default `proto-max-bulk-len` (512 MB): a bit offset may not address a byte at or
-/// past it, so the largest offset is 2^32 - 1.
-const PROTO_MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
-
 fn bad_offset() -> RedisError {
     RedisError::new("ERR bit offset is not an integer or out of range")
 }
@@ -85,10 +81,12 @@ fn is_token(arg: &[u8], word: &str) -> bool {
     text.eq_ignore_ascii_case(word.as_bytes())
 }
 
-/// Parses a bit offset as Redis's `getBitOffsetFromArgument`. With `field_bits` (BITFIELD), an
-/// offset written `#n` means the n-th field of that width; Redis multiplies in signed 64-bit
-/// arithmetic that wraps, so a huge `#n` can land back in range, and so does ours.
-fn parse_bit_offset(arg: &[u8], field_bits: Option<u32>) -> Result<u64, RedisError> {
+/// Parses a bit offset as Redis's `getBitOffsetFromArgument`: it may not address a byte at or
+/// past `proto-max-bulk-len` (`limit`; by default 512 MB, so the largest offset is 2^32 - 1).
+/// With `field_bits` (BITFIELD), an offset written `#n` means the n-th field of that width;
+/// Redis multiplies in signed 64-bit arithmetic that wraps, so a huge `#n` can land back in
+/// range, and so does ours.
+fn parse_bit_offset(arg: &[u8], field_bits: Option<u32>, limit: i64) -> Result<u64, RedisError> {
     let (digits, scale) = match (arg.split_first(), field_bits) {
         (Some((b'#', rest)), Some(bits)) => (rest, i64::from(bits)),
         _ => (arg, 1),
@@ -96,7 +94,7 @@ fn parse_bit_offset(arg: &[u8], field_bits: Option<u32>) -> Result<u64, RedisErr
     let offset = parse_i64(digits)
         .ok_or_else(bad_offset)?
         .wrapping_mul(scale);
-    if offset < 0 || offset >> 3 >= PROTO_MAX_BULK_LEN {
+    if offset < 0 || offset >> 3 >= limit {
         return Err(bad_offset());
     }
     Ok(offset.cast_unsigned())
@@ -249,7 +247,7 @@ fn resolve_span(start: i64, end: i64, len: usize, unit: Unit) -> Option<(u64, u6
 /// `SETBIT key offset value`
 pub fn setbit_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let key = &argv[1];
-    let offset = parse_bit_offset(&argv[2], None)?;
+    let offset = parse_bit_offset(&argv[2], None, ctx.engine.config.proto_max_bulk_len)?;
     let on = match parse_i64(&argv[3]) {
         Some(0) => false,
         Some(1) => true,
@@ -283,7 +281,7 @@ pub fn setbit_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `GETBIT key offset`
 pub fn getbit_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let offset = parse_bit_offset(&argv[2], None)?;
+    let offset = parse_bit_offset(&argv[2], None, ctx.engine.config.proto_max_bulk_len)?;
     let on = ctx
         .lookup_string(&argv[1], Lookup::READ)?
         .is_some_and(|s| bit_at(&s.bytes, offset));
@@ -640,7 +638,7 @@ impl Field {
 
 /// Parses BITFIELD's operations left to right, as Redis does (the first bad one decides the
 /// error).
-fn parse_fields(args: &[Vec<u8>]) -> Result<Vec<Field>, RedisError> {
+fn parse_fields(args: &[Vec<u8>], limit: i64) -> Result<Vec<Field>, RedisError> {
     /// Which operation a subcommand starts, before its value is read.
     #[derive(Clone, Copy)]
     enum Kind {
@@ -682,7 +680,7 @@ fn parse_fields(args: &[Vec<u8>]) -> Result<Vec<Field>, RedisError> {
             return Err(RedisError::syntax());
         };
         let ty = parse_field_type(ty)?;
-        let offset = parse_bit_offset(offset, Some(ty.bits))?;
+        let offset = parse_bit_offset(offset, Some(ty.bits), limit)?;
         let value = value.first().map(|v| parse_integer(v)).transpose()?;
         let op = match (kind, value) {
             (Kind::Set, Some(v)) => FieldOp::Set(v),
@@ -703,7 +701,7 @@ fn parse_fields(args: &[Vec<u8>]) -> Result<Vec<Field>, RedisError> {
 /// The BITFIELD and `BITFIELD_RO` implementation.
 fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> CmdResult {
     let key = &argv[1];
-    let fields = parse_fields(&argv[2..])?;
+    let fields = parse_fields(&argv[2..], ctx.engine.config.proto_max_bulk_len)?;
     // The last bit any SET or INCRBY touches: the string is padded to it before any runs.
     let last_write = fields
         .iter()
@@ -796,10 +794,16 @@ mod tests {
         assert!(!is_token(b"\0and", "and"));
     }
 
+    /// The default `proto-max-bulk-len`.
+    const DEFAULT_LIMIT: i64 = 512 * 1024 * 1024;
+
     #[test]
     fn bit_offsets_follow_redis_limits() {
-        assert_eq!(parse_bit_offset(b"0", None), Ok(0));
-        assert_eq!(parse_bit_offset(b"4294967295", None), Ok(4_294_967_295));
+        assert_eq!(parse_bit_offset(b"0", None, DEFAULT_LIMIT), Ok(0));
+        assert_eq!(
+            parse_bit_offset(b"4294967295", None, DEFAULT_LIMIT),
+            Ok(4_294_967_295)
+        );
         for bad in [
             &b"4294967296"[..],
             b"-1",
@@ -809,15 +813,34 @@ mod tests {
             b"#1",
             b"9223372036854775807",
         ] {
-            assert_eq!(parse_bit_offset(bad, None), Err(bad_offset()), "{bad:?}");
+            assert_eq!(
+                parse_bit_offset(bad, None, DEFAULT_LIMIT),
+                Err(bad_offset()),
+                "{bad:?}"
+            );
         }
-        assert_eq!(parse_bit_offset(b"#3", Some(8)), Ok(24));
-        assert_eq!(parse_bit_offset(b"#536870911", Some(8)), Ok(4_294_967_288));
-        assert_eq!(parse_bit_offset(b"#536870912", Some(8)), Err(bad_offset()));
-        assert_eq!(parse_bit_offset(b"#-1", Some(8)), Err(bad_offset()));
-        assert_eq!(parse_bit_offset(b"#", Some(8)), Err(bad_offset()));
+        assert_eq!(parse_bit_offset(b"#3", Some(8), DEFAULT_LIMIT), Ok(24));
+        assert_eq!(
+            parse_bit_offset(b"#536870911", Some(8), DEFAULT_LIMIT),
+            Ok(4_294_967_288)
+        );
+        assert_eq!(
+            parse_bit_offset(b"#536870912", Some(8), DEFAULT_LIMIT),
+            Err(bad_offset())
+        );
+        assert_eq!(
+            parse_bit_offset(b"#-1", Some(8), DEFAULT_LIMIT),
+            Err(bad_offset())
+        );
+        assert_eq!(
+            parse_bit_offset(b"#", Some(8), DEFAULT_LIMIT),
+            Err(bad_offset())
+        );
         // (2^61 + 1) * 8 wraps to 8 in 64-bit arithmetic, as in Redis.
-        assert_eq!(parse_bit_offset(b"#2305843009213693953", Some(8)), Ok(8));
+        assert_eq!(
+            parse_bit_offset(b"#2305843009213693953", Some(8), DEFAULT_LIMIT),
+            Ok(8)
+        );
     }
 
     #[test]

@@ -267,6 +267,7 @@ pub fn quit_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
 pub fn reset_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     let id = ctx.client;
     ctx.engine.unwatch_all(id);
+    ctx.engine.monitors.retain(|&m| m != id);
     let needs_auth = ctx.engine.config.requirepass.is_some();
     let Some(client) = ctx.client_mut() else {
         return Ok(Reply::status("RESET"));
@@ -331,21 +332,28 @@ pub fn client_getname_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult
 }
 
 /// The simulated address of a connection: loopback, a port derived from its id.
-fn addr(id: ClientId) -> String {
+pub(crate) fn addr(id: ClientId) -> String {
     format!("127.0.0.1:{}", 40_000 + id % 20_000)
 }
 
 /// One `CLIENT LIST` line, with Redis's fields; sizes are those of an idle connection.
-fn describe(c: &Client, blocked: bool, now_ms: i64) -> String {
+fn describe(c: &Client, blocked: bool, monitor: bool, now_ms: i64) -> String {
+    // Redis's letters, in its order.
     let mut flags = String::new();
-    if blocked {
-        flags.push('b');
+    if monitor {
+        flags.push('O');
+    }
+    if c.in_pubsub_context() {
+        flags.push('P');
     }
     if c.multi.is_some() {
         flags.push('x');
     }
-    if c.in_pubsub_context() {
-        flags.push('P');
+    if blocked {
+        flags.push('b');
+    }
+    if c.dirty_cas {
+        flags.push('d');
     }
     if c.no_evict {
         flags.push('e');
@@ -417,7 +425,12 @@ pub fn client_list_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         if ids.as_ref().is_some_and(|ids| !ids.contains(&c.id)) {
             continue;
         }
-        out.push_str(&describe(c, ctx.engine.is_blocked(c.id), now));
+        out.push_str(&describe(
+            c,
+            ctx.engine.is_blocked(c.id),
+            ctx.engine.monitors.contains(&c.id),
+            now,
+        ));
     }
     Ok(Reply::Verbatim("txt", out.into_bytes()))
 }
@@ -431,7 +444,7 @@ pub fn client_info_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
         .engine
         .clients
         .get(&ctx.client)
-        .map(|c| describe(c, false, now))
+        .map(|c| describe(c, false, ctx.engine.monitors.contains(&c.id), now))
         .unwrap_or_default();
     Ok(Reply::Verbatim("txt", line.into_bytes()))
 }

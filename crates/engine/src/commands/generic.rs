@@ -13,6 +13,11 @@ use crate::reply::Reply;
 /// The generic group's registrations.
 pub static COMMANDS: &[Command] = &[
     Command::new(
+        "wait",
+        wait_command,
+        "Waits for replicas to acknowledge writes; with none here, answers 0 (after the timeout).",
+    ),
+    Command::new(
         "del",
         del_command,
         "Deletes keys and answers how many existed.",
@@ -476,6 +481,28 @@ pub fn object_help_command(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     Ok(Reply::Array(
         LINES.iter().map(|line| Reply::status(line)).collect(),
     ))
+}
+
+/// Waits until `numreplicas` replicas acknowledged this client's writes, or `timeout`
+/// milliseconds pass (0: forever), and answers how many did. This server has no replicas: it
+/// answers 0 at once when no replica is asked for (or inside EXEC), else after the timeout on
+/// the virtual clock.
+///
+/// `WAIT numreplicas timeout`
+pub fn wait_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let replicas = crate::num::parse_i64(&argv[1]).ok_or_else(RedisError::not_integer)?;
+    let timeout = crate::num::parse_i64(&argv[2]).ok_or(RedisError::new(
+        "ERR timeout is not an integer or out of range",
+    ))?;
+    if timeout < 0 {
+        return Err(RedisError::new("ERR timeout is negative"));
+    }
+    if replicas <= 0 || !ctx.can_block() {
+        return Ok(Reply::Integer(0));
+    }
+    let deadline = (timeout > 0).then(|| ctx.now().saturating_add(timeout));
+    ctx.block(&[], deadline, Reply::Integer(0), argv);
+    Ok(Reply::Integer(0))
 }
 
 #[cfg(test)]

@@ -5,17 +5,23 @@ use crate::command::Command;
 
 pub mod args;
 pub mod bitmap;
+pub mod config;
 pub mod connection;
 pub mod dump;
 pub mod expire;
 pub mod generic;
 pub mod hash;
 pub mod hyperloglog;
+pub mod info;
 pub mod list;
+pub mod memory;
+pub mod monitor;
+pub mod persistence;
 pub mod pubsub;
 pub mod scan;
 pub mod server;
 pub mod set;
+pub mod slowlog;
 pub mod sorted_set;
 pub mod stream;
 pub mod string;
@@ -24,18 +30,24 @@ pub mod transaction;
 /// Every group's registrations; the registry is their union.
 pub static TABLES: &[&[Command]] = &[
     bitmap::COMMANDS,
+    config::COMMANDS,
     connection::COMMANDS,
     expire::COMMANDS,
     dump::COMMANDS,
     generic::COMMANDS,
     hash::COMMANDS,
     hyperloglog::COMMANDS,
+    info::COMMANDS,
     pubsub::COMMANDS,
     list::COMMANDS,
+    memory::COMMANDS,
+    monitor::COMMANDS,
+    persistence::COMMANDS,
     server::COMMANDS,
     set::COMMANDS,
     stream::COMMANDS,
     sorted_set::COMMANDS,
+    slowlog::COMMANDS,
     string::COMMANDS,
     transaction::COMMANDS,
 ];

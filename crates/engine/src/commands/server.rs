@@ -3,6 +3,7 @@
 //! FLUSHDB, FLUSHALL, SWAPDB.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use crate::command::keys::{self, KeyedCommand};
 use crate::command::{Command, CommandSpec, Ctx, Registry, flag};
@@ -63,6 +64,11 @@ pub static COMMANDS: &[Command] = &[
         "debug",
         debug_command,
         "Testing aids; SLEEP moves the clock forward by the seconds given.",
+    ),
+    Command::new(
+        "shutdown",
+        shutdown_command,
+        "Stops the server: here, closes every connection and keeps the data.",
     ),
     Command::new(
         "dbsize",
@@ -430,6 +436,7 @@ pub fn debug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             ))))
         }
         3 if is(b"log") => Ok(Reply::ok()),
+        3 if is(b"object") => debug_object(ctx, argv.get(2).map_or(&[][..], Vec::as_slice)),
         _ => {
             let shown = c_str(sub);
             let shown = shown.get(..128).unwrap_or(shown);
@@ -440,6 +447,58 @@ pub fn debug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             )))
         }
     }
+}
+
+/// `DEBUG OBJECT key`: Redis's one-line description of a value (its address is made up: the
+/// engine has no pointers to show). The key is read without expiring, counting or touching it.
+fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
+    const LRU_CLOCK_MAX: i64 = (1 << 24) - 1;
+    let now = ctx.now();
+    let compress = ctx.engine.config.rdbcompression;
+    let (fill, depth) = (
+        ctx.engine.config.list_max_listpack_size,
+        ctx.engine.config.list_compress_depth,
+    );
+    let lfu = ctx.engine.config.maxmemory_policy.is_lfu();
+    let Some(entry) = ctx.db().peek(key) else {
+        return Err(RedisError::no_such_key());
+    };
+    // The object's 24-bit access field: LRU clock seconds, or LFU minutes and counter.
+    let lru = if lfu {
+        (i64::from(entry.lfu_minutes) << 8) | i64::from(entry.lfu_counter)
+    } else {
+        entry.lru_ms.div_euclid(1000) & LRU_CLOCK_MAX
+    };
+    let clock = now.div_euclid(1000) & LRU_CLOCK_MAX;
+    let idle = if clock >= lru {
+        clock - lru
+    } else {
+        clock + (LRU_CLOCK_MAX - lru)
+    };
+    // The RDB payload less its type byte, RDB version and checksum.
+    let serialized = crate::rdb::dump_payload(&entry.value, compress)
+        .len()
+        .saturating_sub(11);
+    let address = key.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    }) & 0xf_fff0;
+    let mut line = format!(
+        "Value at:0x7f3d61{address:06x} refcount:{} encoding:{} serializedlength:{serialized} lru:{lru} lru_seconds_idle:{idle}",
+        entry.refcount(),
+        entry.value.encoding_name(),
+    );
+    if let crate::keyspace::Value::List(list) = &entry.value {
+        let nodes = crate::rdb::listpack::quicklist_nodes(list.iter(), fill);
+        let bytes: usize = nodes.iter().map(crate::rdb::listpack::Listpack::size).sum();
+        let avg = list.len() as f64 / nodes.len().max(1) as f64;
+        let _ = write!(
+            line,
+            " ql_nodes:{} ql_avg_node:{avg:.2} ql_listpack_max:{fill} ql_compressed:{} ql_uncompressed_size:{bytes}",
+            nodes.len(),
+            i32::from(depth != 0),
+        );
+    }
+    Ok(Reply::Status(Cow::Owned(line)))
 }
 
 /// How long `DEBUG SLEEP seconds` sleeps, in whole milliseconds (rounded up: the sleep lasts at
@@ -454,6 +513,51 @@ fn sleep_ms(arg: &[u8]) -> i64 {
     }
     let micros = micros as i64;
     micros / 1000 + i64::from(micros % 1000 != 0)
+}
+
+/// Simulates stopping the server: after Redis's argument checks, every connection closes (the
+/// caller's too, without a reply, as when the process exits). The engine stays usable with its
+/// data, as a server restarted from a save of it. `ABORT` answers that no shutdown is under way.
+///
+/// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]`
+pub fn shutdown_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let (mut save, mut nosave, mut flags, mut abort) = (false, false, false, false);
+    for arg in argv.get(1..).unwrap_or_default() {
+        if args::is(arg, "nosave") {
+            nosave = true;
+        } else if args::is(arg, "save") {
+            save = true;
+        } else if args::is(arg, "now") || args::is(arg, "force") {
+            flags = true;
+        } else if args::is(arg, "abort") {
+            abort = true;
+        } else {
+            return Err(RedisError::syntax());
+        }
+    }
+    if (abort && (save || nosave || flags)) || (save && nosave) {
+        return Err(RedisError::syntax());
+    }
+    if abort {
+        return Err(RedisError::new("ERR No shutdown in progress."));
+    }
+    let me = ctx.client;
+    let others: Vec<crate::ClientId> = ctx
+        .engine
+        .clients
+        .keys()
+        .copied()
+        .filter(|&id| id != me)
+        .collect();
+    for id in others {
+        ctx.engine.disconnect(id);
+    }
+    if let Some(c) = ctx.client_mut() {
+        c.closing = true;
+    }
+    // No reply: the connection just closes.
+    ctx.blocked = true;
+    Ok(Reply::Nil)
 }
 
 /// Answers the number of keys in the current database (keys whose time has passed count until
@@ -713,6 +817,81 @@ mod tests {
                 .lookup(b"debug")
                 .expect("debug is registered")
                 .is_container()
+        );
+    }
+
+    #[test]
+    fn shutdown_closes_every_connection_and_keeps_the_data() {
+        let mut engine = Engine::new();
+        let (a, b) = (engine.connect(), engine.connect());
+        engine.exec(a, &argv("SET k v"));
+        assert!(engine.call(b, &argv("SHUTDOWN NOSAVE")).is_empty());
+        assert!(!engine.is_connected(a) && !engine.is_connected(b));
+        let c = engine.connect();
+        assert_eq!(engine.exec(c, &argv("GET k")), Reply::bulk(b"v"));
+        assert_eq!(
+            engine.exec(c, &argv("SHUTDOWN ABORT")),
+            Reply::error("ERR No shutdown in progress.")
+        );
+    }
+
+    #[test]
+    fn wait_blocks_until_its_timeout_without_replicas() {
+        let mut engine = Engine::new();
+        engine.set_time(1_000_000);
+        let c = engine.connect();
+        assert_eq!(engine.exec(c, &argv("WAIT 0 1000")), Reply::Integer(0));
+        assert!(engine.call(c, &argv("WAIT 1 250")).is_empty());
+        engine.advance(249);
+        assert!(engine.take_output(c).is_empty());
+        engine.advance(1);
+        assert_eq!(engine.take_output(c), [Reply::Integer(0)]);
+        // Forever, until CLIENT UNBLOCK.
+        let other = engine.connect();
+        assert!(engine.call(c, &argv("WAIT 1 0")).is_empty());
+        engine.advance(1_000_000);
+        assert!(engine.take_output(c).is_empty());
+        engine.exec(other, &argv(&format!("CLIENT UNBLOCK {c}")));
+        assert_eq!(engine.take_output(c), [Reply::Integer(0)]);
+    }
+
+    #[test]
+    fn debug_object_describes_values_in_redis_format() {
+        let mut engine = Engine::new();
+        engine.set_time(1_767_225_600_000);
+        let c = engine.connect();
+        engine.exec(c, &argv("SET foo bar"));
+        engine.exec(c, &argv("SET n 123"));
+        engine.exec(c, &argv("RPUSH l a b c"));
+        engine.advance(3_000);
+        let describe = |engine: &mut Engine, key: &str| match engine
+            .exec(c, &argv(&format!("DEBUG OBJECT {key}")))
+        {
+            Reply::Status(line) => line.to_string(),
+            other => panic!("{other:?}"),
+        };
+        let line = describe(&mut engine, "foo");
+        let (address, rest) = line
+            .strip_prefix("Value at:")
+            .and_then(|l| l.split_once(' '))
+            .expect("fields");
+        assert!(address.starts_with("0x7f"));
+        let lru = 1_767_225_600i64.rem_euclid(1 << 24);
+        assert_eq!(
+            rest,
+            format!("refcount:1 encoding:embstr serializedlength:4 lru:{lru} lru_seconds_idle:3")
+        );
+        assert!(
+            describe(&mut engine, "n")
+                .contains("refcount:2147483647 encoding:int serializedlength:2 ")
+        );
+        // Redis 7.0.15 describes the same list so, but for its address and clock.
+        assert!(describe(&mut engine, "l").ends_with(&format!(
+            " encoding:quicklist serializedlength:19 lru:{lru} lru_seconds_idle:3 ql_nodes:1 ql_avg_node:3.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:16"
+        )));
+        assert_eq!(
+            engine.exec(c, &argv("DEBUG OBJECT nokey")),
+            Reply::error("ERR no such key")
         );
     }
 }

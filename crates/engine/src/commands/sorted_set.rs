@@ -1499,7 +1499,6 @@ pub fn zscan_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 mod tests {
     use super::*;
     use crate::Engine;
-    use crate::config::Config;
 
     fn argv(line: &str) -> Vec<Vec<u8>> {
         line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
@@ -1697,11 +1696,8 @@ mod tests {
     #[test]
     fn encodings_follow_configured_thresholds() {
         let mut e = Engine::new();
-        e.config = Config {
-            zset_max_listpack_entries: 2,
-            zset_max_listpack_value: 3,
-            ..Config::default()
-        };
+        e.config.zset_max_listpack_entries = 2;
+        e.config.zset_max_listpack_value = 3;
         let c = e.connect();
         let encoding = |e: &mut Engine, key: &str| run(e, c, &format!("OBJECT ENCODING {key}"));
         run(&mut e, c, "ZADD z 1 a 2 b");

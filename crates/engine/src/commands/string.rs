@@ -26,9 +26,6 @@ use crate::num::parse_i64;
 use crate::pubsub::notify;
 use crate::reply::Reply;
 
-/// Redis's default `proto-max-bulk-len`: the largest string APPEND and SETRANGE may build.
-pub const PROTO_MAX_BULK_LEN: u64 = 512 * 1024 * 1024;
-
 /// The string group's registrations.
 pub static COMMANDS: &[Command] = &[
     Command::new(
@@ -295,13 +292,14 @@ pub fn msetnx_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// `APPEND key value`
 pub fn append_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (key, tail) = (&argv[1], &argv[2]);
+    let limit = ctx.engine.config.proto_max_bulk_len;
     let len = match ctx.lookup_string(key, Lookup::WRITE)? {
         None => {
             ctx.set_key(key, Value::string(tail.clone()), false);
             tail.len()
         }
         Some(s) => {
-            check_string_length(s.bytes.len() as u64, tail.len())?;
+            check_string_length(s.bytes.len() as u64, tail.len(), limit)?;
             s.bytes
                 .try_reserve(tail.len())
                 .map_err(|_| out_of_memory())?;
@@ -410,12 +408,13 @@ pub fn setrange_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let Ok(offset) = u64::try_from(offset) else {
         return Err(RedisError::new("ERR offset is out of range"));
     };
+    let limit = ctx.engine.config.proto_max_bulk_len;
     let len = match ctx.lookup_string(key, Lookup::WRITE)? {
         None => {
             if value.is_empty() {
                 return Ok(Reply::Integer(0));
             }
-            let end = check_string_length(offset, value.len())?;
+            let end = check_string_length(offset, value.len(), limit)?;
             let mut bytes = Vec::new();
             bytes.try_reserve_exact(end).map_err(|_| out_of_memory())?;
             bytes.resize(end - value.len(), 0);
@@ -427,7 +426,7 @@ pub fn setrange_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             if value.is_empty() {
                 return Ok(Reply::Integer(s.bytes.len() as i64));
             }
-            let end = check_string_length(offset, value.len())?;
+            let end = check_string_length(offset, value.len(), limit)?;
             if end > s.bytes.len() {
                 let grow = end - s.bytes.len();
                 s.bytes.try_reserve(grow).map_err(|_| out_of_memory())?;
@@ -490,10 +489,11 @@ pub fn lcs_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         ));
     }
     // The lookups above already expired stale keys and counted hits; read the values in place.
+    let limit = ctx.engine.config.proto_max_bulk_len;
     let db = &*ctx.db();
     let a = string_bytes(db.peek(&argv[1]));
     let b = string_bytes(db.peek(&argv[2]));
-    lcs(a, b, &options)
+    lcs(a, b, &options, limit)
 }
 
 /// Options of SET (`Family::Set`) and GETEX (`Family::Get`), as Redis's
@@ -717,12 +717,12 @@ fn store_in_place(ctx: &mut Ctx<'_>, key: &[u8], value: StrValue) {
 }
 
 /// Checks that a string of `size` bytes growing by `append` stays within `proto-max-bulk-len`
-/// (Redis's `checkStringLength`), and answers the new end.
-fn check_string_length(size: u64, append: usize) -> Result<usize, RedisError> {
+/// (`limit`, Redis's `checkStringLength`), and answers the new end.
+fn check_string_length(size: u64, append: usize, limit: i64) -> Result<usize, RedisError> {
     u64::try_from(append)
         .ok()
         .and_then(|append| size.checked_add(append))
-        .filter(|&total| total <= PROTO_MAX_BULK_LEN)
+        .filter(|&total| total <= limit.max(0) as u64)
         .and_then(|total| usize::try_from(total).ok())
         .ok_or(RedisError::new(
             "ERR string exceeds maximum allowed size (proto-max-bulk-len)",
@@ -775,23 +775,25 @@ fn string_bytes(entry: Option<&Entry>) -> &[u8] {
 /// LCS by dynamic programming over a table of prefix lengths, then a walk back from the end that
 /// collects the subsequence and its ranges, as Redis's `lcsCommand` (the same tie-breaks, so the
 /// same subsequence and ranges).
-fn lcs(left: &[u8], right: &[u8], options: &LcsOptions) -> CmdResult {
+fn lcs(left: &[u8], right: &[u8], options: &LcsOptions, limit: i64) -> CmdResult {
     if left.len() >= u32::MAX as usize - 1 || right.len() >= u32::MAX as usize - 1 {
         return Err(RedisError::new("ERR String too long for LCS"));
     }
     let (alen, blen) = (left.len(), right.len());
     let cells = (alen as u64 + 1) * (blen as u64 + 1); // both below 2^32: no overflow
     // Redis's table holds 4-byte cells and refuses one larger than proto-max-bulk-len.
-    if cells.saturating_mul(4) > PROTO_MAX_BULK_LEN {
+    if cells.saturating_mul(4) > limit.max(0) as u64 {
         return Err(RedisError::new(
             "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
         ));
     }
-    // With (alen+1)(blen+1) <= 2^27, the shorter string has at most 11584 bytes, and no cell
-    // exceeds that: 16-bit cells hold every value, in half the memory.
+    // No cell exceeds the length of the shorter string: with the default limit (2^27 cells) it
+    // has at most 11584 bytes, so 16-bit cells hold every value, in half the memory. Only a
+    // limit raised past 16 GB allows a longer one; such a table is refused as too large to
+    // allocate.
     let cells = cells as usize;
     let mut table: Vec<u16> = Vec::new();
-    if table.try_reserve_exact(cells).is_err() {
+    if alen.min(blen) > usize::from(u16::MAX) || table.try_reserve_exact(cells).is_err() {
         return Err(RedisError::new(
             "ERR Insufficient memory, failed allocating transient memory for LCS",
         ));

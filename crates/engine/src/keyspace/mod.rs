@@ -118,6 +118,11 @@ impl Db {
         self.expires.len()
     }
 
+    /// The expire times of the volatile keys (Unix milliseconds), soonest first.
+    pub fn expire_times(&self) -> impl Iterator<Item = i64> + '_ {
+        self.expires.iter().map(|&(at, _)| at)
+    }
+
     /// The key table (read-only; change it through this type's methods).
     pub fn dict(&self) -> &Dict<Entry> {
         &self.dict
