@@ -68,3 +68,10 @@ test-e2e: dist
 clean:
 	cargo clean
 	rm -rf dist
+
+## js: build the npm package of the JS client in target/npm (engine wasm + ioredis-compatible client)
+js: setup
+	cargo build --release --target wasm32-unknown-unknown -p bindings
+	wasm-bindgen --target web --out-dir target/npm --out-name engine \
+	  target/wasm32-unknown-unknown/release/bindings.wasm
+	node scripts/build-npm.mjs
