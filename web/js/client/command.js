@@ -39,10 +39,26 @@ export const FLAGS = {
   ],
 };
 
-const flagMap = {};
-for (const [flag, names] of Object.entries(FLAGS)) {
-  flagMap[flag] = Object.create(null);
-  for (const name of names) flagMap[flag][name] = true;
+/** Each group of `FLAGS` as one bit, so that a command's groups are one cached number. */
+export const FLAG = {};
+Object.keys(FLAGS).forEach((flag, i) => {
+  FLAG[flag] = 1 << i;
+});
+
+const flagCache = new Map();
+
+/** The groups a command name belongs to (case-insensitively), as bits of `FLAG`. */
+export function flagsOf(name) {
+  let bits = flagCache.get(name);
+  if (bits === undefined) {
+    const lower = String(name).toLowerCase();
+    bits = 0;
+    for (const [flag, names] of Object.entries(FLAGS)) {
+      if (names.includes(lower)) bits |= FLAG[flag];
+    }
+    if (flagCache.size < 10000) flagCache.set(name, bits);
+  }
+  return bits;
 }
 
 /** ioredis's `toArg`: null and undefined become empty strings, anything else its String. */
@@ -83,7 +99,7 @@ export class Command {
 
   /** Whether a command (by name, case-insensitively) is in one of ioredis's groups. */
   static checkFlag(flagName, commandName) {
-    return flagMap[flagName][String(commandName).toLowerCase()] === true;
+    return (flagsOf(commandName) & FLAG[flagName]) !== 0;
   }
 
   static setArgumentTransformer(name, fn) {

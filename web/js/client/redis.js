@@ -7,7 +7,7 @@
 //! `close()`.
 
 import { Commander } from './commander.js';
-import { Command } from './command.js';
+import { Command, FLAG, flagsOf } from './command.js';
 import { Deque } from './deque.js';
 import { ReplyError, AbortError, MaxRetriesPerRequestError, CONNECTION_CLOSED_ERROR_MSG, toReplyErrors } from './errors.js';
 import { platform, initEmitter, emitterMixin } from './platform.js';
@@ -199,6 +199,8 @@ export class Redis extends Commander {
     this.manuallyClosing = false;
     this._inbox = [];
     this._flushScheduled = false;
+    this._blocked = false;
+    this._pendingWrites = [];
     this._flush = this._flush.bind(this);
     this.parseOptions(arg1, arg2, arg3);
     initEmitter(this);
@@ -244,8 +246,10 @@ export class Redis extends Commander {
       this.connector.connect().then(
         (stream) => {
           this.stream = stream;
+          this._blocked = false;
+          this._pendingWrites = [];
           stream.setListener({
-            output: (replies) => this._onData(stream, replies, true),
+            output: (replies) => this._onOutput(stream, replies),
             closed: () => this._onStreamClose(stream),
           });
           // The socket connects in a later turn of the event loop.
@@ -321,10 +325,12 @@ export class Redis extends Commander {
       command.reject(new Error(CONNECTION_CLOSED_ERROR_MSG));
       return command.promise;
     }
+    const flags = flagsOf(command.name);
     if (
       this.condition &&
       this.condition.subscriber &&
-      !Command.checkFlag('VALID_IN_SUBSCRIBER_MODE', command.name)
+      !(flags & FLAG.VALID_IN_SUBSCRIBER_MODE) &&
+      !this._nodeRedis
     ) {
       command.reject(new Error('Connection in subscriber mode, only subscriber commands may be used'));
       return command.promise;
@@ -335,8 +341,8 @@ export class Redis extends Commander {
       (!stream &&
         this.status === 'connect' &&
         (command.isReadyCheck ||
-          isLoadingCommand(command.name) ||
-          Command.checkFlag('HANDSHAKE_COMMANDS', command.name)));
+          (flags & FLAG.HANDSHAKE_COMMANDS) !== 0 ||
+          isLoadingCommand(command.name)));
     if (!this.stream || this.stream.closed) writable = false;
 
     if (!writable) {
@@ -352,7 +358,7 @@ export class Redis extends Commander {
       this.offlineQueue.push({ command, stream, select: this.condition.select });
     } else {
       this.commandQueue.push({ command, stream, select: this.condition.select });
-      if (Command.checkFlag('WILL_DISCONNECT', command.name)) this.manuallyClosing = true;
+      if (flags & FLAG.WILL_DISCONNECT) this.manuallyClosing = true;
       this._write(command);
     }
 
@@ -366,26 +372,73 @@ export class Redis extends Commander {
     return command.promise;
   }
 
-  /** Hands a command to the connection; its replies are read in a later microtask. */
+  /**
+   * Hands a command to the connection. A reply that is the only one awaited is handled at once
+   * (its promise settles in a microtask, as always); otherwise replies wait in the inbox, read in
+   * a microtask, so that commands written in the same tick all reach the server first (as with
+   * a socket: `subscribe('c'); get('k')` sends GET before the client knows it subscribed).
+   * While a blocking command waits, later commands wait in the client, as the server would
+   * hold them.
+   */
   _write(command) {
+    if (this._blocked) {
+      this._pendingWrites.push(command);
+      return;
+    }
     const stream = this.stream;
     if (command.beforeWrite) command.beforeWrite(stream);
-    const buffers =
-      command.replyEncoding == null ||
+    const subscriberish =
       Boolean(this.condition.subscriber) ||
-      Command.checkFlag('ENTER_SUBSCRIBER_MODE', command.name);
+      (flagsOf(command.name) & (FLAG.ENTER_SUBSCRIBER_MODE | FLAG.EXIT_SUBSCRIBER_MODE)) !== 0;
+    const buffers = command.replyEncoding == null || subscriberish;
     const replies = stream.call(command.argv(), buffers);
     if (replies && typeof replies.then === 'function') {
       replies.then(
-        (r) => this._onData(stream, r, buffers),
+        (r) => this._onReplies(stream, r, buffers),
         (err) => this._onData(stream, [err], buffers),
       );
-    } else {
-      this._onData(stream, replies, buffers);
+      return;
+    }
+    this._onReplies(stream, replies, buffers, subscriberish);
+  }
+
+  _onReplies(stream, replies, isBytes, subscriberish = true) {
+    if (stream !== this.stream) return;
+    if (replies.length === 0) {
+      // A blocking command waits: its reply will come as output.
+      this._blocked = true;
+      return;
+    }
+    if (
+      !subscriberish &&
+      replies.length === 1 &&
+      this._inbox.length === 0 &&
+      this.commandQueue.length === 1
+    ) {
+      const reply = replies[0];
+      if (reply instanceof Error) this._returnError(reply);
+      else this._returnReply(reply, isBytes);
+      return;
+    }
+    this._onData(stream, replies, isBytes);
+  }
+
+  /** What the connection received later: messages, a blocking command's reply. */
+  _onOutput(stream, replies) {
+    if (stream !== this.stream) return;
+    this._onData(stream, replies, true);
+    if (this._blocked) {
+      this._blocked = false;
+      const pending = this._pendingWrites;
+      this._pendingWrites = [];
+      for (let i = 0; i < pending.length; i++) {
+        if (this._blocked) this._pendingWrites.push(pending[i]);
+        else this._write(pending[i]);
+      }
     }
   }
 
-  /** Replies (and pushed messages) arrived from the connection. */
+  /** Replies (and pushed messages) arrived from the connection: read them in a microtask. */
   _onData(stream, replies, isBytes) {
     if (stream !== this.stream || replies.length === 0) return;
     const inbox = this._inbox;
@@ -433,11 +486,12 @@ export class Redis extends Commander {
     const item = this._shiftCommand(reply);
     if (!item) return;
     const { command } = item;
-    if (Command.checkFlag('ENTER_SUBSCRIBER_MODE', command.name)) {
+    const flags = flagsOf(command.name);
+    if (flags & FLAG.ENTER_SUBSCRIBER_MODE) {
       this.condition.subscriber = new SubscriptionSet();
       this.condition.subscriber.add(command.name, text(reply[1]));
       if (!fillSubCommand(command, reply[2])) this.commandQueue.unshift(item);
-    } else if (Command.checkFlag('EXIT_SUBSCRIBER_MODE', command.name)) {
+    } else if (flags & FLAG.EXIT_SUBSCRIBER_MODE) {
       if (!fillUnsubCommand(command, reply[2])) this.commandQueue.unshift(item);
     } else {
       if (Array.isArray(reply) && command.name.toLowerCase() === 'exec') toReplyErrors(reply);
