@@ -95,25 +95,6 @@ impl JsEngine {
         })
     }
 
-    /// The JS client's fast path for `call` when every argument is a string: the arguments
-    /// come packed in one string, each preceded by its length in UTF-16 code units and a colon
-    /// (`3:GET3:key`), so that they cross into wasm at once instead of one by one. Answers as
-    /// `call`; a malformed packing answers an array holding one error.
-    #[wasm_bindgen(js_name = callPacked)]
-    pub fn call_packed(&self, client: f64, packed: &str, buffers: bool) -> Result<Array, JsValue> {
-        let Some(argv) = unpack(packed) else {
-            let err: JsValue = js_sys::Error::new("malformed packed arguments").into();
-            return Ok(std::iter::once(err).collect());
-        };
-        let mode = if buffers { Bulk::Bytes } else { Bulk::Text };
-        self.with(|e| {
-            e.call(client as u64, &argv)
-                .iter()
-                .map(|r| to_js(r, mode))
-                .collect()
-        })
-    }
-
     /// Takes what the connection received since it was last read (messages published by
     /// others, the reply of a blocking command once served), oldest first.
     #[wasm_bindgen(js_name = takeOutput)]
@@ -251,47 +232,6 @@ fn args(argv: &Array) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Splits `callPacked`'s string into arguments: each is `<length in UTF-16 units>:<text>`.
-/// The text is taken as its UTF-8 bytes (a lone surrogate arrives as U+FFFD, one unit, as in
-/// `call`). `None` when a length is missing, too long, or ends inside a character.
-fn unpack(packed: &str) -> Option<Vec<Vec<u8>>> {
-    let bytes = packed.as_bytes();
-    let mut argv = Vec::new();
-    let mut pos = 0;
-    while pos < bytes.len() {
-        let mut units: usize = 0;
-        loop {
-            let b = *bytes.get(pos)?;
-            pos += 1;
-            if b == b':' {
-                break;
-            }
-            if !b.is_ascii_digit() {
-                return None;
-            }
-            units = units.checked_mul(10)?.checked_add(usize::from(b - b'0'))?;
-        }
-        let start = pos;
-        let mut seen = 0;
-        while seen < units {
-            let b = *bytes.get(pos)?;
-            if b.is_ascii() {
-                pos += 1;
-                seen += 1;
-            } else {
-                let c = packed.get(pos..)?.chars().next()?;
-                pos += c.len_utf8();
-                seen += c.len_utf16();
-            }
-        }
-        if seen != units {
-            return None;
-        }
-        argv.push(bytes.get(start..pos)?.to_vec());
-    }
-    Some(argv)
-}
-
 /// A reply as a JS value.
 fn to_js(reply: &Reply, bulk: Bulk) -> JsValue {
     match reply {
@@ -315,36 +255,5 @@ fn to_js(reply: &Reply, bulk: Bulk) -> JsValue {
             .into(),
         Reply::Double(d) => JsValue::from_f64(*d),
         Reply::Bool(b) => JsValue::from_bool(*b),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::unpack;
-
-    fn pack(args: &[&str]) -> String {
-        args.iter()
-            .map(|a| format!("{}:{a}", a.encode_utf16().count()))
-            .collect()
-    }
-
-    #[test]
-    fn packed_arguments_round_trip() {
-        for args in [
-            vec!["GET", "key"],
-            vec!["SET", "k", ""],
-            vec!["SET", "héllo €", "😀x", "3:tricky", ":"],
-            vec![],
-        ] {
-            let expected: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
-            assert_eq!(unpack(&pack(&args)), Some(expected));
-        }
-    }
-
-    #[test]
-    fn malformed_packing_is_refused() {
-        for bad in ["3:ab", "x:a", "3", "99999999999999999999999:a", "1:😀"] {
-            assert_eq!(unpack(bad), None, "{bad}");
-        }
     }
 }

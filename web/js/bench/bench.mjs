@@ -96,14 +96,23 @@ const mock = () => {
   return m;
 };
 
+// The machine may be shared: each client runs each workload ROUNDS times, alternating with the
+// other, and its best round counts.
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const rows = [];
 for (const [name, workload, ops, prepare, check] of [
   ['W1 cache-aside, awaited', w1, W1_OPS, preload, (hits) => `${((hits / W1_OPS) * 100).toFixed(1)} % hits`],
   ['W2 cache-aside, pipelines of 1,000', w2, W1_OPS, preload, (hits) => `${((hits / W1_OPS) * 100).toFixed(1)} % hits`],
   ['W3 mixed commands, awaited', w3, W3_OPS, null, () => ''],
 ]) {
-  const a = await measure('redis-playground', ours, workload, ops, prepare);
-  const b = await measure('ioredis-mock', mock, workload, ops, prepare);
+  let a = null;
+  let b = null;
+  for (let round = 0; round < ROUNDS; round++) {
+    const ra = await measure('redis-playground', ours, workload, ops, prepare);
+    const rb = await measure('ioredis-mock', mock, workload, ops, prepare);
+    if (!a || ra.opsPerSec > a.opsPerSec) a = ra;
+    if (!b || rb.opsPerSec > b.opsPerSec) b = rb;
+  }
   rows.push({ name, a, b, note: check(a.result) });
 }
 

@@ -97,6 +97,11 @@ export class Command {
     if (options.keyPrefix) this.prefixKeys(options.keyPrefix);
   }
 
+  /** A queue entry is the command itself (ioredis queues `{ command, stream, select }`). */
+  get command() {
+    return this;
+  }
+
   /** Whether a command (by name, case-insensitively) is in one of ioredis's groups. */
   static checkFlag(flagName, commandName) {
     return (flagsOf(commandName) & FLAG[flagName]) !== 0;

@@ -161,12 +161,16 @@ export class LocalServer {
     // The server closed it and the client has not heard yet: what it writes is lost.
     if (conn.closed) return [];
     this.syncTime();
-    const replies = this.engine.callPacked
-      ? this.callFast(conn.id, argv, buffers)
-      : this.engine.call(conn.id, argv, buffers);
+    const replies = this.engine.call(conn.id, argv, buffers);
     if (replies.length === 0) this.scheduleDeadline();
     const name = argv[0];
-    if (typeof name === 'string' && name.length <= 8 && MAY_CLOSE.has(name.toLowerCase())) {
+    // Only QUIT, CLIENT and SHUTDOWN can close connections: test the first letter first.
+    const first = typeof name === 'string' ? name.charCodeAt(0) | 0x20 : 0;
+    if (
+      (first === 0x71 || first === 0x63 || first === 0x73) &&
+      name.length <= 8 &&
+      MAY_CLOSE.has(name.toLowerCase())
+    ) {
       if (!this.engine.isConnected(conn.id)) conn.gone();
       this.checkClosed = true;
       this.scheduleDrain();
@@ -174,17 +178,6 @@ export class LocalServer {
       this.scheduleDrain();
     }
     return replies;
-  }
-
-  /** String arguments cross into wasm as one packed string (`Engine.callPacked`). */
-  callFast(id, argv, buffers) {
-    let packed = '';
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i];
-      if (typeof arg !== 'string') return this.engine.call(id, argv, buffers);
-      packed += `${arg.length}:${arg}`;
-    }
-    return this.engine.callPacked(id, packed, buffers);
   }
 
   scheduleDrain() {

@@ -1,6 +1,6 @@
 //! What differs between hosts, in one place: the event emitter, the task queues, timers, byte
 //! strings and streams. The defaults work anywhere (a browser, a Web Worker); the Node entry
-//! (`index.js`) installs Node's own EventEmitter, `process.nextTick`, `Buffer` and `Readable` with
+//! (`index.js`) installs Node's own EventEmitter, its nextTick, `Buffer` and `Readable` with
 //! `setPlatform`, so that replies of the `…Buffer` methods are real Buffers and scan streams are
 //! real Readables, as with ioredis.
 

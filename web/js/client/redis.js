@@ -355,9 +355,14 @@ export class Redis extends Commander {
         command.resolve('OK');
         return command.promise;
       }
-      this.offlineQueue.push({ command, stream, select: this.condition.select });
+      command.stream = stream;
+      command.select = this.condition.select;
+      this.offlineQueue.push(command);
     } else {
-      this.commandQueue.push({ command, stream, select: this.condition.select });
+      // The command is its own queue entry (`entry.command` is itself): no object per command.
+      command.stream = stream;
+      command.select = this.condition.select;
+      this.commandQueue.push(command);
       if (flags & FLAG.WILL_DISCONNECT) this.manuallyClosing = true;
       this._write(command);
     }
@@ -388,7 +393,7 @@ export class Redis extends Commander {
     const stream = this.stream;
     if (command.beforeWrite) command.beforeWrite(stream);
     const subscriberish =
-      Boolean(this.condition.subscriber) ||
+      this.condition.subscriber !== false ||
       (flagsOf(command.name) & (FLAG.ENTER_SUBSCRIBER_MODE | FLAG.EXIT_SUBSCRIBER_MODE)) !== 0;
     const buffers = command.replyEncoding == null || subscriberish;
     const replies = stream.call(command.argv(), buffers);
