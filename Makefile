@@ -71,9 +71,9 @@ clean:
 
 ## js: build the npm package of the JS client in target/npm (engine wasm + ioredis-compatible client)
 js: setup
-	cargo build --profile npm --target wasm32-unknown-unknown -p bindings
+	cargo build --profile wasm-speed --target wasm32-unknown-unknown -p bindings
 	wasm-bindgen --target web --out-dir target/npm --out-name engine \
-	  target/wasm32-unknown-unknown/npm/bindings.wasm
+	  target/wasm32-unknown-unknown/wasm-speed/bindings.wasm
 	wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
 	  target/npm/engine_bg.wasm -o target/npm/engine_bg.wasm
