@@ -93,6 +93,10 @@ export class Command {
     this.args = flattenOnce(args);
     this.callback = callback;
     this.bufferMode = false;
+    this._timer = undefined;
+    this._flags = 0;
+    this.stream = undefined;
+    this.select = undefined;
     this.initPromise();
     if (options.keyPrefix) this.prefixKeys(options.keyPrefix);
   }
@@ -195,7 +199,7 @@ export class Command {
   }
 
   resolve(value, isBytes = false) {
-    this._clearTimer();
+    if (this._timer) this._clearTimer();
     let result;
     try {
       result = this.transformReply(value, isBytes);
@@ -209,7 +213,7 @@ export class Command {
   }
 
   reject(err) {
-    this._clearTimer();
+    if (this._timer) this._clearTimer();
     this._rejectPromise(err);
   }
 

@@ -326,6 +326,7 @@ export class Redis extends Commander {
       return command.promise;
     }
     const flags = flagsOf(command.name);
+    command._flags = flags;
     if (
       this.condition &&
       this.condition.subscriber &&
@@ -394,7 +395,7 @@ export class Redis extends Commander {
     if (command.beforeWrite) command.beforeWrite(stream);
     const subscriberish =
       this.condition.subscriber !== false ||
-      (flagsOf(command.name) & (FLAG.ENTER_SUBSCRIBER_MODE | FLAG.EXIT_SUBSCRIBER_MODE)) !== 0;
+      (command._flags & (FLAG.ENTER_SUBSCRIBER_MODE | FLAG.EXIT_SUBSCRIBER_MODE)) !== 0;
     const buffers = command.replyEncoding == null || subscriberish;
     const replies = stream.call(command.argv(), buffers);
     if (replies && typeof replies.then === 'function') {
@@ -487,17 +488,16 @@ export class Redis extends Commander {
   }
 
   _returnReply(reply, isBytes) {
-    if (this._handleSubscriberReply(reply, isBytes)) return;
-    const item = this._shiftCommand(reply);
-    if (!item) return;
-    const { command } = item;
-    const flags = flagsOf(command.name);
+    if (this.condition.subscriber !== false && this._handleSubscriberReply(reply, isBytes)) return;
+    const command = this._shiftCommand(reply);
+    if (!command) return;
+    const flags = command._flags;
     if (flags & FLAG.ENTER_SUBSCRIBER_MODE) {
       this.condition.subscriber = new SubscriptionSet();
       this.condition.subscriber.add(command.name, text(reply[1]));
-      if (!fillSubCommand(command, reply[2])) this.commandQueue.unshift(item);
+      if (!fillSubCommand(command, reply[2])) this.commandQueue.unshift(command);
     } else if (flags & FLAG.EXIT_SUBSCRIBER_MODE) {
-      if (!fillUnsubCommand(command, reply[2])) this.commandQueue.unshift(item);
+      if (!fillUnsubCommand(command, reply[2])) this.commandQueue.unshift(command);
     } else {
       if (Array.isArray(reply) && command.name.toLowerCase() === 'exec') toReplyErrors(reply);
       command.resolve(reply, isBytes);

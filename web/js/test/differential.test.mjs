@@ -312,6 +312,12 @@ differential('blocking commands: served, timed out, fractional timeouts', async 
     await r.rpush('bq', Buffer.from([1, 2]));
     return p;
   })());
+  // Commands sent while a blocking command waits are answered after it.
+  const order = [];
+  const held = blocker.blpop('hold', 0.1).then((v) => order.push(['blpop', v]));
+  const after = blocker.incr('after').then((v) => order.push(['incr', v]));
+  await Promise.all([held, after]);
+  t.log('order', order);
   await t.settle('negative timeout', blocker.blpop('x', -1));
   await t.settle('bad timeout', blocker.blpop('x', 'soon'));
 });
