@@ -13,7 +13,7 @@
 import RedisMock from 'ioredis-mock';
 import { loadPackage } from '../test/harness.mjs';
 
-const { default: Redis } = await loadPackage();
+const { default: Redis, Engine } = await loadPackage();
 
 const KEYS = 100_000;
 const W1_OPS = 200_000;
@@ -116,6 +116,25 @@ for (const [name, workload, ops, prepare, check] of [
   rows.push({ name, a, b, note: check(a.result) });
 }
 
+/** The floor: W1's commands straight into `Engine.call`, without any client. */
+function rawEngineW1() {
+  const engine = new Engine();
+  const id = engine.connect();
+  engine.setTime(Date.now());
+  for (let k = 0; k < KEYS; k++) if (k % 5 !== 0) engine.call(id, ['SET', `user:${k}`, value], false);
+  const start = performance.now();
+  for (let i = 0; i < W1_OPS; i++) {
+    const key = keyOf(i);
+    const [cached] = engine.call(id, ['GET', key], false);
+    if (cached === null) engine.call(id, ['SET', key, value, 'EX', '3600'], false);
+  }
+  const ms = performance.now() - start;
+  engine.free();
+  return (W1_OPS / ms) * 1000;
+}
+let raw = 0;
+for (let round = 0; round < ROUNDS; round++) raw = Math.max(raw, rawEngineW1());
+
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 console.log('workload                                 redis-playground   ioredis-mock   ratio');
 for (const { name, a, b, note } of rows) {
@@ -127,3 +146,10 @@ for (const { name, a, b, note } of rows) {
       .padStart(6)}×  ${note}`,
   );
 }
+console.log(
+  `${'W1 floor: Engine.call alone, no client'.padEnd(40)} ${fmt(raw).padStart(12)} op/s ${''.padStart(15)} ${(
+    raw / rows[0].b.opsPerSec
+  )
+    .toFixed(2)
+    .padStart(6)}×`,
+);
