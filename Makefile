@@ -7,14 +7,14 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 PORT ?= 8080
 
-.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean fuzz bench
+.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean fuzz bench js test-js bench-js
 
 ## serve: install what is missing, build the release page, serve it on http://127.0.0.1:$(PORT)
 serve: setup dist
 	node web/tools/static-server.mjs dist $(PORT) 127.0.0.1
 
 ## test: install what tests need, then run every test
-test: setup-test lint test-native conformance test-wasm test-e2e
+test: setup-test lint test-native conformance test-wasm test-e2e test-js
 	@echo "make test: all green"
 
 ## dist: build the release page into dist/ and print its weight
@@ -79,3 +79,22 @@ bench:
 clean:
 	cargo clean
 	rm -rf dist
+
+## js: build the npm package of the JS client in target/npm (engine wasm + ioredis-compatible client)
+js: setup
+	cargo build --profile wasm-speed --target wasm32-unknown-unknown -p bindings
+	wasm-bindgen --target web --out-dir target/npm --out-name engine \
+	  target/wasm32-unknown-unknown/wasm-speed/bindings.wasm
+	wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+	  target/npm/engine_bg.wasm -o target/npm/engine_bg.wasm
+	node scripts/build-npm.mjs
+
+## test-js: the JS client's Node tests against the wasm engine, and the differential tests
+## against real ioredis / node-redis and a private redis-server
+test-js: js
+	scripts/with-redis.sh node --test --test-concurrency=1 web/js/test/*.test.mjs
+
+## bench-js: W1–W3 through this client and through ioredis-mock, ops/s and ratios
+bench-js: js
+	node web/js/bench/bench.mjs

@@ -1,0 +1,234 @@
+//! One command as ioredis models it: its name and arguments (flattened one level, transformed,
+//! stringified, key-prefixed), the reply encoding (`utf8` for strings, `null` for the `…Buffer`
+//! methods), and a promise settled by the reply, with an optional node-style callback.
+
+import { asCallback } from './callback.js';
+import { keyIndexes, isKnownCommand } from './keys.js';
+import { argumentTransformers, replyTransformers } from './transformers.js';
+import { platform, toText, toHostBytes } from './platform.js';
+
+/** ioredis's command groups (`Command.FLAGS`). */
+export const FLAGS = {
+  VALID_IN_SUBSCRIBER_MODE: [
+    'subscribe',
+    'psubscribe',
+    'unsubscribe',
+    'punsubscribe',
+    'ssubscribe',
+    'sunsubscribe',
+    'ping',
+    'quit',
+  ],
+  VALID_IN_MONITOR_MODE: ['monitor', 'auth'],
+  ENTER_SUBSCRIBER_MODE: ['subscribe', 'psubscribe', 'ssubscribe'],
+  EXIT_SUBSCRIBER_MODE: ['unsubscribe', 'punsubscribe', 'sunsubscribe'],
+  WILL_DISCONNECT: ['quit'],
+  HANDSHAKE_COMMANDS: ['auth', 'select', 'client', 'readonly', 'info'],
+  IGNORE_RECONNECT_ON_ERROR: ['client'],
+  BLOCKING_COMMANDS: [
+    'blpop',
+    'brpop',
+    'brpoplpush',
+    'blmove',
+    'bzpopmin',
+    'bzpopmax',
+    'bzmpop',
+    'blmpop',
+    'xread',
+    'xreadgroup',
+  ],
+};
+
+/** Each group of `FLAGS` as one bit, so that a command's groups are one cached number. */
+export const FLAG = {};
+Object.keys(FLAGS).forEach((flag, i) => {
+  FLAG[flag] = 1 << i;
+});
+
+const flagCache = new Map();
+
+/** The groups a command name belongs to (case-insensitively), as bits of `FLAG`. */
+export function flagsOf(name) {
+  let bits = flagCache.get(name);
+  if (bits === undefined) {
+    const lower = String(name).toLowerCase();
+    bits = 0;
+    for (const [flag, names] of Object.entries(FLAGS)) {
+      if (names.includes(lower)) bits |= FLAG[flag];
+    }
+    if (flagCache.size < 10000) flagCache.set(name, bits);
+  }
+  return bits;
+}
+
+/** ioredis's `toArg`: null and undefined become empty strings, anything else its String. */
+function toArg(arg) {
+  if (arg === null || arg === undefined) return '';
+  return String(arg);
+}
+
+function flattenOnce(args) {
+  let nested = false;
+  for (let i = 0; i < args.length; i++) {
+    if (Array.isArray(args[i])) {
+      nested = true;
+      break;
+    }
+  }
+  return nested ? args.flat() : args;
+}
+
+export class Command {
+  /**
+   * @param {string} name the command name as the method or `call` gives it
+   * @param {unknown[]} args arguments (one level of arrays is flattened)
+   * @param {{replyEncoding?: string|null, keyPrefix?: string}} options
+   * @param {Function} [callback] node-style callback
+   */
+  constructor(name, args = [], options = {}, callback) {
+    this.name = name;
+    this.inTransaction = false;
+    this.isResolved = false;
+    this.replyEncoding = options.replyEncoding;
+    this.args = flattenOnce(args);
+    this.callback = callback;
+    this.bufferMode = false;
+    this._timer = undefined;
+    this._flags = 0;
+    this.stream = undefined;
+    this.select = undefined;
+    this.initPromise();
+    if (options.keyPrefix) this.prefixKeys(options.keyPrefix);
+  }
+
+  /** A queue entry is the command itself (ioredis queues `{ command, stream, select }`). */
+  get command() {
+    return this;
+  }
+
+  /** Whether a command (by name, case-insensitively) is in one of ioredis's groups. */
+  static checkFlag(flagName, commandName) {
+    return (flagsOf(commandName) & FLAG[flagName]) !== 0;
+  }
+
+  static setArgumentTransformer(name, fn) {
+    argumentTransformers[name] = fn;
+  }
+
+  static setReplyTransformer(name, fn) {
+    replyTransformers[name] = fn;
+  }
+
+  initPromise() {
+    if (!this.transformed) {
+      this.transformed = true;
+      const transform = argumentTransformers[this.name];
+      if (transform) this.args = transform(this.args);
+      this.stringifyArguments();
+    }
+    let resolve;
+    let reject;
+    const promise = new Promise((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this._resolvePromise = resolve;
+    this._rejectPromise = reject;
+    this.promise = asCallback(promise, this.callback);
+  }
+
+  stringifyArguments() {
+    const args = this.args;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (typeof arg === 'string') continue;
+      if (platform.isBytes(arg)) this.bufferMode = true;
+      else args[i] = toArg(arg);
+    }
+  }
+
+  prefixKeys(prefix) {
+    if (!isKnownCommand(this.name)) return;
+    this.keys = [];
+    const prefixIsBytes = platform.isBytes(prefix);
+    for (const index of keyIndexes(this.name, this.args)) {
+      const key = this.args[index];
+      if (index >= this.args.length) continue;
+      let prefixed;
+      if (platform.isBytes(key) || prefixIsBytes) {
+        const a = prefixIsBytes ? prefix : platform.bytesFromString(prefix);
+        const b = platform.isBytes(key) ? key : platform.bytesFromString(String(key));
+        const joined = new Uint8Array(a.length + b.length);
+        joined.set(a, 0);
+        joined.set(b, a.length);
+        prefixed = platform.wrapBytes(joined);
+        this.bufferMode = true;
+      } else {
+        prefixed = prefix + key;
+      }
+      this.args[index] = prefixed;
+      this.keys.push(prefixed);
+    }
+  }
+
+  getKeys() {
+    return this.keys || keyIndexes(this.name, this.args).map((i) => this.args[i]);
+  }
+
+  /** The full argv sent to the server: name then arguments. */
+  argv() {
+    const args = this.args;
+    const argv = new Array(args.length + 1);
+    argv[0] = this.name;
+    for (let i = 0; i < args.length; i++) argv[i + 1] = args[i];
+    return argv;
+  }
+
+  /**
+   * Converts a reply to the command's encoding and applies its reply transformer. `isBytes`
+   * says whether bulk strings in `value` are bytes (else they are already strings).
+   */
+  transformReply(value, isBytes = false) {
+    if (this.replyEncoding) {
+      if (isBytes) value = toText(value);
+    } else {
+      value = toHostBytes(value);
+    }
+    const transform = replyTransformers[this.name];
+    return transform ? transform(value) : value;
+  }
+
+  resolve(value, isBytes = false) {
+    if (this._timer) this._clearTimer();
+    let result;
+    try {
+      result = this.transformReply(value, isBytes);
+    } catch (err) {
+      this.reject(err);
+      return this.promise;
+    }
+    this.isResolved = true;
+    this._resolvePromise(result);
+    return this.promise;
+  }
+
+  reject(err) {
+    if (this._timer) this._clearTimer();
+    this._rejectPromise(err);
+  }
+
+  /** `commandTimeout`: rejects with "Command timed out" if no reply comes in time. */
+  setTimeout(ms) {
+    if (this._timer) return;
+    this._timer = platform.setTimeout(() => {
+      if (!this.isResolved) this.reject(new Error('Command timed out'));
+    }, ms);
+  }
+
+  _clearTimer() {
+    if (this._timer) {
+      platform.clearTimeout(this._timer);
+      this._timer = undefined;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+//! The method table shared by clients and pipelines: one method per command ioredis knows (and
+//! its `…Buffer` twin), `call`/`callBuffer`, and `defineCommand`. Each method builds a
+//! `Command` and hands it to `this.sendCommand`, which a client runs and a pipeline queues.
+
+import { COMMANDS } from './commands.generated.js';
+import { Command } from './command.js';
+import { asCallback } from './callback.js';
+import { sha1Hex } from './sha1.js';
+
+/** The command methods, as ioredis lists them: its table without `monitor`, plus `sentinel`. */
+export const commandNames = Object.keys(COMMANDS).filter((name) => name !== 'monitor');
+commandNames.push('sentinel');
+
+function generateFunction(functionName, commandName, encoding) {
+  if (encoding === undefined) {
+    encoding = commandName;
+    commandName = null;
+  }
+  return function redisCommand(...args) {
+    const name = commandName || args.shift();
+    let callback = args[args.length - 1];
+    if (typeof callback === 'function') args.pop();
+    else callback = undefined;
+    const options = { keyPrefix: this.options.keyPrefix, replyEncoding: encoding };
+    return this.sendCommand(new Command(name, args, options, callback));
+  };
+}
+
+/** A Lua script defined with `defineCommand`: EVAL the first time on a connection, then EVALSHA. */
+export class Script {
+  constructor(lua, numberOfKeys = null, keyPrefix = '', readOnly = false) {
+    this.lua = lua;
+    this.numberOfKeys = numberOfKeys;
+    this.keyPrefix = keyPrefix;
+    this.readOnly = readOnly;
+    this.sha = sha1Hex(lua);
+    this.loadedOn = new WeakSet();
+  }
+
+  command(args, options) {
+    const script = this;
+    const command = new Command('evalsha', [this.sha, ...args], options);
+    // Called by the client when it writes the command on connection `conn`.
+    command.beforeWrite = function beforeWrite(conn) {
+      const reject = this.reject;
+      this.reject = (err) => {
+        if (err.message.indexOf('NOSCRIPT') !== -1) script.loadedOn.delete(conn);
+        reject.call(this, err);
+      };
+      if (!script.loadedOn.has(conn)) {
+        script.loadedOn.add(conn);
+        this.name = 'eval';
+        this.args[0] = script.lua;
+      } else if (this.name === 'eval') {
+        this.name = 'evalsha';
+        this.args[0] = script.sha;
+      }
+    };
+    return command;
+  }
+
+  execute(container, args, options, callback) {
+    if (typeof this.numberOfKeys === 'number') args.unshift(this.numberOfKeys);
+    if (this.keyPrefix) options.keyPrefix = this.keyPrefix;
+    const evalsha = this.command(args, options);
+    evalsha.promise = evalsha.promise.catch((err) => {
+      if (err.message.indexOf('NOSCRIPT') === -1) throw err;
+      const client = container.isPipeline ? container.redis : container;
+      return client.sendCommand(this.command(args, options));
+    });
+    asCallback(evalsha.promise, callback);
+    return container.sendCommand(evalsha);
+  }
+}
+
+function generateScriptingFunction(script, encoding) {
+  return function scriptCommand(...args) {
+    const callback = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
+    return script.execute(this, args, { replyEncoding: encoding }, callback);
+  };
+}
+
+export class Commander {
+  constructor() {
+    this.options = {};
+    this.scriptsSet = {};
+    this.addedBuiltinSet = new Set();
+  }
+
+  /** The names of the built-in command methods. */
+  getBuiltinCommands() {
+    return commandNames.slice(0);
+  }
+
+  createBuiltinCommand(commandName) {
+    return {
+      string: generateFunction(null, commandName, 'utf8'),
+      buffer: generateFunction(null, commandName, null),
+    };
+  }
+
+  addBuiltinCommand(commandName) {
+    this.addedBuiltinSet.add(commandName);
+    this[commandName] = generateFunction(commandName, commandName, 'utf8');
+    this[`${commandName}Buffer`] = generateFunction(`${commandName}Buffer`, commandName, null);
+  }
+
+  /**
+   * Defines a command running a Lua script. This server has no Lua: calling it answers the
+   * server's unknown-command error for EVAL (then EVALSHA), as a server without scripting would.
+   */
+  defineCommand(name, definition) {
+    const script = new Script(
+      definition.lua,
+      definition.numberOfKeys,
+      this.options.keyPrefix,
+      definition.readOnly,
+    );
+    this.scriptsSet[name] = script;
+    this[name] = generateScriptingFunction(script, 'utf8');
+    this[`${name}Buffer`] = generateScriptingFunction(script, null);
+  }
+
+  sendCommand() {
+    throw new Error('"sendCommand" is not implemented');
+  }
+}
+
+for (const name of commandNames) {
+  Commander.prototype[name] = generateFunction(name, name, 'utf8');
+  Commander.prototype[`${name}Buffer`] = generateFunction(`${name}Buffer`, name, null);
+}
+Commander.prototype.call = generateFunction('call', 'utf8');
+Commander.prototype.callBuffer = generateFunction('callBuffer', null);
+Commander.prototype.send_command = Commander.prototype.call;

@@ -1,0 +1,255 @@
+//! In-process Redis servers over the wasm `Engine`, and the virtual clock they share.
+//!
+//! The transport for Node (and for a page that holds the engine itself): clients with the same
+//! host and port share one server (one `Engine`), another port is another server. After any
+//! command, the server reads what its other connections received (pub/sub messages, a served
+//! blocking command's reply, a connection closed by CLIENT KILL) and hands it to them in a
+//! microtask. Virtual time follows the wall clock unless paused through `clock`; a timer wakes
+//! the server at the next blocking timeout (`Engine.nextDeadline`).
+
+import { platform } from './platform.js';
+
+/** Commands after which connections may have been closed (QUIT, CLIENT KILL). */
+const MAY_CLOSE = new Set(['quit', 'client', 'shutdown']);
+
+const servers = new Set();
+
+/**
+ * The virtual clock of every in-process server (one clock for all of them, like a machine's).
+ * By default it follows the wall clock; `pause()` freezes it, `advance(ms)` and `set(ms)` move it
+ * (expiring keys and timing out blocked commands as they pass), `resume()` lets it follow the
+ * wall clock again from where it is. It never goes back.
+ */
+export const clock = {
+  _paused: false,
+  _pausedAt: 0,
+  _offset: 0,
+
+  /** Current virtual time, in Unix milliseconds. */
+  now() {
+    return this._paused ? this._pausedAt : Date.now() + this._offset;
+  },
+
+  isPaused() {
+    return this._paused;
+  },
+
+  /** Stops the clock: time moves only with `advance` and `set`. */
+  pause() {
+    if (this._paused) return;
+    this._pausedAt = this.now();
+    this._paused = true;
+    for (const server of servers) server.clearTimer();
+  },
+
+  /** Follows the wall clock again, from the current virtual time. */
+  resume() {
+    if (!this._paused) return;
+    this._offset = this._pausedAt - Date.now();
+    this._paused = false;
+    update();
+  },
+
+  /** Moves virtual time forward by `ms` milliseconds. */
+  advance(ms) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw new RangeError('clock.advance(ms) needs a finite number of milliseconds, not negative');
+    }
+    if (this._paused) this._pausedAt += ms;
+    else this._offset += ms;
+    update();
+  },
+
+  /** Sets virtual time (Unix milliseconds); it cannot go back. */
+  set(ms) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+      throw new RangeError('clock.set(ms) needs a finite number of Unix milliseconds');
+    }
+    const now = this.now();
+    if (ms < now) throw new RangeError('the virtual clock cannot go back');
+    this.advance(ms - now);
+  },
+};
+
+function update() {
+  for (const server of servers) {
+    server.syncTime();
+    server.drain();
+    server.scheduleDeadline();
+  }
+}
+
+/** Unix milliseconds of the clock, as the engine takes them. */
+function clockMillis() {
+  return Math.floor(clock.now());
+}
+
+/** One connection of an in-process server. */
+class LocalConnection {
+  constructor(server, id) {
+    this.server = server;
+    this.id = id;
+    this.closed = false;
+    this.listener = null;
+  }
+
+  setListener(listener) {
+    this.listener = listener;
+  }
+
+  /** Runs a command; returns every reply the connection receives for it. */
+  call(argv, buffers) {
+    return this.server.call(this, argv, buffers);
+  }
+
+  deliver(replies) {
+    if (this.listener && !this.closed) this.listener.output(replies);
+  }
+
+  /** Closes the connection from the client side. */
+  close() {
+    if (this.closed) return;
+    this.server.engine.disconnect(this.id);
+    this.gone();
+  }
+
+  /** The connection is closed (by either side): tell the client in a later turn. */
+  gone() {
+    if (this.closed) return;
+    this.closed = true;
+    this.server.connections.delete(this.id);
+    this.server.scheduleDeadline();
+    platform.setImmediate(() => {
+      if (this.listener) this.listener.closed();
+    });
+  }
+}
+
+/** One in-process server: an Engine and its open connections. */
+export class LocalServer {
+  constructor(Engine, key) {
+    this.key = key;
+    this.engine = new Engine();
+    this.connections = new Map();
+    this.time = -Infinity;
+    this.timer = null;
+    this.drainScheduled = false;
+    this.checkClosed = false;
+    this.drainBound = () => this.drain();
+    this.syncTime();
+    servers.add(this);
+  }
+
+  open() {
+    this.syncTime();
+    const id = this.engine.connect();
+    const conn = new LocalConnection(this, id);
+    this.connections.set(id, conn);
+    return conn;
+  }
+
+  /** Brings the engine's clock to the virtual time. */
+  syncTime() {
+    const t = clockMillis();
+    if (t > this.time) {
+      this.time = t;
+      this.engine.setTime(t);
+    }
+  }
+
+  call(conn, argv, buffers) {
+    // The server closed it and the client has not heard yet: what it writes is lost.
+    if (conn.closed) return [];
+    this.syncTime();
+    const replies = this.engine.call(conn.id, argv, buffers);
+    if (replies.length === 0) this.scheduleDeadline();
+    const name = argv[0];
+    // Only QUIT, CLIENT and SHUTDOWN can close connections: test the first letter first.
+    const first = typeof name === 'string' ? name.charCodeAt(0) | 0x20 : 0;
+    if (
+      (first === 0x71 || first === 0x63 || first === 0x73) &&
+      name.length <= 8 &&
+      MAY_CLOSE.has(name.toLowerCase())
+    ) {
+      if (!this.engine.isConnected(conn.id)) conn.gone();
+      this.checkClosed = true;
+      this.scheduleDrain();
+    } else if (this.connections.size > 1) {
+      this.scheduleDrain();
+    }
+    return replies;
+  }
+
+  scheduleDrain() {
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      queueMicrotask(this.drainBound);
+    }
+  }
+
+  /** Hands every connection what it received since it was last read. */
+  drain() {
+    this.drainScheduled = false;
+    const checkClosed = this.checkClosed;
+    this.checkClosed = false;
+    for (const conn of [...this.connections.values()]) {
+      if (conn.closed) continue;
+      if (checkClosed && !this.engine.isConnected(conn.id)) {
+        conn.gone();
+        continue;
+      }
+      const output = this.engine.takeOutput(conn.id, true);
+      if (output.length) conn.deliver(output);
+    }
+    if (this.timer !== null) this.scheduleDeadline();
+  }
+
+  clearTimer() {
+    if (this.timer !== null) {
+      platform.clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  /** Wakes the server when the next blocked command times out (wall-clock mode only). */
+  scheduleDeadline() {
+    this.clearTimer();
+    if (clock.isPaused()) return;
+    const deadline = this.engine.nextDeadline();
+    if (deadline === null || deadline === undefined) return;
+    const delay = Math.max(0, deadline - clock.now());
+    this.timer = platform.setTimeout(() => {
+      this.timer = null;
+      this.syncTime();
+      this.drain();
+      this.scheduleDeadline();
+    }, delay);
+  }
+}
+
+function serverKey(options) {
+  if (options.path) return `unix:${options.path}`;
+  let host = String(options.host || 'localhost').toLowerCase();
+  if (host === '127.0.0.1' || host === '::1' || host === '0.0.0.0' || host === '') host = 'localhost';
+  return `${host}:${Number(options.port) || 6379}`;
+}
+
+/**
+ * The transport for in-process servers over an `Engine` class: `server(options)` gives the
+ * server for a host and port (created on first use).
+ */
+export function createLocalTransport(Engine) {
+  const byKey = new Map();
+  return {
+    server(options) {
+      const key = serverKey(options);
+      let server = byKey.get(key);
+      if (!server) {
+        server = new LocalServer(Engine, key);
+        byKey.set(key, server);
+      }
+      return server;
+    },
+    servers: byKey,
+  };
+}

@@ -1,0 +1,52 @@
+//! The package's entry in Node (≥ 20): loads the engine's wasm from disk, installs Node's
+//! EventEmitter, Buffer, process.nextTick and Readable as the client's platform, and the
+//! in-process servers as its transport. `import Redis from '<package>'` then works as ioredis.
+
+import { readFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { Buffer } from 'node:buffer';
+import { Readable } from 'node:stream';
+import { initSync, Engine } from './engine.js';
+import { setPlatform } from './client/platform.js';
+import { createLocalTransport, clock } from './client/local-server.js';
+import { Redis, Cluster } from './client/redis.js';
+import { Command } from './client/command.js';
+import { Pipeline } from './client/pipeline.js';
+import { ReplyError, RedisError, AbortError } from './client/errors.js';
+import { createClient, ErrorReply, commandOptions } from './client/node-redis.js';
+
+initSync({ module: readFileSync(new URL('./engine_bg.wasm', import.meta.url)) });
+
+const transport = createLocalTransport(Engine);
+
+setPlatform({
+  EventEmitter,
+  nextTick: process.nextTick,
+  setImmediate: (fn) => setImmediate(fn),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (t) => clearTimeout(t),
+  bytesFromString: (s) => Buffer.from(s),
+  wrapBytes: (u8) => (Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)),
+  bytesToString: (b) =>
+    (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(),
+  isBytes: (v) => v instanceof Uint8Array,
+  Readable,
+  transport,
+});
+
+export default Redis;
+export {
+  Redis,
+  Cluster,
+  Command,
+  Pipeline,
+  ReplyError,
+  RedisError,
+  AbortError,
+  clock,
+  createClient,
+  ErrorReply,
+  commandOptions,
+  Engine,
+  transport,
+};

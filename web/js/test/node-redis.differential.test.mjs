@@ -1,0 +1,180 @@
+//! The node-redis v4 style, differentially: each scenario runs through the real `redis` 4
+//! package against the real redis-server (REDIS_PORT) and through this package's `createClient`
+//! against the wasm engine; what they log must be equal. Skipped without REDIS_PORT.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createClient as realCreateClient } from 'redis';
+import { loadPackage, sleep } from './harness.mjs';
+
+const PORT = Number(process.env.REDIS_PORT);
+const skip = PORT ? false : 'REDIS_PORT is not set (run under scripts/with-redis.sh)';
+const { createClient: ourCreateClient } = await loadPackage();
+
+function norm(value) {
+  if (value instanceof Error) {
+    const out = { error: value.constructor.name, message: value.message };
+    if (value.replies) out.replies = value.replies.map(norm);
+    if (value.errorIndexes) out.errorIndexes = value.errorIndexes;
+    return out;
+  }
+  if (Buffer.isBuffer(value)) return { buffer: value.toString('hex') };
+  if (value instanceof Date) return { date: value.getTime() > 0 };
+  if (Array.isArray(value)) return value.map(norm);
+  if (value !== null && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    return {
+      proto: proto === null ? 'null' : proto === Object.prototype ? 'Object' : 'other',
+      entries: Object.keys(value).map((k) => [k, norm(value[k])]),
+    };
+  }
+  return value;
+}
+
+async function run(createClient, scenario) {
+  const entries = [];
+  const clients = [];
+  const ctx = {
+    client(options = {}) {
+      const c = createClient({ socket: { port: PORT, host: '127.0.0.1' }, ...options });
+      c.on('error', () => {});
+      clients.push(c);
+      return c;
+    },
+    async settle(label, promise) {
+      try {
+        entries.push([label, { ok: norm(await promise) }]);
+      } catch (err) {
+        entries.push([label, { err: norm(err) }]);
+      }
+    },
+    log(label, value) {
+      entries.push([label, norm(value)]);
+    },
+  };
+  const admin = ctx.client();
+  await admin.connect();
+  await admin.flushAll();
+  try {
+    await scenario(ctx);
+  } finally {
+    for (const c of clients) if (c.isOpen) await c.disconnect();
+  }
+  return entries;
+}
+
+function differential(name, scenario) {
+  test(name, { skip, timeout: 20000 }, async () => {
+    const real = await run(realCreateClient, scenario);
+    const ours = await run(ourCreateClient, scenario);
+    assert.ok(real.length > 0);
+    assert.deepStrictEqual(ours, real);
+  });
+}
+
+differential('createClient: connect, camelCase commands and their reply shapes', async (t) => {
+  const c = t.client();
+  await t.settle('before connect', c.get('k'));
+  t.log('isOpen before', c.isOpen);
+  const events = [];
+  c.on('connect', () => events.push('connect'));
+  c.on('ready', () => events.push('ready'));
+  c.on('end', () => events.push('end'));
+  await c.connect();
+  t.log('isOpen', c.isOpen);
+  t.log('isReady', c.isReady);
+  await t.settle('set EX', c.set('k', 'v', { EX: 60 }));
+  await t.settle('set NX', c.set('k', 'w', { NX: true }));
+  await t.settle('set GET', c.set('k', 'x', { GET: true }));
+  await t.settle('set number', c.set('n', 5));
+  await t.settle('get', c.get('k'));
+  await t.settle('ttl', c.ttl('k'));
+  await t.settle('setEx', c.setEx('sx', 100, 'v'));
+  await t.settle('setNX', c.setNX('sx', 'v'));
+  await t.settle('incrBy', c.incrBy('n', 10));
+  await t.settle('incrByFloat', c.incrByFloat('n', 0.5));
+  await t.settle('mSet', c.mSet({ a: '1', b: '2' }));
+  await t.settle('mSet pairs', c.mSet([['c', '3'], ['d', '4']]));
+  await t.settle('mGet', c.mGet(['a', 'b', 'c', 'nope']));
+  await t.settle('exists', c.exists(['a', 'b', 'nope']));
+  await t.settle('del', c.del(['a', 'nope']));
+  await t.settle('expire', c.expire('b', 100));
+  await t.settle('expire missing', c.expire('nope', 100));
+  await t.settle('persist', c.persist('b'));
+  await t.settle('type', c.type('b'));
+  await t.settle('hSet object', c.hSet('h', { f1: 'a', f2: 2 }));
+  await t.settle('hSet field', c.hSet('h', 'f3', 'c'));
+  await t.settle('hSet map', c.hSet('h', new Map([['f4', 'd']])));
+  await t.settle('hGetAll', c.hGetAll('h'));
+  await t.settle('hGetAll missing', c.hGetAll('nope'));
+  await t.settle('hGet', c.hGet('h', 'f1'));
+  await t.settle('hmGet', c.hmGet('h', ['f1', 'zz']));
+  await t.settle('hExists', c.hExists('h', 'f1'));
+  await t.settle('hDel', c.hDel('h', ['f1', 'f2']));
+  await t.settle('hIncrBy', c.hIncrBy('h', 'n', 3));
+  await t.settle('hKeys', c.hKeys('h'));
+  await t.settle('hLen', c.hLen('h'));
+  await t.settle('hScan', c.hScan('h', 0));
+  await t.settle('lPush', c.lPush('l', ['a', 'b']));
+  await t.settle('rPush', c.rPush('l', 'c'));
+  await t.settle('lRange', c.lRange('l', 0, -1));
+  await t.settle('lPop', c.lPop('l'));
+  await t.settle('lLen', c.lLen('l'));
+  await t.settle('sAdd', c.sAdd('s', ['x', 'y']));
+  await t.settle('sIsMember', c.sIsMember('s', 'x'));
+  await t.settle('smIsMember', c.smIsMember('s', ['x', 'q']));
+  await t.settle('sCard', c.sCard('s'));
+  await t.settle('sMembers sorted', c.sMembers('s').then((m) => m.sort()));
+  await t.settle('scan', c.scan(0, { MATCH: 'h*' }));
+  await t.settle('keys', c.keys('s*').then((k) => k.sort()));
+  await t.settle('sendCommand', c.sendCommand(['ECHO', 'hi']));
+  await t.settle('UPPER', c.GET('k'));
+  await t.settle('ping', c.ping());
+  await t.settle('error', c.hGetAll('k'));
+  await t.settle('unknown', c.sendCommand(['NOSUCH']));
+  await t.settle('blPop timeout', c.blPop('empty', 0.05));
+  await c.rPush('bl', 'v');
+  await t.settle('blPop', c.blPop(['none', 'bl'], 1));
+  const keys = [];
+  for await (const key of c.scanIterator({ MATCH: 'l*' })) keys.push(key);
+  t.log('scanIterator', keys.sort());
+  await t.settle('quit', c.quit());
+  t.log('isOpen after quit', c.isOpen);
+  await t.settle('after quit', c.get('k'));
+  await sleep(10);
+  t.log('events', events);
+});
+
+differential('createClient: multi/exec, errors inside, WATCH', async (t) => {
+  const c = t.client();
+  const other = t.client();
+  await c.connect();
+  await other.connect();
+  await c.set('str', 'v');
+  await t.settle('multi', c.multi().set('a', '1').get('a').hGetAll('nope').incr('n').exec());
+  await t.settle('multi error inside', c.multi().incr('str').set('b', '2').exec());
+  await t.settle('multi queue error', c.multi().addCommand(['SET', 'lonely']).get('a').exec());
+  await t.settle('execAsPipeline', c.multi().set('p', '1').get('p').execAsPipeline());
+  await c.watch('w');
+  await other.set('w', 'changed');
+  await t.settle('broken watch', c.multi().set('w', 'mine').exec());
+});
+
+differential('createClient: subscribe with listeners, pSubscribe, unsubscribe', async (t) => {
+  const pub = t.client();
+  const sub = t.client();
+  await pub.connect();
+  await sub.connect();
+  const got = [];
+  await t.settle('subscribe', sub.subscribe('ch', (message, channel) => got.push(['ch', message, channel])));
+  await t.settle('pSubscribe', sub.pSubscribe('c*', (message, channel) => got.push(['c*', message, channel])));
+  await t.settle('subscribe buffers', sub.subscribe('bin', (message, channel) => got.push(['bin', message, channel]), true));
+  await t.settle('publish', pub.publish('ch', 'hello'));
+  await t.settle('publish bin', pub.publish('bin', 'bytes'));
+  await sleep(50);
+  await t.settle('command while subscribed', sub.get('x'));
+  await t.settle('unsubscribe', sub.unsubscribe('ch'));
+  await t.settle('publish after', pub.publish('ch', 'again'));
+  await sleep(50);
+  t.log('messages', got);
+});
