@@ -19,6 +19,9 @@
 //! - [`long_double`]: C's x87 `long double` in software, for `INCRBYFLOAT`'s exact digits.
 //! - [`rdb`]: the RDB serialization of values (DUMP/RESTORE payloads), with its LZF and CRC-64.
 //! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
+//! - `geohash`: Redis's geohash scores, search cells, distances and geo reply texts; `qsort`:
+//!   glibc's `qsort` and Redis's partial `pqsort`, whose handling of ties SORT and geo replies
+//!   show.
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -38,6 +41,7 @@ mod cstr;
 mod engine;
 mod errors;
 pub mod events;
+mod geohash;
 pub mod glob;
 mod hyperloglog;
 mod inspect;
@@ -45,6 +49,7 @@ mod keyspace;
 pub mod long_double;
 pub mod num;
 mod pubsub;
+mod qsort;
 pub mod rdb;
 pub mod reply;
 pub mod resp;

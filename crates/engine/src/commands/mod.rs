@@ -9,6 +9,7 @@ pub mod connection;
 pub mod dump;
 pub mod expire;
 pub mod generic;
+pub mod geo;
 pub mod hash;
 pub mod hyperloglog;
 pub mod list;
@@ -16,6 +17,7 @@ pub mod pubsub;
 pub mod scan;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod sorted_set;
 pub mod stream;
 pub mod string;
@@ -28,12 +30,14 @@ pub static TABLES: &[&[Command]] = &[
     expire::COMMANDS,
     dump::COMMANDS,
     generic::COMMANDS,
+    geo::COMMANDS,
     hash::COMMANDS,
     hyperloglog::COMMANDS,
     pubsub::COMMANDS,
     list::COMMANDS,
     server::COMMANDS,
     set::COMMANDS,
+    sort::COMMANDS,
     stream::COMMANDS,
     sorted_set::COMMANDS,
     string::COMMANDS,
