@@ -642,13 +642,20 @@ mod tests {
                 "-85.05112751263942528",
             ),
             (-1.0, "180", "85.0511287799999991"),
-            (f64::INFINITY, "-179.99999731779098511", "-85.05112751263942528"),
+            (
+                f64::INFINITY,
+                "-179.99999731779098511",
+                "-85.05112751263942528",
+            ),
             (f64::NEG_INFINITY, "180", "-85.05112751263942528"),
         ];
         for &(score, lon, lat) in cases {
             let (dlon, dlat) = decode_score(score);
             assert_eq!(
-                (format_coordinate(dlon).as_str(), format_coordinate(dlat).as_str()),
+                (
+                    format_coordinate(dlon).as_str(),
+                    format_coordinate(dlat).as_str()
+                ),
                 (lon, lat),
                 "score {score}"
             );

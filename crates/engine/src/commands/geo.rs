@@ -722,11 +722,8 @@ mod tests {
         let mut e = Engine::new();
         let c = e.connect();
         let sub = e.connect();
-        e.config.notify_keyspace_events = notify::KEYEVENT
-            | notify::GENERIC
-            | notify::STRING
-            | notify::ZSET
-            | notify::NEW;
+        e.config.notify_keyspace_events =
+            notify::KEYEVENT | notify::GENERIC | notify::STRING | notify::ZSET | notify::NEW;
         e.pubsub
             .patterns
             .entry(b"__keyevent@0__:*".to_vec())

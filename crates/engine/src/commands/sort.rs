@@ -570,6 +570,113 @@ fn take_window<'a>(it: impl Iterator<Item = &'a [u8]>, skip: usize, wanted: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Engine;
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    fn run(engine: &mut Engine, client: u64, line: &str) -> Reply {
+        engine.exec(client, &argv(line))
+    }
+
+    #[test]
+    fn keyspace_notifications_match_redis() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        let sub = e.connect();
+        e.config.notify_keyspace_events = notify::KEYEVENT
+            | notify::GENERIC
+            | notify::STRING
+            | notify::LIST
+            | notify::ZSET
+            | notify::NEW;
+        e.pubsub
+            .patterns
+            .entry(b"__keyevent@0__:*".to_vec())
+            .or_default()
+            .insert(sub);
+        let script = [
+            "RPUSH l 3 1 2",
+            "SORT l",
+            "SORT l STORE d",
+            "SORT l STORE d",
+            "SORT l LIMIT 5 5 STORE d",
+            "SORT l LIMIT 5 5 STORE d",
+            "SORT nokey STORE d",
+            "SET d x",
+            "SORT nokey STORE d",
+            "ZADD z 1 a",
+            "SORT z ALPHA STORE z",
+            "SORT_RO l",
+        ];
+        for line in script {
+            run(&mut e, c, line);
+        }
+        let events: Vec<String> = e
+            .take_output(sub)
+            .into_iter()
+            .filter_map(|push| match push {
+                Reply::Push(items) | Reply::Array(items) => match items.as_slice() {
+                    [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
+                        "{} {}",
+                        String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),
+                        String::from_utf8_lossy(key)
+                    )),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        // Read from redis-server 7.0.15 with `notify-keyspace-events EAn`.
+        let want = [
+            "new l",
+            "rpush l",
+            "new d",
+            "sortstore d",
+            "sortstore d",
+            "del d",
+            "new d",
+            "set d",
+            "del d",
+            "new z",
+            "zadd z",
+            "sortstore z",
+        ];
+        assert_eq!(events, want);
+    }
+
+    #[test]
+    fn hits_and_misses_match_info_stats() {
+        // Each command's keyspace_hits and keyspace_misses, read from redis-server 7.0.15 after
+        // CONFIG RESETSTAT: the sorted key, then every BY lookup, then every GET lookup.
+        let cases = [
+            ("SORT l", 1, 0),
+            ("SORT nokey", 0, 1),
+            ("SORT l BY w_*", 3, 1),
+            ("SORT l BY w_* GET # GET w_* GET h_*->f", 6, 4),
+            ("SORT l BY nosort GET w_*", 3, 1),
+            ("SORT l BY w_* LIMIT 0 1 GET w_*", 3, 2),
+            ("SORT l BY w_* STORE d GET h_*->f", 4, 3),
+            ("SORT l GET w_* LIMIT 5 5", 1, 0),
+            ("SORT_RO l BY h_*->f", 2, 2),
+        ];
+        for (line, hits, misses) in cases {
+            let mut e = Engine::new();
+            let c = e.connect();
+            for setup in ["RPUSH l 3 1 2", "MSET w_1 1 w_2 2", "HSET h_1 f 1"] {
+                run(&mut e, c, setup);
+            }
+            let before = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            run(&mut e, c, line);
+            let after = (e.stats().keyspace_hits, e.stats().keyspace_misses);
+            assert_eq!(
+                (after.0 - before.0, after.1 - before.1),
+                (hits, misses),
+                "{line}"
+            );
+        }
+    }
 
     #[test]
     fn numbers_are_read_as_strtod_reads_them() {
