@@ -12,20 +12,36 @@
 
 use std::cmp::Ordering;
 
-/// Sorts `v` as glibc's `qsort` does: split in halves (the first one the smaller), sort each,
-/// merge taking from the left half while its element is not greater.
-pub fn qsort<T: Clone>(v: &mut [T], cmp: &mut impl FnMut(&T, &T) -> Ordering) {
-    if v.len() <= 1 {
+/// Sorts `items` as glibc's `qsort` does: split in halves (the first one the smaller), sort
+/// each, merge taking from the left half while its element is not greater. Like glibc with
+/// elements this large, it sorts positions and then moves each element once.
+pub fn qsort<T>(items: &mut Vec<T>, cmp: &mut impl FnMut(&T, &T) -> Ordering) {
+    if items.len() <= 1 {
         return;
     }
-    let mut scratch = v.to_vec();
-    merge_sort(v, &mut scratch, cmp);
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    let mut scratch = order.clone();
+    {
+        let elements: &[T] = items;
+        let mut by_position = |a: &usize, b: &usize| match (elements.get(*a), elements.get(*b)) {
+            (Some(x), Some(y)) => cmp(x, y),
+            _ => Ordering::Equal,
+        };
+        merge_sort(&mut order, &mut scratch, &mut by_position);
+    }
+    let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
+    // `order` is a permutation of the positions: each slot is taken exactly once.
+    items.extend(
+        order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
+    );
 }
 
-fn merge_sort<T: Clone>(
-    items: &mut [T],
-    scratch: &mut [T],
-    cmp: &mut impl FnMut(&T, &T) -> Ordering,
+fn merge_sort(
+    items: &mut [usize],
+    scratch: &mut [usize],
+    cmp: &mut impl FnMut(&usize, &usize) -> Ordering,
 ) {
     let len = items.len();
     if len <= 1 {
@@ -46,7 +62,7 @@ fn merge_sort<T: Clone>(
         };
         let from = if take_left { &mut left } else { &mut right };
         if let (Some(slot), Some(item)) = (scratch.get_mut(out), items.get(*from)) {
-            slot.clone_from(item);
+            *slot = *item;
         }
         *from += 1;
         out += 1;
@@ -54,13 +70,13 @@ fn merge_sort<T: Clone>(
     // What is left of the left half goes before the right half's rest, already in place.
     while left < half {
         if let (Some(slot), Some(item)) = (scratch.get_mut(out), items.get(left)) {
-            slot.clone_from(item);
+            *slot = *item;
         }
         left += 1;
         out += 1;
     }
     for (dst, src) in items.iter_mut().zip(scratch.iter()).take(out) {
-        dst.clone_from(src);
+        *dst = *src;
     }
 }
 
