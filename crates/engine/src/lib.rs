@@ -20,6 +20,9 @@
 //! - [`rdb`]: the RDB serialization of values (DUMP/RESTORE payloads), with its LZF and CRC-64.
 //! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
 //! - `memory`: memory estimates after Redis's structure sizes (MEMORY USAGE, INFO memory).
+//! - `geohash`: Redis's geohash scores, search cells, distances and geo reply texts; `qsort`:
+//!   glibc's `qsort` and Redis's partial `pqsort`, whose handling of ties SORT and geo replies
+//!   show.
 //!
 //! ```
 //! use engine::{cli, Engine};
@@ -39,6 +42,7 @@ mod cstr;
 mod engine;
 mod errors;
 pub mod events;
+mod geohash;
 pub mod glob;
 mod hyperloglog;
 mod inspect;
@@ -47,6 +51,7 @@ pub mod long_double;
 mod memory;
 pub mod num;
 mod pubsub;
+mod qsort;
 pub mod rdb;
 pub mod reply;
 pub mod resp;

@@ -10,6 +10,7 @@ pub mod connection;
 pub mod dump;
 pub mod expire;
 pub mod generic;
+pub mod geo;
 pub mod hash;
 pub mod hyperloglog;
 pub mod info;
@@ -22,6 +23,7 @@ pub mod scan;
 pub mod server;
 pub mod set;
 pub mod slowlog;
+pub mod sort;
 pub mod sorted_set;
 pub mod stream;
 pub mod string;
@@ -35,6 +37,7 @@ pub static TABLES: &[&[Command]] = &[
     expire::COMMANDS,
     dump::COMMANDS,
     generic::COMMANDS,
+    geo::COMMANDS,
     hash::COMMANDS,
     hyperloglog::COMMANDS,
     info::COMMANDS,
@@ -45,6 +48,7 @@ pub static TABLES: &[&[Command]] = &[
     persistence::COMMANDS,
     server::COMMANDS,
     set::COMMANDS,
+    sort::COMMANDS,
     stream::COMMANDS,
     sorted_set::COMMANDS,
     slowlog::COMMANDS,
