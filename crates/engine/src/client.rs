@@ -212,7 +212,16 @@ impl Engine {
                 .ok_or_else(|| RedisError::unknown_subcommand(&base.name, &argv[1])),
             Some(base) => Ok(base),
         };
-        let spec = match spec.and_then(|spec| self.check(client, spec, argv.len())) {
+        let checked = match spec {
+            Ok(spec) => match self.check(client, spec, argv.len()) {
+                Err(error) if spec.name == "exec" => {
+                    return vec![self.exec_abort(client, &error).into()];
+                }
+                checked => checked,
+            },
+            Err(error) => Err(error),
+        };
+        let spec = match checked {
             Ok(spec) => spec,
             Err(error) => {
                 // An error while queueing makes the whole transaction fail at EXEC.
@@ -242,6 +251,20 @@ impl Engine {
             return vec![Reply::status("QUEUED")];
         }
         self.execute(client, spec, argv)
+    }
+
+    /// Redis's `execCommandAbort`: an `EXEC` refused before it runs (arity, authentication,
+    /// subscribed mode) discards the transaction, and its error says why.
+    fn exec_abort(&mut self, client: ClientId, error: &RedisError) -> RedisError {
+        if let Some(state) = self.clients.get_mut(&client) {
+            state.multi = None;
+            state.multi_error = false;
+        }
+        self.unwatch_all(client);
+        // Redis's own messages for these refusals carry no `ERR ` (it is added when they are
+        // replied on their own); shared ones keep their code (`NOAUTH …`).
+        let why = error.0.strip_prefix("ERR ").unwrap_or(&error.0);
+        RedisError::owned(format!("EXECABORT Transaction discarded because of: {why}"))
     }
 
     /// The checks of `processCommand` after lookup: arity, authentication, subscribed mode.
