@@ -99,6 +99,18 @@ pub fn exec_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     if let Some(client) = ctx.engine.clients.get(&id) {
         ctx.db = client.db;
     }
+    // Redis announces one element per queued command, then writes every reply: a command with
+    // several replies (SUBSCRIBE a b) pushes the last ones out of the array, where they arrive
+    // as replies of their own after it.
+    if replies.len() > queue.len() {
+        let mut after = replies.split_off(queue.len());
+        ctx.emit(Reply::Array(replies));
+        let last = after.pop();
+        for reply in after {
+            ctx.emit(reply);
+        }
+        return Ok(last.unwrap_or(Reply::NilArray));
+    }
     Ok(Reply::Array(replies))
 }
 
