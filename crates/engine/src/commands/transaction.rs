@@ -92,7 +92,16 @@ pub fn exec_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
         let Some(spec) = registry.lookup_argv(argv) else {
             continue;
         };
-        replies.extend(ctx.engine.execute(id, spec, argv));
+        // What the command sends this very client (a PUBLISH to a channel it subscribed to
+        // earlier in the transaction) is written in the reply stream before its reply.
+        let waiting = ctx.engine.clients.get(&id).map_or(0, |c| c.outbox.len());
+        let own = ctx.engine.execute(id, spec, argv);
+        if let Some(client) = ctx.engine.clients.get_mut(&id)
+            && client.outbox.len() > waiting
+        {
+            replies.extend(client.outbox.drain(waiting..));
+        }
+        replies.extend(own);
     }
     ctx.engine.blocking.in_exec = false;
     // A command may have changed the selected database (SELECT inside MULTI).
