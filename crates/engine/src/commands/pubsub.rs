@@ -225,6 +225,13 @@ pub fn punsubscribe_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `SSUBSCRIBE shardchannel [shardchannel ...]`
 pub fn ssubscribe_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    // Inside EXEC a client may not block; SUBSCRIBE and PSUBSCRIBE are let through there for
+    // old clients' sake, SSUBSCRIBE (new in 7.0) is not.
+    if !ctx.can_block() {
+        return Err(RedisError::new(
+            "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client",
+        ));
+    }
     subscribe(ctx, argv, Kind::Shard)
 }
 
