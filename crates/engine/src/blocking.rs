@@ -159,15 +159,24 @@ impl Engine {
                     let Some(spec) = registry.lookup_argv(&blocked.argv) else {
                         continue;
                     };
+                    // Redis serves waiters only from a key of the type they wait for: one that
+                    // now holds another type leaves them waiting.
+                    let holds = self
+                        .dbs
+                        .get(slot.0)
+                        .and_then(|db| db.peek(&slot.1))
+                        .map(|entry| entry.value.type_name());
+                    if holds != Some(waited_type(&spec.group)) {
+                        continue;
+                    }
                     self.blocking.retrying = true;
                     self.blocking.serving = Some(slot.1.clone());
                     let replies = self.execute(client, spec, &blocked.argv);
                     self.blocking.retrying = false;
                     self.blocking.serving = None;
-                    // Still nothing to take, or the key now holds another type (Redis only
-                    // serves a waiter from a key of the type it waits for): keep waiting.
-                    let wrong_type = matches!(replies.as_slice(), [Reply::Error(e)] if e.starts_with("WRONGTYPE"));
-                    if replies.is_empty() || wrong_type {
+                    // Still nothing to take: keep waiting. Any other reply ends the wait, an
+                    // error too (BLMOVE to a destination of another type answers WRONGTYPE).
+                    if replies.is_empty() {
                         continue;
                     }
                     self.release(client);
@@ -214,5 +223,14 @@ impl Engine {
     /// Forgets a closed client's wait.
     pub(crate) fn forget_blocked(&mut self, client: ClientId) {
         self.release(client);
+    }
+}
+
+/// The type of key the blocking commands of a group wait for (`TYPE`'s name).
+fn waited_type(group: &str) -> &'static str {
+    match group {
+        "sorted-set" | "sorted_set" => "zset",
+        "stream" => "stream",
+        _ => "list",
     }
 }
