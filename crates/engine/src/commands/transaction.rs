@@ -101,7 +101,13 @@ pub fn exec_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
         {
             replies.extend(client.outbox.drain(waiting..));
         }
-        replies.extend(own);
+        // Each reply is written in the protocol of the moment: HELLO inside the transaction
+        // changes it for the replies that follow, not for those before.
+        let resp2 = ctx.engine.clients.get(&id).is_some_and(|c| c.resp == 2);
+        replies.extend(
+            own.into_iter()
+                .map(|r| if resp2 { r.into_resp2() } else { r }),
+        );
     }
     ctx.engine.blocking.in_exec = false;
     // A command may have changed the selected database (SELECT inside MULTI).
@@ -176,4 +182,32 @@ pub fn unwatch_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     let id = ctx.client;
     ctx.engine.unwatch_all(id);
     Ok(Reply::ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Reply};
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    /// Replies inside EXEC take the protocol of the moment they are written: a SUBSCRIBE
+    /// before HELLO 3 answers a RESP2 array, not a push (redis-cli prints both alike, so the
+    /// conformance transcripts cannot show it; read from redis-server 7.0.15 by the difftest).
+    #[test]
+    fn replies_inside_exec_keep_the_protocol_they_were_written_in() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        for line in ["MULTI", "SUBSCRIBE a", "HELLO 3", "HSET h f v", "HGETALL h"] {
+            e.call(c, &argv(line));
+        }
+        let replies = e.call(c, &argv("EXEC"));
+        let [Reply::Array(items)] = replies.as_slice() else {
+            panic!("EXEC answered {replies:?}");
+        };
+        assert!(matches!(items.first(), Some(Reply::Array(_))), "{items:?}");
+        assert!(matches!(items.get(1), Some(Reply::Map(_))), "{items:?}");
+        assert!(matches!(items.get(3), Some(Reply::Map(_))), "{items:?}");
+    }
 }
