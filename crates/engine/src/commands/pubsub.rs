@@ -300,14 +300,15 @@ pub fn pubsub_shardchannels_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdR
 /// `PUBSUB NUMSUB [channel [channel ...]]`
 pub fn pubsub_numsub_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let map = &ctx.engine.pubsub.channels;
-    Ok(Reply::Map(
+    // A flat array even in RESP3, as Redis 7.0 answers it.
+    Ok(Reply::Array(
         argv[2..]
             .iter()
-            .map(|c| {
-                (
+            .flat_map(|c| {
+                [
                     Reply::bulk(c),
                     Reply::Integer(map.get(c).map_or(0, |s| s.len() as i64)),
-                )
+                ]
             })
             .collect(),
     ))
@@ -318,14 +319,15 @@ pub fn pubsub_numsub_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// `PUBSUB SHARDNUMSUB [shardchannel [shardchannel ...]]`
 pub fn pubsub_shardnumsub_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let map = &ctx.engine.pubsub.shard_channels;
-    Ok(Reply::Map(
+    // A flat array even in RESP3, as Redis 7.0 answers it.
+    Ok(Reply::Array(
         argv[2..]
             .iter()
-            .map(|c| {
-                (
+            .flat_map(|c| {
+                [
                     Reply::bulk(c),
                     Reply::Integer(map.get(c).map_or(0, |s| s.len() as i64)),
-                )
+                ]
             })
             .collect(),
     ))
