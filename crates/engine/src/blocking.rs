@@ -124,6 +124,24 @@ impl Engine {
         }
     }
 
+    /// Redis's `scanDatabaseForReadyKeys` (after SWAPDB): every key of these databases that a
+    /// client waits on and that exists is marked ready.
+    pub(crate) fn signal_existing_blocked_keys(&mut self, dbs: &[usize]) {
+        let mut present: Vec<(usize, Vec<u8>)> = self
+            .blocking
+            .on_key
+            .keys()
+            .filter(|(db, key)| {
+                dbs.contains(db) && self.dbs.get(*db).is_some_and(|d| d.peek(key).is_some())
+            })
+            .cloned()
+            .collect();
+        present.sort();
+        for (db, key) in present {
+            self.signal_key_as_ready(db, &key);
+        }
+    }
+
     /// Stops a client's wait, forgetting the keys it waited on.
     fn release(&mut self, client: ClientId) -> Option<Blocked> {
         let blocked = self.blocking.clients.remove(&client)?;
