@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 PORT ?= 8080
 
-.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean fuzz bench js test-js bench-js
+.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean fuzz bench js test-js bench-js difftest
 
 ## serve: install what is missing, build the release page, serve it on http://127.0.0.1:$(PORT)
 serve: setup dist
@@ -37,11 +37,21 @@ test-native:
 	cargo test --workspace
 
 ## conformance: replay every script against a private redis-server and the engine, compare
-## reply by reply; then check the CLI byte for byte against redis-cli --no-raw
+## reply by reply; run 20,000 random commands on both (difftest); then check the CLI byte for
+## byte against redis-cli --no-raw
 conformance:
 	cargo build --release -p cli
 	REQUIRE_LIVE_REDIS=1 scripts/with-redis.sh cargo test -p engine --test conformance -- --nocapture
+	REQUIRE_LIVE_REDIS=1 scripts/with-redis.sh cargo test -p engine --test difftest -- --nocapture
 	scripts/with-redis.sh scripts/cli-diff.sh
+
+## difftest: N random commands (default 200000) on the engine and a private redis-server, from
+## SEED (default: a new one, printed); on a divergence, prints the shortest reproducing script
+N ?= 200000
+SEED ?=
+difftest:
+	REQUIRE_LIVE_REDIS=1 DIFFTEST_COMMANDS=$(N) DIFFTEST_SEED=$(SEED) scripts/with-redis.sh \
+	  cargo test -p engine --test difftest -- --nocapture
 
 ## record: rewrite the conformance transcripts from the real server (review the diff!)
 record:

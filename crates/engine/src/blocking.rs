@@ -124,6 +124,24 @@ impl Engine {
         }
     }
 
+    /// Redis's `scanDatabaseForReadyKeys` (after SWAPDB): every key of these databases that a
+    /// client waits on and that exists is marked ready.
+    pub(crate) fn signal_existing_blocked_keys(&mut self, dbs: &[usize]) {
+        let mut present: Vec<(usize, Vec<u8>)> = self
+            .blocking
+            .on_key
+            .keys()
+            .filter(|(db, key)| {
+                dbs.contains(db) && self.dbs.get(*db).is_some_and(|d| d.peek(key).is_some())
+            })
+            .cloned()
+            .collect();
+        present.sort();
+        for (db, key) in present {
+            self.signal_key_as_ready(db, &key);
+        }
+    }
+
     /// Stops a client's wait, forgetting the keys it waited on.
     fn release(&mut self, client: ClientId) -> Option<Blocked> {
         let blocked = self.blocking.clients.remove(&client)?;
@@ -159,15 +177,26 @@ impl Engine {
                     let Some(spec) = registry.lookup_argv(&blocked.argv) else {
                         continue;
                     };
+                    // Redis serves waiters only from a key of the type they wait for: one that
+                    // now holds another type leaves them waiting.
+                    let holds = self
+                        .dbs
+                        .get(slot.0)
+                        .and_then(|db| db.peek(&slot.1))
+                        .map(|entry| entry.value.type_name());
+                    // The exception: a blocked XREADGROUP is told its stream was deleted.
+                    let deleted_stream = holds.is_none() && spec.name == "xreadgroup";
+                    if holds != Some(waited_type(&spec.group)) && !deleted_stream {
+                        continue;
+                    }
                     self.blocking.retrying = true;
                     self.blocking.serving = Some(slot.1.clone());
                     let replies = self.execute(client, spec, &blocked.argv);
                     self.blocking.retrying = false;
                     self.blocking.serving = None;
-                    // Still nothing to take, or the key now holds another type (Redis only
-                    // serves a waiter from a key of the type it waits for): keep waiting.
-                    let wrong_type = matches!(replies.as_slice(), [Reply::Error(e)] if e.starts_with("WRONGTYPE"));
-                    if replies.is_empty() || wrong_type {
+                    // Still nothing to take: keep waiting. Any other reply ends the wait, an
+                    // error too (BLMOVE to a destination of another type answers WRONGTYPE).
+                    if replies.is_empty() {
                         continue;
                     }
                     self.release(client);
@@ -216,5 +245,14 @@ impl Engine {
     /// Forgets a closed client's wait.
     pub(crate) fn forget_blocked(&mut self, client: ClientId) {
         self.release(client);
+    }
+}
+
+/// The type of key the blocking commands of a group wait for (`TYPE`'s name).
+fn waited_type(group: &str) -> &'static str {
+    match group {
+        "sorted-set" | "sorted_set" => "zset",
+        "stream" => "stream",
+        _ => "list",
     }
 }

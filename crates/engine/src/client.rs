@@ -8,7 +8,7 @@
 //! (messages published by other clients, the reply of a blocked command once served) is read
 //! with [`Engine::take_output`].
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use crate::ClientId;
 use crate::command::{CommandSpec, Registry, flag};
@@ -45,11 +45,11 @@ pub struct Client {
     /// A watched key was touched: `EXEC` will abort.
     pub dirty_cas: bool,
     /// Subscribed channels.
-    pub channels: BTreeSet<Vec<u8>>,
+    pub channels: Subscriptions,
     /// Subscribed patterns.
-    pub patterns: BTreeSet<Vec<u8>>,
+    pub patterns: Subscriptions,
     /// Subscribed shard channels.
-    pub shard_channels: BTreeSet<Vec<u8>>,
+    pub shard_channels: Subscriptions,
     /// `CLIENT NO-EVICT`.
     pub no_evict: bool,
     /// The connection closes once its pending output is read (`QUIT`, `CLIENT KILL`).
@@ -73,9 +73,9 @@ impl Client {
             multi_error: false,
             watched: Vec::new(),
             dirty_cas: false,
-            channels: BTreeSet::new(),
-            patterns: BTreeSet::new(),
-            shard_channels: BTreeSet::new(),
+            channels: Subscriptions::default(),
+            patterns: Subscriptions::default(),
+            shard_channels: Subscriptions::default(),
             no_evict: false,
             closing: false,
             outbox: VecDeque::new(),
@@ -91,6 +91,59 @@ impl Client {
     /// PING, QUIT and RESET are then allowed.
     pub fn in_pubsub_context(&self) -> bool {
         self.subscription_count() + self.shard_channels.len() > 0
+    }
+}
+
+/// A connection's channels or patterns, in the order it subscribed to them. Redis keeps a
+/// client's patterns in a list, so `PUNSUBSCRIBE` without arguments goes through them in that
+/// order; channels are in a dict, whose order it leaves unspecified (insertion order is one).
+#[derive(Debug, Clone, Default)]
+pub struct Subscriptions(Vec<Vec<u8>>);
+
+impl Subscriptions {
+    /// Adds a name; false if it was already there.
+    pub fn insert(&mut self, name: Vec<u8>) -> bool {
+        if self.contains(&name) {
+            return false;
+        }
+        self.0.push(name);
+        true
+    }
+
+    /// Removes a name; false if it was not there.
+    pub fn remove(&mut self, name: &[u8]) -> bool {
+        let before = self.0.len();
+        self.0.retain(|n| n != name);
+        self.0.len() != before
+    }
+
+    /// Whether the name is there.
+    pub fn contains(&self, name: &[u8]) -> bool {
+        self.0.iter().any(|n| n == name)
+    }
+
+    /// How many names.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The names, oldest subscription first.
+    pub fn iter(&self) -> std::slice::Iter<'_, Vec<u8>> {
+        self.0.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Subscriptions {
+    type Item = &'a Vec<u8>;
+    type IntoIter = std::slice::Iter<'a, Vec<u8>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 
@@ -220,7 +273,16 @@ impl Engine {
                 .ok_or_else(|| RedisError::unknown_subcommand(&base.name, &argv[1])),
             Some(base) => Ok(base),
         };
-        let spec = match spec.and_then(|spec| self.check(client, spec, argv.len())) {
+        let checked = match spec {
+            Ok(spec) => match self.check(client, spec, argv.len()) {
+                Err(error) if spec.name == "exec" => {
+                    return vec![self.exec_abort(client, &error).into()];
+                }
+                checked => checked,
+            },
+            Err(error) => Err(error),
+        };
+        let spec = match checked {
             Ok(spec) => spec,
             Err(error) => {
                 // An error while queueing makes the whole transaction fail at EXEC.
@@ -252,6 +314,20 @@ impl Engine {
             return vec![Reply::status("QUEUED")];
         }
         self.execute(client, spec, argv)
+    }
+
+    /// Redis's `execCommandAbort`: an `EXEC` refused before it runs (arity, authentication,
+    /// subscribed mode) discards the transaction, and its error says why.
+    fn exec_abort(&mut self, client: ClientId, error: &RedisError) -> RedisError {
+        if let Some(state) = self.clients.get_mut(&client) {
+            state.multi = None;
+            state.multi_error = false;
+        }
+        self.unwatch_all(client);
+        // Redis's own messages for these refusals carry no `ERR ` (it is added when they are
+        // replied on their own); shared ones keep their code (`NOAUTH …`).
+        let why = error.0.strip_prefix("ERR ").unwrap_or(&error.0);
+        RedisError::owned(format!("EXECABORT Transaction discarded because of: {why}"))
     }
 
     /// The checks of `processCommand` after lookup: arity, authentication, subscribed mode.

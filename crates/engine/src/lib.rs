@@ -57,7 +57,7 @@ pub mod reply;
 pub mod resp;
 mod rng;
 
-pub use client::Client;
+pub use client::{Client, Subscriptions};
 pub use command::{
     CommandSpec, REDIS_VERSION, Registry, flag as command_flag, redis_command_names,
 };

@@ -243,9 +243,8 @@ impl Writer {
             Value::List(_) => self.save_type(rdb_type::LIST_QUICKLIST_2),
             Value::Set(s) if s.is_intset() => self.save_type(rdb_type::SET_INTSET),
             Value::Set(_) => self.save_type(rdb_type::SET),
-            // Redis writes a listpack-encoded hash as its listpack blob (`HASH_LISTPACK`); until
-            // collections get their DUMP/RESTORE, every hash is written in the hashtable form,
-            // which Redis reads back as the same hash.
+            // A listpack-encoded hash is written as its listpack blob, as Redis does.
+            Value::Hash(h) if h.table().is_none() => self.save_type(rdb_type::HASH_LISTPACK),
             Value::Hash(_) => self.save_type(rdb_type::HASH),
             Value::Stream(_) => self.save_type(rdb_type::STREAM_LISTPACKS_2),
             Value::ZSet(z) if z.is_listpack() => self.save_type(rdb_type::ZSET_LISTPACK),
@@ -288,6 +287,15 @@ impl Writer {
                 }
             }
             Value::Stream(s) => s.save_rdb(self),
+            // A listpack hash is one string: field, value, field, value… in its order.
+            Value::Hash(h) if h.table().is_none() => {
+                let mut blob = listpack::Listpack::new();
+                for (field, value) in h.iter() {
+                    blob.append(field);
+                    blob.append(value);
+                }
+                self.save_string(&blob.into_bytes());
+            }
             Value::Hash(h) => {
                 self.save_len(h.len() as u64);
                 for (field, value) in h.iter() {

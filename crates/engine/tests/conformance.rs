@@ -606,9 +606,17 @@ fn live_server_matches_transcripts_and_engine() {
             } else if step.is_read() {
                 render_read(&conn.read_all(Duration::from_millis(100)), &step.order)
             } else {
-                let subscribed = engine
-                    .client(id)
-                    .is_some_and(engine::Client::in_pubsub_context);
+                // Several replies may follow: on a subscribed connection, and from an EXEC
+                // whose queue subscribes (the replies past one per command follow the array).
+                let subscribed = engine.client(id).is_some_and(|c| {
+                    c.in_pubsub_context()
+                        || c.multi.as_ref().is_some_and(|queue| {
+                            queue.iter().any(|argv| {
+                                argv.first()
+                                    .is_some_and(|n| n.to_ascii_lowercase().ends_with(b"subscribe"))
+                            })
+                        })
+                });
                 print(run_line_with(step.line.as_bytes(), |argv| {
                     conn.call_all(argv, subscribed)
                         .into_iter()

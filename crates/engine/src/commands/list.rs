@@ -372,8 +372,9 @@ fn block_or_nil(
 ///
 /// `BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]`
 pub fn blmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let deadline = args::timeout_deadline(&argv[1], ctx.now())?;
+    // Redis reads the timeout last, after numkeys, the keys, the side and COUNT.
     let (keys, end, count) = mpop_args(argv, 2)?;
+    let deadline = args::timeout_deadline(&argv[1], ctx.now())?;
     match mpop(ctx, &keys, end, count)? {
         Some(reply) => Ok(reply),
         None => block_or_nil(ctx, &keys, deadline, argv, Reply::NilArray),

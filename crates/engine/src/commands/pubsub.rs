@@ -225,6 +225,13 @@ pub fn punsubscribe_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `SSUBSCRIBE shardchannel [shardchannel ...]`
 pub fn ssubscribe_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    // Inside EXEC a client may not block; SUBSCRIBE and PSUBSCRIBE are let through there for
+    // old clients' sake, SSUBSCRIBE (new in 7.0) is not.
+    if !ctx.can_block() {
+        return Err(RedisError::new(
+            "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client",
+        ));
+    }
     subscribe(ctx, argv, Kind::Shard)
 }
 
@@ -293,14 +300,15 @@ pub fn pubsub_shardchannels_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdR
 /// `PUBSUB NUMSUB [channel [channel ...]]`
 pub fn pubsub_numsub_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let map = &ctx.engine.pubsub.channels;
-    Ok(Reply::Map(
+    // A flat array even in RESP3, as Redis 7.0 answers it.
+    Ok(Reply::Array(
         argv[2..]
             .iter()
-            .map(|c| {
-                (
+            .flat_map(|c| {
+                [
                     Reply::bulk(c),
                     Reply::Integer(map.get(c).map_or(0, |s| s.len() as i64)),
-                )
+                ]
             })
             .collect(),
     ))
@@ -311,14 +319,15 @@ pub fn pubsub_numsub_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// `PUBSUB SHARDNUMSUB [shardchannel [shardchannel ...]]`
 pub fn pubsub_shardnumsub_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let map = &ctx.engine.pubsub.shard_channels;
-    Ok(Reply::Map(
+    // A flat array even in RESP3, as Redis 7.0 answers it.
+    Ok(Reply::Array(
         argv[2..]
             .iter()
-            .map(|c| {
-                (
+            .flat_map(|c| {
+                [
                     Reply::bulk(c),
                     Reply::Integer(map.get(c).map_or(0, |s| s.len() as i64)),
-                )
+                ]
             })
             .collect(),
     ))

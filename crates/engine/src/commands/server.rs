@@ -617,6 +617,8 @@ pub fn swapdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     ctx.engine.dbs.swap(first, second);
     ctx.engine.touch_all_watched_keys_in_db(first, Some(second));
     ctx.engine.touch_all_watched_keys_in_db(second, Some(first));
+    // Clients waiting on keys of either database are served if their key is now there.
+    ctx.engine.signal_existing_blocked_keys(&[first, second]);
     Ok(Reply::ok())
 }
 

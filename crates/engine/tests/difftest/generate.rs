@@ -1,0 +1,1556 @@
+//! The difftest's generator: seeded episodes of random commands over a small key space.
+//!
+//! Each family of commands has an argument generator mixing valid and invalid values. Keys come
+//! from pools (a dozen names per type, `str:3`, `list:7`…) and from names every family shares
+//! (`k:0`…`k:5`), and now and then from another type's pool, so type clashes happen. Expiries
+//! are deterministic: relative ones of a day or more, absolute ones in 2001 or 2100, zero or
+//! negative ones (deleting at once), and out-of-range ones (errors).
+
+use std::collections::BTreeSet;
+
+/// One command on one of the episode's connections (0, 1, 2).
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub conn: usize,
+    pub argv: Vec<Vec<u8>>,
+}
+
+type Argv = Vec<Vec<u8>>;
+
+/// Draws the argument that follows an option word.
+type ArgGen = fn(&mut Gen) -> Vec<u8>;
+
+/// `SplitMix64`: small, seedable, good enough to draw test cases.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// A number in `lo..=hi`.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        let span = hi.abs_diff(lo).saturating_add(1);
+        lo.saturating_add_unsigned(self.next() % span)
+    }
+}
+
+/// A family of commands and the generator of their arguments.
+struct Family {
+    weight: usize,
+    commands: &'static [&'static str],
+    generate: fn(&mut Gen, &str) -> Argv,
+}
+
+const FAMILIES: &[Family] = &[
+    Family {
+        weight: 16,
+        commands: &[
+            "append",
+            "decr",
+            "decrby",
+            "get",
+            "getdel",
+            "getex",
+            "getrange",
+            "getset",
+            "incr",
+            "incrby",
+            "incrbyfloat",
+            "lcs",
+            "mget",
+            "mset",
+            "msetnx",
+            "psetex",
+            "set",
+            "setex",
+            "setnx",
+            "setrange",
+            "strlen",
+            "substr",
+        ],
+        generate: string,
+    },
+    Family {
+        weight: 7,
+        commands: &[
+            "bitcount",
+            "bitfield",
+            "bitfield_ro",
+            "bitop",
+            "bitpos",
+            "getbit",
+            "setbit",
+        ],
+        generate: bitmap,
+    },
+    Family {
+        weight: 4,
+        commands: &["pfadd", "pfcount", "pfdebug", "pfmerge"],
+        generate: hyperloglog,
+    },
+    Family {
+        weight: 14,
+        commands: &[
+            "copy",
+            "del",
+            "dump",
+            "exists",
+            "expire",
+            "expireat",
+            "expiretime",
+            "keys",
+            "move",
+            "object",
+            "persist",
+            "pexpire",
+            "pexpireat",
+            "pexpiretime",
+            "pttl",
+            "randomkey",
+            "rename",
+            "renamenx",
+            "restore",
+            "scan",
+            "touch",
+            "ttl",
+            "type",
+            "unlink",
+        ],
+        generate: generic,
+    },
+    Family {
+        weight: 13,
+        commands: &[
+            "hdel",
+            "hexists",
+            "hget",
+            "hgetall",
+            "hincrby",
+            "hincrbyfloat",
+            "hkeys",
+            "hlen",
+            "hmget",
+            "hmset",
+            "hrandfield",
+            "hscan",
+            "hset",
+            "hsetnx",
+            "hstrlen",
+            "hvals",
+        ],
+        generate: hash,
+    },
+    Family {
+        weight: 13,
+        commands: &[
+            "blmove",
+            "blmpop",
+            "blpop",
+            "brpop",
+            "brpoplpush",
+            "lindex",
+            "linsert",
+            "llen",
+            "lmove",
+            "lmpop",
+            "lpop",
+            "lpos",
+            "lpush",
+            "lpushx",
+            "lrange",
+            "lrem",
+            "lset",
+            "ltrim",
+            "rpop",
+            "rpoplpush",
+            "rpush",
+            "rpushx",
+        ],
+        generate: list,
+    },
+    Family {
+        weight: 13,
+        commands: &[
+            "sadd",
+            "scard",
+            "sdiff",
+            "sdiffstore",
+            "sinter",
+            "sintercard",
+            "sinterstore",
+            "sismember",
+            "smembers",
+            "smismember",
+            "smove",
+            "spop",
+            "srandmember",
+            "srem",
+            "sscan",
+            "sunion",
+            "sunionstore",
+        ],
+        generate: set,
+    },
+    Family {
+        weight: 4,
+        commands: &["discard", "exec", "multi", "unwatch", "watch"],
+        generate: transaction,
+    },
+    Family {
+        weight: 3,
+        commands: &[
+            "psubscribe",
+            "publish",
+            "pubsub",
+            "punsubscribe",
+            "spublish",
+            "ssubscribe",
+            "subscribe",
+            "sunsubscribe",
+            "unsubscribe",
+        ],
+        generate: pubsub,
+    },
+    Family {
+        weight: 3,
+        commands: &["auth", "client", "echo", "hello", "ping", "reset", "select"],
+        generate: connection,
+    },
+    Family {
+        weight: 2,
+        commands: &[
+            "command", "dbsize", "debug", "flushall", "flushdb", "swapdb", "time",
+        ],
+        generate: server,
+    },
+];
+
+/// Every command some family generates.
+pub fn covered_commands() -> BTreeSet<&'static str> {
+    FAMILIES
+        .iter()
+        .flat_map(|f| f.commands.iter().copied())
+        .collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pool {
+    Str,
+    Bit,
+    Hll,
+    List,
+    Hash,
+    Set,
+    /// Any type's pool.
+    Any,
+}
+
+const POOLS: [&str; 6] = ["str", "bit", "hll", "list", "hash", "set"];
+
+/// Writes episodes; one per (seed, episode number), whatever ran before.
+pub struct Gen {
+    rng: Rng,
+    /// Registered commands of each family, by family index.
+    families: Vec<(usize, Vec<&'static str>)>,
+    registered: Vec<String>,
+    payloads: Vec<Vec<u8>>,
+    /// Whether each connection was last sent MULTI (then SPOP draws only whole sets).
+    in_multi: [bool; 3],
+}
+
+fn b<S: AsRef<str> + ?Sized>(s: &S) -> Vec<u8> {
+    s.as_ref().as_bytes().to_vec()
+}
+
+fn cmd(name: &str) -> Argv {
+    vec![b(name)]
+}
+
+impl Gen {
+    pub fn new(seed: u64, episode: u64, registered: &[String], payloads: &[Vec<u8>]) -> Self {
+        let mut rng = Rng(seed ^ episode.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+        rng.next();
+        let families = FAMILIES
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mine: Vec<&'static str> = f
+                    .commands
+                    .iter()
+                    .copied()
+                    .filter(|c| registered.iter().any(|r| r == c))
+                    .collect();
+                (i, mine)
+            })
+            .filter(|(_, mine)| !mine.is_empty())
+            .collect();
+        Gen {
+            rng,
+            families,
+            registered: registered.to_vec(),
+            payloads: payloads.to_vec(),
+            in_multi: [false; 3],
+        }
+    }
+
+    fn conn(&mut self) -> usize {
+        match self.rng.below(10) {
+            0..=6 => 0,
+            7 | 8 => 1,
+            _ => 2,
+        }
+    }
+
+    /// One episode: 20 to 400 commands.
+    pub fn episode(&mut self) -> Vec<Step> {
+        let len = self.rng.range(20, 400) as usize;
+        let mut steps = Vec::new();
+        while steps.len() < len {
+            match self.rng.below(100) {
+                0..=2 => self.transaction_block(&mut steps),
+                3 | 4 => self.blocking_pair(&mut steps),
+                _ => {
+                    let conn = self.conn();
+                    let argv = self.command();
+                    self.push(&mut steps, conn, argv);
+                }
+            }
+        }
+        steps
+    }
+
+    fn push(&mut self, steps: &mut Vec<Step>, conn: usize, argv: Argv) {
+        let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
+        match name.as_str() {
+            "multi" => self.in_multi[conn] = true,
+            "exec" | "discard" | "reset" => self.in_multi[conn] = false,
+            _ => {}
+        }
+        steps.push(Step { conn, argv });
+    }
+
+    /// A random command of a random family (weighted).
+    fn command(&mut self) -> Argv {
+        let total: usize = self.families.iter().map(|(i, _)| FAMILIES[*i].weight).sum();
+        let mut roll = self.rng.below(total);
+        let mut chosen = 0;
+        for (n, (i, _)) in self.families.iter().enumerate() {
+            let w = FAMILIES[*i].weight;
+            if roll < w {
+                chosen = n;
+                break;
+            }
+            roll -= w;
+        }
+        let (family, commands) = self.families[chosen].clone();
+        let name = *self.rng.pick(&commands);
+        (FAMILIES[family].generate)(self, name)
+    }
+
+    /// MULTI, a few commands (some refused while queueing, some failing when run), EXEC or
+    /// DISCARD; sometimes WATCH first and a write from another connection in between.
+    fn transaction_block(&mut self, steps: &mut Vec<Step>) {
+        let conn = self.conn();
+        let watched = self.rng.chance(40).then(|| self.key(Pool::Any));
+        if let Some(key) = &watched {
+            self.push(steps, conn, vec![b("WATCH"), key.clone()]);
+        }
+        self.push(steps, conn, cmd("MULTI"));
+        for _ in 0..self.rng.range(0, 6) {
+            let argv = match self.rng.below(20) {
+                0 => vec![b("NOSUCHCOMMAND"), b("x")],
+                1 => cmd("GET"),
+                2 => vec![b("WATCH"), self.key(Pool::Any)],
+                3 => cmd("MULTI"),
+                _ => self.command(),
+            };
+            self.push(steps, conn, argv);
+        }
+        if let Some(key) = watched
+            && self.rng.chance(50)
+        {
+            let other = (conn + 1 + self.rng.below(2)) % 3;
+            let value = self.value();
+            self.push(steps, other, vec![b("SET"), key, value]);
+        }
+        let end = if self.rng.chance(80) {
+            "EXEC"
+        } else {
+            "DISCARD"
+        };
+        self.push(steps, conn, cmd(end));
+    }
+
+    /// A blocking list command on one connection, then a push to one of its keys from another.
+    fn blocking_pair(&mut self, steps: &mut Vec<Step>) {
+        let conn = self.conn();
+        let name = *self
+            .rng
+            .pick(&["blpop", "brpop", "brpoplpush", "blmove", "blmpop"]);
+        let argv = list(self, name);
+        let keys: Vec<Vec<u8>> = argv.iter().filter(|a| a.contains(&b':')).cloned().collect();
+        self.push(steps, conn, argv);
+        if let Some(key) = keys.first() {
+            let other = (conn + 1 + self.rng.below(2)) % 3;
+            let push = if self.rng.chance(50) {
+                "RPUSH"
+            } else {
+                "LPUSH"
+            };
+            let mut argv = vec![b(push), key.clone()];
+            for _ in 0..self.rng.range(1, 3) {
+                argv.push(self.element());
+            }
+            self.push(steps, other, argv);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Arguments.
+
+    /// A command or option word, in the case it is usually written, sometimes not.
+    fn tok(&mut self, word: &str) -> Vec<u8> {
+        match self.rng.below(20) {
+            0 => b(&word.to_ascii_lowercase()),
+            1 => word
+                .bytes()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i % 2 == 0 {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect(),
+            _ => b(word),
+        }
+    }
+
+    fn key(&mut self, pool: Pool) -> Vec<u8> {
+        let roll = self.rng.below(100);
+        let prefix = match pool {
+            _ if roll < 2 => return b(*self.rng.pick(&["", "\u{0}\u{7f}bin", "a key"])),
+            Pool::Any if roll < 80 => *self.rng.pick(&POOLS),
+            Pool::Any => "k",
+            _ if roll < 70 => match pool {
+                Pool::Str => "str",
+                Pool::Bit => "bit",
+                Pool::Hll => "hll",
+                Pool::List => "list",
+                Pool::Hash => "hash",
+                Pool::Set | Pool::Any => "set",
+            },
+            _ if roll < 90 => "k",
+            _ => *self.rng.pick(&POOLS),
+        };
+        let n = if prefix == "k" {
+            self.rng.below(6)
+        } else {
+            self.rng.below(12)
+        };
+        b(&format!("{prefix}:{n}"))
+    }
+
+    fn keys(&mut self, pool: Pool, min: i64, max: i64) -> Argv {
+        (0..self.rng.range(min, max))
+            .map(|_| self.key(pool))
+            .collect()
+    }
+
+    fn value(&mut self) -> Vec<u8> {
+        match self.rng.below(24) {
+            0..=5 => b(&self.rng.range(-10, 100).to_string()),
+            6 => b(self.rng.pick(&[
+                "9223372036854775807",
+                "-9223372036854775808",
+                "9223372036854775808",
+                "4611686018427387904",
+                "-0",
+            ])),
+            7 => b(self.rng.pick(&[
+                "1.5", "-0.5", "3.0e2", "inf", "nan", "1e400", ".5", "5.", "0.1",
+            ])),
+            8 => Vec::new(),
+            9 => b"\x00\xff\x80bin\r\n".to_vec(),
+            10 => vec![b'x'; *self.rng.pick(&[44, 45, 64, 65, 100])],
+            11 => b("foo bar"),
+            12 => b(self
+                .rng
+                .pick(&[" 1", "+1", "0x10", "01", "1 ", "12345678901234567890"])),
+            _ => b(self
+                .rng
+                .pick(&["a", "b", "c", "hello", "world", "foo", "bar", "x", "y", "z"])),
+        }
+    }
+
+    /// Set members: mostly small integers (intsets), some words.
+    fn member(&mut self) -> Vec<u8> {
+        match self.rng.below(10) {
+            0..=5 => b(&self.rng.range(-5, 40).to_string()),
+            6 => b(self
+                .rng
+                .pick(&["9223372036854775807", "-9223372036854775808", "007"])),
+            _ => self.value(),
+        }
+    }
+
+    fn field(&mut self) -> Vec<u8> {
+        if self.rng.chance(80) {
+            b(&format!("f{}", self.rng.below(10)))
+        } else {
+            self.value()
+        }
+    }
+
+    fn element(&mut self) -> Vec<u8> {
+        if self.rng.chance(70) {
+            b(self.rng.pick(&["a", "b", "c", "1", "2", "3"]))
+        } else {
+            self.value()
+        }
+    }
+
+    fn int(&mut self) -> Vec<u8> {
+        match self.rng.below(14) {
+            0..=6 => b(&self.rng.range(-100, 100).to_string()),
+            7 => b(self.rng.pick(&[
+                "9223372036854775807",
+                "-9223372036854775808",
+                "9223372036854775806",
+                "-9223372036854775807",
+                "4611686018427387904",
+            ])),
+            8 => b(self.rng.pick(&[
+                "9223372036854775808",
+                "-9223372036854775809",
+                "99999999999999999999",
+            ])),
+            9 | 10 => b(self.rng.pick(&[
+                "abc", "", "1.5", " 1", "+1", "1e3", "0x10", "-0", "007", "inf", "nan", "1 ",
+            ])),
+            _ => b(&self.rng.range(0, 10).to_string()),
+        }
+    }
+
+    fn float(&mut self) -> Vec<u8> {
+        if self.rng.chance(30) {
+            return self.int();
+        }
+        b(self.rng.pick(&[
+            "1.5",
+            "-2.25",
+            "0",
+            "1e3",
+            "1e-3",
+            "3",
+            "-1",
+            "0.1",
+            "inf",
+            "-inf",
+            "+inf",
+            "nan",
+            "1e400",
+            "-1e400",
+            "abc",
+            "",
+            "0x10",
+            "1.7976931348623157e308",
+            "5e-324",
+            " 1.5",
+            "1.5 ",
+            "10.5e2",
+            "3.0000000000000001",
+        ]))
+    }
+
+    /// A list index or range bound.
+    fn index(&mut self) -> Vec<u8> {
+        match self.rng.below(12) {
+            0 => b(self.rng.pick(&[
+                "9223372036854775807",
+                "-9223372036854775808",
+                "9223372036854775808",
+                "abc",
+                "1.5",
+                "",
+            ])),
+            _ => b(&self.rng.range(-12, 12).to_string()),
+        }
+    }
+
+    fn count(&mut self) -> Vec<u8> {
+        match self.rng.below(14) {
+            0 => b(self.rng.pick(&[
+                "-1",
+                "abc",
+                "",
+                "9223372036854775807",
+                "-9223372036854775808",
+            ])),
+            1 => b("1000"),
+            _ => b(&self.rng.range(0, 6).to_string()),
+        }
+    }
+
+    /// Relative seconds that never fall due during a run, or delete at once, or are refused.
+    fn secs(&mut self) -> Vec<u8> {
+        b(self.rng.pick(&[
+            "100000",
+            "86400000",
+            "100000",
+            "0",
+            "-1",
+            "-100",
+            "9223372036854775807",
+            "9223372036854775",
+            "92233720368547758",
+            "abc",
+            "1.5",
+            "",
+        ]))
+    }
+
+    fn millis(&mut self) -> Vec<u8> {
+        b(self.rng.pick(&[
+            "100000000",
+            "86400000000",
+            "100000000",
+            "0",
+            "-1",
+            "9223372036854775807",
+            "9223372036854775",
+            "abc",
+            "1.5",
+        ]))
+    }
+
+    /// Unix seconds: 2001 (past), 2100 (future), or refused.
+    fn unix_secs(&mut self) -> Vec<u8> {
+        b(self.rng.pick(&[
+            "1000000000",
+            "4102444800",
+            "4102444800",
+            "0",
+            "-1",
+            "9223372036854775807",
+            "92233720368547758",
+            "abc",
+        ]))
+    }
+
+    /// Unix seconds for SET, never in the past: SET leaves a key whose time has passed in
+    /// place until Redis's active expiry (ten times a second) removes it, so DBSIZE would
+    /// depend on timing.
+    fn future_secs(&mut self) -> Vec<u8> {
+        b(self
+            .rng
+            .pick(&["4102444800", "0", "-1", "9223372036854775807", "abc"]))
+    }
+
+    fn future_millis(&mut self) -> Vec<u8> {
+        b(self
+            .rng
+            .pick(&["4102444800000", "0", "-1", "9223372036854775807", "abc"]))
+    }
+
+    fn unix_millis(&mut self) -> Vec<u8> {
+        b(self.rng.pick(&[
+            "1000000000000",
+            "4102444800000",
+            "4102444800000",
+            "0",
+            "-1",
+            "9223372036854775807",
+            "abc",
+        ]))
+    }
+
+    fn db(&mut self) -> Vec<u8> {
+        match self.rng.below(10) {
+            0 => b(self
+                .rng
+                .pick(&["16", "-1", "abc", "15", "9223372036854775808"])),
+            _ => b(&self.rng.range(0, 2).to_string()),
+        }
+    }
+
+    fn pattern(&mut self) -> Vec<u8> {
+        b(self.rng.pick(&[
+            "*",
+            "str:*",
+            "*:1",
+            "k:?",
+            "[hl]*",
+            "*1*",
+            "h\\*",
+            "nomatch*",
+            "",
+            "list:[0-5]",
+            "[a-",
+            "s*",
+            "*[^0-9]",
+        ]))
+    }
+
+    /// `count` random option words from `options` (with their arguments), in random order,
+    /// sometimes repeated; now and then an argument is left out or a word is unknown.
+    fn options(&mut self, options: &[(&str, ArgGen)], max: i64) -> Argv {
+        let mut out = Vec::new();
+        for _ in 0..self.rng.range(0, max) {
+            if self.rng.chance(4) {
+                out.push(b("BADOPTION"));
+                continue;
+            }
+            let (word, arg) = *self.rng.pick(options);
+            out.push(self.tok(word));
+            if self.rng.chance(97) {
+                let value = arg(self);
+                if !value.is_empty() || word.is_empty() {
+                    out.push(value);
+                }
+            }
+        }
+        out.retain(|w| !w.is_empty());
+        out
+    }
+}
+
+/// No argument after the option word.
+fn none(_: &mut Gen) -> Vec<u8> {
+    Vec::new()
+}
+
+fn with(name: &str, args: impl IntoIterator<Item = Vec<u8>>) -> Argv {
+    let mut argv = vec![b(name)];
+    argv.extend(args);
+    argv
+}
+
+// ---------------------------------------------------------------------------------------------
+// The families.
+
+fn string(g: &mut Gen, name: &str) -> Argv {
+    let k = g.key(Pool::Str);
+    let head = g.tok(name);
+    let mut argv = vec![head, k.clone()];
+    match name {
+        "append" | "getset" | "setnx" => argv.push(g.value()),
+        "decrby" | "incrby" => argv.push(g.int()),
+        "incrbyfloat" => argv.push(g.float()),
+        "getex" => argv.extend(g.options(
+            &[
+                ("EX", Gen::secs),
+                ("PX", Gen::millis),
+                ("EXAT", Gen::unix_secs),
+                ("PXAT", Gen::unix_millis),
+                ("PERSIST", none),
+            ],
+            2,
+        )),
+        "getrange" | "substr" => {
+            argv.push(g.index());
+            argv.push(g.index());
+        }
+        "lcs" => {
+            argv.push(g.key(Pool::Str));
+            argv.extend(g.options(
+                &[
+                    ("LEN", none),
+                    ("IDX", none),
+                    ("MINMATCHLEN", Gen::int),
+                    ("WITHMATCHLEN", none),
+                ],
+                3,
+            ));
+        }
+        "mget" => argv.extend(g.keys(Pool::Str, 0, 3)),
+        "mset" | "msetnx" => {
+            argv.push(g.value());
+            for _ in 0..g.rng.range(0, 2) {
+                argv.push(g.key(Pool::Str));
+                argv.push(g.value());
+            }
+            if g.rng.chance(5) {
+                argv.push(g.key(Pool::Str));
+            }
+        }
+        "psetex" => {
+            argv.push(g.millis());
+            argv.push(g.value());
+        }
+        "setex" => {
+            argv.push(g.secs());
+            argv.push(g.value());
+        }
+        "set" => {
+            argv.push(g.value());
+            argv.extend(g.options(
+                &[
+                    ("NX", none),
+                    ("XX", none),
+                    ("GET", none),
+                    ("EX", Gen::secs),
+                    ("PX", Gen::millis),
+                    ("EXAT", Gen::future_secs),
+                    ("PXAT", Gen::future_millis),
+                    ("KEEPTTL", none),
+                ],
+                3,
+            ));
+        }
+        "setrange" => match g.rng.below(10) {
+            // Large offsets only where Redis allocates nothing: an empty value, or an error.
+            0 => argv.extend([b("536870911"), Vec::new()]),
+            1 => argv.extend([b("536870912"), b("x")]),
+            2 => argv.extend([b("-1"), b("x")]),
+            3 => argv.extend([b("abc"), g.value()]),
+            _ => {
+                argv.push(b(&g.rng.range(0, 40).to_string()));
+                argv.push(g.value());
+            }
+        },
+        _ => {}
+    }
+    argv
+}
+
+/// A bit offset: small, or refused (offsets Redis would allocate 512 MB for are avoided).
+fn bit_offset(g: &mut Gen) -> Vec<u8> {
+    match g.rng.below(12) {
+        0 => b(g.rng.pick(&["4294967296", "-1", "abc", "1.5", ""])),
+        _ => b(&g.rng.range(0, 200).to_string()),
+    }
+}
+
+fn bit_range(g: &mut Gen, argv: &mut Argv) {
+    let n = g.rng.below(4);
+    if n >= 1 {
+        argv.push(g.index());
+    }
+    if n >= 2 {
+        argv.push(g.index());
+    }
+    if n >= 3 {
+        let unit = *g.rng.pick(&["BYTE", "BIT", "BIT", "WORD"]);
+        argv.push(g.tok(unit));
+    }
+}
+
+fn bitfield_type(g: &mut Gen) -> Vec<u8> {
+    if g.rng.chance(10) {
+        return b(g.rng.pick(&["u64", "i65", "i0", "u0", "x8", "8", "", "I8"]));
+    }
+    let signed = g.rng.chance(50);
+    let bits = if signed {
+        g.rng.range(1, 64)
+    } else {
+        g.rng.range(1, 63)
+    };
+    b(&format!("{}{bits}", if signed { 'i' } else { 'u' }))
+}
+
+fn bitfield_offset(g: &mut Gen) -> Vec<u8> {
+    match g.rng.below(10) {
+        0 => b(g.rng.pick(&["-1", "abc", "#-1", "#", "4294967296"])),
+        1..=3 => b(&format!("#{}", g.rng.range(0, 8))),
+        _ => b(&g.rng.range(0, 100).to_string()),
+    }
+}
+
+fn bitmap(g: &mut Gen, name: &str) -> Argv {
+    let pool = if g.rng.chance(80) {
+        Pool::Bit
+    } else {
+        Pool::Str
+    };
+    let k = g.key(pool);
+    let mut argv = vec![g.tok(name), k];
+    match name {
+        "setbit" => {
+            argv.push(bit_offset(g));
+            argv.push(if g.rng.chance(85) {
+                b(g.rng.pick(&["0", "1"]))
+            } else {
+                b(g.rng.pick(&["2", "-1", "abc", ""]))
+            });
+        }
+        "getbit" => argv.push(if g.rng.chance(10) {
+            b("4294967295")
+        } else {
+            bit_offset(g)
+        }),
+        "bitcount" => bit_range(g, &mut argv),
+        "bitpos" => {
+            argv.push(b(g.rng.pick(&["0", "1", "1", "0", "2", "-1", "abc"])));
+            bit_range(g, &mut argv);
+        }
+        "bitop" => {
+            let op = *g.rng.pick(&["AND", "OR", "XOR", "NOT", "NOT", "NAND"]);
+            argv = vec![g.tok(name), g.tok(op), g.key(pool)];
+            let n = if op == "NOT" && g.rng.chance(80) {
+                1
+            } else {
+                g.rng.range(0, 3)
+            };
+            for _ in 0..n {
+                argv.push(g.key(pool));
+            }
+        }
+        "bitfield" | "bitfield_ro" => {
+            for _ in 0..g.rng.range(0, 3) {
+                let op = if name == "bitfield_ro" && g.rng.chance(90) {
+                    "GET"
+                } else {
+                    *g.rng
+                        .pick(&["GET", "SET", "INCRBY", "OVERFLOW", "GET", "BAD"])
+                };
+                argv.push(g.tok(op));
+                match op {
+                    "GET" => {
+                        argv.push(bitfield_type(g));
+                        argv.push(bitfield_offset(g));
+                    }
+                    "SET" | "INCRBY" => {
+                        argv.push(bitfield_type(g));
+                        argv.push(bitfield_offset(g));
+                        argv.push(g.int());
+                    }
+                    "OVERFLOW" => {
+                        let how = *g.rng.pick(&["WRAP", "SAT", "FAIL", "NONE"]);
+                        argv.push(g.tok(how));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    argv
+}
+
+fn hll_element(g: &mut Gen) -> Vec<u8> {
+    if g.rng.chance(80) {
+        b(&format!("e{}", g.rng.below(300)))
+    } else {
+        g.value()
+    }
+}
+
+fn hyperloglog(g: &mut Gen, name: &str) -> Argv {
+    let k = g.key(Pool::Hll);
+    let mut argv = vec![g.tok(name), k];
+    match name {
+        "pfadd" => {
+            // Sometimes enough elements to make the sparse encoding dense.
+            let n = if g.rng.chance(5) {
+                g.rng.range(200, 1500)
+            } else {
+                g.rng.range(0, 5)
+            };
+            for _ in 0..n {
+                argv.push(hll_element(g));
+            }
+        }
+        "pfcount" => argv.extend(g.keys(Pool::Hll, 0, 2)),
+        "pfmerge" => argv.extend(g.keys(Pool::Hll, 0, 3)),
+        "pfdebug" => {
+            let sub = *g
+                .rng
+                .pick(&["GETREG", "DECODE", "ENCODING", "TODENSE", "NOPE"]);
+            argv = vec![g.tok(name), g.tok(sub), g.key(Pool::Hll)];
+        }
+        _ => {}
+    }
+    argv
+}
+
+fn expire_condition(g: &mut Gen) -> Argv {
+    (0..g.rng.range(0, 2))
+        .map(|_| {
+            let word = *g.rng.pick(&["NX", "XX", "GT", "LT", "XX", "GT", "BAD"]);
+            g.tok(word)
+        })
+        .collect()
+}
+
+fn generic(g: &mut Gen, name: &str) -> Argv {
+    let head = g.tok(name);
+    let k = g.key(Pool::Any);
+    let mut argv = vec![head, k];
+    match name {
+        "del" | "exists" | "touch" | "unlink" => argv.extend(g.keys(Pool::Any, 0, 3)),
+        "keys" => argv = vec![argv[0].clone(), g.pattern()],
+        "randomkey" => argv.truncate(1),
+        "rename" | "renamenx" => argv.push(if g.rng.chance(10) {
+            argv[1].clone()
+        } else {
+            g.key(Pool::Any)
+        }),
+        "copy" => {
+            argv.push(g.key(Pool::Any));
+            argv.extend(g.options(&[("DB", Gen::db), ("REPLACE", none)], 2));
+        }
+        "move" => argv.push(g.db()),
+        "object" => {
+            let sub = *g
+                .rng
+                .pick(&["ENCODING", "REFCOUNT", "IDLETIME", "FREQ", "HELP", "NOPE"]);
+            argv = vec![argv[0].clone(), g.tok(sub)];
+            if sub != "HELP" || g.rng.chance(10) {
+                argv.push(g.key(Pool::Any));
+            }
+        }
+        "restore" => {
+            let absolute = g.rng.chance(30);
+            argv.push(if absolute {
+                g.unix_millis()
+            } else {
+                b(g.rng.pick(&["0", "0", "100000000", "-1", "abc"]))
+            });
+            argv.push(if g.payloads.is_empty() || g.rng.chance(5) {
+                b("not a payload")
+            } else {
+                g.rng.pick(&g.payloads).clone()
+            });
+            if absolute {
+                argv.push(g.tok("ABSTTL"));
+            }
+            argv.extend(g.options(
+                &[
+                    ("REPLACE", none),
+                    ("REPLACE", none),
+                    ("ABSTTL", none),
+                    ("IDLETIME", Gen::count),
+                    ("FREQ", Gen::count),
+                ],
+                2,
+            ));
+        }
+        "scan" => {
+            argv = vec![argv[0].clone(), scan_cursor(g)];
+            argv.extend(g.options(
+                &[
+                    ("MATCH", Gen::pattern),
+                    ("COUNT", scan_count),
+                    ("TYPE", |g| {
+                        b(g.rng
+                            .pick(&["string", "list", "hash", "set", "zset", "none", "bogus"]))
+                    }),
+                ],
+                3,
+            ));
+        }
+        "expire" => {
+            argv.push(g.secs());
+            argv.extend(expire_condition(g));
+        }
+        "pexpire" => {
+            argv.push(g.millis());
+            argv.extend(expire_condition(g));
+        }
+        "expireat" => {
+            argv.push(g.unix_secs());
+            argv.extend(expire_condition(g));
+        }
+        "pexpireat" => {
+            argv.push(g.unix_millis());
+            argv.extend(expire_condition(g));
+        }
+        _ => {}
+    }
+    argv
+}
+
+fn scan_cursor(g: &mut Gen) -> Vec<u8> {
+    match g.rng.below(10) {
+        0 => b(g.rng.pick(&[
+            "abc",
+            "-1",
+            "18446744073709551615",
+            "18446744073709551616",
+            "3",
+        ])),
+        _ => b("0"),
+    }
+}
+
+/// Mostly large enough for one call to return everything (then both sides compare).
+fn scan_count(g: &mut Gen) -> Vec<u8> {
+    b(g.rng.pick(&["1000", "1000", "1000", "2", "0", "-1", "abc"]))
+}
+
+fn hash(g: &mut Gen, name: &str) -> Argv {
+    let k = g.key(Pool::Hash);
+    let mut argv = vec![g.tok(name), k];
+    match name {
+        "hset" | "hmset" => {
+            // Sometimes past hash-max-listpack-entries (128).
+            let n = if g.rng.chance(3) {
+                g.rng.range(120, 140)
+            } else {
+                g.rng.range(1, 4)
+            };
+            for i in 0..n {
+                argv.push(if n > 100 {
+                    b(&format!("f{i}"))
+                } else {
+                    g.field()
+                });
+                argv.push(g.value());
+            }
+            if g.rng.chance(4) {
+                argv.pop();
+            }
+        }
+        "hsetnx" => {
+            argv.push(g.field());
+            argv.push(g.value());
+        }
+        "hget" | "hexists" | "hstrlen" => argv.push(g.field()),
+        "hdel" | "hmget" => {
+            for _ in 0..g.rng.range(1, 3) {
+                argv.push(g.field());
+            }
+        }
+        "hincrby" => {
+            argv.push(g.field());
+            argv.push(g.int());
+        }
+        "hincrbyfloat" => {
+            argv.push(g.field());
+            argv.push(g.float());
+        }
+        "hrandfield" if g.rng.chance(70) => {
+            argv.push(random_count(g));
+            if g.rng.chance(50) {
+                let word = *g.rng.pick(&["WITHVALUES", "WITHVALUES", "BAD"]);
+                argv.push(g.tok(word));
+            }
+        }
+        "hscan" => collection_scan(g, &mut argv),
+        _ => {}
+    }
+    argv
+}
+
+/// HSCAN / SSCAN's cursor and options.
+fn collection_scan(g: &mut Gen, argv: &mut Argv) {
+    argv.push(scan_cursor(g));
+    argv.extend(g.options(
+        &[
+            ("MATCH", |g| {
+                b(g.rng.pick(&["*", "f*", "*1*", "1*", "[ab]", "x"]))
+            }),
+            ("COUNT", scan_count),
+        ],
+        2,
+    ));
+}
+
+/// Counts for SRANDMEMBER / HRANDFIELD: moderate (a huge negative count would make Redis
+/// build an enormous reply), or refused.
+fn random_count(g: &mut Gen) -> Vec<u8> {
+    match g.rng.below(12) {
+        0 => b(g.rng.pick(&[
+            "abc",
+            "",
+            "1.5",
+            "-9223372036854775808",
+            "9223372036854775808",
+        ])),
+        1 => b(g.rng.pick(&["1000", "-1000", "9223372036854775807"])),
+        _ => b(&g.rng.range(-6, 6).to_string()),
+    }
+}
+
+fn timeout(g: &mut Gen) -> Vec<u8> {
+    // Only timeouts that cannot expire during a run (0 waits forever), or are refused.
+    b(g.rng.pick(&[
+        "0", "0", "0", "100000", "-1", "abc", "1e400", "inf", "-0", "0.0", "",
+    ]))
+}
+
+fn side(g: &mut Gen) -> Vec<u8> {
+    let word = *g.rng.pick(&["LEFT", "RIGHT", "LEFT", "RIGHT", "MIDDLE"]);
+    g.tok(word)
+}
+
+fn numkeys_and_keys(g: &mut Gen, pool: Pool, argv: &mut Argv) {
+    let keys = g.keys(pool, 1, 3);
+    argv.push(if g.rng.chance(8) {
+        b(g.rng.pick(&["0", "-1", "5", "abc", "9223372036854775807"]))
+    } else {
+        b(&keys.len().to_string())
+    });
+    argv.extend(keys);
+}
+
+fn list(g: &mut Gen, name: &str) -> Argv {
+    let head = g.tok(name);
+    let k = g.key(Pool::List);
+    let mut argv = vec![head, k];
+    match name {
+        "lpush" | "rpush" | "lpushx" | "rpushx" => {
+            let n = if g.rng.chance(3) {
+                g.rng.range(100, 200)
+            } else {
+                g.rng.range(1, 4)
+            };
+            for _ in 0..n {
+                argv.push(g.element());
+            }
+        }
+        "lpop" | "rpop" if g.rng.chance(40) => {
+            argv.push(g.count());
+        }
+        "lrange" | "ltrim" => {
+            argv.push(g.index());
+            argv.push(g.index());
+        }
+        "lindex" => argv.push(g.index()),
+        "lset" => {
+            argv.push(g.index());
+            argv.push(g.element());
+        }
+        "linsert" => {
+            let where_ = *g.rng.pick(&["BEFORE", "AFTER", "BEFORE", "AFTER", "NEAR"]);
+            argv.push(g.tok(where_));
+            argv.push(g.element());
+            argv.push(g.element());
+        }
+        "lrem" => {
+            argv.push(b(&g.rng.range(-3, 3).to_string()));
+            argv.push(g.element());
+        }
+        "lpos" => {
+            argv.push(g.element());
+            argv.extend(g.options(
+                &[
+                    ("RANK", |g| {
+                        b(g.rng
+                            .pick(&["1", "2", "-1", "-2", "0", "-9223372036854775808", "abc"]))
+                    }),
+                    ("COUNT", |g| b(g.rng.pick(&["0", "1", "2", "-1", "abc"]))),
+                    ("MAXLEN", |g| b(g.rng.pick(&["0", "1", "3", "-1", "abc"]))),
+                ],
+                3,
+            ));
+        }
+        "lmove" | "blmove" => {
+            argv.push(g.key(Pool::List));
+            argv.push(side(g));
+            argv.push(side(g));
+            if name == "blmove" {
+                argv.push(timeout(g));
+            }
+        }
+        "rpoplpush" => argv.push(g.key(Pool::List)),
+        "brpoplpush" => {
+            argv.push(g.key(Pool::List));
+            argv.push(timeout(g));
+        }
+        "blpop" | "brpop" => {
+            argv.extend(g.keys(Pool::List, 0, 2));
+            argv.push(timeout(g));
+        }
+        "lmpop" | "blmpop" => {
+            argv.truncate(1);
+            if name == "blmpop" {
+                argv.push(timeout(g));
+            }
+            numkeys_and_keys(g, Pool::List, &mut argv);
+            argv.push(side(g));
+            if g.rng.chance(40) {
+                argv.push(g.tok("COUNT"));
+                argv.push(g.count());
+            }
+        }
+        _ => {}
+    }
+    argv
+}
+
+fn set(g: &mut Gen, name: &str) -> Argv {
+    let head = g.tok(name);
+    let k = g.key(Pool::Set);
+    let mut argv = vec![head, k];
+    match name {
+        "sadd" => {
+            // Sometimes past set-max-intset-entries (512).
+            if g.rng.chance(3) {
+                let n = g.rng.range(500, 530);
+                argv.extend((0..n).map(|i| b(&i.to_string())));
+            } else {
+                for _ in 0..g.rng.range(1, 5) {
+                    argv.push(g.member());
+                }
+            }
+        }
+        "srem" | "smismember" => {
+            for _ in 0..g.rng.range(1, 3) {
+                argv.push(g.member());
+            }
+        }
+        "sismember" => argv.push(g.member()),
+        "smove" => {
+            argv.push(g.key(Pool::Set));
+            argv.push(g.member());
+        }
+        "spop" => {
+            // Inside MULTI a random pop could not be resynchronised: whole sets only.
+            let counts: &[&str] = if g.in_multi.iter().any(|&m| m) {
+                &["0", "1000", "-1", "abc"]
+            } else {
+                &[
+                    "1",
+                    "2",
+                    "3",
+                    "0",
+                    "1000",
+                    "-1",
+                    "abc",
+                    "9223372036854775807",
+                    "",
+                ]
+            };
+            let count = *g.rng.pick(counts);
+            if !count.is_empty() {
+                argv.push(b(count));
+            } else if g.in_multi.iter().any(|&m| m) {
+                argv.push(b("1000"));
+            }
+        }
+        "srandmember" if g.rng.chance(70) => {
+            argv.push(random_count(g));
+        }
+        "sinter" | "sunion" | "sdiff" => argv.extend(g.keys(Pool::Set, 0, 2)),
+        "sinterstore" | "sunionstore" | "sdiffstore" => argv.extend(g.keys(Pool::Set, 1, 3)),
+        "sintercard" => {
+            argv.truncate(1);
+            numkeys_and_keys(g, Pool::Set, &mut argv);
+            if g.rng.chance(40) {
+                argv.push(g.tok("LIMIT"));
+                argv.push(g.count());
+            }
+        }
+        "sscan" => collection_scan(g, &mut argv),
+        _ => {}
+    }
+    argv
+}
+
+fn transaction(g: &mut Gen, name: &str) -> Argv {
+    let mut argv = vec![g.tok(name)];
+    if name == "watch" {
+        argv.extend(g.keys(Pool::Any, 1, 3));
+    }
+    argv
+}
+
+fn channel(g: &mut Gen) -> Vec<u8> {
+    b(&format!("ch:{}", g.rng.below(4)))
+}
+
+fn channel_pattern(g: &mut Gen) -> Vec<u8> {
+    b(g.rng
+        .pick(&["ch:*", "ch:[01]", "*", "c?:0", "ch:\\*", "ch:3"]))
+}
+
+fn pubsub(g: &mut Gen, name: &str) -> Argv {
+    let mut argv = vec![g.tok(name)];
+    match name {
+        "subscribe" | "ssubscribe" => {
+            for _ in 0..g.rng.range(1, 3) {
+                argv.push(channel(g));
+            }
+        }
+        "unsubscribe" | "sunsubscribe" => {
+            for _ in 0..g.rng.range(0, 2) {
+                argv.push(channel(g));
+            }
+        }
+        "psubscribe" | "punsubscribe" => {
+            let min = i64::from(name == "psubscribe");
+            for _ in 0..g.rng.range(min, 2) {
+                argv.push(channel_pattern(g));
+            }
+        }
+        "publish" | "spublish" => {
+            argv.push(channel(g));
+            argv.push(g.value());
+        }
+        "pubsub" => {
+            let sub = *g.rng.pick(&[
+                "CHANNELS",
+                "NUMSUB",
+                "NUMPAT",
+                "SHARDCHANNELS",
+                "SHARDNUMSUB",
+                "HELP",
+                "NOPE",
+            ]);
+            argv.push(g.tok(sub));
+            match sub {
+                "CHANNELS" | "SHARDCHANNELS" if g.rng.chance(50) => {
+                    argv.push(channel_pattern(g));
+                }
+                "NUMSUB" | "SHARDNUMSUB" => {
+                    for _ in 0..g.rng.range(0, 3) {
+                        argv.push(channel(g));
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    argv
+}
+
+fn connection(g: &mut Gen, name: &str) -> Argv {
+    let mut argv = vec![g.tok(name)];
+    match name {
+        "auth" => {
+            if g.rng.chance(50) {
+                argv.push(b(g.rng.pick(&["default", "someone"])));
+            }
+            argv.push(b("secret"));
+        }
+        "client" => {
+            let sub = *g
+                .rng
+                .pick(&["GETNAME", "SETNAME", "SETNAME", "NO-EVICT", "HELP", "NOPE"]);
+            argv.push(g.tok(sub));
+            match sub {
+                "SETNAME" if g.rng.chance(95) => {
+                    argv.push(b(g.rng.pick(&[
+                        "conn-a",
+                        "x",
+                        "",
+                        "has space",
+                        "new\nline",
+                        "ok_name",
+                    ])));
+                }
+                "NO-EVICT" => argv.push(b(g.rng.pick(&["on", "off", "ON", "maybe"]))),
+                _ => {}
+            }
+        }
+        "echo" => argv.push(g.value()),
+        "ping" if g.rng.chance(30) => {
+            argv.push(g.value());
+        }
+        "hello" if g.rng.chance(80) => {
+            argv.push(b(g.rng.pick(&["2", "3", "3", "2", "4", "1", "abc", "-1"])));
+            argv.extend(g.options(
+                &[
+                    ("SETNAME", |g| b(g.rng.pick(&["hello-name", "bad name"]))),
+                    ("AUTH", |_| b("default secret")),
+                ],
+                1,
+            ));
+            // `AUTH user pass` are two words.
+            let joined: Vec<Vec<u8>> = argv
+                .iter()
+                .flat_map(|a| {
+                    if a == b"default secret" {
+                        vec![b("default"), b("secret")]
+                    } else {
+                        vec![a.clone()]
+                    }
+                })
+                .collect();
+            argv = joined;
+        }
+        "select" => argv.push(g.db()),
+        _ => {}
+    }
+    argv
+}
+
+fn server(g: &mut Gen, name: &str) -> Argv {
+    // Flushing empties the episode's key space: keep it rare.
+    if matches!(name, "flushall" | "flushdb") && g.rng.chance(70) {
+        return with("DBSIZE", []);
+    }
+    let mut argv = vec![g.tok(name)];
+    match name {
+        "flushall" | "flushdb" if g.rng.chance(40) => {
+            let how = *g.rng.pick(&["ASYNC", "SYNC", "LATER"]);
+            argv.push(g.tok(how));
+        }
+        "swapdb" => {
+            argv.push(g.db());
+            argv.push(g.db());
+        }
+        "debug" => match g.rng.below(4) {
+            0 => argv.push(g.tok("HELP")),
+            1 => argv.extend([g.tok("ERROR"), b("some message")]),
+            _ => argv.extend([g.tok("SLEEP"), b("0")]),
+        },
+        "command" => {
+            let sub = *g.rng.pick(&["INFO", "GETKEYS", "GETKEYSANDFLAGS", "HELP"]);
+            argv.push(g.tok(sub));
+            match sub {
+                "INFO" => {
+                    // At least one name: without, it lists every command (Redis's 240).
+                    for _ in 0..g.rng.range(1, 3) {
+                        let plain: Vec<&String> = g
+                            .registered
+                            .iter()
+                            .filter(|n| {
+                                !matches!(
+                                    n.as_str(),
+                                    "object" | "command" | "client" | "pubsub" | "debug"
+                                )
+                            })
+                            .collect();
+                        let name = if g.rng.chance(90) {
+                            (*g.rng.pick(&plain)).clone()
+                        } else {
+                            "nosuchcommand".to_string()
+                        };
+                        argv.push(b(&name));
+                    }
+                }
+                "GETKEYS" | "GETKEYSANDFLAGS" => {
+                    let saved = g.in_multi;
+                    let mut inner = g.command();
+                    g.in_multi = saved;
+                    if inner
+                        .first()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(b"command"))
+                    {
+                        inner = vec![b("GET"), b("k:0")];
+                    }
+                    argv.extend(inner);
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    argv
+}
