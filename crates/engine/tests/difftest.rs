@@ -244,6 +244,9 @@ enum Class {
     Hello,
     /// Several replies (`UNSUBSCRIBE` without arguments) in an order Redis leaves to its dict.
     UnorderedReplies,
+    /// `COMMAND INFO`/`COMMAND DOCS`: a container's subcommands come in the order of Redis's
+    /// dict, so they are compared as a multiset.
+    CommandInfo,
 }
 
 fn lower(arg: Option<&Vec<u8>>) -> String {
@@ -276,6 +279,7 @@ fn class_of(argv: &[Vec<u8>]) -> Class {
         // lives across episodes), so it is compared by kind only.
         "object" if sub == "idletime" => Class::Random,
         "hello" => Class::Hello,
+        "command" if sub == "info" || sub == "docs" => Class::CommandInfo,
         "dump" => Class::Dump,
         // A client's channels are in a dict; its patterns in a list (PUNSUBSCRIBE is ordered).
         "unsubscribe" | "sunsubscribe" if argv.len() == 1 => Class::UnorderedReplies,
@@ -285,6 +289,23 @@ fn class_of(argv: &[Vec<u8>]) -> Class {
 
 fn sort_key(reply: &Reply) -> String {
     format!("{reply:?}")
+}
+
+/// A pub/sub reply's sort key, where an unsubscribe confirmation keeps its kind and channel but
+/// not its remaining-subscriptions count: a bare UNSUBSCRIBE walks Redis's channel dict in an
+/// unspecified order, so which channel reports which count varies (the counts as a whole do
+/// not, and the number of replies is compared apart).
+fn unsubscribe_neutral(reply: &Reply) -> String {
+    if let Reply::Array(items) | Reply::Push(items) = reply
+        && let [Reply::Bulk(kind), channel, Reply::Integer(_)] = items.as_slice()
+        && kind.ends_with(b"unsubscribe")
+    {
+        return sort_key(&Reply::Array(vec![
+            Reply::Bulk(kind.clone()),
+            channel.clone(),
+        ]));
+    }
+    sort_key(reply)
 }
 
 /// The reply with its elements (or pairs) sorted.
@@ -420,6 +441,34 @@ fn compare(class: Class, engine: &Reply, server: &Reply) -> Verdict {
             _ => Verdict::Differs,
         },
         Class::Hello => ok(mask_hello(engine) == mask_hello(server)),
+        Class::CommandInfo => ok(subcommands_sorted(engine) == subcommands_sorted(server)),
+    }
+}
+
+/// A `COMMAND INFO`/`DOCS` reply with every nested list of subcommands sorted.
+fn subcommands_sorted(reply: &Reply) -> Reply {
+    match reply {
+        Reply::Array(items) | Reply::Set(items) => {
+            let mut items: Vec<Reply> = items.iter().map(subcommands_sorted).collect();
+            // An INFO entry's tenth element, or a DOCS map's "subcommands" value, is a list of
+            // entries, each an array or a map: sort them.
+            if items
+                .iter()
+                .all(|i| matches!(i, Reply::Array(_) | Reply::Map(_)))
+            {
+                items.sort_by_key(sort_key);
+            }
+            Reply::Array(items)
+        }
+        Reply::Map(pairs) => {
+            let mut pairs: Vec<(Reply, Reply)> = pairs
+                .iter()
+                .map(|(k, v)| (k.clone(), subcommands_sorted(v)))
+                .collect();
+            pairs.sort_by_key(|(k, _)| sort_key(k));
+            Reply::Map(pairs)
+        }
+        other => other.clone(),
     }
 }
 
@@ -822,7 +871,7 @@ impl Runner {
                         }
                         _ => false,
                     })
-                    .map(|r| sort_key(r))
+                    .map(|r| unsubscribe_neutral(r))
                     .collect();
                 pubsub.sort();
                 (all.len(), pubsub)
@@ -1005,7 +1054,12 @@ fn script(trace: &[Traced]) -> String {
             Class::UnorderedPairs | Class::EncodingOrdered { pairs: true } => {
                 out.push_str("#! unordered-pairs\n");
             }
-            Class::Random | Class::RandomPop | Class::Time(_) | Class::Hello | Class::Dump => {
+            Class::Random
+            | Class::RandomPop
+            | Class::Time(_)
+            | Class::Hello
+            | Class::Dump
+            | Class::CommandInfo => {
                 out.push_str("#! ignore\n");
             }
             Class::Exact | Class::Scan { .. } | Class::UnorderedReplies => {}
