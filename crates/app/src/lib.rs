@@ -1,9 +1,11 @@
 //! The playground page. The page's one engine is created here, handed to the panels through
-//! context, and published to JavaScript as `window.redisPlayground.engine` (the bindings' `Engine`
-//! class) so learner scripts share the same keyspace; each panel is a component under
-//! `components/`.
+//! context (`state::Playground`), and published to JavaScript as
+//! `window.redisPlayground.engine` (the bindings' `Engine` class) so learner scripts share the
+//! same keyspace. Each panel is a component under `components/`.
 
 pub mod components;
+pub mod state;
+pub mod storage;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,29 +14,21 @@ use engine::Engine;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use components::clock::Clock;
 use components::console::Console;
-
-/// The page's single engine, shared by every panel and by JavaScript.
-#[derive(Clone, Copy)]
-pub struct Server(pub StoredValue<Rc<RefCell<Engine>>, LocalStorage>);
-
-impl Server {
-    /// Runs `f` on the engine. Returns `None` only if the engine is already borrowed, which
-    /// would mean a re-entrant call from JavaScript; the UI then simply skips the update.
-    pub fn with<T>(self, f: impl FnOnce(&mut Engine) -> T) -> Option<T> {
-        self.0
-            .with_value(|rc| rc.try_borrow_mut().ok().map(|mut e| f(&mut e)))
-    }
-}
+use components::keys::KeyBrowser;
+use components::theme::ThemeToggle;
+use state::{Playground, start_clock, wall_ms};
 
 /// Publishes the engine to JavaScript as `window.redisPlayground.engine`.
 fn expose_to_js(engine: &Rc<RefCell<Engine>>) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let namespace = js_sys::Object::new();
+    let Some(window) = web_sys::window() else { return };
+    let namespace = js_sys::Reflect::get(&window, &"redisPlayground".into())
+        .ok()
+        .filter(JsValue::is_object)
+        .unwrap_or_else(|| js_sys::Object::new().into());
     let handle = JsValue::from(bindings::JsEngine::shared(Rc::clone(engine)));
-    // Setting properties on objects we own cannot fail; ignore the impossible error.
+    // Setting properties on plain objects cannot fail; ignore the impossible error.
     let _ = js_sys::Reflect::set(&namespace, &"engine".into(), &handle);
     let _ = js_sys::Reflect::set(&window, &"redisPlayground".into(), &namespace);
 }
@@ -42,15 +36,23 @@ fn expose_to_js(engine: &Rc<RefCell<Engine>>) {
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let engine = Rc::new(RefCell::new(Engine::new()));
+    let mut engine = Engine::new();
+    // The virtual clock starts at the wall clock, so TIME and EXPIREAT behave as expected.
+    engine.set_time(wall_ms() as i64);
+    let engine = Rc::new(RefCell::new(engine));
     expose_to_js(&engine);
-    provide_context(Server(StoredValue::new_local(engine)));
+    let playground = Playground::new(engine);
+    provide_context(playground);
+    start_clock(playground);
     view! {
         <header class="topbar">
             <h1>"Redis Playground"</h1>
+            <Clock />
+            <ThemeToggle />
         </header>
-        <main class="panels">
+        <main class="workspace">
             <Console />
+            <KeyBrowser />
         </main>
     }
 }

@@ -20,6 +20,8 @@ pub struct KeyInfo {
     pub ttl_ms: Option<i64>,
     /// Bytes of a string, elements of a collection.
     pub len: usize,
+    /// `MEMORY USAGE`'s estimate, in bytes.
+    pub memory: usize,
 }
 
 /// A value, formatted per type, with at most the requested number of elements.
@@ -42,7 +44,8 @@ pub enum ValueView {
 /// One stream entry: its ID (`ms-seq`) and its field/value pairs.
 pub type StreamEntryView = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>);
 
-fn info(key: &[u8], entry: &Entry, now_ms: i64) -> KeyInfo {
+fn info(engine: &Engine, key: &[u8], entry: &Entry) -> KeyInfo {
+    let now_ms = engine.now_ms;
     let len = match &entry.value {
         Value::String(s) => s.bytes.len(),
         Value::List(l) => l.len(),
@@ -57,6 +60,7 @@ fn info(key: &[u8], entry: &Entry, now_ms: i64) -> KeyInfo {
         encoding: entry.value.encoding_name(),
         ttl_ms: entry.expire_at().map(|at| (at - now_ms).max(0)),
         len,
+        memory: crate::memory::key_usage(key, &entry.value, 5, engine.config.list_max_listpack_size),
     }
 }
 
@@ -86,7 +90,7 @@ impl Engine {
         }
         matching.sort_unstable_by(|a, b| a.0.cmp(b.0));
         (
-            matching.into_iter().map(|(k, e)| info(k, e, now)).collect(),
+            matching.into_iter().map(|(k, e)| info(self, k, e)).collect(),
             total,
         )
     }
@@ -132,7 +136,7 @@ impl Engine {
                     .collect(),
             ),
         };
-        Some((info(key, entry, now), view))
+        Some((info(self, key, entry), view))
     }
 }
 

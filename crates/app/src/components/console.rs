@@ -1,108 +1,329 @@
-//! The redis-cli console: type a line, press Enter, read the reply as redis-cli prints it.
+//! The redis-cli console: type a line, press Enter, read the reply exactly as `redis-cli
+//! --no-raw` prints it. Keeps redis-cli's habits: the prompt shows the database and `(TX)` inside
+//! MULTI; ↑/↓ walk the history (kept across reloads); Tab completes command names and
+//! subcommands; the remaining arguments are hinted in grey; `HELP <command>`, `HELP @<group>`
+//! and `clear` are answered by the console itself; a pasted block runs line by line; after
+//! SUBSCRIBE messages appear as they arrive until Ctrl+C leaves subscribed mode; a blocking
+//! command waits for its reply (Ctrl+C gives up, as a timeout would).
 
-use engine::cli::{LineOutcome, run_line};
+use engine::cli::{Help, LineOutcome, common_prefix, complete, format_reply, hint, run_line};
 use engine::{ClientId, Engine};
-use leptos::ev::KeyboardEvent;
+use leptos::ev::{ClipboardEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::Server;
+use crate::state::Playground;
+use crate::storage;
 
-/// One line typed and what it printed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Exchange {
-    id: usize,
-    prompt: String,
-    input: String,
-    output: String,
+/// Lines of history kept.
+const HISTORY_LIMIT: usize = 200;
+/// Storage key of the history.
+const HISTORY_KEY: &str = "history";
+
+/// What the transcript shows for one typed line (or for messages that arrived later).
+#[derive(Clone, Debug, PartialEq)]
+enum Shown {
+    /// A line and what it printed.
+    Exchange { prompt: String, input: String, output: String },
+    /// HELP's answer.
+    Help { input: String, prompt: String, help: Help },
+    /// Messages that arrived while no line was typed (pub/sub, a served blocking command).
+    Arrived(String),
 }
 
-/// The console's transcript and the connection it types on.
-struct Session {
-    client: ClientId,
-    history: Vec<Exchange>,
+#[derive(Clone, Debug, PartialEq)]
+struct Entry {
+    id: u64,
+    shown: Shown,
 }
 
-impl Session {
-    fn new(engine: &mut Engine) -> Self {
-        Session {
-            client: engine.connect(),
-            history: Vec::new(),
-        }
-    }
-
-    fn prompt() -> String {
-        "127.0.0.1:6379>".to_string()
-    }
-
-    /// Runs a typed line and records what it printed (`clear` empties the transcript).
-    fn run(&mut self, engine: &mut Engine, line: &str) {
-        let prompt = Self::prompt();
-        match run_line(engine, self.client, line.as_bytes()) {
-            LineOutcome::Print(output) => {
-                let id = self.history.last().map_or(0, |e| e.id + 1);
-                self.history.push(Exchange {
-                    id,
-                    prompt,
-                    input: line.to_string(),
-                    output,
-                });
-            }
-            LineOutcome::Clear => self.history.clear(),
-            // A browser tab cannot be quit; redis-cli's `quit` just ends nothing here.
-            LineOutcome::Quit | LineOutcome::Help(_) => {}
-        }
-    }
+/// The prompt redis-cli shows: host and port, `[db]` unless 0, `(TX)` inside MULTI.
+fn prompt(engine: &Engine, client: ClientId) -> String {
+    let (db, multi) = engine.client(client).map_or((0, false), |c| (c.db, c.multi.is_some()));
+    let db = if db == 0 { String::new() } else { format!("[{db}]") };
+    let tx = if multi { "(TX)" } else { "" };
+    format!("127.0.0.1:6379{db}{tx}>")
 }
 
 /// The console panel.
 #[component]
 pub fn Console() -> impl IntoView {
-    let playground = expect_context::<Server>();
-    // Nothing else holds the engine while the page mounts, so this always connects.
-    let session = StoredValue::new(playground.with(Session::new).unwrap_or(Session {
-        client: 0,
-        history: Vec::new(),
-    }));
-    let (transcript, set_transcript) = signal(Vec::<Exchange>::new());
+    let playground = expect_context::<Playground>();
+    let client = playground.with(Engine::connect).unwrap_or_default();
+    let transcript = RwSignal::new(Vec::<Entry>::new());
+    let next_id = StoredValue::new(0u64);
+    let history = StoredValue::new(storage::load_list(HISTORY_KEY));
+    let history_pos = StoredValue::new(None::<usize>);
+    let line = RwSignal::new(String::new());
+    let candidates = RwSignal::new(Vec::<String>::new());
     let input: NodeRef<html::Input> = NodeRef::new();
+    let output: NodeRef<html::Div> = NodeRef::new();
+
+    let push = move |shown: Shown| {
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        transcript.update(|t| t.push(Entry { id, shown }));
+    };
+    let scroll_down = move || {
+        if let Some(out) = output.get_untracked() {
+            out.set_scroll_top(out.scroll_height());
+        }
+    };
+    let current_prompt = move || {
+        playground.revision.get();
+        playground.with(|e| prompt(e, client)).unwrap_or_default()
+    };
+    let waiting = move || {
+        playground.revision.get();
+        playground.with(|e| e.is_blocked(client)).unwrap_or(false)
+    };
+    let subscribed = move || {
+        playground.revision.get();
+        playground.with(|e| e.client(client).is_some_and(|c| c.resp == 2 && c.in_pubsub_context())).unwrap_or(false)
+    };
+
+    // Output that arrives later (messages, a served blocking command's reply) joins the
+    // transcript: the waiting line's output if a command waits, else an entry of its own.
+    Effect::new(move |_| {
+        playground.revision.get();
+        let arrived = playground.with(|e| e.take_output(client)).unwrap_or_default();
+        if arrived.is_empty() {
+            return;
+        }
+        let text: String = arrived.iter().map(format_reply).collect();
+        transcript.update(|t| match t.last_mut() {
+            Some(Entry { shown: Shown::Exchange { output, .. }, .. }) if output.is_empty() => output.push_str(&text),
+            _ => {
+                let id = next_id.get_value();
+                next_id.set_value(id + 1);
+                t.push(Entry { id, shown: Shown::Arrived(text) });
+            }
+        });
+        request_animation_frame(scroll_down);
+    });
+
+    let remember = move |typed: &str| {
+        if typed.trim().is_empty() {
+            return;
+        }
+        history.update_value(|h| {
+            if h.last().map(String::as_str) != Some(typed) {
+                h.push(typed.to_string());
+            }
+            let excess = h.len().saturating_sub(HISTORY_LIMIT);
+            h.drain(..excess);
+            storage::save_list(HISTORY_KEY, h);
+        });
+        history_pos.set_value(None);
+    };
+
+    let run = move |typed: String| {
+        let prompt = playground.with(|e| prompt(e, client)).unwrap_or_default();
+        remember(&typed);
+        let outcome = playground.change(|e| run_line(e, client, typed.as_bytes()));
+        match outcome {
+            Some(LineOutcome::Print(text)) => push(Shown::Exchange { prompt, input: typed, output: text }),
+            Some(LineOutcome::Help(help)) => push(Shown::Help { input: typed, prompt, help }),
+            Some(LineOutcome::Clear) => transcript.set(Vec::new()),
+            // A browser tab is not quit; say so instead of silently doing nothing.
+            Some(LineOutcome::Quit) => push(Shown::Exchange {
+                prompt,
+                input: typed,
+                output: "(the console stays open; reload the page to reconnect)\n".into(),
+            }),
+            None => {}
+        }
+        if let Some(db) = playground.with(|e| e.client(client).map(|c| c.db)).flatten() {
+            playground.db.set(db);
+        }
+        request_animation_frame(scroll_down);
+    };
+
+    let interrupt = move || {
+        // Ctrl+C: leave subscribed mode, or stop waiting, or drop the typed line.
+        let state = playground.with(|e| (e.is_blocked(client), e.client(client).is_some_and(|c| c.in_pubsub_context())));
+        match state {
+            Some((true, _)) => {
+                playground.change(|e| e.unblock(client, false));
+            }
+            Some((false, true)) => {
+                playground.change(|e| {
+                    for command in ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] {
+                        e.call(client, &[command.as_bytes().to_vec()]);
+                    }
+                });
+                push(Shown::Arrived("(left subscribed mode)\n".into()));
+            }
+            _ => line.set(String::new()),
+        }
+    };
 
     let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() != "Enter" {
+        let key = ev.key();
+        if ev.ctrl_key() && (key == "c" || key == "C") {
+            ev.prevent_default();
+            interrupt();
+            return;
+        }
+        if ev.ctrl_key() && (key == "l" || key == "L") {
+            ev.prevent_default();
+            transcript.set(Vec::new());
+            return;
+        }
+        match key.as_str() {
+            "Enter" => {
+                ev.prevent_default();
+                let typed = line.get_untracked();
+                line.set(String::new());
+                candidates.set(Vec::new());
+                run(typed);
+            }
+            "Tab" => {
+                let typed = line.get_untracked();
+                let found = complete(&typed);
+                if found.is_empty() {
+                    return;
+                }
+                // Keep focus in the console: Tab completes here, as in redis-cli.
+                ev.prevent_default();
+                if let [only] = found.as_slice() {
+                    line.set(format!("{only} "));
+                    candidates.set(Vec::new());
+                } else {
+                    if let Some(prefix) = common_prefix(&found).filter(|p| p.len() > typed.trim_end().len()) {
+                        line.set(prefix);
+                    }
+                    candidates.set(found);
+                }
+            }
+            "ArrowUp" | "ArrowDown" => {
+                ev.prevent_default();
+                let len = history.with_value(Vec::len);
+                if len == 0 {
+                    return;
+                }
+                let pos = match (history_pos.get_value(), key.as_str()) {
+                    (None, "ArrowUp") => Some(len - 1),
+                    (None, _) => None,
+                    (Some(p), "ArrowUp") => Some(p.saturating_sub(1)),
+                    (Some(p), _) if p + 1 < len => Some(p + 1),
+                    (Some(_), _) => None,
+                };
+                history_pos.set_value(pos);
+                line.set(pos.and_then(|p| history.with_value(|h| h.get(p).cloned())).unwrap_or_default());
+            }
+            _ => {}
+        }
+    };
+
+    // A pasted block of several lines runs line by line, as a terminal would.
+    let on_paste = move |ev: ClipboardEvent| {
+        let text = ev.clipboard_data().and_then(|d| d.get_data("text").ok()).unwrap_or_default();
+        if !text.contains('\n') {
             return;
         }
         ev.prevent_default();
-        let Some(field) = input.get() else { return };
-        let line = field.value();
-        field.set_value("");
-        playground.with(|engine| session.update_value(|s| s.run(engine, &line)));
-        set_transcript.set(session.with_value(|s| s.history.clone()));
+        let first = line.get_untracked();
+        line.set(String::new());
+        let mut lines = text.lines().map(str::to_string).collect::<Vec<_>>();
+        if let Some(head) = lines.first_mut() {
+            head.insert_str(0, &first);
+        }
+        for l in lines {
+            run(l);
+        }
+    };
+
+    let hint_text = move || {
+        let typed = line.get();
+        if typed.trim().is_empty() { String::new() } else { hint(&typed).unwrap_or_default() }
     };
 
     view! {
         <section class="panel console" aria-label="Redis console">
             <h2>"Console"</h2>
-            <div class="console-transcript" data-testid="console-output" role="log" aria-live="polite">
-                <For each=move || transcript.get() key=|e| e.id let:exchange>
-                    <div class="exchange">
-                        <div class="typed"><span class="prompt">{exchange.prompt}</span>" "{exchange.input}</div>
-                        <pre class="reply">{exchange.output}</pre>
-                    </div>
+            <div class="console-transcript" data-testid="console-output" role="log" aria-live="polite" node_ref=output>
+                <For each=move || transcript.get() key=|e| e.id let:entry>
+                    {render_entry(entry.shown)}
                 </For>
+                {move || subscribed().then(|| view! { <p class="console-status">"Reading messages… (Ctrl+C leaves subscribed mode)"</p> })}
+                {move || waiting().then(|| view! { <p class="console-status">"Waiting for the blocking command… (Ctrl+C gives up)"</p> })}
             </div>
             <div class="console-line">
-                <label class="prompt" for="console-input">{Session::prompt()}</label>
-                <input
-                    id="console-input"
-                    data-testid="console-input"
-                    node_ref=input
-                    on:keydown=on_keydown
-                    autocomplete="off"
-                    autocapitalize="off"
-                    spellcheck="false"
-                    placeholder="Type a command, e.g. SET greeting hello"
-                />
+                <label class="prompt" for="console-input" data-testid="console-prompt">{current_prompt}</label>
+                <div class="console-field">
+                    <div class="console-hint" aria-hidden="true">
+                        <span class="typed">{move || line.get()}</span>
+                        <span class="hint" data-testid="console-hint">{hint_text}</span>
+                    </div>
+                    <input
+                        id="console-input"
+                        data-testid="console-input"
+                        node_ref=input
+                        prop:value=line
+                        on:input=move |ev| {
+                            line.set(event_target_value(&ev));
+                            candidates.set(Vec::new());
+                            history_pos.set_value(None);
+                        }
+                        on:keydown=on_keydown
+                        on:paste=on_paste
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        aria-describedby="console-help"
+                        placeholder="Type a command, e.g. SET greeting hello   (HELP, Tab, ↑)"
+                    />
+                </div>
             </div>
+            <p id="console-help" class="visually-hidden">
+                "Enter runs the line. Tab completes, arrows walk the history, Ctrl+C interrupts, Ctrl+L clears."
+            </p>
+            {move || {
+                let found = candidates.get();
+                (!found.is_empty()).then(|| view! { <p class="console-candidates" data-testid="console-candidates">{found.join("   ")}</p> })
+            }}
         </section>
+    }
+}
+
+fn render_entry(shown: Shown) -> AnyView {
+    match shown {
+        Shown::Exchange { prompt, input, output } => view! {
+            <div class="exchange">
+                <div class="typed"><span class="prompt">{prompt}</span>" "{input}</div>
+                <pre class="reply">{output}</pre>
+            </div>
+        }
+        .into_any(),
+        Shown::Help { prompt, input, help } => view! {
+            <div class="exchange">
+                <div class="typed"><span class="prompt">{prompt}</span>" "{input}</div>
+                <div class="reply help">{render_help(help)}</div>
+            </div>
+        }
+        .into_any(),
+        Shown::Arrived(text) => view! { <div class="exchange arrived"><pre class="reply">{text}</pre></div> }.into_any(),
+    }
+}
+
+fn render_help(help: Help) -> AnyView {
+    match help {
+        Help::Usage => view! { <pre>{engine::cli::help_text(&Help::Usage)}</pre> }.into_any(),
+        Help::Entries(entries) if entries.is_empty() => view! { <pre>"(no help for that topic)"</pre> }.into_any(),
+        Help::Entries(entries) => entries
+            .into_iter()
+            .map(|e| {
+                view! {
+                    <div class="help-entry">
+                        <p><strong>{e.name}</strong>" "<span class="hint">{e.syntax}</span></p>
+                        <p><span class="help-label">"summary: "</span>{e.summary}</p>
+                        <p><span class="help-label">"since: "</span>{e.since}</p>
+                        <p><span class="help-label">"group: "</span>{e.group}</p>
+                    </div>
+                }
+            })
+            .collect_view()
+            .into_any(),
     }
 }

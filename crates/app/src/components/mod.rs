@@ -1,3 +1,6 @@
 //! The page's panels, one component per file.
 
+pub mod clock;
 pub mod console;
+pub mod keys;
+pub mod theme;

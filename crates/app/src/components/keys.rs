@@ -1,0 +1,178 @@
+//! The key browser: keys of the selected database with their type, TTL (counting down in
+//! virtual time) and memory estimate; a pattern filter; the value of the chosen key, formatted
+//! per type. It reads the engine through its side-effect-free inspection API, so browsing never
+//! counts as a hit or a miss and never touches a key.
+
+use engine::{KeyInfo, ValueView};
+use leptos::prelude::*;
+
+use crate::state::{Playground, format_duration};
+
+/// Keys listed at most (the count of all matching keys is shown too).
+const LIST_LIMIT: usize = 200;
+/// Elements of a value shown at most.
+const VALUE_LIMIT: usize = 200;
+
+/// Bytes for display: text as it is when it is printable UTF-8, otherwise redis-cli's quoting.
+pub fn display_bytes(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.chars().any(char::is_control) => text.to_string(),
+        _ => {
+            let mut out = String::new();
+            engine::cli::quote_bytes(&mut out, bytes);
+            out
+        }
+    }
+}
+
+fn memory_text(bytes: usize) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / 1_048_576.0),
+    }
+}
+
+/// The key browser panel.
+#[component]
+pub fn KeyBrowser() -> impl IntoView {
+    let playground = expect_context::<Playground>();
+    let (pattern, set_pattern) = signal(String::new());
+    let selected = RwSignal::new(None::<Vec<u8>>);
+    let listing = Memo::new(move |_| {
+        playground.revision.get();
+        let db = playground.db.get();
+        let pattern = pattern.get();
+        let pattern = (!pattern.is_empty()).then(|| pattern.into_bytes());
+        playground
+            .with(|e| e.inspect_keys(db, pattern.as_deref(), LIST_LIMIT))
+            .unwrap_or_default()
+    });
+    let detail = Memo::new(move |_| {
+        playground.revision.get();
+        let db = playground.db.get();
+        let key = selected.get()?;
+        playground.with(|e| e.inspect_key(db, &key, VALUE_LIMIT)).flatten()
+    });
+    let row = move |info: KeyInfo| {
+        let key = info.key.clone();
+        let chosen = key.clone();
+        let is_selected = Signal::derive(move || selected.get().as_deref() == Some(key.as_slice()));
+        view! {
+            <li>
+                <button
+                    class="key-row"
+                    class:selected=is_selected
+                    aria-pressed=move || is_selected.get().to_string()
+                    on:click=move |_| selected.set(Some(chosen.clone()))
+                >
+                    <span class=format!("type-badge type-{}", info.type_name)>{info.type_name}</span>
+                    <span class="key-name">{display_bytes(&info.key)}</span>
+                    <span class="key-ttl" data-testid="key-ttl">{info.ttl_ms.map_or_else(|| "—".to_string(), format_duration)}</span>
+                    <span class="key-memory">{memory_text(info.memory)}</span>
+                </button>
+            </li>
+        }
+    };
+    view! {
+        <section class="panel keys" data-testid="key-browser" aria-label="Key browser">
+            <h2>"Keys" <span class="panel-note">{move || format!("db{}", playground.db.get())}</span></h2>
+            <input
+                class="key-filter"
+                data-testid="key-filter"
+                placeholder="Filter: user:*"
+                aria-label="Filter keys by pattern"
+                prop:value=pattern
+                on:input=move |ev| set_pattern.set(event_target_value(&ev))
+            />
+            <p class="key-count" data-testid="key-count">
+                {move || {
+                    let (shown, total) = listing.with(|(keys, total)| (keys.len(), *total));
+                    if total == shown { format!("{total} keys") } else { format!("{shown} of {total} keys") }
+                }}
+            </p>
+            <ul class="key-list" data-testid="key-list">
+                {move || listing.get().0.into_iter().map(row).collect_view()}
+            </ul>
+            {move || detail.get().map(|(info, value)| view! { <KeyDetail info value /> })}
+        </section>
+    }
+}
+
+/// The value of one key, formatted per type.
+#[component]
+fn KeyDetail(info: KeyInfo, value: ValueView) -> impl IntoView {
+    let header = format!(
+        "{} · {} · {} · {}",
+        info.type_name,
+        info.encoding,
+        info.ttl_ms.map_or_else(|| "no TTL".to_string(), |t| format!("TTL {}", format_duration(t))),
+        memory_text(info.memory)
+    );
+    let more = |shown: usize| (info.len > shown).then(|| view! { <p class="more">{format!("… {} more", info.len - shown)}</p> });
+    let body = match value {
+        ValueView::String(bytes) => {
+            let shown = bytes.len();
+            view! { <pre class="value-string">{display_bytes(&bytes)}</pre> {more(shown)} }.into_any()
+        }
+        ValueView::List(items) | ValueView::Set(items) => {
+            let shown = items.len();
+            view! {
+                <ol class="value-items">
+                    {items.into_iter().map(|i| view! { <li>{display_bytes(&i)}</li> }).collect_view()}
+                </ol>
+                {more(shown)}
+            }
+            .into_any()
+        }
+        ValueView::Hash(pairs) => {
+            let shown = pairs.len();
+            view! {
+                <table class="value-table">
+                    <thead><tr><th>"field"</th><th>"value"</th></tr></thead>
+                    <tbody>
+                        {pairs.into_iter().map(|(f, v)| view! { <tr><td>{display_bytes(&f)}</td><td>{display_bytes(&v)}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+                {more(shown)}
+            }
+            .into_any()
+        }
+        ValueView::ZSet(members) => {
+            let shown = members.len();
+            view! {
+                <table class="value-table">
+                    <thead><tr><th>"member"</th><th>"score"</th></tr></thead>
+                    <tbody>
+                        {members.into_iter().map(|(m, s)| view! { <tr><td>{display_bytes(&m)}</td><td>{engine::num::format_double(s)}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+                {more(shown)}
+            }
+            .into_any()
+        }
+        ValueView::Stream(entries) => {
+            let shown = entries.len();
+            view! {
+                <ol class="value-items">
+                    {entries
+                        .into_iter()
+                        .map(|(id, fields)| {
+                            let text = fields.iter().map(|(f, v)| format!("{}={}", display_bytes(f), display_bytes(v))).collect::<Vec<_>>().join(" ");
+                            view! { <li><code>{display_bytes(&id)}</code>" "{text}</li> }
+                        })
+                        .collect_view()}
+                </ol>
+                {more(shown)}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="key-detail" data-testid="key-detail">
+            <h3>{display_bytes(&info.key)}</h3>
+            <p class="key-meta">{header}</p>
+            {body}
+        </div>
+    }
+}

@@ -1,0 +1,154 @@
+//! The page's shared state: its one engine, a revision counter bumped whenever the engine may
+//! have changed (panels re-read it then), and the virtual clock's mode. Created at the root and
+//! handed down with context.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use engine::Engine;
+use leptos::prelude::*;
+
+/// How the virtual clock moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockMode {
+    /// Follows wall time, multiplied by the speed.
+    Live,
+    /// Moves only when asked (advance buttons, `DEBUG SLEEP`, scripts' `sleep`).
+    Paused,
+}
+
+/// The speeds the clock offers when live.
+pub const SPEEDS: [u32; 3] = [1, 10, 60];
+
+/// Handles on the page's state; `Copy`, so every closure can hold one.
+#[derive(Clone, Copy)]
+pub struct Playground {
+    engine: StoredValue<Rc<RefCell<Engine>>, LocalStorage>,
+    /// Bumped whenever the engine may have changed.
+    pub revision: RwSignal<u64>,
+    /// Live or paused.
+    pub mode: RwSignal<ClockMode>,
+    /// Speed multiplier when live.
+    pub speed: RwSignal<u32>,
+    /// The database the console uses and the key browser shows.
+    pub db: RwSignal<usize>,
+}
+
+impl Playground {
+    /// State around an engine.
+    pub fn new(engine: Rc<RefCell<Engine>>) -> Self {
+        Playground {
+            engine: StoredValue::new_local(engine),
+            revision: RwSignal::new(0),
+            mode: RwSignal::new(ClockMode::Live),
+            speed: RwSignal::new(1),
+            db: RwSignal::new(0),
+        }
+    }
+
+    /// Runs `f` on the engine. `None` only if the engine is already borrowed (a re-entrant call
+    /// from JavaScript); the caller then skips its update.
+    pub fn with<T>(self, f: impl FnOnce(&mut Engine) -> T) -> Option<T> {
+        self.engine.with_value(|rc| rc.try_borrow_mut().ok().map(|mut e| f(&mut e)))
+    }
+
+    /// Runs `f` on the engine, then tells the panels it may have changed.
+    pub fn change<T>(self, f: impl FnOnce(&mut Engine) -> T) -> Option<T> {
+        let out = self.with(f);
+        self.touch();
+        out
+    }
+
+    /// Tells the panels the engine may have changed.
+    pub fn touch(self) {
+        self.revision.update(|r| *r = r.wrapping_add(1));
+    }
+
+    /// Moves the virtual clock forward by `ms`.
+    pub fn advance(self, ms: i64) {
+        self.change(|e| e.advance(ms));
+    }
+}
+
+/// Wall time in milliseconds.
+pub fn wall_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Starts the loop that moves the clock while live and notices changes made from JavaScript
+/// (learner scripts): every 100 ms of wall time.
+pub fn start_clock(playground: Playground) {
+    let last_wall = Rc::new(RefCell::new(wall_ms()));
+    let seen = Rc::new(RefCell::new((0u64, 0i64)));
+    let tick = move || {
+        let now = wall_ms();
+        let elapsed = now - std::mem::replace(&mut *last_wall.borrow_mut(), now);
+        if playground.mode.get_untracked() == ClockMode::Live {
+            let ms = (elapsed * f64::from(playground.speed.get_untracked())) as i64;
+            playground.with(|e| e.advance(ms));
+        }
+        // Anything changed since the last tick (scripts, the clock): panels re-read.
+        let state = playground.with(|e| (e.events().last_seq(), e.now_ms())).unwrap_or_default();
+        if state != *seen.borrow() {
+            *seen.borrow_mut() = state;
+            playground.touch();
+        }
+    };
+    set_interval(tick, std::time::Duration::from_millis(100));
+}
+
+/// Virtual time as `YYYY-MM-DD HH:MM:SS.mmm` (UTC).
+pub fn format_time(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let iso = String::from(date.to_iso_string());
+    // 2026-11-22T10:11:12.345Z
+    iso.replace('T', " ").trim_end_matches('Z').to_string()
+}
+
+/// A duration as redis-minded humans read it: `950 ms`, `12 s`, `3 min 05 s`, `2 h 03 min`.
+pub fn format_duration(ms: i64) -> String {
+    let s = ms / 1000;
+    match ms {
+        m if m < 1000 => format!("{m} ms"),
+        _ if s < 60 => format!("{s} s"),
+        _ if s < 3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ if s < 86_400 => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
+        _ => format!("{} d {:02} h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// Parses a custom advance: `500ms`, `90s`, `5m`, `2h`, `1d`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let t = text.trim().to_ascii_lowercase();
+    let (number, unit) = t.find(|c: char| c.is_ascii_alphabetic()).map_or((t.as_str(), ""), |i| t.split_at(i));
+    let value: f64 = number.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+    let factor = match unit.trim() {
+        "ms" => 1.0,
+        "" | "s" | "sec" => 1000.0,
+        "m" | "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    };
+    let ms = value * factor;
+    (ms <= 1e15).then_some(ms as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_and_print() {
+        assert_eq!(parse_duration("500ms"), Some(500));
+        assert_eq!(parse_duration("90"), Some(90_000));
+        assert_eq!(parse_duration("1.5 m"), Some(90_000));
+        assert_eq!(parse_duration("2h"), Some(7_200_000));
+        assert_eq!(parse_duration("-1"), None);
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(format_duration(950), "950 ms");
+        assert_eq!(format_duration(12_000), "12 s");
+        assert_eq!(format_duration(185_000), "3 min 05 s");
+        assert_eq!(format_duration(7_380_000), "2 h 03 min");
+    }
+}

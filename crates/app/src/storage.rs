@@ -1,0 +1,32 @@
+//! The page's saved state in `localStorage`, under versioned, prefixed keys so that a save from
+//! an older page never breaks a newer one (a version change simply starts afresh). Every access
+//! is fallible (private browsing, quotas): failures are ignored and the page works unsaved.
+
+/// Prefix of every key; bump the version when a stored format changes.
+const PREFIX: &str = "redis-playground.v1.";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// A stored string.
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(&format!("{PREFIX}{key}")).ok().flatten()
+}
+
+/// Stores a string (ignoring failures such as a full quota).
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&format!("{PREFIX}{key}"), value);
+    }
+}
+
+/// A stored list of single-line strings.
+pub fn load_list(key: &str) -> Vec<String> {
+    load(key).map(|text| text.lines().map(str::to_string).collect()).unwrap_or_default()
+}
+
+/// Stores a list of single-line strings.
+pub fn save_list(key: &str, items: &[String]) {
+    save(key, &items.join("\n"));
+}
