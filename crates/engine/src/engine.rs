@@ -131,6 +131,8 @@ pub struct Engine {
     pub(crate) watched: HashMap<(usize, Vec<u8>), Vec<ClientId>>,
     /// Clients waiting in blocking commands.
     pub(crate) blocking: Blocking,
+    /// The RDB file last saved (`dump.rdb`), see [`Engine::rdb_file`].
+    pub(crate) rdb_file: Option<Vec<u8>>,
 }
 
 impl Default for Engine {
@@ -154,6 +156,7 @@ impl Engine {
             pubsub: PubSub::default(),
             watched: HashMap::new(),
             blocking: Blocking::default(),
+            rdb_file: None,
         }
     }
 
