@@ -1,28 +1,76 @@
-//! Redis 7.0's RDB serialization of values, as `DUMP` writes it and `RESTORE` reads it.
+//! Redis 7.0's RDB format: values as `DUMP` writes them and `RESTORE` reads them, and whole
+//! databases as `SAVE` writes `dump.rdb` and a restarting server (or `DEBUG RELOAD`) reads it.
 //!
 //! A value is its type byte followed by its body; a DUMP payload adds a footer: the RDB version
 //! (two bytes, little-endian) and the CRC-64 of everything before it (eight bytes,
 //! little-endian). The [`Writer`] and [`Reader`] are the RDB primitives (lengths, strings in all
-//! their encodings, type bytes) that whole-database snapshots will share.
+//! their encodings, type bytes) that payloads and files share.
 //!
 //! Strings are written as Redis writes them:
 //! - up to 11 bytes that read as an integer of at most 32 bits: an integer encoding (`INT8`,
 //!   `INT16`, `INT32`, little-endian two's complement);
 //! - longer than 20 bytes, with `rdbcompression yes`, LZF-compressed if that saves at least four
-//!   bytes ([`lzf`]);
+//!   bytes (`rdb/lzf.rs`);
 //! - otherwise a length (6, 14, 32 or 64 bits) and the bytes.
 //!
 //! Lists are written as Redis 7.0 writes a quicklist (`QUICKLIST_2`: the node count, then each
 //! node's container kind and its [`listpack`] as a string), cut into nodes as a list that grew
 //! at its tail under the default `list-max-listpack-size` (see [`listpack::quicklist_nodes`]):
-//! exact for every list that fits one node (8 KB) and for larger ones built by RPUSH.
+//! exact for every list that fits one node (8 KB) and for larger ones built by RPUSH. (Redis
+//! keeps the nodes of a list it loaded as they were, plain nodes included; this engine keeps
+//! the elements only, so such a list is written back cut its own way.)
 //!
 //! Hashes are written as Redis writes them: a listpack-encoded hash as its listpack
-//! (`HASH_LISTPACK`), a hashtable as its size then each field and value (`HASH`).
+//! (`HASH_LISTPACK`), a hashtable as its size then each field and value (`HASH`). Sets are an
+//! intset blob (`SET_INTSET`) or their members (`SET`); sorted sets their listpack
+//! (`ZSET_LISTPACK`) or their members and binary scores (`ZSET_2`); streams their nodes,
+//! counters and groups (`STREAM_LISTPACKS_2`).
 //!
-//! Every value type Redis 7.0 reads is loaded (see [`load`] for the types, the encodings values
-//! get, and the few payloads refused where Redis would trust them), never with a panic, an
-//! allocation beyond what the input can fill, or a loop that outlives the input.
+//! Every value type Redis 7.0 reads is loaded (`rdb/load.rs` lists the types, the encodings
+//! values get, and the few payloads refused where Redis would trust them), never with a panic,
+//! an allocation beyond what the input can fill, or a loop that outlives the input.
+//!
+//! # Snapshots of an engine
+//!
+//! [`save_database`] serializes the keyspace of an [`Engine`](crate::Engine) (its 16
+//! databases: keys, values in their encodings, absolute expire times, and idle times or access
+//! counters when the eviction policy records them) as Redis 7.0's `dump.rdb`; the same engine
+//! state always gives the same bytes, and the real server loads them. [`load_database`] reads
+//! such a file (or one the real server wrote) into an engine, and [`load_database_with`] lets
+//! the file's keys replace existing ones. To restore a snapshot:
+//!
+//! 1. start from an engine with the configuration the snapshot was taken under (the
+//!    `*-max-*` thresholds decide the encodings values load with, the eviction policy which
+//!    access data is read);
+//! 2. set its clock ([`Engine::set_time`](crate::Engine::set_time)) first: keys whose expire
+//!    time is before the clock are skipped, as a restarting Redis skips them;
+//! 3. empty the databases it should replace, then load.
+//!
+//! Only the keyspace is in a file. The clock is not (only the `ctime` second, which
+//! [`LoadReport::ctime`] gives back), nor the configuration, the clients and their state,
+//! subscriptions, statistics or the event log: a page that keeps its state across reloads
+//! stores those beside the file. Loading sends no keyspace notification and logs no event, as
+//! Redis's loading does not; it stores every key or, if the file is refused, none.
+//! [`Engine::rdb_file`](crate::Engine::rdb_file) is the server's `dump.rdb` (what `DEBUG
+//! RELOAD` writes and reads), where RDB save points will save.
+//!
+//! ```
+//! use engine::{Engine, rdb};
+//! let mut engine = Engine::new();
+//! engine.set_time(1_767_225_600_000);
+//! let client = engine.connect();
+//! let argv = |s: &str| s.split(' ').map(|a| a.as_bytes().to_vec()).collect::<Vec<_>>();
+//! engine.exec(client, &argv("SET greeting hello"));
+//! engine.exec(client, &argv("EXPIRE greeting 60"));
+//! let snapshot = rdb::save_database(&engine);
+//!
+//! let mut restored = Engine::new();
+//! restored.set_time(engine.now_ms());
+//! let report = rdb::load_database(&mut restored, &snapshot).expect("a file this engine wrote");
+//! assert_eq!((report.keys_loaded, report.ctime), (1, Some(1_767_225_600)));
+//! let client = restored.connect();
+//! assert_eq!(restored.exec(client, &argv("TTL greeting")), engine::Reply::Integer(60));
+//! ```
 
 mod crc64;
 mod file;

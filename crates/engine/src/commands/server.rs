@@ -593,6 +593,86 @@ mod tests {
     }
 
     #[test]
+    fn debug_reload_without_a_file_empties_then_fails() {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        engine.exec(client, &argv("SET k v"));
+        assert_eq!(
+            engine.exec(client, &argv("DEBUG RELOAD NOSAVE")),
+            Reply::error("ERR Error trying to load the RDB dump")
+        );
+        assert_eq!(engine.db_len(0), 0, "emptied first, as Redis does");
+        assert!(engine.rdb_file().is_none());
+        // NOFLUSH keeps the data when there is nothing to load.
+        engine.exec(client, &argv("SET k v"));
+        engine.exec(client, &argv("DEBUG RELOAD NOSAVE NOFLUSH"));
+        assert_eq!(engine.db_len(0), 1);
+    }
+
+    #[test]
+    fn debug_reload_refuses_a_file_clashing_with_kept_keys() {
+        // Redis stops the server on a duplicate key; here the load is refused whole.
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        engine.exec(client, &argv("SET k v"));
+        engine.exec(client, &argv("DEBUG RELOAD"));
+        engine.exec(client, &argv("SET k changed"));
+        engine.exec(client, &argv("SET other 1"));
+        assert_eq!(
+            engine.exec(client, &argv("DEBUG RELOAD NOSAVE NOFLUSH")),
+            Reply::error("ERR Error trying to load the RDB dump")
+        );
+        assert_eq!(engine.exec(client, &argv("GET k")), Reply::bulk(b"changed"));
+        assert_eq!(engine.db_len(0), 2);
+        assert!(engine.rdb_file().is_some(), "the file stays");
+        assert_eq!(
+            engine.exec(client, &argv("DEBUG RELOAD NOSAVE NOFLUSH MERGE")),
+            Reply::ok()
+        );
+        assert_eq!(engine.exec(client, &argv("GET k")), Reply::bulk(b"v"));
+        assert_eq!(engine.db_len(0), 2);
+    }
+
+    #[test]
+    fn debug_reload_keeps_access_data_as_the_policy_records_it() {
+        let mut engine = Engine::new();
+        engine.set_time(1_767_225_600_000);
+        let client = engine.connect();
+        engine.exec(client, &argv("SET k v"));
+        engine.advance(30_000);
+        assert_eq!(
+            engine.exec(client, &argv("OBJECT IDLETIME k")),
+            Reply::Integer(30)
+        );
+        // No policy that looks at access data: idle times restart.
+        engine.exec(client, &argv("DEBUG RELOAD"));
+        assert_eq!(
+            engine.exec(client, &argv("OBJECT IDLETIME k")),
+            Reply::Integer(0)
+        );
+        // Under an LRU policy the file records them.
+        engine.config.maxmemory_policy = crate::EvictionPolicy::AllKeysLru;
+        engine.advance(30_000);
+        engine.exec(client, &argv("DEBUG RELOAD"));
+        assert_eq!(
+            engine.exec(client, &argv("OBJECT IDLETIME k")),
+            Reply::Integer(30)
+        );
+        // Under an LFU policy, the counters.
+        engine.config.maxmemory_policy = crate::EvictionPolicy::AllKeysLfu;
+        let minutes = crate::keyspace::minutes(engine.now_ms());
+        if let Some(entry) = engine.dbs[0].peek_mut(b"k") {
+            entry.lfu_counter = 100;
+            entry.lfu_minutes = minutes;
+        }
+        engine.exec(client, &argv("DEBUG RELOAD"));
+        assert_eq!(
+            engine.exec(client, &argv("OBJECT FREQ k")),
+            Reply::Integer(100)
+        );
+    }
+
+    #[test]
     fn debug_sleep_moves_the_clock() {
         let mut engine = Engine::new();
         let client = engine.connect();

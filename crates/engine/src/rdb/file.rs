@@ -76,6 +76,8 @@ pub struct LoadReport {
     pub empty_keys_skipped: u64,
     /// Function libraries skipped.
     pub functions_skipped: u64,
+    /// The file's `ctime` auxiliary field: the Unix second it was saved at, if it says.
+    pub ctime: Option<i64>,
 }
 
 /// Serializes every database of `engine` as Redis 7.0's `SAVE` writes `dump.rdb`. `ctime` is
@@ -228,8 +230,11 @@ fn read_file(engine: &Engine, bytes: &[u8]) -> Result<(Vec<Loaded>, LoadReport),
                 r.load_len()?;
             }
             opcode::AUX => {
-                r.load_string()?;
-                r.load_string()?;
+                let name = r.load_string()?;
+                let value = r.load_string()?;
+                if name.eq_ignore_ascii_case(b"ctime") {
+                    report.ctime = crate::num::parse_i64(&value);
+                }
             }
             opcode::FUNCTION2 => {
                 r.load_string()?;
