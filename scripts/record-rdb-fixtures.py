@@ -8,6 +8,7 @@ Usage: scripts/with-redis.sh python3 scripts/record-rdb-fixtures.py
 """
 import os
 import socket
+import subprocess
 import sys
 
 OUT = "crates/engine/src/rdb/real_fixtures.rs"
@@ -155,6 +156,11 @@ FILES = [
     ("file_lru", "allkeys-lru", [["SET", "a", "va"], ["RPUSH", "b", "x"]]),
     ("file_lfu", "allkeys-lfu", [["SET", "a", "va"], ["SET", "b", "vb"], ["GET", "b"],
                                  ["GET", "b"]]),
+    # Taken by `redis-cli --rdb` (a replica's full sync): replication aux fields and a function
+    # library, which this engine skips.
+    ("file_replication", "noeviction",
+     [["FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"],
+      ["SET", "a", "va"], ["SELECT", "2"], ["RPUSH", "b", "x", "y"], ["SELECT", "0"]]),
 ]
 
 
@@ -186,7 +192,7 @@ def main():
         out += ["        payload: %s," % rust_bytes(payload), "    },"]
     out += ["];", "",
             "/// `dump.rdb` files the real server saved: the policy in force, the commands that",
-            "/// filled the databases, then `SAVE`.",
+            "/// filled the databases, then `SAVE` (or `redis-cli --rdb`).",
             "pub(super) const REAL_FILES: &[FileCase] = &["]
     (directory,) = r("CONFIG", "GET", "dir")[1:]
     for name, policy, cmds in FILES:
@@ -194,9 +200,15 @@ def main():
         r("CONFIG", "SET", "maxmemory-policy", policy)
         for c in cmds:
             r(*c)
-        r("SAVE")
+        path = os.path.join(directory.decode(), "dump.rdb")
+        if name == "file_replication":
+            subprocess.run(["redis-cli", "-s", os.environ["REDIS_SOCKET"], "--rdb", path],
+                           check=True, capture_output=True)
+        else:
+            r("SAVE")
         r("CONFIG", "SET", "maxmemory-policy", "noeviction")
-        with open(os.path.join(directory.decode(), "dump.rdb"), "rb") as f:
+        r("FUNCTION", "FLUSH")
+        with open(path, "rb") as f:
             data = f.read()
         out += ["    FileCase {", '        name: "%s",' % name, '        policy: "%s",' % policy]
         out += commands_literal(cmds, "        ")
