@@ -14,8 +14,8 @@
 //! collections (as Redis does, for files written by its old bugs), and checks the CRC unless it
 //! is 0 (a file saved with `rdbchecksum no`). It refuses what Redis refuses (where Redis stops
 //! the server: a database number past 15, module data, a duplicated key) and every value
-//! [`super::load`] refuses. Function libraries (`FUNCTION2`) are skipped and counted: this
-//! engine has no functions. A file is read whole before any key is stored, so a refused file
+//! [`super::load`] refuses. Function libraries (`FUNCTION2`, and `FUNCTION` of the release
+//! candidates) are skipped and counted: this engine has no functions. A file is read whole before any key is stored, so a refused file
 //! leaves the engine as it was.
 
 use super::{LoadError, RDB_VERSION, Reader, Writer, crc64};
@@ -240,7 +240,17 @@ fn read_file(engine: &Engine, bytes: &[u8]) -> Result<(Vec<Loaded>, LoadReport),
                 r.load_string()?;
                 report.functions_skipped += 1;
             }
-            opcode::MODULE_AUX | opcode::FUNCTION => return Err(LoadError::Unsupported(t)),
+            opcode::FUNCTION => {
+                // The release candidates' form: name, engine, an optional description, code.
+                r.load_string()?;
+                r.load_string()?;
+                if r.load_len()? != 0 {
+                    r.load_string()?;
+                }
+                r.load_string()?;
+                report.functions_skipped += 1;
+            }
+            opcode::MODULE_AUX => return Err(LoadError::Unsupported(t)),
             _ => {
                 let key = r.load_string()?;
                 let value = match r.load_object(t, config) {

@@ -1211,6 +1211,9 @@ fn damaged_files_are_refused_whole() {
     let functions = b"REDIS0010\xf5\x04code\x00\x01f\x01v\xff\x00\x00\x00\x00\x00\x00\x00\x00";
     let report = load_database(&mut Engine::new(), functions).expect("loads");
     assert_eq!((report.functions_skipped, report.keys_loaded), (1, 1));
+    let rc_functions = b"REDIS0010\xf6\x01n\x03lua\x01\x01d\x04code\xf6\x01m\x03lua\x00\x01c\xff\x00\x00\x00\x00\x00\x00\x00\x00";
+    let report = load_database(&mut Engine::new(), rc_functions).expect("loads");
+    assert_eq!(report.functions_skipped, 2);
     // Empty collections are skipped.
     let empty = b"REDIS0010\x01\x01l\x00\x00\x01s\x01v\xff\x00\x00\x00\x00\x00\x00\x00\x00";
     let report = load_database(&mut Engine::new(), empty).expect("loads");
