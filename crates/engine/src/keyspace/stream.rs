@@ -1019,7 +1019,7 @@ impl Node {
             master_fields.push(it.next().ok_or(CORRUPT)?.to_vec());
         }
         if int(&mut it)? != 0 {
-            return Err(CORRUPT);
+            return Err(LoadError::Corrupt("stream master entry not closed by 0"));
         }
         let total = live.checked_add(deleted).ok_or(CORRUPT)?;
         // Entries with the master's fields leave their names out, so a small listpack can stand
@@ -1036,7 +1036,7 @@ impl Node {
             let seq = master_id.seq.wrapping_add(int(&mut it)? as u64);
             let id = StreamId::new(ms, seq);
             if id < master_id || previous.is_some_and(|p| id <= p) {
-                return Err(CORRUPT);
+                return Err(LoadError::Corrupt("stream entry IDs out of order"));
             }
             previous = Some(id);
             let mut fields = Vec::new();
@@ -1058,13 +1058,13 @@ impl Node {
                     .ok_or(CORRUPT)?
             };
             if u64::try_from(int(&mut it)?).ok() != Some(expected_count) {
-                return Err(CORRUPT);
+                return Err(LoadError::Corrupt("stream entry count mismatch"));
             }
             materialized = fields
                 .iter()
                 .fold(materialized, |sum, f| sum.saturating_add(f.len()));
             if materialized > budget {
-                return Err(CORRUPT);
+                return Err(LoadError::Corrupt("stream node too large"));
             }
             let is_deleted = flags & FLAG_DELETED != 0;
             if is_deleted {
@@ -1079,7 +1079,7 @@ impl Node {
             });
         }
         if it.next().is_some() || seen_live != live || seen_deleted != deleted {
-            return Err(CORRUPT);
+            return Err(LoadError::Corrupt("stream node counts mismatch"));
         }
         let mut node = Node {
             master_fields,
@@ -1104,9 +1104,12 @@ impl Stream {
     /// ID, maximal deleted ID, entries-added counter and groups' read counters are derived as
     /// Redis derives them. Beyond Redis's own checks (node keys of 16 bytes and distinct,
     /// non-empty listpacks, distinct group and consumer names, PEL entries distinct and known to
-    /// the group), these are refused where Redis would load something it later trips over:
-    /// nodes out of order, overlapping or without entries, a length other than the live entries' count, a last
-    /// ID below an entry's, and a group PEL entry that no consumer (or two) owns.
+    /// the group, and with `sanitize-dump-payload yes` each node's layout), these are refused
+    /// where Redis would load something it later trips over: a node's listpack broken inside,
+    /// nodes out of order, overlapping or without entries, a node's live or deleted count other
+    /// than its entries', a length other than the live entries' count, a last ID below an
+    /// entry's, a counter whose length prefix is invalid (Redis keeps the error value as the
+    /// counter), and a group PEL entry that no consumer (or two) owns.
     pub fn load_rdb(r: &mut Reader<'_>, v2: bool) -> Result<Stream, LoadError> {
         let mut s = Stream::new();
         let node_count = r.load_len()?;
@@ -1115,17 +1118,18 @@ impl Stream {
             let key = r.load_string()?;
             let master_id = StreamId::from_key(&key).ok_or(CORRUPT)?;
             let blob = r.load_string()?;
-            let elements = listpack::decode(&blob)?;
+            // Redis checks a node's entries one by one, but not the listpack header's count.
+            let elements = listpack::decode_uncounted(&blob)?;
             if elements.is_empty() {
-                return Err(CORRUPT);
+                return Err(LoadError::Corrupt("empty stream node"));
             }
             let node = Node::from_listpack(master_id, &elements)?;
             // Nodes come in order, each past the previous one's entries.
             let Some(last) = node.entries.last().map(|e| e.id) else {
-                return Err(CORRUPT);
+                return Err(LoadError::Corrupt("stream node without entries"));
             };
             if last_entry.is_some_and(|previous| master_id <= previous) {
-                return Err(CORRUPT);
+                return Err(LoadError::Corrupt("stream nodes out of order"));
             }
             last_entry = Some(last);
             s.nodes.insert(master_id, node);
@@ -1143,7 +1147,7 @@ impl Stream {
         }
         let live: u64 = s.nodes.values().map(|n| n.live).sum();
         if live != s.length || last_entry.is_some_and(|last| last > s.last_id) {
-            return Err(CORRUPT);
+            return Err(LoadError::Corrupt("stream length or last ID inconsistent"));
         }
         let group_count = r.load_len()?;
         for _ in 0..group_count {
@@ -1155,7 +1159,7 @@ impl Stream {
                 s.estimate_distance(last_id)
             };
             if s.groups.contains_key(&name) {
-                return Err(CORRUPT);
+                return Err(LoadError::Corrupt("duplicate stream group"));
             }
             let group = load_group(r, Group::new(last_id, entries_read))?;
             s.groups.insert(name, group);
@@ -1186,14 +1190,14 @@ fn load_group(r: &mut Reader<'_>, mut group: Group) -> Result<Group, LoadError> 
             .insert(id, (delivery_time, delivery_count, None))
             .is_some()
         {
-            return Err(CORRUPT);
+            return Err(LoadError::Corrupt("duplicate stream PEL entry"));
         }
     }
     let consumer_count = r.load_len()?;
     for _ in 0..consumer_count {
         let name = r.load_string()?;
         if group.consumers.contains_key(&name) {
-            return Err(CORRUPT);
+            return Err(LoadError::Corrupt("duplicate stream consumer"));
         }
         let seen_time = read_time(r)?;
         let mut pel = BTreeSet::new();
@@ -1201,7 +1205,7 @@ fn load_group(r: &mut Reader<'_>, mut group: Group) -> Result<Group, LoadError> 
         for _ in 0..owned {
             let id = read_id(r)?;
             let Some((_, _, owner @ None)) = owners.get_mut(&id) else {
-                return Err(CORRUPT);
+                return Err(LoadError::Corrupt("stream consumer PEL entry unknown"));
             };
             *owner = Some(name.clone());
             pel.insert(id);
@@ -1209,7 +1213,7 @@ fn load_group(r: &mut Reader<'_>, mut group: Group) -> Result<Group, LoadError> 
         group.consumers.insert(name, Consumer { seen_time, pel });
     }
     for (id, (delivery_time, delivery_count, owner)) in owners {
-        let consumer = owner.ok_or(CORRUPT)?;
+        let consumer = owner.ok_or(LoadError::Corrupt("stream PEL entry without consumer"))?;
         group.pel.insert(
             id,
             Nack {

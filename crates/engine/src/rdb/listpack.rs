@@ -208,6 +208,16 @@ impl Element<'_> {
 /// follows the last entry, and the header's count (unless 65535, "unknown") is the number of
 /// entries. Allocates at most one element per two bytes of input.
 pub fn decode(blob: &[u8]) -> Result<Vec<Element<'_>>, LoadError> {
+    decode_checked(blob, true)
+}
+
+/// [`decode`] without comparing the header's element count with the entries (as Redis's
+/// stream node validation, which walks the entries itself).
+pub fn decode_uncounted(blob: &[u8]) -> Result<Vec<Element<'_>>, LoadError> {
+    decode_checked(blob, false)
+}
+
+fn decode_checked(blob: &[u8], check_count: bool) -> Result<Vec<Element<'_>>, LoadError> {
     let corrupt = LoadError::Corrupt("listpack integrity check failed");
     let size = blob.len();
     if size < HEADER + 1 {
@@ -244,7 +254,7 @@ pub fn decode(blob: &[u8]) -> Result<Vec<Element<'_>>, LoadError> {
         elements.push(element);
         p = end;
     }
-    if header_count != COUNT_UNKNOWN && usize::from(header_count) != elements.len() {
+    if check_count && header_count != COUNT_UNKNOWN && usize::from(header_count) != elements.len() {
         return Err(corrupt);
     }
     Ok(elements)
