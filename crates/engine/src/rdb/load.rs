@@ -29,6 +29,11 @@
 //! - the stream inconsistencies listed at [`Stream::load_rdb`].
 //!
 //! An empty collection is [`LoadError::EmptyKey`]: RESTORE refuses it, a file load skips the key.
+//!
+//! Values keep their contents, not their bytes: where Redis keeps a loaded listpack or quicklist
+//! as it came (a list's node layout and plain nodes, entries stored in forms its own writer
+//! would not choose, like a score written as the text `2.0`), DUMP here writes the canonical
+//! form Redis writes for the same contents, and ZSCAN shows such a score as the number.
 
 use std::collections::HashSet;
 
