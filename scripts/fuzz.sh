@@ -3,21 +3,21 @@
 # nightly toolchain with cargo-fuzz (both installed when missing). Seeds come from the
 # conformance scripts (crates/engine/tests/conformance/*.redis) and a few RESP replies; the
 # corpus each run grows is kept in fuzz/corpus/<target> for the next run.
-# Usage: scripts/fuzz.sh [target...]   (default: split_args exec resp)
+# Usage: scripts/fuzz.sh [target...]   (default: split_args exec resp rdb)
 set -euo pipefail
 export LC_ALL=C
 
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(split_args exec resp)
+[ ${#targets[@]} -gt 0 ] || targets=(split_args exec resp rdb)
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 
 seeds=fuzz/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/split_args" "$seeds/exec" "$seeds/resp"
+mkdir -p "$seeds/split_args" "$seeds/exec" "$seeds/resp" "$seeds/rdb"
 
 # split_args: one typed line per seed. exec: up to 40 lines per seed, each as the generator's
 # "typed line" step (byte 4, client, length, line); named connections go to client 1.
@@ -54,6 +54,22 @@ i=0
 for seed in "${resp_seeds[@]}"; do
   i=$((i + 1))
   printf -- "$seed" >"$seeds/resp/seed-$i"
+done
+
+# rdb: a mode byte (even: a DUMP payload's body; odd: a whole file), then the bytes: a string,
+# a list, an intset, a hash listpack, a sorted set, a stream, and a small file.
+rdb_seeds=(
+  '\x00\x00\x05hello' '\x00\x12\x01\x02\x0c\x0c\x00\x00\x00\x02\x00\x81a\x02\x01\x01\xff'
+  '\x00\x0b\x0c\x02\x00\x00\x00\x02\x00\x00\x00\x01\x00\x02\x00'
+  '\x00\x10\x0c\x0c\x00\x00\x00\x02\x00\x81f\x02\x81v\x02\xff'
+  '\x00\x05\x01\x01m\x00\x00\x00\x00\x00\x00\xf0\x3f'
+  '\x00\x13\x01\x10\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x12\x12\x00\x00\x00\x0a\x00\x01\x01\x00\x01\x01\x01\x81f\x02\x00\x01\x02\x01\x00\x01\x00\x01\x81v\x02\x04\x01\xff\x01\x01\x00\x01\x00\x00\x00\x00\x00\x01\x00'
+  '\x01REDIS0010\xfa\x05ctime\xc0\x01\xfe\x00\xfb\x01\x01\xfc\x00\x00\x00\x00\x00\x00\x00\x7f\x00\x01k\x01v\xff\x00\x00\x00\x00\x00\x00\x00\x00'
+)
+i=0
+for seed in "${rdb_seeds[@]}"; do
+  i=$((i + 1))
+  printf -- "$seed" >"$seeds/rdb/seed-$i"
 done
 
 status=0

@@ -22,7 +22,9 @@ use state::{Playground, start_clock, wall_ms};
 
 /// Publishes the engine to JavaScript as `window.redisPlayground.engine`.
 fn expose_to_js(engine: &Rc<RefCell<Engine>>) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let namespace = js_sys::Reflect::get(&window, &"redisPlayground".into())
         .ok()
         .filter(JsValue::is_object)

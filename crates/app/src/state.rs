@@ -49,7 +49,8 @@ impl Playground {
     /// Runs `f` on the engine. `None` only if the engine is already borrowed (a re-entrant call
     /// from JavaScript); the caller then skips its update.
     pub fn with<T>(self, f: impl FnOnce(&mut Engine) -> T) -> Option<T> {
-        self.engine.with_value(|rc| rc.try_borrow_mut().ok().map(|mut e| f(&mut e)))
+        self.engine
+            .with_value(|rc| rc.try_borrow_mut().ok().map(|mut e| f(&mut e)))
     }
 
     /// Runs `f` on the engine, then tells the panels it may have changed.
@@ -88,7 +89,9 @@ pub fn start_clock(playground: Playground) {
             playground.with(|e| e.advance(ms));
         }
         // Anything changed since the last tick (scripts, the clock): panels re-read.
-        let state = playground.with(|e| (e.events().last_seq(), e.now_ms())).unwrap_or_default();
+        let state = playground
+            .with(|e| (e.events().last_seq(), e.now_ms()))
+            .unwrap_or_default();
         if state != *seen.borrow() {
             *seen.borrow_mut() = state;
             playground.touch();
@@ -120,8 +123,14 @@ pub fn format_duration(ms: i64) -> String {
 /// Parses a custom advance: `500ms`, `90s`, `5m`, `2h`, `1d`, or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Option<i64> {
     let t = text.trim().to_ascii_lowercase();
-    let (number, unit) = t.find(|c: char| c.is_ascii_alphabetic()).map_or((t.as_str(), ""), |i| t.split_at(i));
-    let value: f64 = number.trim().parse().ok().filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+    let (number, unit) = t
+        .find(|c: char| c.is_ascii_alphabetic())
+        .map_or((t.as_str(), ""), |i| t.split_at(i));
+    let value: f64 = number
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
     let factor = match unit.trim() {
         "ms" => 1.0,
         "" | "s" | "sec" => 1000.0,

@@ -11,7 +11,10 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// A stored string.
 pub fn load(key: &str) -> Option<String> {
-    storage()?.get_item(&format!("{PREFIX}{key}")).ok().flatten()
+    storage()?
+        .get_item(&format!("{PREFIX}{key}"))
+        .ok()
+        .flatten()
 }
 
 /// Stores a string (ignoring failures such as a full quota).
@@ -23,7 +26,9 @@ pub fn save(key: &str, value: &str) {
 
 /// A stored list of single-line strings.
 pub fn load_list(key: &str) -> Vec<String> {
-    load(key).map(|text| text.lines().map(str::to_string).collect()).unwrap_or_default()
+    load(key)
+        .map(|text| text.lines().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 /// Stores a list of single-line strings.

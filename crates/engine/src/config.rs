@@ -48,6 +48,15 @@ const POLICIES: &[(&str, EvictionPolicy)] = &[
 ];
 
 impl EvictionPolicy {
+    /// Whether recency is what eviction looks at (Redis's `MAXMEMORY_FLAG_LRU`: the two LRU
+    /// policies), so that RDB files record each key's idle time.
+    pub fn is_lru(self) -> bool {
+        matches!(
+            self,
+            EvictionPolicy::AllKeysLru | EvictionPolicy::VolatileLru
+        )
+    }
+
     /// Whether access frequency (rather than recency) is tracked.
     pub fn is_lfu(self) -> bool {
         matches!(

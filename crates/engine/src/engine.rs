@@ -157,6 +157,8 @@ pub struct Engine {
     pub(crate) monitor_echo: Vec<String>,
     /// The most memory seen in use (`used_memory_peak`), updated when memory is reported.
     pub(crate) peak_memory: usize,
+    /// The RDB file last saved (`dump.rdb`), see [`Engine::rdb_file`].
+    pub(crate) rdb_file: Option<Vec<u8>>,
 }
 
 impl Default for Engine {
@@ -186,6 +188,7 @@ impl Engine {
             monitors: Vec::new(),
             monitor_echo: Vec::new(),
             peak_memory: 0,
+            rdb_file: None,
         }
     }
 

@@ -60,7 +60,12 @@ fn info(engine: &Engine, key: &[u8], entry: &Entry) -> KeyInfo {
         encoding: entry.value.encoding_name(),
         ttl_ms: entry.expire_at().map(|at| (at - now_ms).max(0)),
         len,
-        memory: crate::memory::key_usage(key, &entry.value, 5, engine.config.list_max_listpack_size),
+        memory: crate::memory::key_usage(
+            key,
+            &entry.value,
+            5,
+            engine.config.list_max_listpack_size,
+        ),
     }
 }
 
@@ -90,7 +95,10 @@ impl Engine {
         }
         matching.sort_unstable_by(|a, b| a.0.cmp(b.0));
         (
-            matching.into_iter().map(|(k, e)| info(self, k, e)).collect(),
+            matching
+                .into_iter()
+                .map(|(k, e)| info(self, k, e))
+                .collect(),
             total,
         )
     }

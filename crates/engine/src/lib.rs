@@ -17,7 +17,8 @@
 //!   format.
 //! - [`num`]: Redis's number parsing and formatting.
 //! - [`long_double`]: C's x87 `long double` in software, for `INCRBYFLOAT`'s exact digits.
-//! - [`rdb`]: the RDB serialization of values (DUMP/RESTORE payloads), with its LZF and CRC-64.
+//! - [`rdb`]: the RDB format: values (DUMP/RESTORE payloads) and whole-database files (`dump.rdb`,
+//!   DEBUG RELOAD, snapshots of an engine), with its LZF and CRC-64.
 //! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
 //! - `memory`: memory estimates after Redis's structure sizes (MEMORY USAGE, INFO memory).
 //! - `geohash`: Redis's geohash scores, search cells, distances and geo reply texts; `qsort`:

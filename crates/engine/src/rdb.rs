@@ -1,34 +1,92 @@
-//! Redis 7.0's RDB serialization of values, as `DUMP` writes it and `RESTORE` reads it.
+//! Redis 7.0's RDB format: values as `DUMP` writes them and `RESTORE` reads them, and whole
+//! databases as `SAVE` writes `dump.rdb` and a restarting server (or `DEBUG RELOAD`) reads it.
 //!
 //! A value is its type byte followed by its body; a DUMP payload adds a footer: the RDB version
 //! (two bytes, little-endian) and the CRC-64 of everything before it (eight bytes,
 //! little-endian). The [`Writer`] and [`Reader`] are the RDB primitives (lengths, strings in all
-//! their encodings, type bytes) that whole-database snapshots will share.
+//! their encodings, type bytes) that payloads and files share.
 //!
 //! Strings are written as Redis writes them:
 //! - up to 11 bytes that read as an integer of at most 32 bits: an integer encoding (`INT8`,
 //!   `INT16`, `INT32`, little-endian two's complement);
 //! - longer than 20 bytes, with `rdbcompression yes`, LZF-compressed if that saves at least four
-//!   bytes ([`lzf`]);
+//!   bytes (`rdb/lzf.rs`);
 //! - otherwise a length (6, 14, 32 or 64 bits) and the bytes.
 //!
 //! Lists are written as Redis 7.0 writes a quicklist (`QUICKLIST_2`: the node count, then each
 //! node's container kind and its [`listpack`] as a string), cut into nodes as a list that grew
 //! at its tail under the default `list-max-listpack-size` (see [`listpack::quicklist_nodes`]):
-//! exact for every list that fits one node (8 KB) and for larger ones built by RPUSH.
+//! exact for every list that fits one node (8 KB) and for larger ones built by RPUSH. (Redis
+//! keeps the nodes of a list it loaded as they were, plain nodes included; this engine keeps
+//! the elements only, so such a list is written back cut its own way.)
 //!
-//! Only strings are loaded so far; a payload of any other type is refused as
-//! [`LoadError::Unsupported`] (RESTORE answers `Bad data format` for it), never a panic.
+//! Hashes are written as Redis writes them: a listpack-encoded hash as its listpack
+//! (`HASH_LISTPACK`), a hashtable as its size then each field and value (`HASH`). Sets are an
+//! intset blob (`SET_INTSET`) or their members (`SET`); sorted sets their listpack
+//! (`ZSET_LISTPACK`) or their members and binary scores (`ZSET_2`); streams their nodes,
+//! counters and groups (`STREAM_LISTPACKS_2`).
+//!
+//! Every value type Redis 7.0 reads is loaded (`rdb/load.rs` lists the types, the encodings
+//! values get, and the few payloads refused where Redis would trust them), never with a panic,
+//! an allocation beyond what the input can fill, or a loop that outlives the input.
+//!
+//! # Snapshots of an engine
+//!
+//! [`save_database`] serializes the keyspace of an [`Engine`](crate::Engine) (its 16
+//! databases: keys, values in their encodings, absolute expire times, and idle times or access
+//! counters when the eviction policy records them) as Redis 7.0's `dump.rdb`; the same engine
+//! state always gives the same bytes, and the real server loads them. [`load_database`] reads
+//! such a file (or one the real server wrote) into an engine, and [`load_database_with`] lets
+//! the file's keys replace existing ones. To restore a snapshot:
+//!
+//! 1. start from an engine with the configuration the snapshot was taken under (the
+//!    `*-max-*` thresholds decide the encodings values load with, the eviction policy which
+//!    access data is read);
+//! 2. set its clock ([`Engine::set_time`](crate::Engine::set_time)) first: keys whose expire
+//!    time is before the clock are skipped, as a restarting Redis skips them;
+//! 3. empty the databases it should replace, then load.
+//!
+//! Only the keyspace is in a file. The clock is not (only the `ctime` second, which
+//! [`LoadReport::ctime`] gives back), nor the configuration, the clients and their state,
+//! subscriptions, statistics or the event log: a page that keeps its state across reloads
+//! stores those beside the file. Loading sends no keyspace notification and logs no event, as
+//! Redis's loading does not; it stores every key or, if the file is refused, none.
+//! [`Engine::rdb_file`](crate::Engine::rdb_file) is the server's `dump.rdb` (what `DEBUG
+//! RELOAD` writes and reads), where RDB save points will save.
+//!
+//! ```
+//! use engine::{Engine, rdb};
+//! let mut engine = Engine::new();
+//! engine.set_time(1_767_225_600_000);
+//! let client = engine.connect();
+//! let argv = |s: &str| s.split(' ').map(|a| a.as_bytes().to_vec()).collect::<Vec<_>>();
+//! engine.exec(client, &argv("SET greeting hello"));
+//! engine.exec(client, &argv("EXPIRE greeting 60"));
+//! let snapshot = rdb::save_database(&engine);
+//!
+//! let mut restored = Engine::new();
+//! restored.set_time(engine.now_ms());
+//! let report = rdb::load_database(&mut restored, &snapshot).expect("a file this engine wrote");
+//! assert_eq!((report.keys_loaded, report.ctime), (1, Some(1_767_225_600)));
+//! let client = restored.connect();
+//! assert_eq!(restored.exec(client, &argv("TTL greeting")), engine::Reply::Integer(60));
+//! ```
 
 mod crc64;
+mod file;
 pub mod listpack;
+mod load;
+#[cfg(test)]
+mod load_tests;
 mod lzf;
+mod ziplist;
 
 pub use crc64::crc64;
+pub use file::{LoadOptions, LoadReport, load_database, load_database_with, save_database};
 
+use crate::config::Config;
 use crate::keyspace::Value;
 use crate::keyspace::list::List;
-use crate::keyspace::value::StrValue;
 use crate::num::parse_i64;
 
 /// The RDB format version Redis 7.0 writes, and the newest it reads.
@@ -119,8 +177,11 @@ pub enum LoadError {
     Corrupt(&'static str),
     /// The type byte names no value type.
     UnknownType(u8),
-    /// A value type this engine cannot hold yet.
+    /// A value type this engine cannot hold (module values).
     Unsupported(u8),
+    /// A collection with no element (`RDB_LOAD_ERR_EMPTY_KEY`): RESTORE refuses it, a file load
+    /// skips the key.
+    EmptyKey,
 }
 
 /// Appends RDB-encoded data to a buffer.
@@ -243,8 +304,7 @@ impl Writer {
             Value::List(_) => self.save_type(rdb_type::LIST_QUICKLIST_2),
             Value::Set(s) if s.is_intset() => self.save_type(rdb_type::SET_INTSET),
             Value::Set(_) => self.save_type(rdb_type::SET),
-            // A listpack-encoded hash is written as its listpack blob, as Redis does.
-            Value::Hash(h) if h.table().is_none() => self.save_type(rdb_type::HASH_LISTPACK),
+            Value::Hash(h) if h.is_listpack() => self.save_type(rdb_type::HASH_LISTPACK),
             Value::Hash(_) => self.save_type(rdb_type::HASH),
             Value::Stream(_) => self.save_type(rdb_type::STREAM_LISTPACKS_2),
             Value::ZSet(z) if z.is_listpack() => self.save_type(rdb_type::ZSET_LISTPACK),
@@ -287,14 +347,11 @@ impl Writer {
                 }
             }
             Value::Stream(s) => s.save_rdb(self),
-            // A listpack hash is one string: field, value, field, value… in its order.
-            Value::Hash(h) if h.table().is_none() => {
-                let mut blob = listpack::Listpack::new();
-                for (field, value) in h.iter() {
-                    blob.append(field);
-                    blob.append(value);
-                }
-                self.save_string(&blob.into_bytes());
+            Value::Hash(h) if h.is_listpack() => {
+                let elements = h
+                    .iter()
+                    .flat_map(|(f, v)| [listpack::Element::Bytes(f), listpack::Element::Bytes(v)]);
+                self.save_string(&listpack::encode(elements));
             }
             Value::Hash(h) => {
                 self.save_len(h.len() as u64);
@@ -363,7 +420,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `N` bytes into an array.
-    fn read_array<const N: usize>(&mut self) -> Result<[u8; N], LoadError> {
+    pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N], LoadError> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.read_exact(N)?);
         Ok(out)
@@ -442,15 +499,6 @@ impl<'a> Reader<'a> {
             Err(LoadError::Corrupt("invalid LZF compressed string"))
         }
     }
-
-    /// Reads a value body of type `t` (`rdbLoadObject`).
-    pub fn load_object(&mut self, t: u8) -> Result<Value, LoadError> {
-        match t {
-            rdb_type::STRING => Ok(Value::String(StrValue::new(self.load_string()?))),
-            t if rdb_type::is_object_type(t) => Err(LoadError::Unsupported(t)),
-            t => Err(LoadError::UnknownType(t)),
-        }
-    }
 }
 
 /// Serializes a value as DUMP does (`createDumpPayload`): type, body, RDB version, CRC-64.
@@ -482,12 +530,13 @@ pub fn verify_payload(payload: &[u8]) -> bool {
     crc64(0, signed).to_le_bytes() == crc
 }
 
-/// Reads the value of a verified DUMP payload. As Redis does, the value is read from the start
-/// of the whole payload, footer included, and whatever follows it is ignored.
-pub fn load_payload(payload: &[u8]) -> Result<Value, LoadError> {
+/// Reads the value of a verified DUMP payload, encoded as Redis would under `config`. As Redis
+/// does, the value is read from the start of the whole payload, footer included, and whatever
+/// follows it is ignored.
+pub fn load_payload(payload: &[u8], config: &Config) -> Result<Value, LoadError> {
     let mut r = Reader::new(payload);
     let t = r.load_object_type()?;
-    r.load_object(t)
+    r.load_object(t, config)
 }
 
 #[cfg(test)]
@@ -504,7 +553,7 @@ mod tests {
     fn loaded(payload: &[u8]) -> Result<(Vec<u8>, StrEncoding), LoadError> {
         assert!(verify_payload(payload), "payload verifies");
         #[allow(unreachable_patterns, clippy::match_wildcard_for_single_variants)]
-        match load_payload(payload)? {
+        match load_payload(payload, &Config::default())? {
             Value::String(s) => Ok((s.bytes, s.encoding)),
             other => panic!("not a string: {other:?}"),
         }
@@ -690,24 +739,20 @@ mod tests {
     }
 
     #[test]
-    fn other_types_are_refused_without_panic() {
-        // DUMP payloads of Redis 7.0.15: a list, an intset, a set, a hash, a sorted set and a
-        // stream.
-        let payloads: &[&[u8]] = &[
-            b"\x12\x01\x02\r\r\x00\x00\x00\x02\x00\x81a\x02\x81b\x02\xff\n\x00h\xeb\n\x89\x13A\xbb\xb1",
-            b"\x0b\x0c\x02\x00\x00\x00\x02\x00\x00\x00\x01\x00\x02\x00\n\x00oy8\xb14\xeb .",
-            b"\x02\x01\x01x\n\x00\xff\xe8\x80\xbav\x0c/\t",
-            b"\x10\r\r\x00\x00\x00\x02\x00\x81f\x02\x81v\x02\xff\n\x00 \xf1=D#T\x08\x9d",
-            b"\x11\x0c\x0c\x00\x00\x00\x02\x00\x81m\x02\x01\x01\xff\n\x00&\xe3\xfd\x9d\xdd}n\xcb",
-        ];
-        for &payload in payloads {
-            assert!(verify_payload(payload));
-            let t = payload[0];
-            assert_eq!(load_payload(payload), Err(LoadError::Unsupported(t)));
-        }
+    fn unknown_and_module_types_are_refused() {
         for t in [8u8, 20, 21, 200, 255] {
             let payload = with_footer(&[t, 1, b'a']);
-            assert_eq!(load_payload(&payload), Err(LoadError::UnknownType(t)));
+            assert_eq!(
+                load_payload(&payload, &Config::default()),
+                Err(LoadError::UnknownType(t))
+            );
+        }
+        for t in [6u8, 7] {
+            let payload = with_footer(&[t, 1, b'a']);
+            assert_eq!(
+                load_payload(&payload, &Config::default()),
+                Err(LoadError::Unsupported(t))
+            );
         }
     }
 
@@ -778,10 +823,10 @@ mod tests {
                 payload.truncate(rng.below(payload.len() as u64 + 1) as usize);
             }
             if verify_payload(&payload) {
-                let _ = load_payload(&payload);
+                let _ = load_payload(&payload, &Config::default());
             }
             // The parser must also survive input nobody verified.
-            let _ = load_payload(&payload);
+            let _ = load_payload(&payload, &Config::default());
             let mut r = Reader::new(&payload);
             while r.load_string().is_ok() && r.position() < payload.len() {}
         }

@@ -23,7 +23,11 @@ pub fn Clock() -> impl IntoView {
     };
     let toggle = move |_| {
         playground.mode.update(|m| {
-            *m = if *m == ClockMode::Live { ClockMode::Paused } else { ClockMode::Live };
+            *m = if *m == ClockMode::Live {
+                ClockMode::Paused
+            } else {
+                ClockMode::Live
+            };
         });
     };
     view! {

@@ -24,9 +24,17 @@ const HISTORY_KEY: &str = "history";
 #[derive(Clone, Debug, PartialEq)]
 enum Shown {
     /// A line and what it printed.
-    Exchange { prompt: String, input: String, output: String },
+    Exchange {
+        prompt: String,
+        input: String,
+        output: String,
+    },
     /// HELP's answer.
-    Help { input: String, prompt: String, help: Help },
+    Help {
+        input: String,
+        prompt: String,
+        help: Help,
+    },
     /// Messages that arrived while no line was typed (pub/sub, a served blocking command).
     Arrived(String),
 }
@@ -39,8 +47,14 @@ struct Entry {
 
 /// The prompt redis-cli shows: host and port, `[db]` unless 0, `(TX)` inside MULTI.
 fn prompt(engine: &Engine, client: ClientId) -> String {
-    let (db, multi) = engine.client(client).map_or((0, false), |c| (c.db, c.multi.is_some()));
-    let db = if db == 0 { String::new() } else { format!("[{db}]") };
+    let (db, multi) = engine
+        .client(client)
+        .map_or((0, false), |c| (c.db, c.multi.is_some()));
+    let db = if db == 0 {
+        String::new()
+    } else {
+        format!("[{db}]")
+    };
     let tx = if multi { "(TX)" } else { "" };
     format!("127.0.0.1:6379{db}{tx}>")
 }
@@ -79,24 +93,37 @@ pub fn Console() -> impl IntoView {
     };
     let subscribed = move || {
         playground.revision.get();
-        playground.with(|e| e.client(client).is_some_and(|c| c.resp == 2 && c.in_pubsub_context())).unwrap_or(false)
+        playground
+            .with(|e| {
+                e.client(client)
+                    .is_some_and(|c| c.resp == 2 && c.in_pubsub_context())
+            })
+            .unwrap_or(false)
     };
 
     // Output that arrives later (messages, a served blocking command's reply) joins the
     // transcript: the waiting line's output if a command waits, else an entry of its own.
     Effect::new(move |_| {
         playground.revision.get();
-        let arrived = playground.with(|e| e.take_output(client)).unwrap_or_default();
+        let arrived = playground
+            .with(|e| e.take_output(client))
+            .unwrap_or_default();
         if arrived.is_empty() {
             return;
         }
         let text: String = arrived.iter().map(format_reply).collect();
         transcript.update(|t| match t.last_mut() {
-            Some(Entry { shown: Shown::Exchange { output, .. }, .. }) if output.is_empty() => output.push_str(&text),
+            Some(Entry {
+                shown: Shown::Exchange { output, .. },
+                ..
+            }) if output.is_empty() => output.push_str(&text),
             _ => {
                 let id = next_id.get_value();
                 next_id.set_value(id + 1);
-                t.push(Entry { id, shown: Shown::Arrived(text) });
+                t.push(Entry {
+                    id,
+                    shown: Shown::Arrived(text),
+                });
             }
         });
         request_animation_frame(scroll_down);
@@ -122,8 +149,16 @@ pub fn Console() -> impl IntoView {
         remember(&typed);
         let outcome = playground.change(|e| run_line(e, client, typed.as_bytes()));
         match outcome {
-            Some(LineOutcome::Print(text)) => push(Shown::Exchange { prompt, input: typed, output: text }),
-            Some(LineOutcome::Help(help)) => push(Shown::Help { input: typed, prompt, help }),
+            Some(LineOutcome::Print(text)) => push(Shown::Exchange {
+                prompt,
+                input: typed,
+                output: text,
+            }),
+            Some(LineOutcome::Help(help)) => push(Shown::Help {
+                input: typed,
+                prompt,
+                help,
+            }),
             Some(LineOutcome::Clear) => transcript.set(Vec::new()),
             // A browser tab is not quit; say so instead of silently doing nothing.
             Some(LineOutcome::Quit) => push(Shown::Exchange {
@@ -133,7 +168,10 @@ pub fn Console() -> impl IntoView {
             }),
             None => {}
         }
-        if let Some(db) = playground.with(|e| e.client(client).map(|c| c.db)).flatten() {
+        if let Some(db) = playground
+            .with(|e| e.client(client).map(|c| c.db))
+            .flatten()
+        {
             playground.db.set(db);
         }
         request_animation_frame(scroll_down);
@@ -141,7 +179,13 @@ pub fn Console() -> impl IntoView {
 
     let interrupt = move || {
         // Ctrl+C: leave subscribed mode, or stop waiting, or drop the typed line.
-        let state = playground.with(|e| (e.is_blocked(client), e.client(client).is_some_and(|c| c.in_pubsub_context())));
+        let state = playground.with(|e| {
+            (
+                e.is_blocked(client),
+                e.client(client)
+                    .is_some_and(engine::Client::in_pubsub_context),
+            )
+        });
         match state {
             Some((true, _)) => {
                 playground.change(|e| e.unblock(client, false));
@@ -190,7 +234,9 @@ pub fn Console() -> impl IntoView {
                     line.set(format!("{only} "));
                     candidates.set(Vec::new());
                 } else {
-                    if let Some(prefix) = common_prefix(&found).filter(|p| p.len() > typed.trim_end().len()) {
+                    if let Some(prefix) =
+                        common_prefix(&found).filter(|p| p.len() > typed.trim_end().len())
+                    {
                         line.set(prefix);
                     }
                     candidates.set(found);
@@ -204,13 +250,16 @@ pub fn Console() -> impl IntoView {
                 }
                 let pos = match (history_pos.get_value(), key.as_str()) {
                     (None, "ArrowUp") => Some(len - 1),
-                    (None, _) => None,
                     (Some(p), "ArrowUp") => Some(p.saturating_sub(1)),
                     (Some(p), _) if p + 1 < len => Some(p + 1),
-                    (Some(_), _) => None,
+                    // Down past the newest line (or from no line) leaves the history.
+                    _ => None,
                 };
                 history_pos.set_value(pos);
-                line.set(pos.and_then(|p| history.with_value(|h| h.get(p).cloned())).unwrap_or_default());
+                line.set(
+                    pos.and_then(|p| history.with_value(|h| h.get(p).cloned()))
+                        .unwrap_or_default(),
+                );
             }
             _ => {}
         }
@@ -218,7 +267,10 @@ pub fn Console() -> impl IntoView {
 
     // A pasted block of several lines runs line by line, as a terminal would.
     let on_paste = move |ev: ClipboardEvent| {
-        let text = ev.clipboard_data().and_then(|d| d.get_data("text").ok()).unwrap_or_default();
+        let text = ev
+            .clipboard_data()
+            .and_then(|d| d.get_data("text").ok())
+            .unwrap_or_default();
         if !text.contains('\n') {
             return;
         }
@@ -236,7 +288,11 @@ pub fn Console() -> impl IntoView {
 
     let hint_text = move || {
         let typed = line.get();
-        if typed.trim().is_empty() { String::new() } else { hint(&typed).unwrap_or_default() }
+        if typed.trim().is_empty() {
+            String::new()
+        } else {
+            hint(&typed).unwrap_or_default()
+        }
     };
 
     view! {
@@ -289,28 +345,40 @@ pub fn Console() -> impl IntoView {
 
 fn render_entry(shown: Shown) -> AnyView {
     match shown {
-        Shown::Exchange { prompt, input, output } => view! {
+        Shown::Exchange {
+            prompt,
+            input,
+            output,
+        } => view! {
             <div class="exchange">
                 <div class="typed"><span class="prompt">{prompt}</span>" "{input}</div>
                 <pre class="reply">{output}</pre>
             </div>
         }
         .into_any(),
-        Shown::Help { prompt, input, help } => view! {
+        Shown::Help {
+            prompt,
+            input,
+            help,
+        } => view! {
             <div class="exchange">
                 <div class="typed"><span class="prompt">{prompt}</span>" "{input}</div>
                 <div class="reply help">{render_help(help)}</div>
             </div>
         }
         .into_any(),
-        Shown::Arrived(text) => view! { <div class="exchange arrived"><pre class="reply">{text}</pre></div> }.into_any(),
+        Shown::Arrived(text) => {
+            view! { <div class="exchange arrived"><pre class="reply">{text}</pre></div> }.into_any()
+        }
     }
 }
 
 fn render_help(help: Help) -> AnyView {
     match help {
         Help::Usage => view! { <pre>{engine::cli::help_text(&Help::Usage)}</pre> }.into_any(),
-        Help::Entries(entries) if entries.is_empty() => view! { <pre>"(no help for that topic)"</pre> }.into_any(),
+        Help::Entries(entries) if entries.is_empty() => {
+            view! { <pre>"(no help for that topic)"</pre> }.into_any()
+        }
         Help::Entries(entries) => entries
             .into_iter()
             .map(|e| {

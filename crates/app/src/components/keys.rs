@@ -52,7 +52,9 @@ pub fn KeyBrowser() -> impl IntoView {
         playground.revision.get();
         let db = playground.db.get();
         let key = selected.get()?;
-        playground.with(|e| e.inspect_key(db, &key, VALUE_LIMIT)).flatten()
+        playground
+            .with(|e| e.inspect_key(db, &key, VALUE_LIMIT))
+            .flatten()
     });
     let row = move |info: KeyInfo| {
         let key = info.key.clone();
@@ -106,14 +108,21 @@ fn KeyDetail(info: KeyInfo, value: ValueView) -> impl IntoView {
         "{} · {} · {} · {}",
         info.type_name,
         info.encoding,
-        info.ttl_ms.map_or_else(|| "no TTL".to_string(), |t| format!("TTL {}", format_duration(t))),
+        info.ttl_ms.map_or_else(
+            || "no TTL".to_string(),
+            |t| format!("TTL {}", format_duration(t))
+        ),
         memory_text(info.memory)
     );
-    let more = |shown: usize| (info.len > shown).then(|| view! { <p class="more">{format!("… {} more", info.len - shown)}</p> });
+    let more = |shown: usize| {
+        (info.len > shown)
+            .then(|| view! { <p class="more">{format!("… {} more", info.len - shown)}</p> })
+    };
     let body = match value {
         ValueView::String(bytes) => {
             let shown = bytes.len();
-            view! { <pre class="value-string">{display_bytes(&bytes)}</pre> {more(shown)} }.into_any()
+            view! { <pre class="value-string">{display_bytes(&bytes)}</pre> {more(shown)} }
+                .into_any()
         }
         ValueView::List(items) | ValueView::Set(items) => {
             let shown = items.len();

@@ -6,7 +6,9 @@ use crate::storage;
 
 /// Applies a theme (`light`, `dark`, or `None` for the system's) to the document root.
 fn apply(theme: Option<&str>) {
-    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
     if let Some(root) = root {
         let _ = match theme {
             Some(t) => root.set_attribute("data-theme", t),
@@ -26,7 +28,11 @@ fn system_prefers_dark() -> bool {
 pub fn ThemeToggle() -> impl IntoView {
     let stored = storage::load("theme").filter(|t| t == "light" || t == "dark");
     apply(stored.as_deref());
-    let dark = RwSignal::new(stored.as_deref().map_or_else(system_prefers_dark, |t| t == "dark"));
+    let dark = RwSignal::new(
+        stored
+            .as_deref()
+            .map_or_else(system_prefers_dark, |t| t == "dark"),
+    );
     let toggle = move |_| {
         let next = !dark.get_untracked();
         dark.set(next);

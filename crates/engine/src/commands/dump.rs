@@ -95,7 +95,8 @@ pub fn restore_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             "ERR DUMP payload version or checksum are wrong",
         ));
     }
-    let value = rdb::load_payload(payload).map_err(|_| RedisError::new("ERR Bad data format"))?;
+    let value = rdb::load_payload(payload, &ctx.engine.config)
+        .map_err(|_| RedisError::new("ERR Bad data format"))?;
 
     let deleted = replace && ctx.delete(key);
     let now = ctx.now();
@@ -135,7 +136,7 @@ pub fn restore_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// `clock - seconds` wrapped into 24 bits (after multiplying and dividing by 1000 with 64-bit
 /// wrap-around), and reads the idle time back modulo that clock: idle times of 2^24 - 1 seconds
 /// or more come back reduced.
-fn lru_ms_for_idle(now_ms: i64, seconds: i64) -> i64 {
+pub(crate) fn lru_ms_for_idle(now_ms: i64, seconds: i64) -> i64 {
     let now_s = now_ms.div_euclid(1000);
     let clock = now_s & LRU_CLOCK_MAX;
     let seconds = seconds.wrapping_mul(1000) / 1000;

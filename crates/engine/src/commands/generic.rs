@@ -436,7 +436,7 @@ pub fn object_idletime_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult
 
 /// Redis's `estimateObjectIdleTime` in seconds: access times are kept as whole seconds on a
 /// 24-bit clock (`LRU_CLOCK_MAX`, about 194 days), which may have wrapped since.
-fn idle_seconds(lru_ms: i64, now_ms: i64) -> i64 {
+pub(crate) fn idle_seconds(lru_ms: i64, now_ms: i64) -> i64 {
     const LRU_CLOCK_MAX: i64 = (1 << 24) - 1;
     let clock = |ms: i64| ms.div_euclid(1000) & LRU_CLOCK_MAX;
     let (now, then) = (clock(now_ms), clock(lru_ms));

@@ -1,6 +1,6 @@
 //! Server commands: COMMAND and its subcommands (introspection of the command table), TIME
-//! (the virtual clock), DEBUG (SLEEP moves the virtual clock), and the database-wide DBSIZE,
-//! FLUSHDB, FLUSHALL, SWAPDB.
+//! (the virtual clock), DEBUG (SLEEP moves the virtual clock, RELOAD saves and reloads an RDB
+//! file), and the database-wide DBSIZE, FLUSHDB, FLUSHALL, SWAPDB.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -11,6 +11,7 @@ use crate::commands::args;
 use crate::cstr::{c_eq_ignore_case, c_str, strtod};
 use crate::errors::{CmdResult, RedisError};
 use crate::glob::glob_match;
+use crate::rdb;
 use crate::reply::Reply;
 
 /// The server group's registrations.
@@ -63,7 +64,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         "debug",
         debug_command,
-        "Testing aids; SLEEP moves the clock forward by the seconds given.",
+        "Testing aids; SLEEP moves the clock forward by the seconds given, RELOAD saves and reloads the data.",
     ),
     Command::new(
         "shutdown",
@@ -306,7 +307,7 @@ pub fn time_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
 }
 
 /// Redis's `DEBUG HELP` lines (its reply, kept verbatim; of these subcommands only `SLEEP`,
-/// `ERROR` and `LOG` are implemented here).
+/// `ERROR`, `LOG` and `RELOAD` are implemented here).
 const DEBUG_HELP: &[&str] = &[
     "AOF-FLUSH-SLEEP <microsec>",
     "    Server will sleep before flushing the AOF, this is used for testing.",
@@ -415,7 +416,8 @@ const DEBUG_HELP: &[&str] = &[
 
 /// Testing aids. `SLEEP seconds` (decimals allowed, read as C's `strtod`) moves the virtual
 /// clock forward at once, expiring what falls due; `ERROR message` answers that error;
-/// `LOG message` is accepted (there is no server log); `HELP` lists Redis's subcommands.
+/// `LOG message` is accepted (there is no server log); `RELOAD [option ...]` saves an RDB file
+/// and loads it back (see `debug_reload`); `HELP` lists Redis's subcommands.
 ///
 /// `DEBUG subcommand [arg [arg ...]]`
 pub fn debug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
@@ -437,6 +439,7 @@ pub fn debug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
         3 if is(b"log") => Ok(Reply::ok()),
         3 if is(b"object") => debug_object(ctx, argv.get(2).map_or(&[][..], Vec::as_slice)),
+        _ if is(b"reload") => debug_reload(ctx, argv.get(2..).unwrap_or_default()),
         _ => {
             let shown = c_str(sub);
             let shown = shown.get(..128).unwrap_or(shown);
@@ -499,6 +502,50 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         );
     }
     Ok(Reply::Status(Cow::Owned(line)))
+}
+
+/// `DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]`: saves every database as an RDB file (the
+/// engine's [`Engine::rdb_file`](crate::Engine::rdb_file)), empties them, and loads the file
+/// back, as Redis's save, `emptyData` and `rdbLoad`: values, encodings (as loading gives them),
+/// expire times survive; keys whose time has passed are not loaded; access data is what the
+/// file records (nothing under the default policy: idle times restart at 0). `NOSAVE` loads the
+/// file last saved (an error when there is none, after emptying the databases, as Redis does);
+/// `NOFLUSH` keeps the current keys; `MERGE` lets the file's keys replace them. Where Redis would
+/// stop the server (a key of the file already present without `MERGE`) the load is refused and
+/// the databases are left as they were.
+fn debug_reload(ctx: &mut Ctx<'_>, options: &[Vec<u8>]) -> CmdResult {
+    let (mut merge, mut flush, mut save) = (false, true, true);
+    for option in options {
+        if c_eq_ignore_case(option, b"merge") {
+            merge = true;
+        } else if c_eq_ignore_case(option, b"noflush") {
+            flush = false;
+        } else if c_eq_ignore_case(option, b"nosave") {
+            save = false;
+        } else {
+            return Err(RedisError::new(
+                "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+            ));
+        }
+    }
+    if save {
+        let file = rdb::save_database(ctx.engine);
+        ctx.engine.set_rdb_file(Some(file));
+    }
+    if flush {
+        for db in 0..ctx.engine.dbs.len() {
+            ctx.engine.touch_all_watched_keys_in_db(db, None);
+        }
+        for db in &mut ctx.engine.dbs {
+            db.clear();
+        }
+    }
+    let load_error = || RedisError::new("ERR Error trying to load the RDB dump");
+    let file = ctx.engine.rdb_file.take().ok_or_else(load_error)?;
+    let result = rdb::load_database_with(ctx.engine, &file, rdb::LoadOptions { merge });
+    ctx.engine.rdb_file = Some(file);
+    result.map_err(|_| load_error())?;
+    Ok(Reply::ok())
 }
 
 /// How long `DEBUG SLEEP seconds` sleeps, in whole milliseconds (rounded up: the sleep lasts at
@@ -648,6 +695,86 @@ mod tests {
         assert_eq!(
             engine.exec(client, &argv("TIME x")),
             Reply::error("ERR wrong number of arguments for 'time' command")
+        );
+    }
+
+    #[test]
+    fn debug_reload_without_a_file_empties_then_fails() {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        engine.exec(client, &argv("SET k v"));
+        assert_eq!(
+            engine.exec(client, &argv("DEBUG RELOAD NOSAVE")),
+            Reply::error("ERR Error trying to load the RDB dump")
+        );
+        assert_eq!(engine.db_len(0), 0, "emptied first, as Redis does");
+        assert!(engine.rdb_file().is_none());
+        // NOFLUSH keeps the data when there is nothing to load.
+        engine.exec(client, &argv("SET k v"));
+        engine.exec(client, &argv("DEBUG RELOAD NOSAVE NOFLUSH"));
+        assert_eq!(engine.db_len(0), 1);
+    }
+
+    #[test]
+    fn debug_reload_refuses_a_file_clashing_with_kept_keys() {
+        // Redis stops the server on a duplicate key; here the load is refused whole.
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        engine.exec(client, &argv("SET k v"));
+        engine.exec(client, &argv("DEBUG RELOAD"));
+        engine.exec(client, &argv("SET k changed"));
+        engine.exec(client, &argv("SET other 1"));
+        assert_eq!(
+            engine.exec(client, &argv("DEBUG RELOAD NOSAVE NOFLUSH")),
+            Reply::error("ERR Error trying to load the RDB dump")
+        );
+        assert_eq!(engine.exec(client, &argv("GET k")), Reply::bulk(b"changed"));
+        assert_eq!(engine.db_len(0), 2);
+        assert!(engine.rdb_file().is_some(), "the file stays");
+        assert_eq!(
+            engine.exec(client, &argv("DEBUG RELOAD NOSAVE NOFLUSH MERGE")),
+            Reply::ok()
+        );
+        assert_eq!(engine.exec(client, &argv("GET k")), Reply::bulk(b"v"));
+        assert_eq!(engine.db_len(0), 2);
+    }
+
+    #[test]
+    fn debug_reload_keeps_access_data_as_the_policy_records_it() {
+        let mut engine = Engine::new();
+        engine.set_time(1_767_225_600_000);
+        let client = engine.connect();
+        engine.exec(client, &argv("SET k v"));
+        engine.advance(30_000);
+        assert_eq!(
+            engine.exec(client, &argv("OBJECT IDLETIME k")),
+            Reply::Integer(30)
+        );
+        // No policy that looks at access data: idle times restart.
+        engine.exec(client, &argv("DEBUG RELOAD"));
+        assert_eq!(
+            engine.exec(client, &argv("OBJECT IDLETIME k")),
+            Reply::Integer(0)
+        );
+        // Under an LRU policy the file records them.
+        engine.config.maxmemory_policy = crate::EvictionPolicy::AllKeysLru;
+        engine.advance(30_000);
+        engine.exec(client, &argv("DEBUG RELOAD"));
+        assert_eq!(
+            engine.exec(client, &argv("OBJECT IDLETIME k")),
+            Reply::Integer(30)
+        );
+        // Under an LFU policy, the counters.
+        engine.config.maxmemory_policy = crate::EvictionPolicy::AllKeysLfu;
+        let minutes = crate::keyspace::minutes(engine.now_ms());
+        if let Some(entry) = engine.dbs[0].peek_mut(b"k") {
+            entry.lfu_counter = 100;
+            entry.lfu_minutes = minutes;
+        }
+        engine.exec(client, &argv("DEBUG RELOAD"));
+        assert_eq!(
+            engine.exec(client, &argv("OBJECT FREQ k")),
+            Reply::Integer(100)
         );
     }
 

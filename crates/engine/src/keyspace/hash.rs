@@ -83,6 +83,24 @@ impl Hash {
         }
     }
 
+    /// A listpack-encoded hash holding these pairs in this order, whatever their sizes (an RDB
+    /// listpack is loaded as it is). The fields must be distinct.
+    pub fn from_listpack_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Self {
+        Hash {
+            repr: Repr::Listpack(pairs),
+        }
+    }
+
+    /// Whether the hash is listpack-encoded.
+    pub fn is_listpack(&self) -> bool {
+        matches!(self.repr, Repr::Listpack(_))
+    }
+
+    /// Turns a listpack into a hashtable (`hashTypeConvert`); a hashtable stays one.
+    pub fn convert_to_table(&mut self) {
+        self.convert();
+    }
+
     /// Number of fields.
     pub fn len(&self) -> usize {
         match &self.repr {

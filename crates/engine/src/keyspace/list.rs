@@ -53,6 +53,13 @@ impl List {
         List::default()
     }
 
+    /// A list of these elements, head first.
+    pub fn from_elements(items: impl IntoIterator<Item = Vec<u8>>) -> Self {
+        List {
+            items: items.into_iter().collect(),
+        }
+    }
+
     /// The name `OBJECT ENCODING` answers: always `quicklist` in Redis 7.0.
     pub const ENCODING: &'static str = "quicklist";
 

@@ -89,6 +89,26 @@ impl SetValue {
         set
     }
 
+    /// An empty hashtable-encoded set (`createSetObject`).
+    pub fn new_hashtable() -> Self {
+        SetValue {
+            repr: Repr::Hashtable(Dict::new()),
+        }
+    }
+
+    /// An intset of these members (strictly ascending) stored `width` bytes wide (2, 4 or 8, at
+    /// least as wide as its widest member): an intset as an RDB blob holds it.
+    pub fn from_intset(members: Vec<i64>, width: u8) -> Self {
+        SetValue {
+            repr: Repr::Intset { members, width },
+        }
+    }
+
+    /// Turns an intset into a hashtable (`setTypeConvert`); a hashtable stays one.
+    pub fn convert_to_hashtable(&mut self) {
+        self.convert();
+    }
+
     /// Number of members.
     pub fn len(&self) -> usize {
         match &self.repr {

@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::num::parse_i64;
+use crate::rdb::listpack::{self, Element};
+use crate::rdb::{LoadError, Reader};
 
 /// A stream entry ID: a millisecond time and a sequence number, ordered as a 128-bit number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -66,6 +68,16 @@ impl StreamId {
                 seq: self.seq - 1,
             })
         }
+    }
+
+    /// The ID of a radix-tree key (the inverse of [`StreamId::key`]); `None` unless 16 bytes.
+    pub fn from_key(key: &[u8]) -> Option<Self> {
+        let key = <[u8; 16]>::try_from(key).ok()?;
+        let (ms, seq) = key.split_at(8);
+        Some(StreamId {
+            ms: u64::from_be_bytes(<[u8; 8]>::try_from(ms).ok()?),
+            seq: u64::from_be_bytes(<[u8; 8]>::try_from(seq).ok()?),
+        })
     }
 
     /// The ID as Redis keys its radix trees: 128 bits, big endian.
@@ -975,6 +987,243 @@ impl Stream {
             }
         }
     }
+}
+
+/// Why a stream could not be loaded (RESTORE answers `Bad data format`).
+const CORRUPT: LoadError = LoadError::Corrupt("stream integrity check failed");
+
+/// The next listpack element as an integer (`lpGetIntegerIfValid`).
+fn int<'a>(it: &mut impl Iterator<Item = Element<'a>>) -> Result<i64, LoadError> {
+    it.next().and_then(Element::as_int).ok_or(CORRUPT)
+}
+
+/// The next listpack element as a count: a non-negative integer.
+fn count<'a>(it: &mut impl Iterator<Item = Element<'a>>) -> Result<u64, LoadError> {
+    u64::try_from(int(it)?).map_err(|_| CORRUPT)
+}
+
+impl Node {
+    /// Reads a node's listpack (its elements, as [`crate::rdb::listpack::decode`] gives them)
+    /// under its master ID. Checked as Redis's deep `streamValidateListpackIntegrity` checks it
+    /// (the master entry, each entry's layout and its closing count, nothing left over), and
+    /// more, since Redis trusts these without `sanitize-dump-payload yes` and then misbehaves:
+    /// the master entry's live and deleted counts must be those of the entries, and the
+    /// entries' IDs must increase from the master ID on.
+    fn from_listpack(master_id: StreamId, elements: &[Element<'_>]) -> Result<Node, LoadError> {
+        let mut it = elements.iter().copied();
+        let live = count(&mut it)?;
+        let deleted = count(&mut it)?;
+        let field_count = count(&mut it)?;
+        let mut master_fields = Vec::new();
+        for _ in 0..field_count {
+            master_fields.push(it.next().ok_or(CORRUPT)?.to_vec());
+        }
+        if int(&mut it)? != 0 {
+            return Err(LoadError::Corrupt("stream master entry not closed by 0"));
+        }
+        let total = live.checked_add(deleted).ok_or(CORRUPT)?;
+        // Entries with the master's fields leave their names out, so a small listpack can stand
+        // for many copies of long names: the copies are capped well above what a node Redis
+        // writes can hold.
+        let budget = elements.len().saturating_mul(128).max(4 << 20);
+        let mut materialized = 0usize;
+        let mut entries = Vec::new();
+        let mut previous: Option<StreamId> = None;
+        let (mut seen_live, mut seen_deleted) = (0u64, 0u64);
+        for _ in 0..total {
+            let flags = int(&mut it)?;
+            let ms = master_id.ms.wrapping_add(int(&mut it)? as u64);
+            let seq = master_id.seq.wrapping_add(int(&mut it)? as u64);
+            let id = StreamId::new(ms, seq);
+            if id < master_id || previous.is_some_and(|p| id <= p) {
+                return Err(LoadError::Corrupt("stream entry IDs out of order"));
+            }
+            previous = Some(id);
+            let mut fields = Vec::new();
+            let expected_count = if flags & FLAG_SAMEFIELDS != 0 {
+                for name in &master_fields {
+                    fields.push(name.clone());
+                    fields.push(it.next().ok_or(CORRUPT)?.to_vec());
+                }
+                3 + master_fields.len() as u64
+            } else {
+                let pairs = count(&mut it)?;
+                for _ in 0..pairs {
+                    fields.push(it.next().ok_or(CORRUPT)?.to_vec());
+                    fields.push(it.next().ok_or(CORRUPT)?.to_vec());
+                }
+                pairs
+                    .checked_mul(2)
+                    .and_then(|n| n.checked_add(4))
+                    .ok_or(CORRUPT)?
+            };
+            if u64::try_from(int(&mut it)?).ok() != Some(expected_count) {
+                return Err(LoadError::Corrupt("stream entry count mismatch"));
+            }
+            materialized = fields
+                .iter()
+                .fold(materialized, |sum, f| sum.saturating_add(f.len()));
+            if materialized > budget {
+                return Err(LoadError::Corrupt("stream node too large"));
+            }
+            let is_deleted = flags & FLAG_DELETED != 0;
+            if is_deleted {
+                seen_deleted += 1;
+            } else {
+                seen_live += 1;
+            }
+            entries.push(NodeEntry {
+                id,
+                deleted: is_deleted,
+                fields,
+            });
+        }
+        if it.next().is_some() || seen_live != live || seen_deleted != deleted {
+            return Err(LoadError::Corrupt("stream node counts mismatch"));
+        }
+        let mut node = Node {
+            master_fields,
+            entries,
+            live,
+            deleted,
+            body_bytes: 0,
+        };
+        // The size is that of the listpack this node writes (the same bytes as the one read,
+        // when Redis wrote it).
+        node.body_bytes = node
+            .listpack(master_id)
+            .len()
+            .saturating_sub(lp::EMPTY + lp::count(live) + lp::count(deleted));
+        Ok(node)
+    }
+}
+
+impl Stream {
+    /// Reads a stream written by [`Stream::save_rdb`] or by Redis (`rdbLoadObject`'s stream
+    /// branch): `STREAM_LISTPACKS_2` when `v2`, else the older `STREAM_LISTPACKS`, whose first
+    /// ID, maximal deleted ID, entries-added counter and groups' read counters are derived as
+    /// Redis derives them. Beyond Redis's own checks (node keys of 16 bytes and distinct,
+    /// non-empty listpacks, distinct group and consumer names, PEL entries distinct and known to
+    /// the group, and with `sanitize-dump-payload yes` each node's layout), these are refused
+    /// where Redis would load something it later trips over: a node's listpack broken inside,
+    /// nodes out of order, overlapping or without entries, a node's live or deleted count other
+    /// than its entries', a length other than the live entries' count, a last ID below an
+    /// entry's, a counter whose length prefix is invalid (Redis keeps the error value as the
+    /// counter), and a group PEL entry that no consumer (or two) owns.
+    pub fn load_rdb(r: &mut Reader<'_>, v2: bool) -> Result<Stream, LoadError> {
+        let mut s = Stream::new();
+        let node_count = r.load_len()?;
+        let mut last_entry: Option<StreamId> = None;
+        for _ in 0..node_count {
+            let key = r.load_string()?;
+            let master_id = StreamId::from_key(&key).ok_or(CORRUPT)?;
+            let blob = r.load_string()?;
+            // Redis checks a node's entries one by one, but not the listpack header's count.
+            let elements = listpack::decode_uncounted(&blob)?;
+            if elements.is_empty() {
+                return Err(LoadError::Corrupt("empty stream node"));
+            }
+            let node = Node::from_listpack(master_id, &elements)?;
+            // Nodes come in order, each past the previous one's entries.
+            let Some(last) = node.entries.last().map(|e| e.id) else {
+                return Err(LoadError::Corrupt("stream node without entries"));
+            };
+            if last_entry.is_some_and(|previous| master_id <= previous) {
+                return Err(LoadError::Corrupt("stream nodes out of order"));
+            }
+            last_entry = Some(last);
+            s.nodes.insert(master_id, node);
+        }
+        s.length = r.load_len()?;
+        s.last_id = StreamId::new(r.load_len()?, r.load_len()?);
+        if v2 {
+            s.first_id = StreamId::new(r.load_len()?, r.load_len()?);
+            s.max_deleted_id = StreamId::new(r.load_len()?, r.load_len()?);
+            s.entries_added = r.load_len()?;
+        } else {
+            s.max_deleted_id = StreamId::MIN;
+            s.entries_added = s.length;
+            s.first_id = s.first_live_id();
+        }
+        let live: u64 = s.nodes.values().map(|n| n.live).sum();
+        if live != s.length || last_entry.is_some_and(|last| last > s.last_id) {
+            return Err(LoadError::Corrupt("stream length or last ID inconsistent"));
+        }
+        let group_count = r.load_len()?;
+        for _ in 0..group_count {
+            let name = r.load_string()?;
+            let last_id = StreamId::new(r.load_len()?, r.load_len()?);
+            let entries_read = if v2 {
+                r.load_len()? as i64
+            } else {
+                s.estimate_distance(last_id)
+            };
+            if s.groups.contains_key(&name) {
+                return Err(LoadError::Corrupt("duplicate stream group"));
+            }
+            let group = load_group(r, Group::new(last_id, entries_read))?;
+            s.groups.insert(name, group);
+        }
+        Ok(s)
+    }
+}
+
+/// Reads a group's PEL and consumers into `group`.
+fn load_group(r: &mut Reader<'_>, mut group: Group) -> Result<Group, LoadError> {
+    let read_id = |r: &mut Reader<'_>| -> Result<StreamId, LoadError> {
+        StreamId::from_key(r.read_exact(16)?).ok_or(CORRUPT)
+    };
+    let read_time = |r: &mut Reader<'_>| -> Result<i64, LoadError> {
+        let bytes = r.read_exact(8)?;
+        Ok(i64::from_le_bytes(
+            <[u8; 8]>::try_from(bytes).map_err(|_| CORRUPT)?,
+        ))
+    };
+    // The PEL, its owners left for the consumers to claim.
+    let mut owners: BTreeMap<StreamId, (i64, u64, Option<Vec<u8>>)> = BTreeMap::new();
+    let pel_size = r.load_len()?;
+    for _ in 0..pel_size {
+        let id = read_id(r)?;
+        let delivery_time = read_time(r)?;
+        let delivery_count = r.load_len()?;
+        if owners
+            .insert(id, (delivery_time, delivery_count, None))
+            .is_some()
+        {
+            return Err(LoadError::Corrupt("duplicate stream PEL entry"));
+        }
+    }
+    let consumer_count = r.load_len()?;
+    for _ in 0..consumer_count {
+        let name = r.load_string()?;
+        if group.consumers.contains_key(&name) {
+            return Err(LoadError::Corrupt("duplicate stream consumer"));
+        }
+        let seen_time = read_time(r)?;
+        let mut pel = BTreeSet::new();
+        let owned = r.load_len()?;
+        for _ in 0..owned {
+            let id = read_id(r)?;
+            let Some((_, _, owner @ None)) = owners.get_mut(&id) else {
+                return Err(LoadError::Corrupt("stream consumer PEL entry unknown"));
+            };
+            *owner = Some(name.clone());
+            pel.insert(id);
+        }
+        group.consumers.insert(name, Consumer { seen_time, pel });
+    }
+    for (id, (delivery_time, delivery_count, owner)) in owners {
+        let consumer = owner.ok_or(LoadError::Corrupt("stream PEL entry without consumer"))?;
+        group.pel.insert(
+            id,
+            Nack {
+                delivery_time,
+                delivery_count,
+                consumer,
+            },
+        );
+    }
+    Ok(group)
 }
 
 /// Nodes of a Redis radix tree (`rax`) holding these sorted, distinct 16-byte keys, counting

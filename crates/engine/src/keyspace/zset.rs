@@ -558,6 +558,28 @@ impl ZSet {
         }
     }
 
+    /// A listpack-encoded set holding `items` in this order, as an RDB listpack is loaded
+    /// (whatever the sizes of its members); `None` unless they are in the set's order (score,
+    /// then member bytes) with distinct members. A `-0` score reads back as `0`, as the
+    /// listpack would store it.
+    pub fn from_listpack_items(mut items: Vec<(Vec<u8>, f64)>) -> Option<Self> {
+        let ordered = items
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if (Score(a.1), &a.0) < (Score(b.1), &b.0)));
+        let mut members: Vec<&[u8]> = items.iter().map(|(m, _)| m.as_slice()).collect();
+        members.sort_unstable();
+        let distinct = members.windows(2).all(|w| matches!(w, [a, b] if a != b));
+        if !(ordered && distinct) || items.iter().any(|(_, s)| s.is_nan()) {
+            return None;
+        }
+        for item in &mut items {
+            item.1 = listpack_score(item.1);
+        }
+        Some(ZSet {
+            repr: Repr::Listpack(items),
+        })
+    }
+
     /// Whether the set is listpack-encoded.
     pub fn is_listpack(&self) -> bool {
         matches!(self.repr, Repr::Listpack(_))

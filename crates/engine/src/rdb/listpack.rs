@@ -6,7 +6,10 @@
 //! unknown), the entries, and a 0xFF terminator. Each entry is its encoding (a canonical 64-bit
 //! integer in the narrowest integer form, else a string with a 6, 12 or 32-bit length) followed
 //! by the entry's length written backwards in 7-bit groups, so the pack reads both ways.
+//!
+//! [`decode`] reads a listpack back, checking it as Redis's deep `lpValidateIntegrity` does.
 
+use super::LoadError;
 use crate::num::parse_i64;
 
 /// Bytes of the header.
@@ -156,13 +159,178 @@ const SIZE_ESTIMATE_OVERHEAD: usize = 8;
 /// The largest count-based fill (`FILL_MAX`).
 const FILL_MAX: i64 = (1 << 15) - 1;
 
-/// One element to pack.
+/// One element to pack, or one read from a listpack or ziplist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Element<'a> {
     /// A string; stored as an integer when it is one in canonical form.
     Bytes(&'a [u8]),
     /// An integer (`lpAppendInteger`).
     Int(i64),
+}
+
+impl Element<'_> {
+    /// The element as the bytes Redis hands out for it: a string as it is, an integer as its
+    /// decimal text (`ll2string`).
+    pub fn to_vec(self) -> Vec<u8> {
+        match self {
+            Element::Bytes(b) => b.to_vec(),
+            Element::Int(n) => n.to_string().into_bytes(),
+        }
+    }
+
+    /// The element as an integer, as `lpGetIntegerIfValid` reads it: an integer entry, or a
+    /// string that is a canonical 64-bit integer.
+    pub fn as_int(self) -> Option<i64> {
+        match self {
+            Element::Int(n) => Some(n),
+            Element::Bytes(b) => parse_i64(b),
+        }
+    }
+
+    /// Its length in bytes as a string (an integer counts its decimal digits).
+    pub fn byte_len(self) -> usize {
+        match self {
+            Element::Bytes(b) => b.len(),
+            Element::Int(n) => {
+                let digits = n
+                    .unsigned_abs()
+                    .checked_ilog10()
+                    .map_or(1, |d| d as usize + 1);
+                digits + usize::from(n < 0)
+            }
+        }
+    }
+}
+
+/// Reads every element of a listpack, validating it as Redis's deep `lpValidateIntegrity`: the
+/// header's size is the blob's, the blob ends with the terminator, every entry has a known
+/// encoding, stays inside the blob and carries the back-length of its own size, the terminator
+/// follows the last entry, and the header's count (unless 65535, "unknown") is the number of
+/// entries. Allocates at most one element per two bytes of input.
+pub fn decode(blob: &[u8]) -> Result<Vec<Element<'_>>, LoadError> {
+    decode_checked(blob, true)
+}
+
+/// [`decode`] without comparing the header's element count with the entries (as Redis's
+/// stream node validation, which walks the entries itself).
+pub fn decode_uncounted(blob: &[u8]) -> Result<Vec<Element<'_>>, LoadError> {
+    decode_checked(blob, false)
+}
+
+fn decode_checked(blob: &[u8], check_count: bool) -> Result<Vec<Element<'_>>, LoadError> {
+    let corrupt = LoadError::Corrupt("listpack integrity check failed");
+    let size = blob.len();
+    if size < HEADER + 1 {
+        return Err(corrupt);
+    }
+    let header_bytes = blob
+        .get(..4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, u32::from_le_bytes);
+    if usize::try_from(header_bytes).ok() != Some(size) || blob.last() != Some(&EOF) {
+        return Err(corrupt);
+    }
+    let header_count = blob
+        .get(4..6)
+        .and_then(|b| <[u8; 2]>::try_from(b).ok())
+        .map_or(0, u16::from_le_bytes);
+    // The entries lie between the header and the terminator.
+    let body = blob.get(HEADER..size - 1).ok_or(corrupt)?;
+    let mut elements = Vec::new();
+    let mut p = 0;
+    while p < body.len() {
+        let (element, entry_len) =
+            decode_entry(body.get(p..).unwrap_or_default()).ok_or(corrupt)?;
+        let back = backlen_size(entry_len as u64);
+        let end = p
+            .checked_add(entry_len)
+            .and_then(|e| e.checked_add(back))
+            .filter(|&e| e <= body.len())
+            .ok_or(corrupt)?;
+        // Redis reads the back-length from the entry's last byte backwards.
+        if decode_backlen(body.get(..end).unwrap_or_default()) != Some(entry_len as u64) {
+            return Err(corrupt);
+        }
+        elements.push(element);
+        p = end;
+    }
+    if check_count && header_count != COUNT_UNKNOWN && usize::from(header_count) != elements.len() {
+        return Err(corrupt);
+    }
+    Ok(elements)
+}
+
+/// The element at the start of `entry` and the bytes of its encoding and data (without the
+/// back-length); `None` for an unknown encoding or data past the end.
+fn decode_entry(entry: &[u8]) -> Option<(Element<'_>, usize)> {
+    let first = *entry.first()?;
+    let byte = |i: usize| entry.get(i).copied().map(u64::from);
+    // Little-endian integer of `n` bytes after the encoding byte.
+    let le = |n: usize| -> Option<u64> {
+        let mut v = 0u64;
+        for i in (1..=n).rev() {
+            v = (v << 8) | byte(i)?;
+        }
+        Some(v)
+    };
+    // Sign-extends the low `bits` bits of `v`.
+    let signed = |v: u64, bits: u32| -> i64 {
+        let shift = 64 - bits;
+        ((v << shift) as i64) >> shift
+    };
+    let string = |header: usize, len: usize| -> Option<(Element<'_>, usize)> {
+        let end = header.checked_add(len)?;
+        Some((Element::Bytes(entry.get(header..end)?), end))
+    };
+    match first {
+        0x00..=0x7F => Some((Element::Int(i64::from(first)), 1)),
+        0x80..=0xBF => string(1, usize::from(first & 0x3F)),
+        0xC0..=0xDF => {
+            let v = (u64::from(first & 0x1F) << 8) | byte(1)?;
+            Some((Element::Int(signed(v, 13)), 2))
+        }
+        0xE0..=0xEF => {
+            let len = (usize::from(first & 0x0F) << 8) | usize::from(*entry.get(1)?);
+            string(2, len)
+        }
+        0xF0 => {
+            let len = usize::try_from(le(4)?).ok()?;
+            string(5, len)
+        }
+        0xF1 => Some((Element::Int(signed(le(2)?, 16)), 3)),
+        0xF2 => Some((Element::Int(signed(le(3)?, 24)), 4)),
+        0xF3 => Some((Element::Int(signed(le(4)?, 32)), 5)),
+        0xF4 => Some((Element::Int(le(8)? as i64), 9)),
+        _ => None,
+    }
+}
+
+/// Bytes of the back-length of an entry of `l` bytes (`lpEncodeBacklen` with no buffer).
+fn backlen_size(l: u64) -> usize {
+    if l <= 127 {
+        1
+    } else if l < 16_383 {
+        2
+    } else if l < 2_097_151 {
+        3
+    } else if l < 268_435_455 {
+        4
+    } else {
+        5
+    }
+}
+
+/// The back-length that ends `before` (`lpDecodeBacklen`): 7-bit groups read from the last byte
+/// backwards while their high bit is set, at most five of them.
+fn decode_backlen(before: &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for (i, &b) in before.iter().rev().enumerate().take(5) {
+        value |= u64::from(b & 127) << (7 * i);
+        if b & 128 == 0 {
+            return Some(value);
+        }
+    }
+    None
 }
 
 /// The listpack holding `elements`, as Redis builds it by appending them in order.
