@@ -18,6 +18,7 @@ use components::clock::Clock;
 use components::console::Console;
 use components::keys::KeyBrowser;
 use components::theme::ThemeToggle;
+use components::timeline::Timeline;
 use state::{Playground, start_clock, wall_ms};
 
 /// Publishes the engine to JavaScript as `window.redisPlayground.engine`.
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
         <main class="workspace">
             <Console />
             <KeyBrowser />
+            <Timeline />
         </main>
     }
 }

@@ -32,6 +32,8 @@ pub struct Playground {
     pub speed: RwSignal<u32>,
     /// The database the console uses and the key browser shows.
     pub db: RwSignal<usize>,
+    /// The console's connection, so the timeline can tell its events from scripts'.
+    pub console_client: RwSignal<Option<engine::ClientId>>,
 }
 
 impl Playground {
@@ -43,6 +45,7 @@ impl Playground {
             mode: RwSignal::new(ClockMode::Live),
             speed: RwSignal::new(1),
             db: RwSignal::new(0),
+            console_client: RwSignal::new(None),
         }
     }
 

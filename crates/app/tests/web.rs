@@ -57,6 +57,9 @@ async fn mount_fresh() {
 async fn type_line(line: &str) {
     let input: HtmlInputElement = by_test_id("console-input").dyn_into().expect("an input");
     input.set_value(line);
+    // As typing does: the console follows the field through `input` events.
+    let typed = web_sys::Event::new("input").expect("event");
+    input.dispatch_event(&typed).expect("dispatch");
     let init = KeyboardEventInit::new();
     init.set_key("Enter");
     init.set_bubbles(true);

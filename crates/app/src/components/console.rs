@@ -64,6 +64,7 @@ fn prompt(engine: &Engine, client: ClientId) -> String {
 pub fn Console() -> impl IntoView {
     let playground = expect_context::<Playground>();
     let client = playground.with(Engine::connect).unwrap_or_default();
+    playground.console_client.set(Some(client));
     let transcript = RwSignal::new(Vec::<Entry>::new());
     let next_id = StoredValue::new(0u64);
     let history = StoredValue::new(storage::load_list(HISTORY_KEY));
@@ -112,19 +113,32 @@ pub fn Console() -> impl IntoView {
             return;
         }
         let text: String = arrived.iter().map(format_reply).collect();
-        transcript.update(|t| match t.last_mut() {
+        // Entries are keyed by id and never change in place: a waiting line that gets its reply
+        // is replaced by a new entry.
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        transcript.update(|t| match t.last() {
             Some(Entry {
-                shown: Shown::Exchange { output, .. },
+                shown:
+                    Shown::Exchange {
+                        output,
+                        prompt,
+                        input,
+                    },
                 ..
-            }) if output.is_empty() => output.push_str(&text),
-            _ => {
-                let id = next_id.get_value();
-                next_id.set_value(id + 1);
-                t.push(Entry {
-                    id,
-                    shown: Shown::Arrived(text),
-                });
+            }) if output.is_empty() => {
+                let shown = Shown::Exchange {
+                    prompt: prompt.clone(),
+                    input: input.clone(),
+                    output: text,
+                };
+                t.pop();
+                t.push(Entry { id, shown });
             }
+            _ => t.push(Entry {
+                id,
+                shown: Shown::Arrived(text),
+            }),
         });
         request_animation_frame(scroll_down);
     });

@@ -4,3 +4,4 @@ pub mod clock;
 pub mod console;
 pub mod keys;
 pub mod theme;
+pub mod timeline;

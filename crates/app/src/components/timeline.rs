@@ -1,0 +1,559 @@
+//! The timeline: every keyspace event on virtual time, read from the engine's event log. Hits
+//! and misses are told apart by colour and by shape (● hit, ✕ miss), writes (▲), deletions (□),
+//! expiries (◆) and evictions (■) sit on their own lane; the running hit rate is drawn over
+//! them, and the totals equal `INFO stats`' `keyspace_hits` and `keyspace_misses`. The wheel zooms,
+//! dragging pans, "Follow" keeps the present in view; the key pattern and the source (console or
+//! scripts) filter what is drawn. Drawing walks only the visible events and aggregates those
+//! that share a pixel, so 100,000 events stay smooth.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use engine::{ClientId, EventKind};
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, MouseEvent, WheelEvent};
+
+use crate::state::Playground;
+
+/// Events kept for drawing (the engine keeps as many).
+const KEEP: usize = 100_000;
+
+/// One event as the timeline keeps it.
+#[derive(Clone, Debug)]
+struct Mark {
+    time: i64,
+    kind: EventKind,
+    client: ClientId,
+    key: String,
+    command: &'static str,
+}
+
+/// The lane an event is drawn on.
+fn lane(kind: EventKind) -> usize {
+    match kind {
+        EventKind::Hit | EventKind::Miss => 0,
+        EventKind::Write | EventKind::Del => 1,
+        EventKind::Expired | EventKind::Evicted => 2,
+    }
+}
+
+const LANES: [&str; 3] = ["reads", "writes", "expiry"];
+
+/// Which clients' events are drawn.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Source {
+    All,
+    Console,
+    Scripts,
+}
+
+struct View {
+    marks: Vec<Mark>,
+    last_seq: u64,
+    /// Visible window in virtual ms.
+    start: f64,
+    end: f64,
+    follow: bool,
+    drag: Option<(f64, f64)>,
+}
+
+/// The timeline panel.
+#[component]
+pub fn Timeline() -> impl IntoView {
+    let playground = expect_context::<Playground>();
+    let canvas: NodeRef<html::Canvas> = NodeRef::new();
+    let (pattern, set_pattern) = signal(String::new());
+    let (source, set_source) = signal(Source::All);
+    let (tooltip, set_tooltip) = signal(None::<(f64, f64, String)>);
+    let (follow, set_follow) = signal(true);
+    let view = Rc::new(RefCell::new(View {
+        marks: Vec::new(),
+        last_seq: 0,
+        start: 0.0,
+        end: 60_000.0,
+        follow: true,
+        drag: None,
+    }));
+
+    let totals = move || {
+        playground.revision.get();
+        playground
+            .with(|e| (e.stats().keyspace_hits, e.stats().keyspace_misses))
+            .unwrap_or_default()
+    };
+
+    let draw = {
+        let view = Rc::clone(&view);
+        move || {
+            let Some(canvas) = canvas.get_untracked() else {
+                return;
+            };
+            let console = playground.console_client.get_untracked();
+            let pattern = pattern.get_untracked();
+            let source = source.get_untracked();
+            let mut v = view.borrow_mut();
+            // New events from the log.
+            let (new, now) = playground
+                .with(|e| {
+                    let new: Vec<(u64, Mark)> = e
+                        .events()
+                        .after(v.last_seq)
+                        .map(|ev| {
+                            (
+                                ev.seq,
+                                Mark {
+                                    time: ev.time_ms,
+                                    kind: ev.kind,
+                                    client: ev.client,
+                                    key: String::from_utf8_lossy(&ev.key).into_owned(),
+                                    command: ev.command,
+                                },
+                            )
+                        })
+                        .collect();
+                    (new, e.now_ms())
+                })
+                .unwrap_or_default();
+            if let Some((seq, _)) = new.last() {
+                v.last_seq = *seq;
+            }
+            v.marks.extend(new.into_iter().map(|(_, m)| m));
+            let excess = v.marks.len().saturating_sub(KEEP);
+            v.marks.drain(..excess);
+            if v.follow {
+                let width = (v.end - v.start).max(1.0);
+                v.end = now as f64 + width * 0.05;
+                v.start = v.end - width;
+            }
+            render(&canvas, &v, console, &pattern, source);
+        }
+    };
+    let draw = Rc::new(draw);
+
+    // Redraw whenever the engine changes, the filters change or the window moves.
+    {
+        let draw = Rc::clone(&draw);
+        Effect::new(move |_| {
+            playground.revision.get();
+            pattern.get();
+            source.get();
+            follow.get();
+            draw();
+        });
+    }
+
+    let on_wheel = {
+        let view = Rc::clone(&view);
+        let draw = Rc::clone(&draw);
+        move |ev: WheelEvent| {
+            ev.prevent_default();
+            let Some(canvas) = canvas.get_untracked() else {
+                return;
+            };
+            let width = f64::from(canvas.client_width().max(1));
+            let mut v = view.borrow_mut();
+            let at = v.start + (f64::from(ev.offset_x()) / width) * (v.end - v.start);
+            let factor = if ev.delta_y() > 0.0 { 1.25 } else { 0.8 };
+            let span = ((v.end - v.start) * factor).clamp(10.0, 1e12);
+            let ratio = (at - v.start) / (v.end - v.start);
+            v.start = at - span * ratio;
+            v.end = v.start + span;
+            drop(v);
+            draw();
+        }
+    };
+    let on_down = {
+        let view = Rc::clone(&view);
+        move |ev: MouseEvent| {
+            let mut v = view.borrow_mut();
+            v.drag = Some((f64::from(ev.offset_x()), v.start));
+            v.follow = false;
+            set_follow.set(false);
+        }
+    };
+    let on_up = {
+        let view = Rc::clone(&view);
+        move |_: MouseEvent| view.borrow_mut().drag = None
+    };
+    let on_move = {
+        let view = Rc::clone(&view);
+        let draw = Rc::clone(&draw);
+        move |ev: MouseEvent| {
+            let Some(canvas) = canvas.get_untracked() else {
+                return;
+            };
+            let width = f64::from(canvas.client_width().max(1));
+            let height = f64::from(canvas.client_height().max(1));
+            let (x, y) = (f64::from(ev.offset_x()), f64::from(ev.offset_y()));
+            let mut v = view.borrow_mut();
+            if let Some((from_x, from_start)) = v.drag {
+                let span = v.end - v.start;
+                v.start = from_start - (x - from_x) / width * span;
+                v.end = v.start + span;
+                drop(v);
+                set_tooltip.set(None);
+                draw();
+                return;
+            }
+            // The nearest visible event on the lane under the pointer, within 6 px.
+            let row = ((y - TOP) / ((height - TOP) / LANES.len() as f64)).floor();
+            let console = playground.console_client.get_untracked();
+            let (pattern, source) = (pattern.get_untracked(), source.get_untracked());
+            let span = (v.end - v.start).max(1.0);
+            let found = v
+                .marks
+                .iter()
+                .filter(|m| {
+                    row >= 0.0
+                        && lane(m.kind) == row as usize
+                        && shown(m, console, &pattern, source)
+                })
+                .map(|m| (((m.time as f64 - v.start) / span * width - x).abs(), m))
+                .filter(|(d, _)| *d <= 6.0)
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, m)| describe(m, console));
+            set_tooltip.set(found.map(|text| (x, y, text)));
+        }
+    };
+
+    view! {
+        <section class="panel timeline" aria-label="Timeline of keyspace events">
+            <h2>"Timeline"</h2>
+            <div class="timeline-controls">
+                <span class="timeline-totals" data-testid="hit-rate">
+                    {move || {
+                        let (hits, misses) = totals();
+                        let rate = if hits + misses == 0 { "—".to_string() } else { format!("{:.1} %", hits as f64 * 100.0 / (hits + misses) as f64) };
+                        format!("● {hits} hits  ✕ {misses} misses  hit rate {rate}")
+                    }}
+                </span>
+                <input
+                    class="timeline-filter"
+                    data-testid="timeline-filter"
+                    placeholder="Key pattern, e.g. user:*"
+                    aria-label="Show events of keys matching a pattern"
+                    prop:value=pattern
+                    on:input=move |ev| set_pattern.set(event_target_value(&ev))
+                />
+                <select
+                    aria-label="Show events from"
+                    data-testid="timeline-source"
+                    on:change=move |ev| {
+                        set_source.set(match event_target_value(&ev).as_str() {
+                            "console" => Source::Console,
+                            "scripts" => Source::Scripts,
+                            _ => Source::All,
+                        });
+                    }
+                >
+                    <option value="all">"All sources"</option>
+                    <option value="console">"Console"</option>
+                    <option value="scripts">"Scripts"</option>
+                </select>
+                <button
+                    data-testid="timeline-follow"
+                    aria-pressed=move || follow.get().to_string()
+                    on:click={
+                        let view = Rc::clone(&view);
+                        move |_| {
+                            let next = !follow.get_untracked();
+                            view.borrow_mut().follow = next;
+                            set_follow.set(next);
+                        }
+                    }
+                >
+                    {move || if follow.get() { "Following now" } else { "Follow now" }}
+                </button>
+            </div>
+            <div class="timeline-canvas-wrap">
+                <canvas
+                    data-testid="timeline"
+                    node_ref=canvas
+                    role="img"
+                    aria-label="Keyspace events on virtual time: reads (hits and misses), writes, expiries and evictions"
+                    on:wheel=on_wheel
+                    on:mousedown=on_down
+                    on:mouseup=on_up.clone()
+                    on:mouseleave=move |ev| {
+                        on_up(ev);
+                        set_tooltip.set(None);
+                    }
+                    on:mousemove=on_move
+                ></canvas>
+                {move || tooltip.get().map(|(x, y, text)| view! {
+                    <div class="timeline-tooltip" data-testid="timeline-tooltip" style=format!("left:{}px;top:{}px", x + 12.0, y + 12.0)>{text}</div>
+                })}
+            </div>
+            <p class="timeline-legend">
+                <span class="legend hit">"● hit"</span>
+                <span class="legend miss">"✕ miss"</span>
+                <span class="legend write">"▲ write"</span>
+                <span class="legend write">"□ delete"</span>
+                <span class="legend expire">"◆ expired"</span>
+                <span class="legend evict">"■ evicted"</span>
+                <span class="legend rate">"— hit rate"</span>
+            </p>
+        </section>
+    }
+}
+
+/// Height of the hit-rate band above the lanes.
+const TOP: f64 = 36.0;
+
+fn shown(mark: &Mark, console: Option<ClientId>, pattern: &str, source: Source) -> bool {
+    let from_console = console == Some(mark.client);
+    let source_ok = match source {
+        Source::All => true,
+        Source::Console => from_console,
+        Source::Scripts => !from_console && mark.client != 0,
+    };
+    source_ok
+        && (pattern.is_empty()
+            || engine::glob::glob_match(pattern.as_bytes(), mark.key.as_bytes(), false))
+}
+
+fn describe(mark: &Mark, console: Option<ClientId>) -> String {
+    let who = match mark.client {
+        0 => "server".to_string(),
+        c if Some(c) == console => "console".to_string(),
+        c => format!("client {c}"),
+    };
+    let command = if mark.command.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", mark.command.to_ascii_uppercase())
+    };
+    format!("{}{command} {} — {who}", mark.kind.as_str(), mark.key)
+}
+
+/// A CSS custom property of the page's theme.
+fn colour(name: &str, fallback: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|root| web_sys::window()?.get_computed_style(&root).ok().flatten())
+        .and_then(|style| style.get_property_value(name).ok())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+fn render(
+    canvas: &HtmlCanvasElement,
+    v: &View,
+    console: Option<ClientId>,
+    pattern: &str,
+    source: Source,
+) {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    let (css_w, css_h) = (
+        f64::from(canvas.client_width().max(1)),
+        f64::from(canvas.client_height().max(1)),
+    );
+    let (px_w, px_h) = ((css_w * ratio) as u32, (css_h * ratio) as u32);
+    if canvas.width() != px_w || canvas.height() != px_h {
+        canvas.set_width(px_w);
+        canvas.set_height(px_h);
+    }
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, css_w, css_h);
+    let (fg, muted, border) = (
+        colour("--fg", "#1b1e24"),
+        colour("--muted", "#4d5360"),
+        colour("--border", "#cfd3da"),
+    );
+    let lane_h = (css_h - TOP) / LANES.len() as f64;
+    ctx.set_font("11px system-ui, sans-serif");
+    ctx.set_line_width(1.0);
+    for (i, name) in LANES.iter().enumerate() {
+        let y = TOP + i as f64 * lane_h;
+        ctx.set_stroke_style_str(&border);
+        ctx.begin_path();
+        ctx.move_to(0.0, y);
+        ctx.line_to(css_w, y);
+        ctx.stroke();
+        ctx.set_fill_style_str(&muted);
+        let _ = ctx.fill_text(name, 4.0, y + 12.0);
+    }
+    let span = (v.end - v.start).max(1.0);
+    let x_of = |t: i64| (t as f64 - v.start) / span * css_w;
+    // Time ticks.
+    ctx.set_fill_style_str(&muted);
+    let step = nice_step(span / 6.0);
+    let mut t = (v.start / step).ceil() * step;
+    while t < v.end {
+        let x = (t - v.start) / span * css_w;
+        ctx.set_stroke_style_str(&border);
+        ctx.begin_path();
+        ctx.move_to(x, TOP - 4.0);
+        ctx.line_to(x, css_h);
+        ctx.stroke();
+        let _ = ctx.fill_text(&clock_label(t as i64, step), x + 2.0, TOP - 6.0);
+        t += step;
+    }
+    // Marks: visible ones only; several in one pixel column and lane become a count.
+    let first = v
+        .marks
+        .partition_point(|m| (m.time as f64) < v.start - span * 0.01);
+    let mut crowd: std::collections::HashMap<(i64, usize), u32> = std::collections::HashMap::new();
+    let (mut hits, mut reads) = (0u64, 0u64);
+    let mut rate_points: Vec<(f64, f64)> = Vec::new();
+    for m in &v.marks[..first] {
+        if shown(m, console, pattern, source) {
+            match m.kind {
+                EventKind::Hit => (hits, reads) = (hits + 1, reads + 1),
+                EventKind::Miss => reads += 1,
+                _ => {}
+            }
+        }
+    }
+    for m in &v.marks[first..] {
+        if (m.time as f64) > v.end {
+            break;
+        }
+        if !shown(m, console, pattern, source) {
+            continue;
+        }
+        let x = x_of(m.time);
+        match m.kind {
+            EventKind::Hit => (hits, reads) = (hits + 1, reads + 1),
+            EventKind::Miss => reads += 1,
+            _ => {}
+        }
+        if matches!(m.kind, EventKind::Hit | EventKind::Miss) && reads > 0 {
+            rate_points.push((x, hits as f64 / reads as f64));
+        }
+        let lane_index = lane(m.kind);
+        let count = crowd
+            .entry((x as i64, lane_index * 10 + m.kind as usize))
+            .or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            continue;
+        }
+        let y = TOP
+            + lane_index as f64 * lane_h
+            + lane_h / 2.0
+            + if m.kind == EventKind::Miss
+                || m.kind == EventKind::Del
+                || m.kind == EventKind::Evicted
+            {
+                6.0
+            } else {
+                -6.0
+            };
+        draw_mark(&ctx, m.kind, x, y);
+    }
+    // Counts where marks pile up.
+    ctx.set_fill_style_str(&fg);
+    for ((x, key), n) in &crowd {
+        if *n > 1 {
+            let lane_index = key / 10;
+            let y = TOP + lane_index as f64 * lane_h + lane_h - 4.0;
+            let _ = ctx.fill_text(&n.to_string(), *x as f64 + 3.0, y);
+        }
+    }
+    // The running hit rate, 0 % at the band's bottom, 100 % at its top.
+    if rate_points.len() > 1 {
+        ctx.set_stroke_style_str(&colour("--hit", "#17703a"));
+        ctx.set_line_width(1.5);
+        ctx.begin_path();
+        for (i, (x, rate)) in rate_points.iter().enumerate() {
+            let y = TOP - 10.0 - rate * (TOP - 16.0);
+            if i == 0 {
+                ctx.move_to(*x, y);
+            } else {
+                ctx.line_to(*x, y);
+            }
+        }
+        ctx.stroke();
+    }
+}
+
+fn draw_mark(ctx: &CanvasRenderingContext2d, kind: EventKind, x: f64, y: f64) {
+    let r = 4.0;
+    match kind {
+        EventKind::Hit => {
+            ctx.set_fill_style_str(&colour("--hit", "#17703a"));
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+            ctx.fill();
+        }
+        EventKind::Miss => {
+            ctx.set_stroke_style_str(&colour("--miss", "#b3261e"));
+            ctx.set_line_width(2.0);
+            ctx.begin_path();
+            ctx.move_to(x - r, y - r);
+            ctx.line_to(x + r, y + r);
+            ctx.move_to(x + r, y - r);
+            ctx.line_to(x - r, y + r);
+            ctx.stroke();
+            ctx.set_line_width(1.0);
+        }
+        EventKind::Write => {
+            ctx.set_fill_style_str(&colour("--write", "#1f5fbf"));
+            ctx.begin_path();
+            ctx.move_to(x, y - r);
+            ctx.line_to(x + r, y + r);
+            ctx.line_to(x - r, y + r);
+            ctx.close_path();
+            ctx.fill();
+        }
+        EventKind::Del => {
+            ctx.set_stroke_style_str(&colour("--write", "#1f5fbf"));
+            ctx.stroke_rect(x - r, y - r, 2.0 * r, 2.0 * r);
+        }
+        EventKind::Expired => {
+            ctx.set_fill_style_str(&colour("--expire", "#6b6f78"));
+            ctx.begin_path();
+            ctx.move_to(x, y - r);
+            ctx.line_to(x + r, y);
+            ctx.line_to(x, y + r);
+            ctx.line_to(x - r, y);
+            ctx.close_path();
+            ctx.fill();
+        }
+        EventKind::Evicted => {
+            ctx.set_fill_style_str(&colour("--evict", "#a15c00"));
+            ctx.fill_rect(x - r, y - r, 2.0 * r, 2.0 * r);
+        }
+    }
+}
+
+/// A round tick interval near `raw` milliseconds.
+fn nice_step(raw: f64) -> f64 {
+    const STEPS: [f64; 16] = [
+        1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1_000.0, 2_000.0, 5_000.0, 10_000.0,
+        30_000.0, 60_000.0, 300_000.0,
+    ];
+    STEPS
+        .iter()
+        .copied()
+        .find(|&s| s >= raw)
+        .unwrap_or_else(|| (raw / 3_600_000.0).ceil() * 3_600_000.0)
+}
+
+fn clock_label(ms: i64, step: f64) -> String {
+    let in_day = ms.rem_euclid(86_400_000);
+    let (h, m, s, milli) = (
+        in_day / 3_600_000,
+        (in_day / 60_000) % 60,
+        (in_day / 1000) % 60,
+        in_day % 1000,
+    );
+    if step < 1000.0 {
+        format!("{h:02}:{m:02}:{s:02}.{milli:03}")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
+    }
+}

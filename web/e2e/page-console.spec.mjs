@@ -1,0 +1,144 @@
+// The console's redis-cli habits in the built page.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness } from './harness.mjs';
+import { PlaygroundPage } from './playground-page.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+async function openConsole() {
+  return new PlaygroundPage(await harness.open()).ready();
+}
+
+test('the prompt shows the selected database and (TX) inside MULTI', async () => {
+  const page = await openConsole();
+  assert.equal(await page.prompt(), '127.0.0.1:6379>');
+  await page.run('SELECT 2');
+  assert.equal(await page.prompt(), '127.0.0.1:6379[2]>');
+  await page.run('MULTI');
+  assert.equal(await page.prompt(), '127.0.0.1:6379[2](TX)>');
+  await page.run('SET k v');
+  assert.equal(await page.lastReply(), 'QUEUED\n');
+  await page.run('EXEC');
+  assert.equal(await page.prompt(), '127.0.0.1:6379[2]>');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('arrow up recalls earlier lines, also after a reload', async () => {
+  const page = await openConsole();
+  await page.run('SET recall me');
+  await page.run('GET recall');
+  await page.press('ArrowUp');
+  assert.equal(await page.consoleInput.inputValue(), 'GET recall');
+  await page.press('ArrowUp');
+  assert.equal(await page.consoleInput.inputValue(), 'SET recall me');
+  await page.press('ArrowDown');
+  assert.equal(await page.consoleInput.inputValue(), 'GET recall');
+  await page.page.reload();
+  await page.ready();
+  await page.press('ArrowUp');
+  assert.equal(await page.consoleInput.inputValue(), 'GET recall');
+});
+
+test('Tab completes command names and subcommands', async () => {
+  const page = await openConsole();
+  await page.type('HGETA');
+  await page.press('Tab');
+  assert.equal(await page.consoleInput.inputValue(), 'HGETALL ');
+  await page.type('object enc');
+  await page.press('Tab');
+  assert.equal(await page.consoleInput.inputValue(), 'object ENCODING ');
+});
+
+test('the remaining arguments are hinted while typing', async () => {
+  const page = await openConsole();
+  await page.type('SET k');
+  assert.match(await page.hint(), /^ value \[NX\|XX\] \[GET\]/);
+  await page.type('EXPIRE k 10 ');
+  assert.equal(await page.hint(), '[NX|XX|GT|LT]');
+});
+
+test('HELP describes a command and a group', async () => {
+  const page = await openConsole();
+  await page.run('HELP SET');
+  const help = await page.consoleOutput.locator('.help-entry').first().textContent();
+  assert.match(help, /^SET key value/);
+  assert.match(help, /group: string/);
+  await page.run('HELP @hash');
+  assert.ok((await page.consoleOutput.locator('.help-entry').count()) > 10);
+});
+
+test('clear empties the transcript', async () => {
+  const page = await openConsole();
+  await page.run('PING');
+  await page.type('clear');
+  await page.press('Enter');
+  await page.consoleOutput.locator('.exchange').first().waitFor({ state: 'detached' });
+  assert.equal(await page.exchangeCount(), 0);
+});
+
+test('subscribed mode shows messages as they arrive; Ctrl+C leaves it', async () => {
+  const page = await openConsole();
+  await page.run('SUBSCRIBE news');
+  assert.match(await page.lastReply(), /Reading messages/);
+  await page.engineCall('PUBLISH', 'news', 'hello <b>world</b>');
+  await page.consoleOutput.getByText('hello <b>world</b>').waitFor();
+  await page.run('GET x');
+  assert.match(await page.lastReply(), /only \(P\|S\)SUBSCRIBE/);
+  await page.press('Control+c');
+  await page.consoleOutput.getByText('(left subscribed mode)').waitFor();
+  await page.run('PING');
+  assert.equal(await page.lastReply(), 'PONG\n');
+});
+
+test('a blocking command waits until another client serves it', async () => {
+  const page = await openConsole();
+  await page.run('BLPOP jobs 0');
+  assert.equal(await page.lastReply(), '');
+  await page.engineCall('RPUSH', 'jobs', 'job-1');
+  await page.consoleOutput.getByText('"job-1"').waitFor();
+  assert.equal(await page.lastReply(), '1) "jobs"\n2) "job-1"\n');
+});
+
+test('pasting several lines runs each of them', async () => {
+  const page = await openConsole();
+  await page.consoleInput.focus();
+  await page.page.evaluate(() => {
+    const input = document.querySelector('[data-testid=console-input]');
+    const data = new DataTransfer();
+    data.setData('text', 'SET a 1\nINCR a\nGET a');
+    input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await page.consoleOutput.getByText('"2"').waitFor();
+  assert.equal(await page.exchangeCount(), 3);
+});
+
+test('keys and values are shown as text, never as markup', async () => {
+  const page = await openConsole();
+  await page.run('SET "<img src=x onerror=alert(1)>" "<script>alert(2)</script>"');
+  const rows = await page.keys();
+  assert.equal(rows[0].key, '<img src=x onerror=alert(1)>');
+  assert.equal(await page.page.locator('img').count(), 0);
+  await page.page.getByTestId('key-list').locator('.key-row').first().click();
+  assert.equal(await page.page.getByTestId('key-detail').locator('.value-string').textContent(), '<script>alert(2)</script>');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a command can be run with the keyboard alone', async () => {
+  const page = await openConsole();
+  // From the top of the page, Tab reaches the console input.
+  await page.page.keyboard.press('Tab');
+  for (let i = 0; i < 20 && !(await page.consoleInput.evaluate((el) => el === document.activeElement)); i++) {
+    await page.page.keyboard.press('Tab');
+  }
+  assert.ok(await page.consoleInput.evaluate((el) => el === document.activeElement));
+  await page.page.keyboard.type('ECHO keyboard');
+  await page.page.keyboard.press('Enter');
+  await page.consoleOutput.getByText('"keyboard"').waitFor();
+});

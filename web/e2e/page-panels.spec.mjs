@@ -1,0 +1,95 @@
+// The clock, the key browser and the timeline in the built page.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness } from './harness.mjs';
+import { PlaygroundPage } from './playground-page.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+async function open(viewport) {
+  return new PlaygroundPage(await harness.open('', viewport ? { viewport } : undefined)).ready();
+}
+
+test('the key browser counts a TTL down as the clock advances, then the key expires', async () => {
+  const page = await open();
+  await page.pauseClock();
+  await page.run('SET session:1 alice EX 15');
+  assert.deepEqual(await page.keys(), [{ key: 'session:1', type: 'string', ttl: '15 s' }]);
+  await page.advanceClock('+10 s');
+  await page.page.getByTestId('key-ttl').getByText('5 s').waitFor();
+  await page.advanceClock('+10 s');
+  await page.page.getByTestId('key-count').getByText('0 keys').waitFor();
+  await page.run('GET session:1');
+  assert.equal(await page.lastReply(), '(nil)\n');
+});
+
+test('the key browser filters by pattern and shows values per type', async () => {
+  const page = await open();
+  await page.run('HSET user:1 name Ada lang en');
+  await page.run('RPUSH queue a b');
+  await page.run('ZADD board 3 x 1 y');
+  await page.page.getByTestId('key-filter').fill('user:*');
+  assert.deepEqual((await page.keys()).map((k) => k.key), ['user:1']);
+  await page.page.getByTestId('key-list').locator('.key-row').first().click();
+  const detail = page.page.getByTestId('key-detail');
+  assert.match(await detail.textContent(), /hash · listpack/);
+  assert.equal(await detail.locator('tbody tr').count(), 2);
+  await page.page.getByTestId('key-filter').fill('');
+  await page.page.getByTestId('key-list').locator('.key-row', { hasText: 'board' }).click();
+  assert.deepEqual(await detail.locator('tbody td').allTextContents(), ['y', '1', 'x', '3']);
+});
+
+test('the timeline counts hits and misses exactly as INFO does', async () => {
+  const page = await open();
+  await page.run('SET user:1 alice');
+  await page.run('GET user:1');
+  await page.run('GET user:1');
+  await page.run('GET user:2');
+  await page.run('EXISTS user:3');
+  await page.page.getByTestId('hit-rate').getByText('● 2 hits').waitFor();
+  const totals = await page.page.getByTestId('hit-rate').textContent();
+  await page.run('INFO stats');
+  const info = await page.lastReply();
+  const hits = info.match(/keyspace_hits:(\d+)/)[1];
+  const misses = info.match(/keyspace_misses:(\d+)/)[1];
+  assert.equal(totals, `● ${hits} hits  ✕ ${misses} misses  hit rate 50.0 %`);
+});
+
+test('the clock pauses, advances by a custom amount, and TIME follows it', async () => {
+  const page = await open();
+  await page.pauseClock();
+  await page.run('TIME');
+  const before = Number((await page.lastReply()).match(/1\) "(\d+)"/)[1]);
+  await page.page.getByTestId('clock-custom').fill('2h');
+  await page.page.getByTestId('clock-custom-go').click();
+  await page.run('TIME');
+  const after = Number((await page.lastReply()).match(/1\) "(\d+)"/)[1]);
+  assert.equal(after - before, 7200);
+});
+
+test('the page works on a 360 px wide phone', async () => {
+  const page = await open({ width: 360, height: 740 });
+  await page.run('SET phone yes');
+  assert.equal(await page.lastReply(), 'OK\n');
+  const overflow = await page.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  assert.equal(overflow, false, 'no horizontal scrolling');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('the theme toggle switches and remembers the theme', async () => {
+  const page = await open();
+  const toggle = page.page.getByTestId('theme-toggle');
+  const first = await toggle.getAttribute('aria-pressed');
+  await toggle.click();
+  assert.notEqual(await toggle.getAttribute('aria-pressed'), first);
+  const theme = await page.page.evaluate(() => document.documentElement.dataset.theme);
+  await page.page.reload();
+  await page.ready();
+  assert.equal(await page.page.evaluate(() => document.documentElement.dataset.theme), theme);
+});
