@@ -160,6 +160,9 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
     "reset",
 ];
 
+/// Redis's `shared.oomerr`: a command refused because memory stays above `maxmemory`.
+pub const OOM_ERROR: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
 /// Commands that run immediately even inside `MULTI`.
 const NOT_QUEUED: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
@@ -220,6 +223,9 @@ impl Engine {
         for line in std::mem::take(&mut self.monitor_echo) {
             self.deliver(client, Reply::Status(line.into()));
         }
+        // Redis notes the peak after each command, before the next one evicts.
+        self.peak_memory = self.peak_memory.max(self.used_memory());
+        self.run_pending_evictions();
         self.serve_ready_keys();
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
         self.expire_blocked_timeouts();
@@ -357,10 +363,24 @@ impl Engine {
                 .rejected_calls += 1;
             return Err(RedisError::new("NOAUTH Authentication required."));
         }
-        if state.resp == 2
-            && state.in_pubsub_context()
-            && !ALLOWED_WHILE_SUBSCRIBED.contains(&spec.name.as_str())
+        let (in_multi, subscribed_resp2) = (
+            state.multi.is_some(),
+            state.resp == 2 && state.in_pubsub_context(),
+        );
+        // Redis refuses a command not allowed in MULTI before it looks at memory.
+        if self.config.maxmemory != 0
+            && !(in_multi && spec.has(flag::NO_MULTI))
+            && !self.perform_evictions()
+            && self.rejected_when_out_of_memory(client, spec)
         {
+            self.stats
+                .commands
+                .entry(spec.name.as_str())
+                .or_default()
+                .rejected_calls += 1;
+            return Err(RedisError::new(OOM_ERROR));
+        }
+        if subscribed_resp2 && !ALLOWED_WHILE_SUBSCRIBED.contains(&spec.name.as_str()) {
             self.stats
                 .commands
                 .entry(spec.name.as_str())
@@ -372,6 +392,31 @@ impl Engine {
             )));
         }
         Ok(spec)
+    }
+
+    /// Whether a command is refused while memory stays above `maxmemory` (Redis's
+    /// `processCommand`): one flagged `denyoom`, an `EXEC` of a transaction holding one, and,
+    /// inside `MULTI`, any command but `EXEC`, `DISCARD`, `QUIT` and `RESET` (queueing takes
+    /// memory too).
+    fn rejected_when_out_of_memory(&self, client: ClientId, spec: &CommandSpec) -> bool {
+        if spec.has(flag::DENYOOM) {
+            return true;
+        }
+        let Some(queue) = self.clients.get(&client).and_then(|c| c.multi.as_ref()) else {
+            return false;
+        };
+        match spec.name.as_str() {
+            "exec" => {
+                let registry = Registry::get();
+                queue.iter().any(|argv| {
+                    registry
+                        .lookup_argv(argv)
+                        .is_some_and(|queued| queued.has(flag::DENYOOM))
+                })
+            }
+            "discard" | "quit" | "reset" => false,
+            _ => true,
+        }
     }
 
     /// Runs a checked command (Redis's `call`): the handler, then statistics. Returns its

@@ -42,6 +42,7 @@ mod cstr;
 mod engine;
 mod errors;
 pub mod events;
+mod evict;
 mod geohash;
 pub mod glob;
 mod hyperloglog;
