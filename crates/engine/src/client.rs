@@ -223,8 +223,11 @@ impl Engine {
         for line in std::mem::take(&mut self.monitor_echo) {
             self.deliver(client, Reply::Status(line.into()));
         }
-        // Redis notes the peak after each command, before the next one evicts.
-        self.peak_memory = self.peak_memory.max(self.used_memory());
+        // Redis notes the peak after each command, before the next one evicts; only a write
+        // can have raised it (INFO and MEMORY STATS note it too).
+        if std::mem::take(&mut self.wrote) {
+            self.peak_memory = self.peak_memory.max(self.used_memory());
+        }
         self.run_pending_evictions();
         self.serve_ready_keys();
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
@@ -282,7 +285,9 @@ impl Engine {
         let checked = match spec {
             Ok(spec) => match self.check(client, spec, argv.len()) {
                 Err(error) if spec.name == "exec" => {
-                    return vec![self.exec_abort(client, &error).into()];
+                    let abort = self.exec_abort(client, &error);
+                    self.count_error(&abort.0);
+                    return vec![abort.into()];
                 }
                 checked => checked,
             },

@@ -156,8 +156,11 @@ pub struct Engine {
     pub(crate) monitors: Vec<ClientId>,
     /// MONITOR lines of a monitor's own command, delivered after the command's reply.
     pub(crate) monitor_echo: Vec<String>,
-    /// The most memory seen in use (`used_memory_peak`), updated after every command.
+    /// The most memory seen in use (`used_memory_peak`), updated after every command that
+    /// wrote (and whenever memory is reported).
     pub(crate) peak_memory: usize,
+    /// A write happened since the peak was last updated.
+    pub(crate) wrote: bool,
     /// The eviction pool and what else eviction keeps across commands.
     pub(crate) eviction: Eviction,
 }
@@ -189,6 +192,7 @@ impl Engine {
             monitors: Vec::new(),
             monitor_echo: Vec::new(),
             peak_memory: 0,
+            wrote: false,
             eviction: Eviction::default(),
         }
     }
@@ -540,6 +544,7 @@ impl Ctx<'_> {
 
     /// What follows every write: the change counter, WATCH, blocked clients, the event log.
     fn written(&mut self, key: &[u8]) {
+        self.engine.wrote = true;
         self.engine.persistence.dirty += 1;
         self.engine.touch_watched_key(self.db, key);
         self.engine.signal_key_as_ready(self.db, key);

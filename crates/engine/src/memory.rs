@@ -20,12 +20,15 @@
 //! assumes the tight form. For small strings, lists, sets and hashes built by their usual
 //! commands, the estimate is Redis's number.
 
+use crate::client::OOM_ERROR;
 use crate::engine::Engine;
+use crate::errors::RedisError;
 use crate::keyspace::Value;
 use crate::keyspace::stream::Stream;
 use crate::keyspace::value::StrEncoding;
 use crate::keyspace::zset::{ZSet, listpack_score_int, listpack_score_text};
 use crate::rdb::listpack::{Listpack, entry_size, quicklist_nodes};
+use crate::reply::Reply;
 
 /// `sizeof(robj)`.
 const ROBJ: usize = 16;
@@ -298,6 +301,54 @@ pub fn accounted_size(value: &Value) -> usize {
 /// `MEMORY USAGE`: the value, the key's `sds` and its entry in the database's table.
 pub fn key_usage(key: &[u8], value: &Value, samples: usize, list_fill: i64) -> usize {
     value_size(value, samples, list_fill) + sds_size(key.len()) + DICT_ENTRY
+}
+
+/// Redis's `shared.oomerr`: a command refused because memory is (or would be) above
+/// `maxmemory`.
+pub const OOM: RedisError = RedisError::new(OOM_ERROR);
+
+/// The most bytes a reply built from a user-given count (`SRANDMEMBER key -N`, `HRANDFIELD`,
+/// `ZRANDMEMBER`) may take when no `maxmemory` is set. Redis streams such a reply, however
+/// large, until the server runs out of memory; the engine builds replies in memory and must
+/// not exhaust a browser tab, so beyond this (or beyond `maxmemory`, when set) it answers the
+/// OOM error instead.
+pub const REPLY_BUDGET: usize = 128 * 1024 * 1024;
+
+/// What one element of a built reply costs beyond its bytes, for [`REPLY_BUDGET`].
+pub const REPLY_ELEMENT: usize = std::mem::size_of::<Reply>();
+
+impl Engine {
+    /// The largest single allocation a command may make: `maxmemory`, when set; otherwise no
+    /// bound beyond Redis's own (`proto-max-bulk-len`). A command whose one value or reply
+    /// would be larger than the whole limit answers the OOM error before allocating, where
+    /// Redis (which checks memory only before a command) would allocate it and go over.
+    pub(crate) fn allocation_cap(&self) -> usize {
+        match self.config.maxmemory {
+            0 => usize::MAX,
+            max => usize::try_from(max).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The most bytes a reply built from a user-given count may take: [`REPLY_BUDGET`], or
+    /// `maxmemory` when lower.
+    pub(crate) fn reply_cap(&self) -> usize {
+        self.allocation_cap().min(REPLY_BUDGET)
+    }
+
+    /// Refuses, with the OOM error, a reply of `count` elements of `each` bytes on average
+    /// beyond [`Engine::reply_cap`].
+    pub(crate) fn check_reply_size(&self, count: u64, each: usize) -> Result<(), RedisError> {
+        check_reply_size(self.reply_cap(), count, each)
+    }
+}
+
+/// Refuses, with the OOM error, a reply of `count` elements of `each` bytes on average larger
+/// than `cap` bytes (see [`Engine::reply_cap`]).
+pub fn check_reply_size(cap: usize, count: u64, each: usize) -> Result<(), RedisError> {
+    let bytes = usize::try_from(count)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(REPLY_ELEMENT.saturating_add(each));
+    if bytes > cap { Err(OOM) } else { Ok(()) }
 }
 
 /// What a server uses before any key is stored (`used_memory_startup` of a fresh Redis 7.0).
