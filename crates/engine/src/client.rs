@@ -209,13 +209,41 @@ impl Engine {
     /// Runs one command and returns everything the connection receives because of it, in
     /// order (see the module doc). A connection closed by the command (`QUIT`) is gone after.
     pub fn call(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<Reply> {
+        if let Err(refusal) = self.run_call(client, argv) {
+            return vec![refusal];
+        }
+        let output = self.take_output(client);
+        self.close_if_quitting(client);
+        output
+    }
+
+    /// Runs one command and returns its reply: the last thing the connection receives, or a
+    /// null array when it receives nothing (a blocked command). For commands with several
+    /// replies, and to see pushed messages, use [`Engine::call`].
+    pub fn exec(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
+        if let Err(refusal) = self.run_call(client, argv) {
+            return refusal;
+        }
+        // What `call` would answer, last reply only, without collecting the rest.
+        let last = self.clients.get_mut(&client).and_then(|c| {
+            let last = c.outbox.pop_back();
+            c.outbox.clear();
+            last
+        });
+        self.close_if_quitting(client);
+        last.unwrap_or(Reply::NilArray)
+    }
+
+    /// The work of [`Engine::call`] up to reading the output, which it leaves in the
+    /// connection's outbox; a connection that cannot send a command gets the refusal instead.
+    fn run_call(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Result<(), Reply> {
         if !self.clients.contains_key(&client) {
-            return vec![Reply::error("ERR no such client")];
+            return Err(Reply::error("ERR no such client"));
         }
         if self.is_blocked(client) {
-            return vec![Reply::error(
+            return Err(Reply::error(
                 "ERR this connection waits in a blocking command",
-            )];
+            ));
         }
         for reply in self.process(client, argv) {
             self.deliver(client, reply);
@@ -232,18 +260,14 @@ impl Engine {
         self.serve_ready_keys();
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
         self.expire_blocked_timeouts();
-        let output = self.take_output(client);
+        Ok(())
+    }
+
+    /// Closes a connection whose command asked for it (`QUIT`), once its output was read.
+    fn close_if_quitting(&mut self, client: ClientId) {
         if self.clients.get(&client).is_some_and(|c| c.closing) {
             self.disconnect(client);
         }
-        output
-    }
-
-    /// Runs one command and returns its reply: the last thing the connection receives, or a
-    /// null array when it receives nothing (a blocked command). For commands with several
-    /// replies, and to see pushed messages, use [`Engine::call`].
-    pub fn exec(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
-        self.call(client, argv).pop().unwrap_or(Reply::NilArray)
     }
 
     /// Takes what a connection received since it was last read (messages published by others,
