@@ -64,7 +64,8 @@ pub struct Dict<V> {
     slots: Vec<Slot<V>>,
     free: u32,
     buckets: Vec<u32>,
-    len: usize,
+    /// Number of elements; at most 2^32, as slot ids are 32-bit (and the table stays small).
+    len: u32,
     /// The keys' `sds` strings and the values' weights, kept as elements come and go.
     weight: usize,
 }
@@ -101,7 +102,7 @@ impl<V: Weigh> Dict<V> {
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.len
+        self.len as usize
     }
 
     /// Whether the table is empty.
@@ -188,7 +189,7 @@ impl<V: Weigh> Dict<V> {
             .weight
             .saturating_add(sds_size(key.len()))
             .saturating_add(value.weigh());
-        if self.len >= self.buckets.len() {
+        if self.len() >= self.buckets.len() {
             self.rehash((self.buckets.len() * 2).max(MIN_BUCKETS));
         }
         let h = hash(key);
@@ -259,9 +260,9 @@ impl<V: Weigh> Dict<V> {
         }
         if self.len == 0 {
             self.clear();
-        } else if self.buckets.len() > MIN_BUCKETS && self.len * 10 < self.buckets.len() {
+        } else if self.buckets.len() > MIN_BUCKETS && self.len() * 10 < self.buckets.len() {
             // Redis shrinks a table under 10 % full to the smallest power of two that fits.
-            self.rehash(self.len.next_power_of_two().max(MIN_BUCKETS));
+            self.rehash(self.len().next_power_of_two().max(MIN_BUCKETS));
         }
         match old {
             Slot::Used { key, value, .. } => Some((key, value)),
@@ -345,7 +346,7 @@ impl<V: Weigh> Dict<V> {
     /// a run of more than `count` (at least 5) empty buckets, and gives up after `10 × count`
     /// buckets. The elements are not distinct draws: neighbours come together, as in Redis.
     pub fn sample(&self, rng: &mut Rng, count: usize, out: &mut Vec<SlotId>) {
-        let count = count.min(self.len);
+        let count = count.min(self.len());
         if count == 0 || self.buckets.is_empty() {
             return;
         }

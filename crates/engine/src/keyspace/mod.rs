@@ -20,6 +20,15 @@ pub use value::Value;
 use crate::memory::accounted_size;
 use crate::rng::Rng;
 
+/// The expire time of a persistent key. (`i64::MIN` as an expire time, far in the past, is
+/// stored as the next millisecond: both mean "already expired".)
+const NO_EXPIRE: i64 = i64::MIN;
+
+/// An expire time as an entry stores it.
+fn stored_expire(at: Option<i64>) -> i64 {
+    at.map_or(NO_EXPIRE, |at| at.max(NO_EXPIRE + 1))
+}
+
 /// Marks an entry that is not in its database's volatile index.
 const NOT_VOLATILE: u32 = u32::MAX;
 
@@ -28,9 +37,10 @@ const NOT_VOLATILE: u32 = u32::MAX;
 pub struct Entry {
     /// The value.
     pub value: Value,
-    /// Absolute expire time in virtual milliseconds; changed only through [`Db::set_expire`],
-    /// which keeps the expire index in step.
-    expire_at: Option<i64>,
+    /// Absolute expire time in virtual milliseconds, [`NO_EXPIRE`] for a persistent key (a
+    /// plain number keeps the entry small); changed only through [`Db::set_expire`], which
+    /// keeps the expire index in step.
+    expire_at: i64,
     /// Virtual time of the last access, for LRU and `OBJECT IDLETIME`.
     pub lru_ms: i64,
     /// Logarithmic access counter, for LFU and `OBJECT FREQ`.
@@ -70,7 +80,7 @@ impl Entry {
     pub fn new(value: Value, now_ms: i64) -> Self {
         Entry {
             value,
-            expire_at: None,
+            expire_at: NO_EXPIRE,
             lru_ms: now_ms,
             lfu_counter: LFU_INIT_VAL,
             lfu_minutes: minutes(now_ms),
@@ -87,14 +97,14 @@ impl Entry {
 
     /// Absolute expire time in virtual milliseconds, if the key is volatile.
     pub fn expire_at(&self) -> Option<i64> {
-        self.expire_at
+        (self.expire_at != NO_EXPIRE).then_some(self.expire_at)
     }
 
     /// Whether the expire time has passed at `now_ms`. As Redis's `keyIsExpired`, a key is
     /// still alive at its expire time itself (its `PTTL` is then 0) and gone one millisecond
     /// later.
     pub fn is_expired(&self, now_ms: i64) -> bool {
-        self.expire_at.is_some_and(|at| at < now_ms)
+        self.expire_at().is_some_and(|at| at < now_ms)
     }
 
     /// What `OBJECT REFCOUNT` answers. Redis keeps one shared object for each integer from 0 to
@@ -183,14 +193,14 @@ impl Db {
     /// Stores an entry (with its expire time), replacing any previous one; the value is
     /// measured for the memory total.
     pub fn insert(&mut self, key: &[u8], mut entry: Entry) -> Option<Entry> {
-        let at = entry.expire_at;
+        let at = entry.expire_at();
         entry.mem = accounted_size(&entry.value);
         entry.volatile_at = NOT_VOLATILE;
         self.values_mem = self.values_mem.saturating_add(entry.mem);
         let (id, old) = self.dict.insert(key, entry);
         if let Some(old) = &old {
             self.values_mem = self.values_mem.saturating_sub(old.mem);
-            if let Some(old_at) = old.expire_at {
+            if let Some(old_at) = old.expire_at() {
                 self.expires.remove(&(old_at, id));
                 self.unindex_volatile(old.volatile_at);
             }
@@ -237,7 +247,7 @@ impl Db {
                 ));
             }
             total = total.saturating_add(entry.mem);
-            if entry.expire_at.is_some() {
+            if entry.expire_at().is_some() {
                 volatile += 1;
                 if self.volatile.get(entry.volatile_at as usize) != Some(&id) {
                     return Err(format!(
@@ -328,7 +338,7 @@ impl Db {
     fn remove_slot(&mut self, id: SlotId) -> Option<(Box<[u8]>, Entry)> {
         let (key, entry) = self.dict.remove_slot(id)?;
         self.values_mem = self.values_mem.saturating_sub(entry.mem);
-        if let Some(at) = entry.expire_at {
+        if let Some(at) = entry.expire_at() {
             self.expires.remove(&(at, id));
             self.unindex_volatile(entry.volatile_at);
         }
@@ -343,7 +353,9 @@ impl Db {
         let Some((_, entry)) = self.dict.slot_mut(id) else {
             return false;
         };
-        let old = std::mem::replace(&mut entry.expire_at, at);
+        let old = std::mem::replace(&mut entry.expire_at, stored_expire(at));
+        let old = (old != NO_EXPIRE).then_some(old);
+        let at = at.map(|at| at.max(NO_EXPIRE + 1));
         let place = entry.volatile_at;
         if let Some(old) = old {
             self.expires.remove(&(old, id));
