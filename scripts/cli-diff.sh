@@ -6,14 +6,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${REDIS_PORT:?run me under scripts/with-redis.sh}"
 cli=target/release/redis-playground
-[ -x "$cli" ] || cargo build --release -p cli --quiet
+cargo build --release -p cli --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 checked=0
 failed=0
+# Scripts may change configuration; each starts from the server's initial one, as in the
+# conformance harness.
+config() { redis-cli -p "$REDIS_PORT" --raw config get '*' | paste -d '\t' - - | sort; }
+config >"$work/initial.cfg"
+restore_config() {
+  config >"$work/now.cfg"
+  comm -23 "$work/initial.cfg" "$work/now.cfg" | while IFS=$'\t' read -r name value; do
+    redis-cli -p "$REDIS_PORT" config set "$name" "$value" >/dev/null
+  done
+}
 for script in crates/engine/tests/conformance/*.redis; do
   if grep -qE '^(#!|\[)' "$script"; then continue; fi
   grep -vE '^[[:space:]]*(#|$)' "$script" >"$work/in.txt"
+  restore_config
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
   redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
   redis-cli -p "$REDIS_PORT" --no-raw <"$work/in.txt" >"$work/redis.txt"

@@ -160,6 +160,9 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
     "reset",
 ];
 
+/// Redis's `shared.oomerr`: a command refused because memory stays above `maxmemory`.
+pub const OOM_ERROR: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
 /// Commands that run immediately even inside `MULTI`.
 const NOT_QUEUED: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
@@ -206,27 +209,11 @@ impl Engine {
     /// Runs one command and returns everything the connection receives because of it, in
     /// order (see the module doc). A connection closed by the command (`QUIT`) is gone after.
     pub fn call(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<Reply> {
-        if !self.clients.contains_key(&client) {
-            return vec![Reply::error("ERR no such client")];
+        if let Err(refusal) = self.run_call(client, argv) {
+            return vec![refusal];
         }
-        if self.is_blocked(client) {
-            return vec![Reply::error(
-                "ERR this connection waits in a blocking command",
-            )];
-        }
-        for reply in self.process(client, argv) {
-            self.deliver(client, reply);
-        }
-        for line in std::mem::take(&mut self.monitor_echo) {
-            self.deliver(client, Reply::Status(line.into()));
-        }
-        self.serve_ready_keys();
-        // Waits whose deadline has already passed end now, as Redis checks before sleeping.
-        self.expire_blocked_timeouts();
         let output = self.take_output(client);
-        if self.clients.get(&client).is_some_and(|c| c.closing) {
-            self.disconnect(client);
-        }
+        self.close_if_quitting(client);
         output
     }
 
@@ -234,7 +221,53 @@ impl Engine {
     /// null array when it receives nothing (a blocked command). For commands with several
     /// replies, and to see pushed messages, use [`Engine::call`].
     pub fn exec(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
-        self.call(client, argv).pop().unwrap_or(Reply::NilArray)
+        if let Err(refusal) = self.run_call(client, argv) {
+            return refusal;
+        }
+        // What `call` would answer, last reply only, without collecting the rest.
+        let last = self.clients.get_mut(&client).and_then(|c| {
+            let last = c.outbox.pop_back();
+            c.outbox.clear();
+            last
+        });
+        self.close_if_quitting(client);
+        last.unwrap_or(Reply::NilArray)
+    }
+
+    /// The work of [`Engine::call`] up to reading the output, which it leaves in the
+    /// connection's outbox; a connection that cannot send a command gets the refusal instead.
+    fn run_call(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Result<(), Reply> {
+        if !self.clients.contains_key(&client) {
+            return Err(Reply::error("ERR no such client"));
+        }
+        if self.is_blocked(client) {
+            return Err(Reply::error(
+                "ERR this connection waits in a blocking command",
+            ));
+        }
+        for reply in self.process(client, argv) {
+            self.deliver(client, reply);
+        }
+        for line in std::mem::take(&mut self.monitor_echo) {
+            self.deliver(client, Reply::Status(line.into()));
+        }
+        // Redis notes the peak after each command, before the next one evicts; only a write
+        // can have raised it (INFO and MEMORY STATS note it too).
+        if std::mem::take(&mut self.wrote) {
+            self.peak_memory = self.peak_memory.max(self.used_memory());
+        }
+        self.run_pending_evictions();
+        self.serve_ready_keys();
+        // Waits whose deadline has already passed end now, as Redis checks before sleeping.
+        self.expire_blocked_timeouts();
+        Ok(())
+    }
+
+    /// Closes a connection whose command asked for it (`QUIT`), once its output was read.
+    fn close_if_quitting(&mut self, client: ClientId) {
+        if self.clients.get(&client).is_some_and(|c| c.closing) {
+            self.disconnect(client);
+        }
     }
 
     /// Takes what a connection received since it was last read (messages published by others,
@@ -276,7 +309,9 @@ impl Engine {
         let checked = match spec {
             Ok(spec) => match self.check(client, spec, argv.len()) {
                 Err(error) if spec.name == "exec" => {
-                    return vec![self.exec_abort(client, &error).into()];
+                    let abort = self.exec_abort(client, &error);
+                    self.count_error(&abort.0);
+                    return vec![abort.into()];
                 }
                 checked => checked,
             },
@@ -357,10 +392,24 @@ impl Engine {
                 .rejected_calls += 1;
             return Err(RedisError::new("NOAUTH Authentication required."));
         }
-        if state.resp == 2
-            && state.in_pubsub_context()
-            && !ALLOWED_WHILE_SUBSCRIBED.contains(&spec.name.as_str())
+        let (in_multi, subscribed_resp2) = (
+            state.multi.is_some(),
+            state.resp == 2 && state.in_pubsub_context(),
+        );
+        // Redis refuses a command not allowed in MULTI before it looks at memory.
+        if self.config.maxmemory != 0
+            && !(in_multi && spec.has(flag::NO_MULTI))
+            && !self.perform_evictions()
+            && self.rejected_when_out_of_memory(client, spec)
         {
+            self.stats
+                .commands
+                .entry(spec.name.as_str())
+                .or_default()
+                .rejected_calls += 1;
+            return Err(RedisError::new(OOM_ERROR));
+        }
+        if subscribed_resp2 && !ALLOWED_WHILE_SUBSCRIBED.contains(&spec.name.as_str()) {
             self.stats
                 .commands
                 .entry(spec.name.as_str())
@@ -372,6 +421,31 @@ impl Engine {
             )));
         }
         Ok(spec)
+    }
+
+    /// Whether a command is refused while memory stays above `maxmemory` (Redis's
+    /// `processCommand`): one flagged `denyoom`, an `EXEC` of a transaction holding one, and,
+    /// inside `MULTI`, any command but `EXEC`, `DISCARD`, `QUIT` and `RESET` (queueing takes
+    /// memory too).
+    fn rejected_when_out_of_memory(&self, client: ClientId, spec: &CommandSpec) -> bool {
+        if spec.has(flag::DENYOOM) {
+            return true;
+        }
+        let Some(queue) = self.clients.get(&client).and_then(|c| c.multi.as_ref()) else {
+            return false;
+        };
+        match spec.name.as_str() {
+            "exec" => {
+                let registry = Registry::get();
+                queue.iter().any(|argv| {
+                    registry
+                        .lookup_argv(argv)
+                        .is_some_and(|queued| queued.has(flag::DENYOOM))
+                })
+            }
+            "discard" | "quit" | "reset" => false,
+            _ => true,
+        }
     }
 
     /// Runs a checked command (Redis's `call`): the handler, then statistics. Returns its

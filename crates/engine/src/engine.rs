@@ -12,6 +12,7 @@ use crate::commands::slowlog::Slowlog;
 use crate::config::Config;
 use crate::errors::RedisError;
 use crate::events::{EventKind, EventLog};
+use crate::evict::Eviction;
 use crate::keyspace::value::{StrValue, TypedValue};
 use crate::keyspace::{Db, Entry, Value, minutes};
 use crate::pubsub::{PubSub, notify};
@@ -155,10 +156,15 @@ pub struct Engine {
     pub(crate) monitors: Vec<ClientId>,
     /// MONITOR lines of a monitor's own command, delivered after the command's reply.
     pub(crate) monitor_echo: Vec<String>,
-    /// The most memory seen in use (`used_memory_peak`), updated when memory is reported.
+    /// The most memory seen in use (`used_memory_peak`), updated after every command that
+    /// wrote (and whenever memory is reported).
     pub(crate) peak_memory: usize,
     /// The RDB file last saved (`dump.rdb`), see [`Engine::rdb_file`].
     pub(crate) rdb_file: Option<Vec<u8>>,
+    /// A write happened since the peak was last updated.
+    pub(crate) wrote: bool,
+    /// The eviction pool and what else eviction keeps across commands.
+    pub(crate) eviction: Eviction,
 }
 
 impl Default for Engine {
@@ -189,7 +195,44 @@ impl Engine {
             monitor_echo: Vec::new(),
             peak_memory: 0,
             rdb_file: None,
+            wrote: false,
+            eviction: Eviction::default(),
         }
+    }
+
+    /// An empty server with this configuration, as a `redis-server` started with a config
+    /// file: for a host that wants other defaults than Redis's. The page, for one, sets a
+    /// `maxmemory` so that a runaway loop meets the OOM error instead of exhausting the tab:
+    ///
+    /// ```
+    /// use engine::{Config, Engine, EvictionPolicy, Reply};
+    /// let mut config = Config::default();
+    /// config.maxmemory = 64 * 1024 * 1024;
+    /// config.maxmemory_policy = EvictionPolicy::NoEviction;
+    /// let mut engine = Engine::with_config(config);
+    /// let client = engine.connect();
+    /// let argv = |s: &str| s.split(' ').map(|a| a.as_bytes().to_vec()).collect::<Vec<_>>();
+    /// assert_eq!(
+    ///     engine.exec(client, &argv("CONFIG GET maxmemory")),
+    ///     Reply::Array(vec![Reply::bulk(b"maxmemory"), Reply::bulk(b"67108864")])
+    /// );
+    /// ```
+    pub fn with_config(config: Config) -> Self {
+        Engine {
+            config,
+            ..Engine::new()
+        }
+    }
+
+    /// The configuration (what `CONFIG GET` shows).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Changes the configuration directly, as a host does before handing the engine to users
+    /// (no `CONFIG SET` checks). A lower `maxmemory` takes effect at the next command.
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
     }
 
     /// Current virtual time in milliseconds.
@@ -480,7 +523,8 @@ impl Ctx<'_> {
             // Redis's dbAdd announces every new key before the command's own event.
             self.notify(notify::NEW, "new", key);
         }
-        self.modified(key);
+        // Inserting measured the value.
+        self.written(key);
     }
 
     /// Adds a whole entry (value, expire time, access data) under a key, as Redis's `dbAdd`:
@@ -490,12 +534,20 @@ impl Ctx<'_> {
     pub fn add(&mut self, key: &[u8], entry: Entry) {
         self.engine.dbs[self.db].insert(key, entry);
         self.notify(notify::NEW, "new", key);
-        self.modified(key);
+        self.written(key);
     }
 
-    /// Records that a key was created or changed in place: logs a write. Call it after every
-    /// modification made through a reference from [`Ctx::write`].
+    /// Records that a key was created or changed in place: measures its value again for the
+    /// memory in use (at a cost independent of a collection's size) and logs a write. Call it
+    /// after every modification made through a reference from [`Ctx::write`].
     pub fn modified(&mut self, key: &[u8]) {
+        self.engine.dbs[self.db].remeasure(key);
+        self.written(key);
+    }
+
+    /// What follows every write: the change counter, WATCH, blocked clients, the event log.
+    fn written(&mut self, key: &[u8]) {
+        self.engine.wrote = true;
         self.engine.persistence.dirty += 1;
         self.engine.touch_watched_key(self.db, key);
         self.engine.signal_key_as_ready(self.db, key);

@@ -43,6 +43,7 @@ mod cstr;
 mod engine;
 mod errors;
 pub mod events;
+mod evict;
 mod geohash;
 pub mod glob;
 mod hyperloglog;

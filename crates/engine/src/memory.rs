@@ -20,10 +20,15 @@
 //! assumes the tight form. For small strings, lists, sets and hashes built by their usual
 //! commands, the estimate is Redis's number.
 
+use crate::client::OOM_ERROR;
 use crate::engine::Engine;
+use crate::errors::RedisError;
 use crate::keyspace::Value;
+use crate::keyspace::stream::Stream;
 use crate::keyspace::value::StrEncoding;
-use crate::rdb::listpack::{Listpack, quicklist_nodes};
+use crate::keyspace::zset::{ZSet, listpack_score_int, listpack_score_text};
+use crate::rdb::listpack::{Listpack, entry_size, quicklist_nodes};
+use crate::reply::Reply;
 
 /// `sizeof(robj)`.
 const ROBJ: usize = 16;
@@ -37,6 +42,34 @@ const QUICKLIST: usize = 40;
 const QUICKLIST_NODE: usize = 40;
 /// Redis's `OBJ_COMPUTE_SIZE_DEF_SAMPLES`.
 pub const DEFAULT_SAMPLES: usize = 5;
+/// `sizeof(zset)` (its dict and skiplist pointers).
+const ZSET: usize = 16;
+/// `sizeof(zskiplist)`.
+const ZSKIPLIST: usize = 32;
+/// The skiplist's header node: 24 bytes and 32 levels of 16, in jemalloc's 640 class.
+const ZSKIPLIST_HEADER: usize = 640;
+/// A skiplist node's allocation on average: 24 bytes plus 16 per level, levels drawn with
+/// Redis's p = 1/4 (48 bytes three times in four, 64 one in five, …).
+const ZSKIPLIST_NODE_AVG: usize = 53;
+/// `sizeof(stream)`.
+const STREAM: usize = 80;
+/// `sizeof(streamCG)`.
+const STREAM_CG: usize = 40;
+/// `sizeof(streamConsumer)`.
+const STREAM_CONSUMER: usize = 24;
+/// `sizeof(streamNACK)`.
+const STREAM_NACK: usize = 24;
+/// What Redis's `streamRadixTreeMemoryUsage` counts per radix-tree node: the 4-byte header
+/// and a flat 30 words for children and data pointers.
+const RAX_NODE: usize = 4 + 8 * 30;
+/// A stream ID, as a radix-tree element.
+const STREAM_ID: usize = 16;
+/// The bytes Redis preallocates for a new stream node (`STREAM_LISTPACK_MAX_PRE_ALLOCATE`).
+const STREAM_PREALLOC: usize = 4096;
+/// The most a list node holds with the default `list-max-listpack-size -2`, header included.
+const LIST_NODE_BYTES: usize = 8192;
+/// A listpack's header and end marker.
+const LISTPACK_EMPTY: usize = 7;
 
 /// The size jemalloc really allocates for a request of `n` bytes (its size class).
 pub fn alloc_size(n: usize) -> usize {
@@ -124,15 +157,198 @@ pub fn value_size(value: &Value, samples: usize, list_fill: i64) -> usize {
                 ROBJ + alloc_size(lp.size())
             }
         }
-        // Types added later get an estimate of their own; until then, the object alone.
-        #[allow(unreachable_patterns)]
-        _ => ROBJ,
+        Value::ZSet(zset) => match zset.dict() {
+            Some(dict) => sampled(
+                ROBJ + ZSET + ZSKIPLIST + DICT + 8 * dict.buckets() + ZSKIPLIST_HEADER,
+                zset.iter()
+                    .map(|(m, _)| sds_size(m.len()) + DICT_ENTRY + ZSKIPLIST_NODE_AVG),
+                samples,
+                dict.len(),
+            ),
+            None => ROBJ + alloc_size(zset_listpack_bytes(zset)),
+        },
+        Value::Stream(stream) => stream_size(stream, samples, true),
+    }
+}
+
+/// `lpBytes` of a listpack-encoded sorted set: member and score of each element, the score as
+/// the integer or `%.17g` text the listpack holds.
+fn zset_listpack_bytes(zset: &ZSet) -> usize {
+    zset.iter().fold(LISTPACK_EMPTY, |sum, (member, score)| {
+        let score = match listpack_score_int(score) {
+            Some(n) => entry_size(n.to_string().as_bytes()),
+            None => entry_size(listpack_score_text(score).as_bytes()),
+        };
+        sum.saturating_add(entry_size(member)).saturating_add(score)
+    })
+}
+
+/// The bytes of a stream, as Redis's `objectComputeSize` counts them: the object and stream
+/// structures, the radix tree of nodes, the nodes' listpacks (the first `samples` averaged over
+/// all but the last, which is counted as it is; a node still open keeps Redis's 4 KB
+/// preallocation), and each consumer group with its pending entries and consumers. `exact_rax`
+/// counts the radix trees' nodes as Redis lays them out, at a cost linear in their size;
+/// otherwise one node per element is assumed.
+fn stream_size(stream: &Stream, samples: usize, exact_rax: bool) -> usize {
+    let rax = |elements: usize, nodes: usize| elements * STREAM_ID + nodes * RAX_NODE;
+    let mut size = ROBJ + STREAM;
+    let nodes = stream.node_count();
+    let rax_nodes = if exact_rax {
+        stream.rax_nodes()
+    } else {
+        nodes + 1
+    };
+    size += rax(nodes, rax_nodes);
+    let allocated = |(i, bytes): (usize, usize)| {
+        if i + 1 == nodes {
+            alloc_size(bytes.max(STREAM_PREALLOC))
+        } else {
+            alloc_size(bytes)
+        }
+    };
+    let sizes = stream.node_bytes().enumerate();
+    if nodes <= samples {
+        size += sizes.map(allocated).sum::<usize>();
+    } else {
+        let sampled: usize = sizes.take(samples.max(1)).map(allocated).sum();
+        let last = stream
+            .node_bytes()
+            .next_back()
+            .map_or(0, |bytes| allocated((nodes - 1, bytes)));
+        size += sampled / samples.max(1) * (nodes - 1) + last;
+    }
+    for group in stream.groups.values() {
+        let pel = group.pel.len();
+        let pel_nodes = if exact_rax {
+            Stream::pel_rax_nodes(group.pel.keys())
+        } else {
+            pel + 1
+        };
+        size += STREAM_CG + rax(pel, pel_nodes) + STREAM_NACK * pel;
+        for (name, consumer) in &group.consumers {
+            let own = consumer.pel.len();
+            let own_nodes = if exact_rax {
+                Stream::pel_rax_nodes(consumer.pel.iter())
+            } else {
+                own + 1
+            };
+            size += STREAM_CONSUMER + name.len() + rax(own, own_nodes);
+        }
+    }
+    size
+}
+
+/// The bytes a value is accounted for in `used_memory`, at a cost that does not grow with the
+/// size of a large collection: what every write pays to keep the memory figure current.
+///
+/// It follows [`value_size`] (Redis's `objectComputeSize`) and gives the same number for
+/// strings, sets, small hashes and sorted sets, and lists within one node; where
+/// `value_size` samples a few elements, this counts every element exactly from totals the
+/// collections keep as they change (the `sds` strings of a hash table's keys and values, the
+/// packed bytes of a list), so a collection whose first elements are small and later ones
+/// large is not underestimated. Listpack encodings are summed element by element: they are
+/// small by configuration, and Redis walks them on every write too. Lists are cut into nodes
+/// of `list-max-listpack-size -2` (8 KB), the default; streams are sampled as Redis samples
+/// them, with their groups counted in full.
+pub fn accounted_size(value: &Value) -> usize {
+    match value {
+        Value::String(_) => value_size(value, DEFAULT_SAMPLES, -2),
+        Value::List(list) => {
+            let packed = list.packed_bytes();
+            let single = LISTPACK_EMPTY.saturating_add(packed);
+            if single <= LIST_NODE_BYTES {
+                ROBJ + QUICKLIST + QUICKLIST_NODE + alloc_size(single)
+            } else {
+                let nodes = packed.div_ceil(LIST_NODE_BYTES - LISTPACK_EMPTY);
+                (ROBJ + QUICKLIST)
+                    .saturating_add(nodes.saturating_mul(QUICKLIST_NODE + LISTPACK_EMPTY))
+                    .saturating_add(packed)
+            }
+        }
+        Value::Set(set) => match (set.intset_bytes(), set.hashtable()) {
+            (Some(bytes), _) => ROBJ + alloc_size(bytes),
+            (None, Some(table)) => (ROBJ + DICT)
+                .saturating_add(8 * table.buckets())
+                .saturating_add(DICT_ENTRY * table.len())
+                .saturating_add(table.weight()),
+            (None, None) => ROBJ,
+        },
+        Value::Hash(hash) => {
+            if let Some(table) = hash.table() {
+                (ROBJ + DICT)
+                    .saturating_add(8 * table.buckets())
+                    .saturating_add(DICT_ENTRY * table.len())
+                    .saturating_add(table.weight())
+            } else {
+                let bytes = hash.iter().fold(LISTPACK_EMPTY, |sum, (f, v)| {
+                    sum.saturating_add(entry_size(f))
+                        .saturating_add(entry_size(v))
+                });
+                ROBJ + alloc_size(bytes)
+            }
+        }
+        Value::ZSet(zset) => match zset.dict() {
+            Some(dict) => (ROBJ + ZSET + ZSKIPLIST + DICT + ZSKIPLIST_HEADER)
+                .saturating_add(8 * dict.buckets())
+                .saturating_add((DICT_ENTRY + ZSKIPLIST_NODE_AVG) * dict.len())
+                .saturating_add(dict.weight()),
+            None => ROBJ + alloc_size(zset_listpack_bytes(zset)),
+        },
+        Value::Stream(stream) => stream_size(stream, DEFAULT_SAMPLES, false),
     }
 }
 
 /// `MEMORY USAGE`: the value, the key's `sds` and its entry in the database's table.
 pub fn key_usage(key: &[u8], value: &Value, samples: usize, list_fill: i64) -> usize {
     value_size(value, samples, list_fill) + sds_size(key.len()) + DICT_ENTRY
+}
+
+/// Redis's `shared.oomerr`: a command refused because memory is (or would be) above
+/// `maxmemory`.
+pub const OOM: RedisError = RedisError::new(OOM_ERROR);
+
+/// The most bytes a reply built from a user-given count (`SRANDMEMBER key -N`, `HRANDFIELD`,
+/// `ZRANDMEMBER`) may take when no `maxmemory` is set. Redis streams such a reply, however
+/// large, until the server runs out of memory; the engine builds replies in memory and must
+/// not exhaust a browser tab, so beyond this (or beyond `maxmemory`, when set) it answers the
+/// OOM error instead.
+pub const REPLY_BUDGET: usize = 128 * 1024 * 1024;
+
+/// What one element of a built reply costs beyond its bytes, for [`REPLY_BUDGET`].
+pub const REPLY_ELEMENT: usize = std::mem::size_of::<Reply>();
+
+impl Engine {
+    /// The largest single allocation a command may make: `maxmemory`, when set; otherwise no
+    /// bound beyond Redis's own (`proto-max-bulk-len`). A command whose one value or reply
+    /// would be larger than the whole limit answers the OOM error before allocating, where
+    /// Redis (which checks memory only before a command) would allocate it and go over.
+    pub(crate) fn allocation_cap(&self) -> usize {
+        match self.config.maxmemory {
+            0 => usize::MAX,
+            max => usize::try_from(max).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The most bytes a reply built from a user-given count may take: [`REPLY_BUDGET`], or
+    /// `maxmemory` when lower.
+    pub(crate) fn reply_cap(&self) -> usize {
+        self.allocation_cap().min(REPLY_BUDGET)
+    }
+
+    /// Refuses, with the OOM error, a reply of `count` elements of `each` bytes on average
+    /// beyond [`Engine::reply_cap`].
+    pub(crate) fn check_reply_size(&self, count: u64, each: usize) -> Result<(), RedisError> {
+        check_reply_size(self.reply_cap(), count, each)
+    }
+}
+
+/// Refuses, with the OOM error, a reply of `count` elements of `each` bytes on average larger
+/// than `cap` bytes (see [`Engine::reply_cap`]).
+pub fn check_reply_size(cap: usize, count: u64, each: usize) -> Result<(), RedisError> {
+    let bytes = usize::try_from(count)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(REPLY_ELEMENT.saturating_add(each));
+    if bytes > cap { Err(OOM) } else { Ok(()) }
 }
 
 /// What a server uses before any key is stored (`used_memory_startup` of a fresh Redis 7.0).
@@ -177,17 +393,25 @@ impl Engine {
         mem
     }
 
-    /// `used_memory` and its parts (see the module doc for how values are sized).
+    /// Checks that the memory figure kept as commands run equals the data measured afresh
+    /// (and the other bookkeeping of the databases), naming the first difference; for tests.
+    /// Costs a walk over every key.
+    #[doc(hidden)]
+    pub fn check_memory_bookkeeping(&self) -> Result<(), String> {
+        for (i, db) in self.dbs.iter().enumerate() {
+            db.check_bookkeeping().map_err(|e| format!("db {i}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// `used_memory` and its parts: startup, clients, the databases' tables, and the keys and
+    /// values as measured when last written (see [`accounted_size`]). Costs a few additions per
+    /// database, whatever the data.
     pub(crate) fn memory(&self) -> Breakdown {
-        let fill = self.config.list_max_listpack_size;
         let mut dataset = 0usize;
         let mut tables = 0usize;
         for (i, db) in self.dbs.iter().enumerate() {
-            for (key, entry) in db.dict().iter() {
-                dataset = dataset
-                    .saturating_add(value_size(&entry.value, DEFAULT_SAMPLES, fill))
-                    .saturating_add(sds_size(key.len()));
-            }
+            dataset = dataset.saturating_add(db.data_mem());
             let (main, expires) = self.db_overhead(i);
             tables += main + expires;
         }

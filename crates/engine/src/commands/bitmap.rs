@@ -123,11 +123,15 @@ fn set_bit_at(bytes: &mut [u8], pos: u64, on: bool) {
 }
 
 /// Pads `bytes` with zeros up to `len` bytes; answers whether it grew. The allocation is
-/// fallible: `len` comes from a checked offset (at most 512 MB) but may still be refused.
-fn zero_extend(bytes: &mut Vec<u8>, len: usize) -> Result<bool, RedisError> {
+/// fallible: `len` comes from a checked offset (at most 512 MB) but may still be refused, and
+/// a string that would outgrow `cap` (`maxmemory`, when set) is refused before it is made.
+fn zero_extend(bytes: &mut Vec<u8>, len: usize, cap: usize) -> Result<bool, RedisError> {
     let Some(extra) = len.checked_sub(bytes.len()).filter(|&n| n > 0) else {
         return Ok(false);
     };
+    if len > cap {
+        return Err(out_of_memory());
+    }
     bytes
         .try_reserve_exact(extra)
         .map_err(|_| out_of_memory())?;
@@ -254,16 +258,17 @@ pub fn setbit_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         _ => return Err(bad_bit_value()),
     };
     let len = bytes_for_bit(offset)?;
+    let cap = ctx.engine.allocation_cap();
     let (was_on, created, changed) = if let Some(s) = ctx.lookup_string(key, Lookup::WRITE)? {
         // Redis unshares the value before looking at it: even an unchanged one ends `raw`.
         s.encoding = StrEncoding::Raw;
-        let grown = zero_extend(&mut s.bytes, len)?;
+        let grown = zero_extend(&mut s.bytes, len, cap)?;
         let was_on = bit_at(&s.bytes, offset);
         set_bit_at(&mut s.bytes, offset, on);
         (was_on, false, grown || was_on != on)
     } else {
         let mut bytes = Vec::new();
-        zero_extend(&mut bytes, len)?;
+        zero_extend(&mut bytes, len, cap)?;
         set_bit_at(&mut bytes, offset, on);
         ctx.set_key(key, Value::String(StrValue::raw(bytes)), false);
         (false, true, true)
@@ -720,6 +725,7 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Cmd
         ));
     }
     let len = bytes_for_bit(last_write)?;
+    let cap = ctx.engine.allocation_cap();
     let run = |bytes: &mut [u8], padded: bool| {
         let mut changes = 0usize;
         let replies = fields
@@ -741,12 +747,12 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Cmd
     let (replies, changes, created) = if let Some(s) = ctx.lookup_string(key, Lookup::WRITE)? {
         // Redis unshares the value before writing: it ends `raw` even if nothing changes.
         s.encoding = StrEncoding::Raw;
-        let padded = zero_extend(&mut s.bytes, len)?;
+        let padded = zero_extend(&mut s.bytes, len, cap)?;
         let (replies, changes) = run(&mut s.bytes, padded);
         (replies, changes, false)
     } else {
         let mut bytes = Vec::new();
-        zero_extend(&mut bytes, len)?;
+        zero_extend(&mut bytes, len, cap)?;
         let (replies, changes) = run(&mut bytes, true);
         ctx.set_key(key, Value::String(StrValue::raw(bytes)), false);
         (replies, changes, true)
@@ -888,9 +894,11 @@ mod tests {
     #[test]
     fn zero_extend_only_grows() {
         let mut bytes = vec![1u8];
-        assert_eq!(zero_extend(&mut bytes, 1), Ok(false));
-        assert_eq!(zero_extend(&mut bytes, 0), Ok(false));
-        assert_eq!(zero_extend(&mut bytes, 3), Ok(true));
+        assert_eq!(zero_extend(&mut bytes, 1, usize::MAX), Ok(false));
+        assert_eq!(zero_extend(&mut bytes, 0, usize::MAX), Ok(false));
+        assert_eq!(zero_extend(&mut bytes, 3, usize::MAX), Ok(true));
+        assert_eq!(zero_extend(&mut bytes, 5, 4), Err(out_of_memory()));
+        assert_eq!(zero_extend(&mut bytes, 3, 2), Ok(false));
         assert_eq!(bytes, [1, 0, 0]);
         assert_eq!(bytes_for_bit(0), Ok(1));
         assert_eq!(bytes_for_bit(7), Ok(1));

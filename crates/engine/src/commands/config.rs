@@ -181,6 +181,11 @@ pub fn config_set_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         (true, false) => ctx.engine.stop_appendonly(),
         _ => {}
     }
+    let maxmemory = ctx.engine.config.maxmemory;
+    if maxmemory != 0 && maxmemory != backup.maxmemory {
+        // Redis's `updateMaxmemory` starts evicting at once, in the background.
+        ctx.engine.eviction.pending = true;
+    }
     Ok(Reply::ok())
 }
 

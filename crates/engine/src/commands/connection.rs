@@ -568,7 +568,10 @@ pub fn client_unblock_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult 
     Ok(Reply::Integer(i64::from(unblocked)))
 }
 
-/// Turns client-eviction protection on or off.
+/// Turns client-eviction protection on or off. It concerns Redis's eviction of *clients*
+/// (`maxmemory-clients`, disconnecting connections whose buffers take too much memory), which
+/// the engine does not do: the flag is kept and shown in `CLIENT LIST`/`CLIENT INFO`
+/// (`flags=e`), and has no other effect. Key eviction under `maxmemory` ignores it, as Redis's.
 ///
 /// `CLIENT NO-EVICT ON|OFF`
 pub fn client_no_evict_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {

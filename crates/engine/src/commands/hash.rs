@@ -104,14 +104,11 @@ pub static COMMANDS: &[Command] = &[
     ),
 ];
 
-/// How large (estimated in bytes) a reply of random picks with repetition may grow. Redis
-/// builds whatever a negative count asks for: `HRANDFIELD key -4611686018427387903` runs the
-/// server out of memory and kills it. Here such a request is refused with the error an
-/// allocation failure gets elsewhere; no sensible use comes near the limit.
-pub const RANDOM_REPLY_MAX_BYTES: usize = 128 * 1024 * 1024;
-
-/// What one reply element costs beyond its bytes, for [`RANDOM_REPLY_MAX_BYTES`].
-const REPLY_ELEMENT_OVERHEAD: usize = std::mem::size_of::<Reply>();
+/// What one reply element costs beyond its bytes, for the reply budget (Redis builds whatever
+/// a negative count asks for: `HRANDFIELD key -4611686018427387903` runs the server out of
+/// memory; here a reply beyond `memory::REPLY_BUDGET`, or beyond `maxmemory` when set, is
+/// refused with the OOM error).
+const REPLY_ELEMENT_OVERHEAD: usize = crate::memory::REPLY_ELEMENT;
 
 /// Runs a write on the hash at `key`, as Redis's `hashTypeLookupWriteOrCreate` then the
 /// command's work: the key is looked up for writing (`WRONGTYPE` for another type) or a new
@@ -420,6 +417,7 @@ fn hrandfield_with_count(
         .clients
         .get(&ctx.client)
         .is_some_and(|c| c.resp >= 3);
+    let reply_cap = ctx.engine.reply_cap();
     let Some((hash, rng)) = hash_and_rng(ctx, key) else {
         return Ok(Reply::Array(Vec::new()));
     };
@@ -436,10 +434,8 @@ fn hrandfield_with_count(
             let at = usize::try_from(rng.below(all.len() as u64)).unwrap_or(0);
             let Some(&pair) = all.get(at) else { break };
             bytes = bytes.saturating_add(pick_cost(pair, with_values));
-            if bytes > RANDOM_REPLY_MAX_BYTES {
-                return Err(RedisError::new(
-                    "OOM command not allowed when used memory > 'maxmemory'.",
-                ));
+            if bytes > reply_cap {
+                return Err(crate::memory::OOM);
             }
             picks.push(pair);
         }
@@ -453,7 +449,7 @@ fn hrandfield_with_count(
     Ok(pairs_reply(&picks, with_values, resp3))
 }
 
-/// The estimated memory one random pick adds to a reply (see [`RANDOM_REPLY_MAX_BYTES`]).
+/// The estimated memory one random pick adds to a reply (see `memory::REPLY_BUDGET`).
 fn pick_cost((field, value): (&[u8], &[u8]), with_values: bool) -> usize {
     let pick = std::mem::size_of::<(&[u8], &[u8])>() + REPLY_ELEMENT_OVERHEAD + field.len();
     if with_values {

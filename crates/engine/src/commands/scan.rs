@@ -117,7 +117,7 @@ impl ScanOptions {
 /// or `count * 10` further buckets were visited (so a sparse table does not block). Answers
 /// the next cursor and the items. Callers that emit two items per element (field and value)
 /// pass twice the count, as Redis does.
-pub fn scan_dict<V, T>(
+pub fn scan_dict<V: crate::keyspace::dict::Weigh, T>(
     dict: &Dict<V>,
     mut cursor: u64,
     count: i64,

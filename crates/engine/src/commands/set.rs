@@ -26,6 +26,7 @@ use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
 use crate::keyspace::set::SetValue;
 use crate::keyspace::{Entry, Value};
+use crate::memory::{DEFAULT_SAMPLES, check_reply_size};
 use crate::num::parse_i64;
 use crate::pubsub::notify;
 use crate::reply::Reply;
@@ -120,11 +121,6 @@ pub static COMMANDS: &[Command] = &[
          pattern.",
     ),
 ];
-
-/// The most members `SRANDMEMBER` with a negative count answers. Redis sets no bound (it
-/// builds the whole reply, however large, until memory runs out); the playground refuses a
-/// count beyond this rather than exhausting the page's memory.
-pub const MAX_REPEATED_MEMBERS: u64 = 1_000_000;
 
 /// `SPOP`'s count error, for a negative count and for one that is not a number alike.
 const COUNT_NOT_POSITIVE: RedisError =
@@ -574,14 +570,17 @@ fn srandmember_with_count(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     if ctx.lookup_typed::<SetValue>(key, Lookup::READ)?.is_none() || count == 0 {
         return Ok(Reply::Array(Vec::new()));
     }
-    if !unique && count > MAX_REPEATED_MEMBERS {
-        return Err(RedisError::new(
-            "ERR count is too large for Redis Playground (at most 1000000 members)",
-        ));
-    }
+    let reply_cap = ctx.engine.reply_cap();
     let Some((set, rng)) = set_and_rng(ctx, key) else {
         return Ok(Reply::Array(Vec::new()));
     };
+    if !unique {
+        // Redis builds whatever a negative count asks for, until memory runs out; the engine
+        // refuses a reply beyond its budget (see `memory::REPLY_BUDGET`) with the OOM error.
+        let sampled: Vec<usize> = set.iter().take(DEFAULT_SAMPLES).map(|m| m.len()).collect();
+        let each = sampled.iter().sum::<usize>() / sampled.len().max(1);
+        check_reply_size(reply_cap, count, each)?;
+    }
     let size = set.len() as u64;
     if count == 1 {
         return Ok(Reply::Array(
@@ -1106,13 +1105,30 @@ mod tests {
     fn srandmember_refuses_repeated_counts_beyond_the_playground_bound() {
         let (mut e, c) = engine();
         run(&mut e, c, "SADD s a");
-        let limit = super::MAX_REPEATED_MEMBERS;
+        // Each pick of a one-byte member costs a reply element and its byte.
+        let limit = (crate::memory::REPLY_BUDGET / (crate::memory::REPLY_ELEMENT + 1)) as u64;
         assert_eq!(
             bulks(run(&mut e, c, &format!("SRANDMEMBER s -{limit}"))).len() as u64,
             limit
         );
-        assert!(run(&mut e, c, &format!("SRANDMEMBER s -{}", limit + 1)).is_error());
-        assert!(run(&mut e, c, "SRANDMEMBER s -9223372036854775807").is_error());
+        let oom = Reply::error("OOM command not allowed when used memory > 'maxmemory'.");
+        assert_eq!(
+            run(&mut e, c, &format!("SRANDMEMBER s -{}", limit + 1)),
+            oom
+        );
+        assert_eq!(run(&mut e, c, "SRANDMEMBER s -9223372036854775807"), oom);
+        // Under maxmemory, the bound is maxmemory.
+        run(&mut e, c, "CONFIG SET maxmemory 10mb");
+        let limit = (10 << 20) / (crate::memory::REPLY_ELEMENT as u64 + 1);
+        assert_eq!(
+            bulks(run(&mut e, c, &format!("SRANDMEMBER s -{limit}"))).len() as u64,
+            limit
+        );
+        assert_eq!(
+            run(&mut e, c, &format!("SRANDMEMBER s -{}", limit + 1)),
+            oom
+        );
+        run(&mut e, c, "CONFIG SET maxmemory 0");
         // Positive counts are bounded by the set's size.
         assert_eq!(
             bulks(run(&mut e, c, "SRANDMEMBER s 9223372036854775807")),

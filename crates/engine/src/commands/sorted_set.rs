@@ -24,6 +24,7 @@ use crate::keyspace::zset::{
     AddFlags, Change, LexRange, Limits, Score, ScoreRange, ZSet, listpack_score_text,
 };
 use crate::keyspace::{Entry, Value};
+use crate::memory::{DEFAULT_SAMPLES, REPLY_ELEMENT};
 use crate::num::{format_double, parse_f64, parse_i64};
 use crate::pubsub::notify;
 use crate::reply::Reply;
@@ -219,11 +220,6 @@ const NOT_A_LEX_RANGE: RedisError = RedisError::new("ERR min or max not valid st
 
 /// `ERR resulting score is not a number (NaN)`
 const NAN_SCORE: RedisError = RedisError::new("ERR resulting score is not a number (NaN)");
-
-/// The most elements ZRANDMEMBER with a negative count answers. Redis has no limit (it streams
-/// the reply); the engine builds replies in memory and must not exhaust a browser tab, so past
-/// this it answers Redis's out-of-memory error.
-const MAX_RANDOM_REPLY: u64 = 1 << 20;
 
 /// Owned elements, as commands collect them before replying or storing.
 type Items = Vec<(Vec<u8>, f64)>;
@@ -1089,12 +1085,19 @@ fn zrandmember_with_count(
         return Ok(Reply::Array(Vec::new()));
     }
     if !unique || wanted == 1 {
-        if wanted > MAX_RANDOM_REPLY {
-            return Err(RedisError::new(
-                "OOM command not allowed when used memory > 'maxmemory'.",
-            ));
+        // Redis streams whatever a negative count asks for; the engine builds the reply, and
+        // refuses one beyond its budget (see `memory::REPLY_BUDGET`) with the OOM error.
+        let sampled: Vec<usize> = zset
+            .iter()
+            .take(DEFAULT_SAMPLES)
+            .map(|(m, _)| m.len())
+            .collect();
+        let mut each = sampled.iter().sum::<usize>() / sampled.len().max(1);
+        if withscores {
+            each += REPLY_ELEMENT;
         }
-        // Bounded by MAX_RANDOM_REPLY just above.
+        ctx.engine.check_reply_size(wanted, each)?;
+        // Within the budget, so it fits in memory.
         let wanted = usize::try_from(wanted).unwrap_or(0);
         let items = with_rng(ctx, key, |zset, rng| {
             (0..wanted)

@@ -22,6 +22,7 @@ use crate::errors::{CmdResult, RedisError};
 use crate::keyspace::value::{StrEncoding, StrValue};
 use crate::keyspace::{Entry, Value};
 use crate::long_double::LongDouble;
+use crate::memory::OOM;
 use crate::num::parse_i64;
 use crate::pubsub::notify;
 use crate::reply::Reply;
@@ -293,13 +294,17 @@ pub fn msetnx_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 pub fn append_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (key, tail) = (&argv[1], &argv[2]);
     let limit = ctx.engine.config.proto_max_bulk_len;
+    let cap = ctx.engine.allocation_cap();
     let len = match ctx.lookup_string(key, Lookup::WRITE)? {
         None => {
             ctx.set_key(key, Value::string(tail.clone()), false);
             tail.len()
         }
         Some(s) => {
-            check_string_length(s.bytes.len() as u64, tail.len(), limit)?;
+            let total = check_string_length(s.bytes.len() as u64, tail.len(), limit)?;
+            if total > cap {
+                return Err(OOM);
+            }
             s.bytes
                 .try_reserve(tail.len())
                 .map_err(|_| out_of_memory())?;
@@ -409,12 +414,16 @@ pub fn setrange_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Err(RedisError::new("ERR offset is out of range"));
     };
     let limit = ctx.engine.config.proto_max_bulk_len;
+    let cap = ctx.engine.allocation_cap();
     let len = match ctx.lookup_string(key, Lookup::WRITE)? {
         None => {
             if value.is_empty() {
                 return Ok(Reply::Integer(0));
             }
             let end = check_string_length(offset, value.len(), limit)?;
+            if end > cap {
+                return Err(OOM);
+            }
             let mut bytes = Vec::new();
             bytes.try_reserve_exact(end).map_err(|_| out_of_memory())?;
             bytes.resize(end - value.len(), 0);
@@ -427,6 +436,9 @@ pub fn setrange_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
                 return Ok(Reply::Integer(s.bytes.len() as i64));
             }
             let end = check_string_length(offset, value.len(), limit)?;
+            if end > s.bytes.len() && end > cap {
+                return Err(OOM);
+            }
             if end > s.bytes.len() {
                 let grow = end - s.bytes.len();
                 s.bytes.try_reserve(grow).map_err(|_| out_of_memory())?;
@@ -490,10 +502,11 @@ pub fn lcs_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     }
     // The lookups above already expired stale keys and counted hits; read the values in place.
     let limit = ctx.engine.config.proto_max_bulk_len;
+    let cap = ctx.engine.allocation_cap();
     let db = &*ctx.db();
     let a = string_bytes(db.peek(&argv[1]));
     let b = string_bytes(db.peek(&argv[2]));
-    lcs(a, b, &options, limit)
+    lcs(a, b, &options, limit, cap)
 }
 
 /// Options of SET (`Family::Set`) and GETEX (`Family::Get`), as Redis's
@@ -775,7 +788,7 @@ fn string_bytes(entry: Option<&Entry>) -> &[u8] {
 /// LCS by dynamic programming over a table of prefix lengths, then a walk back from the end that
 /// collects the subsequence and its ranges, as Redis's `lcsCommand` (the same tie-breaks, so the
 /// same subsequence and ranges).
-fn lcs(left: &[u8], right: &[u8], options: &LcsOptions, limit: i64) -> CmdResult {
+fn lcs(left: &[u8], right: &[u8], options: &LcsOptions, limit: i64, cap: usize) -> CmdResult {
     if left.len() >= u32::MAX as usize - 1 || right.len() >= u32::MAX as usize - 1 {
         return Err(RedisError::new("ERR String too long for LCS"));
     }
@@ -792,6 +805,10 @@ fn lcs(left: &[u8], right: &[u8], options: &LcsOptions, limit: i64) -> CmdResult
     // limit raised past 16 GB allows a longer one; such a table is refused as too large to
     // allocate.
     let cells = cells as usize;
+    // A table larger than `maxmemory` (when set) is refused before it is allocated.
+    if cells.saturating_mul(std::mem::size_of::<u16>()) > cap {
+        return Err(OOM);
+    }
     let mut table: Vec<u16> = Vec::new();
     if alen.min(blen) > usize::from(u16::MAX) || table.try_reserve_exact(cells).is_err() {
         return Err(RedisError::new(

@@ -9,6 +9,7 @@
 
 use std::hash::BuildHasher;
 
+use crate::memory::sds_size;
 use crate::rng::Rng;
 
 /// Index of an element's slot; stable until the element is removed.
@@ -30,16 +31,46 @@ enum Slot<V> {
     },
 }
 
+/// What a value stored in a [`Dict`] adds to the memory estimate beyond its key (see
+/// [`Dict::weight`]). A value changed in place (through `get_mut`) must keep its weight: values
+/// with a weight are only ever replaced through [`Dict::insert`].
+pub trait Weigh {
+    /// The bytes the value takes, as Redis allocates it.
+    fn weigh(&self) -> usize {
+        0
+    }
+}
+
+/// Set members: the key is all there is.
+impl Weigh for () {}
+
+/// Sorted-set scores live in the skiplist node, counted with it.
+impl Weigh for f64 {}
+
+/// Hash values: an `sds` string each.
+impl Weigh for Vec<u8> {
+    fn weigh(&self) -> usize {
+        sds_size(self.len())
+    }
+}
+
+/// Plain numbers, as the tests store.
+#[cfg(test)]
+impl Weigh for u32 {}
+
 /// A hash table from byte strings to `V`.
 #[derive(Debug, Clone)]
 pub struct Dict<V> {
     slots: Vec<Slot<V>>,
     free: u32,
     buckets: Vec<u32>,
-    len: usize,
+    /// Number of elements; at most 2^32, as slot ids are 32-bit (and the table stays small).
+    len: u32,
+    /// The keys' `sds` strings and the values' weights, kept as elements come and go.
+    weight: usize,
 }
 
-impl<V> Default for Dict<V> {
+impl<V: Weigh> Default for Dict<V> {
     fn default() -> Self {
         Self::new()
     }
@@ -50,7 +81,7 @@ fn hash(key: &[u8]) -> u64 {
     foldhash::fast::FixedState::with_seed(0x5ca1_ab1e_d1c7_0000).hash_one(key)
 }
 
-impl<V> Dict<V> {
+impl<V: Weigh> Dict<V> {
     /// An empty table.
     pub fn new() -> Self {
         Dict {
@@ -58,12 +89,20 @@ impl<V> Dict<V> {
             free: NONE,
             buckets: Vec::new(),
             len: 0,
+            weight: 0,
         }
+    }
+
+    /// The bytes the elements take as Redis allocates them: each key's `sds` plus each value's
+    /// [`Weigh::weigh`] (the table's buckets and entries are counted apart, from
+    /// [`Dict::buckets`] and [`Dict::len`]).
+    pub fn weight(&self) -> usize {
+        self.weight
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.len
+        self.len as usize
     }
 
     /// Whether the table is empty.
@@ -140,9 +179,17 @@ impl<V> Dict<V> {
         if let Some(id) = self.find(key)
             && let Some(Slot::Used { value: old, .. }) = self.slots.get_mut(id as usize)
         {
+            self.weight = self
+                .weight
+                .saturating_sub(old.weigh())
+                .saturating_add(value.weigh());
             return (id, Some(std::mem::replace(old, value)));
         }
-        if self.len >= self.buckets.len() {
+        self.weight = self
+            .weight
+            .saturating_add(sds_size(key.len()))
+            .saturating_add(value.weigh());
+        if self.len() >= self.buckets.len() {
             self.rehash((self.buckets.len() * 2).max(MIN_BUCKETS));
         }
         let h = hash(key);
@@ -205,11 +252,17 @@ impl<V> Dict<V> {
         );
         self.free = id;
         self.len -= 1;
+        if let Slot::Used { key, value, .. } = &old {
+            self.weight = self
+                .weight
+                .saturating_sub(sds_size(key.len()))
+                .saturating_sub(value.weigh());
+        }
         if self.len == 0 {
             self.clear();
-        } else if self.buckets.len() > MIN_BUCKETS && self.len * 10 < self.buckets.len() {
+        } else if self.buckets.len() > MIN_BUCKETS && self.len() * 10 < self.buckets.len() {
             // Redis shrinks a table under 10 % full to the smallest power of two that fits.
-            self.rehash(self.len.next_power_of_two().max(MIN_BUCKETS));
+            self.rehash(self.len().next_power_of_two().max(MIN_BUCKETS));
         }
         match old {
             Slot::Used { key, value, .. } => Some((key, value)),
@@ -223,6 +276,7 @@ impl<V> Dict<V> {
         self.buckets.clear();
         self.free = NONE;
         self.len = 0;
+        self.weight = 0;
     }
 
     fn rehash(&mut self, size: usize) {
@@ -284,6 +338,48 @@ impl<V> Dict<V> {
         let mut v = cursor | !mask;
         v = v.reverse_bits().wrapping_add(1).reverse_bits();
         v
+    }
+
+    /// Adds to `out` the slots of up to `count` elements found from a random place in the
+    /// table, as Redis's `dictGetSomeKeys` samples for eviction: it walks consecutive buckets
+    /// from a random one, taking every element of each non-empty bucket, jumps elsewhere after
+    /// a run of more than `count` (at least 5) empty buckets, and gives up after `10 × count`
+    /// buckets. The elements are not distinct draws: neighbours come together, as in Redis.
+    pub fn sample(&self, rng: &mut Rng, count: usize, out: &mut Vec<SlotId>) {
+        let count = count.min(self.len());
+        if count == 0 || self.buckets.is_empty() {
+            return;
+        }
+        let mask = self.mask();
+        let mut steps = count.saturating_mul(10);
+        let mut found = 0;
+        let mut empty_run = 0;
+        let mut i = rng.next_u64() & mask;
+        while found < count && steps > 0 {
+            steps -= 1;
+            let mut at = self.buckets[i as usize]; // i <= mask < buckets.len()
+            if at == NONE {
+                empty_run += 1;
+                if empty_run >= 5 && empty_run > count {
+                    i = rng.next_u64() & mask;
+                    empty_run = 0;
+                }
+            } else {
+                empty_run = 0;
+                while at != NONE {
+                    out.push(at);
+                    found += 1;
+                    if found == count {
+                        return;
+                    }
+                    let Some(Slot::Used { next, .. }) = self.slots.get(at as usize) else {
+                        break;
+                    };
+                    at = *next;
+                }
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// A random element's slot, as Redis's `dictGetRandomKey`: a random non-empty bucket, then a
@@ -387,6 +483,50 @@ mod tests {
         for i in 0..100 {
             assert!(seen.contains(&key(i)), "missed {i}");
         }
+    }
+
+    #[test]
+    fn weight_follows_keys_and_values() {
+        let mut d: Dict<Vec<u8>> = Dict::new();
+        d.insert(b"a", b"xyz".to_vec());
+        assert_eq!(d.weight(), sds_size(1) + sds_size(3));
+        d.insert(b"a", vec![b'v'; 100]);
+        assert_eq!(d.weight(), sds_size(1) + sds_size(100));
+        d.insert(&[b'k'; 40], Vec::new());
+        d.remove(b"a");
+        assert_eq!(d.weight(), sds_size(40) + sds_size(0));
+        d.remove(&[b'k'; 40]);
+        assert_eq!(d.weight(), 0);
+    }
+
+    #[test]
+    fn sample_takes_present_elements_from_a_random_place() {
+        let mut d = Dict::new();
+        let mut rng = Rng::new(7);
+        let mut out = Vec::new();
+        d.sample(&mut rng, 5, &mut out);
+        assert!(out.is_empty());
+        for i in 0..1000 {
+            d.insert(&key(i), i);
+        }
+        let mut seen = BTreeSet::new();
+        for _ in 0..2000 {
+            out.clear();
+            d.sample(&mut rng, 5, &mut out);
+            assert_eq!(out.len(), 5);
+            for &id in &out {
+                seen.insert(*d.slot(id).expect("live slot").1);
+            }
+        }
+        // Nearly every element gets sampled sooner or later (as in Redis, one deep in a long
+        // chain may be out of reach of a small sample).
+        assert!(seen.len() >= 990, "{}", seen.len());
+        // Fewer elements than asked: all of them, at most.
+        let mut small = Dict::new();
+        small.insert(b"only", ());
+        out.clear();
+        small.sample(&mut rng, 5, &mut out);
+        assert_eq!(out.len(), 1);
     }
 
     #[test]

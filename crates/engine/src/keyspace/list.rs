@@ -14,6 +14,8 @@
 use std::cmp::Ordering;
 use std::collections::VecDeque;
 
+use crate::rdb::listpack::entry_size;
+
 /// The end of a list a command works at (Redis's `LIST_HEAD` / `LIST_TAIL`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum End {
@@ -45,6 +47,9 @@ impl End {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct List {
     items: VecDeque<Vec<u8>>,
+    /// The bytes the elements take in listpack nodes (see [`entry_size`]), kept up to date by
+    /// every change so that memory accounting costs nothing per element.
+    packed: usize,
 }
 
 impl List {
@@ -55,9 +60,11 @@ impl List {
 
     /// A list of these elements, head first.
     pub fn from_elements(items: impl IntoIterator<Item = Vec<u8>>) -> Self {
-        List {
-            items: items.into_iter().collect(),
-        }
+        let items: VecDeque<Vec<u8>> = items.into_iter().collect();
+        let packed = items
+            .iter()
+            .fold(0usize, |sum, item| sum.saturating_add(entry_size(item)));
+        List { items, packed }
     }
 
     /// The name `OBJECT ENCODING` answers: always `quicklist` in Redis 7.0.
@@ -78,8 +85,14 @@ impl List {
         self.items.iter().map(Vec::as_slice)
     }
 
+    /// The bytes the elements take packed in listpacks (entries only: no node headers).
+    pub fn packed_bytes(&self) -> usize {
+        self.packed
+    }
+
     /// Adds an element at one end.
     pub fn push(&mut self, end: End, value: Vec<u8>) {
+        self.packed = self.packed.saturating_add(entry_size(&value));
         match end {
             End::Head => self.items.push_front(value),
             End::Tail => self.items.push_back(value),
@@ -88,23 +101,36 @@ impl List {
 
     /// Removes the element at one end.
     pub fn pop(&mut self, end: End) -> Option<Vec<u8>> {
-        match end {
+        let popped = match end {
             End::Head => self.items.pop_front(),
             End::Tail => self.items.pop_back(),
+        };
+        if let Some(value) = &popped {
+            self.unpack(value);
         }
+        popped
+    }
+
+    /// Takes an element's bytes off the packed total.
+    fn unpack(&mut self, value: &[u8]) {
+        self.packed = self.packed.saturating_sub(entry_size(value));
     }
 
     /// Removes up to `count` elements from one end, in the order they are popped (from the
     /// tail, the last element first).
     pub fn pop_many(&mut self, end: End, count: usize) -> Vec<Vec<u8>> {
         let n = count.min(self.items.len());
-        match end {
+        let popped: Vec<Vec<u8>> = match end {
             End::Head => self.items.drain(..n).collect(),
             End::Tail => {
                 let start = self.items.len() - n; // n <= len
                 self.items.drain(start..).rev().collect()
             }
+        };
+        for value in &popped {
+            self.unpack(value);
         }
+        popped
     }
 
     /// The element at a Redis index (negative counts from the tail), if in range.
@@ -118,7 +144,10 @@ impl List {
     pub fn set(&mut self, index: i64, value: Vec<u8>) -> bool {
         match position(self.items.len(), index).and_then(|i| self.items.get_mut(i)) {
             Some(slot) => {
-                *slot = value;
+                let old = std::mem::replace(slot, value);
+                let new = entry_size(slot);
+                self.unpack(&old);
+                self.packed = self.packed.saturating_add(new);
                 true
             }
             None => false,
@@ -136,6 +165,13 @@ impl List {
     pub fn trim(&mut self, start: i64, end: i64) -> usize {
         let len = self.items.len();
         let (from, to) = range(len, start, end).unwrap_or((len, len));
+        let dropped: usize = self
+            .items
+            .range(to..)
+            .chain(self.items.range(..from))
+            .map(|e| entry_size(e))
+            .sum();
+        self.packed = self.packed.saturating_sub(dropped);
         self.items.truncate(to);
         self.items.drain(..from);
         len - self.items.len()
@@ -147,6 +183,7 @@ impl List {
         let Some(at) = self.items.iter().position(|e| e == pivot) else {
             return false;
         };
+        self.packed = self.packed.saturating_add(entry_size(&value));
         self.items.insert(if after { at + 1 } else { at }, value);
         true
     }
@@ -171,6 +208,9 @@ impl List {
         if doomed.is_empty() {
             return 0;
         }
+        self.packed = self
+            .packed
+            .saturating_sub(entry_size(value).saturating_mul(doomed.len()));
         doomed.sort_unstable();
         let mut next = doomed.iter().copied().peekable();
         let mut i = 0;

@@ -17,14 +17,30 @@ use std::collections::BTreeSet;
 pub use dict::{Dict, SlotId};
 pub use value::Value;
 
+use crate::memory::accounted_size;
+use crate::rng::Rng;
+
+/// The expire time of a persistent key. (`i64::MIN` as an expire time, far in the past, is
+/// stored as the next millisecond: both mean "already expired".)
+const NO_EXPIRE: i64 = i64::MIN;
+
+/// An expire time as an entry stores it.
+fn stored_expire(at: Option<i64>) -> i64 {
+    at.map_or(NO_EXPIRE, |at| at.max(NO_EXPIRE + 1))
+}
+
+/// Marks an entry that is not in its database's volatile index.
+const NOT_VOLATILE: u32 = u32::MAX;
+
 /// A key's value with its metadata.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     /// The value.
     pub value: Value,
-    /// Absolute expire time in virtual milliseconds; changed only through [`Db::set_expire`],
-    /// which keeps the expire index in step.
-    expire_at: Option<i64>,
+    /// Absolute expire time in virtual milliseconds, [`NO_EXPIRE`] for a persistent key (a
+    /// plain number keeps the entry small); changed only through [`Db::set_expire`], which
+    /// keeps the expire index in step.
+    expire_at: i64,
     /// Virtual time of the last access, for LRU and `OBJECT IDLETIME`.
     pub lru_ms: i64,
     /// Logarithmic access counter, for LFU and `OBJECT FREQ`.
@@ -34,7 +50,27 @@ pub struct Entry {
     /// Whether the value is a private object where Redis would otherwise hold one of its shared
     /// integers (`COPY` duplicates the value it copies); see [`Entry::refcount`].
     pub unshared: bool,
+    /// The bytes the value was last measured at (`memory::accounted_size`), as its database
+    /// counts it in its total; kept by [`Db`].
+    mem: usize,
+    /// The entry's place in its database's volatile index, or [`NOT_VOLATILE`]; kept by [`Db`].
+    volatile_at: u32,
 }
+
+impl PartialEq for Entry {
+    /// Equal values, expire times and access data; the database's bookkeeping is left out.
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+            && self.expire_at == other.expire_at
+            && self.lru_ms == other.lru_ms
+            && self.lfu_counter == other.lfu_counter
+            && self.lfu_minutes == other.lfu_minutes
+            && self.unshared == other.unshared
+    }
+}
+
+/// The keyspace counts its values apart (`Entry::mem`): a table entry weighs its key only.
+impl dict::Weigh for Entry {}
 
 /// Redis's `LFU_INIT_VAL`: new keys start with a small counter so they are not evicted at once.
 pub const LFU_INIT_VAL: u8 = 5;
@@ -44,24 +80,31 @@ impl Entry {
     pub fn new(value: Value, now_ms: i64) -> Self {
         Entry {
             value,
-            expire_at: None,
+            expire_at: NO_EXPIRE,
             lru_ms: now_ms,
             lfu_counter: LFU_INIT_VAL,
             lfu_minutes: minutes(now_ms),
             unshared: false,
+            mem: 0,
+            volatile_at: NOT_VOLATILE,
         }
+    }
+
+    /// The bytes its value was last measured at (see `memory::accounted_size`).
+    pub fn mem(&self) -> usize {
+        self.mem
     }
 
     /// Absolute expire time in virtual milliseconds, if the key is volatile.
     pub fn expire_at(&self) -> Option<i64> {
-        self.expire_at
+        (self.expire_at != NO_EXPIRE).then_some(self.expire_at)
     }
 
     /// Whether the expire time has passed at `now_ms`. As Redis's `keyIsExpired`, a key is
     /// still alive at its expire time itself (its `PTTL` is then 0) and gone one millisecond
     /// later.
     pub fn is_expired(&self, now_ms: i64) -> bool {
-        self.expire_at.is_some_and(|at| at < now_ms)
+        self.expire_at().is_some_and(|at| at < now_ms)
     }
 
     /// What `OBJECT REFCOUNT` answers. Redis keeps one shared object for each integer from 0 to
@@ -95,11 +138,20 @@ pub fn minutes(now_ms: i64) -> u16 {
 }
 
 /// One numbered database.
+///
+/// Besides the keys it keeps what eviction and memory accounting need at no extra cost per
+/// command: the sum of its values' measured sizes (each entry remembers its own, so a change
+/// costs only the difference) and an index of its volatile keys in which one can be drawn at
+/// random (Redis samples its `expires` table; ours is ordered by time).
 #[derive(Debug, Clone, Default)]
 pub struct Db {
     dict: Dict<Entry>,
     /// Volatile keys ordered by expire time, pointing at their slots.
     expires: BTreeSet<(i64, SlotId)>,
+    /// The volatile keys' slots in no particular order; each entry knows its place.
+    volatile: Vec<SlotId>,
+    /// The sum of the entries' `mem`.
+    values_mem: usize,
 }
 
 impl Db {
@@ -138,17 +190,143 @@ impl Db {
         self.dict.get_mut(key)
     }
 
-    /// Stores an entry (with its expire time), replacing any previous one.
-    pub fn insert(&mut self, key: &[u8], entry: Entry) -> Option<Entry> {
-        let at = entry.expire_at;
+    /// Stores an entry (with its expire time), replacing any previous one; the value is
+    /// measured for the memory total.
+    pub fn insert(&mut self, key: &[u8], mut entry: Entry) -> Option<Entry> {
+        let at = entry.expire_at();
+        entry.mem = accounted_size(&entry.value);
+        entry.volatile_at = NOT_VOLATILE;
+        self.values_mem = self.values_mem.saturating_add(entry.mem);
         let (id, old) = self.dict.insert(key, entry);
-        if let Some(old_at) = old.as_ref().and_then(|o| o.expire_at) {
-            self.expires.remove(&(old_at, id));
+        if let Some(old) = &old {
+            self.values_mem = self.values_mem.saturating_sub(old.mem);
+            if let Some(old_at) = old.expire_at() {
+                self.expires.remove(&(old_at, id));
+                self.unindex_volatile(old.volatile_at);
+            }
         }
         if let Some(at) = at {
             self.expires.insert((at, id));
+            self.index_volatile(id);
         }
         old
+    }
+
+    /// Measures a key's value again after a change in place, updating the memory total by
+    /// the difference. Costs what [`accounted_size`] costs: nothing proportional to the size
+    /// of a large collection.
+    pub fn remeasure(&mut self, key: &[u8]) {
+        let Some(entry) = self.dict.get_mut(key) else {
+            return;
+        };
+        let mem = accounted_size(&entry.value);
+        let old = std::mem::replace(&mut entry.mem, mem);
+        self.values_mem = self.values_mem.saturating_sub(old).saturating_add(mem);
+    }
+
+    /// The bytes the keys and values take (keys' `sds` strings and values, as measured; the
+    /// tables are counted apart).
+    pub fn data_mem(&self) -> usize {
+        self.values_mem.saturating_add(self.dict.weight())
+    }
+
+    /// Checks the bookkeeping against the data, for tests: each value measures what its entry
+    /// remembers (a change in place was followed by [`Db::remeasure`]), the total is their
+    /// sum, and the volatile index holds exactly the keys with an expire time, each knowing its
+    /// place.
+    pub fn check_bookkeeping(&self) -> Result<(), String> {
+        let mut total = 0usize;
+        let mut volatile = 0usize;
+        for (id, key, entry) in self.dict.iter_slots() {
+            let now = accounted_size(&entry.value);
+            if now != entry.mem {
+                return Err(format!(
+                    "key {:?} measures {now} bytes but is counted as {}",
+                    String::from_utf8_lossy(key),
+                    entry.mem
+                ));
+            }
+            total = total.saturating_add(entry.mem);
+            if entry.expire_at().is_some() {
+                volatile += 1;
+                if self.volatile.get(entry.volatile_at as usize) != Some(&id) {
+                    return Err(format!(
+                        "volatile key {:?} is not at its place in the index",
+                        String::from_utf8_lossy(key)
+                    ));
+                }
+            }
+        }
+        if total != self.values_mem {
+            return Err(format!(
+                "values add up to {total} bytes but the total says {}",
+                self.values_mem
+            ));
+        }
+        if volatile != self.volatile.len() || volatile != self.expires.len() {
+            return Err(format!(
+                "{volatile} volatile keys, {} in the index, {} in the expire order",
+                self.volatile.len(),
+                self.expires.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds a slot to the volatile index.
+    fn index_volatile(&mut self, id: SlotId) {
+        let place = u32::try_from(self.volatile.len()).unwrap_or(NOT_VOLATILE);
+        if let Some((_, entry)) = self.dict.slot_mut(id) {
+            entry.volatile_at = place;
+            self.volatile.push(id);
+        }
+    }
+
+    /// Removes the slot at `place` from the volatile index (the last one takes its place).
+    fn unindex_volatile(&mut self, place: u32) {
+        let place = place as usize;
+        if place >= self.volatile.len() {
+            return;
+        }
+        self.volatile.swap_remove(place);
+        if let Some(&moved) = self.volatile.get(place)
+            && let Some((_, entry)) = self.dict.slot_mut(moved)
+        {
+            // The index holds fewer than 2^32 slots: slot ids are u32.
+            entry.volatile_at = place as u32;
+        }
+    }
+
+    /// Adds to `out` the slots of up to `count` keys sampled from a random place: among all
+    /// keys, or among the volatile ones only (see [`Dict::sample`]; the volatile index is
+    /// walked the same way, a run of neighbours from a random start).
+    pub fn sample(&self, rng: &mut Rng, count: usize, volatile: bool, out: &mut Vec<SlotId>) {
+        if !volatile {
+            self.dict.sample(rng, count, out);
+            return;
+        }
+        let len = self.volatile.len();
+        if len == 0 {
+            return;
+        }
+        let start = usize::try_from(rng.below(len as u64)).unwrap_or(0);
+        out.extend(
+            self.volatile
+                .iter()
+                .cycle()
+                .skip(start)
+                .take(count.min(len))
+                .copied(),
+        );
+    }
+
+    /// A key drawn at random, among all keys or the volatile ones only.
+    pub fn random_slot(&self, rng: &mut Rng, volatile: bool) -> Option<SlotId> {
+        if !volatile {
+            return self.dict.random(rng);
+        }
+        let at = usize::try_from(rng.below(self.volatile.len() as u64)).ok()?;
+        self.volatile.get(at).copied()
     }
 
     /// Removes a key.
@@ -159,8 +337,10 @@ impl Db {
 
     fn remove_slot(&mut self, id: SlotId) -> Option<(Box<[u8]>, Entry)> {
         let (key, entry) = self.dict.remove_slot(id)?;
-        if let Some(at) = entry.expire_at {
+        self.values_mem = self.values_mem.saturating_sub(entry.mem);
+        if let Some(at) = entry.expire_at() {
             self.expires.remove(&(at, id));
+            self.unindex_volatile(entry.volatile_at);
         }
         Some((key, entry))
     }
@@ -173,12 +353,20 @@ impl Db {
         let Some((_, entry)) = self.dict.slot_mut(id) else {
             return false;
         };
-        let old = std::mem::replace(&mut entry.expire_at, at);
+        let old = std::mem::replace(&mut entry.expire_at, stored_expire(at));
+        let old = (old != NO_EXPIRE).then_some(old);
+        let at = at.map(|at| at.max(NO_EXPIRE + 1));
+        let place = entry.volatile_at;
         if let Some(old) = old {
             self.expires.remove(&(old, id));
         }
         if let Some(at) = at {
             self.expires.insert((at, id));
+        }
+        match (old.is_some(), at.is_some()) {
+            (false, true) => self.index_volatile(id),
+            (true, false) => self.unindex_volatile(place),
+            _ => {}
         }
         true
     }
@@ -202,6 +390,8 @@ impl Db {
     pub fn clear(&mut self) {
         self.dict.clear();
         self.expires.clear();
+        self.volatile.clear();
+        self.values_mem = 0;
     }
 }
 

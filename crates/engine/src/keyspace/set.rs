@@ -242,6 +242,15 @@ impl SetValue {
         }
     }
 
+    /// `intsetBlobLen` of an intset (header and members in its width); `None` for a
+    /// hashtable.
+    pub fn intset_bytes(&self) -> Option<usize> {
+        let Repr::Intset { members, width } = &self.repr else {
+            return None;
+        };
+        Some(8 + members.len() * usize::from(*width))
+    }
+
     /// The intset's bytes as Redis lays them out (`intsetBlobLen` bytes: encoding width and
     /// length as 32-bit little-endian numbers, then the members little-endian in that width),
     /// as RDB stores an intset; `None` for a hashtable.

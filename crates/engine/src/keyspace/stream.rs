@@ -944,6 +944,17 @@ impl Stream {
         self.nodes.len()
     }
 
+    /// The size of each node's listpack (`lpBytes`), oldest node first.
+    pub fn node_bytes(&self) -> impl DoubleEndedIterator<Item = usize> + '_ {
+        self.nodes.values().map(Node::bytes)
+    }
+
+    /// Number of radix-tree nodes of a pending entries list holding these IDs (in order).
+    pub fn pel_rax_nodes<'a>(ids: impl Iterator<Item = &'a StreamId>) -> usize {
+        let keys: Vec<[u8; 16]> = ids.map(|id| id.key()).collect();
+        rax_node_count(&keys, 0)
+    }
+
     /// Number of radix-tree nodes holding the node keys (XINFO's `radix-tree-nodes`).
     pub fn rax_nodes(&self) -> usize {
         let keys: Vec<[u8; 16]> = self.nodes.keys().map(|id| id.key()).collect();

@@ -149,6 +149,34 @@ fn encode_backlen(buf: &mut Vec<u8>, l: u64) {
     }
 }
 
+/// The bytes one element takes in a listpack (its encoding and back-length), as `lpAppend`
+/// stores it; what a quicklist node grows by when the element is pushed.
+pub fn entry_size(element: &[u8]) -> usize {
+    let encoded = match integer(element) {
+        Some(v) => match v {
+            0..=127 => 1,
+            -4096..=4095 => 2,
+            -32_768..=32_767 => 3,
+            -8_388_608..=8_388_607 => 4,
+            -2_147_483_648..=2_147_483_647 => 5,
+            _ => 9,
+        },
+        None => match element.len() {
+            n @ 0..64 => 1 + n,
+            n @ 64..4096 => 2 + n,
+            n => n.saturating_add(5),
+        },
+    };
+    let backlen = match encoded {
+        0..=127 => 1,
+        128..16_383 => 2,
+        16_383..2_097_151 => 3,
+        2_097_151..268_435_455 => 4,
+        _ => 5,
+    };
+    encoded + backlen
+}
+
 /// Redis's `optimization_level`: the node size limits of fills -1 to -5.
 const OPTIMIZATION_LEVEL: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
 /// Redis's `SIZE_SAFETY_LIMIT`: the most a node with a count-based fill may reach.
@@ -420,6 +448,32 @@ mod tests {
         assert_eq!(integer(b"-0"), None);
         assert_eq!(integer(b"01"), None);
         assert_eq!(integer(b"-9223372036854775808"), Some(i64::MIN));
+    }
+
+    #[test]
+    fn entry_sizes_are_what_append_adds() {
+        let long = vec![b'x'; 5000];
+        let elements: [&[u8]; 12] = [
+            b"",
+            b"1",
+            b"127",
+            b"128",
+            b"-4096",
+            b"40000",
+            b"-8388608",
+            b"2147483647",
+            b"9223372036854775807",
+            b"01",
+            &[b'y'; 63],
+            &long,
+        ];
+        for element in elements {
+            let mut lp = Listpack::new();
+            let before = lp.size();
+            lp.append(element);
+            assert_eq!(entry_size(element), lp.size() - before, "{}", element.len());
+        }
+        assert_eq!(entry_size(&[b'z'; 64]), 64 + 2 + 1);
     }
 
     #[test]

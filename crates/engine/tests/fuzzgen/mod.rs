@@ -623,6 +623,9 @@ pub fn run(data: &[u8]) -> Vec<Reply> {
         if let Err(why) = check_events(&engine) {
             panic!("{why}\n  after: {}", describe(&step));
         }
+        if let Err(why) = engine.check_memory_bookkeeping() {
+            panic!("{why}\n  after: {}", describe(&step));
+        }
     }
     replies
 }
