@@ -215,6 +215,7 @@ export class Redis extends Commander {
         this.defineCommand(name, definition);
       }
     }
+    if (platform.onClientCreated) platform.onClientCreated(this);
     if (this.options.lazyConnect) this.setStatus('wait');
     else this.connect().catch(noop);
   }

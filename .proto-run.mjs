@@ -1,0 +1,11 @@
+import { serve } from '/work/wt/runner/web/tools/static-server.mjs';
+import { launchBrowser } from '/work/wt/runner/web/e2e/harness.mjs';
+const s = await serve(process.argv[2] || '.');
+const b = await launchBrowser();
+const p = await b.newPage();
+p.on('console', (m) => console.log('console:', m.type(), m.text()));
+p.on('pageerror', (e) => console.log('pageerror', e.message));
+await p.goto(s.url + (process.argv[3] || ''));
+await p.waitForTimeout(Number(process.argv[4] || 1500));
+console.log(JSON.stringify(await p.evaluate(() => window.results), null, 1));
+await b.close(); await s.close();
