@@ -185,6 +185,25 @@ r.call('nosuchcommand');
   assert.equal(unhandled.error.name, 'ReplyError');
   assert.equal(unhandled.error.line, 3);
   assert.match(unhandled.error.message, /^ERR unknown command 'nosuchcommand'/);
+
+  // A caught reply error prints where its command was issued, and the learner may declare the
+  // helpers' names itself.
+  const caught = await runner.run(`import Redis from 'ioredis';
+const redis = new Redis();
+await redis.set('s', 'v');
+try {
+  await redis.hgetall('s');
+} catch (err) {
+  console.log(err);
+}
+const sleep = (ms) => 'mine';
+console.log(sleep(), typeof db);
+`);
+  assert.equal(caught.status, 'ok', JSON.stringify(caught.error));
+  assert.deepEqual(texts(caught), [
+    "ReplyError: WRONGTYPE Operation against a key holding the wrong kind of value\n    at script.js:5:15 {\n  command: { name: 'hgetall', args: [ 's' ] }\n}",
+    'mine object',
+  ]);
   assert.deepEqual(harness.problems, []);
 });
 

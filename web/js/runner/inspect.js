@@ -327,7 +327,7 @@ function formatError(ctx, err) {
     // Getters that throw: keep the defaults.
   }
   let text = message ? `${name}: ${message}` : name;
-  const frames = ctx.errorFrames ? ctx.errorFrames(err.stack) : [];
+  const frames = ctx.errorFrames ? ctx.errorFrames(err) : [];
   if (frames.length) text += `\n${frames.join('\n')}`;
   if (ctx.indentationLvl !== 0) {
     text = text.replaceAll('\n', `\n${' '.repeat(ctx.indentationLvl)}`);
@@ -511,7 +511,7 @@ function reduceToSingleString(ctx, output, base, braces, extrasType, recurseTime
 
 /**
  * A value as Node's `util.inspect(value)` prints it. Options: `depth` (default 2, `null` for no
- * limit), `errorFrames(stack)` (the stack frames to print under an error's message).
+ * limit), `errorFrames(error)` (the stack frames to print under an error's message).
  */
 export function inspect(value, options = {}) {
   return formatValue(new Context(options), value, 0);

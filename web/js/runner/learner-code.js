@@ -424,14 +424,18 @@ export function rewriteModuleSyntax(code) {
 
 /**
  * The source the worker compiles: an async function expression taking `SCRIPT_PARAMS`, whose
- * body is the rewritten learner code, named `script.js` for stack traces.
+ * body is a block holding the rewritten learner code, named `script.js` for stack traces.
  */
 export function compileSource(code) {
-  const { code: body, isModule } = rewriteModuleSyntax(code);
+  // A `#!` line (scripts made executable for Node) is a comment here.
+  const text = code.startsWith('#!') ? `//${code.slice(2)}` : code;
+  const { code: body, isModule } = rewriteModuleSyntax(text);
   const strict = isModule ? '"use strict"; ' : '';
+  // The learner's code sits in a block of its own, so that it may declare names the helpers
+  // have (`const sleep = …` is common) instead of failing to redeclare a parameter.
   const source =
-    `(async function (${SCRIPT_PARAMS.join(', ')}) { ${strict}\n` +
-    `${body}\n})\n//# sourceURL=${SCRIPT_NAME}`;
+    `(async function (${SCRIPT_PARAMS.join(', ')}) { ${strict}{\n` +
+    `${body}\n} })\n//# sourceURL=${SCRIPT_NAME}`;
   return { source, isModule };
 }
 

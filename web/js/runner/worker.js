@@ -114,7 +114,19 @@ function emit(stream, text) {
   link.send(['log', stream, text]);
 }
 
-const formatOptions = { errorFrames: learnerFrames };
+/** The learner's frames of an error; for a failed command, where the command was issued. */
+function errorFrames(err) {
+  let own = [];
+  try {
+    own = learnerFrames(err.stack);
+  } catch {
+    // A stack getter that throws: no frames of its own.
+  }
+  const site = own.length === 0 ? err[CALL_SITE] : undefined;
+  return site ? learnerFrames(site.stack) : own;
+}
+
+const formatOptions = { errorFrames };
 const format = (args) => formatArgs(args, formatOptions);
 const counts = new Map();
 const timers0 = new Map();

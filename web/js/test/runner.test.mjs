@@ -108,7 +108,7 @@ test('errors print their name, message and only the learner frames, mapped to it
   ].join('\n');
   err.code = 'E_BOOM';
   assert.equal(
-    inspect(err, { errorFrames: learnerFrames }),
+    inspect(err, { errorFrames: (e) => learnerFrames(e.stack) }),
     "Error: boom\n    at helper (script.js:3:11)\n    at script.js:7:3 {\n  code: 'E_BOOM'\n}",
   );
   assert.deepEqual(learnerLocation(err.stack), { line: 3, column: 11 });
@@ -181,6 +181,11 @@ test('the compiled source is an async function over the helpers, learner line n 
   const thrower = (0, eval)(compileSource('const a = 1;\n\nnull.x;').source);
   const err = await thrower().catch((e) => e);
   assert.deepEqual(learnerLocation(err.stack), { line: 3, column: 6 });
+  // The learner may declare the helpers' names itself; a `#!` line is a comment.
+  const own = (0, eval)(
+    compileSource("#!/usr/bin/env node\nconst sleep = (ms) => ms * 2;\nlet db = 1;\nfunction setTimeout() {}\nreturn sleep(db);").source,
+  );
+  assert.equal(await own(...SCRIPT_PARAMS.map(() => undefined)), 2);
   // ES modules are strict; CommonJS code is not.
   const strict = (0, eval)(compileSource("import x from 'y';\nundeclared = 1;").source);
   assert.match(String(await strict(...SCRIPT_PARAMS.map(() => () => ({}))).catch((e) => e)), /ReferenceError/);
