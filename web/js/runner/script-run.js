@@ -93,7 +93,7 @@ class ScriptRun {
     };
     this.startedAt = performance.now();
     this.timer = setTimeout(() => this.end('timeout'), this.timeoutMs);
-    worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs });
+    worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs, ...this.clockState() });
   }
 
   receive(message) {
@@ -172,9 +172,9 @@ class ScriptRun {
     const drain = this.conns.size > 1 || moved;
     const outputs = drain ? this.collect() : null;
     const closed = mayClose ? this.closedConnections() : null;
-    if (reply) this.worker.postMessage({ t: 'res', id, results, outputs, closed });
+    if (reply) this.worker.postMessage({ t: 'res', id, results, outputs, closed, ...this.clockState() });
     else if ((outputs && outputs.length) || (closed && closed.length)) {
-      this.worker.postMessage({ t: 'out', outputs, closed });
+      this.worker.postMessage({ t: 'out', outputs, closed, ...this.clockState() });
     }
     if (blocked || moved) this.host.scheduleDeadline();
   }
@@ -208,7 +208,13 @@ class ScriptRun {
     if (this.ended || this.inBatch || this.conns.size === 0) return;
     const outputs = this.collect();
     const closed = this.closedConnections();
-    if (outputs.length || closed.length) this.worker.postMessage({ t: 'out', outputs, closed });
+    if (outputs.length || closed.length) this.worker.postMessage({ t: 'out', outputs, closed, ...this.clockState() });
+  }
+
+  /** The page clock as the worker's `Date` follows it. */
+  clockState() {
+    const { clock } = this.host;
+    return { now: clock.now(), paused: clock.isPaused() };
   }
 
   print(stream, text) {

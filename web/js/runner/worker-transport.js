@@ -10,7 +10,8 @@
 //! database call), `outputs` is `[[conn, replies], …]` (what connections received meanwhile:
 //! messages, served blocking replies, monitor lines), `closed` the connections the server closed.
 //! Later output comes as `{t: 'out', outputs, closed}`. Answers settle synchronously, in op order,
-//! before the outputs are handed over, so each connection sees its replies in order.
+//! before the outputs are handed over, so each connection sees its replies in order. Both
+//! carry the page clock (`now`, `paused`), which the worker's `Date` follows.
 
 /** A promise-like answer settled synchronously (no microtask per call), awaitable all the same. */
 class Answer {
@@ -54,6 +55,7 @@ export class HostLink {
     this.nextBatch = 1;
     this.pending = new Map();
     this.onOutput = null;
+    this.onClock = null;
     this.flush = this.flush.bind(this);
   }
 
@@ -94,6 +96,9 @@ export class HostLink {
 
   /** Handles a message from the page; returns whether it was the link's. */
   receive(message) {
+    if ((message.t === 'res' || message.t === 'out') && this.onClock && message.now !== undefined) {
+      this.onClock(message.now, message.paused);
+    }
     if (message.t === 'res') {
       const answers = this.pending.get(message.id);
       this.pending.delete(message.id);

@@ -34,6 +34,7 @@ import { Buffer } from './buffer.js';
 
 const post = (message) => self.postMessage(message);
 const link = new HostLink(post);
+link.onClock = (now, paused) => setClock(now, paused);
 
 /** Lines of output a run may print; later ones are dropped with one notice. */
 const MAX_OUTPUT_LINES = 10_000;
@@ -66,6 +67,44 @@ function setImmediate(fn, ...args) {
 function clearImmediate(id) {
   immediates.delete(id);
 }
+
+// ---- time: the page's virtual clock ----------------------------------------------------------
+
+// `Date` and `performance.now()` follow the page clock, as the engine does: a script timing a
+// `db` call sees its 50 ms, and `sleep(60_000)` moves `Date.now()` by a minute. Between the
+// page's messages the clock is extrapolated with real time (unless the page paused it).
+const RealDate = Date;
+const realPerformanceNow = performance.now.bind(performance);
+let clockBase = RealDate.now();
+let clockRealBase = realPerformanceNow();
+let clockPaused = false;
+let lastVirtual = 0;
+let startReal = realPerformanceNow();
+let startVirtual = clockBase;
+
+function virtualNow() {
+  const t = clockPaused ? clockBase : clockBase + (realPerformanceNow() - clockRealBase);
+  // Never backwards, even when the page's time comes in a little behind the extrapolation.
+  if (t > lastVirtual) lastVirtual = t;
+  return lastVirtual;
+}
+
+function setClock(now, paused) {
+  clockBase = now;
+  clockRealBase = realPerformanceNow();
+  clockPaused = Boolean(paused);
+}
+
+function VirtualDate(...args) {
+  if (!new.target) return new RealDate(Math.floor(virtualNow())).toString();
+  return args.length === 0 ? new RealDate(Math.floor(virtualNow())) : new RealDate(...args);
+}
+VirtualDate.prototype = RealDate.prototype;
+VirtualDate.now = () => Math.floor(virtualNow());
+VirtualDate.parse = RealDate.parse;
+VirtualDate.UTC = RealDate.UTC;
+globalThis.Date = VirtualDate;
+performance.now = () => startReal + (virtualNow() - startVirtual);
 
 // ---- the client over the page's engine -------------------------------------------------------
 
@@ -405,9 +444,15 @@ function locateSyntaxError(source) {
   });
 }
 
-async function run({ code, dbLatencyMs = 50 }) {
+async function run({ code, dbLatencyMs = 50, now, paused }) {
   if (started) return;
   started = true;
+  if (now !== undefined) {
+    setClock(now, paused);
+    lastVirtual = 0;
+    startVirtual = now;
+    startReal = realPerformanceNow();
+  }
   const latency = Number.isFinite(dbLatencyMs) && dbLatencyMs >= 0 ? dbLatencyMs : 50;
   const db = createDatabase({ latencyMs: latency, wait: (name) => link.ask(['db', name, latency]) });
   const { source, isModule } = compileSource(String(code));
