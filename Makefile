@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 PORT ?= 8080
 
-.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean fuzz bench js test-js bench-js difftest
+.PHONY: serve test dist setup setup-test lint test-native conformance record record-getkeys facts readme test-wasm test-e2e clean fuzz bench js test-js bench-js bench-page difftest
 
 ## serve: install what is missing, build the release page, serve it on http://127.0.0.1:$(PORT)
 serve: setup dist
@@ -108,3 +108,8 @@ test-js: js
 ## bench-js: W1–W3 through this client and through ioredis-mock, ops/s and ratios
 bench-js: js
 	node web/js/bench/bench.mjs
+
+## bench-page: in headless Chromium against dist/, a learner script of 10,000 sequential awaited
+## GET/SET through the script worker (target ≤ 1 s)
+bench-page: setup-test dist
+	node web/js/bench/page-bench.mjs

@@ -88,3 +88,61 @@ export class PlaygroundPage {
     }, argv);
   }
 }
+
+/**
+ * The script runner's page API (`window.redisPlayground.runScript`), driven without any editor
+ * UI: scripts go in through `page.evaluate`, results come back as plain data.
+ */
+export class RunnerApi {
+  constructor(page) {
+    this.page = page;
+  }
+
+  /** Waits until the app has published the engine and the runner is installed. */
+  async ready() {
+    await this.page.waitForFunction(
+      () => window.redisPlayground && window.redisPlayground.engine && window.redisPlayground.runScript,
+    );
+    return this;
+  }
+
+  /** Runs a script to its end; resolves with the run's result (status, error, output, events…). */
+  run(code, options = {}) {
+    return this.page.evaluate(
+      ([source, opts]) => window.redisPlayground.runScript(source, opts).done,
+      [code, options],
+    );
+  }
+
+  /** Starts a script, stops it after `afterMs` of wall time, resolves with its result. */
+  runAndStop(code, afterMs, options = {}) {
+    return this.page.evaluate(
+      ([source, ms, opts]) => {
+        const run = window.redisPlayground.runScript(source, opts);
+        setTimeout(() => run.stop(), ms);
+        return run.done;
+      },
+      [code, afterMs, options],
+    );
+  }
+
+  /** Runs a command on the page's engine on a connection of its own; error replies as `{error}`. */
+  engine(...argv) {
+    return this.page.evaluate((args) => {
+      const { engine } = window.redisPlayground;
+      if (window.__testClient === undefined) window.__testClient = engine.connect();
+      const reply = engine.exec(window.__testClient, args);
+      return reply instanceof Error ? { error: reply.message } : reply;
+    }, argv);
+  }
+
+  /** The page clock's virtual time (Unix ms). */
+  now() {
+    return this.page.evaluate(() => window.redisPlayground.clock.now());
+  }
+
+  /** Just the printed text of a result, one entry per line printed. */
+  static texts(result, stream) {
+    return result.output.filter((o) => !stream || o.stream === stream).map((o) => o.text);
+  }
+}

@@ -21,7 +21,10 @@ use components::theme::ThemeToggle;
 use components::timeline::Timeline;
 use state::{Playground, start_clock, wall_ms};
 
-/// Publishes the engine to JavaScript as `window.redisPlayground.engine`.
+/// Publishes the engine to JavaScript as `window.redisPlayground.engine`, then dispatches the
+/// `redis-playground:engine` event on `window`. The namespace object is kept if a script made it
+/// first: the script runner (`web/js/runner/host.js`) puts `runScript` and `clock` there, and
+/// waits for the event to drive the engine.
 fn expose_to_js(engine: &Rc<RefCell<Engine>>) {
     let Some(window) = web_sys::window() else {
         return;
@@ -34,6 +37,9 @@ fn expose_to_js(engine: &Rc<RefCell<Engine>>) {
     // Setting properties on plain objects cannot fail; ignore the impossible error.
     let _ = js_sys::Reflect::set(&namespace, &"engine".into(), &handle);
     let _ = js_sys::Reflect::set(&window, &"redisPlayground".into(), &namespace);
+    if let Ok(event) = web_sys::Event::new("redis-playground:engine") {
+        let _ = window.dispatch_event(&event);
+    }
 }
 
 /// The whole page.

@@ -2,11 +2,13 @@
 //! have changed (panels re-read it then), and the virtual clock's mode. Created at the root and
 //! handed down with context.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use engine::Engine;
+use js_sys::Reflect;
 use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// How the virtual clock moves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,15 +81,80 @@ pub fn wall_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// Starts the loop that moves the clock while live and notices changes made from JavaScript
-/// (learner scripts): every 100 ms of wall time.
+/// The page clock (`window.redisPlayground.clock`, web/js/runner/clock.js) that the script
+/// runner's host installs with the page. When it is there it is the one clock: it drives the
+/// engine's time (following wall time at its speed unless paused), and the clock bar only tells
+/// it what to do. Without it (the app's own wasm tests) the loop below moves the engine itself.
+fn js_clock() -> Option<JsValue> {
+    let window = web_sys::window()?;
+    let namespace = Reflect::get(&window, &"redisPlayground".into())
+        .ok()
+        .filter(JsValue::is_object)?;
+    Reflect::get(&namespace, &"clock".into())
+        .ok()
+        .filter(JsValue::is_object)
+}
+
+/// Calls `clock.method(...args)`; `None` if it is not a function or throws.
+fn call_clock(clock: &JsValue, method: &str, args: &[JsValue]) -> Option<JsValue> {
+    let function: js_sys::Function = Reflect::get(clock, &method.into()).ok()?.dyn_into().ok()?;
+    let args: js_sys::Array = args.iter().collect();
+    function.apply(clock, &args).ok()
+}
+
+/// Tells the page clock the bar's mode and speed.
+fn push_to_clock(clock: &JsValue, mode: ClockMode, speed: u32) {
+    let method = if mode == ClockMode::Paused {
+        "pause"
+    } else {
+        "resume"
+    };
+    call_clock(clock, method, &[]);
+    call_clock(clock, "setSpeed", &[JsValue::from(speed)]);
+}
+
+/// Starts the loop that keeps the clock bar and the page clock in step and notices changes made
+/// from JavaScript (learner scripts, the clock itself): every 100 ms of wall time.
 pub fn start_clock(playground: Playground) {
+    // The bar's changes go to the page clock (once it exists; the first tick that finds it
+    // hands it the bar's state, later ticks read back what scripts did to it).
+    Effect::new(move |_| {
+        let (mode, speed) = (playground.mode.get(), playground.speed.get());
+        if let Some(clock) = js_clock() {
+            push_to_clock(&clock, mode, speed);
+        }
+    });
+    let found_clock = Rc::new(Cell::new(false));
     let last_wall = Rc::new(RefCell::new(wall_ms()));
     let seen = Rc::new(RefCell::new((0u64, 0i64)));
     let tick = move || {
         let now = wall_ms();
         let elapsed = now - std::mem::replace(&mut *last_wall.borrow_mut(), now);
-        if playground.mode.get_untracked() == ClockMode::Live {
+        if let Some(clock) = js_clock() {
+            if found_clock.replace(true) {
+                let paused = call_clock(&clock, "isPaused", &[]).and_then(|v| v.as_bool());
+                let mode = match paused {
+                    Some(true) => ClockMode::Paused,
+                    _ => ClockMode::Live,
+                };
+                if mode != playground.mode.get_untracked() {
+                    playground.mode.set(mode);
+                }
+                let speed = call_clock(&clock, "speed", &[]).and_then(|v| v.as_f64());
+                if let Some(speed) = speed.filter(|s| *s >= 1.0 && *s <= f64::from(u32::MAX)) {
+                    let speed = speed as u32;
+                    if speed != playground.speed.get_untracked() {
+                        playground.speed.set(speed);
+                    }
+                }
+            } else {
+                push_to_clock(
+                    &clock,
+                    playground.mode.get_untracked(),
+                    playground.speed.get_untracked(),
+                );
+            }
+        } else if playground.mode.get_untracked() == ClockMode::Live {
             let ms = (elapsed * f64::from(playground.speed.get_untracked())) as i64;
             playground.with(|e| e.advance(ms));
         }

@@ -9,12 +9,20 @@
 //! W3: 100,000 awaited mixed commands in turn over 1,000 keys per type: HSET, HGETALL, LPUSH,
 //!     LRANGE 0 9, (ZADD, ZREVRANGE 0 9 WITHSCORES: only when the engine has sorted sets),
 //!     INCR, EXPIRE 60, TTL, TTL.
+//! Then the floor (the same commands straight into `Engine.call`) and the client's own share (the
+//! client over a stub server answering at once), to show where an awaited command's time goes.
 
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import RedisMock from 'ioredis-mock';
-import { loadPackage } from '../test/harness.mjs';
+import { loadPackage, packageDir } from '../test/harness.mjs';
 
-const { default: Redis, Engine } = await loadPackage();
+const { default: Redis, Engine, transport } = await loadPackage();
+const { setPlatform } = await import(`${packageDir}/client/platform.js`);
 
+// The machine may be shared: each client runs each workload ROUNDS times, alternating with the
+// other, and its best round counts.
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const KEYS = 100_000;
 const W1_OPS = 200_000;
 const W3_OPS = 100_000;
@@ -88,6 +96,56 @@ async function w3(client) {
   return W3_OPS;
 }
 
+/**
+ * The client's own share: the same workloads through the client over a stub server that answers
+ * at once what the engine would (no engine, no transport work), so only the client's JS runs.
+ */
+let stubGets = 0;
+const STUB_REPLIES = {
+  // One read in ten misses, as in W1.
+  get: () => [++stubGets % 10 === 0 ? null : value],
+  set: () => ['OK'],
+  hset: () => [1],
+  hgetall: () => [['field', '1']],
+  lpush: () => [1],
+  lrange: () => [['1', '0']],
+  zadd: () => [1],
+  zrevrange: () => [['member:1', '1']],
+  incr: () => [1],
+  expire: () => [1],
+  ttl: () => [60],
+  info: () => ['loading:0\r\n'],
+};
+const stubConnection = {
+  closed: false,
+  setListener() {},
+  call: (argv) => (STUB_REPLIES[argv[0]] ? STUB_REPLIES[argv[0]]() : ['OK']),
+  close() {},
+};
+async function clientOnly(workload, ops) {
+  setPlatform({ transport: { server: () => ({ open: () => stubConnection }) } });
+  {
+    let best = Infinity;
+    for (let round = 0; round < ROUNDS; round++) {
+      const client = new Redis();
+      await client.ping();
+      // CPU time of this process: the machine may be busy with others.
+      const start = process.cpuUsage();
+      await workload(client);
+      const used = process.cpuUsage(start);
+      best = Math.min(best, (used.user + used.system) / 1000);
+      client.disconnect();
+    }
+    return (best * 1000) / ops;
+  }
+}
+
+if (process.argv[2] === '--client-only') {
+  const clientW1 = await clientOnly(w1, W1_OPS);
+  const clientW3 = await clientOnly(w3, W3_OPS);
+  console.log(JSON.stringify({ clientW1, clientW3 }));
+  process.exit(0);
+}
 async function measure(label, makeClient, workload, ops, prepare) {
   const client = makeClient();
   if (prepare) await prepare(client);
@@ -95,6 +153,9 @@ async function measure(label, makeClient, workload, ops, prepare) {
   const result = await workload(client);
   const ms = performance.now() - start;
   client.disconnect();
+  // Each round has a server of its own: free it, so that later rounds do not run in the memory
+  // of earlier ones.
+  if (client instanceof Redis) transport.release(client.options);
   return { label, opsPerSec: (ops / ms) * 1000, ms, result };
 }
 
@@ -105,9 +166,6 @@ const mock = () => {
   return m;
 };
 
-// The machine may be shared: each client runs each workload ROUNDS times, alternating with the
-// other, and its best round counts.
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const rows = [];
 for (const [name, workload, ops, prepare, check] of [
   ['W1 cache-aside, awaited', w1, W1_OPS, preload, (hits) => `${((hits / W1_OPS) * 100).toFixed(1)} % hits`],
@@ -144,6 +202,45 @@ function rawEngineW1() {
 let raw = 0;
 for (let round = 0; round < ROUNDS; round++) raw = Math.max(raw, rawEngineW1());
 
+/** W3's commands as the client sends them, straight into `Engine.call`: its floor. */
+const W3_RAW = [
+  (k) => ['hset', `hash:${k}`, 'field', String(k)],
+  (k) => ['hgetall', `hash:${k}`],
+  (k) => ['lpush', `list:${k}`, String(k)],
+  (k) => ['lrange', `list:${k}`, '0', '9'],
+  (k) => ['incr', `counter:${k}`],
+  (k) => ['expire', `counter:${k}`, '60'],
+  (k) => ['ttl', `counter:${k}`],
+  (k) => ['ttl', `hash:${k}`],
+];
+if (hasSortedSets) {
+  W3_RAW.splice(4, 0, (k) => ['zadd', `zset:${k}`, String(k), `member:${k % 10}`], (k) => [
+    'zrevrange',
+    `zset:${k}`,
+    '0',
+    '9',
+    'WITHSCORES',
+  ]);
+}
+function rawEngineW3() {
+  const engine = new Engine();
+  const id = engine.connect();
+  engine.setTime(Date.now());
+  const n = W3_RAW.length;
+  const start = performance.now();
+  for (let i = 0; i < W3_OPS; i++) engine.call(id, W3_RAW[i % n](Math.floor(i / n) % 1000), false);
+  const ms = performance.now() - start;
+  engine.free();
+  return (W3_OPS / ms) * 1000;
+}
+let raw3 = 0;
+for (let round = 0; round < ROUNDS; round++) raw3 = Math.max(raw3, rawEngineW3());
+
+// Measured in a process of its own, so that the client's code is compiled for the stub alone.
+const { clientW1, clientW3 } = JSON.parse(
+  execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--client-only'], { encoding: 'utf8' }),
+);
+
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 console.log('workload                                 redis-playground   ioredis-mock   ratio');
 for (const { name, a, b, note } of rows) {
@@ -162,3 +259,19 @@ console.log(
     .toFixed(2)
     .padStart(6)}×`,
 );
+
+// Where an awaited command's time goes: the engine's call (wasm, reply conversion included), the
+// client's JS, and the rest (the in-process transport and clock, promise jobs, GC).
+const perOp = (opsPerSec) => 1e6 / opsPerSec;
+for (const [name, row, floor, client] of [
+  ['W1', rows[0], raw, clientW1],
+  ['W3', rows[2], raw3, clientW3],
+]) {
+  const total = perOp(row.a.opsPerSec);
+  const engineShare = perOp(floor);
+  console.log(
+    `${name} per awaited command: ${total.toFixed(2)} µs = Engine.call ${engineShare.toFixed(2)} µs + client JS ` +
+      `${client.toFixed(2)} µs + the rest ${(total - engineShare - client).toFixed(2)} µs ` +
+      `(ioredis-mock: ${perOp(row.b.opsPerSec).toFixed(2)} µs)`,
+  );
+}

@@ -61,6 +61,21 @@ export function flagsOf(name) {
   return bits;
 }
 
+/**
+ * The property under which an error rejected by a command carries where the command was issued
+ * (an object whose `stack` names the caller), when `platform.captureCallSites` is on: the script
+ * worker reports the learner's line of a failed command with it, as the reply error's own stack
+ * only shows the client.
+ */
+export const CALL_SITE = Symbol.for('redis-playground.callSite');
+
+function captureCallSite() {
+  const site = {};
+  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(site, captureCallSite);
+  else site.stack = new Error().stack;
+  return site;
+}
+
 /** ioredis's `toArg`: null and undefined become empty strings, anything else its String. */
 function toArg(arg) {
   if (arg === null || arg === undefined) return '';
@@ -97,6 +112,7 @@ export class Command {
     this._flags = 0;
     this.stream = undefined;
     this.select = undefined;
+    this.callSite = platform.captureCallSites ? captureCallSite() : undefined;
     this.initPromise();
     if (options.keyPrefix) this.prefixKeys(options.keyPrefix);
   }
@@ -214,6 +230,13 @@ export class Command {
 
   reject(err) {
     if (this._timer) this._clearTimer();
+    if (this.callSite !== undefined && err !== null && typeof err === 'object' && !(CALL_SITE in err)) {
+      try {
+        Object.defineProperty(err, CALL_SITE, { value: this.callSite });
+      } catch {
+        // A frozen error keeps no call site; its own stack is all there is.
+      }
+    }
     this._rejectPromise(err);
   }
 

@@ -204,6 +204,15 @@ export class LocalServer {
     if (this.timer !== null) this.scheduleDeadline();
   }
 
+  /** Closes every connection and frees the engine: the server is gone (see `release`). */
+  destroy() {
+    for (const conn of [...this.connections.values()]) conn.gone();
+    this.clearTimer();
+    servers.delete(this);
+    this.engine.free();
+    this.engine = null;
+  }
+
   clearTimer() {
     if (this.timer !== null) {
       platform.clearTimeout(this.timer);
@@ -251,5 +260,14 @@ export function createLocalTransport(Engine) {
       return server;
     },
     servers: byKey,
+    /** Drops the server of a host and port and frees its memory (benchmarks and long test runs). */
+    release(options) {
+      const key = serverKey(options);
+      const server = byKey.get(key);
+      if (!server) return false;
+      byKey.delete(key);
+      server.destroy();
+      return true;
+    },
   };
 }

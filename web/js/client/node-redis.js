@@ -7,7 +7,7 @@
 //! lower case, with its arguments flattened and its reply untouched.
 
 import { Redis } from './redis.js';
-import { Command } from './command.js';
+import { Command, CALL_SITE } from './command.js';
 import { ReplyError } from './errors.js';
 import { platform, initEmitter, emitterMixin } from './platform.js';
 import { COMMANDS } from './commands.generated.js';
@@ -353,7 +353,11 @@ function commandMethods() {
 const METHODS = commandMethods();
 
 function toErrorReply(err) {
-  if (err instanceof ReplyError) return new ErrorReply(err.message);
+  if (err instanceof ReplyError) {
+    const reply = new ErrorReply(err.message);
+    if (err[CALL_SITE] !== undefined) Object.defineProperty(reply, CALL_SITE, { value: err[CALL_SITE] });
+    return reply;
+  }
   return err;
 }
 

@@ -30,6 +30,10 @@ const neutral = {
   Readable: null,
   /** How clients reach servers: `server(options)` → a server whose `open()` gives a connection. */
   transport: null,
+  /** Called with every new client (`Redis`): a host that must know them (the script worker). */
+  onClientCreated: null,
+  /** Whether commands record where they were issued (`CALL_SITE` on their errors). */
+  captureCallSites: false,
   warn: (...args) => console.warn(...args),
   printError: (...args) => console.error(...args),
 };

@@ -19,6 +19,9 @@ import { isLoadingCommand } from './keys.js';
 
 const noop = () => {};
 
+/** The ioredis version this client follows (sent as CLIENT SETINFO LIB-VER, as ioredis does). */
+const IOREDIS_VERSION = '5.11.1';
+
 /** ioredis 5's default options. Those about sockets, TLS and Sentinel are accepted and unused. */
 export const DEFAULT_REDIS_OPTIONS = {
   port: 6379,
@@ -212,6 +215,7 @@ export class Redis extends Commander {
         this.defineCommand(name, definition);
       }
     }
+    if (platform.onClientCreated) platform.onClientCreated(this);
     if (this.options.lazyConnect) this.setStatus('wait');
     else this.connect().catch(noop);
   }
@@ -307,7 +311,11 @@ export class Redis extends Commander {
     return this.condition && this.condition.subscriber ? 'subscriber' : 'normal';
   }
 
-  /** MONITOR on a new connection; this server has no MONITOR, so it rejects with its error. */
+  /**
+   * MONITOR on a new connection (a duplicate of this client), as ioredis does: resolves with that
+   * client once it is in monitoring mode; it then emits `monitor` with `(time, args, source,
+   * database)` for every command the server runs, and refuses every command but MONITOR and AUTH.
+   */
   monitor(callback) {
     const monitorInstance = this.duplicate({ monitor: true, lazyConnect: false });
     const promise = new Promise((resolve, reject) => {
@@ -488,6 +496,7 @@ export class Redis extends Commander {
   }
 
   _returnReply(reply, isBytes) {
+    if (this.status === 'monitoring' && this._handleMonitorReply(reply)) return;
     if (this.condition.subscriber !== false && this._handleSubscriberReply(reply, isBytes)) return;
     const command = this._shiftCommand(reply);
     if (!command) return;
@@ -502,6 +511,26 @@ export class Redis extends Commander {
       if (Array.isArray(reply) && command.name.toLowerCase() === 'exec') toReplyErrors(reply);
       command.resolve(reply, isBytes);
     }
+  }
+
+  /**
+   * In monitoring mode every reply but `OK` (the answer of MONITOR and AUTH, the only commands
+   * allowed) is a line of the server's feed, `<time> [<db> <source>] "arg" "arg" …`, split the way
+   * ioredis splits it (arguments keep the server's escapes, except `\"`, which becomes `"`).
+   */
+  _handleMonitorReply(reply) {
+    const line = typeof reply === 'string' || reply instanceof Uint8Array ? text(reply) : String(reply);
+    if (line === 'OK') return false;
+    const space = line.indexOf(' ');
+    const time = line.slice(0, space);
+    const quote = line.indexOf('"');
+    const args = line
+      .slice(quote + 1, -1)
+      .split('" "')
+      .map((arg) => arg.replace(/\\"/g, '"'));
+    const [database, source] = line.slice(space + 2, quote - 2).split(' ');
+    this.emit('monitor', time, args, source, database);
+    return true;
   }
 
   _handleSubscriberReply(reply, isBytes) {
@@ -619,6 +648,16 @@ export class Redis extends Commander {
     if (this.options.connectionName) {
       clientCommands.push(this.client('setname', this.options.connectionName).catch(noop));
     }
+    if (!this.options.disableClientInfo) {
+      // ioredis names itself with CLIENT SETINFO (Redis 7.2); a 7.0 server answers an error that
+      // ioredis ignores, but which counts in INFO's error statistics, so it is sent here too.
+      // ioredis reads its version from its package.json first: LIB-VER goes after LIB-NAME.
+      clientCommands.push(
+        Promise.resolve().then(() => this.client('SETINFO', 'LIB-VER', IOREDIS_VERSION).catch(noop)),
+      );
+      const tag = this.options.clientInfoTag;
+      clientCommands.push(this.client('SETINFO', 'LIB-NAME', tag ? `ioredis(${tag})` : 'ioredis').catch(noop));
+    }
     Promise.all(clientCommands)
       .catch(noop)
       .finally(() => {
@@ -640,19 +679,50 @@ export class Redis extends Commander {
   }
 
   /**
-   * ioredis asks INFO whether the server still loads its data. This server never loads; it
-   * sends PING instead, which fails the same way when authentication is missing.
+   * Asks INFO whether the server still loads its data (`loading:1`), as ioredis does, and tries
+   * again after the announced time if so. A NOPERM answer skips the check with ioredis's warning.
    */
   _readyCheck(callback) {
-    const command = new Command('ping', [], { replyEncoding: 'utf8' });
+    const command = new Command('info', [], { replyEncoding: 'utf8' });
     command.isReadyCheck = true;
     // Its reply is read from the network in ioredis: handle it in a later macrotask too, so
     // that `ready` is emitted before the replies of the commands queued meanwhile.
     command.promise.then(
-      () => platform.setImmediate(() => callback(null)),
-      (err) => platform.setImmediate(() => callback(err)),
+      (res) => platform.setImmediate(() => this._readyCheckReply(res, callback)),
+      (err) => platform.setImmediate(() => this._readyCheckReply(err, callback)),
     );
     this.sendCommand(command);
+  }
+
+  _readyCheckReply(res, callback) {
+    if (res instanceof Error) {
+      if (res.message && res.message.includes('NOPERM')) {
+        platform.warn(
+          `Skipping the ready check because INFO command fails: "${res.message}". You can disable ready check with "enableReadyCheck". More: https://github.com/luin/ioredis/wiki/Disable-ready-check.`,
+        );
+        callback(null, {});
+      } else {
+        callback(res);
+      }
+      return;
+    }
+    if (typeof res !== 'string') {
+      callback(null, res);
+      return;
+    }
+    const info = {};
+    for (const line of res.split('\r\n')) {
+      const colon = line.indexOf(':');
+      if (colon !== -1 && colon < line.length - 1) info[line.slice(0, colon)] = line.slice(colon + 1);
+    }
+    if (!info.loading || info.loading === '0') {
+      callback(null, info);
+      return;
+    }
+    const etaMs = (info.loading_eta_seconds || 1) * 1000;
+    const { maxLoadingRetryTime } = this.options;
+    const retryTime = maxLoadingRetryTime && maxLoadingRetryTime < etaMs ? maxLoadingRetryTime : etaMs;
+    platform.setTimeout(() => this._readyCheck(callback), retryTime);
   }
 
   _readyHandler() {
@@ -663,6 +733,17 @@ export class Redis extends Commander {
         () => this.setStatus('monitoring'),
         (error) => this.emit('error', error),
       );
+      // Until the connection closes, only MONITOR and AUTH may be sent; the offline queue is
+      // left as it is (ioredis never sends it on a monitor).
+      const { sendCommand } = this;
+      this.sendCommand = function monitorSendCommand(command) {
+        if (Command.checkFlag('VALID_IN_MONITOR_MODE', command.name)) return sendCommand.call(this, command);
+        command.reject(new Error("Connection is in monitoring mode, can't process commands."));
+        return command.promise;
+      };
+      this.once('close', () => {
+        delete this.sendCommand;
+      });
       return;
     }
     const finalSelect = this.prevCondition ? this.prevCondition.select : this.condition.select;

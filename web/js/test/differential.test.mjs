@@ -56,6 +56,7 @@ function differential(name, scenario, options = {}) {
     const real = await run(RealRedis, scenario);
     const ours = await run(OurRedis, scenario);
     assert.ok(real.length > 0, 'the scenario recorded nothing');
+    if (process.env.DEBUG_DIFF) console.error(JSON.stringify(real));
     assert.deepStrictEqual(ours, real);
   });
 }
@@ -465,4 +466,121 @@ differential('CLIENT KILL: reconnection, events, resubscription and re-select', 
   await admin.rpush('resent', 'after');
   t.log('blocked command resent after reconnect', await pending);
   t.log('blocked events', blockEvents);
+});
+
+differential('monitor(): mode, the feed of every client (handshakes included), refused commands', async (t) => {
+  const r = t.client();
+  await r.ping();
+  const monitor = await r.monitor();
+  try {
+    t.log('status', monitor.status);
+    t.log('mode', monitor.mode);
+    const lines = [];
+    // Times and client addresses differ between servers: their shapes are compared.
+    monitor.on('monitor', (time, args, source, database) =>
+      lines.push([/^\d+\.\d{6}$/.test(time), args, /^127\.0\.0\.1:\d+$/.test(source), database]),
+    );
+    await t.settle('set', r.set('k', 'say "hi" \\ é', 'EX', 100));
+    await t.settle('binary', r.set(Buffer.from([0, 0xff, 10, 13, 7]), 'x'));
+    await t.settle('select', r.select(2));
+    await t.settle('hset', r.hset('h', { f: 'v' }));
+    await t.settle('pipeline', r.pipeline().incr('n').get('n').exec());
+    await t.settle('multi', r.multi().set('a', 1).get('a').exec());
+    await t.settle('error', r.hgetall('k'));
+    await t.settle('unknown', r.call('nosuch', 'x'));
+    await t.settle('auth redacted', r.auth('secret'));
+    // A new client's handshake: CLIENT SETINFO (refused by 7.0, so not fed), INFO, SELECT.
+    const other = t.client({ db: 3, connectionName: 'other' });
+    await t.settle('other', other.get('x'));
+    await t.settle('get on monitor', monitor.get('k'));
+    await t.settle('ping on monitor', monitor.ping());
+    await sleep(50);
+    t.log('lines', lines);
+  } finally {
+    monitor.disconnect();
+  }
+  await t.settle('monitor closed', once(monitor, 'end'));
+});
+
+differential('monitor() with a callback', async (t) => {
+  const r = t.client();
+  const monitor = await new Promise((resolve, reject) =>
+    r.monitor((err, m) => (err ? reject(err) : resolve(m))),
+  );
+  t.log('status', monitor.status);
+  const lines = [];
+  monitor.on('monitor', (_time, args) => lines.push(args));
+  await r.lpush('l', 'a', 'b');
+  await sleep(50);
+  t.log('lines', lines);
+  monitor.disconnect();
+});
+
+differential('requirepass: AUTH and the INFO ready check give ioredis errors, warnings and events', async (t) => {
+  const admin = t.client();
+  await admin.config('SET', 'requirepass', 'pw');
+  const warnings = [];
+  const originalWarn = console.warn;
+  console.warn = (...args) => warnings.push(args.join(' '));
+  // Events until the scenario ends (not those of the harness closing the clients).
+  let watching = true;
+  const watch = (label, client) => {
+    for (const name of ['connect', 'ready', 'error', 'close', 'reconnecting', 'end']) {
+      client.on(name, (arg) => watching && t.log(`${label} ${name}`, arg));
+    }
+  };
+  try {
+    const none = t.client({ retryStrategy: () => null });
+    watch('none', none);
+    await t.settle('none get', none.get('x'));
+    await once(none, 'end');
+    const retrying = t.client({ retryStrategy: (n) => (n < 3 ? 10 : null) });
+    watch('retrying', retrying);
+    await once(retrying, 'end');
+    const wrong = t.client({ password: 'nope', retryStrategy: () => null });
+    watch('wrong', wrong);
+    await t.settle('wrong get', wrong.get('x'));
+    await once(wrong, 'end');
+    const user = t.client({ username: 'bob', password: 'pw', retryStrategy: () => null });
+    watch('user', user);
+    await once(user, 'end');
+    const good = t.client({ password: 'pw', db: 1 });
+    watch('good', good);
+    await t.settle('good ping', good.ping());
+    const url = new t.Redis(`redis://default:pw@127.0.0.1:${PORT}/2`);
+    await t.settle('url ping', url.ping());
+    url.disconnect();
+    const noCheck = t.client({ enableReadyCheck: false, retryStrategy: () => null });
+    watch('noCheck', noCheck);
+    await t.settle('noCheck get', noCheck.get('x'));
+    await sleep(30);
+  } finally {
+    await admin.config('SET', 'requirepass', '');
+  }
+  try {
+    const extra = t.client({ password: 'secret' });
+    watch('extra', extra);
+    await t.settle('extra ping', extra.ping());
+    await sleep(30);
+    t.log('warnings', warnings);
+  } finally {
+    watching = false;
+    console.warn = originalWarn;
+  }
+});
+
+differential('the handshake as INFO sees it: CLIENT SETINFO errors, INFO and SETNAME calls', async (t) => {
+  const admin = t.client();
+  await admin.config('RESETSTAT');
+  const a = t.client({ connectionName: 'a' });
+  await a.ping();
+  const b = t.client({ disableClientInfo: true, enableReadyCheck: false });
+  await b.ping();
+  const c = t.client({ clientInfoTag: 'tagged' });
+  await c.ping();
+  await t.settle('errorstats', admin.info('errorstats'));
+  const stats = await admin.info('commandstats');
+  // Call counts only: times differ.
+  t.log('calls', stats.split('\r\n').filter((l) => l.startsWith('cmdstat_')).map((l) => l.replace(/usec=[^,]*,usec_per_call=[^,]*,/, '')).sort());
+  t.log('client list names', (await admin.client('LIST')).split('\n').filter(Boolean).map((l) => / name=(\S*)/.exec(l)[1]).sort());
 });

@@ -1,0 +1,339 @@
+// The script runner in the built page: learner code in a Web Worker against the page's engine,
+// through window.redisPlayground.runScript (no editor UI involved).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness } from './harness.mjs';
+import { PlaygroundPage, RunnerApi } from './playground-page.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+async function openRunner() {
+  const page = await harness.open();
+  return { runner: await new RunnerApi(page).ready(), page };
+}
+
+const { texts } = RunnerApi;
+
+test('imports: ESM ioredis, CommonJS require, node-redis createClient — all reach the page engine', async () => {
+  const { runner } = await openRunner();
+  const esm = await runner.run(`
+import Redis from 'ioredis';
+import { Redis as Named, ReplyError } from 'ioredis';
+const redis = new Redis();
+await redis.set('style:esm', 'ok');
+console.log(await redis.get('style:esm'), Named === Redis, typeof ReplyError);
+`);
+  assert.equal(esm.status, 'ok', JSON.stringify(esm.error));
+  assert.deepEqual(texts(esm), ['ok true function']);
+
+  const cjs = await runner.run(`
+const Redis = require('ioredis');
+const { Redis: Same } = require('ioredis');
+const redis = new Redis(6379, 'localhost');
+await redis.set('style:cjs', 'ok');
+console.log(await redis.get('style:cjs'), Same === Redis);
+`);
+  assert.equal(cjs.status, 'ok', JSON.stringify(cjs.error));
+  assert.deepEqual(texts(cjs), ['ok true']);
+
+  const nodeRedis = await runner.run(`
+import { createClient } from 'redis';
+const client = createClient();
+client.on('error', (err) => console.error('client error', err));
+await client.connect();
+await client.set('style:node-redis', 'ok', { EX: 60 });
+await client.hSet('user:1', { name: 'Ada', visits: 1 });
+console.log(await client.get('style:node-redis'), await client.ttl('style:node-redis'), await client.hGetAll('user:1'));
+await client.quit();
+`);
+  assert.equal(nodeRedis.status, 'ok', JSON.stringify(nodeRedis.error));
+  assert.deepEqual(texts(nodeRedis), ["ok 60 [Object: null prototype] { name: 'Ada', visits: '1' }"]);
+
+  assert.equal(await runner.engine('GET', 'style:esm'), 'ok');
+  assert.equal(await runner.engine('GET', 'style:cjs'), 'ok');
+  const missing = await runner.run(`import x from 'lodash';`);
+  assert.equal(missing.status, 'error');
+  assert.equal(missing.error.line, 1);
+  assert.match(missing.error.message, /^Cannot find module 'lodash'/);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('sleep(ms) moves the virtual clock, not the wall clock: keys expire, TIME jumps', async () => {
+  const { runner } = await openRunner();
+  const result = await runner.run(`
+const Redis = require('ioredis');
+const redis = new Redis();
+const [before] = await redis.time();
+const dateBefore = Date.now();
+await redis.set('short', 'lived', 'PX', 1500);
+await sleep(60_000);
+const [after] = await redis.time();
+console.log(Number(after) - Number(before) >= 60, await redis.get('short'), Date.now() - dateBefore >= 60_000);
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(texts(result), ['true null true']);
+  assert.ok(result.wallMs < 5000, `wall time ${result.wallMs}`);
+  assert.ok(result.virtualEnd - result.virtualStart >= 60_000);
+  const sleeps = result.events.filter((e) => e.kind === 'sleep');
+  assert.equal(sleeps.length, 1);
+  assert.equal(sleeps[0].end - sleeps[0].start, 60_000);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('db calls cost 50 ms of virtual time each, are counted and reported as events', async () => {
+  const { runner } = await openRunner();
+  const result = await runner.run(`
+const a = await db.findUser(1);
+const b = await db.updateUser(1, { plan: 'pro' });
+const [c, d] = await Promise.all([db.findUser(2), db.findUser(999)]);
+const top = await db.query('topVisitors', ({ users }) => users.filter((u) => u.visits > 900).length);
+const started = Date.now();
+console.log(a.name, b.plan, (await db.findUser(1)).plan, c.id, d, typeof top, db.calls, db.latencyMs);
+console.log('a call takes', Date.now() - started >= 50 ? 'at least 50 ms' : 'less');
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(texts(result), ['Ada Lovelace pro pro 2 null number 6 50', 'a call takes at least 50 ms']);
+  assert.equal(result.dbCalls, 6);
+  const calls = result.events.filter((e) => e.kind === 'db');
+  assert.deepEqual(
+    calls.map((e) => e.name),
+    ['findUser', 'updateUser', 'findUser', 'findUser', 'topVisitors', 'findUser'],
+  );
+  for (const e of calls) assert.equal(e.end - e.start, 50);
+  // Sequential calls follow each other (the clock also follows the wall clock between them);
+  // the two in Promise.all overlap.
+  assert.ok(calls[1].start >= calls[0].end);
+  assert.equal(calls[2].start, calls[3].start);
+  assert.ok(calls[4].start >= calls[3].end);
+  assert.ok(result.virtualEnd - result.virtualStart >= 250);
+
+  const slow = await runner.run(`await db.findUser(3); await db.findUser(4);`, { dbLatencyMs: 200 });
+  assert.deepEqual(
+    slow.events.map((e) => e.end - e.start),
+    [200, 200],
+  );
+  assert.equal(slow.dbCalls, 2);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('console.log and console.error are captured, objects pretty-printed as Node prints them', async () => {
+  const { runner } = await openRunner();
+  const result = await runner.run(`
+const user = { id: 1, name: 'Ada', tags: ['a', 'b'], deep: { a: { b: { c: { d: 1 } } } } };
+const cycle = { name: 'loop' };
+cycle.self = cycle;
+console.log('user', user);
+console.log(cycle);
+console.log(new Map([['k', 1]]), new Set([1, 2]), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+console.log('%s has %d visits (%o)', 'Ada', 42, { x: 1 });
+console.error('oops', new Error('bad thing'));
+console.warn(Buffer.from('hi'), null, undefined, 10n);
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(result.output, [
+    {
+      stream: 'log',
+      text: "user {\n  id: 1,\n  name: 'Ada',\n  tags: [ 'a', 'b' ],\n  deep: { a: { b: [Object] } }\n}",
+    },
+    { stream: 'log', text: "<ref *1> { name: 'loop', self: [Circular *1] }" },
+    {
+      stream: 'log',
+      text: "Map(1) { 'k' => 1 } Set(2) { 1, 2 } [\n  1, 2, 3, 4,  5,\n  6, 7, 8, 9, 10\n]",
+    },
+    { stream: 'log', text: 'Ada has 42 visits ({ x: 1 })' },
+    { stream: 'error', text: 'oops Error: bad thing\n    at script.js:9:23' },
+    { stream: 'warn', text: '<Buffer 68 69> null undefined 10n' },
+  ]);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('errors show the message and the line in the learner code', async () => {
+  const { runner } = await openRunner();
+  const thrown = await runner.run(`const a = 1;\n\nif (a) {\n  throw new TypeError('no way');\n}\n`);
+  assert.equal(thrown.status, 'error');
+  assert.deepEqual(
+    { name: thrown.error.name, message: thrown.error.message, line: thrown.error.line },
+    { name: 'TypeError', message: 'no way', line: 4 },
+  );
+  assert.deepEqual(texts(thrown, 'error'), ['Uncaught TypeError: no way (line 4)']);
+
+  const reply = await runner.run(`import Redis from 'ioredis';
+const redis = new Redis();
+await redis.set('str', 'v');
+
+const value = await redis.hgetall('str');
+`);
+  assert.equal(reply.error.name, 'ReplyError');
+  assert.equal(reply.error.message, 'WRONGTYPE Operation against a key holding the wrong kind of value');
+  assert.equal(reply.error.line, 5);
+
+  const syntax = await runner.run(`const ok = 1;\nconst broken = ;\n`);
+  assert.equal(syntax.error.name, 'SyntaxError');
+  assert.equal(syntax.error.line, 2);
+
+  const later = await runner.run(`setTimeout(() => {\n  null.boom;\n}, 10);\n`);
+  assert.equal(later.error.name, 'TypeError');
+  assert.equal(later.error.line, 2);
+
+  const unhandled = await runner.run(`const Redis = require('ioredis');
+const r = new Redis();
+r.call('nosuchcommand');
+`);
+  assert.equal(unhandled.error.name, 'ReplyError');
+  assert.equal(unhandled.error.line, 3);
+  assert.match(unhandled.error.message, /^ERR unknown command 'nosuchcommand'/);
+
+  // A caught reply error prints where its command was issued, and the learner may declare the
+  // helpers' names itself.
+  const caught = await runner.run(`import Redis from 'ioredis';
+const redis = new Redis();
+await redis.set('s', 'v');
+try {
+  await redis.hgetall('s');
+} catch (err) {
+  console.log(err);
+}
+const sleep = (ms) => 'mine';
+console.log(sleep(), typeof db);
+`);
+  assert.equal(caught.status, 'ok', JSON.stringify(caught.error));
+  assert.deepEqual(texts(caught), [
+    "ReplyError: WRONGTYPE Operation against a key holding the wrong kind of value\n    at script.js:5:15 {\n  command: { name: 'hgetall', args: [ 's' ] }\n}",
+    'mine object',
+  ]);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a runaway script is stopped after the limit; the engine keeps its data; the next run works', async () => {
+  const { runner } = await openRunner();
+  const busy = await runner.run(`const Redis = require('ioredis');
+const redis = new Redis();
+await redis.set('before-loop', 'kept');
+while (true) {}
+`, { timeoutMs: 1000 });
+  assert.equal(busy.status, 'timeout');
+  assert.match(busy.error.message, /still running after 1 s/);
+  assert.equal(texts(busy, 'error').length, 1);
+
+  const awaiting = await runner.run(`const Redis = require('ioredis');
+const redis = new Redis();
+while (true) await redis.incr('spins');
+`, { timeoutMs: 1000 });
+  assert.equal(awaiting.status, 'timeout');
+  const spins = Number(await runner.engine('GET', 'spins'));
+  assert.ok(spins > 100, `spins: ${spins}`);
+
+  assert.equal(await runner.engine('GET', 'before-loop'), 'kept');
+  // The stopped runs' connections are closed: only the test's own is left.
+  const clients = (await runner.engine('CLIENT', 'LIST')).trim().split('\n');
+  assert.ok(clients.every((line) => !line.includes('cmd=incr')), clients.join('\n'));
+
+  const next = await runner.run(`const Redis = require('ioredis');
+const redis = new Redis();
+console.log(await redis.get('before-loop'), Number(await redis.get('spins')) === ${spins});
+`);
+  assert.equal(next.status, 'ok', JSON.stringify(next.error));
+  assert.deepEqual(texts(next), ['kept true']);
+
+  const stopped = await runner.runAndStop(`for (;;) { await new Promise((r) => setTimeout(r, 1)); }`, 300);
+  assert.equal(stopped.status, 'stopped');
+  assert.deepEqual(texts(stopped, 'error'), ['Stopped.']);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('pub/sub between two clients of one script', async () => {
+  const { runner } = await openRunner();
+  const result = await runner.run(`import Redis from 'ioredis';
+const sub = new Redis();
+const pub = new Redis();
+sub.on('message', (channel, message) => console.log('message', channel, message));
+sub.on('pmessage', (pattern, channel, message) => console.log('pmessage', pattern, channel, message));
+console.log('subscribed', await sub.subscribe('news', 'alerts'));
+await sub.psubscribe('user:*');
+console.log('receivers', await pub.publish('news', 'hello'));
+await pub.publish('user:1', 'logged in');
+await pub.publish('nobody', 'x');
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(texts(result), [
+    'subscribed 2',
+    'message news hello',
+    'receivers 1',
+    'pmessage user:* user:1 logged in',
+  ]);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a blocking BLPOP is served by another client; a timed-out one answers null', async () => {
+  const { runner } = await openRunner();
+  const result = await runner.run(`const Redis = require('ioredis');
+const worker = new Redis();
+const producer = new Redis();
+const waiting = worker.blpop('jobs', 0);
+await sleep(10);
+await producer.rpush('jobs', 'job-1');
+console.log('served', await waiting);
+console.log('timed out', await worker.blpop('empty', 0.2));
+const later = worker.brpop('queue', 30);
+await sleep(31_000);
+console.log('virtual timeout', await later);
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(texts(result), ["served [ 'jobs', 'job-1' ]", 'timed out null', 'virtual timeout null']);
+  assert.ok(result.wallMs < 5000);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('the keyspace is shared with the console and the page engine', async () => {
+  const { runner, page } = await openRunner();
+  const consolePanel = await new PlaygroundPage(page).ready();
+  await consolePanel.run('SET typed:in-console "from the console"');
+  const result = await runner.run(`import Redis from 'ioredis';
+const redis = new Redis();
+console.log(await redis.get('typed:in-console'));
+await redis.set('set:by-script', 'from the script');
+await redis.hset('user:42', { name: 'Grace' });
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(texts(result), ['from the console']);
+  assert.equal(await runner.engine('GET', 'set:by-script'), 'from the script');
+  assert.deepEqual(await runner.engine('HGETALL', 'user:42'), ['name', 'Grace']);
+  await consolePanel.run('GET set:by-script');
+  assert.equal(await consolePanel.lastReply(), '"from the script"\n');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('one clock: the clock bar drives the page clock scripts see, and DEBUG SLEEP moves both', async () => {
+  const { runner, page } = await openRunner();
+  const consolePanel = await new PlaygroundPage(page).ready();
+  const clockState = () =>
+    page.evaluate(() => {
+      const { clock, engine } = window.redisPlayground;
+      return { paused: clock.isPaused(), speed: clock.speed(), clock: clock.now(), engine: engine.now() };
+    });
+  await page.getByTestId('clock-speed').selectOption('60');
+  await page.waitForFunction(() => window.redisPlayground.clock.speed() === 60);
+  await page.getByTestId('clock-toggle').click();
+  await page.waitForFunction(() => window.redisPlayground.clock.isPaused());
+  // A script that pauses the clock is reflected in the bar.
+  await page.evaluate(() => window.redisPlayground.clock.resume());
+  await page.waitForFunction(() => document.querySelector('[data-testid=clock-toggle]').getAttribute('aria-pressed') === 'false');
+  await page.evaluate(() => window.redisPlayground.clock.pause());
+  await page.waitForFunction(() => document.querySelector('[data-testid=clock-toggle]').getAttribute('aria-pressed') === 'true');
+  const before = await clockState();
+  await consolePanel.run('DEBUG SLEEP 100');
+  await page.waitForFunction((t) => window.redisPlayground.clock.now() >= t + 100_000, before.clock);
+  const after = await clockState();
+  assert.ok(after.engine - before.engine >= 100_000, JSON.stringify({ before, after }));
+  assert.ok(Math.abs(after.engine - after.clock) < 1000, JSON.stringify(after));
+  // A script's Date follows the same clock.
+  const result = await runner.run(`console.log(Date.now() >= ${after.clock})`);
+  assert.deepEqual(texts(result), ['true']);
+  assert.deepEqual(harness.problems, []);
+});

@@ -1,0 +1,606 @@
+//! `console.log` formatting for learner scripts, following Node's `util.inspect` and
+//! `util.format` with their defaults: depth 2 (deeper objects print as `[Object]`), lines of at
+//! most 80 columns (an object fits on one line or gets one entry per line, arrays of more than six
+//! short entries in aligned columns), strings quoted as Node quotes them, `<ref *1>` /
+//! `[Circular *1]` for cycles, `Map(1) { 'a' => 1 }`, `Set(2) { 1, 2 }`, `[Function: f]`,
+//! `[class A]`, class names before instances, `%s %d %i %f %j %o %O %c %%` in a first string.
+//! Objects with a `Symbol.for('nodejs.util.inspect.custom')` method format themselves (the Buffer
+//! of the worker does: `<Buffer 68 69>`). Errors print their name, message and the frames of the
+//! learner's code (`errorFrames`), then their own properties.
+//! The Node tests compare it with Node's own `util.inspect` on a corpus of values.
+
+const CUSTOM = Symbol.for('nodejs.util.inspect.custom');
+const BREAK_LENGTH = 80;
+const COMPACT = 3;
+const MAX_ARRAY_LENGTH = 100;
+const MAX_STRING_LENGTH = 10000;
+const MIN_LINE_WIDTH = 16;
+
+const ARRAY_EXTRAS = 1;
+const OBJECT_ENTRIES = 0;
+
+const TypedArray = Object.getPrototypeOf(Uint8Array);
+
+/** Escapes of control characters, quotes and backslashes, as Node writes them. */
+function escapeChar(code) {
+  switch (code) {
+    case 8:
+      return '\\b';
+    case 9:
+      return '\\t';
+    case 10:
+      return '\\n';
+    case 12:
+      return '\\f';
+    case 13:
+      return '\\r';
+    case 39:
+      return "\\'";
+    case 92:
+      return '\\\\';
+    default:
+      return `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+}
+
+/** A string as a quoted literal: single quotes, or double or back quotes to avoid escaping `'`. */
+export function quote(str) {
+  let q = "'";
+  if (str.includes("'")) {
+    if (!str.includes('"')) q = '"';
+    else if (!str.includes('`') && !str.includes('${')) q = '`';
+  }
+  let out = '';
+  for (let i = 0; i < str.length; i++) {
+    const code = str.charCodeAt(i);
+    if (code < 0x20 || code === 0x5c || (code >= 0x7f && code <= 0x9f) || (code === 39 && q === "'")) {
+      out += escapeChar(code);
+    } else {
+      out += str[i];
+    }
+  }
+  return q + out + q;
+}
+
+const IDENTIFIER = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
+
+function formatNumber(n) {
+  return Object.is(n, -0) ? '-0' : `${n}`;
+}
+
+/** The name of the nearest constructor on the prototype chain; null for a null prototype. */
+function constructorName(value) {
+  let obj = value;
+  while (obj !== null && obj !== undefined) {
+    const descriptor = Object.getOwnPropertyDescriptor(obj, 'constructor');
+    if (
+      descriptor !== undefined &&
+      typeof descriptor.value === 'function' &&
+      descriptor.value.name !== '' &&
+      value instanceof descriptor.value
+    ) {
+      return String(descriptor.value.name);
+    }
+    obj = Object.getPrototypeOf(obj);
+  }
+  return Object.getPrototypeOf(value) === null ? null : '';
+}
+
+function prefixOf(constructor, tag, fallback, size = '') {
+  if (constructor === null) {
+    if (tag !== '' && fallback !== tag) return `[${fallback}${size}: null prototype] [${tag}] `;
+    return `[${fallback}${size}: null prototype] `;
+  }
+  if (tag !== '' && constructor !== tag) return `${constructor}${size} [${tag}] `;
+  return `${constructor}${size} `;
+}
+
+function ownKeys(value) {
+  const keys = Object.keys(value);
+  for (const symbol of Object.getOwnPropertySymbols(value)) {
+    if (Object.prototype.propertyIsEnumerable.call(value, symbol)) keys.push(symbol);
+  }
+  return keys;
+}
+
+function functionBase(value, constructor, tag) {
+  let source = '';
+  try {
+    source = Function.prototype.toString.call(value);
+  } catch {
+    // A revoked proxy or the like: describe it as a plain function.
+  }
+  if (source.startsWith('class') && source.endsWith('}')) {
+    let base = `[class ${value.name || '(anonymous)'}`;
+    const parent = Object.getPrototypeOf(value);
+    if (parent && parent.name) base += ` extends ${parent.name}`;
+    if (constructor !== 'Function' && constructor !== null) base += ` [${constructor}]`;
+    if (tag !== '' && constructor !== tag) base += ` [${tag}]`;
+    return `${base}]`;
+  }
+  let type = 'Function';
+  const kind = constructor;
+  if (kind === 'GeneratorFunction') type = 'GeneratorFunction';
+  else if (kind === 'AsyncFunction') type = 'AsyncFunction';
+  else if (kind === 'AsyncGeneratorFunction') type = 'AsyncGeneratorFunction';
+  let base = `[${type}`;
+  if (constructor === null) base += ' (null prototype)';
+  base += value.name === '' ? ' (anonymous)' : `: ${value.name}`;
+  base += ']';
+  if (constructor !== type && constructor !== null) base += ` ${constructor}`;
+  if (tag !== '' && constructor !== tag) base += ` [${tag}]`;
+  return base;
+}
+
+class Context {
+  constructor(options) {
+    this.depth = options.depth === undefined ? 2 : options.depth === null ? Infinity : options.depth;
+    this.errorFrames = options.errorFrames || null;
+    this.seen = [];
+    this.circular = new Map();
+    this.indentationLvl = 0;
+    this.currentDepth = 0;
+  }
+}
+
+function formatPrimitive(ctx, value) {
+  switch (typeof value) {
+    case 'string': {
+      let trailer = '';
+      let str = value;
+      if (str.length > MAX_STRING_LENGTH) {
+        const remaining = str.length - MAX_STRING_LENGTH;
+        str = str.slice(0, MAX_STRING_LENGTH);
+        trailer = `... ${remaining} more character${remaining > 1 ? 's' : ''}`;
+      }
+      // Long strings with line breaks print one line per source line, joined by `+`.
+      if (str.length > MIN_LINE_WIDTH && str.length > BREAK_LENGTH - ctx.indentationLvl - 4) {
+        const lines = str.split(/(?<=\n)/);
+        if (lines.length > 1) {
+          const indent = ' '.repeat(ctx.indentationLvl);
+          return lines.map(quote).join(` +\n${indent}  `) + trailer;
+        }
+      }
+      return quote(str) + trailer;
+    }
+    case 'number':
+      return formatNumber(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'boolean':
+    case 'undefined':
+      return `${value}`;
+    case 'symbol':
+      return value.toString();
+    default:
+      return String(value);
+  }
+}
+
+function formatValue(ctx, value, recurseTimes) {
+  if (value === null) return 'null';
+  if (typeof value !== 'object' && typeof value !== 'function') return formatPrimitive(ctx, value);
+  const custom = value[CUSTOM];
+  if (typeof custom === 'function' && custom !== inspect) {
+    const depth = ctx.depth - recurseTimes;
+    const result = custom.call(value, depth, { depth, stylize: (s) => s }, inspect);
+    if (result !== value) {
+      if (typeof result !== 'string') return formatValue(ctx, result, recurseTimes);
+      return result.replaceAll('\n', `\n${' '.repeat(ctx.indentationLvl)}`);
+    }
+  }
+  if (ctx.seen.includes(value)) {
+    let index = ctx.circular.get(value);
+    if (index === undefined) {
+      index = ctx.circular.size + 1;
+      ctx.circular.set(value, index);
+    }
+    return `[Circular *${index}]`;
+  }
+  return formatRaw(ctx, value, recurseTimes);
+}
+
+function formatRaw(ctx, value, recurseTimes) {
+  let keys;
+  const constructor = constructorName(value);
+  let tag = value[Symbol.toStringTag];
+  if (typeof tag !== 'string' || (tag !== '' && Object.prototype.propertyIsEnumerable.call(value, Symbol.toStringTag))) {
+    tag = '';
+  }
+  let base = '';
+  let formatter = () => [];
+  let braces;
+  let extrasType = OBJECT_ENTRIES;
+
+  if (Array.isArray(value)) {
+    const prefix = constructor !== 'Array' || tag !== '' ? prefixOf(constructor, tag, 'Array', `(${value.length})`) : '';
+    keys = Object.keys(value).filter((k) => !/^(0|[1-9][0-9]*)$/.test(k) || Number(k) >= value.length);
+    braces = [`${prefix}[`, ']'];
+    if (value.length === 0 && keys.length === 0) return `${braces[0]}]`;
+    extrasType = ARRAY_EXTRAS;
+    formatter = formatArray;
+  } else if (value instanceof Set) {
+    keys = ownKeys(value);
+    const prefix = prefixOf(constructor, tag, 'Set', `(${value.size})`);
+    formatter = formatSet;
+    if (value.size === 0 && keys.length === 0) return `${prefix}{}`;
+    braces = [`${prefix}{`, '}'];
+  } else if (value instanceof Map) {
+    keys = ownKeys(value);
+    const prefix = prefixOf(constructor, tag, 'Map', `(${value.size})`);
+    formatter = formatMap;
+    if (value.size === 0 && keys.length === 0) return `${prefix}{}`;
+    braces = [`${prefix}{`, '}'];
+  } else if (value instanceof TypedArray) {
+    keys = Object.keys(value).filter((k) => !/^(0|[1-9][0-9]*)$/.test(k));
+    const fallback = value[Symbol.toStringTag] || 'TypedArray';
+    const prefix = prefixOf(constructor, tag === fallback ? '' : tag, fallback, `(${value.length})`);
+    braces = [`${prefix}[`, ']'];
+    if (value.length === 0 && keys.length === 0) return `${braces[0]}]`;
+    formatter = formatTypedArray;
+    extrasType = ARRAY_EXTRAS;
+  } else {
+    keys = ownKeys(value);
+    braces = ['{', '}'];
+    if (constructor === 'Object') {
+      if (tag !== '') braces[0] = `${prefixOf(constructor, tag, 'Object')}{`;
+      if (keys.length === 0) return `${braces[0]}}`;
+    } else if (typeof value === 'function') {
+      base = functionBase(value, constructor, tag);
+      keys = keys.filter((k) => k !== 'prototype');
+      if (keys.length === 0) return base;
+    } else if (value instanceof RegExp) {
+      base = RegExp.prototype.toString.call(value);
+      const prefix = prefixOf(constructor, tag, 'RegExp');
+      if (prefix !== 'RegExp ') base = `${prefix}${base}`;
+      if (keys.length === 0) return base;
+    } else if (value instanceof Date) {
+      const time = value.getTime();
+      base = Number.isNaN(time) ? 'Invalid Date' : value.toISOString();
+      const prefix = prefixOf(constructor, tag, 'Date');
+      if (prefix !== 'Date ') base = `${prefix}${base}`;
+      if (keys.length === 0) return base;
+    } else if (value instanceof Error) {
+      base = formatError(ctx, value);
+      keys = keys.filter((k) => k !== 'stack' && k !== 'message');
+      if (keys.length === 0) return base;
+    } else if (value instanceof Promise) {
+      braces[0] = `${prefixOf(constructor, tag, 'Promise')}{`;
+      formatter = () => ['<pending>'];
+    } else if (value instanceof WeakMap || value instanceof WeakSet) {
+      return `${prefixOf(constructor, tag, value instanceof WeakMap ? 'WeakMap' : 'WeakSet')}{ <items unknown> }`;
+    } else if (value instanceof ArrayBuffer) {
+      braces[0] = `${prefixOf(constructor, tag, 'ArrayBuffer')}{`;
+      formatter = formatArrayBuffer;
+    } else if (isBoxed(value)) {
+      const type = typeof value.valueOf();
+      const name = { string: 'String', number: 'Number', boolean: 'Boolean', bigint: 'BigInt', symbol: 'Symbol' }[type];
+      base = `[${name}: ${formatPrimitive(new Context({}), value.valueOf())}]`;
+      if (type === 'string') keys = keys.filter((k) => !/^(0|[1-9][0-9]*)$/.test(k));
+      if (keys.length === 0) return base;
+    } else {
+      if (keys.length === 0) return `${prefixOf(constructor, tag, 'Object')}{}`;
+      braces[0] = `${prefixOf(constructor, tag, 'Object')}{`;
+    }
+  }
+
+  if (recurseTimes > ctx.depth) {
+    const name = prefixOf(constructor, tag, Array.isArray(value) ? 'Array' : 'Object').slice(0, -1);
+    return constructor !== null ? `[${name}]` : name;
+  }
+  recurseTimes += 1;
+  ctx.seen.push(value);
+  ctx.currentDepth = recurseTimes;
+  let output;
+  try {
+    output = formatter(ctx, value, recurseTimes);
+    for (const key of keys) output.push(formatProperty(ctx, value, recurseTimes, key, extrasType));
+  } finally {
+    ctx.seen.pop();
+  }
+  // An object a cycle comes back to is marked first; the mark counts in the line's length.
+  const index = ctx.circular.get(value);
+  if (index !== undefined) {
+    const reference = `<ref *${index}>`;
+    base = base === '' ? reference : `${reference} ${base}`;
+  }
+  return reduceToSingleString(ctx, output, base, braces, extrasType, recurseTimes, value);
+}
+
+function isBoxed(value) {
+  return (
+    value instanceof String ||
+    value instanceof Number ||
+    value instanceof Boolean ||
+    (typeof BigInt === 'function' && value instanceof BigInt) ||
+    value instanceof Symbol
+  );
+}
+
+function formatError(ctx, err) {
+  let name = 'Error';
+  let message = '';
+  try {
+    name = err.name === undefined ? 'Error' : String(err.name);
+    message = err.message === undefined ? '' : String(err.message);
+  } catch {
+    // Getters that throw: keep the defaults.
+  }
+  let text = message ? `${name}: ${message}` : name;
+  const frames = ctx.errorFrames ? ctx.errorFrames(err) : [];
+  if (frames.length) text += `\n${frames.join('\n')}`;
+  if (ctx.indentationLvl !== 0) {
+    text = text.replaceAll('\n', `\n${' '.repeat(ctx.indentationLvl)}`);
+  }
+  return text;
+}
+
+function formatArray(ctx, value, recurseTimes) {
+  const length = Math.min(MAX_ARRAY_LENGTH, value.length);
+  const output = [];
+  let holes = 0;
+  for (let i = 0; i < length; i++) {
+    if (!Object.prototype.hasOwnProperty.call(value, i)) {
+      holes++;
+      continue;
+    }
+    if (holes) {
+      output.push(`<${holes} empty item${holes > 1 ? 's' : ''}>`);
+      holes = 0;
+    }
+    output.push(formatProperty(ctx, value, recurseTimes, i, ARRAY_EXTRAS));
+  }
+  if (holes) output.push(`<${holes} empty item${holes > 1 ? 's' : ''}>`);
+  const remaining = value.length - length;
+  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  return output;
+}
+
+function formatTypedArray(ctx, value) {
+  const length = Math.min(MAX_ARRAY_LENGTH, value.length);
+  const output = [];
+  for (let i = 0; i < length; i++) {
+    output.push(typeof value[i] === 'bigint' ? `${value[i]}n` : formatNumber(value[i]));
+  }
+  const remaining = value.length - length;
+  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  return output;
+}
+
+function formatArrayBuffer(ctx, value) {
+  const bytes = new Uint8Array(value);
+  let hex = [...bytes.subarray(0, 50)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  if (bytes.length > 50) hex += ` ... ${bytes.length - 50} more byte${bytes.length - 50 > 1 ? 's' : ''}`;
+  return [`[Uint8Contents]: <${hex}>`, `byteLength: ${value.byteLength}`];
+}
+
+function formatSet(ctx, value, recurseTimes) {
+  const output = [];
+  ctx.indentationLvl += 2;
+  let i = 0;
+  for (const item of value) {
+    if (i++ >= MAX_ARRAY_LENGTH) break;
+    output.push(formatValue(ctx, item, recurseTimes));
+  }
+  const remaining = value.size - MAX_ARRAY_LENGTH;
+  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  ctx.indentationLvl -= 2;
+  return output;
+}
+
+function formatMap(ctx, value, recurseTimes) {
+  const output = [];
+  ctx.indentationLvl += 2;
+  let i = 0;
+  for (const [k, v] of value) {
+    if (i++ >= MAX_ARRAY_LENGTH) break;
+    output.push(`${formatValue(ctx, k, recurseTimes)} => ${formatValue(ctx, v, recurseTimes)}`);
+  }
+  const remaining = value.size - MAX_ARRAY_LENGTH;
+  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  ctx.indentationLvl -= 2;
+  return output;
+}
+
+function formatProperty(ctx, value, recurseTimes, key, type) {
+  let str;
+  const desc = Object.getOwnPropertyDescriptor(value, key) || { value: value[key], enumerable: true };
+  if (desc.value !== undefined) {
+    ctx.indentationLvl += 2;
+    str = formatValue(ctx, desc.value, recurseTimes);
+    ctx.indentationLvl -= 2;
+  } else if (desc.get !== undefined) {
+    str = desc.set !== undefined ? '[Getter/Setter]' : '[Getter]';
+  } else if (desc.set !== undefined) {
+    str = '[Setter]';
+  } else {
+    str = 'undefined';
+  }
+  if (type === ARRAY_EXTRAS && typeof key === 'number') return str;
+  let name;
+  if (typeof key === 'symbol') name = `[${key.toString()}]`;
+  else if (key === '__proto__') name = "['__proto__']";
+  else if (IDENTIFIER.test(key)) name = key;
+  else name = quote(key);
+  return `${name}: ${str}`;
+}
+
+/** Groups many short array entries into aligned columns, as Node does for arrays over 6 items. */
+function groupArrayElements(ctx, output, value) {
+  let totalLength = 0;
+  let maxLength = 0;
+  let outputLength = output.length;
+  // A trailing "... n more items" is not grouped.
+  if (value !== undefined && value.length > MAX_ARRAY_LENGTH && outputLength > 0) outputLength--;
+  const separatorSpace = 2;
+  const lengths = new Array(outputLength);
+  for (let i = 0; i < outputLength; i++) {
+    const len = output[i].length;
+    lengths[i] = len;
+    totalLength += len + separatorSpace;
+    if (maxLength < len) maxLength = len;
+  }
+  const actualMax = maxLength + separatorSpace;
+  if (actualMax * 3 + ctx.indentationLvl < BREAK_LENGTH && (totalLength / actualMax > 5 || maxLength <= 6)) {
+    const averageBias = Math.sqrt(actualMax - totalLength / output.length);
+    const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
+    const columns = Math.min(
+      Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax),
+      Math.floor((BREAK_LENGTH - ctx.indentationLvl) / actualMax),
+      COMPACT * 4,
+      15,
+    );
+    if (columns <= 1) return output;
+    const widths = [];
+    for (let i = 0; i < columns; i++) {
+      let width = 0;
+      for (let j = i; j < output.length; j += columns) if (lengths[j] > width) width = lengths[j];
+      widths.push(width + separatorSpace);
+    }
+    // Numbers align right, anything else left.
+    let alignRight = value !== undefined;
+    if (alignRight) {
+      for (let i = 0; i < output.length; i++) {
+        if (typeof value[i] !== 'number' && typeof value[i] !== 'bigint') {
+          alignRight = false;
+          break;
+        }
+      }
+    }
+    const rows = [];
+    for (let i = 0; i < outputLength; i += columns) {
+      const max = Math.min(i + columns, outputLength);
+      let row = '';
+      let j = i;
+      for (; j < max - 1; j++) {
+        const cell = `${output[j]}, `;
+        row += alignRight ? cell.padStart(widths[j - i], ' ') : cell.padEnd(widths[j - i], ' ');
+      }
+      row += alignRight ? output[j].padStart(widths[j - i] - separatorSpace, ' ') : output[j];
+      rows.push(row);
+    }
+    if (outputLength < output.length) rows.push(output[outputLength]);
+    return rows;
+  }
+  return output;
+}
+
+function isBelowBreakLength(output, start, base) {
+  let totalLength = output.length + start;
+  if (totalLength + output.length > BREAK_LENGTH) return false;
+  for (const entry of output) {
+    totalLength += entry.length;
+    if (totalLength > BREAK_LENGTH) return false;
+  }
+  return base === '' || !base.includes('\n');
+}
+
+function reduceToSingleString(ctx, output, base, braces, extrasType, recurseTimes, value) {
+  const entries = output.length;
+  if (extrasType === ARRAY_EXTRAS && entries > 6) output = groupArrayElements(ctx, output, value);
+  if (ctx.currentDepth - recurseTimes < COMPACT && entries === output.length) {
+    const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
+    if (isBelowBreakLength(output, start, base)) {
+      const joined = output.join(', ');
+      if (!joined.includes('\n')) return `${base ? `${base} ` : ''}${braces[0]} ${joined} ${braces[1]}`;
+    }
+  }
+  const indentation = `\n${' '.repeat(ctx.indentationLvl)}`;
+  return `${base ? `${base} ` : ''}${braces[0]}${indentation}  ${output.join(`,${indentation}  `)}${indentation}${braces[1]}`;
+}
+
+/**
+ * A value as Node's `util.inspect(value)` prints it. Options: `depth` (default 2, `null` for no
+ * limit), `errorFrames(error)` (the stack frames to print under an error's message).
+ */
+export function inspect(value, options = {}) {
+  return formatValue(new Context(options), value, 0);
+}
+
+/**
+ * Whether `value`'s `toString` is a built-in one (Object's, Array's, Error's…), as Node checks
+ * for `%s`: those values are inspected, others converted with their own `toString`.
+ */
+function hasBuiltInToString(value) {
+  if (typeof value.toString !== 'function') return true;
+  if (Object.prototype.hasOwnProperty.call(value, 'toString')) return false;
+  let pointer = value;
+  do {
+    pointer = Object.getPrototypeOf(pointer);
+  } while (pointer !== null && !Object.prototype.hasOwnProperty.call(pointer, 'toString'));
+  if (pointer === null) return true;
+  const descriptor = Object.getOwnPropertyDescriptor(pointer, 'constructor');
+  const ctor = descriptor && descriptor.value;
+  return typeof ctor === 'function' && ctor.name !== '' && globalThis[ctor.name] === ctor;
+}
+
+/** `console.log`'s arguments as one string, as Node's `util.format` joins them. */
+export function formatArgs(args, options = {}) {
+  const first = args[0];
+  let index = 0;
+  let out = '';
+  if (typeof first === 'string') {
+    if (args.length === 1) return first;
+    index = 1;
+    let last = 0;
+    for (let i = 0; i < first.length - 1; i++) {
+      if (first.charCodeAt(i) !== 37) continue; // '%'
+      const spec = first[i + 1];
+      if (spec === '%') {
+        out += first.slice(last, i) + '%';
+        last = i + 2;
+        i++;
+        continue;
+      }
+      if (index >= args.length || !'sdifjoOc'.includes(spec)) continue;
+      const arg = args[index];
+      let piece;
+      switch (spec) {
+        case 's':
+          if (typeof arg === 'bigint') piece = `${arg}n`;
+          else if (typeof arg === 'number') piece = formatNumber(arg);
+          else if (typeof arg === 'object' && arg !== null && hasBuiltInToString(arg)) {
+            piece = inspect(arg, { ...options, depth: 0 });
+          } else piece = String(arg);
+          break;
+        case 'd':
+          piece =
+            typeof arg === 'bigint' ? `${arg}n` : typeof arg === 'symbol' ? 'NaN' : formatNumber(Number(arg));
+          break;
+        case 'i':
+          piece =
+            typeof arg === 'bigint' ? `${arg}n` : typeof arg === 'symbol' ? 'NaN' : formatNumber(parseInt(arg, 10));
+          break;
+        case 'f':
+          piece = typeof arg === 'symbol' ? 'NaN' : formatNumber(parseFloat(arg));
+          break;
+        case 'j':
+          try {
+            piece = JSON.stringify(arg);
+          } catch {
+            piece = '[Circular]';
+          }
+          break;
+        case 'o':
+          piece = inspect(arg, { ...options, depth: 4 });
+          break;
+        case 'O':
+          piece = inspect(arg, options);
+          break;
+        default:
+          piece = '';
+      }
+      out += first.slice(last, i) + piece;
+      last = i + 2;
+      i++;
+      index++;
+    }
+    out += first.slice(last);
+  }
+  for (; index < args.length; index++) {
+    const arg = args[index];
+    if (out !== '' || index > 0) out += ' ';
+    out += typeof arg === 'string' ? arg : inspect(arg, options);
+  }
+  return out;
+}

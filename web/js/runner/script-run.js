@@ -1,0 +1,368 @@
+//! The runs of learner scripts (loaded by `host.js` on the first `runScript`).
+//!
+//! Each run gets a fresh Web Worker (`worker.js`, kept warm: the next one loads while the page
+//! waits), which runs the learner's code. The page answers the worker's batches (see
+//! `worker-transport.js`): it runs their commands on the engine, moves the page's clock for
+//! `sleep` and `db` calls, records output and events, and forwards what the worker's connections
+//! receive later (messages, served blocking commands, timeouts on the virtual clock), polled by
+//! the `EngineHost` every 50 ms and at the engine's next blocking deadline. A run that lasts
+//! longer than its limit (5 s of wall time by default), or that is stopped, is ended by
+//! terminating its worker: the engine, in the page, keeps its data; the run's connections are
+//! closed as a process's are when it exits.
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+const DEFAULT_TIMEOUT_MS = 5000;
+const DEFAULT_DB_LATENCY_MS = 50;
+const WORKER_START_TIMEOUT_MS = 15000;
+/** Output kept in a run's result (the callbacks see every line the worker sends). */
+const MAX_KEPT_OUTPUT = 10_000;
+
+/** Commands after which the server may have closed connections. */
+const MAY_CLOSE = new Set(['quit', 'client', 'shutdown']);
+
+/** Starts a script worker; resolves once it has posted `ready`. */
+function spawnWorker() {
+  return new Promise((resolve, reject) => {
+    let worker;
+    try {
+      worker = new Worker(WORKER_URL, { type: 'module', name: 'redis-playground-script' });
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const timer = setTimeout(() => {
+      worker.terminate();
+      reject(new Error('the script worker did not start'));
+    }, WORKER_START_TIMEOUT_MS);
+    worker.onmessage = (event) => {
+      if (event.data && event.data.t === 'ready') {
+        clearTimeout(timer);
+        worker.onmessage = null;
+        worker.onerror = null;
+        resolve(worker);
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      worker.terminate();
+      reject(new Error(`the script worker could not start: ${event.message || 'load error'}`));
+    };
+  });
+}
+
+function errorText(error) {
+  const where = error.line ? ` (line ${error.line})` : '';
+  const head = error.name ? `Uncaught ${error.name}: ${error.message}` : error.message;
+  return `${head}${where}`;
+}
+
+/** One run of a script: its worker, its connections on the engine, its output and events. */
+class ScriptRun {
+  constructor(host, options) {
+    this.host = host;
+    this.worker = null;
+    this.onOutput = typeof options.onOutput === 'function' ? options.onOutput : null;
+    this.onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
+    this.timeoutMs = Number.isFinite(options.timeoutMs) && options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_TIMEOUT_MS;
+    this.dbLatencyMs =
+      Number.isFinite(options.dbLatencyMs) && options.dbLatencyMs >= 0 ? options.dbLatencyMs : DEFAULT_DB_LATENCY_MS;
+    this.conns = new Map(); // the worker's connection id → the engine's client id
+    this.output = [];
+    this.events = [];
+    this.dbCalls = 0;
+    this.ended = false;
+    this.inBatch = false;
+    this.timer = null;
+    this.startedAt = 0;
+    this.virtualStart = 0;
+    this.done = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
+  }
+
+  start(worker, code) {
+    this.worker = worker;
+    this.host.runs.add(this);
+    this.host.sync();
+    this.virtualStart = this.host.clock.now();
+    worker.onmessage = (event) => this.receive(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      this.end('error', { name: 'Error', message: event.message || 'the script worker failed', line: null, column: null });
+    };
+    this.startedAt = performance.now();
+    this.timer = setTimeout(() => this.end('timeout'), this.timeoutMs);
+    worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs, ...this.clockState() });
+  }
+
+  receive(message) {
+    if (this.ended || !message) return;
+    if (message.t === 'batch') this.batch(message);
+    else if (message.t === 'done') this.end(message.error ? 'error' : 'ok', message.error);
+  }
+
+  /** Runs a batch of the worker's ops in order, then answers it with results and output. */
+  batch({ id, ops, reply }) {
+    const { engine, clock } = this.host;
+    this.host.sync();
+    const start = clock.now();
+    let until = start;
+    let mayClose = false;
+    let blocked = false;
+    const results = reply ? new Array(ops.length) : null;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i];
+      switch (op[0]) {
+        case 'call': {
+          const client = this.conns.get(op[1]);
+          // The server closed it and the worker has not heard yet: what it writes is lost.
+          const replies = client === undefined ? [] : engine.call(client, op[2], op[3]);
+          if (results) results[i] = replies;
+          if (replies.length === 0) blocked = true;
+          const name = op[2][0];
+          if (typeof name === 'string' && name.length <= 8 && MAY_CLOSE.has(name.toLowerCase())) mayClose = true;
+          break;
+        }
+        case 'open':
+          this.conns.set(op[1], engine.connect());
+          break;
+        case 'close': {
+          const client = this.conns.get(op[1]);
+          if (client !== undefined) {
+            this.conns.delete(op[1]);
+            engine.disconnect(client);
+          }
+          break;
+        }
+        case 'sleep':
+        case 'db': {
+          // Waits asked for in the same batch overlap: each ends `ms` after the batch's time.
+          const ms = op[0] === 'sleep' ? op[1] : op[2];
+          const end = start + ms;
+          if (end > until) until = end;
+          if (results) results[i] = [start, end];
+          if (op[0] === 'db') {
+            this.dbCalls += 1;
+            this.event({ kind: 'db', name: op[1], start, end });
+          } else {
+            this.event({ kind: 'sleep', start, end });
+          }
+          break;
+        }
+        case 'log':
+          this.print(op[1], op[2]);
+          break;
+        default:
+          break;
+      }
+    }
+    const moved = until > start;
+    if (moved) {
+      // The clock's listeners sync the engine and poll the other runs; this one's output must
+      // follow this batch's answer (a message after the SUBSCRIBE reply it follows), so it is
+      // collected below instead.
+      this.inBatch = true;
+      try {
+        clock.advance(until - start);
+      } finally {
+        this.inBatch = false;
+      }
+    }
+    const drain = this.conns.size > 1 || moved;
+    const outputs = drain ? this.collect() : null;
+    const closed = mayClose ? this.closedConnections() : null;
+    if (reply) this.worker.postMessage({ t: 'res', id, results, outputs, closed, ...this.clockState() });
+    else if ((outputs && outputs.length) || (closed && closed.length)) {
+      this.worker.postMessage({ t: 'out', outputs, closed, ...this.clockState() });
+    }
+    if (blocked || moved) this.host.scheduleDeadline();
+  }
+
+  /** What the run's connections received since they were last read. */
+  collect() {
+    const { engine } = this.host;
+    const outputs = [];
+    for (const [local, client] of this.conns) {
+      const replies = engine.takeOutput(client, true);
+      if (replies.length) outputs.push([local, replies]);
+    }
+    return outputs;
+  }
+
+  /** The run's connections the server closed (QUIT, CLIENT KILL, SHUTDOWN), now forgotten. */
+  closedConnections() {
+    const { engine } = this.host;
+    const closed = [];
+    for (const [local, client] of this.conns) {
+      if (!engine.isConnected(client)) {
+        closed.push(local);
+        this.conns.delete(local);
+      }
+    }
+    return closed;
+  }
+
+  /** Forwards what arrived for the run's connections (from the console, other runs, the clock). */
+  poll() {
+    if (this.ended || this.inBatch || this.conns.size === 0) return;
+    const outputs = this.collect();
+    const closed = this.closedConnections();
+    if (outputs.length || closed.length) this.worker.postMessage({ t: 'out', outputs, closed, ...this.clockState() });
+  }
+
+  /** The page clock as the worker's `Date` follows it. */
+  clockState() {
+    const { clock } = this.host;
+    return { now: clock.now(), paused: clock.isPaused(), speed: clock.speed() };
+  }
+
+  print(stream, text) {
+    const entry = { stream, text };
+    if (this.output.length < MAX_KEPT_OUTPUT) this.output.push(entry);
+    if (this.onOutput) {
+      try {
+        this.onOutput(entry);
+      } catch (err) {
+        console.error('runScript onOutput failed:', err);
+      }
+    }
+  }
+
+  event(record) {
+    this.events.push(record);
+    if (this.onEvent) {
+      try {
+        this.onEvent(record);
+      } catch (err) {
+        console.error('runScript onEvent failed:', err);
+      }
+    }
+  }
+
+  /** Ends the run: `ok`, `error` (with the worker's description), `timeout` or `stopped`. */
+  end(status, error = null) {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    const wallMs = this.startedAt ? performance.now() - this.startedAt : 0;
+    if (this.worker) this.worker.terminate();
+    const { engine } = this.host;
+    for (const client of this.conns.values()) {
+      try {
+        engine.disconnect(client);
+      } catch {
+        // Already gone: nothing to close.
+      }
+    }
+    this.conns.clear();
+    this.host.runs.delete(this);
+    this.host.scheduleDeadline();
+    let described = error;
+    if (status === 'timeout') {
+      const seconds = this.timeoutMs / 1000;
+      described = {
+        name: 'Timeout',
+        message: `Stopped: the script was still running after ${seconds} s (an endless loop?). Redis keeps its data; the next run starts afresh.`,
+        line: null,
+        column: null,
+      };
+      this.print('error', described.message);
+    } else if (status === 'stopped') {
+      described = { name: 'Stopped', message: 'Stopped.', line: null, column: null };
+      this.print('error', described.message);
+    } else if (status === 'error' && error) {
+      this.print('error', errorText(error));
+    }
+    this.resolve({
+      status,
+      error: described,
+      output: this.output,
+      events: this.events,
+      dbCalls: this.dbCalls,
+      wallMs,
+      virtualStart: this.virtualStart,
+      virtualEnd: this.host.clock.now(),
+    });
+  }
+}
+
+/** The page's runner: one per page, over the engine once the app has published it. */
+export class Runner {
+  /** @param {Promise<EngineHost>} hostReady resolves with the page's engine host */
+  constructor(hostReady) {
+    this.spare = null;
+    this.hostReady = hostReady;
+  }
+
+  /** A started worker: the warm spare if there is one. */
+  takeWorker() {
+    const worker = this.spare ?? spawnWorker();
+    this.spare = null;
+    return worker;
+  }
+
+  warmUp() {
+    if (this.spare) return;
+    this.spare = spawnWorker();
+    this.spare.catch(() => {
+      this.spare = null;
+    });
+  }
+
+  /**
+   * Runs a learner script. Options: `onOutput({stream, text})` for each line printed (`stream`:
+   * log, info, debug, warn, error), `onEvent(record)` for each `{kind: 'db', name, start, end}`
+   * and `{kind: 'sleep', start, end}` (virtual Unix ms), `timeoutMs` (wall-time limit, default
+   * 5000), `dbLatencyMs` (virtual cost of a `db` call, default 50). Returns `{ done, stop,
+   * output, events }`: `done` resolves with `{ status, error, output, events, dbCalls, wallMs,
+   * virtualStart, virtualEnd }`.
+   */
+  run(code, options = {}) {
+    let run = null;
+    let stopped = false;
+    let resolveEarly;
+    const early = new Promise((resolve) => {
+      resolveEarly = resolve;
+    });
+    const done = (async () => {
+      const host = await this.hostReady;
+      run = new ScriptRun(host, options);
+      if (stopped) {
+        run.end('stopped');
+        return run.done;
+      }
+      let worker;
+      try {
+        worker = await Promise.race([this.takeWorker(), early]);
+      } catch (err) {
+        run.end('error', { name: 'Error', message: String(err.message || err), line: null, column: null });
+        return run.done;
+      }
+      if (stopped || !worker) {
+        if (worker) worker.terminate();
+        run.end('stopped');
+        return run.done;
+      }
+      run.start(worker, String(code ?? ''));
+      const result = await run.done;
+      this.warmUp();
+      return result;
+    })();
+    return {
+      done,
+      stop() {
+        stopped = true;
+        resolveEarly(null);
+        if (run) run.end('stopped');
+      },
+      get output() {
+        return run ? run.output : [];
+      },
+      get events() {
+        return run ? run.events : [];
+      },
+    };
+  }
+}
+

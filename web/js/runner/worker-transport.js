@@ -1,0 +1,205 @@
+//! The client's transport inside the script worker: every connection lives on the page's engine,
+//! reached by `postMessage`.
+//!
+//! `HostLink` batches what the worker asks of the page: everything asked in the same synchronous
+//! run of code (up to the microtask that flushes it) goes as one `{t: 'batch', id, ops}` message.
+//! An op is an array: `['open', conn]`, `['close', conn]`, `['call', conn, argv, buffers]`,
+//! `['sleep', ms]`, `['db', name, ms]`, `['log', stream, text]`. The page runs the ops in order
+//! and, when one of them awaits an answer, replies `{t: 'res', id, results, outputs, closed}`:
+//! `results[i]` answers op i (a call's replies, `[start, end]` virtual times of a sleep or a
+//! database call), `outputs` is `[[conn, replies], …]` (what connections received meanwhile:
+//! messages, served blocking replies, monitor lines), `closed` the connections the server closed.
+//! Later output comes as `{t: 'out', outputs, closed}`. Answers settle synchronously, in op order,
+//! before the outputs are handed over, so each connection sees its replies in order. Both
+//! carry the page clock (`now`, `paused`), which the worker's `Date` follows.
+
+/** A promise-like answer settled synchronously (no microtask per call), awaitable all the same. */
+class Answer {
+  constructor() {
+    this.done = false;
+    this.value = undefined;
+    this.callbacks = null;
+  }
+
+  then(onValue, onError) {
+    if (this.done) {
+      if (typeof onValue === 'function') onValue(this.value);
+      return undefined;
+    }
+    if (this.callbacks === null) this.callbacks = [];
+    this.callbacks.push(onValue, onError);
+    return undefined;
+  }
+
+  settle(value) {
+    this.done = true;
+    this.value = value;
+    const callbacks = this.callbacks;
+    if (callbacks === null) return;
+    this.callbacks = null;
+    for (let i = 0; i < callbacks.length; i += 2) {
+      if (typeof callbacks[i] === 'function') callbacks[i](value);
+    }
+  }
+}
+
+/** What the worker asks of the page, batched per tick, and the answers matched back. */
+export class HostLink {
+  /** @param {(message: object) => void} post sends a message to the page */
+  constructor(post) {
+    this.post = post;
+    this.ops = [];
+    this.answers = [];
+    this.awaited = false;
+    this.scheduled = false;
+    this.nextBatch = 1;
+    this.pending = new Map();
+    this.onOutput = null;
+    this.onClock = null;
+    this.flush = this.flush.bind(this);
+  }
+
+  /** Queues an op; with `answer`, the page's result settles it. */
+  send(op, answer = null) {
+    this.ops.push(op);
+    this.answers.push(answer);
+    if (answer !== null) this.awaited = true;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  /** Queues an op and returns its answer (an awaitable). */
+  ask(op) {
+    const answer = new Answer();
+    this.send(op, answer);
+    return answer;
+  }
+
+  /** Batches awaiting their results. */
+  get inFlight() {
+    return this.pending.size;
+  }
+
+  flush() {
+    this.scheduled = false;
+    if (this.ops.length === 0) return;
+    const id = this.nextBatch++;
+    const message = { t: 'batch', id, ops: this.ops, reply: this.awaited };
+    if (this.awaited) this.pending.set(id, this.answers);
+    this.ops = [];
+    this.answers = [];
+    this.awaited = false;
+    this.post(message);
+  }
+
+  /** Handles a message from the page; returns whether it was the link's. */
+  receive(message) {
+    if ((message.t === 'res' || message.t === 'out') && this.onClock && message.now !== undefined) {
+      this.onClock(message.now, message.paused, message.speed);
+    }
+    if (message.t === 'res') {
+      const answers = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (answers) {
+        const { results } = message;
+        for (let i = 0; i < answers.length; i++) {
+          if (answers[i] !== null) answers[i].settle(results[i]);
+        }
+      }
+      if (this.onOutput) this.onOutput(message.outputs, message.closed);
+      return true;
+    }
+    if (message.t === 'out') {
+      if (this.onOutput) this.onOutput(message.outputs, message.closed);
+      return true;
+    }
+    return false;
+  }
+}
+
+/** One connection on the page's engine. */
+class WorkerConnection {
+  constructor(transport, id) {
+    this.transport = transport;
+    this.id = id;
+    this.closed = false;
+    this.listener = null;
+  }
+
+  setListener(listener) {
+    this.listener = listener;
+  }
+
+  /** Sends a command; answers (an awaitable) every reply the connection receives for it. */
+  call(argv, buffers) {
+    if (this.closed) return [];
+    return this.transport.link.ask(['call', this.id, argv, buffers]);
+  }
+
+  deliver(replies) {
+    if (this.listener && !this.closed) this.listener.output(replies);
+  }
+
+  /** Closes the connection from the client side. */
+  close() {
+    if (this.closed) return;
+    this.transport.link.send(['close', this.id]);
+    this.gone();
+  }
+
+  /** The connection is closed (by either side): tell the client in a later turn. */
+  gone() {
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.connections.delete(this.id);
+    this.transport.setImmediate(() => {
+      if (this.listener) this.listener.closed();
+    });
+  }
+}
+
+/**
+ * The transport for the client in a worker: every host and port name the page's one engine, so
+ * `server()` always gives the same server, whose `open()` gives a connection at once (the page
+ * opens it on the engine when the batch arrives, before any of its commands).
+ */
+export function createWorkerTransport(link, { setImmediate = (fn) => setTimeout(fn, 0) } = {}) {
+  const transport = {
+    link,
+    setImmediate,
+    connections: new Map(),
+    nextId: 1,
+    server() {
+      return server;
+    },
+    /** Connections still open. */
+    get openCount() {
+      return transport.connections.size;
+    },
+  };
+  const server = {
+    open() {
+      const conn = new WorkerConnection(transport, transport.nextId++);
+      transport.connections.set(conn.id, conn);
+      link.send(['open', conn.id]);
+      return conn;
+    },
+  };
+  link.onOutput = (outputs, closed) => {
+    if (outputs) {
+      for (let i = 0; i < outputs.length; i++) {
+        const conn = transport.connections.get(outputs[i][0]);
+        if (conn) conn.deliver(outputs[i][1]);
+      }
+    }
+    if (closed) {
+      for (let i = 0; i < closed.length; i++) {
+        const conn = transport.connections.get(closed[i]);
+        if (conn) conn.gone();
+      }
+    }
+  };
+  return transport;
+}
