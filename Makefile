@@ -85,6 +85,7 @@ fuzz:
 ## criterion; ends with a one-line summary of both throughputs and their ratio
 bench:
 	cargo bench -p bench --bench w1
+	cargo bench -p bench --bench w3
 
 clean:
 	cargo clean

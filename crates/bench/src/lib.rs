@@ -185,3 +185,83 @@ pub struct Baseline {
     /// The clock, in ms.
     pub now_ms: u64,
 }
+
+/// W3, mixed commands: [`W3_OPS`] operations cycling through the ten commands of
+/// [`W3::commands_for`] (`HSET`, `HGETALL`, `LPUSH`, `LRANGE 0 9`, `ZADD`,
+/// `ZREVRANGE 0 9 WITHSCORES`, `INCR`, `EXPIRE 60`, `TTL`, `TTL`), each cycle on the next of
+/// [`W3_KEYS`] keys per type, as `make bench-js` runs it through the JavaScript client.
+pub const W3_OPS: usize = 100_000;
+/// Keys per type.
+pub const W3_KEYS: usize = 1_000;
+
+/// The W3 command sequence, generated once.
+pub struct W3 {
+    /// Every operation's argv, in order.
+    pub commands: Vec<Vec<Vec<u8>>>,
+}
+
+impl Default for W3 {
+    fn default() -> Self {
+        W3::new()
+    }
+}
+
+impl W3 {
+    /// Number of commands in one cycle.
+    pub const CYCLE: usize = 10;
+
+    /// The sequence.
+    pub fn new() -> W3 {
+        let mut commands = Vec::with_capacity(W3_OPS);
+        let mut cycle = 0usize;
+        while commands.len() < W3_OPS {
+            let k = cycle % W3_KEYS;
+            for argv in Self::commands_for(k) {
+                if commands.len() < W3_OPS {
+                    commands.push(argv);
+                }
+            }
+            cycle += 1;
+        }
+        W3 { commands }
+    }
+
+    /// One cycle's commands on key number `k`.
+    pub fn commands_for(k: usize) -> [Vec<Vec<u8>>; Self::CYCLE] {
+        let argv = |words: &[&str]| -> Vec<Vec<u8>> {
+            words.iter().map(|w| w.as_bytes().to_vec()).collect()
+        };
+        let (hash, list, zset, counter) = (
+            format!("hash:{k}"),
+            format!("list:{k}"),
+            format!("zset:{k}"),
+            format!("counter:{k}"),
+        );
+        let n = k.to_string();
+        let member = format!("member:{}", k % 10);
+        [
+            argv(&["HSET", &hash, "field", &n]),
+            argv(&["HGETALL", &hash]),
+            argv(&["LPUSH", &list, &n]),
+            argv(&["LRANGE", &list, "0", "9"]),
+            argv(&["ZADD", &zset, &n, &member]),
+            argv(&["ZREVRANGE", &zset, "0", "9", "WITHSCORES"]),
+            argv(&["INCR", &counter]),
+            argv(&["EXPIRE", &counter, "60"]),
+            argv(&["TTL", &counter]),
+            argv(&["TTL", &hash]),
+        ]
+    }
+
+    /// Runs the sequence on a client; returns how many replies were errors (none expected).
+    #[inline(never)]
+    pub fn run(&self, engine: &mut Engine, client: ClientId) -> usize {
+        let mut errors = 0;
+        for argv in &self.commands {
+            if let Reply::Error(_) = black_box(engine.exec(client, argv)) {
+                errors += 1;
+            }
+        }
+        errors
+    }
+}
