@@ -254,7 +254,7 @@ fn to_js(reply: &Reply, bulk: Bulk) -> JsValue {
             .flat_map(|(k, v)| [to_js(k, bulk), to_js(v, bulk)])
             .collect::<Array>()
             .into(),
-        Reply::Double(d) => JsValue::from_f64(*d),
+        Reply::Double(d) | Reply::HumanDouble(d) => JsValue::from_f64(*d),
         Reply::Bool(b) => JsValue::from_bool(*b),
     }
 }

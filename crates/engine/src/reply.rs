@@ -29,6 +29,9 @@ pub enum Reply {
     Set(Vec<Reply>),
     /// RESP3 double; a bulk string formatted with `%.17g` in RESP2.
     Double(f64),
+    /// A double Redis writes as `addReplyHumanLongDouble` does (`%.17Lf`, trailing zeros
+    /// removed; geo coordinates): that text after `,` on RESP3, a bulk string of it on RESP2.
+    HumanDouble(f64),
     /// RESP3 boolean; the integer 1 or 0 in RESP2.
     Bool(bool),
     /// RESP3 verbatim string with its three-letter format (`txt`); a bulk string in RESP2.
@@ -97,6 +100,7 @@ impl Reply {
                     .collect(),
             ),
             Reply::Double(d) => Reply::Bulk(crate::num::format_double(d).into_bytes()),
+            Reply::HumanDouble(d) => Reply::Bulk(crate::geohash::format_coordinate(d).into_bytes()),
             Reply::Bool(b) => Reply::Integer(i64::from(b)),
             Reply::Verbatim(_, bytes) => Reply::Bulk(bytes),
             other => other,

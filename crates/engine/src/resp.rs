@@ -58,13 +58,23 @@ fn parse_at(buf: &[u8], start: usize, depth: usize) -> Result<Option<(Reply, usi
         b'+' => Reply::Status(utf8(text).into()),
         b'-' => Reply::Error(utf8(text).into()),
         b':' => Reply::Integer(int(text)?),
-        b',' => Reply::Double(match text {
-            b"inf" => f64::INFINITY,
-            b"-inf" => f64::NEG_INFINITY,
-            _ => utf8(text)
-                .parse()
-                .map_err(|_| RespError("invalid double".into()))?,
-        }),
+        b',' => {
+            let value = match text {
+                b"inf" => f64::INFINITY,
+                b"-inf" => f64::NEG_INFINITY,
+                _ => utf8(text)
+                    .parse()
+                    .map_err(|_| RespError("invalid double".into()))?,
+            };
+            // Keep how the server wrote it: `%.17g`, or the 17-decimal text of geo coordinates.
+            if text != crate::num::format_double(value).as_bytes()
+                && text == crate::geohash::format_coordinate(value).as_bytes()
+            {
+                Reply::HumanDouble(value)
+            } else {
+                Reply::Double(value)
+            }
+        }
         b'#' => Reply::Bool(text == b"t"),
         b'_' => Reply::Nil,
         b'$' | b'=' | b'!' => {
@@ -170,6 +180,11 @@ pub fn encode(reply: &Reply, out: &mut Vec<u8>) {
         Reply::Double(d) => {
             out.push(b',');
             out.extend_from_slice(crate::num::format_double(*d).as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        Reply::HumanDouble(d) => {
+            out.push(b',');
+            out.extend_from_slice(crate::geohash::format_coordinate(*d).as_bytes());
             out.extend_from_slice(b"\r\n");
         }
         Reply::Bool(b) => out.extend_from_slice(if *b { b"#t\r\n" } else { b"#f\r\n" }),

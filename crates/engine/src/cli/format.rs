@@ -58,6 +58,11 @@ fn write_reply(out: &mut String, reply: &Reply, prefix: &str) {
             out.push_str(&format_double(*d));
             out.push('\n');
         }
+        Reply::HumanDouble(d) => {
+            out.push_str("(double) ");
+            out.push_str(&crate::geohash::format_coordinate(*d));
+            out.push('\n');
+        }
         Reply::Bulk(bytes) => {
             quote_bytes(out, bytes);
             out.push('\n');
@@ -144,6 +149,7 @@ pub fn format_reply_raw(reply: &Reply) -> String {
         Reply::Bool(b) => (if *b { "(true)" } else { "(false)" }).to_string(),
         Reply::Integer(n) => n.to_string(),
         Reply::Double(d) => format_double(*d),
+        Reply::HumanDouble(d) => crate::geohash::format_coordinate(*d),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => items
             .iter()
             .map(format_reply_raw)

@@ -12,8 +12,7 @@
 //!
 //! Replies print coordinates as Redis does on RESP2 connections (`%.17Lf` with trailing zeros
 //! removed) and distances with four decimals. On RESP3 connections coordinates are double
-//! replies, written by the reply layer with `%.17g` (Redis writes its 17-decimal text there
-//! too: a double reply carrying its own text does not exist in this engine yet).
+//! replies carrying that same 17-decimal text ([`Reply::HumanDouble`]), as Redis writes them.
 
 use crate::command::{Command, Ctx};
 use crate::commands::{args, sorted_set};
@@ -100,7 +99,7 @@ fn peek_zset<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Option<&'a ZSet> {
 /// A coordinate reply: the 17-decimal text on RESP2, a double on RESP3.
 fn coordinate_reply(v: f64, resp3: bool) -> Reply {
     if resp3 {
-        Reply::Double(v)
+        Reply::HumanDouble(v)
     } else {
         Reply::Bulk(geohash::format_coordinate(v).into_bytes())
     }
@@ -831,7 +830,7 @@ mod tests {
         assert!(matches!(
             items.as_slice(),
             [Reply::Array(pair), Reply::NilArray]
-                if matches!(pair.as_slice(), [Reply::Double(_), Reply::Double(_)])
+                if matches!(pair.as_slice(), [Reply::HumanDouble(_), Reply::HumanDouble(_)])
         ));
     }
 }
