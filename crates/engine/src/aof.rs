@@ -67,6 +67,9 @@ pub struct Aof {
     pub forced: bool,
     /// Replaying: nothing is appended.
     pub loading: bool,
+    /// The file's size after the last rewrite (Redis's `aof_rewrite_base_size`), from which
+    /// `auto-aof-rewrite-percentage` measures growth.
+    pub rewrite_base_size: usize,
 }
 
 /// A command to propagate, from its words.
@@ -299,6 +302,32 @@ impl Engine {
         }
     }
 
+    /// The file's size (`aof_current_size`).
+    pub(crate) fn aof_size(&self) -> usize {
+        self.aof.base.as_ref().map_or(0, Vec::len) + self.aof.incr.len()
+    }
+
+    /// Whether the file grew enough for an automatic rewrite (Redis's `serverCron`: more than
+    /// `auto-aof-rewrite-min-size`, and by `auto-aof-rewrite-percentage` since the last
+    /// rewrite). This also keeps the file in memory from growing without bound.
+    pub(crate) fn aof_rewrite_due(&self) -> bool {
+        if !self.config.appendonly
+            || self.aof.base.is_none()
+            || self.persistence.child.is_some()
+            || self.persistence.aof_rewrite_scheduled
+        {
+            return false;
+        }
+        let percentage = self.config.number("auto-aof-rewrite-percentage");
+        let min_size = self.config.number("auto-aof-rewrite-min-size");
+        let size = i64::try_from(self.aof_size()).unwrap_or(i64::MAX);
+        if percentage <= 0 || size <= min_size {
+            return false;
+        }
+        let base = i64::try_from(self.aof.rewrite_base_size.max(1)).unwrap_or(i64::MAX);
+        size.saturating_mul(100) / base - 100 >= percentage
+    }
+
     /// A rewrite starts: it will write the dataset as it is now.
     pub(crate) fn aof_rewrite_started(&mut self) {
         let snapshot = crate::rdb::save_database(self);
@@ -313,9 +342,10 @@ impl Engine {
         let Some((snapshot, split)) = self.aof.rewrite.take() else {
             return;
         };
-        self.aof.base = Some(snapshot);
         let split = split.min(self.aof.incr.len());
         self.aof.incr.drain(..split);
+        self.aof.rewrite_base_size = snapshot.len() + self.aof.incr.len();
+        self.aof.base = Some(snapshot);
         self.aof.durable = self.aof.durable.saturating_sub(split);
         for (end, _) in &mut self.aof.unflushed {
             *end = end.saturating_sub(split);
@@ -334,6 +364,7 @@ impl Engine {
     /// `appendonly yes`: a new file begins with the rewrite that starts now.
     pub(crate) fn aof_starting(&mut self) {
         self.aof.base = None;
+        self.aof.rewrite_base_size = 0;
         self.aof.incr.clear();
         self.aof.durable = 0;
         self.aof.unflushed.clear();

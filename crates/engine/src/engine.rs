@@ -231,7 +231,9 @@ impl Engine {
         };
         if engine.config.appendonly {
             // A server started with the file on and none on disk creates an empty base.
-            engine.aof.base = Some(crate::rdb::save_database(&engine));
+            let base = crate::rdb::save_database(&engine);
+            engine.aof.rewrite_base_size = base.len();
+            engine.aof.base = Some(base);
         }
         engine
     }

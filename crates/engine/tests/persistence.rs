@@ -363,3 +363,25 @@ fn a_restart_is_a_new_process_on_the_same_clock() {
     assert_eq!(s.engine.now_ms(), START + 90_000);
     assert_eq!(s.engine.stats().keyspace_misses, 0);
 }
+
+#[test]
+fn the_file_is_rewritten_automatically_when_it_doubles() {
+    let mut s = aof_server("always");
+    s.run("CONFIG SET auto-aof-rewrite-min-size 2000");
+    let base: usize = s.info("aof_base_size").parse().expect("a number");
+    assert_eq!(s.info("aof_current_size"), base.to_string());
+    s.at(1_000);
+    for i in 0..100 {
+        s.run(&format!("SET key:{i} value"));
+    }
+    // Past 2000 bytes and twice the size after the last rewrite: the next cron tick starts one.
+    assert_eq!(s.info("aof_rewrites"), "1");
+    s.at(1_100);
+    assert_eq!(s.info("aof_rewrite_in_progress"), "1");
+    s.at(1_200);
+    assert_eq!(s.info("aof_rewrites"), "2");
+    let (_, incr, _) = s.engine.aof_file();
+    assert!(incr.is_empty());
+    s.crash();
+    assert_eq!(s.run("DBSIZE"), Reply::Integer(100));
+}

@@ -328,9 +328,8 @@ fn persistence(engine: &Engine, out: &mut String) {
     line(out, "module_fork_in_progress", 0);
     line(out, "module_fork_last_cow_size", 0);
     if engine.config.appendonly {
-        let base = engine.aof.base.as_ref().map_or(0, Vec::len);
-        line(out, "aof_current_size", base + engine.aof.incr.len());
-        line(out, "aof_base_size", base);
+        line(out, "aof_current_size", engine.aof_size());
+        line(out, "aof_base_size", engine.aof.rewrite_base_size);
         line(
             out,
             "aof_pending_rewrite",

@@ -38,17 +38,17 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         "save",
         save_command,
-        "Saves the dataset in the foreground (here: records the save).",
+        "Saves the dataset to the RDB file in the foreground.",
     ),
     Command::new(
         "bgsave",
         bgsave_command,
-        "Starts (or schedules) a background save.",
+        "Starts (or schedules) a save of the dataset to the RDB file in the background.",
     ),
     Command::new(
         "bgrewriteaof",
         bgrewriteaof_command,
-        "Starts (or schedules) a rewrite of the append-only file.",
+        "Starts (or schedules) a rewrite of the append-only file from the dataset.",
     ),
 ];
 
@@ -282,10 +282,12 @@ impl Engine {
             .persistence
             .child
             .map(|c| c.start_ms.saturating_add(CHILD_MS));
+        let auto_rewrite = self.aof_rewrite_due().then(|| self.next_tick());
         [
             child_end,
             self.next_save_point(),
             self.next_aof_flush(limit),
+            auto_rewrite,
         ]
         .into_iter()
         .flatten()
@@ -296,12 +298,14 @@ impl Engine {
 
     /// What `serverCron` (and the event loop) does at the current time: ends the background
     /// jobs whose time came, makes written data durable when due and, at a tick, starts the
-    /// save the save points ask for.
+    /// save the save points ask for, or else the rewrite the file's growth asks for.
     pub(crate) fn run_cron(&mut self, tick: bool) {
         self.run_background_jobs();
         self.run_aof_flush();
         if tick && self.save_point_reached() {
             self.start_child(ChildKind::Rdb, self.now_ms);
+        } else if tick && self.aof_rewrite_due() {
+            self.start_child(ChildKind::Aof, self.now_ms);
         }
     }
 
@@ -352,6 +356,8 @@ impl Engine {
                     load = (report.keys_loaded, report.keys_expired);
                 }
                 replayed = self.replay_aof();
+                // Growth for automatic rewrites is measured from the file loaded.
+                self.aof.rewrite_base_size = self.aof_size();
                 RestartSource::Aof
             } else {
                 // Turned on but its first rewrite never finished: Redis finds no file and
