@@ -385,3 +385,45 @@ fn the_file_is_rewritten_automatically_when_it_doubles() {
     s.crash();
     assert_eq!(s.run("DBSIZE"), Reply::Integer(100));
 }
+
+#[test]
+fn a_waiting_pop_served_later_is_propagated_as_the_pop_it_made() {
+    let mut s = aof_server("always");
+    s.at(1_000);
+    let worker = s.engine.connect();
+    assert!(s.engine.call(worker, &argv("BRPOP jobs 0")).is_empty());
+    s.run("RPUSH jobs a b");
+    assert_eq!(
+        s.engine.take_output(worker),
+        [Reply::bulks([&b"jobs"[..], b"b"])]
+    );
+    let (_, incr, _) = s.engine.aof_file();
+    assert_eq!(
+        String::from_utf8_lossy(incr),
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*4\r\n$5\r\nRPUSH\r\n$4\r\njobs\r\n$1\r\na\r\n$1\r\nb\r\n\
+         *2\r\n$4\r\nRPOP\r\n$4\r\njobs\r\n"
+    );
+    s.crash();
+    assert_eq!(s.run("LRANGE jobs 0 -1"), Reply::bulks([&b"a"[..]]));
+}
+
+#[test]
+fn expired_and_evicted_keys_are_propagated_as_deletions() {
+    let mut s = aof_server("always");
+    s.at(1_000).run("SET k v PX 500");
+    s.at(2_000);
+    s.run("CONFIG SET maxmemory-policy allkeys-random");
+    s.run("SET big 1");
+    s.run("CONFIG SET maxmemory 1");
+    s.run("GET big");
+    let (_, incr, _) = s.engine.aof_file();
+    let text = String::from_utf8_lossy(incr);
+    assert!(
+        text.ends_with(
+            "*5\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$13\r\n1767225601500\r\n\
+             *2\r\n$3\r\nDEL\r\n$1\r\nk\r\n*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$1\r\n1\r\n\
+             *2\r\n$3\r\nDEL\r\n$3\r\nbig\r\n"
+        ),
+        "{text}"
+    );
+}
