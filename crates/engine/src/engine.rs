@@ -26,6 +26,9 @@ pub const DATABASES: usize = 16;
 /// The most `serverCron` events (save starts and ends, fsyncs) one move of the clock runs.
 const MAX_CRON_EVENTS: usize = 1000;
 
+/// The most background jobs (saves, rewrites) the cron starts in one move of the clock.
+const MAX_JOBS_PER_MOVE: usize = 8;
+
 /// Default number of events kept in the log.
 pub const DEFAULT_EVENT_CAPACITY: usize = 100_000;
 
@@ -275,16 +278,20 @@ impl Engine {
         }
         // A jump over very many background events (a save point of 0 changes and a jump of
         // years) runs the first ones; the cron catches up with the rest on the next moves.
+        // Each background job serializes the dataset, so one move starts only a few.
+        let mut jobs = 0;
         for _ in 0..MAX_CRON_EVENTS {
             let Some(at) = self.next_cron_event(ms) else {
                 break;
             };
             self.move_clock(at);
-            self.run_cron(true);
+            if self.run_cron(jobs < MAX_JOBS_PER_MOVE) {
+                jobs += 1;
+            }
         }
         self.move_clock(ms);
         self.expire_blocked_timeouts();
-        self.run_cron(false);
+        let _ = self.run_cron(false);
     }
 
     /// Moves the clock to `ms` (later than now), expiring the keys whose time came.

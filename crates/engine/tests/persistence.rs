@@ -427,3 +427,16 @@ fn expired_and_evicted_keys_are_propagated_as_deletions() {
         "{text}"
     );
 }
+
+#[test]
+fn a_long_jump_starts_only_a_few_background_jobs() {
+    // "save 1 0" saves every two seconds, changes or not: a year's jump runs a few of them, and
+    // the next moves catch up.
+    let mut s = Server::new(&["CONFIG SET save \"1 0\"", "SET a 1"]);
+    s.at(365 * 24 * 3_600_000);
+    let saves: u32 = s.info("rdb_saves").parse().expect("a number");
+    assert!((1..=8).contains(&saves), "{saves}");
+    s.at(365 * 24 * 3_600_000 + 60_000);
+    let later: u32 = s.info("rdb_saves").parse().expect("a number");
+    assert!(later > saves);
+}

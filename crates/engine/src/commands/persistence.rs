@@ -283,6 +283,8 @@ impl Engine {
             .child
             .map(|c| c.start_ms.saturating_add(CHILD_MS));
         let auto_rewrite = self.aof_rewrite_due().then(|| self.next_tick());
+        // (When the cron may start no more jobs in this move, these ticks come and go: the
+        // loop in `set_time` is bounded.)
         [
             child_end,
             self.next_save_point(),
@@ -299,14 +301,18 @@ impl Engine {
     /// What `serverCron` (and the event loop) does at the current time: ends the background
     /// jobs whose time came, makes written data durable when due and, at a tick, starts the
     /// save the save points ask for, or else the rewrite the file's growth asks for.
-    pub(crate) fn run_cron(&mut self, tick: bool) {
+    /// Answers whether it started a job.
+    pub(crate) fn run_cron(&mut self, tick: bool) -> bool {
         self.run_background_jobs();
         self.run_aof_flush();
         if tick && self.save_point_reached() {
             self.start_child(ChildKind::Rdb, self.now_ms);
         } else if tick && self.aof_rewrite_due() {
             self.start_child(ChildKind::Aof, self.now_ms);
+        } else {
+            return false;
         }
+        true
     }
 
     /// Simulates a crash of the machine (a power cut) and a restart of the server, as a host
