@@ -131,7 +131,10 @@ fn crash_restart_keeps_what_was_saved_and_closes_connections() {
     engine.exec(c, &argv(&["SAVE"])).expect("exec");
     engine.exec(c, &argv(&["SET", "lost", "1"])).expect("exec");
     let restart = engine.crash_restart().expect("crash");
-    assert_eq!(field(&restart, "source").as_string().as_deref(), Some("rdb"));
+    assert_eq!(
+        field(&restart, "source").as_string().as_deref(),
+        Some("rdb")
+    );
     assert_eq!(field(&restart, "keys").as_f64(), Some(1.0));
     assert_eq!(field(&restart, "commandsReplayed").as_f64(), Some(0.0));
     assert_eq!(engine.is_connected(c).ok(), Some(false));
