@@ -440,3 +440,16 @@ fn a_long_jump_starts_only_a_few_background_jobs() {
     let later: u32 = s.info("rdb_saves").parse().expect("a number");
     assert!(later > saves);
 }
+
+#[test]
+fn shutdown_refuses_while_the_first_rewrite_writes_the_file() {
+    let mut s = Server::new(&["SET a 1", "CONFIG SET appendonly yes"]);
+    assert_eq!(
+        s.run("SHUTDOWN NOSAVE"),
+        Reply::error("ERR Errors trying to SHUTDOWN. Check logs.")
+    );
+    // Once it is written, SHUTDOWN goes ahead, and the restart reads the file.
+    s.at(100);
+    assert_eq!(s.run("SHUTDOWN NOSAVE"), Reply::NilArray);
+    assert_eq!(s.get("a"), bulk("1"));
+}

@@ -566,19 +566,24 @@ fn sleep_ms(arg: &[u8]) -> i64 {
 /// saves the RDB file when save points are configured (unless `NOSAVE`) or with `SAVE`, and
 /// fsyncs the append-only file; every connection closes (the caller's too, without a reply, as
 /// when the process exits), and the server restarts from its files as
-/// [`Engine::crash_restart`](crate::Engine::crash_restart) does (with nothing lost). `ABORT`
-/// answers that no shutdown is under way.
+/// [`Engine::crash_restart`](crate::Engine::crash_restart) does (with nothing lost). While the
+/// first rewrite of a just enabled append-only file runs, it refuses (unless `FORCE`), as
+/// Redis does. `ABORT` answers that no shutdown is under way.
 ///
 /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]`
 pub fn shutdown_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (mut save, mut nosave, mut flags, mut abort) = (false, false, false, false);
+    let mut force = false;
     for arg in argv.get(1..).unwrap_or_default() {
         if args::is(arg, "nosave") {
             nosave = true;
         } else if args::is(arg, "save") {
             save = true;
-        } else if args::is(arg, "now") || args::is(arg, "force") {
+        } else if args::is(arg, "now") {
             flags = true;
+        } else if args::is(arg, "force") {
+            flags = true;
+            force = true;
         } else if args::is(arg, "abort") {
             abort = true;
         } else {
@@ -590,6 +595,20 @@ pub fn shutdown_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     }
     if abort {
         return Err(RedisError::new("ERR No shutdown in progress."));
+    }
+    // With the append-only file turned on but its first rewrite still running, exiting would
+    // lose the dataset: Redis refuses, unless FORCE.
+    let writing_initial_aof = ctx.engine.config.appendonly
+        && ctx.engine.aof.base.is_none()
+        && ctx
+            .engine
+            .persistence
+            .child
+            .is_some_and(|c| c.kind == crate::commands::persistence::ChildKind::Aof);
+    if writing_initial_aof && !force {
+        return Err(RedisError::new(
+            "ERR Errors trying to SHUTDOWN. Check logs.",
+        ));
     }
     // Redis saves when save points are configured (unless NOSAVE) or when asked to, and
     // fsyncs the append-only file; then the process exits. Here the server starts again at
