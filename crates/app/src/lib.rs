@@ -42,10 +42,23 @@ fn expose_to_js(engine: &Rc<RefCell<Engine>>) {
     }
 }
 
+/// The page engine's memory limit: 64 MB under `noeviction`, so that a runaway loop in the
+/// console or a script meets Redis's OOM error instead of exhausting the tab. `CONFIG SET
+/// maxmemory 0` lifts it.
+pub const PAGE_MAXMEMORY: u64 = 64 * 1024 * 1024;
+
+/// The configuration the page's engine starts with: Redis's defaults but for the memory limit.
+pub fn page_config() -> engine::Config {
+    let mut config = engine::Config::default();
+    config.maxmemory = PAGE_MAXMEMORY;
+    config.maxmemory_policy = engine::EvictionPolicy::NoEviction;
+    config
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let mut engine = Engine::new();
+    let mut engine = Engine::with_config(page_config());
     // The virtual clock starts at the wall clock, so TIME and EXPIREAT behave as expected.
     engine.set_time(wall_ms() as i64);
     let engine = Rc::new(RefCell::new(engine));

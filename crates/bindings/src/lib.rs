@@ -153,6 +153,26 @@ impl JsEngine {
         self.with(|e| e.set_time(ms as i64))
     }
 
+    /// Simulates a crash of the machine and a restart of the server (see the engine's
+    /// `crash_restart`): every connection closes, and the data is what was on disk — the
+    /// fsynced append-only file with `appendonly yes`, else the last RDB save, else nothing.
+    /// Answers `{source, keys, commandsReplayed}` (`source`: `"aof"`, `"rdb"` or `"none"`).
+    #[wasm_bindgen(js_name = crashRestart)]
+    pub fn crash_restart(&self) -> Result<JsValue, JsValue> {
+        self.with(|e| {
+            let restart = e.crash_restart();
+            let o = Object::new();
+            set(&o, "source", &JsValue::from_str(restart.source.as_str()));
+            set(&o, "keys", &JsValue::from_f64(restart.keys as f64));
+            set(
+                &o,
+                "commandsReplayed",
+                &JsValue::from_f64(restart.commands_replayed as f64),
+            );
+            JsValue::from(o)
+        })
+    }
+
     /// Events logged after sequence number `seq`, at most `limit`, oldest first: objects
     /// `{seq, time, client, db, kind, key, command}` (`kind`: hit, miss, write, del, expired,
     /// evicted; `key` decoded as UTF-8 for display).

@@ -121,3 +121,26 @@ fn call_returns_every_reply_and_pushes_arrive_later() {
     assert!(!engine.is_connected(sub).expect("state"));
     assert_eq!(engine.next_deadline().expect("deadline"), None);
 }
+
+#[wasm_bindgen_test]
+fn crash_restart_keeps_what_was_saved_and_closes_connections() {
+    let engine = JsEngine::new();
+    engine.set_time(1_767_225_600_000.0).expect("set time");
+    let c = engine.connect().expect("connect");
+    engine.exec(c, &argv(&["SET", "saved", "1"])).expect("exec");
+    engine.exec(c, &argv(&["SAVE"])).expect("exec");
+    engine.exec(c, &argv(&["SET", "lost", "1"])).expect("exec");
+    let restart = engine.crash_restart().expect("crash");
+    assert_eq!(
+        field(&restart, "source").as_string().as_deref(),
+        Some("rdb")
+    );
+    assert_eq!(field(&restart, "keys").as_f64(), Some(1.0));
+    assert_eq!(field(&restart, "commandsReplayed").as_f64(), Some(0.0));
+    assert_eq!(engine.is_connected(c).ok(), Some(false));
+    let c = engine.connect().expect("connect");
+    assert_eq!(
+        engine.exec(c, &argv(&["DBSIZE"])).expect("exec").as_f64(),
+        Some(1.0)
+    );
+}

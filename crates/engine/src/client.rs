@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use crate::ClientId;
 use crate::command::{CommandSpec, Registry, flag};
 use crate::engine::{Ctx, Engine};
-use crate::errors::RedisError;
+use crate::errors::{CmdResult, RedisError};
 use crate::reply::Reply;
 
 /// Per-connection state. Its flags mirror Redis's client flags one for one, hence many bools.
@@ -248,6 +248,11 @@ impl Engine {
         for reply in self.process(client, argv) {
             self.deliver(client, reply);
         }
+        if std::mem::take(&mut self.persistence.restart_pending) {
+            // SHUTDOWN: every connection closes and the server starts again.
+            self.restart_after_shutdown();
+            return Ok(());
+        }
         for line in std::mem::take(&mut self.monitor_echo) {
             self.deliver(client, Reply::Status(line.into()));
         }
@@ -461,16 +466,23 @@ impl Engine {
             return Vec::new();
         };
         let retry = self.blocking.retrying;
-        let mut ctx = Ctx {
-            engine: self,
-            client,
-            db,
-            spec,
-            emitted: Vec::new(),
-            blocked: false,
-        };
-        let result = (spec.handler)(&mut ctx, argv);
-        let (mut replies, blocked) = (std::mem::take(&mut ctx.emitted), ctx.blocked);
+        let (result, mut replies, blocked, _) = self.propagating(
+            |r: &(CmdResult, Vec<Reply>, bool, usize)| r.3,
+            spec.name == "exec",
+            argv,
+            |engine| {
+                let mut ctx = Ctx {
+                    engine,
+                    client,
+                    db,
+                    spec,
+                    emitted: Vec::new(),
+                    blocked: false,
+                };
+                let result = (spec.handler)(&mut ctx, argv);
+                (result, ctx.emitted, ctx.blocked, ctx.db)
+            },
+        );
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
         // under their code. An error reply a handler answers as a value is written raw, as
         // DEBUG ERROR's is, and counts nowhere.

@@ -1681,6 +1681,11 @@ impl Config {
         }
     }
 
+    /// The number a parameter without a typed field holds (0 for an unknown name or a text).
+    pub(crate) fn number(&self, name: &str) -> i64 {
+        Config::find(name.as_bytes()).map_or(0, |(i, _)| self.value(i).num())
+    }
+
     /// Stores a parsed value of parameter `i`.
     pub fn store(&mut self, i: usize, value: Val) {
         match PARAMS.get(i).and_then(|p| p.field) {

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::ClientId;
+use crate::aof::Aof;
 use crate::blocking::Blocking;
 use crate::client::Client;
 use crate::command::CommandSpec;
@@ -21,6 +22,12 @@ use crate::rng::Rng;
 
 /// Number of databases, as Redis's default `databases 16`.
 pub const DATABASES: usize = 16;
+
+/// The most `serverCron` events (save starts and ends, fsyncs) one move of the clock runs.
+const MAX_CRON_EVENTS: usize = 1000;
+
+/// The most background jobs (saves, rewrites) the cron starts in one move of the clock.
+const MAX_JOBS_PER_MOVE: usize = 8;
 
 /// Default number of events kept in the log.
 pub const DEFAULT_EVENT_CAPACITY: usize = 100_000;
@@ -165,6 +172,8 @@ pub struct Engine {
     pub(crate) wrote: bool,
     /// The eviction pool and what else eviction keeps across commands.
     pub(crate) eviction: Eviction,
+    /// The append-only file and the propagation of commands to it.
+    pub(crate) aof: Aof,
 }
 
 impl Default for Engine {
@@ -197,6 +206,7 @@ impl Engine {
             rdb_file: None,
             wrote: false,
             eviction: Eviction::default(),
+            aof: Aof::default(),
         }
     }
 
@@ -218,10 +228,17 @@ impl Engine {
     /// );
     /// ```
     pub fn with_config(config: Config) -> Self {
-        Engine {
+        let mut engine = Engine {
             config,
             ..Engine::new()
+        };
+        if engine.config.appendonly {
+            // A server started with the file on and none on disk creates an empty base.
+            let base = crate::rdb::save_database(&engine);
+            engine.aof.rewrite_base_size = base.len();
+            engine.aof.base = Some(base);
         }
+        engine
     }
 
     /// The configuration (what `CONFIG GET` shows).
@@ -247,21 +264,44 @@ impl Engine {
     }
 
     /// Sets the virtual clock, removing the keys whose time comes. Time never goes backwards:
-    /// an earlier time is ignored.
+    /// an earlier time is ignored. What `serverCron` does on the way happens at its moment, in
+    /// order: background saves and rewrites end, save points start saves, the append-only file
+    /// is fsynced (see [`crate::aof`]).
     pub fn set_time(&mut self, ms: i64) {
         if ms <= self.now_ms {
             return;
         }
-        let from = self.now_ms;
-        self.now_ms = ms;
         if self.started_ms == 0 {
             // The first setting of the clock is when the server starts (uptime, LASTSAVE).
             self.started_ms = ms;
             self.persistence.lastsave = ms.div_euclid(1000);
         }
-        self.expire_due(from);
+        // A jump over very many background events (a save point of 0 changes and a jump of
+        // years) runs the first ones; the cron catches up with the rest on the next moves.
+        // Each background job serializes the dataset, so one move starts only a few.
+        let mut jobs = 0;
+        for _ in 0..MAX_CRON_EVENTS {
+            let Some(at) = self.next_cron_event(ms) else {
+                break;
+            };
+            self.move_clock(at);
+            if self.run_cron(jobs < MAX_JOBS_PER_MOVE) {
+                jobs += 1;
+            }
+        }
+        self.move_clock(ms);
         self.expire_blocked_timeouts();
-        self.run_background_jobs();
+        let _ = self.run_cron(false);
+    }
+
+    /// Moves the clock to `ms` (later than now), expiring the keys whose time came.
+    fn move_clock(&mut self, ms: i64) {
+        if ms <= self.now_ms {
+            return;
+        }
+        let from = self.now_ms;
+        self.now_ms = ms;
+        self.expire_due(from);
     }
 
     /// The event log.
@@ -353,6 +393,7 @@ impl Engine {
     /// Removes a key whose time has passed, counting and logging it.
     pub(crate) fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8], at: i64) {
         if self.dbs[db].remove(key).is_some() {
+            self.propagate(db, vec![b"DEL".to_vec(), key.to_vec()]);
             self.touch_watched_key(db, key);
             self.stats.expired_keys += 1;
             self.events
@@ -376,6 +417,7 @@ impl Engine {
                 .min();
             let Some((at, db)) = due else { break };
             if let Some((key, _)) = self.dbs[db].pop_expired(now) {
+                self.propagate(db, vec![b"DEL".to_vec(), key.clone()]);
                 self.touch_watched_key(db, &key);
                 self.stats.expired_keys += 1;
                 self.events

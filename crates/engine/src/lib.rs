@@ -17,6 +17,9 @@
 //!   format.
 //! - [`num`]: Redis's number parsing and formatting.
 //! - [`long_double`]: C's x87 `long double` in software, for `INCRBYFLOAT`'s exact digits.
+//! - [`aof`]: the append-only file in memory: propagation of writes, fsync policies on the
+//!   virtual clock, replay at restart; `commands/persistence.rs` has the save points,
+//!   background jobs and [`Engine::crash_restart`].
 //! - [`rdb`]: the RDB format: values (DUMP/RESTORE payloads) and whole-database files (`dump.rdb`,
 //!   DEBUG RELOAD, snapshots of an engine), with its LZF and CRC-64.
 //! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
@@ -33,6 +36,7 @@
 //! assert_eq!(out, cli::LineOutcome::Print("OK\n".into()));
 //! ```
 
+pub mod aof;
 mod blocking;
 pub mod cli;
 mod client;
@@ -63,6 +67,7 @@ pub use client::{Client, Subscriptions};
 pub use command::{
     CommandSpec, REDIS_VERSION, Registry, flag as command_flag, redis_command_names,
 };
+pub use commands::persistence::{Restart, RestartSource};
 pub use config::{AppendFsync, Config, EvictionPolicy};
 pub use engine::{CommandStats, Ctx, Engine, Lookup, Stats};
 pub use errors::{CmdResult, RedisError};

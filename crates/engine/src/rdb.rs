@@ -52,7 +52,7 @@
 //! stores those beside the file. Loading sends no keyspace notification and logs no event, as
 //! Redis's loading does not; it stores every key or, if the file is refused, none.
 //! [`Engine::rdb_file`](crate::Engine::rdb_file) is the server's `dump.rdb` (what `DEBUG
-//! RELOAD` writes and reads), where RDB save points will save.
+//! RELOAD` writes and reads, and what SAVE, BGSAVE and the save points write).
 //!
 //! ```
 //! use engine::{Engine, rdb};

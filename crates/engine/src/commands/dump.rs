@@ -110,8 +110,18 @@ pub fn restore_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     if expire_at.is_some_and(|at| at <= now) {
         if deleted {
             ctx.notify(notify::GENERIC, "del", key);
+            ctx.propagate_as(vec![crate::aof::command(&[b"DEL", key])]);
         }
         return Ok(Reply::ok());
+    }
+    if let Some(at) = expire_at.filter(|_| !absttl) {
+        // Propagated with the absolute time.
+        let mut propagated = argv.to_vec();
+        if let Some(slot) = propagated.get_mut(2) {
+            *slot = at.to_string().into_bytes();
+        }
+        propagated.push(b"ABSTTL".to_vec());
+        ctx.propagate_as(vec![propagated]);
     }
 
     let mut entry = Entry::new(value, now);

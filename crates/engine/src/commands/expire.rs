@@ -1,6 +1,7 @@
 //! Expire commands (Redis's `expire.c`): EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL,
 //! EXPIRETIME, PEXPIRETIME and PERSIST.
 
+use crate::aof;
 use crate::command::{Command, Ctx};
 use crate::commands::args;
 use crate::engine::Lookup;
@@ -187,10 +188,17 @@ fn expire(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base: i64, unit: Unit) -> CmdResu
     if when <= ctx.now() {
         ctx.delete(key);
         ctx.notify(notify::GENERIC, "del", key);
+        ctx.propagate_as(vec![aof::command(&[b"DEL", key])]);
     } else {
         ctx.set_expire(key, Some(when));
         ctx.modified(key);
         ctx.notify(notify::GENERIC, "expire", key);
+        // Propagated with the absolute time, so that a replay later means the same moment.
+        if ctx.spec.name != "pexpireat" {
+            let mut rewritten = aof::command(&[b"PEXPIREAT", key, when.to_string().as_bytes()]);
+            rewritten.extend(argv.get(3..).unwrap_or_default().iter().cloned());
+            ctx.propagate_as(vec![rewritten]);
+        }
     }
     Ok(Reply::Integer(1))
 }

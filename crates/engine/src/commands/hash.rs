@@ -363,6 +363,8 @@ pub fn hincrbyfloat_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         Ok((printed, true))
     })?;
     ctx.notify(notify::HASH, "hincrbyfloat", key);
+    // Propagated as the value it produced.
+    ctx.propagate_as(vec![crate::aof::command(&[b"HSET", key, field, &printed])]);
     Ok(Reply::Bulk(printed))
 }
 

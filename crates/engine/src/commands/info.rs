@@ -301,8 +301,8 @@ fn persistence(engine: &Engine, out: &mut String) {
     );
     line(out, "rdb_saves", engine.stats.rdb_saves);
     line(out, "rdb_last_cow_size", 0);
-    line(out, "rdb_last_load_keys_expired", 0);
-    line(out, "rdb_last_load_keys_loaded", 0);
+    line(out, "rdb_last_load_keys_expired", p.last_load.1);
+    line(out, "rdb_last_load_keys_loaded", p.last_load.0);
     line(out, "aof_enabled", i32::from(engine.config.appendonly));
     line(
         out,
@@ -328,8 +328,8 @@ fn persistence(engine: &Engine, out: &mut String) {
     line(out, "module_fork_in_progress", 0);
     line(out, "module_fork_last_cow_size", 0);
     if engine.config.appendonly {
-        line(out, "aof_current_size", 0);
-        line(out, "aof_base_size", 0);
+        line(out, "aof_current_size", engine.aof_size());
+        line(out, "aof_base_size", engine.aof.rewrite_base_size);
         line(
             out,
             "aof_pending_rewrite",

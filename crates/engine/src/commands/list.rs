@@ -13,6 +13,7 @@
 //! other command `lookupKeyWrite`. A list whose last element goes is deleted: the command's own
 //! event (`lpop`, `rpop`, `lrem`, `ltrim`) is sent first, then `del`.
 
+use crate::aof;
 use crate::command::{Command, Ctx};
 use crate::commands::args;
 use crate::engine::Lookup;
@@ -314,6 +315,10 @@ fn mpop(
         }
         let popped = list.pop_many(end, count);
         elements_removed(ctx, key, end);
+        // LMPOP and BLMPOP are propagated as the pop they made.
+        let pop: &[u8] = if end == End::Head { b"LPOP" } else { b"RPOP" };
+        let count = count.to_string();
+        ctx.propagate_as(vec![aof::command(&[pop, key, count.as_bytes()])]);
         return Ok(Some(Reply::Array(vec![
             Reply::bulk(key),
             Reply::bulks(popped),
@@ -343,6 +348,11 @@ fn blocking_pop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], end: End) -> CmdResult {
     let deadline = args::timeout_deadline(&argv[last], ctx.now())?;
     let keys = &argv[1..last];
     if let Some(Reply::Array(mut parts)) = mpop(ctx, keys, end, 1)? {
+        if let Some(Reply::Bulk(key)) = parts.first() {
+            let pop: &[u8] = if end == End::Head { b"LPOP" } else { b"RPOP" };
+            let propagated = aof::command(&[pop, key]);
+            ctx.propagate_as(vec![propagated]);
+        }
         // [key, [element]] becomes [key, element].
         if let Some(Reply::Array(mut elements)) = parts.pop()
             && let Some(element) = elements.pop()
@@ -408,6 +418,12 @@ fn blocking_move(
 ) -> CmdResult {
     let (source, destination) = (&argv[1], &argv[2]);
     if ctx.lookup_typed::<List>(source, Lookup::WRITE)?.is_some() {
+        // Propagated as the move it made.
+        let propagated = match argv {
+            [_, _, _, from, to, _] => aof::command(&[b"LMOVE", source, destination, from, to]),
+            _ => aof::command(&[b"RPOPLPUSH", source, destination]),
+        };
+        ctx.propagate_as(vec![propagated]);
         return lmove_generic(ctx, source, destination, from, to);
     }
     block_or_nil(

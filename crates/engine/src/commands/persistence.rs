@@ -1,17 +1,28 @@
-//! Persistence commands as a Redis without disk persistence answers them: LASTSAVE, SAVE,
-//! BGSAVE, BGREWRITEAOF. Nothing is written anywhere; what is kept is the state INFO and these
-//! commands report (last save time on the virtual clock, changes since, counters, background
-//! jobs).
+//! Persistence on the virtual clock: LASTSAVE, SAVE, BGSAVE, BGREWRITEAOF, the `save` points,
+//! and restarts ([`Engine::crash_restart`], SHUTDOWN). Files live in memory: the RDB file is
+//! [`Engine::rdb_file`], the append-only file [`Engine::aof_file`] (see [`crate::aof`]).
 //!
-//! A background job (BGSAVE, BGREWRITEAOF) stands for Redis's child process: it runs for
-//! [`CHILD_MS`] of virtual time, during which another job of the same kind is refused and one of
-//! the other kind is scheduled to start when it ends, as Redis's `serverCron` does.
+//! A background job (BGSAVE, BGREWRITEAOF) stands for Redis's child process: it takes its
+//! snapshot of the dataset when it starts (the fork) and runs for [`CHILD_MS`] of virtual time,
+//! during which another job of the same kind is refused and one of the other kind is scheduled
+//! to start when it ends, as Redis's `serverCron` does; at its end the RDB file (or the
+//! append-only file's new base) becomes that snapshot. Saves never fail here (there is no disk
+//! to fill), so Redis's 5-second delay before retrying a failed automatic save never applies.
+//!
+//! Save points (`save "3600 1 300 100"`): at each `serverCron` tick (every 100 ms of virtual
+//! time, Redis's default `hz 10`) without a running job, a BGSAVE starts when, for some point,
+//! the changes since the last save are at least its count and more than its seconds have
+//! passed since the last save, counted in whole Unix seconds (`dirty >= changes && unixtime -
+//! lastsave > seconds`).
 
 use crate::command::{Command, Ctx};
 use crate::commands::args;
 use crate::engine::Engine;
 use crate::errors::{CmdResult, RedisError};
 use crate::reply::Reply;
+
+/// The period of `serverCron` in virtual milliseconds (Redis's default `hz 10`).
+pub const CRON_TICK_MS: i64 = 100;
 
 /// How long a simulated background job runs, in virtual milliseconds: a save of a small
 /// dataset, noticed at the next `serverCron` tick (10 per second).
@@ -27,17 +38,17 @@ pub static COMMANDS: &[Command] = &[
     Command::new(
         "save",
         save_command,
-        "Saves the dataset in the foreground (here: records the save).",
+        "Saves the dataset to the RDB file in the foreground.",
     ),
     Command::new(
         "bgsave",
         bgsave_command,
-        "Starts (or schedules) a background save.",
+        "Starts (or schedules) a save of the dataset to the RDB file in the background.",
     ),
     Command::new(
         "bgrewriteaof",
         bgrewriteaof_command,
-        "Starts (or schedules) a rewrite of the append-only file.",
+        "Starts (or schedules) a rewrite of the append-only file from the dataset.",
     ),
 ];
 
@@ -60,6 +71,8 @@ pub struct Child {
 }
 
 /// What INFO persistence and these commands report.
+// Independent facts of the server's state, as Redis keeps them in its `server` struct.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 pub struct Persistence {
     /// Unix time in seconds of the last save (the start of the server until one is made).
@@ -78,6 +91,47 @@ pub struct Persistence {
     pub last_bgsave_secs: i64,
     /// Seconds the last AOF rewrite took (-1: none yet).
     pub last_aof_rewrite_secs: i64,
+    /// The running BGSAVE's snapshot: the RDB file it will leave.
+    pub child_snapshot: Option<Vec<u8>>,
+    /// Keys loaded and keys skipped as expired by the last load (`rdb_last_load_keys_*`).
+    pub last_load: (u64, u64),
+    /// A SHUTDOWN asked for a restart once its command ends.
+    pub restart_pending: bool,
+    /// The running BGSAVE was killed (FLUSHALL): it ends without effect.
+    pub child_killed: bool,
+}
+
+/// Where a restart found the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestartSource {
+    /// The append-only file (its base and the commands replayed after it).
+    Aof,
+    /// The RDB file.
+    Rdb,
+    /// Nothing: the server starts empty.
+    Nothing,
+}
+
+impl RestartSource {
+    /// `"aof"`, `"rdb"` or `"none"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartSource::Aof => "aof",
+            RestartSource::Rdb => "rdb",
+            RestartSource::Nothing => "none",
+        }
+    }
+}
+
+/// What a restart loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restart {
+    /// Where the dataset came from.
+    pub source: RestartSource,
+    /// Keys in the databases after loading.
+    pub keys: u64,
+    /// Commands replayed from the append-only file.
+    pub commands_replayed: u64,
 }
 
 impl Default for Persistence {
@@ -91,6 +145,10 @@ impl Default for Persistence {
             aof_rewrite_scheduled: false,
             last_bgsave_secs: -1,
             last_aof_rewrite_secs: -1,
+            child_snapshot: None,
+            last_load: (0, 0),
+            restart_pending: false,
+            child_killed: false,
         }
     }
 }
@@ -103,10 +161,12 @@ impl Engine {
                 self.stats.rdb_saves += 1;
                 self.persistence.dirty_before_bgsave = self.persistence.dirty;
                 self.persistence.bgsave_scheduled = false;
+                self.persistence.child_snapshot = Some(crate::rdb::save_database(self));
             }
             ChildKind::Aof => {
                 self.stats.aof_rewrites += 1;
                 self.persistence.aof_rewrite_scheduled = false;
+                self.aof_rewrite_started();
             }
         }
         self.persistence.child = Some(Child {
@@ -127,12 +187,19 @@ impl Engine {
             let p = &mut self.persistence;
             p.child = None;
             match child.kind {
+                ChildKind::Rdb if std::mem::take(&mut p.child_killed) => {}
                 ChildKind::Rdb => {
                     p.lastsave = end.div_euclid(1000);
                     p.dirty = p.dirty.saturating_sub(p.dirty_before_bgsave);
                     p.last_bgsave_secs = secs;
+                    if let Some(file) = p.child_snapshot.take() {
+                        self.rdb_file = Some(file);
+                    }
                 }
-                ChildKind::Aof => p.last_aof_rewrite_secs = secs,
+                ChildKind::Aof => {
+                    p.last_aof_rewrite_secs = secs;
+                    self.aof_rewrite_done();
+                }
             }
             if self.persistence.aof_rewrite_scheduled {
                 self.start_child(ChildKind::Aof, end);
@@ -145,6 +212,7 @@ impl Engine {
     /// `appendonly yes` (Redis's `startAppendOnly`): the file is written by a rewrite, started
     /// now or when the running job ends.
     pub(crate) fn start_appendonly(&mut self) {
+        self.aof_starting();
         match self.child_kind() {
             Some(ChildKind::Aof) => {}
             Some(ChildKind::Rdb) => self.persistence.aof_rewrite_scheduled = true,
@@ -158,6 +226,208 @@ impl Engine {
             self.persistence.child = None;
         }
         self.persistence.aof_rewrite_scheduled = false;
+        self.aof_stopped();
+    }
+
+    /// The first tick of `serverCron` after now.
+    fn next_tick(&self) -> i64 {
+        self.now_ms
+            .div_euclid(CRON_TICK_MS)
+            .saturating_add(1)
+            .saturating_mul(CRON_TICK_MS)
+    }
+
+    /// When the save points start a BGSAVE, at the earliest at the next tick (the changes
+    /// counter cannot move while the clock does).
+    fn next_save_point(&self) -> Option<i64> {
+        if self.persistence.child.is_some() {
+            return None;
+        }
+        let dirty = self.persistence.dirty;
+        let tick = self.next_tick();
+        self.config
+            .save
+            .iter()
+            .filter(|&&(_, changes)| i64::try_from(dirty).unwrap_or(i64::MAX) >= i64::from(changes))
+            .map(|&(seconds, _)| {
+                // The first whole second more than `seconds` after the last save.
+                let second = self
+                    .persistence
+                    .lastsave
+                    .saturating_add(seconds)
+                    .saturating_add(1);
+                second.saturating_mul(1000).max(tick)
+            })
+            .min()
+    }
+
+    /// Whether a save point asks for a save now (no job running).
+    fn save_point_reached(&self) -> bool {
+        let dirty = i64::try_from(self.persistence.dirty).unwrap_or(i64::MAX);
+        let elapsed = self
+            .now_ms
+            .div_euclid(1000)
+            .saturating_sub(self.persistence.lastsave);
+        self.persistence.child.is_none()
+            && self
+                .config
+                .save
+                .iter()
+                .any(|&(seconds, changes)| dirty >= i64::from(changes) && elapsed > seconds)
+    }
+
+    /// The next moment after now, up to `limit`, at which `serverCron` has something to do.
+    pub(crate) fn next_cron_event(&self, limit: i64) -> Option<i64> {
+        let child_end = self
+            .persistence
+            .child
+            .map(|c| c.start_ms.saturating_add(CHILD_MS));
+        let auto_rewrite = self.aof_rewrite_due().then(|| self.next_tick());
+        // (When the cron may start no more jobs in this move, these ticks come and go: the
+        // loop in `set_time` is bounded.)
+        [
+            child_end,
+            self.next_save_point(),
+            self.next_aof_flush(limit),
+            auto_rewrite,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|at| at.max(self.now_ms.saturating_add(1)))
+        .filter(|&at| at <= limit)
+        .min()
+    }
+
+    /// What `serverCron` (and the event loop) does at the current time: ends the background
+    /// jobs whose time came, makes written data durable when due and, at a tick, starts the
+    /// save the save points ask for, or else the rewrite the file's growth asks for.
+    /// Answers whether it started a job.
+    pub(crate) fn run_cron(&mut self, tick: bool) -> bool {
+        self.run_background_jobs();
+        self.run_aof_flush();
+        if tick && self.save_point_reached() {
+            self.start_child(ChildKind::Rdb, self.now_ms);
+        } else if tick && self.aof_rewrite_due() {
+            self.start_child(ChildKind::Aof, self.now_ms);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Simulates a crash of the machine (a power cut) and a restart of the server, as a host
+    /// call (Redis has no command for it). What survives is what was on disk: with
+    /// `appendonly yes`, the append-only file up to what was fsynced (or written back by the
+    /// operating system), replayed; otherwise the last RDB file saved (a BGSAVE still running
+    /// never finished), or nothing. Every connection is closed, and the server starts afresh:
+    /// statistics, uptime, the slow log and the changes counter start over and LASTSAVE is
+    /// the restart. The configuration stays as it was (as if saved with CONFIG REWRITE), the
+    /// clock goes on, the event log is kept and client ids keep growing.
+    pub fn crash_restart(&mut self) -> Restart {
+        self.restart()
+    }
+
+    /// A SHUTDOWN's end: the server stops and starts again from what it saved.
+    pub(crate) fn restart_after_shutdown(&mut self) -> Restart {
+        // Redis fsyncs the append-only file before exiting.
+        self.aof_fsync();
+        self.restart()
+    }
+
+    fn restart(&mut self) -> Restart {
+        let ids: Vec<crate::ClientId> = self.clients.keys().copied().collect();
+        for id in ids {
+            self.disconnect(id);
+        }
+        // Child processes die with the server; what they had not written is lost.
+        self.persistence.child = None;
+        self.persistence.child_snapshot = None;
+        self.aof.rewrite = None;
+        self.aof.pending.clear();
+        // What is not on disk is gone.
+        self.aof.incr.truncate(self.aof.durable);
+        self.aof.unflushed.clear();
+        self.aof.selected_db = None;
+        for db in &mut self.dbs {
+            db.clear();
+        }
+        self.watched.clear();
+        self.blocking = crate::blocking::Blocking::default();
+        let events = std::mem::replace(&mut self.events, crate::events::EventLog::new(0));
+        let mut replayed = 0;
+        let mut load = (0, 0);
+        let source = if self.config.appendonly {
+            if let Some(base) = self.aof.base.clone() {
+                if let Ok(report) = crate::rdb::load_database(self, &base) {
+                    load = (report.keys_loaded, report.keys_expired);
+                }
+                replayed = self.replay_aof();
+                // Growth for automatic rewrites is measured from the file loaded.
+                self.aof.rewrite_base_size = self.aof_size();
+                RestartSource::Aof
+            } else {
+                // Turned on but its first rewrite never finished: Redis finds no file and
+                // starts empty (it does not read the RDB file when the AOF is on).
+                RestartSource::Nothing
+            }
+        } else if let Some(file) = self.rdb_file.clone() {
+            if let Ok(report) = crate::rdb::load_database(self, &file) {
+                load = (report.keys_loaded, report.keys_expired);
+            }
+            RestartSource::Rdb
+        } else {
+            RestartSource::Nothing
+        };
+        self.events = events;
+        // A new process.
+        let now = self.now_ms;
+        self.stats = crate::engine::Stats::default();
+        self.slowlog = crate::commands::slowlog::Slowlog::default();
+        self.pubsub = crate::pubsub::PubSub::default();
+        self.monitors.clear();
+        self.monitor_echo.clear();
+        self.eviction = crate::evict::Eviction::default();
+        self.started_ms = now;
+        self.persistence = Persistence {
+            lastsave: now.div_euclid(1000),
+            last_load: load,
+            ..Persistence::default()
+        };
+        self.peak_memory = 0;
+        self.wrote = true;
+        let keys = self.dbs.iter().map(|db| db.len() as u64).sum();
+        Restart {
+            source,
+            keys,
+            commands_replayed: replayed,
+        }
+    }
+
+    /// Runs the commands of the append-only file's incremental part on a loading client
+    /// (nothing is appended, no event logged), as Redis's `loadSingleAppendOnlyFile`.
+    fn replay_aof(&mut self) -> u64 {
+        let commands = crate::aof::parse_commands(&self.aof.incr);
+        let registry = crate::command::Registry::get();
+        self.aof.loading = true;
+        let client = self.connect();
+        let mut replayed = 0;
+        for argv in commands {
+            let Some(spec) = registry.lookup_argv(&argv) else {
+                continue;
+            };
+            if !spec.arity_ok(argv.len()) {
+                continue;
+            }
+            self.execute(client, spec, &argv);
+            if let Some(c) = self.clients.get_mut(&client) {
+                c.outbox.clear();
+            }
+            replayed += 1;
+        }
+        self.disconnect(client);
+        self.blocking.ready.clear();
+        self.aof.loading = false;
+        replayed
     }
 
     fn child_kind(&self) -> Option<ChildKind> {
@@ -172,20 +442,40 @@ pub fn lastsave_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     Ok(Reply::Integer(ctx.engine.persistence.lastsave))
 }
 
-/// Saves in the foreground: the last save becomes now and no change is pending. Refused while
-/// a BGSAVE runs.
+/// Saves in the foreground: the RDB file becomes the dataset, the last save now, and no change
+/// is pending. Refused while a BGSAVE runs.
 ///
 /// `SAVE`
 pub fn save_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     if ctx.engine.child_kind() == Some(ChildKind::Rdb) {
         return Err(RedisError::new("ERR Background save already in progress"));
     }
-    let now = ctx.now();
-    let engine = &mut *ctx.engine;
-    engine.stats.rdb_saves += 1;
-    engine.persistence.lastsave = now.div_euclid(1000);
-    engine.persistence.dirty = 0;
+    ctx.engine.save_now();
     Ok(Reply::ok())
+}
+
+impl Engine {
+    /// FLUSHALL with save points configured: a running BGSAVE is killed (it is seen running
+    /// until the cron notices its end) and the empty dataset saved at once, which Redis does
+    /// not count in `rdb_saves`.
+    pub(crate) fn flushall_save(&mut self) {
+        if self.child_kind() == Some(ChildKind::Rdb) {
+            self.persistence.child_killed = true;
+            self.persistence.child_snapshot = None;
+        }
+        self.rdb_file = Some(crate::rdb::save_database(self));
+        self.persistence.lastsave = self.now_ms.div_euclid(1000);
+        self.persistence.dirty = 0;
+    }
+
+    /// A foreground save (Redis's `rdbSave`): the RDB file is the dataset now.
+    pub(crate) fn save_now(&mut self) {
+        let file = crate::rdb::save_database(self);
+        self.rdb_file = Some(file);
+        self.stats.rdb_saves += 1;
+        self.persistence.lastsave = self.now_ms.div_euclid(1000);
+        self.persistence.dirty = 0;
+    }
 }
 
 /// Starts a background save; with `SCHEDULE` (or inside EXEC), one that waits for a running

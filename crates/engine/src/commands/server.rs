@@ -562,20 +562,28 @@ fn sleep_ms(arg: &[u8]) -> i64 {
     micros / 1000 + i64::from(micros % 1000 != 0)
 }
 
-/// Simulates stopping the server: after Redis's argument checks, every connection closes (the
-/// caller's too, without a reply, as when the process exits). The engine stays usable with its
-/// data, as a server restarted from a save of it. `ABORT` answers that no shutdown is under way.
+/// Simulates stopping the server and starting it again: after Redis's argument checks, it
+/// saves the RDB file when save points are configured (unless `NOSAVE`) or with `SAVE`, and
+/// fsyncs the append-only file; every connection closes (the caller's too, without a reply, as
+/// when the process exits), and the server restarts from its files as
+/// [`Engine::crash_restart`](crate::Engine::crash_restart) does (with nothing lost). While the
+/// first rewrite of a just enabled append-only file runs, it refuses (unless `FORCE`), as
+/// Redis does. `ABORT` answers that no shutdown is under way.
 ///
 /// `SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]`
 pub fn shutdown_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (mut save, mut nosave, mut flags, mut abort) = (false, false, false, false);
+    let mut force = false;
     for arg in argv.get(1..).unwrap_or_default() {
         if args::is(arg, "nosave") {
             nosave = true;
         } else if args::is(arg, "save") {
             save = true;
-        } else if args::is(arg, "now") || args::is(arg, "force") {
+        } else if args::is(arg, "now") {
             flags = true;
+        } else if args::is(arg, "force") {
+            flags = true;
+            force = true;
         } else if args::is(arg, "abort") {
             abort = true;
         } else {
@@ -588,17 +596,27 @@ pub fn shutdown_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     if abort {
         return Err(RedisError::new("ERR No shutdown in progress."));
     }
-    let me = ctx.client;
-    let others: Vec<crate::ClientId> = ctx
-        .engine
-        .clients
-        .keys()
-        .copied()
-        .filter(|&id| id != me)
-        .collect();
-    for id in others {
-        ctx.engine.disconnect(id);
+    // With the append-only file turned on but its first rewrite still running, exiting would
+    // lose the dataset: Redis refuses, unless FORCE.
+    let writing_initial_aof = ctx.engine.config.appendonly
+        && ctx.engine.aof.base.is_none()
+        && ctx
+            .engine
+            .persistence
+            .child
+            .is_some_and(|c| c.kind == crate::commands::persistence::ChildKind::Aof);
+    if writing_initial_aof && !force {
+        return Err(RedisError::new(
+            "ERR Errors trying to SHUTDOWN. Check logs.",
+        ));
     }
+    // Redis saves when save points are configured (unless NOSAVE) or when asked to, and
+    // fsyncs the append-only file; then the process exits. Here the server starts again at
+    // once from what it saved, once the command has ended.
+    if save || (!nosave && !ctx.engine.config.save.is_empty()) {
+        ctx.engine.save_now();
+    }
+    ctx.engine.persistence.restart_pending = true;
     if let Some(c) = ctx.client_mut() {
         c.closing = true;
     }
@@ -634,7 +652,11 @@ pub fn flushdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     flush_mode(argv)?;
     // Watchers of keys about to vanish see their transaction fail, as signalFlushedDb does.
     ctx.engine.touch_all_watched_keys_in_db(ctx.db, None);
+    let removed = ctx.db().len() as u64;
     ctx.db().clear();
+    ctx.engine.persistence.dirty += removed;
+    // Written to the append-only file even when the database was empty.
+    ctx.force_propagation();
     Ok(Reply::ok())
 }
 
@@ -646,8 +668,15 @@ pub fn flushall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     for db in 0..ctx.engine.dbs.len() {
         ctx.engine.touch_all_watched_keys_in_db(db, None);
     }
+    let removed: u64 = ctx.engine.dbs.iter().map(|db| db.len() as u64).sum();
     for db in &mut ctx.engine.dbs {
         db.clear();
+    }
+    ctx.engine.persistence.dirty += removed;
+    ctx.force_propagation();
+    // With save points configured, Redis saves the empty dataset at once.
+    if !ctx.engine.config.save.is_empty() {
+        ctx.engine.flushall_save();
     }
     Ok(Reply::ok())
 }
@@ -662,6 +691,7 @@ pub fn swapdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (first, second) = (args::db_in_range(first)?, args::db_in_range(second)?);
     // Both indexes were checked against the number of databases just above.
     ctx.engine.dbs.swap(first, second);
+    ctx.engine.persistence.dirty += 1;
     ctx.engine.touch_all_watched_keys_in_db(first, Some(second));
     ctx.engine.touch_all_watched_keys_in_db(second, Some(first));
     // Clients waiting on keys of either database are served if their key is now there.
@@ -950,12 +980,18 @@ mod tests {
     }
 
     #[test]
-    fn shutdown_closes_every_connection_and_keeps_the_data() {
+    fn shutdown_closes_every_connection_and_restarts_from_its_save() {
         let mut engine = Engine::new();
         let (a, b) = (engine.connect(), engine.connect());
         engine.exec(a, &argv("SET k v"));
-        assert!(engine.call(b, &argv("SHUTDOWN NOSAVE")).is_empty());
+        // The default save points make SHUTDOWN save.
+        assert!(engine.call(b, &argv("SHUTDOWN")).is_empty());
         assert!(!engine.is_connected(a) && !engine.is_connected(b));
+        let c = engine.connect();
+        assert_eq!(engine.exec(c, &argv("GET k")), Reply::bulk(b"v"));
+        // NOSAVE: what changed since that save is lost.
+        engine.exec(c, &argv("SET k w"));
+        assert!(engine.call(c, &argv("SHUTDOWN NOSAVE")).is_empty());
         let c = engine.connect();
         assert_eq!(engine.exec(c, &argv("GET k")), Reply::bulk(b"v"));
         assert_eq!(

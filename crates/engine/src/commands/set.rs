@@ -20,6 +20,7 @@
 
 use std::borrow::Cow;
 
+use crate::aof;
 use crate::command::{Command, Ctx};
 use crate::commands::scan::{self, ScanOptions};
 use crate::engine::Lookup;
@@ -475,6 +476,8 @@ pub fn spop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     set.remove(&member);
     let emptied = set.is_empty();
     ctx.notify(notify::SET, "spop", key);
+    // Propagated as the member drawn, so that a replay removes the same one.
+    ctx.propagate_as(vec![aof::command(&[b"SREM", key, &member])]);
     if emptied {
         ctx.delete(key);
         ctx.notify(notify::GENERIC, "del", key);
@@ -505,6 +508,7 @@ fn spop_with_count(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         let all = union_diff(ctx, std::slice::from_ref(key), SetOp::Union)?;
         ctx.delete(key);
         ctx.notify(notify::GENERIC, "del", key);
+        ctx.propagate_as(vec![aof::command(&[b"DEL", key])]);
         return Ok(set_reply(all.iter()));
     }
     let max = max_intset(ctx);
@@ -533,6 +537,11 @@ fn spop_with_count(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
     }
     ctx.modified(key);
+    let removals = popped
+        .iter()
+        .map(|member| aof::command(&[b"SREM", key, member]))
+        .collect();
+    ctx.propagate_as(removals);
     Ok(set_reply(popped))
 }
 

@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use crate::aof;
 use crate::command::{Command, Ctx};
 use crate::commands::{args, scan};
 use crate::engine::Lookup;
@@ -959,6 +960,9 @@ fn zmpop(
 ) -> Result<Option<Reply>, RedisError> {
     for key in ctx.blocking_candidates(keys) {
         if let Some(popped) = pop_generic(ctx, key, max, count)? {
+            let pop: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+            let count = count.to_string();
+            ctx.propagate_as(vec![aof::command(&[pop, key, count.as_bytes()])]);
             return Ok(Some(Reply::Array(vec![
                 Reply::Bulk(key.clone()),
                 elements_reply(popped, true, true),
@@ -992,6 +996,8 @@ fn blocking_zpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> CmdResult {
         if let Some(mut popped) = pop_generic(ctx, key, max, 1)?
             && let Some((member, score)) = popped.pop()
         {
+            let pop: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+            ctx.propagate_as(vec![aof::command(&[pop, key])]);
             return Ok(Reply::Array(vec![
                 Reply::Bulk(key.clone()),
                 Reply::Bulk(member),

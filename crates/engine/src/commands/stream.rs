@@ -452,6 +452,12 @@ pub fn xadd_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     if trimmed > 0 {
         ctx.notify(notify::STREAM, "xtrim", key);
     }
+    // Propagated with the ID it got, so that a replay later gives the same one.
+    let mut propagated = argv.to_vec();
+    if let Some(slot) = propagated.get_mut(args.id_pos) {
+        *slot = id.to_bytes();
+    }
+    ctx.propagate_as(vec![propagated]);
     Ok(id_reply(id))
 }
 

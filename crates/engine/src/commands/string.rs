@@ -16,6 +16,7 @@
 //! Redis 7.0 stores it, and the key disappears (with an `expired` event) at its next access;
 //! GETEX deletes the key at once instead (a `del` event), as Redis does.
 
+use crate::aof;
 use crate::command::{Command, Ctx};
 use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
@@ -218,11 +219,14 @@ pub fn getex_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             if deleted {
                 ctx.notify(notify::GENERIC, "del", key);
             }
+            ctx.propagate_as(vec![aof::command(&[b"DEL", key])]);
         }
         Some((_, at)) => {
             ctx.set_expire(key, Some(at));
             ctx.modified(key);
             ctx.notify(notify::GENERIC, "expire", key);
+            let at = at.to_string();
+            ctx.propagate_as(vec![aof::command(&[b"PEXPIREAT", key, at.as_bytes()])]);
         }
         None if options.persist => {
             let volatile = ctx.db().peek(key).and_then(Entry::expire_at).is_some();
@@ -230,6 +234,7 @@ pub fn getex_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
                 ctx.set_expire(key, None);
                 ctx.modified(key);
                 ctx.notify(notify::GENERIC, "persist", key);
+                ctx.propagate_as(vec![aof::command(&[b"PERSIST", key])]);
             }
         }
         None => {}
@@ -386,6 +391,8 @@ pub fn incrbyfloat_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let printed = sum.to_human().into_bytes();
     store_in_place(ctx, key, StrValue::plain(printed.clone()));
     ctx.notify(notify::STRING, "incrbyfloat", key);
+    // Propagated as the value it produced, so that a replay does not depend on float maths.
+    ctx.propagate_as(vec![aof::command(&[b"SET", key, &printed, b"KEEPTTL"])]);
     Ok(Reply::Bulk(printed))
 }
 
@@ -671,6 +678,17 @@ fn set_generic(
     if let Some(at) = at {
         ctx.set_expire(key, Some(at));
         ctx.notify(notify::GENERIC, "expire", key);
+        // Propagated as `SET key value PXAT ms` unless given as PXAT already.
+        if !matches!(options.expire, Some((ExpireKind::PxAt, _))) {
+            let at = at.to_string();
+            ctx.propagate_as(vec![aof::command(&[
+                b"SET",
+                key,
+                value,
+                b"PXAT",
+                at.as_bytes(),
+            ])]);
+        }
     }
     Ok(old.map_or(ok_reply, bulk_or_nil))
 }
