@@ -40,6 +40,8 @@ test('the starter cache-aside script runs: a miss, then hits, and 50 ms db spans
   const hit = index(/^hit GET user:1/);
   assert.ok(miss >= 0 && miss < span && span < write && write < hit, recent.join('\n'));
   assert.equal(recent.filter((t) => t.startsWith('hit GET user:1')).length, 2, recent.join('\n'));
+  // The timeline shows the run whole (it stops following the present until asked).
+  assert.equal(await page.getByTestId('timeline-follow').textContent(), 'Follow now');
   // The source filter: console only hides the script's events and spans.
   await page.getByTestId('timeline-source').selectOption('console');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=timeline-recent] li').length === 0);

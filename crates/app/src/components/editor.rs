@@ -365,6 +365,11 @@ pub fn Editor() -> impl IntoView {
             if status == "error" {
                 mark_error_line(line);
             }
+            // The timeline zooms onto the run's virtual time.
+            let time = |key| get(&result, key).and_then(|v| v.as_f64()).map(|t| t as i64);
+            if let (Some(start), Some(end)) = (time("virtualStart"), time("virtualEnd")) {
+                spans.1.set(Some((start, end)));
+            }
             state.set(RunState::Ended {
                 run: run_number,
                 status: status.clone(),

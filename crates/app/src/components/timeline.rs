@@ -72,13 +72,17 @@ impl ScriptSpan {
 }
 
 /// Scripts' spans, recorded by the editor as its runs report them and drawn by the timeline;
-/// provided as context at the page's root.
+/// provided as context at the page's root. `1` is the virtual time range of the last run: the
+/// timeline zooms onto it (and stops following the present) when it is set.
 #[derive(Clone, Copy)]
-pub struct ScriptSpans(pub RwSignal<Vec<ScriptSpan>>);
+pub struct ScriptSpans(
+    pub RwSignal<Vec<ScriptSpan>>,
+    pub RwSignal<Option<(i64, i64)>>,
+);
 
 impl Default for ScriptSpans {
     fn default() -> Self {
-        ScriptSpans(RwSignal::new(Vec::new()))
+        ScriptSpans(RwSignal::new(Vec::new()), RwSignal::new(None))
     }
 }
 
@@ -193,6 +197,23 @@ pub fn Timeline() -> impl IntoView {
         }
     };
     let draw = Rc::new(draw);
+
+    // A script run ended: show it whole, with room around it (at least 200 ms), and stay there.
+    {
+        let view = Rc::clone(&view);
+        Effect::new(move |_| {
+            let Some((start, end)) = spans.1.get() else {
+                return;
+            };
+            let width = ((end - start) as f64 * 1.25).max(200.0);
+            let mut v = view.borrow_mut();
+            v.start = start as f64 - (width - (end - start) as f64) / 2.0;
+            v.end = v.start + width;
+            v.follow = false;
+            drop(v);
+            set_follow.set(false);
+        });
+    }
 
     // Redraw whenever the engine changes, the filters change or the window moves.
     {
