@@ -146,3 +146,95 @@ export class RunnerApi {
     return result.output.filter((o) => !stream || o.stream === stream).map((o) => o.text);
   }
 }
+
+/**
+ * The script editor panel: CodeMirror (loaded when the panel is first visible), Run/Stop, the
+ * output, share links. The editor's text is read from the panel's fallback text area, which
+ * always mirrors it (`Playground::editor_code`).
+ */
+export class EditorPanel {
+  constructor(page) {
+    this.page = page;
+    this.root = page.getByTestId('editor');
+    this.content = this.root.locator('.cm-content');
+    this.output = page.getByTestId('script-output');
+    this.runButton = page.getByTestId('run-button');
+    this.stopButton = page.getByTestId('stop-button');
+    this.status = page.getByTestId('run-status');
+  }
+
+  /** Scrolls the editor into view and waits until CodeMirror has replaced the text area. */
+  async ready() {
+    await this.root.scrollIntoViewIfNeeded();
+    await this.content.waitFor();
+    return this;
+  }
+
+  /** The editor's text. */
+  code() {
+    return this.page.getByTestId('editor-fallback').inputValue();
+  }
+
+  /** Replaces the editor's text as a paste would (no auto-closing or re-indenting). */
+  async setCode(text) {
+    await this.content.click();
+    await this.page.keyboard.press('ControlOrMeta+a');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.insertText(text);
+    await this.page.waitForFunction(
+      (expected) => document.querySelector('[data-testid=editor-fallback]')?.value === expected,
+      text,
+    );
+  }
+
+  /** Types at the end of the text, key by key, as a learner does. */
+  async typeAtEnd(text) {
+    await this.content.click();
+    await this.page.keyboard.press('ControlOrMeta+End');
+    await this.page.keyboard.type(text);
+  }
+
+  /** The number of the last run that ended (0 before any). */
+  async lastRun() {
+    const ended = this.page.locator('[data-testid=run-status][data-run]');
+    return (await ended.count()) ? Number(await ended.getAttribute('data-run')) : 0;
+  }
+
+  /** Clicks Run and waits for the run to end; resolves with its status (ok, error, …). */
+  async run() {
+    const n = await this.lastRun();
+    await this.runButton.click();
+    return this.finished(n + 1);
+  }
+
+  /** Waits until run number `n` has ended; resolves with its status. */
+  async finished(n) {
+    const ended = this.page.locator(`[data-testid=run-status][data-run="${n}"]`);
+    await ended.waitFor({ timeout: 15_000 });
+    return ended.getAttribute('data-status');
+  }
+
+  /** The run's one-line summary. */
+  summary() {
+    return this.status.textContent();
+  }
+
+  /** The printed lines of the last run, in order. */
+  lines() {
+    return this.output.locator('.output-line').allTextContents();
+  }
+
+  /** Clicks Share and resolves with the link shown. */
+  async share() {
+    await this.page.getByTestId('share-button').click();
+    const field = this.page.getByTestId('share-link');
+    await field.waitFor();
+    await this.page.waitForFunction(() => document.querySelector('[data-testid=share-link]')?.value.includes('#share='));
+    return field.inputValue();
+  }
+}
+
+/** The timeline's latest events as text (its screen-reader list), oldest first. */
+export function timelineRecent(page) {
+  return page.getByTestId('timeline-recent').locator('li').allTextContents();
+}

@@ -16,9 +16,10 @@ use wasm_bindgen::JsValue;
 
 use components::clock::Clock;
 use components::console::Console;
+use components::editor::Editor;
 use components::keys::KeyBrowser;
 use components::theme::ThemeToggle;
-use components::timeline::Timeline;
+use components::timeline::{ScriptSpans, Timeline};
 use state::{Playground, start_clock, wall_ms};
 
 /// Publishes the engine to JavaScript as `window.redisPlayground.engine`, then dispatches the
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
     expose_to_js(&engine);
     let playground = Playground::new(engine);
     provide_context(playground);
+    provide_context(ScriptSpans::default());
     start_clock(playground);
     view! {
         <header class="topbar">
@@ -74,6 +76,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="workspace">
             <Console />
+            <Editor />
             <KeyBrowser />
             <Timeline />
         </main>

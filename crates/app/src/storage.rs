@@ -35,3 +35,22 @@ pub fn load_list(key: &str) -> Vec<String> {
 pub fn save_list(key: &str, items: &[String]) {
     save(key, &items.join("\n"));
 }
+
+/// Storage key of the editor's text.
+const EDITOR_CODE_KEY: &str = "editor-code";
+/// The longest editor text kept across reloads (characters); longer text is not saved.
+pub const MAX_EDITOR_CODE: usize = 100_000;
+
+/// The editor's text as last saved.
+pub fn load_editor_code() -> Option<String> {
+    load(EDITOR_CODE_KEY).filter(|code| code.chars().count() <= MAX_EDITOR_CODE)
+}
+
+/// Saves the editor's text; `false` (nothing saved) when it is longer than [`MAX_EDITOR_CODE`].
+pub fn save_editor_code(code: &str) -> bool {
+    if code.len() > MAX_EDITOR_CODE && code.chars().count() > MAX_EDITOR_CODE {
+        return false;
+    }
+    save(EDITOR_CODE_KEY, code);
+    true
+}

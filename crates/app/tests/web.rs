@@ -111,3 +111,40 @@ async fn javascript_shares_the_console_keyspace() {
     let value = call("exec", &[client, argv.into()]);
     assert_eq!(value.as_string().as_deref(), Some("from-console"));
 }
+
+#[wasm_bindgen_test]
+async fn the_editor_keeps_its_text_and_runs_without_codemirror() {
+    // Without editor-host.js (this test page has none), the text area edits the script.
+    mount_fresh().await;
+    let area: web_sys::HtmlTextAreaElement = by_test_id("editor-fallback")
+        .dyn_into()
+        .expect("a text area");
+    assert!(
+        area.value().contains("Cache-aside"),
+        "the starter on a first visit"
+    );
+    area.set_value("console.log('typed');");
+    let typed = web_sys::Event::new("input").expect("event");
+    area.dispatch_event(&typed).expect("dispatch");
+    tick().await;
+    // Saved for the next visit, under the versioned storage key.
+    let saved = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("redis-playground.v1.editor-code").ok().flatten());
+    assert_eq!(saved.as_deref(), Some("console.log('typed');"));
+    mount_fresh().await;
+    let area: web_sys::HtmlTextAreaElement = by_test_id("editor-fallback")
+        .dyn_into()
+        .expect("a text area");
+    assert_eq!(
+        area.value(),
+        "console.log('typed');",
+        "restored after a reload"
+    );
+    // Run without the script runner installed: a clear status, nothing breaks.
+    let button: web_sys::HtmlElement = by_test_id("run-button").dyn_into().expect("a button");
+    button.click();
+    tick().await;
+    let status = by_test_id("run-status").text_content().unwrap_or_default();
+    assert!(status.contains("not loaded"), "{status}");
+}

@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod console;
+pub mod editor;
 pub mod keys;
 pub mod theme;
 pub mod timeline;

@@ -3,8 +3,11 @@
 //! expiries (◆) and evictions (■) sit on their own lane; the running hit rate is drawn over
 //! them, and the totals equal `INFO stats`' `keyspace_hits` and `keyspace_misses`. The wheel zooms,
 //! dragging pans, "Follow" keeps the present in view; the key pattern and the source (console or
-//! scripts) filter what is drawn. Drawing walks only the visible events and aggregates those
-//! that share a pixel, so 100,000 events stay smooth.
+//! scripts) filter what is drawn. Scripts' calls to the simulated database and their `sleep`s
+//! (the runner's events, recorded by the editor in [`ScriptSpans`]) are spans on a lane of their
+//! own, labelled with their latency. The latest events are also listed as text for screen
+//! readers. Drawing walks only the visible events and aggregates those that share a pixel, so
+//! 100,000 events stay smooth.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -39,7 +42,62 @@ fn lane(kind: EventKind) -> usize {
     }
 }
 
-const LANES: [&str; 3] = ["reads", "writes", "expiry"];
+const LANES: [&str; 4] = ["reads", "writes", "expiry", "script"];
+/// The lane of scripts' spans.
+const SPAN_LANE: usize = 3;
+/// Spans kept for drawing.
+const KEEP_SPANS: usize = 10_000;
+/// Latest events listed as text.
+const RECENT: usize = 12;
+
+/// What a script did besides Redis commands, as the script runner reports it: a call to the
+/// simulated database or a `sleep`, from `start` to `end` (virtual Unix ms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptSpan {
+    /// `Some(method)` for `db.<method>(…)`, `None` for `sleep`.
+    pub db: Option<String>,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl ScriptSpan {
+    /// `db.findUser 50 ms`, `sleep 100 ms`.
+    pub fn label(&self) -> String {
+        let ms = self.end.saturating_sub(self.start);
+        match &self.db {
+            Some(name) => format!("db.{name} {ms} ms"),
+            None => format!("sleep {ms} ms"),
+        }
+    }
+}
+
+/// Scripts' spans, recorded by the editor as its runs report them and drawn by the timeline;
+/// provided as context at the page's root. `1` is the virtual time range of the last run: the
+/// timeline zooms onto it (and stops following the present) when it is set.
+#[derive(Clone, Copy)]
+pub struct ScriptSpans(
+    pub RwSignal<Vec<ScriptSpan>>,
+    pub RwSignal<Option<(i64, i64)>>,
+);
+
+impl Default for ScriptSpans {
+    fn default() -> Self {
+        ScriptSpans(RwSignal::new(Vec::new()), RwSignal::new(None))
+    }
+}
+
+impl ScriptSpans {
+    /// Adds a span (in time order: runs report them as they end), forgetting the oldest beyond
+    /// the limit.
+    pub fn record(self, span: ScriptSpan) {
+        self.0.update(|spans| {
+            let at = spans.partition_point(|s| s.start <= span.start);
+            spans.insert(at, span);
+            let excess = spans.len().saturating_sub(KEEP_SPANS);
+            spans.drain(..excess);
+        });
+    }
+}
 
 /// Which clients' events are drawn.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -63,6 +121,8 @@ struct View {
 #[component]
 pub fn Timeline() -> impl IntoView {
     let playground = expect_context::<Playground>();
+    let spans = use_context::<ScriptSpans>().unwrap_or_default();
+    let (recent, set_recent) = signal(Vec::<String>::new());
     let canvas: NodeRef<html::Canvas> = NodeRef::new();
     let (pattern, set_pattern) = signal(String::new());
     let (source, set_source) = signal(Source::All);
@@ -127,16 +187,40 @@ pub fn Timeline() -> impl IntoView {
                 v.end = now as f64 + width * 0.05;
                 v.start = v.end - width;
             }
-            render(&canvas, &v, console, &pattern, source);
+            spans.0.with_untracked(|spans| {
+                render(&canvas, &v, spans, console, &pattern, source);
+                let latest = latest(&v.marks, spans, console, &pattern, source);
+                if latest != recent.get_untracked() {
+                    set_recent.set(latest);
+                }
+            });
         }
     };
     let draw = Rc::new(draw);
+
+    // A script run ended: show it whole, with room around it (at least 200 ms), and stay there.
+    {
+        let view = Rc::clone(&view);
+        Effect::new(move |_| {
+            let Some((start, end)) = spans.1.get() else {
+                return;
+            };
+            let width = ((end - start) as f64 * 1.25).max(200.0);
+            let mut v = view.borrow_mut();
+            v.start = start as f64 - (width - (end - start) as f64) / 2.0;
+            v.end = v.start + width;
+            v.follow = false;
+            drop(v);
+            set_follow.set(false);
+        });
+    }
 
     // Redraw whenever the engine changes, the filters change or the window moves.
     {
         let draw = Rc::clone(&draw);
         Effect::new(move |_| {
             playground.revision.get();
+            spans.0.track();
             pattern.get();
             source.get();
             follow.get();
@@ -202,6 +286,25 @@ pub fn Timeline() -> impl IntoView {
             let console = playground.console_client.get_untracked();
             let (pattern, source) = (pattern.get_untracked(), source.get_untracked());
             let span = (v.end - v.start).max(1.0);
+            if row as usize == SPAN_LANE {
+                let at = v.start + x / width * span;
+                let slack = 6.0 / width * span;
+                let found = (source != Source::Console)
+                    .then(|| {
+                        spans.0.with_untracked(|spans| {
+                            spans
+                                .iter()
+                                .rev()
+                                .find(|s| {
+                                    s.start as f64 - slack <= at && at <= s.end as f64 + slack
+                                })
+                                .map(|s| format!("{} — script", s.label()))
+                        })
+                    })
+                    .flatten();
+                set_tooltip.set(found.map(|text| (x, y, text)));
+                return;
+            }
             let found = v
                 .marks
                 .iter()
@@ -272,7 +375,7 @@ pub fn Timeline() -> impl IntoView {
                     data-testid="timeline"
                     node_ref=canvas
                     role="img"
-                    aria-label="Keyspace events on virtual time: reads (hits and misses), writes, expiries and evictions"
+                    aria-label="Keyspace events on virtual time: reads (hits and misses), writes, expiries and evictions, and scripts' database calls and sleeps"
                     on:wheel=on_wheel
                     on:mousedown=on_down
                     on:mouseup=on_up.clone()
@@ -293,10 +396,49 @@ pub fn Timeline() -> impl IntoView {
                 <span class="legend write">"□ delete"</span>
                 <span class="legend expire">"◆ expired"</span>
                 <span class="legend evict">"■ evicted"</span>
+                <span class="legend span">"▬ db call / ▭ sleep (script)"</span>
                 <span class="legend rate">"— hit rate"</span>
             </p>
+            <ol class="visually-hidden" data-testid="timeline-recent" aria-label="Latest events, oldest first">
+                {move || recent.get().into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
+            </ol>
         </section>
     }
+}
+
+/// The latest events shown (filters applied), oldest first, as text: marks as their tooltips
+/// say, spans by their label.
+fn latest(
+    marks: &[Mark],
+    spans: &[ScriptSpan],
+    console: Option<ClientId>,
+    pattern: &str,
+    source: Source,
+) -> Vec<String> {
+    let mut items: Vec<(i64, u8, String)> = marks
+        .iter()
+        .rev()
+        .filter(|m| shown(m, console, pattern, source))
+        .take(RECENT)
+        .map(|m| (m.time, 0, describe(m, console)))
+        .collect();
+    if source != Source::Console {
+        items.extend(
+            spans
+                .iter()
+                .rev()
+                .take(RECENT)
+                .map(|s| (s.start, 1, format!("{} — script", s.label()))),
+        );
+    }
+    // By time; at equal times a command comes before the span it started.
+    items.sort_by_key(|(time, order, _)| (*time, *order));
+    let skip = items.len().saturating_sub(RECENT);
+    items
+        .into_iter()
+        .skip(skip)
+        .map(|(_, _, text)| text)
+        .collect()
 }
 
 /// Height of the hit-rate band above the lanes.
@@ -343,6 +485,7 @@ fn colour(name: &str, fallback: &str) -> String {
 fn render(
     canvas: &HtmlCanvasElement,
     v: &View,
+    spans: &[ScriptSpan],
     console: Option<ClientId>,
     pattern: &str,
     source: Source,
@@ -454,6 +597,16 @@ fn render(
             };
         draw_mark(&ctx, m.kind, x, y);
     }
+    if source != Source::Console {
+        draw_spans(
+            &ctx,
+            spans,
+            v,
+            css_w,
+            TOP + SPAN_LANE as f64 * lane_h,
+            lane_h,
+        );
+    }
     // Counts where marks pile up.
     ctx.set_fill_style_str(&fg);
     for ((x, key), n) in &crowd {
@@ -477,6 +630,47 @@ fn render(
             }
         }
         ctx.stroke();
+    }
+}
+
+/// Scripts' spans on their lane: db calls filled, sleeps outlined, each labelled with its
+/// duration where it is wide enough.
+fn draw_spans(
+    ctx: &CanvasRenderingContext2d,
+    spans: &[ScriptSpan],
+    v: &View,
+    width: f64,
+    lane_top: f64,
+    lane_h: f64,
+) {
+    let span = (v.end - v.start).max(1.0);
+    let first = spans.partition_point(|s| (s.start as f64) < v.start - span);
+    let (db, sleep) = (colour("--db", "#7a3fb0"), colour("--expire", "#6b6f78"));
+    let h = 10.0_f64.min(lane_h / 2.0);
+    let y = lane_top + lane_h / 2.0 - h / 2.0;
+    let mut last_label_end = f64::NEG_INFINITY;
+    for s in spans.get(first..).unwrap_or_default() {
+        if (s.start as f64) > v.end {
+            break;
+        }
+        if (s.end as f64) < v.start {
+            continue;
+        }
+        let x0 = (s.start as f64 - v.start) / span * width;
+        let w = ((s.end - s.start) as f64 / span * width).max(2.0);
+        if s.db.is_some() {
+            ctx.set_fill_style_str(&db);
+            ctx.fill_rect(x0, y, w, h);
+        } else {
+            ctx.set_stroke_style_str(&sleep);
+            ctx.stroke_rect(x0, y + 1.0, w, h - 2.0);
+        }
+        let ms = format!("{} ms", s.end.saturating_sub(s.start));
+        if w >= 34.0 && x0 > last_label_end {
+            ctx.set_fill_style_str(if s.db.is_some() { &db } else { &sleep });
+            let _ = ctx.fill_text(&ms, x0 + 2.0, y + h + 11.0);
+            last_label_end = x0 + 40.0;
+        }
     }
 }
 
@@ -555,5 +749,69 @@ fn clock_label(ms: i64, step: f64) -> String {
         format!("{h:02}:{m:02}:{s:02}.{milli:03}")
     } else {
         format!("{h:02}:{m:02}:{s:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(time: i64, kind: EventKind, client: ClientId, key: &str) -> Mark {
+        Mark {
+            time,
+            kind,
+            client,
+            key: key.to_string(),
+            command: "get",
+        }
+    }
+
+    #[test]
+    fn spans_are_labelled_with_their_latency() {
+        let db = ScriptSpan {
+            db: Some("findUser".into()),
+            start: 1000,
+            end: 1050,
+        };
+        assert_eq!(db.label(), "db.findUser 50 ms");
+        let nap = ScriptSpan {
+            db: None,
+            start: 0,
+            end: 100,
+        };
+        assert_eq!(nap.label(), "sleep 100 ms");
+    }
+
+    #[test]
+    fn the_latest_events_merge_marks_and_spans_in_time_order() {
+        let (console, script) = (1, 7);
+        let marks = [
+            mark(1000, EventKind::Miss, script, "user:1"),
+            mark(1050, EventKind::Hit, script, "user:1"),
+            mark(1060, EventKind::Hit, console, "user:1"),
+        ];
+        let spans = [ScriptSpan {
+            db: Some("findUser".into()),
+            start: 1000,
+            end: 1050,
+        }];
+        let all = latest(&marks, &spans, Some(console), "", Source::All);
+        assert_eq!(
+            all,
+            [
+                "miss GET user:1 — client 7",
+                "db.findUser 50 ms — script",
+                "hit GET user:1 — client 7",
+                "hit GET user:1 — console",
+            ]
+        );
+        // The console's events alone: no script events, no spans.
+        let own = latest(&marks, &spans, Some(console), "", Source::Console);
+        assert_eq!(own, ["hit GET user:1 — console"]);
+        // Only the latest few are listed.
+        let many: Vec<Mark> = (0..100)
+            .map(|t| mark(t, EventKind::Hit, script, "k"))
+            .collect();
+        assert_eq!(latest(&many, &[], None, "", Source::All).len(), RECENT);
     }
 }

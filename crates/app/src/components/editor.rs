@@ -1,0 +1,772 @@
+//! The script editor: write Node-style JavaScript against the page's Redis and run it. The text
+//! is `Playground::editor_code` (kept across reloads, see `storage`); `CodeMirror` 6 (JavaScript
+//! highlighting, line numbers, bracket matching, indentation, completion of `redis.` methods
+//! from the engine's command table) is loaded from `js/editor/` when the panel first becomes
+//! visible, through `window.redisPlayground.editor` (web/js/editor/editor-host.js); until then,
+//! or if it cannot load, a plain text area edits the same text. Run (or Ctrl/Cmd+Enter) hands
+//! the code to the script runner (`window.redisPlayground.runScript`); its output, errors with
+//! the learner's line, and a summary appear below; its database calls and sleeps go to the
+//! timeline. Escape leaves the editor. Share makes a `#share=` link of the code and setup
+//! commands; opening one fills the editor, runs nothing, and offers the setup commands.
+//!
+//! Window events (CONTRACT): `redis-playground:script-run` after each run; a
+//! `redis-playground:run` event runs the editor's code as Run does.
+
+use engine::cli::{LineOutcome, run_line};
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::components::timeline::{ScriptSpan, ScriptSpans};
+use crate::state::Playground;
+use crate::storage;
+
+/// The code a first visit starts with: cache-aside over the simulated database.
+pub const STARTER: &str = r"// Cache-aside: look in Redis first; on a miss, ask the slow database
+// (db.findUser costs 50 ms of virtual time) and keep its answer in Redis.
+import Redis from 'ioredis';
+
+const redis = new Redis();
+await redis.del('user:1'); // start cold, so each run shows the first miss
+
+async function getUser(id) {
+  const key = `user:${id}`;
+  const cached = await redis.get(key);
+  if (cached !== null) {
+    console.log(`hit  ${key}`);
+    return JSON.parse(cached);
+  }
+  console.log(`miss ${key}: asking the database`);
+  const user = await db.findUser(id);
+  await redis.set(key, JSON.stringify(user), 'EX', 60);
+  return user;
+}
+
+for (let i = 0; i < 3; i++) {
+  const user = await getUser(1);
+  console.log(user.name, 'from', user.city);
+  await sleep(100); // virtual time: the timeline spreads the calls out
+}
+console.log('db calls:', db.calls);
+";
+
+/// Output lines shown (the runner keeps more in its result).
+const MAX_SHOWN_LINES: usize = 2_000;
+
+/// One line of the output panel.
+#[derive(Clone, Debug, PartialEq)]
+struct Line {
+    id: u64,
+    /// `log`, `info`, `debug`, `warn`, `error`, or `setup` (a setup command and its reply).
+    stream: String,
+    text: String,
+}
+
+/// Where the panel's run stands.
+#[derive(Clone, Debug, PartialEq)]
+enum RunState {
+    Idle,
+    Running,
+    /// Run number `run` ended: its status (`ok`, `error`, `timeout`, `stopped`) and a one-line
+    /// summary.
+    Ended {
+        run: u64,
+        status: String,
+        summary: String,
+    },
+}
+
+/// What a share link brought, shown until dismissed.
+#[derive(Clone, Debug, PartialEq)]
+struct Offer {
+    commands: Vec<String>,
+    lesson: Option<String>,
+}
+
+fn get(target: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(target, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a plain object just created cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// `window.redisPlayground`.
+fn namespace() -> Option<JsValue> {
+    get(&web_sys::window()?.into(), "redisPlayground").filter(JsValue::is_object)
+}
+
+/// `window.redisPlayground.editor` (editor-host.js), once that module has run.
+fn editor_host() -> Option<JsValue> {
+    get(&namespace()?, "editor").filter(JsValue::is_object)
+}
+
+/// Calls `target.name(...args)`; `None` if it is not a function or throws.
+fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Option<JsValue> {
+    let function: Function = get(target, name)?.dyn_into().ok()?;
+    let args: Array = args.iter().collect();
+    function.apply(target, &args).ok()
+}
+
+/// Awaits a JS value (a promise or not).
+async fn resolve(value: JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(Promise::resolve(&value)).await
+}
+
+/// Waits `ms` of wall time.
+async fn pause(ms: i32) {
+    let promise = Promise::new(&mut |done, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&done, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// The editor host, waiting up to 5 s for its module to run (module scripts and the app's wasm
+/// load side by side).
+async fn wait_for_host() -> Option<JsValue> {
+    for _ in 0..200 {
+        if let Some(host) = editor_host() {
+            return Some(host);
+        }
+        pause(25).await;
+    }
+    None
+}
+
+/// A JS error's message (a `ShareError`'s is written for the learner).
+fn error_message(error: &JsValue) -> String {
+    get(error, "message")
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".to_string())
+}
+
+/// Completion entries for `redis.<method>`: each implemented command, lowercase as ioredis
+/// names its methods, with its arguments and summary.
+fn completions() -> Array {
+    engine::Registry::get()
+        .commands()
+        .into_iter()
+        .map(|spec| {
+            let o = Object::new();
+            set(&o, "label", &JsValue::from_str(&spec.name));
+            let mut detail = spec.syntax.clone();
+            if detail.chars().count() > 48 {
+                detail = detail.chars().take(47).collect::<String>() + "…";
+            }
+            set(&o, "detail", &JsValue::from_str(&detail));
+            set(&o, "info", &JsValue::from_str(spec.summary));
+            JsValue::from(o)
+        })
+        .collect()
+}
+
+/// Dispatches `redis-playground:<kind>` on `window` with `detail`.
+fn emit(kind: &str, detail: &JsValue) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(detail);
+    if let Ok(event) =
+        web_sys::CustomEvent::new_with_event_init_dict(&format!("redis-playground:{kind}"), &init)
+    {
+        let _ = window.dispatch_event(&event);
+    }
+}
+
+/// The one-line summary of a run's result.
+fn summarize(status: &str, result: &JsValue) -> String {
+    let number = |key: &str| get(result, key).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let error = get(result, "error");
+    let line = error
+        .as_ref()
+        .and_then(|e| get(e, "line"))
+        .and_then(|l| l.as_f64());
+    let message = error
+        .as_ref()
+        .and_then(|e| get(e, "message"))
+        .and_then(|m| m.as_string())
+        .unwrap_or_default();
+    match status {
+        "ok" => {
+            let calls = number("dbCalls");
+            let virtual_ms = number("virtualEnd") - number("virtualStart");
+            let plural = if (calls - 1.0).abs() < f64::EPSILON {
+                ""
+            } else {
+                "s"
+            };
+            format!(
+                "Finished: {calls} db call{plural}, {virtual_ms} ms of virtual time, {:.0} ms of wall time.",
+                number("wallMs")
+            )
+        }
+        "error" => match line {
+            Some(line) => format!("Error on line {line}: {message}"),
+            None => format!("Error: {message}"),
+        },
+        _ => message,
+    }
+}
+
+/// The editor panel.
+#[component]
+pub fn Editor() -> impl IntoView {
+    let playground = expect_context::<Playground>();
+    let spans = use_context::<ScriptSpans>().unwrap_or_default();
+    let code = playground.editor_code;
+    // First visit: the starter; a reload: the saved text. Lessons and URL parameters may have
+    // set the text already, and a share link replaces it below once decoded.
+    if code.get_untracked().is_empty() {
+        code.set(storage::load_editor_code().unwrap_or_else(|| STARTER.to_string()));
+    }
+    let too_long_to_save = RwSignal::new(false);
+    Effect::new(move |_| {
+        let saved = code.with(|c| storage::save_editor_code(c));
+        if too_long_to_save.get_untracked() == saved {
+            too_long_to_save.set(!saved);
+        }
+    });
+
+    let lines = RwSignal::new(Vec::<Line>::new());
+    let hidden_lines = RwSignal::new(0usize);
+    let next_id = StoredValue::new(0u64);
+    let state = RwSignal::new(RunState::Idle);
+    // Runs so far (setup commands count as one), so a status can be told from the previous.
+    let run_count = StoredValue::new(0u64);
+    let next_run = move || {
+        let n = run_count.get_value() + 1;
+        run_count.set_value(n);
+        n
+    };
+    let stopper = StoredValue::new_local(None::<JsValue>);
+    let cm = StoredValue::new_local(None::<JsValue>);
+    let mounted = RwSignal::new(false);
+    let surface: NodeRef<html::Div> = NodeRef::new();
+    let run_button: NodeRef<html::Button> = NodeRef::new();
+
+    let push_line = move |stream: String, text: String| {
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        lines.update(|l| {
+            if l.len() >= MAX_SHOWN_LINES {
+                l.remove(0);
+                hidden_lines.update(|h| *h += 1);
+            }
+            l.push(Line { id, stream, text });
+        });
+    };
+    let mark_error_line = move |line: Option<f64>| {
+        if let Some(handle) = cm.get_value() {
+            let arg = line.map_or(JsValue::NULL, JsValue::from_f64);
+            call(&handle, "markErrorLine", &[arg]);
+        }
+    };
+
+    let run = move || {
+        if state.get_untracked() == RunState::Running {
+            return;
+        }
+        let run_number = next_run();
+        let Some(run_script) = namespace().and_then(|ns| get(&ns, "runScript")) else {
+            state.set(RunState::Ended {
+                run: run_number,
+                status: "error".into(),
+                summary: "The script runner is not loaded yet; try again in a moment.".into(),
+            });
+            return;
+        };
+        lines.set(Vec::new());
+        hidden_lines.set(0);
+        mark_error_line(None);
+        state.set(RunState::Running);
+        let on_output = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
+            let stream = get(&entry, "stream")
+                .and_then(|s| s.as_string())
+                .unwrap_or_default();
+            let text = get(&entry, "text")
+                .and_then(|s| s.as_string())
+                .unwrap_or_default();
+            push_line(stream, text);
+        });
+        let on_event = Closure::<dyn FnMut(JsValue)>::new(move |record: JsValue| {
+            let kind = get(&record, "kind").and_then(|k| k.as_string());
+            let time = |key| get(&record, key).and_then(|v| v.as_f64()).map(|t| t as i64);
+            let (Some(start), Some(end)) = (time("start"), time("end")) else {
+                return;
+            };
+            let db = match kind.as_deref() {
+                Some("db") => Some(
+                    get(&record, "name")
+                        .and_then(|n| n.as_string())
+                        .unwrap_or_else(|| "call".into()),
+                ),
+                Some("sleep") => None,
+                _ => return,
+            };
+            spans.record(ScriptSpan { db, start, end });
+        });
+        let options = Object::new();
+        set(&options, "onOutput", on_output.as_ref());
+        set(&options, "onEvent", on_event.as_ref());
+        let code_text = JsValue::from_str(&code.get_untracked());
+        let handle = run_script
+            .dyn_ref::<Function>()
+            .and_then(|f| f.call2(&JsValue::UNDEFINED, &code_text, &options).ok());
+        let Some(handle) = handle else {
+            state.set(RunState::Ended {
+                run: run_number,
+                status: "error".into(),
+                summary: "The script runner could not start the script.".into(),
+            });
+            return;
+        };
+        stopper.set_value(Some(handle.clone()));
+        spawn_local(async move {
+            let done = get(&handle, "done").unwrap_or(JsValue::UNDEFINED);
+            let result = resolve(done).await;
+            // The callbacks are called until the run ends, no later.
+            drop((on_output, on_event));
+            stopper.set_value(None);
+            let (status, result) = match result {
+                Ok(result) => (
+                    get(&result, "status")
+                        .and_then(|s| s.as_string())
+                        .unwrap_or_else(|| "error".into()),
+                    result,
+                ),
+                Err(error) => {
+                    let result = Object::new();
+                    let described = Object::new();
+                    set(
+                        &described,
+                        "message",
+                        &JsValue::from_str(&error_message(&error)),
+                    );
+                    set(&result, "error", &described);
+                    ("error".to_string(), result.into())
+                }
+            };
+            let error = get(&result, "error");
+            let line = error
+                .as_ref()
+                .and_then(|e| get(e, "line"))
+                .and_then(|l| l.as_f64());
+            if status == "error" {
+                mark_error_line(line);
+            }
+            // The timeline zooms onto the run's virtual time.
+            let time = |key| get(&result, key).and_then(|v| v.as_f64()).map(|t| t as i64);
+            if let (Some(start), Some(end)) = (time("virtualStart"), time("virtualEnd")) {
+                spans.1.set(Some((start, end)));
+            }
+            state.set(RunState::Ended {
+                run: run_number,
+                status: status.clone(),
+                summary: summarize(&status, &result),
+            });
+            playground.touch();
+            // CONTRACT: script-run {status, error: {message, line}|null, output: [{stream, text}]}.
+            let detail = Object::new();
+            set(&detail, "status", &JsValue::from_str(&status));
+            let error_detail = match (status.as_str(), error) {
+                ("ok", _) | (_, None) => JsValue::NULL,
+                (_, Some(e)) => {
+                    let o = Object::new();
+                    set(&o, "message", &get(&e, "message").unwrap_or(JsValue::NULL));
+                    set(&o, "line", &line.map_or(JsValue::NULL, JsValue::from_f64));
+                    o.into()
+                }
+            };
+            set(&detail, "error", &error_detail);
+            let output: Array = get(&result, "output")
+                .filter(Array::is_array)
+                .map(|o| {
+                    Array::from(&o)
+                        .iter()
+                        .map(|entry| {
+                            let copy = Object::new();
+                            set(&copy, "stream", &get(&entry, "stream").unwrap_or_default());
+                            set(&copy, "text", &get(&entry, "text").unwrap_or_default());
+                            JsValue::from(copy)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            set(&detail, "output", &output);
+            emit("script-run", &detail);
+        });
+    };
+    let stop = move || {
+        if let Some(handle) = stopper.get_value() {
+            call(&handle, "stop", &[]);
+        }
+    };
+    let leave_editor = move || {
+        if let Some(button) = run_button.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+
+    // `redis-playground:run` (from an embedding page, through the bridge) runs the code.
+    let listener = window_event_listener_untyped("redis-playground:run", move |_| run());
+    on_cleanup(move || listener.remove());
+
+    // CodeMirror replaces the text area once loaded (when the panel is first visible).
+    let mount_started = StoredValue::new(false);
+    let mount = move |eager: bool| {
+        if mount_started.get_value() {
+            return;
+        }
+        mount_started.set_value(true);
+        spawn_local(async move {
+            let (Some(host), Some(parent)) = (wait_for_host().await, surface.get_untracked())
+            else {
+                return;
+            };
+            let on_change = Closure::<dyn FnMut(String)>::new(move |text: String| {
+                let _ = code.try_set(text);
+            });
+            let on_run = Closure::<dyn FnMut()>::new(run);
+            let on_escape = Closure::<dyn FnMut()>::new(leave_editor);
+            let options = Object::new();
+            set(&options, "doc", &JsValue::from_str(&code.get_untracked()));
+            set(&options, "commands", &completions());
+            set(&options, "onChange", on_change.as_ref());
+            set(&options, "onRun", on_run.as_ref());
+            set(&options, "onEscape", on_escape.as_ref());
+            set(
+                &options,
+                "label",
+                &JsValue::from_str("Script editor (Ctrl+Enter runs, Escape leaves)"),
+            );
+            let flags = Object::new();
+            set(&flags, "eager", &JsValue::from_bool(eager));
+            let Some(pending) = call(
+                &host,
+                "mount",
+                &[parent.into(), options.into(), flags.into()],
+            ) else {
+                return;
+            };
+            let Ok(handle) = resolve(pending).await else {
+                // The bundle did not load: the text area stays, and works.
+                return;
+            };
+            // The editor lives as long as the page; its callbacks with it.
+            on_change.forget();
+            on_run.forget();
+            on_escape.forget();
+            let typing = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .is_some_and(|el| el.class_list().contains("editor-fallback"));
+            call(
+                &handle,
+                "setDoc",
+                &[JsValue::from_str(&code.get_untracked())],
+            );
+            cm.set_value(Some(handle.clone()));
+            let _ = mounted.try_set(true);
+            if typing {
+                call(&handle, "focus", &[]);
+            }
+        });
+    };
+    Effect::new(move |_| {
+        if surface.get().is_some() {
+            mount(false);
+        }
+    });
+    // Text set from elsewhere (a lesson, a share link) reaches CodeMirror.
+    Effect::new(move |_| {
+        let text = code.get();
+        if let Some(handle) = cm.get_value() {
+            call(&handle, "setDoc", &[JsValue::from_str(&text)]);
+        }
+    });
+    on_cleanup(move || {
+        if let Some(handle) = cm.try_get_value().flatten() {
+            call(&handle, "destroy", &[]);
+        }
+    });
+
+    // Share links: opening one (the URL's `#share=`) and making one.
+    let offer = RwSignal::new(None::<Offer>);
+    let share_error = RwSignal::new(None::<String>);
+    let share_link = RwSignal::new(None::<String>);
+    let share_status = RwSignal::new(String::new());
+    let setup_commands = RwSignal::new(String::new());
+    let lesson = StoredValue::new(None::<String>);
+    spawn_local(async move {
+        let has_share = editor_host()
+            .and_then(|h| call(&h, "hasShare", &[]))
+            .and_then(|v| v.as_bool());
+        let has_share = match has_share {
+            Some(has) => has,
+            None => web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .is_some_and(|h| h.contains("share=")),
+        };
+        if !has_share {
+            return;
+        }
+        let Some(host) = wait_for_host().await else {
+            let _ = share_error.try_set(Some(
+                "This share link cannot be opened: the page's editor did not load.".into(),
+            ));
+            return;
+        };
+        let decoded = match call(&host, "sharedFromUrl", &[]) {
+            Some(pending) => resolve(pending).await,
+            None => Err(JsValue::from_str("the page's editor did not load")),
+        };
+        call(&host, "forgetShare", &[]);
+        match decoded {
+            Ok(shared) if shared.is_object() => {
+                let text = get(&shared, "code")
+                    .and_then(|c| c.as_string())
+                    .unwrap_or_default();
+                let commands: Vec<String> = get(&shared, "commands")
+                    .filter(Array::is_array)
+                    .map(|a| {
+                        Array::from(&a)
+                            .iter()
+                            .filter_map(|c| c.as_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let shared_lesson = get(&shared, "lesson").and_then(|l| l.as_string());
+                let _ = code.try_set(text);
+                let _ = setup_commands.try_set(commands.join("\n"));
+                lesson.set_value(shared_lesson.clone());
+                let _ = offer.try_set(Some(Offer {
+                    commands,
+                    lesson: shared_lesson,
+                }));
+            }
+            Ok(_) => {}
+            Err(error) => {
+                let _ = share_error.try_set(Some(error_message(&error)));
+            }
+        }
+    });
+
+    let make_link = move || {
+        let Some(host) = editor_host() else {
+            share_status.set("Sharing is not available: the page's editor did not load.".into());
+            return;
+        };
+        let payload = Object::new();
+        set(&payload, "code", &JsValue::from_str(&code.get_untracked()));
+        let commands: Array = setup_commands
+            .get_untracked()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(JsValue::from_str)
+            .collect();
+        set(&payload, "commands", &commands);
+        let lesson_id = lesson.get_value().or_else(|| {
+            web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+                .and_then(|p| p.get("lesson"))
+                .filter(|l| !l.is_empty())
+        });
+        set(
+            &payload,
+            "lesson",
+            &lesson_id.map_or(JsValue::NULL, |l| JsValue::from_str(&l)),
+        );
+        share_status.set("Making the link…".into());
+        spawn_local(async move {
+            let link = match call(&host, "shareLink", &[payload.into()]) {
+                Some(pending) => resolve(pending).await,
+                None => Err(JsValue::from_str("sharing is not available")),
+            };
+            let link = match link {
+                Ok(link) => link.as_string().unwrap_or_default(),
+                Err(error) => {
+                    let _ = share_link.try_set(None);
+                    let _ = share_status.try_set(error_message(&error));
+                    return;
+                }
+            };
+            let _ = share_link.try_set(Some(link.clone()));
+            let clipboard = web_sys::window().and_then(|w| get(&w.navigator().into(), "clipboard"));
+            let copied =
+                match clipboard.and_then(|c| call(&c, "writeText", &[JsValue::from_str(&link)])) {
+                    Some(pending) => resolve(pending).await.is_ok(),
+                    None => false,
+                };
+            let _ = share_status.try_set(if copied {
+                "Link copied to the clipboard. Anyone opening it gets this code (nothing runs until they press Run).".into()
+            } else {
+                "Copy the link below (the clipboard is not available here).".into()
+            });
+        });
+    };
+
+    // The setup commands of a share link run only when the learner asks, on a connection of
+    // their own; each line and its reply are shown in the output.
+    let run_setup = move || {
+        let Some(Offer { commands, .. }) = offer.get_untracked() else {
+            return;
+        };
+        lines.set(Vec::new());
+        hidden_lines.set(0);
+        let results = playground.change(|engine| {
+            let client = engine.connect();
+            let out: Vec<(String, String)> = commands
+                .iter()
+                .map(|line| {
+                    let printed = match run_line(engine, client, line.as_bytes()) {
+                        LineOutcome::Print(text) => text,
+                        LineOutcome::Help(_) => "(help is answered in the console)\n".into(),
+                        LineOutcome::Quit | LineOutcome::Clear => String::new(),
+                    };
+                    (line.clone(), printed)
+                })
+                .collect();
+            engine.disconnect(client);
+            out
+        });
+        for (line, printed) in results.unwrap_or_default() {
+            push_line("setup".into(), format!("> {line}"));
+            push_line("log".into(), printed.trim_end_matches('\n').to_string());
+        }
+        state.set(RunState::Ended {
+            run: next_run(),
+            status: "ok".into(),
+            summary: "Setup commands ran.".into(),
+        });
+        offer.update(|o| {
+            if let Some(o) = o {
+                o.commands.clear();
+            }
+        });
+    };
+
+    let running = move || state.get() == RunState::Running;
+    view! {
+        <section class="panel editor" data-testid="editor" aria-label="Script editor">
+            <div class="editor-head">
+                <h2>"Script" <span class="panel-note">"Node.js · ioredis"</span></h2>
+                <div class="editor-actions">
+                    <button
+                        class="run-button"
+                        data-testid="run-button"
+                        node_ref=run_button
+                        on:click=move |_| run()
+                        disabled=running
+                        title="Run (Ctrl+Enter)"
+                    >
+                        "▶ Run"
+                    </button>
+                    <button data-testid="stop-button" on:click=move |_| stop() disabled=move || !running()>
+                        "■ Stop"
+                    </button>
+                    <button data-testid="share-button" on:click=move |_| make_link() title="Copy a link to this code">
+                        "Share"
+                    </button>
+                </div>
+            </div>
+            {move || share_error.get().map(|message| view! {
+                <div class="editor-notice error" role="alert" data-testid="share-error">
+                    <span>{message}</span>
+                    <button on:click=move |_| share_error.set(None)>"Dismiss"</button>
+                </div>
+            })}
+            {move || offer.get().map(|o| view! {
+                <div class="editor-notice" data-testid="share-offer">
+                    <p>
+                        "Opened from a share link: the code is in the editor and has not run. Press Run when you are ready."
+                        {o.lesson.clone().map(|l| view! { " Lesson: " <strong>{l}</strong> "." })}
+                    </p>
+                    {(!o.commands.is_empty()).then(|| view! {
+                        <p>{format!("It comes with {} setup command{} for Redis:", o.commands.len(), if o.commands.len() == 1 { "" } else { "s" })}</p>
+                        <pre class="setup-commands" data-testid="share-commands">{o.commands.join("\n")}</pre>
+                        <button data-testid="share-run-setup" on:click=move |_| run_setup()>"Run setup commands"</button>
+                    })}
+                    <button on:click=move |_| offer.set(None)>"Dismiss"</button>
+                </div>
+            })}
+            <div class="editor-body">
+                <div class="editor-main">
+                    <div class="editor-surface" node_ref=surface>
+                        <textarea
+                            class="editor-fallback"
+                            data-testid="editor-fallback"
+                            aria-label="Script editor (Ctrl+Enter runs, Escape leaves)"
+                            spellcheck="false"
+                            hidden=move || mounted.get()
+                            prop:value=move || code.get()
+                            on:input=move |ev| code.set(event_target_value(&ev))
+                            on:focus=move |_| mount(true)
+                            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                                    ev.prevent_default();
+                                    run();
+                                } else if ev.key() == "Escape" {
+                                    leave_editor();
+                                }
+                            }
+                        ></textarea>
+                    </div>
+                    <p class="editor-hint">
+                        "Ctrl+Enter (⌘+Enter) runs · Escape leaves the editor · "
+                        <code>"sleep(ms)"</code> " and " <code>"db.findUser(id)"</code> " take virtual time"
+                        {move || too_long_to_save.get().then(|| format!(" · too long to keep across reloads (over {} characters)", storage::MAX_EDITOR_CODE))}
+                    </p>
+                </div>
+                <div class="script-output" data-testid="script-output" role="log" aria-label="Script output">
+                    {move || (hidden_lines.get() > 0).then(|| view! {
+                        <p class="output-more">{format!("… {} earlier lines not shown", hidden_lines.get())}</p>
+                    })}
+                    <For each=move || lines.get() key=|l| l.id let:line>
+                        <pre class=format!("output-line {}", line.stream)>{line.text}</pre>
+                    </For>
+                    {move || match state.get() {
+                        RunState::Idle => view! { <p class="run-status idle">"Output appears here when you run the script."</p> }.into_any(),
+                        RunState::Running => view! { <p class="run-status running" data-testid="run-status">"Running…"</p> }.into_any(),
+                        RunState::Ended { run, status, summary } => view! {
+                            <p class=format!("run-status {status}") data-testid="run-status" data-status=status.clone() data-run=run.to_string()>{summary}</p>
+                        }.into_any(),
+                    }}
+                </div>
+            </div>
+            {move || share_link.get().map(|link| view! {
+                <div class="share-box" data-testid="share-box">
+                    <label>
+                        "Share link"
+                        <input class="share-link" data-testid="share-link" readonly prop:value=link on:focus=move |ev| {
+                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                input.select();
+                            }
+                        } />
+                    </label>
+                    <label>
+                        "Setup commands sent with the link (optional, one per line; they run only when the receiver asks)"
+                        <textarea class="share-setup" data-testid="share-setup" rows="3" spellcheck="false"
+                            prop:value=move || setup_commands.get()
+                            on:input=move |ev| setup_commands.set(event_target_value(&ev))
+                        ></textarea>
+                    </label>
+                    <button data-testid="share-update" on:click=move |_| make_link()>"Update link"</button>
+                </div>
+            })}
+            <p class="share-status" data-testid="share-status" aria-live="polite">{move || share_status.get()}</p>
+        </section>
+    }
+}

@@ -1,0 +1,180 @@
+// The script editor in the built page: CodeMirror loaded when visible, Run/Stop, output with
+// the learner's line numbers, the timeline's script lane, persistence, share links, completion.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness } from './harness.mjs';
+import { EditorPanel, PlaygroundPage, RunnerApi, timelineRecent } from './playground-page.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+async function openEditor(path = '', options) {
+  const page = await harness.open(path, options);
+  await new PlaygroundPage(page).ready();
+  return { page, editor: await new EditorPanel(page).ready() };
+}
+
+test('the starter cache-aside script runs: a miss, then hits, and 50 ms db spans on the timeline', async () => {
+  const { page, editor } = await openEditor();
+  assert.match(await editor.code(), /Cache-aside/);
+  assert.equal(await editor.run(), 'ok');
+  const lines = await editor.lines();
+  assert.equal(lines[0], 'miss user:1: asking the database');
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith('hit')),
+    ['hit  user:1', 'hit  user:1'],
+  );
+  assert.equal(lines.at(-1), 'db calls: 1');
+  assert.match(await editor.summary(), /^Finished: 1 db call, 3\d\d ms of virtual time/);
+  await page.getByTestId('hit-rate').getByText('● 2 hits  ✕ 1 misses').waitFor();
+  const recent = await timelineRecent(page);
+  const index = (pattern) => recent.findIndex((t) => pattern.test(t));
+  const miss = index(/^miss GET user:1 — client \d+$/);
+  const span = index(/^db\.findUser 50 ms — script$/);
+  const write = index(/^write SET user:1/);
+  const hit = index(/^hit GET user:1/);
+  assert.ok(miss >= 0 && miss < span && span < write && write < hit, recent.join('\n'));
+  assert.equal(recent.filter((t) => t.startsWith('hit GET user:1')).length, 2, recent.join('\n'));
+  // The timeline shows the run whole (it stops following the present until asked).
+  assert.equal(await page.getByTestId('timeline-follow').textContent(), 'Follow now');
+  // The source filter: console only hides the script's events and spans.
+  await page.getByTestId('timeline-source').selectOption('console');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=timeline-recent] li').length === 0);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('errors name the learner\'s line; Stop ends a runaway script', async () => {
+  const { page, editor } = await openEditor();
+  await editor.setCode("const a = 1;\nconsole.log('before');\nnull.boom;\n");
+  assert.equal(await editor.run(), 'error');
+  assert.match(await editor.summary(), /^Error on line 3: Cannot read properties of null/);
+  const lines = await editor.lines();
+  assert.equal(lines[0], 'before');
+  assert.match(lines[1], /\(line 3\)$/);
+  assert.equal(await editor.root.locator('.cm-errorLine').textContent(), 'null.boom;');
+
+  await editor.setCode('while (true) {}\n');
+  const n = await editor.lastRun();
+  await editor.runButton.click();
+  await editor.stopButton.click();
+  assert.equal(await editor.finished(n + 1), 'stopped');
+  assert.deepEqual(await editor.lines(), ['Stopped.']);
+  assert.equal(await page.getByTestId('run-button').isEnabled(), true);
+});
+
+test('Ctrl+Enter runs from the editor; Escape leaves it for the Run button', async () => {
+  const { page, editor } = await openEditor();
+  await editor.setCode("console.log('via keys');\n");
+  const n = await editor.lastRun();
+  await editor.content.press('Control+Enter');
+  assert.equal(await editor.finished(n + 1), 'ok');
+  assert.deepEqual(await editor.lines(), ['via keys']);
+  assert.equal(await editor.code(), "console.log('via keys');\n", 'Ctrl+Enter inserts nothing');
+  await editor.content.click();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'run-button');
+});
+
+test('the editor text survives a reload', async () => {
+  const { page, editor } = await openEditor();
+  const text = "// mine\nconsole.log('kept');\n";
+  await editor.setCode(text);
+  await page.reload();
+  const again = await new EditorPanel(page).ready();
+  assert.equal(await again.code(), text);
+  assert.match(await again.content.textContent(), /console\.log\('kept'\);/);
+});
+
+test('completion offers redis.hgetall from the command table', async () => {
+  const { page, editor } = await openEditor();
+  await editor.setCode("import Redis from 'ioredis';\nconst redis = new Redis();\n");
+  await editor.typeAtEnd('redis.hget');
+  const options = page.locator('.cm-tooltip-autocomplete li');
+  await options.first().waitFor();
+  const labels = await options.locator('.cm-completionLabel').allTextContents();
+  assert.ok(labels.includes('hgetall'), labels.join(', '));
+  await page.keyboard.press('Escape'); // closes the list, stays in the editor
+  assert.equal(await page.locator('.cm-tooltip-autocomplete').count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('cm-content')), true);
+});
+
+test('a share link opens the code in a new page, runs nothing, and offers the setup commands', async () => {
+  const { page, editor } = await openEditor();
+  const code = "import Redis from 'ioredis';\nconst redis = new Redis();\nawait redis.set('shared:ran', 'yes');\nconsole.log('<b>ran</b>');\n";
+  await editor.setCode(code);
+  await editor.share();
+  await page.getByTestId('share-setup').fill('SET setup:key "from the link"\nRPUSH setup:list a b');
+  await page.getByTestId('share-update').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=share-link]').value.length > 0);
+  const link = await editor.share();
+  assert.match(link, /#share=[A-Za-z0-9_-]+$/);
+
+  const other = await harness.open(link.slice(link.indexOf('#')));
+  const shared = await new EditorPanel(other).ready();
+  await other.getByTestId('share-offer').waitFor();
+  await other.waitForFunction(
+    (expected) => document.querySelector('[data-testid=editor-fallback]')?.value === expected,
+    code,
+  );
+  assert.equal(await other.getByTestId('share-commands').textContent(), 'SET setup:key "from the link"\nRPUSH setup:list a b');
+  assert.equal(await other.evaluate(() => window.location.hash), '', 'the link is read once');
+  const runner = await new RunnerApi(other).ready();
+  assert.equal(await runner.engine('GET', 'shared:ran'), null, 'nothing ran');
+  assert.equal(await runner.engine('EXISTS', 'setup:key'), 0, 'setup commands wait for the learner');
+  assert.deepEqual(await shared.lines(), []);
+  await other.getByTestId('share-run-setup').click();
+  await other.getByText('Setup commands ran.').waitFor();
+  assert.equal(await runner.engine('GET', 'setup:key'), 'from the link');
+  assert.deepEqual(await shared.lines(), ['> SET setup:key "from the link"', 'OK', '> RPUSH setup:list a b', '(integer) 2']);
+  assert.equal(await shared.run(), 'ok');
+  assert.deepEqual(await shared.lines(), ['<b>ran</b>']);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a damaged or oversized share link shows a message and the page keeps working', async () => {
+  const { page } = await openEditor('#share=%%%not-base64');
+  await page.getByTestId('share-error').getByText(/damaged/).waitFor();
+  const huge = await harness.open(`#share=${'A'.repeat(60_000)}`);
+  await huge.getByTestId('share-error').getByText(/too long/).waitFor();
+  const console = await new PlaygroundPage(huge).ready();
+  await console.run('PING');
+  assert.equal(await console.lastReply(), 'PONG\n');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('the run event runs the editor; script-run reports each run', async () => {
+  const { page, editor } = await openEditor();
+  await editor.setCode("console.log('from the event');\nconsole.error('oops');\n");
+  const detail = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        window.addEventListener('redis-playground:script-run', (e) => resolve(e.detail), { once: true });
+        window.dispatchEvent(new CustomEvent('redis-playground:run', { detail: {} }));
+      }),
+  );
+  assert.deepEqual(detail, {
+    status: 'ok',
+    error: null,
+    output: [
+      { stream: 'log', text: 'from the event' },
+      { stream: 'error', text: 'oops' },
+    ],
+  });
+});
+
+test('CodeMirror is not part of the first load: it loads when the editor comes into view', async () => {
+  const page = await harness.open('', { viewport: { width: 1280, height: 300 } });
+  await new PlaygroundPage(page).ready();
+  await page.waitForTimeout(300);
+  const loaded = () =>
+    page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/js/editor/codemirror.js')));
+  assert.equal(await loaded(), false);
+  assert.equal(await page.locator('.cm-editor').count(), 0);
+  await new EditorPanel(page).ready();
+  assert.equal(await loaded(), true);
+});
