@@ -136,7 +136,7 @@ test('run() runs the editor code of an embed', async () => {
   const page = await openDemo();
   const { frame } = await addEmbed(page, 'runner', {
     panels: 'editor,console',
-    code: "await redis.set('from-run', 'yes')",
+    code: "import Redis from 'ioredis';\nconst redis = new Redis();\nawait redis.set('from-run', 'yes');\nawait redis.quit();",
     height: '400',
   });
   await frame.evaluate(() => {
@@ -149,6 +149,9 @@ test('run() runs the editor code of an embed', async () => {
   if ((await frame.getByTestId('editor').count()) > 0) {
     const event = await hostEvent(page, { id: 'runner', type: 'script-run' });
     assert.equal(event.detail.status, 'ok');
+    await frame.getByTestId('console-input').fill('GET from-run');
+    await frame.getByTestId('console-input').press('Enter');
+    await frame.getByTestId('console-output').getByText('"yes"').waitFor();
   }
 });
 
@@ -199,6 +202,27 @@ test('a message from a foreign origin is ignored', async () => {
   assert.notEqual(await strict.page.evaluate(() => document.documentElement.getAttribute('data-theme')), 'dark');
   // And the strict embed never announced itself to this origin.
   assert.equal((await hostEvents(page)).some((e) => e.id === 'strict'), false);
+});
+
+test('a plain iframe with URL parameters says ready to its parent, and only to it', async () => {
+  const page = await harness.open('course-demo.html');
+  const ready = await page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const frame = document.createElement('iframe');
+        frame.src = 'index.html?embed=1&panels=console';
+        window.addEventListener('message', (event) => {
+          if (event.source === frame.contentWindow) resolve({ origin: event.origin, data: event.data });
+        });
+        setTimeout(() => reject(new Error('no ready message')), 8000);
+        document.body.append(frame);
+      }),
+  );
+  assert.equal(ready.origin, harness.url.replace(/\/$/, ''));
+  assert.equal(ready.data.source, 'redis-playground');
+  assert.equal(ready.data.version, 1);
+  assert.equal(ready.data.type, 'ready');
+  assert.deepEqual(ready.data.payload.panels, ['console']);
 });
 
 test('panels=console shows only the console; panels keeps the given order', async () => {

@@ -513,7 +513,7 @@ pub fn OpenFull() -> impl IntoView {
         }
     });
     href.map(|href| {
-        view! { <a class="open-full" data-testid="open-full" href=href target="_blank" rel="noopener">"Open in a tab ↗"</a> }
+        view! { <a class="open-full" data-testid="open-full" href=href target="_blank" rel="noopener" title="Open this playground in a tab of its own">"Open ↗"</a> }
     })
 }
 
