@@ -57,7 +57,10 @@ pub fn App() -> impl IntoView {
     params::apply(playground);
     start_clock(playground);
     // Effects run after the first render: the page is up.
-    Effect::new(|_| bridge::announce_ready());
+    Effect::new(|_| {
+        params::check_after_mount();
+        bridge::announce_ready();
+    });
     view! {
         <header class="topbar">
             <h1>"Redis Playground"</h1>

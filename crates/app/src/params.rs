@@ -438,6 +438,26 @@ pub fn apply(playground: Playground) {
     }
 }
 
+/// Once the page is up: a lesson was asked for but no lesson panel is on the page to open it
+/// (the lessons' panel is absent or not built in) — say so, rather than show nothing.
+pub fn check_after_mount() {
+    let Some(lesson) = current().lesson else {
+        return;
+    };
+    let has_panel = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-testid=\"lesson\"]").ok().flatten())
+        .is_some();
+    if !has_panel {
+        let message = format!(
+            "Lesson {} not opened: this playground has no lesson panel.",
+            quote(&lesson)
+        );
+        web_sys::console::warn_1(&format!("Redis Playground: {message}").into());
+        crate::bridge::emit("notice", &[("message", &message)]);
+    }
+}
+
 fn install_panel_css(document: &web_sys::Document, css: &str) {
     let existing = document.get_element_by_id("panel-layout");
     let style = existing.or_else(|| {
@@ -492,9 +512,10 @@ pub fn Notices() -> impl IntoView {
 pub fn OpenFull() -> impl IntoView {
     let href = current().embed.then(|| {
         let location = web_sys::window().map(|w| w.location());
+        // Origin and path: the link stays on this page's own site whatever its path looks like.
         let path = location
             .as_ref()
-            .and_then(|l| l.pathname().ok())
+            .and_then(|l| Some(l.origin().ok()? + &l.pathname().ok()?))
             .unwrap_or_default();
         let search = location
             .as_ref()
