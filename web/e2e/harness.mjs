@@ -34,15 +34,17 @@ export async function startHarness({ dist = 'dist' } = {}) {
   return {
     url: server.url,
     problems,
-    async open(path = '', { viewport = { width: 1280, height: 800 } } = {}) {
+    async open(path = '', { viewport = { width: 1280, height: 800 }, init, base = server.url } = {}) {
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
+      // A script run in every frame before the page's own (e.g. to record events).
+      if (init) await page.addInitScript(init);
       page.setDefaultTimeout(10_000);
       page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
       page.on('console', (msg) => {
         if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
       });
-      await page.goto(server.url + path);
+      await page.goto(base + path);
       return page;
     },
     async close() {

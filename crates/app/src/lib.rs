@@ -3,7 +3,9 @@
 //! `window.redisPlayground.engine` (the bindings' `Engine` class) so learner scripts share the
 //! same keyspace. Each panel is a component under `components/`.
 
+pub mod bridge;
 pub mod components;
+pub mod params;
 pub mod state;
 pub mod storage;
 
@@ -67,13 +69,21 @@ pub fn App() -> impl IntoView {
     let playground = Playground::new(engine);
     provide_context(playground);
     provide_context(ScriptSpans::default());
+    params::apply(playground);
     start_clock(playground);
+    // Effects run after the first render: the page is up.
+    Effect::new(|_| {
+        params::check_after_mount();
+        bridge::announce_ready();
+    });
     view! {
         <header class="topbar">
             <h1>"Redis Playground"</h1>
             <Clock />
             <ThemeToggle />
+            <params::OpenFull />
         </header>
+        <params::Notices />
         <main class="workspace">
             <Console />
             <Editor />

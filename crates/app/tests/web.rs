@@ -148,3 +148,79 @@ async fn the_editor_keeps_its_text_and_runs_without_codemirror() {
     let status = by_test_id("run-status").text_content().unwrap_or_default();
     assert!(status.contains("not loaded"), "{status}");
 }
+
+/// Dispatches `redis-playground:<kind>` on window with `detail`.
+fn dispatch(kind: &str, detail: &wasm_bindgen::JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(detail);
+    let event =
+        web_sys::CustomEvent::new_with_event_init_dict(&format!("redis-playground:{kind}"), &init)
+            .expect("event");
+    web_sys::window()
+        .expect("a window")
+        .dispatch_event(&event)
+        .expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn set_theme_events_switch_the_theme_and_console_lines_are_reported() {
+    use wasm_bindgen::closure::Closure;
+    mount_fresh().await;
+    let root = document().document_element().expect("root");
+    let detail = js_sys::JSON::parse(r#"{"theme":"dark"}"#).expect("json");
+    dispatch("set-theme", &detail);
+    tick().await;
+    assert_eq!(root.get_attribute("data-theme").as_deref(), Some("dark"));
+    assert_eq!(
+        by_test_id("theme-toggle")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    // Refused values change nothing.
+    dispatch(
+        "set-theme",
+        &js_sys::JSON::parse(r#"{"theme":"<b>"}"#).expect("json"),
+    );
+    tick().await;
+    assert_eq!(root.get_attribute("data-theme").as_deref(), Some("dark"));
+    dispatch(
+        "set-theme",
+        &js_sys::JSON::parse(r#"{"theme":"system"}"#).expect("json"),
+    );
+    tick().await;
+    assert_eq!(root.get_attribute("data-theme"), None);
+
+    // The console reports each line as a `command` event: {line, reply}.
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(String, String)>::new()));
+    let record = {
+        let seen = std::rc::Rc::clone(&seen);
+        Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+            let field = |name: &str| {
+                js_sys::Reflect::get(&event.detail(), &name.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            seen.borrow_mut().push((field("line"), field("reply")));
+        })
+    };
+    let window = web_sys::window().expect("a window");
+    window
+        .add_event_listener_with_callback(
+            "redis-playground:command",
+            record.as_ref().unchecked_ref(),
+        )
+        .expect("listen");
+    type_line("INCR counter").await;
+    window
+        .remove_event_listener_with_callback(
+            "redis-playground:command",
+            record.as_ref().unchecked_ref(),
+        )
+        .expect("unlisten");
+    assert_eq!(
+        seen.borrow().as_slice(),
+        [("INCR counter".to_string(), "(integer) 1\n".to_string())]
+    );
+}

@@ -158,10 +158,17 @@ pub fn Console() -> impl IntoView {
         history_pos.set_value(None);
     };
 
-    let run = move |typed: String| {
+    // Runs a line: typed (or pasted) by the learner, or a setup command from the URL, which is
+    // shown but neither remembered nor reported.
+    let execute = move |typed: String, by_learner: bool| {
         let prompt = playground.with(|e| prompt(e, client)).unwrap_or_default();
-        remember(&typed);
+        if by_learner {
+            remember(&typed);
+        }
         let outcome = playground.change(|e| run_line(e, client, typed.as_bytes()));
+        if by_learner {
+            report_command(&typed, outcome.as_ref());
+        }
         match outcome {
             Some(LineOutcome::Print(text)) => push(Shown::Exchange {
                 prompt,
@@ -190,6 +197,10 @@ pub fn Console() -> impl IntoView {
         }
         request_animation_frame(scroll_down);
     };
+    let run = move |typed: String| execute(typed, true);
+    for line in crate::params::current().commands {
+        execute(line, false);
+    }
 
     let interrupt = move || {
         // Ctrl+C: leave subscribed mode, or stop waiting, or drop the typed line.
@@ -355,6 +366,16 @@ pub fn Console() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// The `command` window event (CONTRACT.md): `{line, reply}`, the reply as the console prints it.
+fn report_command(line: &str, outcome: Option<&LineOutcome>) {
+    let reply = match outcome {
+        Some(LineOutcome::Print(text)) => text.clone(),
+        Some(LineOutcome::Help(help)) => engine::cli::help_text(help),
+        _ => String::new(),
+    };
+    crate::bridge::emit("command", &[("line", line), ("reply", &reply)]);
 }
 
 fn render_entry(shown: Shown) -> AnyView {
