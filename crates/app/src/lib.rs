@@ -17,6 +17,7 @@ use wasm_bindgen::JsValue;
 use components::clock::Clock;
 use components::console::Console;
 use components::keys::KeyBrowser;
+use components::lessons::Lessons;
 use components::theme::ThemeToggle;
 use components::timeline::Timeline;
 use state::{Playground, start_clock, wall_ms};
@@ -63,6 +64,7 @@ pub fn App() -> impl IntoView {
             <Console />
             <KeyBrowser />
             <Timeline />
+            <Lessons />
         </main>
     }
 }

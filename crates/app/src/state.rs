@@ -36,6 +36,10 @@ pub struct Playground {
     pub db: RwSignal<usize>,
     /// The console's connection, so the timeline can tell its events from scripts'.
     pub console_client: RwSignal<Option<engine::ClientId>>,
+    /// The editor's text; lessons, share links and URL parameters set it.
+    pub editor_code: RwSignal<String>,
+    /// The lesson to open, by id (the lesson picker, `?lesson=`); the lesson panel opens it.
+    pub lesson: RwSignal<Option<String>>,
 }
 
 impl Playground {
@@ -48,6 +52,8 @@ impl Playground {
             speed: RwSignal::new(1),
             db: RwSignal::new(0),
             console_client: RwSignal::new(None),
+            editor_code: RwSignal::new(String::new()),
+            lesson: RwSignal::new(None),
         }
     }
 

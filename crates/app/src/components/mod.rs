@@ -3,5 +3,6 @@
 pub mod clock;
 pub mod console;
 pub mod keys;
+pub mod lessons;
 pub mod theme;
 pub mod timeline;
