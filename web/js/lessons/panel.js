@@ -297,6 +297,7 @@ function renderQuiz(lesson) {
         'fieldset',
         {},
         el('legend', { html: renderMarkdownInline(q.question) }),
+        q.multiple && !/all that apply/i.test(q.question) ? el('p', { class: 'quiz-note', text: 'Choose all that apply.' }) : null,
         q.body ? markdown(q.body) : null,
         el('ul', { class: 'quiz-options' }, ...options),
         checkButton,

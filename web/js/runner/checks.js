@@ -167,7 +167,7 @@ export async function runChecks(source, ctx) {
       results.push({ name, passed: true, message: 'Passed.', hint: null });
     } catch (err) {
       const failure = err instanceof CheckFailure;
-      let message = failure ? err.message : `${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`;
+      let message = failure ? err.message : `Threw ${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`;
       if (!failure && err?.name === 'ReplyError') message = `Redis replied with an error: ${err.message}`;
       results.push({ name, passed: false, message, hint: (failure && err.hint) || hint });
     } finally {

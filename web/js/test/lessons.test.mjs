@@ -209,7 +209,7 @@ check('a thrown error', async () => { null.x; });
   assert.equal(results[1].hint, 'Multiply by two.');
   assert.match(results[2].message, /does not export a function named triple \(it exports: double\)/);
   assert.equal(results[3].hint, 'specific');
-  assert.match(results[4].message, /^TypeError: /);
+  assert.match(results[4].message, /^Threw TypeError: /);
   const broken = await runChecks('check(', ctx);
   assert.equal(broken.length, 1);
   assert.match(broken[0].message, /The lesson's checks could not run/);
