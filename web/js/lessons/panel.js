@@ -27,7 +27,7 @@ function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (key === 'text') node.textContent = value;
-    else if (key === 'html') node.innerHTML = value; // only ever renderMarkdown's output
+    else if (key === 'html') node.innerHTML = value; // only ever renderMarkdown's (escaped) output
     else if (key === 'testid') node.setAttribute('data-testid', value);
     else if (key === 'class') node.className = value;
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
@@ -258,7 +258,7 @@ function renderQuiz(lesson) {
     const options = q.options.map((option, oi) => {
       const input = el('input', { type: q.multiple ? 'checkbox' : 'radio', name, value: String(oi) });
       inputs.push(input);
-      const explanation = el('p', { class: 'quiz-explanation', testid: 'quiz-explanation', text: option.explanation, hidden: '' });
+      const explanation = el('p', { class: 'quiz-explanation', testid: 'quiz-explanation', html: renderMarkdownInline(option.explanation), hidden: '' });
       explanations.push(explanation);
       return el('li', { class: 'quiz-option' }, el('label', {}, input, ' ', el('span', { html: renderMarkdownInline(option.text) })), explanation);
     });
