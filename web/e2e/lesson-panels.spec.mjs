@@ -51,6 +51,7 @@ test('open a lesson: its explanation, example and brief show; the starter goes i
   const page = await harness.open();
   await openLesson(page, 'keys-and-values');
   assert.equal(await page.textContent('[data-testid=lesson-title]'), 'Keys and values');
+  assert.equal(await page.evaluate(() => window.redisPlayground.currentLesson()), 'keys-and-values');
   assert.match(await page.textContent('[data-testid=lesson-explanation]'), /Redis is a server that keeps a big dictionary/);
   // Markdown rendered: bold and code elements, lists.
   assert.ok((await page.$$('[data-testid=lesson-explanation] strong')).length > 0);

@@ -3,8 +3,8 @@
 //! panel the app renders (`[data-testid=lesson] .lesson-mount`), and loads the panels themselves
 //! (`panel.js`: Markdown, parser, grader, quiz) only when a lesson is opened.
 //!
-//! Installs on `window.redisPlayground`: `openLesson(id)`, `loadLessons()` (the lessons module:
-//! parse, grade, run examples). Listens to `redis-playground:load-lesson` ({lesson}: a lesson
+//! Installs on `window.redisPlayground`: `openLesson(id)`, `currentLesson()` (the open lesson's
+//! id or null), `loadLessons()` (the lessons module: parse, grade, run examples). Listens to `redis-playground:load-lesson` ({lesson}: a lesson
 //! object as `parseLesson` returns, from an embedding page) and opens it.
 
 const INDEX_URL = new URL('../../lessons/index.json', import.meta.url);
@@ -128,6 +128,8 @@ export function installLessons() {
   const ns = window.redisPlayground ?? (window.redisPlayground = {});
   if (ns.openLesson) return ns;
   ns.openLesson = openLesson;
+  // The open lesson's id (share links, the embed bridge), or null.
+  ns.currentLesson = () => document.querySelector('[data-testid="lesson"]')?.dataset.lesson ?? null;
   ns.loadLessons = () => import('./lessons.js');
   window.addEventListener('redis-playground:load-lesson', (event) => {
     const lesson = event.detail?.lesson;
