@@ -30,6 +30,8 @@
 //!   after it (`{seq, time, client, db, kind, key, command}`, kind: hit, miss, write, del,
 //!   expired, evicted), filtered.
 //! - `t.printed`: the lines the learner's code printed.
+//! - `t.roundTrips()`: how many round trips to the server the worker has made so far (commands
+//!   sent in the same tick — a pipeline, `Promise.all` — travel together, as over a socket).
 //! - `t.waitFor(condition, message, ms = 1000)`: waits (real time) until `condition()` holds, or
 //!   fails with `message` (pub/sub messages arrive a moment after PUBLISH answers).
 //! - `t.fail(message, hint)`, `t.assert(condition, message, hint)`, `t.equal(actual, expected,
@@ -86,6 +88,7 @@ function makeContext(ctx, opened) {
       return f;
     },
     sleep: (ms) => ctx.sleep(ms),
+    roundTrips: () => (ctx.roundTrips ? ctx.roundTrips() : 0),
     now: () => Date.now(),
     async elapsed(fn) {
       const start = Date.now();

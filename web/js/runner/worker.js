@@ -518,6 +518,8 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed, checks }) {
       printed,
       clients,
       ask: (op) => link.ask(op),
+      // Batches of commands sent to the page: the round trips of the script's clients.
+      roundTrips: () => link.roundTrips,
     };
   }
   const args = {

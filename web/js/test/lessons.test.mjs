@@ -223,3 +223,15 @@ test('learner code: ES exports are handed to the grader without moving lines', a
   assert.match(lines[0], /__exportsOf\(\(\) => \(\{ getUser, a, c: b \}\)\)/);
   assert.equal(lines[1].trim(), 'async function getUser() {}');
 });
+
+test('lesson text renders without stray backticks (nested template literals need ``double`` backticks)', () => {
+  for (const file of files) {
+    const lesson = parseLesson(read(file), file);
+    const texts = [lesson.explanation, lesson.challenge.brief, lesson.reference, ...lesson.challenge.hints];
+    for (const q of lesson.quiz) texts.push(q.question, q.body, ...q.options.flatMap((o) => [o.text, o.explanation]));
+    for (const text of texts) {
+      const html = renderMarkdown(text).replace(/<pre[\s\S]*?<\/pre>/g, '').replace(/<code>[^<]*<\/code>/g, '');
+      assert.ok(!html.includes('`'), `${file}: a stray backtick in ${JSON.stringify(text.slice(0, 80))}`);
+    }
+  }
+});
