@@ -14,7 +14,9 @@ row() { # file → prints a row, adds to the totals named by $2
 }
 printf '%-40s %10s %10s\n' file raw gzip
 page_raw=0 page_gz=0 lazy_raw=0 lazy_gz=0
-for f in "$dir"/*.wasm "$dir"/*.js "$dir"/*.css "$dir"/*.html "$dir"/js/runner/host.js "$dir"/js/runner/clock.js "$dir"/js/editor/editor-host.js; do
+# What index.html loads: the app (wasm, its JS, CSS, the page) and the module scripts it names
+# (with what they import at once). embed.js and course-demo.html serve course pages, not this one.
+for f in "$dir"/app-*.wasm "$dir"/app-*.js "$dir"/*.css "$dir"/index.html "$dir"/js/runner/host.js "$dir"/js/runner/clock.js "$dir"/js/editor/editor-host.js "$dir"/js/lessons/host.js "$dir"/js/embed/bridge.js "$dir"/js/embed/protocol.js; do
   [ -f "$f" ] && row "$f" page
 done
 printf '%-40s %10d %10d   (%d KB compressed; goal ≤ 350 KB)\n' total "$page_raw" "$page_gz" $(((page_gz + 1023) / 1024))
@@ -23,7 +25,7 @@ lazy=()
 editor=()
 for f in "$dir"/js/*/*.js; do
   case "$f" in
-    */js/runner/host.js | */js/runner/clock.js | */js/editor/editor-host.js) ;;
+    */js/runner/host.js | */js/runner/clock.js | */js/editor/editor-host.js | */js/lessons/host.js | */js/embed/*) ;;
     */js/editor/*) editor+=("$f") ;;
     *) lazy+=("$f") ;;
   esac
@@ -40,5 +42,5 @@ if [ ${#lazy[@]} -gt 0 ]; then
     lazy_raw=$((lazy_raw + raw))
     lazy_gz=$((lazy_gz + gz))
   done
-  printf '%-40s %10d %10d   (%d files, loaded when a script first runs)\n' 'script worker (js/)' "$lazy_raw" "$lazy_gz" ${#lazy[@]}
+  printf '%-40s %10d %10d   (%d files, loaded on first use: a script run, a lesson)\n' 'script worker (js/)' "$lazy_raw" "$lazy_gz" ${#lazy[@]}
 fi

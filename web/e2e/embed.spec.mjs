@@ -7,8 +7,15 @@ import { mkdtemp, mkdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startHarness } from './harness.mjs';
-import { PlaygroundPage } from './playground-page.mjs';
+import { readFileSync } from 'node:fs';
+import { EditorPanel, PlaygroundPage } from './playground-page.mjs';
+import { parseLesson } from '../js/lessons/parse.js';
 import { serve } from '../tools/static-server.mjs';
+
+const cacheAside = parseLesson(
+  readFileSync(new URL('../lessons/03-cache-aside.md', import.meta.url), 'utf8'),
+  '03-cache-aside.md',
+);
 
 let harness;
 before(async () => {
@@ -159,22 +166,15 @@ test('a challenge passed inside an embed reaches the host page', async () => {
   const page = await openDemo();
   const { frame } = await embedFrame(page, 'challenge');
   assert.equal(await frame.evaluate(() => new URLSearchParams(location.search).get('lesson')), 'cache-aside');
-  if ((await frame.getByTestId('lesson').count()) === 0) {
-    // Until the lessons branch is merged this page has no lesson panel, and says so.
-    await frame.getByTestId('page-notice').getByText('Lesson "cache-aside" not opened: this playground has no lesson panel.').waitFor();
-  }
-  // Stands in for the lesson panel's grader until the lessons branch (cache-aside) is merged:
-  // the same window event it dispatches when Check passes.
-  await frame.evaluate(() =>
-    window.dispatchEvent(
-      new CustomEvent('redis-playground:challenge-result', {
-        detail: { lesson: 'cache-aside', passed: true, checks: [{ name: 'reads through the cache', passed: true, message: '' }] },
-      }),
-    ),
-  );
+  // The learner opens the lesson's challenge in the embed, writes the solution and checks it.
+  await frame.waitForSelector('[data-testid=lesson][data-lesson=cache-aside] [data-testid=challenge-check]');
+  const editor = await new EditorPanel(frame).ready();
+  await editor.setCode(cacheAside.challenge.solution);
+  await frame.click('[data-testid=challenge-check]');
   const event = await hostEvent(page, { id: 'challenge', type: 'challenge-result' });
   assert.equal(event.detail.passed, true);
-  assert.equal(event.detail.checks[0].name, 'reads through the cache');
+  assert.ok(event.detail.checks.length > 0 && event.detail.checks.every((c) => c.passed));
+  assert.equal(event.detail.lesson, 'cache-aside');
   assert.equal(await page.getByTestId('host-challenge-status').textContent(), 'Challenge passed ✓');
 });
 
@@ -299,4 +299,20 @@ test('dist/ works from a sub-path: the demo page and the playground under /sub/p
     await server.close();
     await rm(root, { recursive: true, force: true });
   }
+});
+
+test('a hosted lesson file opens in the embed; one with a mistake shows the mistake, as text', async () => {
+  const page = await openDemo();
+  await page.route('**/hosted/broken-lesson.md', (route) =>
+    route.fulfill({ contentType: 'text/markdown', body: '---\nid: Not An Id<img src=x>\ntitle: Broken\n---\n' }),
+  );
+  const good = await addEmbed(page, 'hosted-good', { lesson: `${harness.url}lessons/03-cache-aside.md`, panels: 'lesson', height: '400' });
+  await good.frame.waitForSelector('[data-testid=lesson][data-lesson=cache-aside] [data-testid=lesson-title]');
+  const bad = await addEmbed(page, 'hosted-bad', { lesson: `${harness.url}hosted/broken-lesson.md`, panels: 'lesson', height: '400' });
+  const error = bad.frame.getByTestId('lesson-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /has a mistake[\s\S]*broken-lesson\.md:2: id/);
+  assert.equal(await bad.frame.locator('[data-testid=lesson] img').count(), 0);
+  const missing = await addEmbed(page, 'hosted-missing', { lesson: `${harness.url}hosted/nowhere.md`, panels: 'lesson', height: '400' });
+  await missing.frame.getByTestId('lesson-error').getByText(/could not be loaded \(HTTP 404\)/).waitFor();
 });

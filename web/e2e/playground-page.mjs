@@ -153,8 +153,10 @@ export class RunnerApi {
  * always mirrors it (`Playground::editor_code`).
  */
 export class EditorPanel {
+  /** @param page a Page, or a Frame (an embed's iframe) whose page's keyboard types */
   constructor(page) {
     this.page = page;
+    this.keyboard = page.keyboard ?? page.page().keyboard;
     this.root = page.getByTestId('editor');
     this.content = this.root.locator('.cm-content');
     this.output = page.getByTestId('script-output');
@@ -178,9 +180,9 @@ export class EditorPanel {
   /** Replaces the editor's text as a paste would (no auto-closing or re-indenting). */
   async setCode(text) {
     await this.content.click();
-    await this.page.keyboard.press('ControlOrMeta+a');
-    await this.page.keyboard.press('Delete');
-    await this.page.keyboard.insertText(text);
+    await this.keyboard.press('ControlOrMeta+a');
+    await this.keyboard.press('Delete');
+    await this.keyboard.insertText(text);
     await this.page.waitForFunction(
       (expected) => document.querySelector('[data-testid=editor-fallback]')?.value === expected,
       text,
@@ -190,8 +192,8 @@ export class EditorPanel {
   /** Types at the end of the text, key by key, as a learner does. */
   async typeAtEnd(text) {
     await this.content.click();
-    await this.page.keyboard.press('ControlOrMeta+End');
-    await this.page.keyboard.type(text);
+    await this.keyboard.press('ControlOrMeta+End');
+    await this.keyboard.type(text);
   }
 
   /** The number of the last run that ended (0 before any). */

@@ -20,6 +20,7 @@ use components::clock::Clock;
 use components::console::Console;
 use components::editor::Editor;
 use components::keys::KeyBrowser;
+use components::lessons::Lessons;
 use components::theme::ThemeToggle;
 use components::timeline::{ScriptSpans, Timeline};
 use state::{Playground, start_clock, wall_ms};
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
             <Editor />
             <KeyBrowser />
             <Timeline />
+            <Lessons />
         </main>
     }
 }

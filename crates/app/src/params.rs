@@ -14,7 +14,7 @@
 //!   transcript (Redis commands, never JavaScript; they are not added to the history and not
 //!   reported as `command` events).
 //! - `lesson`: a built-in lesson id (`cache-aside`) or the `https://` URL of a lesson file
-//!   (`http://` only for localhost); stored in `Playground::lesson_request` for the lesson panel.
+//!   (`http://` only for localhost); stored in `Playground::lesson` for the lesson panel.
 //! - `embed=1`: compact chrome for iframes.
 //! - `allow-origin`: read by the embed bridge (`web/js/embed/bridge.js`), not here.
 //!
@@ -434,7 +434,7 @@ pub fn apply(playground: Playground) {
         playground.editor_code.set(code);
     }
     if let Some(lesson) = params.lesson {
-        playground.lesson_request.set(Some(lesson));
+        playground.lesson.set(Some(lesson));
     }
 }
 

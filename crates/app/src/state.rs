@@ -38,10 +38,8 @@ pub struct Playground {
     pub console_client: RwSignal<Option<engine::ClientId>>,
     /// The editor's text; lessons, share links and URL parameters set it.
     pub editor_code: RwSignal<String>,
-    /// A lesson asked for by the `lesson` URL parameter (a built-in id, or the https URL of a
-    /// lesson file), already validated by `params`; the lesson panel opens it and sets it back
-    /// to `None`.
-    pub lesson_request: RwSignal<Option<String>>,
+    /// The lesson to open, by id (the lesson picker, `?lesson=`); the lesson panel opens it.
+    pub lesson: RwSignal<Option<String>>,
 }
 
 impl Playground {
@@ -55,7 +53,7 @@ impl Playground {
             db: RwSignal::new(0),
             console_client: RwSignal::new(None),
             editor_code: RwSignal::new(String::new()),
-            lesson_request: RwSignal::new(None),
+            lesson: RwSignal::new(None),
         }
     }
 

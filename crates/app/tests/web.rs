@@ -224,3 +224,47 @@ async fn set_theme_events_switch_the_theme_and_console_lines_are_reported() {
         [("INCR counter".to_string(), "(integer) 1\n".to_string())]
     );
 }
+
+/// `window.redisPlayground.editorCode`, the lessons' way to the editor's text.
+fn editor_bridge() -> wasm_bindgen::JsValue {
+    let window = web_sys::window().expect("a window");
+    let ns = js_sys::Reflect::get(&window, &"redisPlayground".into()).expect("the namespace");
+    js_sys::Reflect::get(&ns, &"editorCode".into()).expect("editorCode")
+}
+
+fn call(
+    object: &wasm_bindgen::JsValue,
+    method: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> wasm_bindgen::JsValue {
+    let function: js_sys::Function = js_sys::Reflect::get(object, &method.into())
+        .expect("a method")
+        .dyn_into()
+        .expect("a function");
+    let args: js_sys::Array = args.iter().collect();
+    function.apply(object, &args).expect("the call")
+}
+
+#[wasm_bindgen_test]
+async fn lessons_reach_the_editor_text_through_the_bridge() {
+    mount_fresh().await;
+    // The lesson panel and quiz panel frames are on the page.
+    by_test_id("lesson");
+    by_test_id("quiz");
+    let bridge = editor_bridge();
+    call(&bridge, "set", &["const x = 1;".into()]);
+    tick().await;
+    // Without a code editor on the page, the lesson panel's temporary text area shows the text.
+    let area = by_test_id("lesson-code");
+    let value = js_sys::Reflect::get(&area, &"value".into()).expect("a value");
+    assert_eq!(value.as_string().as_deref(), Some("const x = 1;"));
+    // Typing in it changes the editor's text.
+    js_sys::Reflect::set(&area, &"value".into(), &"const y = 2;".into()).expect("set");
+    let typed = web_sys::Event::new("input").expect("event");
+    area.dispatch_event(&typed).expect("dispatch");
+    tick().await;
+    assert_eq!(
+        call(&bridge, "get", &[]).as_string().as_deref(),
+        Some("const y = 2;")
+    );
+}

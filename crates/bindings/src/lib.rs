@@ -173,6 +173,12 @@ impl JsEngine {
         })
     }
 
+    /// The sequence number of the last event logged (0 before any): a mark for `eventsAfter`.
+    #[wasm_bindgen(js_name = lastEventSeq)]
+    pub fn last_event_seq(&self) -> Result<f64, JsValue> {
+        self.with(|e| e.events().last_seq() as f64)
+    }
+
     /// Events logged after sequence number `seq`, at most `limit`, oldest first: objects
     /// `{seq, time, client, db, kind, key, command}` (`kind`: hit, miss, write, del, expired,
     /// evicted; `key` decoded as UTF-8 for display).

@@ -34,6 +34,7 @@ export const SCRIPT_PARAMS = [
   'clearTimeout',
   'clearInterval',
   'clearImmediate',
+  '__exportsOf',
 ];
 
 const KEYWORDS_BEFORE_EXPRESSION = new Set([
@@ -265,6 +266,7 @@ export function rewriteModuleSyntax(code) {
   let out = '';
   let copied = 0;
   let isModule = false;
+  const exported = [];
   // What came last, to tell a regular expression from a division: 'value' (an identifier,
   // number, string, `)` or `]`) or 'operator' (anything after which an expression starts).
   let last = 'operator';
@@ -367,6 +369,7 @@ export function rewriteModuleSyntax(code) {
           if (next === '{') {
             const end = code.indexOf('}', s.pos);
             s.pos = end === -1 ? code.length : end + 1;
+            exported.push(...exportListNames(code.slice(save, s.pos)));
           } else {
             s.pos++;
           }
@@ -392,6 +395,8 @@ export function rewriteModuleSyntax(code) {
           isModule = true;
           const wordStart = s.pos;
           const following = s.readIdent();
+          const declared = declaredName(code, s.pos, following);
+          if (declared) exported.push(declared);
           if (following === 'default') replace(start, s.pos, ' '.repeat(s.pos - start));
           else {
             replace(start, save, ' '.repeat(save - start));
@@ -419,7 +424,39 @@ export function rewriteModuleSyntax(code) {
     lastWord = '';
   }
   out += code.slice(copied);
-  return { code: out, isModule };
+  return { code: out, isModule, exported: [...new Set(exported)] };
+}
+
+/** The local names of `export { a, b as c }` (the exported name → the local one). */
+function exportListNames(list) {
+  const names = [];
+  const inner = list.replace(/^[\s{]+|[\s}]+$/g, '');
+  for (const part of inner.split(',')) {
+    const m = /^\s*([A-Za-z_$][\w$]*)(?:\s+as\s+([A-Za-z_$][\w$]*))?\s*$/.exec(part);
+    if (m) names.push(m[2] && m[2] !== m[1] ? `${m[2]}: ${m[1]}` : m[1]);
+  }
+  return names;
+}
+
+/**
+ * The name an `export` declaration declares (`export async function f`, `export const x`,
+ * `export class C`, `export default function f`), or null (destructuring, anonymous defaults).
+ */
+function declaredName(code, pos, keyword) {
+  const rest = code.slice(pos, pos + 200);
+  if (keyword === 'default') {
+    const m = /^\s+(?:async\s+)?(?:function\s*\*?|class)\s*([A-Za-z_$][\w$]*)/.exec(rest);
+    return m ? `default: ${m[1]}` : null;
+  }
+  if (keyword === 'async') {
+    const m = /^\s+function\s*\*?\s*([A-Za-z_$][\w$]*)/.exec(rest);
+    return m ? m[1] : null;
+  }
+  if (keyword === 'function' || keyword === 'class' || keyword === 'const' || keyword === 'let' || keyword === 'var') {
+    const m = /^\s*\*?\s*([A-Za-z_$][\w$]*)/.exec(rest);
+    return m ? m[1] : null;
+  }
+  return null;
 }
 
 /**
@@ -429,14 +466,17 @@ export function rewriteModuleSyntax(code) {
 export function compileSource(code) {
   // A `#!` line (scripts made executable for Node) is a comment here.
   const text = code.startsWith('#!') ? `//${code.slice(2)}` : code;
-  const { code: body, isModule } = rewriteModuleSyntax(text);
+  const { code: body, isModule, exported } = rewriteModuleSyntax(text);
   const strict = isModule ? '"use strict"; ' : '';
   // The learner's code sits in a block of its own, so that it may declare names the helpers
-  // have (`const sleep = …` is common) instead of failing to redeclare a parameter.
+  // have (`const sleep = …` is common) instead of failing to redeclare a parameter. Its ES
+  // exports are handed out as a closure over the block's names (on the header line, so line
+  // numbers stay the learner's; called only after the code has run, past any TDZ).
+  const exportsOf = exported.length ? `__exportsOf(() => ({ ${exported.join(', ')} })); ` : '';
   const source =
-    `(async function (${SCRIPT_PARAMS.join(', ')}) { ${strict}{\n` +
+    `(async function (${SCRIPT_PARAMS.join(', ')}) { ${strict}{ ${exportsOf}\n` +
     `${body}\n} })\n//# sourceURL=${SCRIPT_NAME}`;
-  return { source, isModule };
+  return { source, isModule, exported };
 }
 
 /**

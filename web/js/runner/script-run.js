@@ -17,6 +17,9 @@ const WORKER_START_TIMEOUT_MS = 15000;
 /** Output kept in a run's result (the callbacks see every line the worker sends). */
 const MAX_KEPT_OUTPUT = 10_000;
 
+/** Engine events a grader reads at once. */
+const MAX_EVENTS_READ = 10_000;
+
 /** Commands after which the server may have closed connections. */
 const MAY_CLOSE = new Set(['quit', 'client', 'shutdown']);
 
@@ -71,6 +74,8 @@ class ScriptRun {
     this.output = [];
     this.events = [];
     this.dbCalls = 0;
+    this.checks = typeof options.checks === 'string' ? options.checks : null;
+    this.checkResults = null;
     this.ended = false;
     this.inBatch = false;
     this.timer = null;
@@ -93,12 +98,13 @@ class ScriptRun {
     };
     this.startedAt = performance.now();
     this.timer = setTimeout(() => this.end('timeout'), this.timeoutMs);
-    worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs, ...this.clockState() });
+    worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs, checks: this.checks, ...this.clockState() });
   }
 
   receive(message) {
     if (this.ended || !message) return;
     if (message.t === 'batch') this.batch(message);
+    else if (message.t === 'checks') this.checkResults = Array.isArray(message.results) ? message.results : [];
     else if (message.t === 'done') this.end(message.error ? 'error' : 'ok', message.error);
   }
 
@@ -152,6 +158,13 @@ class ScriptRun {
         }
         case 'log':
           this.print(op[1], op[2]);
+          break;
+        case 'seq':
+          // A grader's mark in the engine's event log (see checks.js).
+          if (results) results[i] = engine.lastEventSeq();
+          break;
+        case 'events':
+          if (results) results[i] = engine.eventsAfter(op[1], MAX_EVENTS_READ);
           break;
         default:
           break;
@@ -280,6 +293,7 @@ class ScriptRun {
       output: this.output,
       events: this.events,
       dbCalls: this.dbCalls,
+      checks: this.checkResults,
       wallMs,
       virtualStart: this.virtualStart,
       virtualEnd: this.host.clock.now(),
@@ -314,9 +328,11 @@ export class Runner {
    * Runs a learner script. Options: `onOutput({stream, text})` for each line printed (`stream`:
    * log, info, debug, warn, error), `onEvent(record)` for each `{kind: 'db', name, start, end}`
    * and `{kind: 'sleep', start, end}` (virtual Unix ms), `timeoutMs` (wall-time limit, default
-   * 5000), `dbLatencyMs` (virtual cost of a `db` call, default 50). Returns `{ done, stop,
-   * output, events }`: `done` resolves with `{ status, error, output, events, dbCalls, wallMs,
-   * virtualStart, virtualEnd }`.
+   * 5000), `dbLatencyMs` (virtual cost of a `db` call, default 50), `checks` (a lesson's grader:
+   * JavaScript run after the learner's code, see `checks.js`). Returns `{ done, stop, output,
+   * events }`: `done` resolves with `{ status, error, output, events, dbCalls, checks, wallMs,
+   * virtualStart, virtualEnd }` (`checks`: `[{name, passed, message, hint}]`, or null when no
+   * checks ran: none given, or the learner's code failed first).
    */
   run(code, options = {}) {
     let run = null;

@@ -49,9 +49,11 @@ function copy(row) {
 export function createDatabase({ latencyMs, wait }) {
   const users = seedUsers();
   let calls = 0;
+  const callsByName = new Map();
   const byId = (id) => users.find((u) => String(u.id) === String(id)) ?? null;
   const call = (name, compute) => {
     calls += 1;
+    callsByName.set(name, (callsByName.get(name) ?? 0) + 1);
     let result;
     let failure = null;
     try {
@@ -74,6 +76,10 @@ export function createDatabase({ latencyMs, wait }) {
     /** How many calls this run made. */
     get calls() {
       return calls;
+    },
+    /** How many calls of one kind (`findUser`, `updateUser`, a query's name) this run made. */
+    callsTo(name) {
+      return callsByName.get(String(name)) ?? 0;
     },
     /** The user with this id (a copy), or null. */
     findUser(id) {

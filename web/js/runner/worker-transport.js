@@ -53,6 +53,8 @@ export class HostLink {
     this.awaited = false;
     this.scheduled = false;
     this.nextBatch = 1;
+    /** Batches that carried Redis commands: the script's round trips to the server. */
+    this.roundTrips = 0;
     this.pending = new Map();
     this.onOutput = null;
     this.onClock = null;
@@ -87,6 +89,12 @@ export class HostLink {
     if (this.ops.length === 0) return;
     const id = this.nextBatch++;
     const message = { t: 'batch', id, ops: this.ops, reply: this.awaited };
+    for (let i = 0; i < this.ops.length; i++) {
+      if (this.ops[i][0] === 'call') {
+        this.roundTrips++;
+        break;
+      }
+    }
     if (this.awaited) this.pending.set(id, this.answers);
     this.ops = [];
     this.answers = [];

@@ -12,6 +12,11 @@
 //! Node's event loop ends (open connections do not keep it alive, as with the Node package). Then,
 //! or at the first uncaught error (Node stops there too), the worker posts
 //! `{t: 'done', error}`; `error` carries the name, message and the learner's line.
+//!
+//! With `checks` (a lesson's grader, see `checks.js`), once the learner's code is over and did not
+//! fail, the checks run in the same worker, with the learner's exports, fresh clients, the
+//! simulated database and the engine's events; their results go to the page as
+//! `{t: 'checks', results}` before `done`.
 
 import { Redis, Cluster } from '../client/redis.js';
 import { Command, CALL_SITE } from '../client/command.js';
@@ -31,6 +36,7 @@ import {
 import { inspect, formatArgs } from './inspect.js';
 import { createDatabase } from './sim-db.js';
 import { Buffer } from './buffer.js';
+import { runChecks } from './checks.js';
 
 const post = (message) => self.postMessage(message);
 const link = new HostLink(post);
@@ -138,6 +144,8 @@ const redisModule = { createClient, ErrorReply, commandOptions };
 // ---- console ---------------------------------------------------------------------------------
 
 let outputLines = 0;
+/** What the learner's code printed (for checks). */
+const printed = [];
 let outputChars = 0;
 let outputDropped = false;
 let groupIndent = '';
@@ -151,6 +159,7 @@ function emit(stream, text) {
   }
   outputLines++;
   outputChars += text.length;
+  printed.push(text);
   if (groupIndent) text = groupIndent + text.replaceAll('\n', `\n${groupIndent}`);
   link.send(['log', stream, text]);
 }
@@ -344,6 +353,31 @@ let started = false;
 let topSettled = false;
 let finished = false;
 let checkScheduled = false;
+/** The grader's source, until it runs; what the learner's code exported. */
+let pendingChecks = null;
+let checkContext = null;
+let learnerExports = null;
+
+/** Runs the lesson's checks once the learner's code is over, then ends the run. */
+function startChecks() {
+  const source = pendingChecks;
+  pendingChecks = null;
+  const ctx = checkContext;
+  // Checks wait for their own commands: the run must not end under them.
+  topSettled = false;
+  runChecks(source, ctx).then(
+    (results) => {
+      link.flush();
+      post({ t: 'checks', results });
+      topSettled = true;
+      checkSoon();
+    },
+    (err) => {
+      topSettled = true;
+      fail(err);
+    },
+  );
+}
 
 function clientBusy(client) {
   const { status } = client;
@@ -369,8 +403,9 @@ function checkSoon(confirming = false) {
   setTimeout(() => {
     checkScheduled = false;
     if (finished || busy()) return;
-    if (confirming) finish(null);
-    else checkSoon(true);
+    if (!confirming) checkSoon(true);
+    else if (pendingChecks !== null) startChecks();
+    else finish(null);
   }, 0);
 }
 
@@ -446,7 +481,7 @@ function locateSyntaxError(source) {
   });
 }
 
-async function run({ code, dbLatencyMs = 50, now, paused, speed }) {
+async function run({ code, dbLatencyMs = 50, now, paused, speed, checks }) {
   if (started) return;
   started = true;
   if (now !== undefined) {
@@ -468,6 +503,25 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed }) {
   }
   const module = { exports: {} };
   const require = (specifier) => loadModule(specifier).cjs;
+  if (typeof checks === 'string' && checks.trim() !== '') {
+    pendingChecks = checks;
+    checkContext = {
+      exports: () => {
+        const cjs = module.exports && typeof module.exports === 'object' ? module.exports : {};
+        const out = typeof module.exports === 'function' ? { default: module.exports } : { ...cjs };
+        if (learnerExports) Object.assign(out, learnerExports());
+        return out;
+      },
+      Redis,
+      db,
+      sleep,
+      printed,
+      clients,
+      ask: (op) => link.ask(op),
+      // Batches of commands sent to the page: the round trips of the script's clients.
+      roundTrips: () => link.roundTrips,
+    };
+  }
   const args = {
     require,
     module,
@@ -485,6 +539,9 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed }) {
     clearTimeout: learnerClearTimer,
     clearInterval: learnerClearTimer,
     clearImmediate,
+    __exportsOf: (fn) => {
+      learnerExports = fn;
+    },
   };
   const values = SCRIPT_PARAMS.map((name) => args[name]);
   fn.apply(isModule ? undefined : module.exports, values).then(

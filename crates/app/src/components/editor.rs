@@ -230,6 +230,11 @@ pub fn Editor() -> impl IntoView {
     if code.get_untracked().is_empty() {
         code.set(storage::load_editor_code().unwrap_or_else(|| STARTER.to_string()));
     }
+    // The first-visit example is not the learner's own code: a lesson may replace it with its
+    // challenge's starter (web/js/lessons/panel.js reads this).
+    if let Some(ns) = namespace() {
+        let _ = js_sys::Reflect::set(&ns, &"editorExample".into(), &JsValue::from_str(STARTER));
+    }
     let too_long_to_save = RwSignal::new(false);
     Effect::new(move |_| {
         let saved = code.with(|c| storage::save_editor_code(c));

@@ -4,5 +4,6 @@ pub mod clock;
 pub mod console;
 pub mod editor;
 pub mod keys;
+pub mod lessons;
 pub mod theme;
 pub mod timeline;

@@ -1,0 +1,187 @@
+// The lesson and quiz panels in the built page: open a lesson from the picker, run its example,
+// fail then pass its challenge, answer its quiz, find progress kept after a reload; lessons from
+// an embedding page (load-lesson), broken ones, and HTML in lesson text.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startHarness } from './harness.mjs';
+import { EditorPanel } from './playground-page.mjs';
+import { parseLesson } from '../js/lessons/parse.js';
+
+const lessonFile = (file) => parseLesson(readFileSync(new URL(`../lessons/${file}`, import.meta.url), 'utf8'), file);
+const keys = lessonFile('01-keys-and-values.md');
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+/** Records the lesson panels' window events in `window.__lessonEvents`. */
+async function recordEvents(page) {
+  await page.evaluate(() => {
+    window.__lessonEvents = [];
+    for (const type of ['challenge-result', 'quiz-answer', 'progress']) {
+      window.addEventListener(`redis-playground:${type}`, (e) => window.__lessonEvents.push({ type, detail: e.detail }));
+    }
+  });
+}
+const events = (page, type) =>
+  page.evaluate((t) => window.__lessonEvents.filter((e) => e.type === t).map((e) => e.detail), type);
+
+async function openLesson(page, id) {
+  await page.waitForSelector('[data-testid=lesson-picker] option[value=keys-and-values]', { state: 'attached' });
+  await page.selectOption('[data-testid=lesson-picker]', id);
+  await page.waitForSelector(`[data-testid=lesson][data-lesson=${id}] [data-testid=lesson-title]`);
+}
+
+async function setCode(page, code) {
+  // The editor's signal (the temporary text area shows and edits the same text).
+  await page.evaluate((c) => window.redisPlayground.editorCode.set(c), code);
+}
+
+async function check(page) {
+  await page.click('[data-testid=challenge-check]');
+  await page.waitForSelector('[data-testid=challenge-result][data-state=passed], [data-testid=challenge-result][data-state=failed]', { timeout: 20_000 });
+  return page.getAttribute('[data-testid=challenge-result]', 'data-state');
+}
+
+test('open a lesson: its explanation, example and brief show; the starter goes into the editor', async () => {
+  const page = await harness.open();
+  await openLesson(page, 'keys-and-values');
+  assert.equal(await page.textContent('[data-testid=lesson-title]'), 'Keys and values');
+  assert.equal(await page.evaluate(() => window.redisPlayground.currentLesson()), 'keys-and-values');
+  assert.match(await page.textContent('[data-testid=lesson-explanation]'), /Redis is a server that keeps a big dictionary/);
+  // Markdown rendered: bold and code elements, lists.
+  assert.ok((await page.$$('[data-testid=lesson-explanation] strong')).length > 0);
+  assert.ok((await page.$$('[data-testid=lesson-explanation] li code')).length > 0);
+  assert.match(await page.textContent('[data-testid=challenge-brief]'), /saveUser\(user\)/);
+  assert.equal(await page.evaluate(() => window.redisPlayground.editorCode.get()), keys.challenge.starter);
+  // The starter is in the script editor.
+  assert.equal(await new EditorPanel(page).code(), keys.challenge.starter);
+  // The quiz panel shows the lesson's questions.
+  assert.equal((await page.$$('[data-testid=quiz] [data-testid=quiz-question]')).length, keys.quiz.length);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('run the example: its output shows in the lesson', async () => {
+  const page = await harness.open();
+  await openLesson(page, 'keys-and-values');
+  await page.click('[data-testid=lesson-run-example]');
+  await page.waitForFunction(() => /fr/.test(document.querySelector('[data-testid=lesson-example-output]').textContent));
+  const out = await page.textContent('[data-testid=lesson-example-output]');
+  assert.match(out, /hello/);
+  assert.match(out, /null/);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('fail the challenge with the starter, then pass it with the reference solution typed in', async () => {
+  const page = await harness.open();
+  await recordEvents(page);
+  await openLesson(page, 'keys-and-values');
+  assert.equal(await check(page), 'failed');
+  const failed = await page.$$('[data-testid=challenge-result] .check[data-passed=false]');
+  assert.ok(failed.length > 0);
+  assert.match(await page.textContent('[data-testid=challenge-result]'), /saveUser stores the user as JSON[\s\S]*Hint:/);
+  let results = await events(page, 'challenge-result');
+  assert.equal(results.length, 1);
+  assert.equal(results[0].lesson, 'keys-and-values');
+  assert.equal(results[0].passed, false);
+  assert.ok(results[0].checks.some((c) => !c.passed && c.message));
+
+  const editor = await new EditorPanel(page).ready();
+  await editor.setCode(keys.challenge.solution);
+  assert.equal(await page.evaluate(() => window.redisPlayground.editorCode.get()), keys.challenge.solution);
+  assert.equal(await check(page), 'passed');
+  assert.match(await page.textContent('[data-testid=challenge-result]'), /All 3 checks passed/);
+  results = await events(page, 'challenge-result');
+  assert.equal(results[1].passed, true);
+  assert.ok(results[1].checks.every((c) => c.passed));
+  const progress = await events(page, 'progress');
+  assert.deepEqual(progress.at(-1), { lesson: 'keys-and-values', completed: false, challengePassed: true, quizCorrect: 0, quizTotal: keys.quiz.length });
+  assert.deepEqual(harness.problems, []);
+});
+
+test('answer the quiz: explanations and score; progress is kept across a reload', async () => {
+  const page = await harness.open();
+  await recordEvents(page);
+  await openLesson(page, 'keys-and-values');
+  const question = (i) => `[data-testid=quiz] [data-testid=quiz-question]:nth-child(${i + 1})`;
+  // A wrong answer first: the verdict and every option's explanation show.
+  const wrong = keys.quiz[0].options.findIndex((o) => !o.correct);
+  await page.check(`${question(0)} input[value="${wrong}"]`);
+  await page.click(`${question(0)} [data-testid=quiz-check]`);
+  assert.match(await page.textContent(`${question(0)} .quiz-verdict`), /Not quite/);
+  assert.equal(await page.getAttribute(question(0), 'data-answered'), 'wrong');
+  const shown = await page.$$eval(`${question(0)} [data-testid=quiz-explanation]`, (els) => els.filter((e) => !e.hidden).map((e) => e.textContent));
+  // Rendered as inline Markdown: `code` loses its backticks.
+  assert.deepEqual(shown, keys.quiz[0].options.map((o) => o.explanation.replaceAll('`', '')));
+  // Then every question right.
+  for (const [i, q] of keys.quiz.entries()) {
+    for (const [j, o] of q.options.entries()) {
+      const input = `${question(i)} input[value="${j}"]`;
+      if (o.correct) await page.check(input);
+      else if (q.multiple) await page.uncheck(input);
+    }
+    await page.click(`${question(i)} [data-testid=quiz-check]`);
+    assert.equal(await page.getAttribute(question(i), 'data-answered'), 'correct', `question ${i + 1}`);
+  }
+  assert.equal(await page.textContent('[data-testid=quiz-score]'), `Score: ${keys.quiz.length} / ${keys.quiz.length}`);
+  const answers = await events(page, 'quiz-answer');
+  assert.deepEqual(answers[0], { lesson: 'keys-and-values', question: 0, answer: [wrong], correct: false });
+  assert.equal(answers.at(-1).correct, true);
+
+  // Pass the challenge too: the lesson is complete, and the picker says so after a reload.
+  await setCode(page, keys.challenge.solution);
+  assert.equal(await check(page), 'passed');
+  const progress = await events(page, 'progress');
+  assert.equal(progress.at(-1).completed, true);
+
+  await page.reload();
+  await page.waitForSelector('[data-testid=lesson][data-lesson=keys-and-values] [data-testid=lesson-title]');
+  const option = await page.$('[data-testid=lesson-picker] option[value=keys-and-values]');
+  assert.equal(await option.getAttribute('data-complete'), 'true');
+  assert.match(await option.textContent(), /^✓/);
+  assert.equal(await page.textContent('[data-testid=quiz-score]'), `Score: ${keys.quiz.length} / ${keys.quiz.length}`);
+  assert.match(await page.textContent('[data-testid=challenge-result]'), /passed this challenge before/);
+
+  // Retry clears the quiz answers.
+  await page.click('[data-testid=quiz-retry]');
+  assert.equal(await page.textContent('[data-testid=quiz-score]'), `Score: 0 / ${keys.quiz.length} (${keys.quiz.length} to answer)`);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('load-lesson opens a lesson object from an embedding page; HTML in it stays text', async () => {
+  const page = await harness.open();
+  await page.waitForSelector('[data-testid=lesson-picker]');
+  const custom = {
+    ...keys,
+    id: 'custom-lesson',
+    title: 'Custom <b>lesson</b>',
+    explanation: 'Hello <img src=x onerror="window.__pwned=1"> **world** <script>window.__pwned=2</script>',
+  };
+  await page.evaluate((lesson) => window.dispatchEvent(new CustomEvent('redis-playground:load-lesson', { detail: { lesson } })), custom);
+  await page.waitForSelector('[data-testid=lesson][data-lesson=custom-lesson]');
+  assert.equal(await page.textContent('[data-testid=lesson-title]'), 'Custom <b>lesson</b>');
+  assert.match(await page.textContent('[data-testid=lesson-explanation]'), /Hello <img src=x onerror="window.__pwned=1"> world <script>/);
+  assert.equal((await page.$$('[data-testid=lesson] img, [data-testid=lesson] script, [data-testid=lesson-title] b')).length, 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a lesson with a mistake shows a clear error and the page keeps working', async () => {
+  const page = await harness.open();
+  await page.waitForSelector('[data-testid=lesson-picker]');
+  const broken = { ...keys, id: 'broken-one', quiz: [{ question: 'Which?', options: [{ text: 'a', explanation: 'x' }, { text: 'b', explanation: 'y' }] }] };
+  await page.evaluate((lesson) => window.dispatchEvent(new CustomEvent('redis-playground:load-lesson', { detail: { lesson } })), broken);
+  await page.waitForSelector('[data-testid=lesson-error]');
+  assert.match(await page.textContent('[data-testid=lesson-error]'), /quiz question 1: no option is correct/);
+  // Other lessons still open.
+  await openLesson(page, 'ttl-and-expiry');
+  assert.equal(await page.textContent('[data-testid=lesson-title]'), 'TTL and expiry');
+  await page.evaluate(() => window.redisPlayground.openLesson('no-such-lesson'));
+  assert.match(await page.textContent('[data-testid=lesson-error]'), /There is no lesson "no-such-lesson"/);
+  assert.deepEqual(harness.problems, []);
+});

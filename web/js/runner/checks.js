@@ -1,0 +1,187 @@
+//! A lesson's grader, run in the script worker after the learner's code (`runScript(code,
+//! { checks })`).
+//!
+//! The grader is JavaScript that registers checks:
+//!
+//! ```js
+//! check('the second read is a cache hit', 'Store the user after reading it from db.', async (t) => {
+//!   const getUser = t.fn('getUser');
+//!   await getUser(1);
+//!   const mark = await t.mark();
+//!   await getUser(1);
+//!   const hits = await t.events(mark, { kind: 'hit', key: 'user:1' });
+//!   t.assert(hits.length === 1, 'the second getUser(1) did not read user:1 from Redis');
+//! });
+//! ```
+//!
+//! `check(name, [hint], fn)`: checks run one after the other, each with its own context `t`
+//! (below) and a wall-time limit; a check passes when `fn` returns, and fails with the message of
+//! what it threw (`t.fail`, `t.assert`, `t.equal`, or any error), shown with the check's hint.
+//!
+//! The context `t`:
+//! - `t.exports`: what the learner's code exported (ES `export` and CommonJS `module.exports`);
+//!   `t.fn(name)` one exported function, or a failure naming it.
+//! - `t.redis`: a fresh client of the page's engine (another connection than the learner's);
+//!   `t.client()` one more. They are closed after the check.
+//! - `t.db`: the learner's simulated database (`t.db.calls`, `t.db.callsTo('findUser')`, and its
+//!   methods, counted like the learner's calls).
+//! - `t.sleep(ms)`, `t.now()`: the virtual clock; `t.elapsed(fn)`: virtual ms an async call took.
+//! - `t.mark()`: a position in the engine's event log; `t.events(mark, {kind, key})`: the events
+//!   after it (`{seq, time, client, db, kind, key, command}`, kind: hit, miss, write, del,
+//!   expired, evicted), filtered.
+//! - `t.printed`: the lines the learner's code printed.
+//! - `t.roundTrips()`: how many round trips to the server the worker has made so far (commands
+//!   sent in the same tick — a pipeline, `Promise.all` — travel together, as over a socket).
+//! - `t.waitFor(condition, message, ms = 1000)`: waits (real time) until `condition()` holds, or
+//!   fails with `message` (pub/sub messages arrive a moment after PUBLISH answers).
+//! - `t.fail(message, hint)`, `t.assert(condition, message, hint)`, `t.equal(actual, expected,
+//!   message, hint)` (compared as JSON).
+
+/** Wall time one check may take before it fails (a call that never resolves). */
+const CHECK_TIMEOUT_MS = 2000;
+
+/** A check's failure: its message for the learner and, optionally, a hint of its own. */
+export class CheckFailure extends Error {
+  constructor(message, hint = null) {
+    super(message);
+    this.name = 'CheckFailure';
+    this.hint = hint;
+  }
+}
+
+function show(value) {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? String(value) : text;
+  } catch {
+    return String(value);
+  }
+}
+
+function makeContext(ctx, opened) {
+  const exports = ctx.exports();
+  let redis = null;
+  const client = () => {
+    const c = new ctx.Redis();
+    opened.push(c);
+    return c;
+  };
+  const t = {
+    exports,
+    db: ctx.db,
+    printed: ctx.printed.slice(),
+    get redis() {
+      redis ??= client();
+      return redis;
+    },
+    client,
+    fn(name) {
+      const f = exports[name];
+      if (typeof f !== 'function') {
+        const found = Object.keys(exports);
+        throw new CheckFailure(
+          `Your code does not export a function named ${name}` +
+            (found.length ? ` (it exports: ${found.join(', ')})` : ' (it exports nothing)'),
+          `Write \`export async function ${name}(…) { … }\`.`,
+        );
+      }
+      return f;
+    },
+    sleep: (ms) => ctx.sleep(ms),
+    roundTrips: () => (ctx.roundTrips ? ctx.roundTrips() : 0),
+    now: () => Date.now(),
+    async elapsed(fn) {
+      const start = Date.now();
+      await fn();
+      return Date.now() - start;
+    },
+    mark: () => new Promise((resolve) => ctx.ask(['seq']).then(resolve)),
+    events(mark, { kind, key } = {}) {
+      return new Promise((resolve) => ctx.ask(['events', mark]).then(resolve)).then((list) =>
+        list.filter((e) => (kind === undefined || e.kind === kind) && (key === undefined || e.key === key)),
+      );
+    },
+    async waitFor(condition, message, ms = 1000) {
+      // Counted in real 10 ms steps: the worker's clocks follow the page's (maybe paused) one.
+      for (let waited = 0; ; waited += 10) {
+        if (await condition()) return;
+        if (waited >= ms) throw new CheckFailure(message);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    fail(message, hint = null) {
+      throw new CheckFailure(message, hint);
+    },
+    assert(condition, message, hint = null) {
+      if (!condition) throw new CheckFailure(message, hint);
+    },
+    equal(actual, expected, message, hint = null) {
+      if (show(actual) !== show(expected)) {
+        throw new CheckFailure(`${message}: expected ${show(expected)}, got ${show(actual)}`, hint);
+      }
+    },
+  };
+  return t;
+}
+
+function withTimeout(promise, ms) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new CheckFailure(
+            `The check did not finish within ${ms / 1000} s of real time: does a call of yours never resolve?`,
+          ),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs a grader's checks; resolves with `[{name, passed, message, hint}]`. A grader that does
+ * not compile or registers nothing gives one failed result saying so (an author's mistake).
+ */
+export async function runChecks(source, ctx) {
+  const registered = [];
+  const check = (name, hint, fn) => {
+    if (typeof hint === 'function') [hint, fn] = [null, hint];
+    if (typeof fn !== 'function') throw new TypeError(`check(${show(name)}) needs a function`);
+    registered.push({ name: String(name), hint: hint == null ? null : String(hint), fn });
+  };
+  try {
+    // Indirect eval: global scope; `checks.js` names the grader's frames.
+    const define = (0, eval)(`(async function (check, CheckFailure) { "use strict";\n${source}\n})\n//# sourceURL=lesson-checks.js`);
+    await define(check, CheckFailure);
+  } catch (err) {
+    return [{ name: "The lesson's checks", passed: false, message: `The lesson's checks could not run: ${err?.message ?? err}`, hint: null }];
+  }
+  if (registered.length === 0) {
+    return [{ name: "The lesson's checks", passed: false, message: 'The lesson defines no checks.', hint: null }];
+  }
+  const results = [];
+  for (const { name, hint, fn } of registered) {
+    const opened = [];
+    try {
+      const t = makeContext(ctx, opened);
+      await withTimeout(Promise.resolve().then(() => fn(t)), CHECK_TIMEOUT_MS);
+      results.push({ name, passed: true, message: 'Passed.', hint: null });
+    } catch (err) {
+      const failure = err instanceof CheckFailure;
+      let message = failure ? err.message : `Threw ${err?.name ?? 'Error'}: ${err?.message ?? String(err)}`;
+      if (!failure && err?.name === 'ReplyError') message = `Redis replied with an error: ${err.message}`;
+      results.push({ name, passed: false, message, hint: (failure && err.hint) || hint });
+    } finally {
+      for (const c of opened) {
+        try {
+          c.disconnect();
+        } catch {
+          // Already closed.
+        }
+      }
+    }
+  }
+  return results;
+}
