@@ -4,6 +4,7 @@
 //! same keyspace. Each panel is a component under `components/`.
 
 pub mod components;
+pub mod pagestate;
 pub mod state;
 pub mod storage;
 
@@ -17,9 +18,12 @@ use wasm_bindgen::JsValue;
 use components::clock::Clock;
 use components::console::Console;
 use components::keys::KeyBrowser;
+use components::layout::Splitter;
+use components::reset::{ResetButton, StateNoteView};
 use components::theme::ThemeToggle;
 use components::timeline::Timeline;
-use state::{Playground, start_clock, wall_ms};
+use pagestate::StateNote;
+use state::{ClockMode, Playground, start_clock, wall_ms};
 
 /// Publishes the engine to JavaScript as `window.redisPlayground.engine`, then dispatches the
 /// `redis-playground:engine` event on `window`. The namespace object is kept if a script made it
@@ -46,22 +50,44 @@ fn expose_to_js(engine: &Rc<RefCell<Engine>>) {
 #[component]
 pub fn App() -> impl IntoView {
     let mut engine = Engine::new();
-    // The virtual clock starts at the wall clock, so TIME and EXPIREAT behave as expected.
+    // The virtual clock starts at the wall clock, so TIME and EXPIREAT behave as expected;
+    // a saved playground then brings back its keys, configuration and clock.
     engine.set_time(wall_ms() as i64);
+    let (clock, note) = pagestate::restore_on_load(&mut engine);
+    if let Some(clock) = clock {
+        pagestate::hand_clock_to_js(clock.time, clock.paused, clock.speed);
+    }
     let engine = Rc::new(RefCell::new(engine));
     expose_to_js(&engine);
     let playground = Playground::new(engine);
+    if let Some(clock) = clock {
+        playground.mode.set(if clock.paused {
+            ClockMode::Paused
+        } else {
+            ClockMode::Live
+        });
+        playground.speed.set(clock.speed);
+    }
+    let note = StateNote(RwSignal::new(note));
     provide_context(playground);
+    provide_context(note);
     start_clock(playground);
+    pagestate::start_saving(playground, note);
     view! {
         <header class="topbar">
             <h1>"Redis Playground"</h1>
             <Clock />
-            <ThemeToggle />
+            <div class="topbar-actions">
+                <ResetButton />
+                <ThemeToggle />
+            </div>
+            <StateNoteView />
         </header>
         <main class="workspace">
             <Console />
+            <Splitter name="columns" vertical=true label="Resize the console and key browser" default=60.0 min=25.0 max=75.0 />
             <KeyBrowser />
+            <Splitter name="rows" vertical=false label="Resize the upper panels and the timeline" default=58.0 min=25.0 max=85.0 />
             <Timeline />
         </main>
     }

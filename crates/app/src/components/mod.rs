@@ -3,5 +3,7 @@
 pub mod clock;
 pub mod console;
 pub mod keys;
+pub mod layout;
+pub mod reset;
 pub mod theme;
 pub mod timeline;
