@@ -153,6 +153,29 @@ test('panels resize with the keyboard, and the sizes survive a reload and a rese
   assert.equal(await page.separatorValue('columns'), 75);
 });
 
+test('the separators follow the pointer too', async () => {
+  const page = await open({ width: 1440, height: 900 });
+  const box = await page.separator('columns').boundingBox();
+  const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+  await page.page.mouse.move(x, y);
+  await page.page.mouse.down();
+  await page.page.mouse.move(x - 200, y, { steps: 5 });
+  await page.page.mouse.up();
+  const value = await page.separatorValue('columns');
+  assert.ok(value >= 43 && value <= 47, `dragged 200 px left of 60 %: ${value}`);
+});
+
+test('an idle page does not rewrite its save', async () => {
+  const page = await open();
+  await page.run('SET idle yes');
+  const saved = () => page.page.evaluate(() => localStorage.getItem('redis-playground.v1.state'));
+  await page.page.waitForFunction(() => localStorage.getItem('redis-playground.v1.state') !== null);
+  await page.page.waitForTimeout(800);
+  const first = await saved();
+  await page.page.waitForTimeout(2500);
+  assert.equal(await saved(), first);
+});
+
 test('at 360 px nothing scrolls sideways, with a long key open and with the reset dialog', async () => {
   const page = await open({ width: 360, height: 740 });
   await page.run(`HSET ${'user:profile:'.repeat(8)}1 name Ada bio ${'x'.repeat(200)}`);

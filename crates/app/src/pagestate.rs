@@ -235,28 +235,44 @@ pub fn hand_clock_to_js(time: i64, paused: bool, speed: u32) {
 }
 
 /// What decides that the state changed since the last save.
-fn fingerprint(playground: Playground) -> (u64, u64, bool, u32, i64) {
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Fingerprint {
+    /// Last event sequence number, commands processed, paused, speed.
+    counters: (u64, u64, bool, u32),
+    /// A paused clock's time; a live ×1 clock's lead on the wall clock (it moves only with an
+    /// advance, give or take the 50 ms the engine's time may lag); 0 for faster clocks, whose
+    /// time is saved with the next change and when the page is left.
+    clock: i64,
+}
+
+impl Fingerprint {
+    /// The same state, give or take the clock's jitter.
+    pub fn same(&self, other: &Fingerprint) -> bool {
+        self.counters == other.counters && self.clock.abs_diff(other.clock) <= 250
+    }
+}
+
+fn fingerprint(playground: Playground) -> Fingerprint {
     let paused = playground.mode.get_untracked() == ClockMode::Paused;
     let speed = playground.speed.get_untracked();
     playground
         .with(|e| {
-            // A paused clock changes only when moved; a live one at ×1 only when its lead on
-            // the wall clock changes (an advance). Faster clocks drift by themselves: their
-            // time is saved with the next change and when the page is left.
-            let time = if paused {
+            let clock = if paused {
                 e.now_ms()
             } else if speed == 1 {
-                (e.now_ms() - wall_ms() as i64).div_euclid(1000)
+                e.now_ms() - wall_ms() as i64
             } else {
                 0
             };
-            (
-                e.events().last_seq(),
-                e.stats().total_commands_processed,
-                paused,
-                speed,
-                time,
-            )
+            Fingerprint {
+                counters: (
+                    e.events().last_seq(),
+                    e.stats().total_commands_processed,
+                    paused,
+                    speed,
+                ),
+                clock,
+            }
         })
         .unwrap_or_default()
 }
@@ -314,11 +330,11 @@ pub fn start_saving(playground: Playground, note: StateNote) {
     let check = move || {
         let now = wall_ms();
         let fp = fingerprint(playground);
-        if fp == saved.get_value() {
+        if fp.same(&saved.get_value()) {
             pending.set_value(None);
             return;
         }
-        if fp != seen.get_value() {
+        if !fp.same(&seen.get_value()) {
             seen.set_value(fp);
             let first = pending.get_value().map_or(now, |(first, _)| first);
             pending.set_value(Some((first, now)));
@@ -415,6 +431,20 @@ mod tests {
             Err(Unreadable::Damaged),
             "speed 0"
         );
+    }
+
+    #[test]
+    fn fingerprints_ignore_the_clocks_jitter_only() {
+        let a = Fingerprint {
+            counters: (1, 2, false, 1),
+            clock: -20,
+        };
+        assert!(a.same(&Fingerprint { clock: 30, ..a }));
+        assert!(!a.same(&Fingerprint { clock: 1_000, ..a }));
+        assert!(!a.same(&Fingerprint {
+            counters: (2, 2, false, 1),
+            ..a
+        }));
     }
 
     #[test]
