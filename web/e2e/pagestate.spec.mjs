@@ -139,6 +139,7 @@ test('panels resize with the keyboard, and the sizes survive a reload and a rese
   await page.page.keyboard.press('ArrowRight');
   await page.page.keyboard.press('Shift+ArrowRight');
   assert.equal(await page.separatorValue('columns'), 74);
+  assert.equal(await columns.getAttribute('aria-valuetext'), '74 % of the width');
   assert.ok((await consoleWidth()) > before + 150, 'the console grew');
   await page.separator('rows').focus();
   await page.page.keyboard.press('ArrowUp');

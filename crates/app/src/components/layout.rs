@@ -115,6 +115,10 @@ pub fn Splitter(
             aria-valuemin=min.to_string()
             aria-valuemax=max.to_string()
             aria-valuenow=move || format!("{:.0}", value.get())
+            aria-valuetext=move || {
+                let of = if vertical { "of the width" } else { "of the window's height" };
+                format!("{:.0} % {of}", value.get())
+            }
             style=format!("grid-area: split-{name}")
             node_ref=node
             on:keydown=on_keydown
