@@ -79,6 +79,66 @@ export class PlaygroundPage {
     );
   }
 
+  /** Reloads the page (saving its state on the way out) and waits for the console. */
+  async reload() {
+    await this.page.reload();
+    return this.ready();
+  }
+
+  /** The reset button in the header. */
+  get resetButton() {
+    return this.page.getByTestId('reset-button');
+  }
+
+  /** The reset confirmation dialog. */
+  get resetDialog() {
+    return this.page.getByRole('dialog', { name: 'Reset the playground?' });
+  }
+
+  /** Opens the reset dialog and waits for it. */
+  async openReset() {
+    await this.resetButton.click();
+    await this.resetDialog.waitFor({ state: 'visible' });
+  }
+
+  /** Resets through the dialog (asks, confirms) and waits until the keys are gone. */
+  async reset() {
+    await this.openReset();
+    await this.page.getByTestId('reset-confirm').click();
+    await this.resetDialog.waitFor({ state: 'hidden' });
+    await this.page.getByTestId('key-count').getByText('0 keys', { exact: true }).waitFor();
+  }
+
+  /** The note about saving or restoring the playground, or null. */
+  async stateNote() {
+    const note = this.page.getByTestId('state-note');
+    return (await note.count()) ? note.textContent() : null;
+  }
+
+  /** A panel separator (`columns` or `rows`). */
+  separator(name) {
+    return this.page.getByTestId(`split-${name}`);
+  }
+
+  /** A separator's value (aria-valuenow), as a number. */
+  async separatorValue(name) {
+    return Number(await this.separator(name).getAttribute('aria-valuenow'));
+  }
+
+  /** The page clock's virtual time (Unix ms), once it has caught up with the engine's. */
+  async clockNow() {
+    await this.page.waitForFunction(() => {
+      const { clock, engine } = window.redisPlayground;
+      return clock && engine && clock.now() >= engine.now();
+    });
+    return this.page.evaluate(() => window.redisPlayground.clock.now());
+  }
+
+  /** Whether the document scrolls sideways. */
+  hasHorizontalScroll() {
+    return this.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  }
+
   /** Runs a command on the page's engine from JavaScript, as another client would. */
   async engineCall(...argv) {
     return this.page.evaluate((argv) => {

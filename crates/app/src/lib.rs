@@ -5,6 +5,7 @@
 
 pub mod bridge;
 pub mod components;
+pub mod pagestate;
 pub mod params;
 pub mod state;
 pub mod storage;
@@ -20,10 +21,13 @@ use components::clock::Clock;
 use components::console::Console;
 use components::editor::Editor;
 use components::keys::KeyBrowser;
+use components::layout::Splitter;
 use components::lessons::Lessons;
+use components::reset::{ResetButton, StateNoteView};
 use components::theme::ThemeToggle;
 use components::timeline::{ScriptSpans, Timeline};
-use state::{Playground, start_clock, wall_ms};
+use pagestate::StateNote;
+use state::{ClockMode, Playground, start_clock, wall_ms};
 
 /// Publishes the engine to JavaScript as `window.redisPlayground.engine`, then dispatches the
 /// `redis-playground:engine` event on `window`. The namespace object is kept if a script made it
@@ -63,15 +67,40 @@ pub fn page_config() -> engine::Config {
 #[component]
 pub fn App() -> impl IntoView {
     let mut engine = Engine::with_config(page_config());
-    // The virtual clock starts at the wall clock, so TIME and EXPIREAT behave as expected.
+    // The virtual clock starts at the wall clock, so TIME and EXPIREAT behave as expected;
+    // a saved playground then brings back its keys, configuration and clock. An embed (a
+    // course page's iframe) starts fresh and saves nothing: the learner's own playground on the
+    // same site keeps its state, and several embeds on one page do not overwrite each other.
     engine.set_time(wall_ms() as i64);
+    let embedded = params::current().embed;
+    let (clock, note) = if embedded {
+        (None, None)
+    } else {
+        pagestate::restore_on_load(&mut engine)
+    };
+    if let Some(clock) = clock {
+        pagestate::hand_clock_to_js(clock.time, clock.paused, clock.speed);
+    }
     let engine = Rc::new(RefCell::new(engine));
     expose_to_js(&engine);
     let playground = Playground::new(engine);
+    if let Some(clock) = clock {
+        playground.mode.set(if clock.paused {
+            ClockMode::Paused
+        } else {
+            ClockMode::Live
+        });
+        playground.speed.set(clock.speed);
+    }
+    let note = StateNote(RwSignal::new(note));
     provide_context(playground);
+    provide_context(note);
     provide_context(ScriptSpans::default());
     params::apply(playground);
     start_clock(playground);
+    if !embedded {
+        pagestate::start_saving(playground, note);
+    }
     // Effects run after the first render: the page is up.
     Effect::new(|_| {
         params::check_after_mount();
@@ -81,14 +110,20 @@ pub fn App() -> impl IntoView {
         <header class="topbar">
             <h1>"Redis Playground"</h1>
             <Clock />
-            <ThemeToggle />
-            <params::OpenFull />
+            <div class="topbar-actions">
+                <ResetButton />
+                <ThemeToggle />
+                <params::OpenFull />
+            </div>
+            <StateNoteView />
         </header>
         <params::Notices />
         <main class="workspace">
             <Console />
-            <Editor />
+            <Splitter name="columns" vertical=true label="Resize the console and key browser" default=60.0 min=25.0 max=75.0 />
             <KeyBrowser />
+            <Splitter name="rows" vertical=false label="Resize the console and key browser's height" default=58.0 min=25.0 max=85.0 />
+            <Editor />
             <Timeline />
             <Lessons />
         </main>

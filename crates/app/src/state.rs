@@ -40,6 +40,9 @@ pub struct Playground {
     pub editor_code: RwSignal<String>,
     /// The lesson to open, by id (the lesson picker, `?lesson=`); the lesson panel opens it.
     pub lesson: RwSignal<Option<String>>,
+    /// Bumped when the playground is reset (`pagestate::reset_playground`): panels drop what
+    /// they keep of the old state (the console its transcript and history).
+    pub resets: RwSignal<u64>,
 }
 
 impl Playground {
@@ -54,6 +57,7 @@ impl Playground {
             console_client: RwSignal::new(None),
             editor_code: RwSignal::new(String::new()),
             lesson: RwSignal::new(None),
+            resets: RwSignal::new(0),
         }
     }
 
@@ -91,7 +95,7 @@ pub fn wall_ms() -> f64 {
 /// runner's host installs with the page. When it is there it is the one clock: it drives the
 /// engine's time (following wall time at its speed unless paused), and the clock bar only tells
 /// it what to do. Without it (the app's own wasm tests) the loop below moves the engine itself.
-fn js_clock() -> Option<JsValue> {
+pub(crate) fn js_clock() -> Option<JsValue> {
     let window = web_sys::window()?;
     let namespace = Reflect::get(&window, &"redisPlayground".into())
         .ok()
@@ -102,7 +106,7 @@ fn js_clock() -> Option<JsValue> {
 }
 
 /// Calls `clock.method(...args)`; `None` if it is not a function or throws.
-fn call_clock(clock: &JsValue, method: &str, args: &[JsValue]) -> Option<JsValue> {
+pub(crate) fn call_clock(clock: &JsValue, method: &str, args: &[JsValue]) -> Option<JsValue> {
     let function: js_sys::Function = Reflect::get(clock, &method.into()).ok()?.dyn_into().ok()?;
     let args: js_sys::Array = args.iter().collect();
     function.apply(clock, &args).ok()

@@ -19,8 +19,18 @@ pub fn load(key: &str) -> Option<String> {
 
 /// Stores a string (ignoring failures such as a full quota).
 pub fn save(key: &str, value: &str) {
+    try_save(key, value);
+}
+
+/// Stores a string; `false` if the browser refused (no storage, quota exceeded).
+pub fn try_save(key: &str, value: &str) -> bool {
+    storage().is_some_and(|s| s.set_item(&format!("{PREFIX}{key}"), value).is_ok())
+}
+
+/// Forgets a stored string.
+pub fn remove(key: &str) {
     if let Some(s) = storage() {
-        let _ = s.set_item(&format!("{PREFIX}{key}"), value);
+        let _ = s.remove_item(&format!("{PREFIX}{key}"));
     }
 }
 

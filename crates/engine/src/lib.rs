@@ -22,6 +22,8 @@
 //!   background jobs and [`Engine::crash_restart`].
 //! - [`rdb`]: the RDB format: values (DUMP/RESTORE payloads) and whole-database files (`dump.rdb`,
 //!   DEBUG RELOAD, snapshots of an engine), with its LZF and CRC-64.
+//! - [`snapshot`]: the whole engine as bytes and back (`Engine::snapshot`,
+//!   `Engine::restore_snapshot`), and a fresh start (`Engine::reset`).
 //! - `hyperloglog`: the bytes of Redis's HLL strings, their hash and the cardinality estimator.
 //! - `memory`: memory estimates after Redis's structure sizes (MEMORY USAGE, INFO memory).
 //! - `geohash`: Redis's geohash scores, search cells, distances and geo reply texts; `qsort`:
@@ -62,6 +64,7 @@ pub mod rdb;
 pub mod reply;
 pub mod resp;
 mod rng;
+pub mod snapshot;
 
 pub use client::{Client, Subscriptions};
 pub use command::{

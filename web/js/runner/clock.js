@@ -4,7 +4,7 @@
 //! ×1, ×10, ×60 in the page's clock bar); `pause()` freezes it,
 //! `advance(ms)` and `set(ms)` move it at once (learner scripts' `sleep()` and simulated database
 //! calls advance it), `resume()` follows the wall clock again from where it stands. It never goes
-//! back. Whoever moves it notifies the listeners (`onChange`): the runner host brings the engine
+//! back, except through `restore()` (the page restoring its saved state, or a reset). Whoever moves it notifies the listeners (`onChange`): the runner host brings the engine
 //! to the new time (`Engine.setTime`, which expires keys and times out blocked commands) and
 //! hands scripts what that produced.
 
@@ -89,6 +89,26 @@ export class PageClock {
     const now = this.now();
     if (ms < now) throw new RangeError('the virtual clock cannot go back');
     this.advance(ms - now);
+  }
+
+  /**
+   * Puts the clock where a saved page left it, or where a reset wants it: at `time` (Unix ms),
+   * paused or following the wall clock at `speed`. Unlike `set` it may go back; only the page's
+   * state restore and reset use it, as they replace the engine's state.
+   */
+  restore({ time, paused = false, speed = 1 }) {
+    if (typeof time !== 'number' || !Number.isFinite(time)) {
+      throw new RangeError('clock.restore({time}) needs a finite number of Unix milliseconds');
+    }
+    if (typeof speed !== 'number' || !Number.isFinite(speed) || speed <= 0) {
+      throw new RangeError('clock.restore({speed}) needs a positive finite number');
+    }
+    this._speed = speed;
+    this._paused = Boolean(paused);
+    this._pausedAt = time;
+    this._base = time;
+    this._wallBase = this._wallNow();
+    this._changed();
   }
 
   /** Calls `fn()` whenever the clock is moved, paused or resumed; returns an unsubscribe. */

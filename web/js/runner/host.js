@@ -40,7 +40,8 @@ export class EngineHost {
       return; // the clock's listener (clockMoved) synced
     }
     const t = this.clock.now();
-    if (t > this.time) {
+    // `!==`, not `>`: a restored or reset clock may have gone back (the engine went with it).
+    if (t !== this.time) {
       this.time = t;
       this.engine.setTime(t);
     }
@@ -101,6 +102,8 @@ export function installRunner() {
   const namespace = window.redisPlayground ?? (window.redisPlayground = {});
   if (namespace.runScript) return namespace;
   const clock = new PageClock();
+  // The app restored a saved playground before this module ran: its clock state waits here.
+  if (namespace.initialClock) clock.restore(namespace.initialClock);
   const hostReady = engineOf(namespace).then((engine) => new EngineHost(engine, clock));
   let runner = null;
   const loadRunner = () => {

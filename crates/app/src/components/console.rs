@@ -143,6 +143,18 @@ pub fn Console() -> impl IntoView {
         request_animation_frame(scroll_down);
     });
 
+    // A reset of the playground starts the console over (its saved history is cleared too).
+    Effect::new(move |previous: Option<u64>| {
+        let resets = playground.resets.get();
+        if previous.is_some_and(|p| p != resets) {
+            transcript.set(Vec::new());
+            history.set_value(Vec::new());
+            history_pos.set_value(None);
+            line.set(String::new());
+        }
+        resets
+    });
+
     let remember = move |typed: &str| {
         if typed.trim().is_empty() {
             return;

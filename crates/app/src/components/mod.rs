@@ -4,6 +4,8 @@ pub mod clock;
 pub mod console;
 pub mod editor;
 pub mod keys;
+pub mod layout;
 pub mod lessons;
+pub mod reset;
 pub mod theme;
 pub mod timeline;

@@ -154,6 +154,11 @@ pub fn Timeline() -> impl IntoView {
             let pattern = pattern.get_untracked();
             let source = source.get_untracked();
             let mut v = view.borrow_mut();
+            // A reset engine numbers its events from the start again: forget the old ones.
+            if playground.with(|e| e.events().last_seq()).unwrap_or(0) < v.last_seq {
+                v.marks.clear();
+                v.last_seq = 0;
+            }
             // New events from the log.
             let (new, now) = playground
                 .with(|e| {
