@@ -254,8 +254,8 @@ async fn lessons_reach_the_editor_text_through_the_bridge() {
     let bridge = editor_bridge();
     call(&bridge, "set", &["const x = 1;".into()]);
     tick().await;
-    // Without a code editor on the page, the lesson panel's temporary text area shows the text.
-    let area = by_test_id("lesson-code");
+    // The script editor shows the text (here its text area: this test page loads no CodeMirror).
+    let area = by_test_id("editor-fallback");
     let value = js_sys::Reflect::get(&area, &"value".into()).expect("a value");
     assert_eq!(value.as_string().as_deref(), Some("const x = 1;"));
     // Typing in it changes the editor's text.
