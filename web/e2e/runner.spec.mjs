@@ -337,3 +337,28 @@ test('one clock: the clock bar drives the page clock scripts see, and DEBUG SLEE
   assert.deepEqual(texts(result), ['true']);
   assert.deepEqual(harness.problems, []);
 });
+
+test('crash() simulates a power cut: AOF everysec keeps what was fsynced, RDB what was saved; clients and the console reconnect', async () => {
+  const { runner, page } = await openRunner();
+  const consolePanel = await new PlaygroundPage(page).ready();
+  const result = await runner.run(`import Redis from 'ioredis';
+const redis = new Redis();
+await redis.config('SET', 'appendonly', 'yes');
+await sleep(1000); // the first rewrite ends
+await redis.set('kept', 'fsynced');
+await redis.set('lost', 'same second, not fsynced yet');
+const restart = await crash();
+console.log(restart.source, await redis.get('kept'), await redis.get('lost'));
+await redis.config('SET', 'appendonly', 'no');
+await redis.save();
+await redis.set('after-save', 'x');
+const again = await crash();
+console.log(again.source, await redis.get('kept'), await redis.get('after-save'));
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(texts(result), ['aof fsynced null', 'rdb fsynced null']);
+  // The console's connection was closed by the crash too: its next command reconnects.
+  await consolePanel.run('GET kept');
+  assert.equal(await consolePanel.lastReply(), '"fsynced"\n');
+  assert.deepEqual(harness.problems, []);
+});

@@ -26,6 +26,7 @@
 //! - `t.db`: the learner's simulated database (`t.db.calls`, `t.db.callsTo('findUser')`, and its
 //!   methods, counted like the learner's calls).
 //! - `t.sleep(ms)`, `t.now()`: the virtual clock; `t.elapsed(fn)`: virtual ms an async call took.
+//! - `t.crash()`: a simulated power cut and restart of the server (the script's `crash()`).
 //! - `t.mark()`: a position in the engine's event log; `t.events(mark, {kind, key})`: the events
 //!   after it (`{seq, time, client, db, kind, key, command}`, kind: hit, miss, write, del,
 //!   expired, evicted), filtered.
@@ -88,6 +89,7 @@ function makeContext(ctx, opened) {
       return f;
     },
     sleep: (ms) => ctx.sleep(ms),
+    crash: () => ctx.crash(),
     roundTrips: () => (ctx.roundTrips ? ctx.roundTrips() : 0),
     now: () => Date.now(),
     async elapsed(fn) {

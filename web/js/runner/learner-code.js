@@ -28,6 +28,7 @@ export const SCRIPT_PARAMS = [
   '__importMeta',
   'sleep',
   'db',
+  'crash',
   'setTimeout',
   'setInterval',
   'setImmediate',

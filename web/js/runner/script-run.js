@@ -159,6 +159,14 @@ class ScriptRun {
         case 'log':
           this.print(op[1], op[2]);
           break;
+        case 'crash': {
+          // A simulated power cut and restart (the script's `crash()`): every connection is
+          // closed, this run's are reported below, the others' by the host's next poll.
+          const restart = engine.crashRestart();
+          if (results) results[i] = { source: restart.source, keys: restart.keys, commandsReplayed: restart.commandsReplayed };
+          mayClose = true;
+          break;
+        }
         case 'seq':
           // A grader's mark in the engine's event log (see checks.js).
           if (results) results[i] = engine.lastEventSeq();

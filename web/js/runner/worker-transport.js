@@ -4,7 +4,7 @@
 //! `HostLink` batches what the worker asks of the page: everything asked in the same synchronous
 //! run of code (up to the microtask that flushes it) goes as one `{t: 'batch', id, ops}` message.
 //! An op is an array: `['open', conn]`, `['close', conn]`, `['call', conn, argv, buffers]`,
-//! `['sleep', ms]`, `['db', name, ms]`, `['log', stream, text]`. The page runs the ops in order
+//! `['sleep', ms]`, `['db', name, ms]`, `['crash']`, `['log', stream, text]`. The page runs the ops in order
 //! and, when one of them awaits an answer, replies `{t: 'res', id, results, outputs, closed}`:
 //! `results[i]` answers op i (a call's replies, `[start, end]` virtual times of a sleep or a
 //! database call), `outputs` is `[[conn, replies], …]` (what connections received meanwhile:

@@ -303,6 +303,16 @@ function loadModule(specifier) {
 
 // ---- helpers in scope ------------------------------------------------------------------------
 
+/**
+ * Simulates a power cut of the page's Redis server and its restart: every connection closes (the
+ * clients reconnect, as ioredis does) and the data is what the server's persistence settings
+ * kept — the fsynced append-only file with `appendonly yes`, else the last RDB save, else
+ * nothing. Resolves with `{source: 'aof'|'rdb'|'none', keys, commandsReplayed}`.
+ */
+function crash() {
+  return link.ask(['crash']);
+}
+
 /** Waits `ms` milliseconds of the page's virtual time (the clock moves at once). */
 function sleep(ms = 0) {
   let wait = Number(ms);
@@ -515,6 +525,7 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed, checks }) {
       Redis,
       db,
       sleep,
+      crash,
       printed,
       clients,
       ask: (op) => link.ask(op),
@@ -533,6 +544,7 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed, checks }) {
     __importMeta: { url: `file:///playground/${SCRIPT_NAME}` },
     sleep,
     db,
+    crash,
     setTimeout: learnerSetTimeout,
     setInterval: learnerSetInterval,
     setImmediate,

@@ -63,8 +63,23 @@ fn prompt(engine: &Engine, client: ClientId) -> String {
 #[component]
 pub fn Console() -> impl IntoView {
     let playground = expect_context::<Playground>();
-    let client = playground.with(Engine::connect).unwrap_or_default();
-    playground.console_client.set(Some(client));
+    // The console's connection; replaced when the server closed it (a simulated crash, CLIENT
+    // KILL, QUIT), as redis-cli reconnects on its next command.
+    let connection = StoredValue::new(playground.with(Engine::connect).unwrap_or_default());
+    let client = move || connection.get_value();
+    playground.console_client.set(Some(client()));
+    let reconnect = move || {
+        if playground
+            .with(|e| e.is_connected(client()))
+            .unwrap_or(true)
+        {
+            return;
+        }
+        if let Some(id) = playground.with(Engine::connect) {
+            connection.set_value(id);
+            playground.console_client.set(Some(id));
+        }
+    };
     let transcript = RwSignal::new(Vec::<Entry>::new());
     let next_id = StoredValue::new(0u64);
     let history = StoredValue::new(storage::load_list(HISTORY_KEY));
@@ -86,17 +101,17 @@ pub fn Console() -> impl IntoView {
     };
     let current_prompt = move || {
         playground.revision.get();
-        playground.with(|e| prompt(e, client)).unwrap_or_default()
+        playground.with(|e| prompt(e, client())).unwrap_or_default()
     };
     let waiting = move || {
         playground.revision.get();
-        playground.with(|e| e.is_blocked(client)).unwrap_or(false)
+        playground.with(|e| e.is_blocked(client())).unwrap_or(false)
     };
     let subscribed = move || {
         playground.revision.get();
         playground
             .with(|e| {
-                e.client(client)
+                e.client(client())
                     .is_some_and(|c| c.resp == 2 && c.in_pubsub_context())
             })
             .unwrap_or(false)
@@ -107,7 +122,7 @@ pub fn Console() -> impl IntoView {
     Effect::new(move |_| {
         playground.revision.get();
         let arrived = playground
-            .with(|e| e.take_output(client))
+            .with(|e| e.take_output(client()))
             .unwrap_or_default();
         if arrived.is_empty() {
             return;
@@ -173,11 +188,12 @@ pub fn Console() -> impl IntoView {
     // Runs a line: typed (or pasted) by the learner, or a setup command from the URL, which is
     // shown but neither remembered nor reported.
     let execute = move |typed: String, by_learner: bool| {
-        let prompt = playground.with(|e| prompt(e, client)).unwrap_or_default();
+        reconnect();
+        let prompt = playground.with(|e| prompt(e, client())).unwrap_or_default();
         if by_learner {
             remember(&typed);
         }
-        let outcome = playground.change(|e| run_line(e, client, typed.as_bytes()));
+        let outcome = playground.change(|e| run_line(e, client(), typed.as_bytes()));
         if by_learner {
             report_command(&typed, outcome.as_ref());
         }
@@ -197,12 +213,12 @@ pub fn Console() -> impl IntoView {
             Some(LineOutcome::Quit) => push(Shown::Exchange {
                 prompt,
                 input: typed,
-                output: "(the console stays open; reload the page to reconnect)\n".into(),
+                output: "(the console stays open and reconnects on the next command)\n".into(),
             }),
             None => {}
         }
         if let Some(db) = playground
-            .with(|e| e.client(client).map(|c| c.db))
+            .with(|e| e.client(client()).map(|c| c.db))
             .flatten()
         {
             playground.db.set(db);
@@ -218,19 +234,19 @@ pub fn Console() -> impl IntoView {
         // Ctrl+C: leave subscribed mode, or stop waiting, or drop the typed line.
         let state = playground.with(|e| {
             (
-                e.is_blocked(client),
-                e.client(client)
+                e.is_blocked(client()),
+                e.client(client())
                     .is_some_and(engine::Client::in_pubsub_context),
             )
         });
         match state {
             Some((true, _)) => {
-                playground.change(|e| e.unblock(client, false));
+                playground.change(|e| e.unblock(client(), false));
             }
             Some((false, true)) => {
                 playground.change(|e| {
                     for command in ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] {
-                        e.call(client, &[command.as_bytes().to_vec()]);
+                        e.call(client(), &[command.as_bytes().to_vec()]);
                     }
                 });
                 push(Shown::Arrived("(left subscribed mode)\n".into()));
