@@ -185,3 +185,14 @@ test('a lesson with a mistake shows a clear error and the page keeps working', a
   assert.match(await page.textContent('[data-testid=lesson-error]'), /There is no lesson "no-such-lesson"/);
   assert.deepEqual(harness.problems, []);
 });
+
+test('the Lessons link in the header takes the learner to the lesson panel', async () => {
+  const page = await harness.open();
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const panel = page.getByTestId('lesson');
+  const inView = () => panel.evaluate((el) => el.getBoundingClientRect().top < window.innerHeight);
+  assert.equal(await inView(), false, 'below the fold at first');
+  await page.getByTestId('lessons-link').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=lesson]').getBoundingClientRect().top < window.innerHeight);
+  assert.deepEqual(harness.problems, []);
+});

@@ -111,6 +111,8 @@ pub fn App() -> impl IntoView {
             <h1>"Redis Playground"</h1>
             <Clock />
             <div class="topbar-actions">
+                // The lessons are below the tools; a link takes the learner there.
+                <a class="lessons-link" data-testid="lessons-link" href="#lessons">"Lessons"</a>
                 <ResetButton />
                 <ThemeToggle />
                 <params::OpenFull />

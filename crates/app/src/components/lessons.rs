@@ -78,7 +78,7 @@ pub fn Lessons() -> impl IntoView {
         }
     });
     view! {
-        <section class="panel lesson-panel" data-testid="lesson" aria-label="Lesson">
+        <section class="panel lesson-panel" id="lessons" data-testid="lesson" aria-label="Lesson">
             <h2>"Lessons"</h2>
             <div class="lesson-mount"></div>
         </section>
