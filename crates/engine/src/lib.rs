@@ -38,6 +38,20 @@
 //! assert_eq!(out, cli::LineOutcome::Print("OK\n".into()));
 //! ```
 
+// The engine never panics on input: a panic in wasm destroys the learner's data. Outside tests,
+// clippy refuses every unwrap, expect, panic and unreachable (tests and doc examples may use them).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
 pub mod aof;
 mod blocking;
 pub mod cli;

@@ -219,3 +219,24 @@ impl Engine {
         }
     }
 }
+
+/// Test support: the keyevent notifications `client` (subscribed to `__keyevent@0__:*`) has
+/// received, as `"<event> <key>"`, oldest first; other output is skipped.
+#[cfg(test)]
+pub(crate) fn keyevents_received(engine: &mut Engine, client: ClientId) -> Vec<String> {
+    engine
+        .take_output(client)
+        .into_iter()
+        .filter_map(|push| match push {
+            Reply::Push(items) | Reply::Array(items) => match items.as_slice() {
+                [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
+                    "{} {}",
+                    String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),
+                    String::from_utf8_lossy(key)
+                )),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}

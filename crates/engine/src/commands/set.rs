@@ -846,21 +846,7 @@ mod tests {
         for line in script {
             run(&mut e, c, line);
         }
-        let events: Vec<String> = e
-            .take_output(sub)
-            .into_iter()
-            .filter_map(|push| match push {
-                Reply::Push(items) | Reply::Array(items) => match &items[..] {
-                    [_, _, Reply::Bulk(channel), Reply::Bulk(key)] => Some(format!(
-                        "{} {}",
-                        String::from_utf8_lossy(channel).trim_start_matches("__keyevent@0__:"),
-                        String::from_utf8_lossy(key)
-                    )),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
+        let events = crate::pubsub::keyevents_received(&mut e, sub);
         let want = [
             "new s",
             "sadd s",
