@@ -9,8 +9,10 @@
 //! W3: 100,000 awaited mixed commands in turn over 1,000 keys per type: HSET, HGETALL, LPUSH,
 //!     LRANGE 0 9, (ZADD, ZREVRANGE 0 9 WITHSCORES: only when the engine has sorted sets),
 //!     INCR, EXPIRE 60, TTL, TTL.
-//! Then the floor (the same commands straight into `Engine.call`) and the client's own share (the
-//! client over a stub server answering at once), to show where an awaited command's time goes.
+//! Then the floor (the same commands straight into the engine, through the wire convention the
+//! client's transport uses, and through `Engine.call` for comparison) and the client's own share
+//! (the client over a stub server answering at once), to show where an awaited command's time
+//! goes.
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,8 @@ import { loadPackage, packageDir } from '../test/harness.mjs';
 
 const { default: Redis, Engine, transport } = await loadPackage();
 const { setPlatform } = await import(`${packageDir}/client/platform.js`);
+const { createWire } = await import(`${packageDir}/client/wire.js`);
+const wire = createWire(Engine);
 
 // The machine may be shared: each client runs each workload ROUNDS times, alternating with the
 // other, and its best round counts.
@@ -183,24 +187,32 @@ for (const [name, workload, ops, prepare, check] of [
   rows.push({ name, a, b, note: check(a.result) });
 }
 
-/** The floor: W1's commands straight into `Engine.call`, without any client. */
-function rawEngineW1() {
+/** A call straight into an engine: through the wire (as the client's transport), or `Engine.call`. */
+const viaWire = (engine, id, argv) => wire.call(engine, id, argv, false);
+const viaCall = (engine, id, argv) => engine.call(id, argv, false);
+
+/** The floor: W1's commands straight into the engine, without any client. */
+function rawEngineW1(call) {
   const engine = new Engine();
   const id = engine.connect();
   engine.setTime(Date.now());
-  for (let k = 0; k < KEYS; k++) if (k % 5 !== 0) engine.call(id, ['SET', `user:${k}`, value], false);
+  for (let k = 0; k < KEYS; k++) if (k % 5 !== 0) call(engine, id, ['SET', `user:${k}`, value]);
   const start = performance.now();
   for (let i = 0; i < W1_OPS; i++) {
     const key = keyOf(i);
-    const [cached] = engine.call(id, ['GET', key], false);
-    if (cached === null) engine.call(id, ['SET', key, value, 'EX', '3600'], false);
+    const [cached] = call(engine, id, ['GET', key]);
+    if (cached === null) call(engine, id, ['SET', key, value, 'EX', '3600']);
   }
   const ms = performance.now() - start;
   engine.free();
   return (W1_OPS / ms) * 1000;
 }
 let raw = 0;
-for (let round = 0; round < ROUNDS; round++) raw = Math.max(raw, rawEngineW1());
+let rawCall = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  raw = Math.max(raw, rawEngineW1(viaWire));
+  rawCall = Math.max(rawCall, rawEngineW1(viaCall));
+}
 
 /** W3's commands as the client sends them, straight into `Engine.call`: its floor. */
 const W3_RAW = [
@@ -222,19 +234,23 @@ if (hasSortedSets) {
     'WITHSCORES',
   ]);
 }
-function rawEngineW3() {
+function rawEngineW3(call) {
   const engine = new Engine();
   const id = engine.connect();
   engine.setTime(Date.now());
   const n = W3_RAW.length;
   const start = performance.now();
-  for (let i = 0; i < W3_OPS; i++) engine.call(id, W3_RAW[i % n](Math.floor(i / n) % 1000), false);
+  for (let i = 0; i < W3_OPS; i++) call(engine, id, W3_RAW[i % n](Math.floor(i / n) % 1000));
   const ms = performance.now() - start;
   engine.free();
   return (W3_OPS / ms) * 1000;
 }
 let raw3 = 0;
-for (let round = 0; round < ROUNDS; round++) raw3 = Math.max(raw3, rawEngineW3());
+let raw3Call = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  raw3 = Math.max(raw3, rawEngineW3(viaWire));
+  raw3Call = Math.max(raw3Call, rawEngineW3(viaCall));
+}
 
 // Measured in a process of its own, so that the client's code is compiled for the stub alone.
 const { clientW1, clientW3 } = JSON.parse(
@@ -252,26 +268,31 @@ for (const { name, a, b, note } of rows) {
       .padStart(6)}×  ${note}`,
   );
 }
-console.log(
-  `${'W1 floor: Engine.call alone, no client'.padEnd(40)} ${fmt(raw).padStart(12)} op/s ${''.padStart(15)} ${(
-    raw / rows[0].b.opsPerSec
-  )
-    .toFixed(2)
-    .padStart(6)}×`,
-);
+for (const [label, opsPerSec] of [
+  ['W1 floor: engine alone (wire), no client', raw],
+  ['W1 floor: Engine.call alone, no client', rawCall],
+]) {
+  console.log(
+    `${label.padEnd(40)} ${fmt(opsPerSec).padStart(12)} op/s ${''.padStart(15)} ${(opsPerSec / rows[0].b.opsPerSec)
+      .toFixed(2)
+      .padStart(6)}×`,
+  );
+}
 
-// Where an awaited command's time goes: the engine's call (wasm, reply conversion included), the
-// client's JS, and the rest (the in-process transport and clock, promise jobs, GC).
+// Where an awaited command's time goes: the engine's call through the wire (wasm, argument and
+// reply conversion included), the client's JS, and the rest (the in-process transport and clock,
+// promise jobs, GC).
 const perOp = (opsPerSec) => 1e6 / opsPerSec;
-for (const [name, row, floor, client] of [
-  ['W1', rows[0], raw, clientW1],
-  ['W3', rows[2], raw3, clientW3],
+for (const [name, row, floor, client, floorCall] of [
+  ['W1', rows[0], raw, clientW1, rawCall],
+  ['W3', rows[2], raw3, clientW3, raw3Call],
 ]) {
   const total = perOp(row.a.opsPerSec);
   const engineShare = perOp(floor);
   console.log(
-    `${name} per awaited command: ${total.toFixed(2)} µs = Engine.call ${engineShare.toFixed(2)} µs + client JS ` +
+    `${name} per awaited command: ${total.toFixed(2)} µs = engine call ${engineShare.toFixed(2)} µs + client JS ` +
       `${client.toFixed(2)} µs + the rest ${(total - engineShare - client).toFixed(2)} µs ` +
-      `(ioredis-mock: ${perOp(row.b.opsPerSec).toFixed(2)} µs)`,
+      `(ioredis-mock: ${perOp(row.b.opsPerSec).toFixed(2)} µs; Engine.call instead of the wire: ` +
+      `${perOp(floorCall).toFixed(2)} µs)`,
   );
 }
