@@ -147,7 +147,7 @@ impl JsEngine {
 
     /// Makes the wire's argument buffer at least `len` bytes long, keeping its contents, and
     /// returns its address in `memory()` (it moves when it grows; a buffer above 1 MB shrinks
-    /// when asked for at most that).
+    /// when asked for at most that). The mailbox has its address and length too.
     #[wasm_bindgen(js_name = wireArgs)]
     pub fn wire_args(len: u32) -> u32 {
         WIRE.with(|wire| {
@@ -156,11 +156,12 @@ impl JsEngine {
         })
     }
 
-    /// The address in `memory()` of the `u32` holding the reply buffer's address, updated by
-    /// every wire call.
-    #[wasm_bindgen(js_name = wireOutPtrAddr)]
-    pub fn wire_out_ptr_addr() -> u32 {
-        wire::out_ptr_addr()
+    /// The address in `memory()` of the wire's mailbox: three `u32`s, the reply buffer's
+    /// address (updated by every wire call), the argument buffer's address and its length
+    /// (updated by `wireArgs`).
+    #[wasm_bindgen(js_name = wireMailbox)]
+    pub fn wire_mailbox() -> u32 {
+        wire::mailbox_addr()
     }
 
     /// The module's `WebAssembly.Memory`, where the wire buffers are.

@@ -5,8 +5,10 @@
 //! `TextEncoder`/`TextDecoder` call per string): for a short command that was most of its
 //! time. Here JS writes the arguments straight into a buffer of this module (`args`), calls
 //! [`JsEngine::wire_call`](crate::JsEngine) with their total length, and decodes the replies
-//! Rust wrote into another buffer (`out`), whose address it reads at [`out_ptr_addr`] (the
-//! buffer moves when it grows). The JS side is `web/js/client/wire.js`.
+//! Rust wrote into another buffer (`out`). Both buffers move when they grow: their addresses
+//! (and the argument buffer's length) are in the mailbox at [`mailbox_addr`], which JS reads
+//! before writing arguments and after each call, so that any number of JS users of the module
+//! share the buffers safely. The JS side is `web/js/client/wire.js`.
 //!
 //! Arguments: for each, its length (`u32`, little-endian) then its bytes.
 //!
@@ -39,9 +41,12 @@ pub const BYTES: u8 = 7;
 pub const ERROR: u8 = 8;
 pub const ARRAY: u8 = 9;
 
-/// The address of the reply buffer, where JS reads it after each call (a static: its own
-/// address never changes).
-static OUT_PTR: AtomicU32 = AtomicU32::new(0);
+/// Where JS finds the buffers (a static: its own address never changes): the reply buffer's
+/// address, the argument buffer's address and its length.
+static MAILBOX: [AtomicU32; 3] = [AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0)];
+const OUT_PTR: usize = 0;
+const ARGS_PTR: usize = 1;
+const ARGS_LEN: usize = 2;
 
 /// Buffers above this size are given back after use, so that one huge command or reply does
 /// not keep its memory for the life of the module.
@@ -49,8 +54,9 @@ const KEEP_BYTES: usize = 1 << 20;
 
 /// The buffers shared by every engine of the module (calls never overlap: wasm runs one at a
 /// time and the engine never calls back into JS).
-#[derive(Default)]
 pub struct Wire {
+    /// Where the buffers' addresses are published ([`MAILBOX`]; tests have their own).
+    mailbox: &'static [AtomicU32; 3],
     /// Where JS writes a command's arguments; its length is its capacity (all initialized), so
     /// that JS may write anywhere in it.
     args: Vec<u8>,
@@ -58,6 +64,17 @@ pub struct Wire {
     argv: Vec<Vec<u8>>,
     /// The encoded replies of the last call.
     out: Vec<u8>,
+}
+
+impl Default for Wire {
+    fn default() -> Self {
+        Wire {
+            mailbox: &MAILBOX,
+            args: Vec::new(),
+            argv: Vec::new(),
+            out: Vec::new(),
+        }
+    }
 }
 
 impl Wire {
@@ -74,7 +91,10 @@ impl Wire {
             self.args.truncate(want);
             self.args.shrink_to_fit();
         }
-        self.args.as_ptr() as u32
+        let ptr = self.args.as_ptr() as u32;
+        self.mailbox[ARGS_PTR].store(ptr, Ordering::Relaxed);
+        self.mailbox[ARGS_LEN].store(self.args.len() as u32, Ordering::Relaxed);
+        ptr
     }
 
     /// Splits the first `len` bytes of the argument buffer into arguments; `None` if they are
@@ -130,7 +150,7 @@ impl Wire {
     }
 
     fn publish(&self) -> u32 {
-        OUT_PTR.store(self.out.as_ptr() as u32, Ordering::Relaxed);
+        self.mailbox[OUT_PTR].store(self.out.as_ptr() as u32, Ordering::Relaxed);
         self.out.len() as u32
     }
 
@@ -140,9 +160,10 @@ impl Wire {
     }
 }
 
-/// Where JS reads the reply buffer's address.
-pub fn out_ptr_addr() -> u32 {
-    OUT_PTR.as_ptr() as u32
+/// Where JS reads the buffers' addresses: three `u32`s, the reply buffer's address, the
+/// argument buffer's address and the argument buffer's length.
+pub fn mailbox_addr() -> u32 {
+    MAILBOX.as_ptr() as u32
 }
 
 fn put_len(out: &mut Vec<u8>, n: usize) {
@@ -214,6 +235,18 @@ pub fn encode(out: &mut Vec<u8>, reply: &Reply, text: bool) {
 mod tests {
     use super::*;
 
+    /// A wire with a mailbox of its own (tests run in parallel).
+    fn wire() -> Wire {
+        Wire {
+            mailbox: Box::leak(Box::new([
+                AtomicU32::new(0),
+                AtomicU32::new(0),
+                AtomicU32::new(0),
+            ])),
+            ..Wire::default()
+        }
+    }
+
     fn args(words: &[&[u8]]) -> Vec<u8> {
         let mut out = Vec::new();
         for w in words {
@@ -225,7 +258,7 @@ mod tests {
 
     #[test]
     fn parses_arguments_and_reuses_them() {
-        let mut wire = Wire::default();
+        let mut wire = wire();
         wire.reserve_args(16);
         let bytes = args(&[b"SET", b"k", b"\x00\xff"]);
         wire.reserve_args(bytes.len());
@@ -242,8 +275,33 @@ mod tests {
     }
 
     #[test]
+    fn the_argument_buffer_grows_keeping_its_bytes_and_shrinks_when_asked() {
+        let mut wire = wire();
+        let ptr = wire.reserve_args(10);
+        assert_eq!(wire.args.len(), 256);
+        assert_eq!(wire.mailbox[ARGS_PTR].load(Ordering::Relaxed), ptr);
+        assert_eq!(wire.mailbox[ARGS_LEN].load(Ordering::Relaxed), 256);
+        wire.args[..3].copy_from_slice(b"abc");
+        wire.reserve_args(300);
+        assert_eq!(wire.args.len(), 512);
+        assert_eq!(&wire.args[..3], b"abc");
+        wire.reserve_args(KEEP_BYTES * 3);
+        assert_eq!(wire.args.len(), KEEP_BYTES * 4);
+        assert_eq!(&wire.args[..3], b"abc");
+        wire.reserve_args(KEEP_BYTES * 2);
+        assert_eq!(
+            wire.args.len(),
+            KEEP_BYTES * 4,
+            "kept until asked for at most 1 MB"
+        );
+        wire.reserve_args(100);
+        assert_eq!(wire.args.len(), 256);
+        assert_eq!(wire.mailbox[ARGS_LEN].load(Ordering::Relaxed), 256);
+    }
+
+    #[test]
     fn refuses_malformed_arguments() {
-        let mut wire = Wire::default();
+        let mut wire = wire();
         let cap = wire.args.len();
         wire.reserve_args(64);
         assert!(cap < wire.args.len());
@@ -257,7 +315,7 @@ mod tests {
 
     #[test]
     fn encodes_every_reply_shape() {
-        let mut wire = Wire::default();
+        let mut wire = wire();
         let replies = [
             Reply::ok(),
             Reply::Integer(-5),
@@ -283,7 +341,10 @@ mod tests {
         want.extend_from_slice(b"ERR no");
         assert_eq!(wire.out(), want.as_slice());
         assert_eq!(len as usize, want.len());
-        assert_eq!(OUT_PTR.load(Ordering::Relaxed), wire.out.as_ptr() as u32);
+        assert_eq!(
+            wire.mailbox[OUT_PTR].load(Ordering::Relaxed),
+            wire.out.as_ptr() as u32
+        );
 
         wire.write_replies(&[Reply::Bulk(b"a\xff".to_vec())], false);
         assert_eq!(wire.out(), [BYTES, 2, 0, 0, 0, b'a', 0xff]);
@@ -291,7 +352,7 @@ mod tests {
 
     #[test]
     fn integers_at_the_edges_of_i32() {
-        let mut wire = Wire::default();
+        let mut wire = wire();
         wire.write_replies(&[Reply::Integer(i64::from(i32::MAX))], true);
         assert_eq!(wire.out()[0], INT);
         wire.write_replies(&[Reply::Integer(i64::from(i32::MIN) - 1)], true);

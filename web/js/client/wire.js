@@ -77,17 +77,20 @@ export function createWire(Engine, options = {}) {
     !Engine ||
     typeof Engine.wireArgs !== 'function' ||
     typeof Engine.memory !== 'function' ||
+    typeof Engine.wireMailbox !== 'function' ||
     typeof Engine.prototype.wireCall !== 'function'
   ) {
     return null;
   }
   const memory = Engine.memory();
-  const outPtrAddr = Engine.wireOutPtrAddr();
+  // Three u32s: the reply buffer's address, the argument buffer's address and length. They
+  // are read before each use: other wires over the same module may have moved the buffers.
+  const mailbox = Engine.wireMailbox();
   // Views of the memory, made again when it grows (the old buffer is then detached: length 0).
   let u8 = new Uint8Array(0);
   let view = null;
   let codec = null;
-  // The argument buffer: address and the length Rust guarantees.
+  // The argument buffer: address and length, as the mailbox said.
   let argsPtr = 0;
   let argsCap = 0;
   // Read position while decoding.
@@ -103,10 +106,10 @@ export function createWire(Engine, options = {}) {
 
   /** Makes room for `need` bytes from the buffer's start, keeping what was written. */
   function reserve(need) {
-    const want = Math.max(need, argsCap * 2, 256);
-    argsPtr = Engine.wireArgs(want);
-    argsCap = want;
+    Engine.wireArgs(Math.max(need, argsCap * 2));
     if (u8.length === 0) refresh();
+    argsPtr = view.getUint32(mailbox + 4, true);
+    argsCap = view.getUint32(mailbox + 8, true);
   }
 
   /** Writes a string's UTF-8 at `p` (room for 3 bytes per code unit is there); its length. */
@@ -128,6 +131,8 @@ export function createWire(Engine, options = {}) {
   /** Writes the arguments into the argument buffer; their total length. */
   function writeArgs(argv) {
     if (u8.length === 0) refresh();
+    argsPtr = view.getUint32(mailbox + 4, true);
+    argsCap = view.getUint32(mailbox + 8, true);
     let p = 0;
     for (let i = 0; i < argv.length; i++) {
       let arg = argv[i];
@@ -209,7 +214,7 @@ export function createWire(Engine, options = {}) {
   function readReplies(len) {
     if (len === REFUSED) throw new Error('the engine is busy');
     if (u8.length === 0) refresh();
-    at = view.getUint32(outPtrAddr, true);
+    at = view.getUint32(mailbox, true);
     const end = at + len;
     if (at === end) return [];
     const first = readValue();
@@ -224,11 +229,8 @@ export function createWire(Engine, options = {}) {
     call(engine, id, argv, buffers) {
       const len = writeArgs(argv);
       const replies = readReplies(engine.wireCall(id, len, buffers));
-      if (argsCap > KEEP_BYTES) {
-        argsCap = 0;
-        argsPtr = Engine.wireArgs(KEEP_BYTES);
-        argsCap = KEEP_BYTES;
-      }
+      // A buffer grown for a large command is given back.
+      if (argsCap > KEEP_BYTES) Engine.wireArgs(KEEP_BYTES);
       return replies;
     },
     /** `engine.takeOutput(id, buffers)`. */

@@ -178,3 +178,18 @@ test('a busy wire refuses instead of answering garbage; an Engine without wire m
   assert.deepEqual(wire.call(engine, id, ['GET', 'a'], true), [bytes(0x31)]);
   engine.free();
 });
+
+test('several wires over one module share its buffers safely, as they move', () => {
+  const a = createWire(Engine);
+  const b = createWire(Engine, { memoryCodec: null });
+  const engine = new Engine();
+  const id = engine.connect();
+  for (const size of [10, 5000, 300_000, 3_000_000, 20]) {
+    const value = `${size}:${'v'.repeat(size)}`;
+    assert.deepEqual(a.call(engine, id, ['SET', `k${size}`, value]), ['OK']);
+    assert.deepEqual(b.call(engine, id, ['STRLEN', `k${size}`]), [value.length]);
+    assert.deepEqual(b.call(engine, id, ['APPEND', `k${size}`, 'é'.repeat(size)]), [value.length + 2 * size]);
+    assert.deepEqual(a.call(engine, id, ['GETRANGE', `k${size}`, '0', '9']), [value.slice(0, 10)]);
+  }
+  engine.free();
+});
