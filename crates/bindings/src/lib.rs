@@ -6,6 +6,7 @@
 //! (the JS client turns them into `ReplyError`s). The page's app shares its engine with JS through
 //! [`JsEngine::shared`], so the console, panels and learner scripts see one keyspace.
 
+#[cfg(feature = "wire")]
 pub mod wire;
 
 use std::cell::RefCell;
@@ -15,15 +16,6 @@ use engine::cli::{LineOutcome, run_line};
 use engine::{Engine, Reply};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-
-thread_local! {
-    /// The wire convention's buffers (see [`wire`]), shared by every engine of the module.
-    static WIRE: RefCell<wire::Wire> = RefCell::new(wire::Wire::default());
-}
-
-/// What `wireCall` and `wireTakeOutput` answer when they cannot run (the engine or the wire is
-/// busy: a re-entrant call; or the arguments are malformed): JS throws.
-const WIRE_REFUSED: u32 = u32::MAX;
 
 /// A Redis server in memory on a virtual clock.
 #[wasm_bindgen(js_name = Engine)]
@@ -104,69 +96,6 @@ impl JsEngine {
                 .map(|r| to_js(r, mode))
                 .collect()
         })
-    }
-
-    /// `call` through the wire convention (see the `wire` module and `web/js/client/wire.js`):
-    /// runs the command whose arguments JS wrote into the argument buffer (`len` bytes), writes
-    /// its replies into the reply buffer and returns their length, or `0xFFFFFFFF` if it could
-    /// not run (JS then throws).
-    #[wasm_bindgen(js_name = wireCall)]
-    pub fn wire_call(&self, client: f64, len: u32, buffers: bool) -> u32 {
-        let Ok(mut engine) = self.inner.try_borrow_mut() else {
-            return WIRE_REFUSED;
-        };
-        WIRE.with(|wire| {
-            let Ok(mut wire) = wire.try_borrow_mut() else {
-                return WIRE_REFUSED;
-            };
-            wire.trim();
-            let replies = match wire.parse_args(len as usize) {
-                Some(argv) => engine.call(client as u64, argv),
-                None => return WIRE_REFUSED,
-            };
-            wire.write_replies(&replies, !buffers)
-        })
-    }
-
-    /// `takeOutput` through the wire convention: writes the replies into the reply buffer and
-    /// returns their length (`0xFFFFFFFF` if busy).
-    #[wasm_bindgen(js_name = wireTakeOutput)]
-    pub fn wire_take_output(&self, client: f64, buffers: bool) -> u32 {
-        let Ok(mut engine) = self.inner.try_borrow_mut() else {
-            return WIRE_REFUSED;
-        };
-        WIRE.with(|wire| {
-            let Ok(mut wire) = wire.try_borrow_mut() else {
-                return WIRE_REFUSED;
-            };
-            wire.trim();
-            let replies = engine.take_output(client as u64);
-            wire.write_replies(&replies, !buffers)
-        })
-    }
-
-    /// Makes the wire's argument buffer at least `len` bytes long, keeping its contents, and
-    /// returns its address in `memory()` (it moves when it grows; a buffer above 1 MB shrinks
-    /// when asked for at most that). The mailbox has its address and length too.
-    #[wasm_bindgen(js_name = wireArgs)]
-    pub fn wire_args(len: u32) -> u32 {
-        WIRE.with(|wire| {
-            wire.try_borrow_mut()
-                .map_or(0, |mut w| w.reserve_args(len as usize))
-        })
-    }
-
-    /// The address in `memory()` of the wire's mailbox: three `u32`s, the reply buffer's
-    /// address (updated by every wire call), the argument buffer's address and its length
-    /// (updated by `wireArgs`).
-    #[wasm_bindgen(js_name = wireMailbox)]
-    pub fn wire_mailbox() -> u32 {
-        wire::mailbox_addr()
-    }
-
-    /// The module's `WebAssembly.Memory`, where the wire buffers are.
-    pub fn memory() -> JsValue {
-        wasm_bindgen::memory()
     }
 
     /// Takes what the connection received since it was last read (messages published by
