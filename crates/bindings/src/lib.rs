@@ -6,6 +6,9 @@
 //! (the JS client turns them into `ReplyError`s). The page's app shares its engine with JS through
 //! [`JsEngine::shared`], so the console, panels and learner scripts see one keyspace.
 
+#[cfg(feature = "wire")]
+pub mod wire;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 

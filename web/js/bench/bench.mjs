@@ -1,5 +1,6 @@
 //! `make bench-js`: the same workloads through this client (in-process wasm engine) and through
-//! ioredis-mock, in one run; prints ops/s and the ratio.
+//! ioredis-mock, in one run; prints ops/s and the ratio (and in brackets the ratio of ops per
+//! second of CPU time, steadier when other processes share the machine).
 //!
 //! W1: 200,000 awaited cache-aside reads over 100,000 keys, 90 % hits: key i is
 //!     `user:{(i·7919) mod 100000}` (each key read twice), 80 % of the keys are cached
@@ -9,8 +10,10 @@
 //! W3: 100,000 awaited mixed commands in turn over 1,000 keys per type: HSET, HGETALL, LPUSH,
 //!     LRANGE 0 9, (ZADD, ZREVRANGE 0 9 WITHSCORES: only when the engine has sorted sets),
 //!     INCR, EXPIRE 60, TTL, TTL.
-//! Then the floor (the same commands straight into `Engine.call`) and the client's own share (the
-//! client over a stub server answering at once), to show where an awaited command's time goes.
+//! Then the floor (the same commands straight into the engine, through the wire convention the
+//! client's transport uses, and through `Engine.call` for comparison) and the client's own share
+//! (the client over a stub server answering at once), to show where an awaited command's time
+//! goes.
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +22,8 @@ import { loadPackage, packageDir } from '../test/harness.mjs';
 
 const { default: Redis, Engine, transport } = await loadPackage();
 const { setPlatform } = await import(`${packageDir}/client/platform.js`);
+const { createWire } = await import(`${packageDir}/client/wire.js`);
+const wire = createWire(Engine);
 
 // The machine may be shared: each client runs each workload ROUNDS times, alternating with the
 // other, and its best round counts.
@@ -150,13 +155,18 @@ async function measure(label, makeClient, workload, ops, prepare) {
   const client = makeClient();
   if (prepare) await prepare(client);
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const result = await workload(client);
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
   client.disconnect();
   // Each round has a server of its own: free it, so that later rounds do not run in the memory
   // of earlier ones.
   if (client instanceof Redis) transport.release(client.options);
-  return { label, opsPerSec: (ops / ms) * 1000, ms, result };
+  // Ops per second of this process's CPU time too: less moved by other work on a shared machine
+  // than wall time (GC helper threads count in it, for both clients alike).
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return { label, opsPerSec: (ops / ms) * 1000, opsPerCpuSec: (ops / cpuMs) * 1000, ms, result };
 }
 
 let port = 17000;
@@ -174,33 +184,45 @@ for (const [name, workload, ops, prepare, check] of [
 ]) {
   let a = null;
   let b = null;
+  let aCpu = 0;
+  let bCpu = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const ra = await measure('redis-playground', ours, workload, ops, prepare);
     const rb = await measure('ioredis-mock', mock, workload, ops, prepare);
     if (!a || ra.opsPerSec > a.opsPerSec) a = ra;
     if (!b || rb.opsPerSec > b.opsPerSec) b = rb;
+    aCpu = Math.max(aCpu, ra.opsPerCpuSec);
+    bCpu = Math.max(bCpu, rb.opsPerCpuSec);
   }
-  rows.push({ name, a, b, note: check(a.result) });
+  rows.push({ name, a, b, cpuRatio: aCpu / bCpu, note: check(a.result) });
 }
 
-/** The floor: W1's commands straight into `Engine.call`, without any client. */
-function rawEngineW1() {
+/** A call straight into an engine: through the wire (as the client's transport), or `Engine.call`. */
+const viaWire = (engine, id, argv) => wire.call(engine, id, argv, false);
+const viaCall = (engine, id, argv) => engine.call(id, argv, false);
+
+/** The floor: W1's commands straight into the engine, without any client. */
+function rawEngineW1(call) {
   const engine = new Engine();
   const id = engine.connect();
   engine.setTime(Date.now());
-  for (let k = 0; k < KEYS; k++) if (k % 5 !== 0) engine.call(id, ['SET', `user:${k}`, value], false);
+  for (let k = 0; k < KEYS; k++) if (k % 5 !== 0) call(engine, id, ['SET', `user:${k}`, value]);
   const start = performance.now();
   for (let i = 0; i < W1_OPS; i++) {
     const key = keyOf(i);
-    const [cached] = engine.call(id, ['GET', key], false);
-    if (cached === null) engine.call(id, ['SET', key, value, 'EX', '3600'], false);
+    const [cached] = call(engine, id, ['GET', key]);
+    if (cached === null) call(engine, id, ['SET', key, value, 'EX', '3600']);
   }
   const ms = performance.now() - start;
   engine.free();
   return (W1_OPS / ms) * 1000;
 }
 let raw = 0;
-for (let round = 0; round < ROUNDS; round++) raw = Math.max(raw, rawEngineW1());
+let rawCall = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  raw = Math.max(raw, rawEngineW1(viaWire));
+  rawCall = Math.max(rawCall, rawEngineW1(viaCall));
+}
 
 /** W3's commands as the client sends them, straight into `Engine.call`: its floor. */
 const W3_RAW = [
@@ -222,19 +244,23 @@ if (hasSortedSets) {
     'WITHSCORES',
   ]);
 }
-function rawEngineW3() {
+function rawEngineW3(call) {
   const engine = new Engine();
   const id = engine.connect();
   engine.setTime(Date.now());
   const n = W3_RAW.length;
   const start = performance.now();
-  for (let i = 0; i < W3_OPS; i++) engine.call(id, W3_RAW[i % n](Math.floor(i / n) % 1000), false);
+  for (let i = 0; i < W3_OPS; i++) call(engine, id, W3_RAW[i % n](Math.floor(i / n) % 1000));
   const ms = performance.now() - start;
   engine.free();
   return (W3_OPS / ms) * 1000;
 }
 let raw3 = 0;
-for (let round = 0; round < ROUNDS; round++) raw3 = Math.max(raw3, rawEngineW3());
+let raw3Call = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  raw3 = Math.max(raw3, rawEngineW3(viaWire));
+  raw3Call = Math.max(raw3Call, rawEngineW3(viaCall));
+}
 
 // Measured in a process of its own, so that the client's code is compiled for the stub alone.
 const { clientW1, clientW3 } = JSON.parse(
@@ -242,36 +268,41 @@ const { clientW1, clientW3 } = JSON.parse(
 );
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-console.log('workload                                 redis-playground   ioredis-mock   ratio');
-for (const { name, a, b, note } of rows) {
+console.log('workload                                 redis-playground   ioredis-mock   ratio (CPU time)');
+for (const { name, a, b, cpuRatio, note } of rows) {
   console.log(
     `${name.padEnd(40)} ${fmt(a.opsPerSec).padStart(12)} op/s ${fmt(b.opsPerSec).padStart(10)} op/s ${(
       a.opsPerSec / b.opsPerSec
     )
       .toFixed(2)
-      .padStart(6)}×  ${note}`,
+      .padStart(6)}× (${cpuRatio.toFixed(2)}×)  ${note}`,
   );
 }
-console.log(
-  `${'W1 floor: Engine.call alone, no client'.padEnd(40)} ${fmt(raw).padStart(12)} op/s ${''.padStart(15)} ${(
-    raw / rows[0].b.opsPerSec
-  )
-    .toFixed(2)
-    .padStart(6)}×`,
-);
+for (const [label, opsPerSec] of [
+  ['W1 floor: engine alone (wire), no client', raw],
+  ['W1 floor: Engine.call alone, no client', rawCall],
+]) {
+  console.log(
+    `${label.padEnd(40)} ${fmt(opsPerSec).padStart(12)} op/s ${''.padStart(15)} ${(opsPerSec / rows[0].b.opsPerSec)
+      .toFixed(2)
+      .padStart(6)}×`,
+  );
+}
 
-// Where an awaited command's time goes: the engine's call (wasm, reply conversion included), the
-// client's JS, and the rest (the in-process transport and clock, promise jobs, GC).
+// Where an awaited command's time goes: the engine's call through the wire (wasm, argument and
+// reply conversion included), the client's JS, and the rest (the in-process transport and clock,
+// promise jobs, GC).
 const perOp = (opsPerSec) => 1e6 / opsPerSec;
-for (const [name, row, floor, client] of [
-  ['W1', rows[0], raw, clientW1],
-  ['W3', rows[2], raw3, clientW3],
+for (const [name, row, floor, client, floorCall] of [
+  ['W1', rows[0], raw, clientW1, rawCall],
+  ['W3', rows[2], raw3, clientW3, raw3Call],
 ]) {
   const total = perOp(row.a.opsPerSec);
   const engineShare = perOp(floor);
   console.log(
-    `${name} per awaited command: ${total.toFixed(2)} µs = Engine.call ${engineShare.toFixed(2)} µs + client JS ` +
+    `${name} per awaited command: ${total.toFixed(2)} µs = engine call ${engineShare.toFixed(2)} µs + client JS ` +
       `${client.toFixed(2)} µs + the rest ${(total - engineShare - client).toFixed(2)} µs ` +
-      `(ioredis-mock: ${perOp(row.b.opsPerSec).toFixed(2)} µs)`,
+      `(ioredis-mock: ${perOp(row.b.opsPerSec).toFixed(2)} µs; Engine.call instead of the wire: ` +
+      `${perOp(floorCall).toFixed(2)} µs)`,
   );
 }

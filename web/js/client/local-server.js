@@ -8,6 +8,7 @@
 //! the server at the next blocking timeout (`Engine.nextDeadline`).
 
 import { platform } from './platform.js';
+import { createWire } from './wire.js';
 
 /** Commands after which connections may have been closed (QUIT, CLIENT KILL). */
 const MAY_CLOSE = new Set(['quit', 'client', 'shutdown']);
@@ -127,9 +128,11 @@ class LocalConnection {
 
 /** One in-process server: an Engine and its open connections. */
 export class LocalServer {
-  constructor(Engine, key) {
+  constructor(Engine, key, wire = createWire(Engine)) {
     this.key = key;
     this.engine = new Engine();
+    // The fast calling convention when the Engine has it (see wire.js).
+    this.wire = wire;
     this.connections = new Map();
     this.time = -Infinity;
     this.timer = null;
@@ -161,7 +164,9 @@ export class LocalServer {
     // The server closed it and the client has not heard yet: what it writes is lost.
     if (conn.closed) return [];
     this.syncTime();
-    const replies = this.engine.call(conn.id, argv, buffers);
+    const replies = this.wire
+      ? this.wire.call(this.engine, conn.id, argv, buffers)
+      : this.engine.call(conn.id, argv, buffers);
     if (replies.length === 0) this.scheduleDeadline();
     const name = argv[0];
     // Only QUIT, CLIENT and SHUTDOWN can close connections: test the first letter first.
@@ -198,7 +203,9 @@ export class LocalServer {
         conn.gone();
         continue;
       }
-      const output = this.engine.takeOutput(conn.id, true);
+      const output = this.wire
+        ? this.wire.takeOutput(this.engine, conn.id, true)
+        : this.engine.takeOutput(conn.id, true);
       if (output.length) conn.deliver(output);
     }
     if (this.timer !== null) this.scheduleDeadline();
@@ -249,12 +256,13 @@ function serverKey(options) {
  */
 export function createLocalTransport(Engine) {
   const byKey = new Map();
+  const wire = createWire(Engine);
   return {
     server(options) {
       const key = serverKey(options);
       let server = byKey.get(key);
       if (!server) {
-        server = new LocalServer(Engine, key);
+        server = new LocalServer(Engine, key, wire);
         byKey.set(key, server);
       }
       return server;

@@ -26,6 +26,13 @@ const neutral = {
   bytesToString: (b) => decoder.decode(b),
   /** Whether a value is a byte string (`Buffer` or any `Uint8Array`). */
   isBytes: (v) => v instanceof Uint8Array,
+  /**
+   * Fast text codecs over an `ArrayBuffer` (the engine's memory, for `wire.js`), or `null` to
+   * use `TextEncoder`/`TextDecoder`: `memoryCodec(buffer)` → `{ latin1(start, end),
+   * utf8(start, end), write(string, offset, maxBytes) }` (`write` encodes UTF-8, answers the
+   * bytes written).
+   */
+  memoryCodec: null,
   /** Node's `stream.Readable`, or `null` where there is none. */
   Readable: null,
   /** How clients reach servers: `server(options)` → a server whose `open()` gives a connection. */

@@ -30,6 +30,14 @@ setPlatform({
   bytesToString: (b) =>
     (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(),
   isBytes: (v) => v instanceof Uint8Array,
+  memoryCodec: (arrayBuffer) => {
+    const b = Buffer.from(arrayBuffer);
+    return {
+      latin1: (start, end) => b.toString('latin1', start, end),
+      utf8: (start, end) => b.toString('utf8', start, end),
+      write: (string, offset, max) => b.write(string, offset, max, 'utf8'),
+    };
+  },
   Readable,
   transport,
 });
