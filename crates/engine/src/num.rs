@@ -117,6 +117,16 @@ pub fn scale_by_power_of_two(value: f64, exponent: i32) -> f64 {
 /// Formats a double as C's `printf("%.17g")` does, which is what Redis 7.0 sends for scores and
 /// other doubles (`0.10000000000000001`, `1e+20`, `inf`).
 pub fn format_double(d: f64) -> String {
+    // Whole numbers below 10^17 have at most 17 digits, all exact: `%.17g` prints them as an
+    // integer. Scores are mostly such numbers, and this skips two exact float formattings.
+    if d.fract() == 0.0 && d.abs() < 1e17 {
+        if d == 0.0 && d.is_sign_negative() {
+            return "-0".into();
+        }
+        // Exact: d is a whole number of magnitude below 10^17 < 2^63.
+        #[allow(clippy::cast_possible_truncation)]
+        return (d as i64).to_string();
+    }
     format_g(d, 17)
 }
 
@@ -161,6 +171,26 @@ fn trim_fraction_zeros(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_double_whole_numbers_take_the_short_path_with_the_same_text() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            1e16,
+            99_999_999_999_999_990.0,
+            1e17,
+            -1e17,
+        ];
+        values.extend((0..2000).map(|i| f64::from(i) * 37.0 - 20_000.0));
+        values.extend((0..60).map(|e| 2f64.powi(e)));
+        values.extend((0..60).map(|e| -(2f64.powi(e) - 1.0)));
+        for v in values {
+            assert_eq!(format_double(v), format_g(v, 17), "{v:?}");
+        }
+    }
 
     #[test]
     fn parse_i64_follows_string2ll() {
