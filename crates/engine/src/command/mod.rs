@@ -199,8 +199,9 @@ impl Registry {
                 .iter()
                 .filter_map(info_name)
                 .collect::<Vec<_>>();
-            spec.subcommands
-                .sort_by_key(|s| order.iter().position(|n| *n == s.name));
+            crate::qsort::sort_by_key(&mut spec.subcommands, |s| {
+                order.iter().position(|n| *n == s.name)
+            });
             list_subcommands(&mut spec, info);
             by_name.insert(row.name.as_bytes().to_vec(), spec);
         }
@@ -255,7 +256,7 @@ impl Registry {
     /// Every top-level command, sorted by name.
     pub fn commands(&self) -> Vec<&CommandSpec> {
         let mut all: Vec<&CommandSpec> = self.by_name.values().collect();
-        all.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::qsort::sort_by(&mut all, |a, b| a.name.cmp(&b.name));
         all
     }
 }
