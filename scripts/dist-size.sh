@@ -2,7 +2,8 @@
 # Prints the page weight of dist/: what a visit loads (wasm, js, css, html, the script runner's
 # and the editor's page sides), raw, gzip -9 and brotli q11 (what `make serve` sends a browser
 # that accepts it: scripts/compress-dist.mjs); then what loads later: the editor (CodeMirror,
-# when the editor is first visible; the share codec, when a link is made or opened) and the
+# when the editor panel is first visible, which on a desktop-sized window is at once, so a
+# typical first visit loads it too; the share codec, when a link is made or opened) and the
 # script runner's worker modules (when a script first runs).
 set -euo pipefail
 dir=${1:-dist}
@@ -39,7 +40,11 @@ for f in "${editor[@]}"; do
   raw=$(stat -c %s "$f")
   gz=$(gzip -9 -c "$f" | wc -c)
   br=$(brotli "$f")
-  printf '%-40s %10d %10d %10d   (loaded on first use)\n' "${f#"$dir"/}" "$raw" "$gz" "$br"
+  case "$f" in
+    */codemirror.js) when='loaded when the editor is first visible: at once on a desktop' ;;
+    *) when='loaded on first use' ;;
+  esac
+  printf '%-40s %10d %10d %10d   (%s)\n' "${f#"$dir"/}" "$raw" "$gz" "$br" "$when"
 done
 if [ ${#lazy[@]} -gt 0 ]; then
   for f in "${lazy[@]}"; do
