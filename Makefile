@@ -17,9 +17,10 @@ serve: setup dist
 test: setup-test lint test-native conformance test-wasm test-e2e test-js
 	@echo "make test: all green"
 
-## dist: build the release page into dist/ and print its weight
+## dist: build the release page into dist/ (with precompressed .br/.gz copies) and print its weight
 dist: setup
 	trunk build index.html --release
+	node scripts/compress-dist.mjs dist
 	scripts/dist-size.sh dist
 
 setup:

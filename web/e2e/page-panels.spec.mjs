@@ -82,6 +82,23 @@ test('the page works on a 360 px wide phone', async () => {
   assert.deepEqual(harness.problems, []);
 });
 
+test('without a chosen theme the page follows the system colour scheme, live', async () => {
+  const page = await open();
+  const background = () => page.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.page.emulateMedia({ colorScheme: 'dark' });
+  await page.page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(20, 22, 27)');
+  assert.equal(await page.page.evaluate(() => document.documentElement.dataset.theme), undefined);
+  await page.page.emulateMedia({ colorScheme: 'light' });
+  await page.page.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(246, 247, 249)');
+  // A chosen theme wins over the system's.
+  await page.page.emulateMedia({ colorScheme: 'dark' });
+  await page.page.evaluate(() => {
+    document.documentElement.dataset.theme = 'light';
+  });
+  assert.equal(await background(), 'rgb(246, 247, 249)');
+  assert.deepEqual(harness.problems, []);
+});
+
 test('the theme toggle switches and remembers the theme', async () => {
   const page = await open();
   const toggle = page.page.getByTestId('theme-toggle');

@@ -1,4 +1,5 @@
-// A small static file server for dist/: what `make serve` and the end-to-end tests use.
+// A small static file server for dist/: what `make serve` and the end-to-end tests use. It sends
+// a file's precompressed .br or .gz copy (scripts/compress-dist.mjs) to browsers that accept it.
 // Usage: node web/tools/static-server.mjs <dir> [port] [host]
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -20,6 +21,37 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** Precompressed copies (scripts/compress-dist.mjs writes them), in order of preference. */
+const ENCODINGS = [
+  ['br', '.br'],
+  ['gzip', '.gz'],
+];
+
+/** Whether an Accept-Encoding header accepts `coding` (named, or `*`, and not with q=0). */
+export function accepts(header, coding) {
+  return String(header ?? '')
+    .split(',')
+    .map((part) => part.trim().split(';'))
+    .some(([name, ...params]) => {
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return (name.trim().toLowerCase() === coding || name.trim() === '*') && (!q || Number(q.slice(2)) > 0);
+    });
+}
+
+/**
+ * The body to send for `file`: its precompressed copy when the request accepts that encoding
+ * and the copy is not older than the file (a rebuild without compression leaves stale copies
+ * behind, which must not be served), else the file itself.
+ */
+async function body(file, info, acceptEncoding) {
+  for (const [coding, ext] of ENCODINGS) {
+    if (!accepts(acceptEncoding, coding)) continue;
+    const copy = await stat(file + ext).catch(() => null);
+    if (copy?.isFile() && copy.mtimeMs >= info.mtimeMs) return { data: await readFile(file + ext), coding };
+  }
+  return { data: await readFile(file), coding: null };
+}
+
 /** Serves `dir` on host:port (port 0 picks a free one). Resolves to { url, close }. */
 export function serve(dir, { port = 0, host = '127.0.0.1' } = {}) {
   const root = resolve(dir);
@@ -32,12 +64,17 @@ export function serve(dir, { port = 0, host = '127.0.0.1' } = {}) {
         return;
       }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a file');
+      const { data, coding } = await body(file, info, req.headers['accept-encoding']);
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
+        vary: 'accept-encoding',
+        'content-length': data.length,
+        ...(coding ? { 'content-encoding': coding } : {}),
       });
-      res.end(req.method === 'HEAD' ? undefined : body);
+      res.end(req.method === 'HEAD' ? undefined : data);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }

@@ -136,7 +136,7 @@ impl Engine {
             })
             .cloned()
             .collect();
-        present.sort();
+        crate::qsort::sort(&mut present);
         for (db, key) in present {
             self.signal_key_as_ready(db, &key);
         }
@@ -218,7 +218,7 @@ impl Engine {
             .iter()
             .filter_map(|(&id, b)| b.deadline.filter(|&d| d <= now).map(|d| (d, id)))
             .collect();
-        due.sort_unstable();
+        crate::qsort::sort(&mut due);
         for (_, client) in due {
             if let Some(blocked) = self.release(client) {
                 self.deliver(client, blocked.timeout_reply);

@@ -93,7 +93,7 @@ impl Engine {
             matching.select_nth_unstable_by(limit, |a, b| a.0.cmp(b.0));
             matching.truncate(limit);
         }
-        matching.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        crate::qsort::sort_by(&mut matching, |a, b| a.0.cmp(b.0));
         (
             matching
                 .into_iter()
@@ -120,7 +120,7 @@ impl Engine {
             Value::Set(s) => {
                 let mut members: Vec<Vec<u8>> =
                     s.iter().map(std::borrow::Cow::into_owned).collect();
-                members.sort_unstable();
+                crate::qsort::sort(&mut members);
                 members.truncate(limit);
                 ValueView::Set(members)
             }

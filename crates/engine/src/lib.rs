@@ -73,7 +73,7 @@ pub mod long_double;
 mod memory;
 pub mod num;
 mod pubsub;
-mod qsort;
+pub mod qsort;
 pub mod rdb;
 pub mod reply;
 pub mod resp;

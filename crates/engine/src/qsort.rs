@@ -9,6 +9,12 @@
 //!   exactly here.
 //!
 //! Comparators answer an [`Ordering`]; neither sort panics whatever they answer.
+//!
+//! [`sort`], [`sort_by`] and [`sort_by_key`] are the engine's (and the page's) other sorts:
+//! stable, as the standard library's `sort_by`, through the same merge sort of positions, which
+//! is compiled once. Each call of the standard library's sorts instantiates a few kilobytes of
+//! sorting code per element type and comparator, which the page's wasm would carry a dozen
+//! times over.
 
 use std::cmp::Ordering;
 
@@ -29,6 +35,27 @@ pub fn qsort<T>(items: &mut Vec<T>, cmp: &mut impl FnMut(&T, &T) -> Ordering) {
         };
         merge_sort(&mut order, &mut scratch, &mut by_position);
     }
+    apply_order(items, order);
+}
+
+/// Sorts `items` stably by `cmp`: the result of `slice::sort_by`.
+pub fn sort_by<T>(items: &mut Vec<T>, mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    qsort(items, &mut cmp);
+}
+
+/// Sorts `items` stably by a key: the result of `slice::sort_by_key`.
+pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, mut key: impl FnMut(&T) -> K) {
+    qsort(items, &mut |a: &T, b: &T| key(a).cmp(&key(b)));
+}
+
+/// Sorts `items` in ascending order, stably: the result of `slice::sort` (and of
+/// `sort_unstable` for elements that are equal only when identical).
+pub fn sort<T: Ord>(items: &mut Vec<T>) {
+    qsort(items, &mut T::cmp);
+}
+
+/// Puts `items` in the order of `order`, a permutation of their positions.
+fn apply_order<T>(items: &mut Vec<T>, order: Vec<usize>) {
     let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
     // `order` is a permutation of the positions: each slot is taken exactly once.
     items.extend(
@@ -41,7 +68,7 @@ pub fn qsort<T>(items: &mut Vec<T>, cmp: &mut impl FnMut(&T, &T) -> Ordering) {
 fn merge_sort(
     items: &mut [usize],
     scratch: &mut [usize],
-    cmp: &mut impl FnMut(&usize, &usize) -> Ordering,
+    cmp: &mut dyn FnMut(&usize, &usize) -> Ordering,
 ) {
     let len = items.len();
     if len <= 1 {
@@ -255,6 +282,34 @@ mod tests {
             .collect();
         qsort(&mut v, &mut by_key);
         assert_eq!(v, [(0, 5), (1, 1), (1, 3), (2, 2), (2, 6), (3, 0), (3, 4)]);
+    }
+
+    #[test]
+    fn sort_helpers_give_the_standard_librarys_stable_results() {
+        let mut seed = 99u64;
+        for len in [0usize, 1, 2, 7, 64, 333] {
+            let base: Vec<(i32, usize)> = (0..len)
+                .map(|i| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    (i32::try_from(seed >> 59).unwrap_or(0), i)
+                })
+                .collect();
+            let mut ours = base.clone();
+            sort_by(&mut ours, by_key);
+            let mut theirs = base.clone();
+            theirs.sort_by(by_key);
+            assert_eq!(ours, theirs);
+            let mut ours = base.clone();
+            sort_by_key(&mut ours, |e| std::cmp::Reverse(e.0));
+            let mut theirs = base.clone();
+            theirs.sort_by_key(|e| std::cmp::Reverse(e.0));
+            assert_eq!(ours, theirs);
+            let mut ours = base.clone();
+            sort(&mut ours);
+            let mut theirs = base;
+            theirs.sort_unstable();
+            assert_eq!(ours, theirs);
+        }
     }
 
     #[test]

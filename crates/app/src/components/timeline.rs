@@ -437,7 +437,7 @@ fn latest(
         );
     }
     // By time; at equal times a command comes before the span it started.
-    items.sort_by_key(|(time, order, _)| (*time, *order));
+    engine::qsort::sort_by_key(&mut items, |(time, order, _)| (*time, *order));
     let skip = items.len().saturating_sub(RECENT);
     items
         .into_iter()

@@ -44,7 +44,7 @@ pub fn complete(line: &str) -> Vec<String> {
                 .filter(|sub| sub.starts_with(&partial))
                 .map(|sub| format!("{command} {}", sub.to_ascii_uppercase()))
                 .collect();
-            out.sort();
+            crate::qsort::sort(&mut out);
             out
         }
         _ => Vec::new(),
@@ -148,7 +148,7 @@ pub fn help_groups() -> Vec<String> {
         .into_iter()
         .map(|c| c.group.clone())
         .collect();
-    groups.sort();
+    crate::qsort::sort(&mut groups);
     groups.dedup();
     groups
 }

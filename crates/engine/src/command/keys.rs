@@ -574,8 +574,7 @@ mod tests {
 
     use super::*;
     use crate::cli::{LineOutcome, run_line_with};
-    use crate::command::facts;
-    use crate::resp;
+    use crate::command::packed;
 
     /// A command as its facts describe it, whether or not it is implemented.
     struct Facts {
@@ -611,11 +610,7 @@ mod tests {
 
     /// Every Redis command, implemented or not.
     fn all_commands() -> HashMap<String, Facts> {
-        facts::COMMAND_INFO
-            .iter()
-            .filter_map(|r| resp::parse(r.as_bytes()).ok().flatten())
-            .filter_map(|(info, _)| facts_of(&info))
-            .collect()
+        packed::unpack().0.iter().filter_map(facts_of).collect()
     }
 
     /// Redis's `lookupCommand` over every command's facts.

@@ -5,6 +5,7 @@
 
 mod facts;
 pub(crate) mod keys;
+mod packed;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -12,7 +13,6 @@ use std::sync::OnceLock;
 use crate::commands;
 use crate::errors::CmdResult;
 use crate::reply::Reply;
-use crate::resp;
 
 pub use crate::engine::Ctx;
 
@@ -170,15 +170,12 @@ impl Registry {
     }
 
     fn build() -> Registry {
-        let infos: HashMap<String, Reply> = facts::COMMAND_INFO
-            .iter()
-            .filter_map(|r| resp::parse(r.as_bytes()).ok().flatten())
-            .filter_map(|(reply, _)| Some((info_name(&reply)?, reply)))
+        let (infos, docs) = packed::unpack();
+        let infos: HashMap<String, Reply> = infos
+            .into_iter()
+            .filter_map(|reply| Some((info_name(&reply)?, reply)))
             .collect();
-        let docs: HashMap<&str, Reply> = facts::COMMAND_DOCS
-            .iter()
-            .filter_map(|(name, r)| Some((*name, resp::parse(r.as_bytes()).ok().flatten()?.0)))
-            .collect();
+        let docs: HashMap<&str, Reply> = docs.into_iter().collect();
         let rows: Vec<&Command> = commands::TABLES.iter().flat_map(|t| t.iter()).collect();
         let mut by_name = HashMap::with_hasher(foldhash::fast::FixedState::default());
         for row in rows.iter().filter(|r| !r.name.contains('|')) {
@@ -202,8 +199,9 @@ impl Registry {
                 .iter()
                 .filter_map(info_name)
                 .collect::<Vec<_>>();
-            spec.subcommands
-                .sort_by_key(|s| order.iter().position(|n| *n == s.name));
+            crate::qsort::sort_by_key(&mut spec.subcommands, |s| {
+                order.iter().position(|n| *n == s.name)
+            });
             list_subcommands(&mut spec, info);
             by_name.insert(row.name.as_bytes().to_vec(), spec);
         }
@@ -258,7 +256,7 @@ impl Registry {
     /// Every top-level command, sorted by name.
     pub fn commands(&self) -> Vec<&CommandSpec> {
         let mut all: Vec<&CommandSpec> = self.by_name.values().collect();
-        all.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::qsort::sort_by(&mut all, |a, b| a.name.cmp(&b.name));
         all
     }
 }
@@ -267,7 +265,7 @@ impl Registry {
 /// mirror Redis (like ioredis, which has a method per command) use it: calling one that is not
 /// implemented answers the unknown-command error, as a server without it would.
 pub fn redis_command_names() -> impl Iterator<Item = &'static str> {
-    facts::COMMAND_DOCS.iter().map(|(name, _)| *name)
+    packed::command_names().iter().copied()
 }
 
 /// The name in a `COMMAND INFO` entry.

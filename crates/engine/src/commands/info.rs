@@ -437,7 +437,7 @@ fn counted_commands(engine: &Engine) -> Vec<(&'static str, crate::CommandStats)>
         .filter(|(_, s)| s.calls + s.rejected_calls + s.failed_calls > 0)
         .map(|(name, s)| (*name, *s))
         .collect();
-    counted.sort_unstable_by_key(|(name, _)| *name);
+    crate::qsort::sort_by_key(&mut counted, |(name, _)| *name);
     counted
 }
 

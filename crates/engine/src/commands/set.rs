@@ -188,7 +188,7 @@ fn read_sets<'a>(
 /// the smallest when several have its size).
 fn intersection(mut sets: Vec<&SetValue>) -> impl Iterator<Item = Cow<'_, [u8]>> {
     // A stable sort, as the C library's merge sort behind Redis's `qsort`.
-    sets.sort_by_key(|s| s.len());
+    crate::qsort::sort_by_key(&mut sets, |s| s.len());
     let first = sets.first().copied();
     let others: Vec<&SetValue> = sets.into_iter().skip(1).collect();
     first

@@ -1132,7 +1132,7 @@ fn zrandmember_with_count(
         ranks.truncate(wanted);
         if listpack {
             // Redis's listpack sampling answers in the listpack's order.
-            ranks.sort_unstable();
+            crate::qsort::sort(&mut ranks);
         }
         ranks
             .into_iter()
@@ -1364,7 +1364,7 @@ fn set_op_generic(
         if op != SetOp::Diff {
             // Smallest first, keeping the given order among equals (Redis's qsort is stable
             // here), which fixes the order scores are summed in.
-            inputs.sort_by_key(|&(input, _)| input.len());
+            crate::qsort::sort_by_key(&mut inputs, |&(input, _)| input.len());
         }
         match op {
             SetOp::Inter => intersect(&inputs, aggregate, cardinality_only, limit),
@@ -1386,7 +1386,9 @@ fn set_op_generic(
     }
     // The reply is the result as a sorted set would hold it (before any listpack conversion).
     let mut items = items;
-    items.sort_by(|a, b| (Score(a.1), &a.0).cmp(&(Score(b.1), &b.0)));
+    crate::qsort::sort_by(&mut items, |a, b| {
+        (Score(a.1), &a.0).cmp(&(Score(b.1), &b.0))
+    });
     Ok(elements_reply(items, withscores, resp3(ctx)))
 }
 

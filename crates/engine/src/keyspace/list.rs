@@ -211,7 +211,7 @@ impl List {
         self.packed = self
             .packed
             .saturating_sub(entry_size(value).saturating_mul(doomed.len()));
-        doomed.sort_unstable();
+        crate::qsort::sort(&mut doomed);
         let mut next = doomed.iter().copied().peekable();
         let mut i = 0;
         self.items.retain(|_| {

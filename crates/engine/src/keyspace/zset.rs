@@ -543,7 +543,9 @@ impl ZSet {
             for item in &mut items {
                 item.1 = listpack_score(item.1);
             }
-            items.sort_by(|a, b| (Score(a.1), &a.0).cmp(&(Score(b.1), &b.0)));
+            crate::qsort::sort_by(&mut items, |a, b| {
+                (Score(a.1), &a.0).cmp(&(Score(b.1), &b.0))
+            });
             ZSet {
                 repr: Repr::Listpack(items),
             }
