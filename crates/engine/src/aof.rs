@@ -188,7 +188,7 @@ impl Engine {
     }
 
     /// Whether commands are appended: the file is on, or being created by its first rewrite.
-    fn aof_feeding(&self) -> bool {
+    pub(crate) fn aof_feeding(&self) -> bool {
         self.config.appendonly && !self.aof.loading
     }
 

@@ -55,10 +55,29 @@ pub struct Event {
     pub command: &'static str,
 }
 
+/// One event as the log keeps it: its key's bytes are in the log's key ring.
+#[derive(Debug, Clone)]
+struct Record {
+    time_ms: i64,
+    client: ClientId,
+    db: u8,
+    kind: EventKind,
+    command: &'static str,
+    /// Where the key starts, counted in bytes ever written to the key ring.
+    key_at: u64,
+    key_len: usize,
+}
+
 /// A ring buffer of the most recent events.
+///
+/// Keys are kept back to back in one ring of bytes rather than one allocation each: logging an
+/// event (every key access) then allocates nothing once the rings have grown.
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    events: VecDeque<Event>,
+    records: VecDeque<Record>,
+    keys: VecDeque<u8>,
+    /// How many bytes were ever dropped from the front of `keys`.
+    keys_dropped: u64,
     capacity: usize,
     next_seq: u64,
 }
@@ -67,7 +86,9 @@ impl EventLog {
     /// A log keeping at most `capacity` events (0 keeps none but still counts sequence numbers).
     pub fn new(capacity: usize) -> Self {
         EventLog {
-            events: VecDeque::new(),
+            records: VecDeque::new(),
+            keys: VecDeque::new(),
+            keys_dropped: 0,
             capacity,
             next_seq: 1,
         }
@@ -83,39 +104,61 @@ impl EventLog {
         key: &[u8],
         command: &'static str,
     ) {
-        let seq = self.next_seq;
         self.next_seq += 1;
         if self.capacity == 0 {
             return;
         }
-        // Once full, the oldest event's key buffer is reused: a busy log allocates nothing.
-        let mut buffer = if self.events.len() == self.capacity {
-            self.events
-                .pop_front()
-                .map(|old| old.key)
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        buffer.clear();
-        buffer.extend_from_slice(key);
-        self.events.push_back(Event {
-            seq,
+        if self.records.len() >= self.capacity
+            && let Some(old) = self.records.pop_front()
+        {
+            // The oldest record's key is the front of the ring.
+            let len = old.key_len.min(self.keys.len());
+            self.keys.drain(..len);
+            self.keys_dropped += len as u64;
+        }
+        let key_at = self.keys_dropped + self.keys.len() as u64;
+        self.keys.extend(key);
+        self.records.push_back(Record {
             time_ms,
             client,
             db,
             kind,
-            key: buffer,
             command,
+            key_at,
+            key_len: key.len(),
         });
     }
 
     /// Events with a sequence number greater than `seq`, oldest first.
-    pub fn after(&self, seq: u64) -> impl Iterator<Item = &Event> {
-        let first = self.events.front().map_or(self.next_seq, |e| e.seq);
+    pub fn after(&self, seq: u64) -> impl Iterator<Item = Event> + '_ {
+        let kept = self.records.len() as u64;
+        let first = self.next_seq - kept;
         let skip =
             usize::try_from(seq.saturating_add(1).saturating_sub(first)).unwrap_or(usize::MAX);
-        self.events.iter().skip(skip)
+        self.records
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(move |(i, r)| {
+                let from = usize::try_from(r.key_at - self.keys_dropped).unwrap_or(usize::MAX);
+                let key = self
+                    .keys
+                    .range(
+                        from.min(self.keys.len())
+                            ..from.saturating_add(r.key_len).min(self.keys.len()),
+                    )
+                    .copied()
+                    .collect();
+                Event {
+                    seq: first + i as u64,
+                    time_ms: r.time_ms,
+                    client: r.client,
+                    db: r.db,
+                    kind: r.kind,
+                    key,
+                    command: r.command,
+                }
+            })
     }
 
     /// The sequence number of the newest event, 0 if none was ever logged.
@@ -140,5 +183,34 @@ mod tests {
         assert_eq!(seqs, [5]);
         assert_eq!(log.after(5).count(), 0);
         assert_eq!(log.last_seq(), 5);
+    }
+
+    #[test]
+    fn keys_of_every_length_survive_the_ring() {
+        let mut log = EventLog::new(4);
+        let key = |i: usize| -> Vec<u8> { (0..i % 7).map(|j| (i * 31 + j) as u8).collect() };
+        for i in 0..50 {
+            log.push(i as i64, 2, 3, EventKind::Write, &key(i), "set");
+            let got: Vec<(u64, Vec<u8>)> = log.after(0).map(|e| (e.seq, e.key)).collect();
+            let want: Vec<(u64, Vec<u8>)> = (i.saturating_sub(3)..=i)
+                .map(|j| (j as u64 + 1, key(j)))
+                .collect();
+            assert_eq!(got, want);
+        }
+        let last = log.after(48).next().unwrap();
+        assert_eq!(
+            (
+                last.seq,
+                last.time_ms,
+                last.client,
+                last.db,
+                last.kind,
+                last.command
+            ),
+            (49, 48, 2, 3, EventKind::Write, "set")
+        );
+        let mut none = EventLog::new(0);
+        none.push(0, 1, 0, EventKind::Hit, b"k", "get");
+        assert_eq!((none.after(0).count(), none.last_seq()), (0, 1));
     }
 }

@@ -133,6 +133,15 @@ pub fn format_g(d: f64, precision: usize) -> String {
         return if d > 0.0 { "inf".into() } else { "-inf".into() };
     }
     let p = precision.max(1);
+    // A whole number of at most p digits (scores usually are) prints as its digits: %e would
+    // round nothing away and %g drops the fraction's zeros. Below 2^53 the cast is exact.
+    if d.fract() == 0.0 && d.abs() < 9_007_199_254_740_992.0 {
+        let digits = d.abs() as u64;
+        if digits.checked_ilog10().unwrap_or(0) < u32::try_from(p).unwrap_or(u32::MAX) {
+            let sign = if d.is_sign_negative() { "-" } else { "" };
+            return format!("{sign}{digits}");
+        }
+    }
     // The exponent %g decides with is the one %e would print at precision p - 1.
     let sci = format!("{:.*e}", p - 1, d);
     let Some((mantissa, exp)) = sci.split_once('e') else {
@@ -232,5 +241,43 @@ mod tests {
         assert_eq!(format_double(f64::INFINITY), "inf");
         assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
         assert_eq!(format_double(1e300), "1.0000000000000001e+300");
+    }
+
+    #[test]
+    fn whole_numbers_take_the_short_way_with_the_same_text() {
+        // The general path (through %e) is the reference for every whole number the short
+        // way takes, at every precision, around the digit-count boundaries.
+        let general = |d: f64, p: usize| -> String {
+            let sci = format!("{:.*e}", p - 1, d);
+            let (mantissa, exp) = sci.split_once('e').unwrap();
+            let exp: i64 = exp.parse().unwrap();
+            if exp < -4 || exp >= p as i64 {
+                let mantissa = trim_fraction_zeros(mantissa);
+                let sign = if exp < 0 { '-' } else { '+' };
+                format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
+            } else {
+                let decimals = (p as i64 - 1 - exp).max(0) as usize;
+                trim_fraction_zeros(&format!("{d:.decimals$}")).to_string()
+            }
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            7.0,
+            9_007_199_254_740_991.0,
+            9e15,
+            1e16,
+        ];
+        for e in 0..17 {
+            let t = 10f64.powi(e);
+            values.extend([t, t - 1.0, t + 1.0, -t, -(t - 1.0), 5.0 * t]);
+        }
+        for p in [1, 2, 5, 6, 15, 16, 17] {
+            for &d in &values {
+                assert_eq!(format_g(d, p), general(d, p), "{d} at precision {p}");
+            }
+        }
     }
 }

@@ -678,8 +678,9 @@ fn set_generic(
     if let Some(at) = at {
         ctx.set_expire(key, Some(at));
         ctx.notify(notify::GENERIC, "expire", key);
-        // Propagated as `SET key value PXAT ms` unless given as PXAT already.
-        if !matches!(options.expire, Some((ExpireKind::PxAt, _))) {
+        // Propagated as `SET key value PXAT ms` unless given as PXAT already (only built when
+        // the append-only file takes it).
+        if !matches!(options.expire, Some((ExpireKind::PxAt, _))) && ctx.engine.aof_feeding() {
             let at = at.to_string();
             ctx.propagate_as(vec![aof::command(&[
                 b"SET",
