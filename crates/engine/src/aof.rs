@@ -207,6 +207,9 @@ impl Engine {
     /// Appends the pending entries (Redis's `propagatePendingCommands`): several are wrapped
     /// in `MULTI`/`EXEC`. Then applies the fsync policy.
     pub(crate) fn flush_propagation(&mut self) {
+        if self.aof.pending.is_empty() {
+            return;
+        }
         let ops = std::mem::take(&mut self.aof.pending);
         if ops.is_empty() || !self.aof_feeding() {
             return;

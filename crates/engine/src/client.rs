@@ -357,7 +357,9 @@ impl Engine {
             return;
         };
         state.last_interaction_ms = now;
-        state.last_command.clone_from(&spec.name);
+        if state.last_command != spec.name {
+            state.last_command.clone_from(&spec.name);
+        }
         if let Some(queue) = state.multi.as_mut()
             && !NOT_QUEUED.contains(&spec.name.as_str())
         {

@@ -70,14 +70,16 @@ struct Record {
 
 /// A ring buffer of the most recent events.
 ///
-/// Keys are kept back to back in one ring of bytes rather than one allocation each: logging an
-/// event (every key access) then allocates nothing once the rings have grown.
+/// Keys are kept back to back in one buffer of bytes rather than one allocation each: logging
+/// an event (every key access) then allocates nothing once the buffers have grown.
 #[derive(Debug, Clone)]
 pub struct EventLog {
     records: VecDeque<Record>,
-    keys: VecDeque<u8>,
-    /// How many bytes were ever dropped from the front of `keys`.
-    keys_dropped: u64,
+    /// The keys of the records (from the first record's `key_at`), and before them the keys of
+    /// records already dropped, until the buffer is compacted.
+    keys: Vec<u8>,
+    /// The position of `keys[0]`, counted in bytes ever written.
+    keys_base: u64,
     capacity: usize,
     next_seq: u64,
 }
@@ -87,8 +89,8 @@ impl EventLog {
     pub fn new(capacity: usize) -> Self {
         EventLog {
             records: VecDeque::new(),
-            keys: VecDeque::new(),
-            keys_dropped: 0,
+            keys: Vec::new(),
+            keys_base: 0,
             capacity,
             next_seq: 1,
         }
@@ -108,16 +110,22 @@ impl EventLog {
         if self.capacity == 0 {
             return;
         }
-        if self.records.len() >= self.capacity
-            && let Some(old) = self.records.pop_front()
-        {
-            // The oldest record's key is the front of the ring.
-            let len = old.key_len.min(self.keys.len());
-            self.keys.drain(..len);
-            self.keys_dropped += len as u64;
+        if self.records.len() >= self.capacity {
+            self.records.pop_front();
+            // Dropped keys are freed in bulk once they fill half the buffer: each byte is moved
+            // at most once by compaction.
+            let end = self.keys_base + self.keys.len() as u64;
+            let dead = self.records.front().map_or(end, |r| r.key_at) - self.keys_base;
+            let dead = usize::try_from(dead)
+                .unwrap_or(usize::MAX)
+                .min(self.keys.len());
+            if dead > 4096 && dead > self.keys.len() / 2 {
+                self.keys.drain(..dead);
+                self.keys_base += dead as u64;
+            }
         }
-        let key_at = self.keys_dropped + self.keys.len() as u64;
-        self.keys.extend(key);
+        let key_at = self.keys_base + self.keys.len() as u64;
+        self.keys.extend_from_slice(key);
         self.records.push_back(Record {
             time_ms,
             client,
@@ -140,15 +148,12 @@ impl EventLog {
             .enumerate()
             .skip(skip)
             .map(move |(i, r)| {
-                let from = usize::try_from(r.key_at - self.keys_dropped).unwrap_or(usize::MAX);
+                let from = usize::try_from(r.key_at - self.keys_base).unwrap_or(usize::MAX);
                 let key = self
                     .keys
-                    .range(
-                        from.min(self.keys.len())
-                            ..from.saturating_add(r.key_len).min(self.keys.len()),
-                    )
-                    .copied()
-                    .collect();
+                    .get(from..from.saturating_add(r.key_len))
+                    .unwrap_or_default()
+                    .to_vec();
                 Event {
                     seq: first + i as u64,
                     time_ms: r.time_ms,
@@ -209,6 +214,18 @@ mod tests {
             ),
             (49, 48, 2, 3, EventKind::Write, "set")
         );
+        // Long keys: the buffer is compacted on the way.
+        let long = |i: usize| -> Vec<u8> { vec![i as u8; 1000 + (i * 997) % 3000] };
+        for capacity in [1, 3] {
+            let mut log = EventLog::new(capacity);
+            for i in 0..40 {
+                log.push(0, 1, 0, EventKind::Hit, &long(i), "get");
+                let got: Vec<Vec<u8>> = log.after(0).map(|e| e.key).collect();
+                let want: Vec<Vec<u8>> = ((i + 1).saturating_sub(capacity)..=i).map(long).collect();
+                assert_eq!(got, want);
+                assert!(log.keys.len() <= 2 * 4096 + capacity * 4000);
+            }
+        }
         let mut none = EventLog::new(0);
         none.push(0, 1, 0, EventKind::Hit, b"k", "get");
         assert_eq!((none.after(0).count(), none.last_seq()), (0, 1));
