@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo bench -p bench --bench w1_profile            # engine; `-- baseline` for the map
-//! cargo bench -p bench --bench w1_profile -- w3      # W3 through the engine
+//! cargo bench -p bench --bench w1_profile -- w3      # W3 through the engine (`ping`: PINGs)
 //! CARGO_PROFILE_BENCH_DEBUG=true cargo bench -p bench --bench w1_profile --no-run
 //! valgrind --tool=callgrind --toggle-collect='*run_engine*' target/release/deps/w1_profile-<hash>
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid> | head -60
@@ -18,6 +18,15 @@ use bench::{W1_SEED, W3, W3_OPS, Workload};
 use cpu_time::ThreadTime;
 use engine::Engine;
 
+const PINGS: usize = 200_000;
+
+#[inline(never)]
+fn run_pings(engine: &mut Engine, client: engine::ClientId, ping: &[Vec<u8>]) {
+    for _ in 0..PINGS {
+        std::hint::black_box(engine.exec(client, ping));
+    }
+}
+
 fn main() {
     let repeat: usize = std::env::var("PROFILE_REPEAT")
         .ok()
@@ -27,6 +36,21 @@ fn main() {
     // `cargo bench` adds `--bench`; the only arguments of our own are `baseline` and `w3`.
     let args: Vec<String> = std::env::args().collect();
     let mut best = Duration::MAX;
+    if args.iter().any(|a| a == "ping") {
+        let ping = vec![b"PING".to_vec()];
+        for _ in 0..repeat {
+            let mut engine = Engine::new();
+            let client = engine.connect();
+            let start = ThreadTime::now();
+            run_pings(&mut engine, client, &ping);
+            best = best.min(start.elapsed());
+        }
+        println!(
+            "PING: {:.0} ns per command",
+            best.as_secs_f64() * 1e9 / PINGS as f64
+        );
+        return;
+    }
     if args.iter().any(|a| a == "w3") {
         let workload = W3::new();
         let mut errors = 0;

@@ -35,7 +35,7 @@ pub struct Client {
     /// Virtual time of its last command.
     pub last_interaction_ms: i64,
     /// Full name of its last command (`CLIENT LIST`'s `cmd=`).
-    pub last_command: String,
+    pub last_command: &'static str,
     /// Commands queued since `MULTI`, if in a transaction.
     pub multi: Option<Vec<Vec<Vec<u8>>>>,
     /// A command was refused while queueing: `EXEC` will answer `EXECABORT`.
@@ -68,7 +68,7 @@ impl Client {
             authenticated,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
-            last_command: "NULL".into(),
+            last_command: "NULL",
             multi: None,
             multi_error: false,
             watched: Vec::new(),
@@ -357,9 +357,7 @@ impl Engine {
             return;
         };
         state.last_interaction_ms = now;
-        if state.last_command != spec.name {
-            state.last_command.clone_from(&spec.name);
-        }
+        state.last_command = spec.name.as_str();
         if let Some(queue) = state.multi.as_mut()
             && !NOT_QUEUED.contains(&spec.name.as_str())
         {

@@ -37,6 +37,19 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
 /// blank, the whole text consumed, no overflow to infinity or underflow to zero, not NaN.
 /// `inf`/`infinity` (any case, optional sign) and C99 hex floats (`0x1p3`) are accepted.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
+    // Plain integers of up to 15 digits (most scores) are exact as doubles: no need for the
+    // general path, which allocates.
+    let (negative, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    if (1..=15).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) {
+        let n = digits
+            .iter()
+            .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+        let value = n as f64;
+        return Some(if negative { -value } else { value });
+    }
     let text = std::str::from_utf8(s).ok()?;
     if text.is_empty() || text.starts_with(|c: char| c.is_ascii_whitespace() || c == '\u{b}') {
         return None;
@@ -223,6 +236,35 @@ mod tests {
         ] {
             assert_eq!(parse_f64(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
+    }
+
+    #[test]
+    fn plain_integers_parse_as_the_general_path_does() {
+        let general = |s: &str| -> f64 {
+            let (negative, body) = s.strip_prefix('-').map_or((false, s), |b| (true, b));
+            let v: f64 = body.parse().unwrap();
+            if negative { -v } else { v }
+        };
+        for s in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "007",
+            "123456789012345",
+            "-999999999999999",
+            "100",
+            "42",
+        ] {
+            let got = parse_f64(s.as_bytes()).unwrap();
+            assert_eq!(got.to_bits(), general(s).to_bits(), "{s}");
+        }
+        assert_eq!(parse_f64(b"-"), None);
+        assert_eq!(parse_f64(b""), None);
+        assert_eq!(
+            parse_f64(b"1234567890123456789"),
+            Some(1_234_567_890_123_456_789.0)
+        );
     }
 
     #[test]
