@@ -127,6 +127,31 @@ pub fn scale_by_power_of_two(value: f64, exponent: i32) -> f64 {
     value * 2f64.powi(half) * 2f64.powi(exponent - half)
 }
 
+/// The decimal form of an integer, as `n.to_string()` writes it, without the formatting
+/// machinery (counters, lengths and whole-number scores are written on every command).
+pub fn format_i64(n: i64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        // `rest % 10` is below 10: the cast and the addition cannot overflow.
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut text = String::with_capacity(21 - at);
+    if n < 0 {
+        text.push('-');
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        text.push(char::from(d));
+    }
+    text
+}
+
 /// Formats a double as C's `printf("%.17g")` does, which is what Redis 7.0 sends for scores and
 /// other doubles (`0.10000000000000001`, `1e+20`, `inf`).
 pub fn format_double(d: f64) -> String {
@@ -151,8 +176,13 @@ pub fn format_g(d: f64, precision: usize) -> String {
     if d.fract() == 0.0 && d.abs() < 9_007_199_254_740_992.0 {
         let digits = d.abs() as u64;
         if digits.checked_ilog10().unwrap_or(0) < u32::try_from(p).unwrap_or(u32::MAX) {
-            let sign = if d.is_sign_negative() { "-" } else { "" };
-            return format!("{sign}{digits}");
+            // Below 2^53, so within i64.
+            let n = i64::try_from(digits).unwrap_or(i64::MAX);
+            return match (d.is_sign_negative(), n) {
+                (true, 0) => "-0".into(),
+                (true, n) => format_i64(-n),
+                (false, n) => format_i64(n),
+            };
         }
     }
     // The exponent %g decides with is the one %e would print at precision p - 1.
@@ -235,6 +265,26 @@ mod tests {
             b"0x",
         ] {
             assert_eq!(parse_f64(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn format_i64_writes_what_to_string_writes() {
+        for n in [
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            12345,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            assert_eq!(format_i64(n), n.to_string());
         }
     }
 

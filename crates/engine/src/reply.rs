@@ -63,7 +63,7 @@ impl Reply {
 
     /// A bulk reply holding the decimal form of an integer.
     pub fn bulk_int(n: i64) -> Self {
-        Reply::Bulk(n.to_string().into_bytes())
+        Reply::Bulk(crate::num::format_i64(n).into_bytes())
     }
 
     /// An array of bulk strings.

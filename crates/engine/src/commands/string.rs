@@ -726,7 +726,11 @@ fn incr_decr(ctx: &mut Ctx<'_>, key: &[u8], incr: i64) -> CmdResult {
     let value = current
         .checked_add(incr)
         .ok_or(RedisError::new("ERR increment or decrement would overflow"))?;
-    store_in_place(ctx, key, StrValue::new(value.to_string().into_bytes()));
+    store_in_place(
+        ctx,
+        key,
+        StrValue::new(crate::num::format_i64(value).into_bytes()),
+    );
     ctx.notify(notify::STRING, "incrby", key);
     Ok(Reply::Integer(value))
 }
