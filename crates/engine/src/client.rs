@@ -222,10 +222,14 @@ impl Engine {
             output.push(refusal);
             return;
         }
-        if let Some(c) = self.clients.get_mut(&client) {
+        let closing = self.clients.get_mut(&client).is_some_and(|c| {
             output.extend(c.outbox.drain(..));
+            c.closing
+        });
+        if closing {
+            // QUIT: the connection closes once its output was read.
+            self.disconnect(client);
         }
-        self.close_if_quitting(client);
     }
 
     /// Runs one command and returns its reply: the last thing the connection receives, or a
@@ -236,12 +240,15 @@ impl Engine {
             return refusal;
         }
         // What `call` would answer, last reply only, without collecting the rest.
-        let last = self.clients.get_mut(&client).and_then(|c| {
+        let (last, closing) = self.clients.get_mut(&client).map_or((None, false), |c| {
             let last = c.outbox.pop_back();
             c.outbox.clear();
-            last
+            (last, c.closing)
         });
-        self.close_if_quitting(client);
+        if closing {
+            // QUIT: the connection closes once its output was read.
+            self.disconnect(client);
+        }
         last.unwrap_or(Reply::NilArray)
     }
 
@@ -281,13 +288,6 @@ impl Engine {
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
         self.expire_blocked_timeouts();
         Ok(())
-    }
-
-    /// Closes a connection whose command asked for it (`QUIT`), once its output was read.
-    fn close_if_quitting(&mut self, client: ClientId) {
-        if self.clients.get(&client).is_some_and(|c| c.closing) {
-            self.disconnect(client);
-        }
     }
 
     /// Takes what a connection received since it was last read (messages published by others,

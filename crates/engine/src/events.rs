@@ -115,7 +115,13 @@ impl EventLog {
             // Dropped keys are freed in bulk once they fill half the buffer: each byte is moved
             // at most once by compaction.
             let end = self.keys_base + self.keys.len() as u64;
-            let dead = self.records.front().map_or(end, |r| r.key_at) - self.keys_base;
+            // Records' keys start at or after `keys_base`: compaction only drops bytes before
+            // the first record's key.
+            let dead = self
+                .records
+                .front()
+                .map_or(end, |r| r.key_at)
+                .saturating_sub(self.keys_base);
             let dead = usize::try_from(dead)
                 .unwrap_or(usize::MAX)
                 .min(self.keys.len());
@@ -140,7 +146,8 @@ impl EventLog {
     /// Events with a sequence number greater than `seq`, oldest first.
     pub fn after(&self, seq: u64) -> impl Iterator<Item = Event> + '_ {
         let kept = self.records.len() as u64;
-        let first = self.next_seq - kept;
+        // Every kept record was counted in `next_seq`, which started at 1.
+        let first = self.next_seq.saturating_sub(kept);
         let skip =
             usize::try_from(seq.saturating_add(1).saturating_sub(first)).unwrap_or(usize::MAX);
         self.records
@@ -148,7 +155,8 @@ impl EventLog {
             .enumerate()
             .skip(skip)
             .map(move |(i, r)| {
-                let from = usize::try_from(r.key_at - self.keys_base).unwrap_or(usize::MAX);
+                let from =
+                    usize::try_from(r.key_at.saturating_sub(self.keys_base)).unwrap_or(usize::MAX);
                 let key = self
                     .keys
                     .get(from..from.saturating_add(r.key_len))

@@ -134,8 +134,9 @@ pub fn format_i64(n: i64) -> String {
     let mut at = digits.len();
     let mut rest = n.unsigned_abs();
     loop {
+        // A u64 has at most 20 digits, so `at` stays within the buffer: this loop runs at most
+        // 20 times. `rest % 10` is below 10: the cast and the addition cannot overflow.
         at -= 1;
-        // `rest % 10` is below 10: the cast and the addition cannot overflow.
         digits[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
