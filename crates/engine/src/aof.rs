@@ -188,7 +188,7 @@ impl Engine {
     }
 
     /// Whether commands are appended: the file is on, or being created by its first rewrite.
-    fn aof_feeding(&self) -> bool {
+    pub(crate) fn aof_feeding(&self) -> bool {
         self.config.appendonly && !self.aof.loading
     }
 
@@ -207,6 +207,9 @@ impl Engine {
     /// Appends the pending entries (Redis's `propagatePendingCommands`): several are wrapped
     /// in `MULTI`/`EXEC`. Then applies the fsync policy.
     pub(crate) fn flush_propagation(&mut self) {
+        if self.aof.pending.is_empty() {
+            return;
+        }
         let ops = std::mem::take(&mut self.aof.pending);
         if ops.is_empty() || !self.aof_feeding() {
             return;

@@ -211,6 +211,9 @@ impl Engine {
 
     /// Answers the timeout reply to every client whose deadline has passed, earliest first.
     pub(crate) fn expire_blocked_timeouts(&mut self) {
+        if self.blocking.clients.is_empty() {
+            return;
+        }
         let now = self.now_ms;
         let mut due: Vec<(i64, ClientId)> = self
             .blocking

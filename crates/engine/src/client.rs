@@ -35,7 +35,7 @@ pub struct Client {
     /// Virtual time of its last command.
     pub last_interaction_ms: i64,
     /// Full name of its last command (`CLIENT LIST`'s `cmd=`).
-    pub last_command: String,
+    pub last_command: &'static str,
     /// Commands queued since `MULTI`, if in a transaction.
     pub multi: Option<Vec<Vec<Vec<u8>>>>,
     /// A command was refused while queueing: `EXEC` will answer `EXECABORT`.
@@ -68,7 +68,7 @@ impl Client {
             authenticated,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
-            last_command: "NULL".into(),
+            last_command: "NULL",
             multi: None,
             multi_error: false,
             watched: Vec::new(),
@@ -209,12 +209,27 @@ impl Engine {
     /// Runs one command and returns everything the connection receives because of it, in
     /// order (see the module doc). A connection closed by the command (`QUIT`) is gone after.
     pub fn call(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<Reply> {
-        if let Err(refusal) = self.run_call(client, argv) {
-            return vec![refusal];
-        }
-        let output = self.take_output(client);
-        self.close_if_quitting(client);
+        let mut output = Vec::new();
+        self.call_into(client, argv, &mut output);
         output
+    }
+
+    /// [`Engine::call`] appending what the connection receives to `output` (which is not
+    /// cleared first) instead of returning a new vector: a host running many commands reuses
+    /// one buffer, and a command then allocates nothing for its replies.
+    pub fn call_into(&mut self, client: ClientId, argv: &[Vec<u8>], output: &mut Vec<Reply>) {
+        if let Err(refusal) = self.run_call(client, argv) {
+            output.push(refusal);
+            return;
+        }
+        let closing = self.clients.get_mut(&client).is_some_and(|c| {
+            output.extend(c.outbox.drain(..));
+            c.closing
+        });
+        if closing {
+            // QUIT: the connection closes once its output was read.
+            self.disconnect(client);
+        }
     }
 
     /// Runs one command and returns its reply: the last thing the connection receives, or a
@@ -225,12 +240,15 @@ impl Engine {
             return refusal;
         }
         // What `call` would answer, last reply only, without collecting the rest.
-        let last = self.clients.get_mut(&client).and_then(|c| {
+        let (last, closing) = self.clients.get_mut(&client).map_or((None, false), |c| {
             let last = c.outbox.pop_back();
             c.outbox.clear();
-            last
+            (last, c.closing)
         });
-        self.close_if_quitting(client);
+        if closing {
+            // QUIT: the connection closes once its output was read.
+            self.disconnect(client);
+        }
         last.unwrap_or(Reply::NilArray)
     }
 
@@ -245,9 +263,13 @@ impl Engine {
                 "ERR this connection waits in a blocking command",
             ));
         }
-        for reply in self.process(client, argv) {
+        // The replies go through a buffer the engine keeps, so that a command allocates none.
+        let mut replies = std::mem::take(&mut self.reply_buffer);
+        self.process(client, argv, &mut replies);
+        for reply in replies.drain(..) {
             self.deliver(client, reply);
         }
+        self.reply_buffer = replies;
         if std::mem::take(&mut self.persistence.restart_pending) {
             // SHUTDOWN: every connection closes and the server starts again.
             self.restart_after_shutdown();
@@ -268,13 +290,6 @@ impl Engine {
         Ok(())
     }
 
-    /// Closes a connection whose command asked for it (`QUIT`), once its output was read.
-    fn close_if_quitting(&mut self, client: ClientId) {
-        if self.clients.get(&client).is_some_and(|c| c.closing) {
-            self.disconnect(client);
-        }
-    }
-
     /// Takes what a connection received since it was last read (messages published by others,
     /// the reply of a blocked command once served), oldest first.
     pub fn take_output(&mut self, client: ClientId) -> Vec<Reply> {
@@ -287,20 +302,21 @@ impl Engine {
     /// Appends a reply to what a connection receives, shaped for its protocol.
     pub(crate) fn deliver(&mut self, client: ClientId, reply: Reply) {
         if let Some(c) = self.clients.get_mut(&client) {
-            c.outbox.push_back(if c.resp == 2 {
-                reply.into_resp2()
-            } else {
-                reply
-            });
+            let mut reply = reply;
+            if c.resp == 2 {
+                reply.make_resp2();
+            }
+            c.outbox.push_back(reply);
         }
     }
 
     /// Redis's `processCommand`: checks a command the way Redis does before running it, queues
-    /// it inside `MULTI`, and runs it. Returns the replies to send now.
-    fn process(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Vec<Reply> {
+    /// it inside `MULTI`, and runs it. Appends the replies to send now to `out`.
+    fn process(&mut self, client: ClientId, argv: &[Vec<u8>], out: &mut Vec<Reply>) {
         let Some(name) = argv.first() else {
             self.count_error("ERR empty command");
-            return vec![RedisError::new("ERR empty command").into()];
+            out.push(RedisError::new("ERR empty command").into());
+            return;
         };
         let now = self.now_ms;
         let registry = Registry::get();
@@ -316,7 +332,8 @@ impl Engine {
                 Err(error) if spec.name == "exec" => {
                     let abort = self.exec_abort(client, &error);
                     self.count_error(&abort.0);
-                    return vec![abort.into()];
+                    out.push(abort.into());
+                    return;
                 }
                 checked => checked,
             },
@@ -332,28 +349,29 @@ impl Engine {
                     state.multi_error = true;
                 }
                 self.count_error(&error.0);
-                return vec![error.into()];
+                out.push(error.into());
+                return;
             }
         };
         let Some(state) = self.clients.get_mut(&client) else {
-            return Vec::new();
+            return;
         };
         state.last_interaction_ms = now;
-        state.last_command.clone_from(&spec.name);
+        state.last_command = spec.name.as_str();
         if let Some(queue) = state.multi.as_mut()
             && !NOT_QUEUED.contains(&spec.name.as_str())
         {
             if spec.has(flag::NO_MULTI) {
                 state.multi_error = true;
                 self.count_error("ERR Command not allowed inside a transaction");
-                return vec![
-                    RedisError::new("ERR Command not allowed inside a transaction").into(),
-                ];
+                out.push(RedisError::new("ERR Command not allowed inside a transaction").into());
+                return;
             }
             queue.push(argv.to_vec());
-            return vec![Reply::status("QUEUED")];
+            out.push(Reply::status("QUEUED"));
+            return;
         }
-        self.execute(client, spec, argv)
+        self.execute_into(client, spec, argv, out);
     }
 
     /// Redis's `execCommandAbort`: an `EXEC` refused before it runs (arity, authentication,
@@ -378,11 +396,7 @@ impl Engine {
         argc: usize,
     ) -> Result<&'static CommandSpec, RedisError> {
         if !spec.arity_ok(argc) {
-            self.stats
-                .commands
-                .entry(spec.name.as_str())
-                .or_default()
-                .rejected_calls += 1;
+            self.count_rejected(spec);
             return Err(RedisError::wrong_arity(&spec.name));
         }
         let state = self
@@ -390,11 +404,7 @@ impl Engine {
             .get(&client)
             .ok_or_else(|| RedisError::new("ERR no such client"))?;
         if !state.authenticated && !spec.has(flag::NO_AUTH) {
-            self.stats
-                .commands
-                .entry(spec.name.as_str())
-                .or_default()
-                .rejected_calls += 1;
+            self.count_rejected(spec);
             return Err(RedisError::new("NOAUTH Authentication required."));
         }
         let (in_multi, subscribed_resp2) = (
@@ -407,25 +417,24 @@ impl Engine {
             && !self.perform_evictions()
             && self.rejected_when_out_of_memory(client, spec)
         {
-            self.stats
-                .commands
-                .entry(spec.name.as_str())
-                .or_default()
-                .rejected_calls += 1;
+            self.count_rejected(spec);
             return Err(RedisError::new(OOM_ERROR));
         }
         if subscribed_resp2 && !ALLOWED_WHILE_SUBSCRIBED.contains(&spec.name.as_str()) {
-            self.stats
-                .commands
-                .entry(spec.name.as_str())
-                .or_default()
-                .rejected_calls += 1;
+            self.count_rejected(spec);
             return Err(RedisError::owned(format!(
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 spec.name
             )));
         }
         Ok(spec)
+    }
+
+    /// Counts a command refused before it ran (`rejected_calls`).
+    fn count_rejected(&mut self, spec: &CommandSpec) {
+        if let Some(stats) = self.stats.commands.of(spec) {
+            stats.rejected_calls += 1;
+        }
     }
 
     /// Whether a command is refused while memory stays above `maxmemory` (Redis's
@@ -462,11 +471,26 @@ impl Engine {
         spec: &'static CommandSpec,
         argv: &[Vec<u8>],
     ) -> Vec<Reply> {
+        let mut replies = Vec::new();
+        self.execute_into(client, spec, argv, &mut replies);
+        replies
+    }
+
+    /// [`Engine::execute`] appending the replies to `out`.
+    fn execute_into(
+        &mut self,
+        client: ClientId,
+        spec: &'static CommandSpec,
+        argv: &[Vec<u8>],
+        out: &mut Vec<Reply>,
+    ) {
         let Some(db) = self.clients.get(&client).map(|c| c.db) else {
-            return Vec::new();
+            return;
         };
         let retry = self.blocking.retrying;
-        let (result, mut replies, blocked, _) = self.propagating(
+        // The handler's own replies (Ctx::emit) go straight into `out`, after what it holds.
+        let emitted = std::mem::take(out);
+        let (result, replies, blocked, _) = self.propagating(
             |r: &(CmdResult, Vec<Reply>, bool, usize)| r.3,
             spec.name == "exec",
             argv,
@@ -476,13 +500,14 @@ impl Engine {
                     client,
                     db,
                     spec,
-                    emitted: Vec::new(),
+                    emitted,
                     blocked: false,
                 };
                 let result = (spec.handler)(&mut ctx, argv);
                 (result, ctx.emitted, ctx.blocked, ctx.db)
             },
         );
+        *out = replies;
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
         // under their code. An error reply a handler answers as a value is written raw, as
         // DEBUG ERROR's is, and counts nowhere.
@@ -491,26 +516,28 @@ impl Engine {
             Ok(_) => None,
         };
         if !blocked {
-            replies.push(result.unwrap_or_else(Reply::from));
+            out.push(result.unwrap_or_else(Reply::from));
         }
         if retry {
             // A waiting command run again: its call was counted when it first ran, and
             // `serve_ready_keys` accounts for the reply it is served with.
-            return replies;
+            return;
         }
         // Counted after the handler, as Redis's `call`: CONFIG RESETSTAT counts itself.
         self.stats.total_commands_processed += 1;
-        let stats = self.stats.commands.entry(spec.name.as_str()).or_default();
-        stats.calls += 1;
+        if let Some(stats) = self.stats.commands.of(spec) {
+            stats.calls += 1;
+            if error.is_some() {
+                stats.failed_calls += 1;
+            }
+        }
         if let Some(text) = error {
-            stats.failed_calls += 1;
             self.count_error(&text);
         }
         if !blocked {
             self.slowlog_push(client, spec, argv);
         }
         self.feed_monitors(client, spec, argv);
-        replies
     }
 
     /// Accounts for a waiting command served at last (Redis's `updateStatsOnUnblock`): an error
@@ -524,11 +551,9 @@ impl Engine {
     ) {
         for reply in replies {
             if let Reply::Error(text) = reply {
-                self.stats
-                    .commands
-                    .entry(spec.name.as_str())
-                    .or_default()
-                    .failed_calls += 1;
+                if let Some(stats) = self.stats.commands.of(spec) {
+                    stats.failed_calls += 1;
+                }
                 self.count_error(text);
             }
         }

@@ -43,10 +43,9 @@ pub struct Stats {
     pub expired_keys: u64,
     /// Commands executed (rejected ones — unknown, wrong arity — are not counted, as in Redis).
     pub total_commands_processed: u64,
-    /// Per-command counters, by full command name. Updated on every command, so hashed with
-    /// foldhash, cheaper than the standard library's default hasher; the keys are names from
-    /// the command table, never user input.
-    pub commands: HashMap<&'static str, CommandStats, foldhash::fast::FixedState>,
+    /// Per-command counters. Updated on every command, so kept in a table indexed by the
+    /// command's id rather than by its name.
+    pub commands: CommandCounts,
     /// Connections opened.
     pub total_connections_received: u64,
     /// Keys removed to make room under `maxmemory`.
@@ -70,6 +69,38 @@ pub struct CommandStats {
     pub rejected_calls: u64,
     /// Times it ran and answered an error.
     pub failed_calls: u64,
+}
+
+/// Per-command counters (`INFO commandstats`), by command ([`CommandSpec::id`]).
+#[derive(Debug, Clone, Default)]
+pub struct CommandCounts(Vec<CommandStats>);
+
+impl CommandCounts {
+    /// The counters of a command, created at zero on first use (`None` only for a spec that is
+    /// not from the registry's table).
+    pub(crate) fn of(&mut self, spec: &CommandSpec) -> Option<&mut CommandStats> {
+        if spec.id >= self.0.len() {
+            // Once for all commands: ids are below the registry's count.
+            let all = crate::command::Registry::get().ids().max(spec.id + 1);
+            self.0.resize(all, CommandStats::default());
+        }
+        self.0.get_mut(spec.id)
+    }
+
+    /// The counters of a command by its full name (`get`, `config|get`), if it ever counted.
+    pub fn get(&self, name: &str) -> Option<&CommandStats> {
+        let spec = crate::command::Registry::get().lookup_full(name.as_bytes())?;
+        self.0.get(spec.id)
+    }
+
+    /// Every command that has counters, with its full name, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &CommandStats)> {
+        let registry = crate::command::Registry::get();
+        self.0.iter().enumerate().filter_map(move |(id, stats)| {
+            let spec = registry.by_id(id)?;
+            (*stats != CommandStats::default()).then_some((spec.name.as_str(), stats))
+        })
+    }
 }
 
 /// Flags of a key lookup, as Redis's `LOOKUP_*`.
@@ -174,6 +205,9 @@ pub struct Engine {
     pub(crate) eviction: Eviction,
     /// The append-only file and the propagation of commands to it.
     pub(crate) aof: Aof,
+    /// Where a command's replies gather before they are delivered: kept to be reused, empty
+    /// between commands.
+    pub(crate) reply_buffer: Vec<Reply>,
 }
 
 impl Default for Engine {
@@ -207,6 +241,7 @@ impl Engine {
             wrote: false,
             eviction: Eviction::default(),
             aof: Aof::default(),
+            reply_buffer: Vec::new(),
         }
     }
 
@@ -354,14 +389,20 @@ impl Engine {
         command: &'static str,
     ) -> Option<&mut Entry> {
         let now = self.now_ms;
-        let found = match self.dbs[db].peek(key) {
-            Some(e) if e.is_expired(now) => {
+        // One search: the slot stays valid until the key is removed, and nothing below removes
+        // a key that was found alive.
+        let slot = match self.dbs[db].find(key) {
+            Some(id)
+                if self.dbs[db]
+                    .slot_entry(id)
+                    .is_some_and(|e| e.is_expired(now)) =>
+            {
                 self.expire_key(client, db, key, now);
-                false
+                None
             }
-            Some(_) => true,
-            None => false,
+            found => found,
         };
+        let found = slot.is_some();
         if !flags.write && !flags.no_stats {
             let kind = if found {
                 self.stats.keyspace_hits += 1;
@@ -377,7 +418,7 @@ impl Engine {
         }
         let lfu = self.config.maxmemory_policy.is_lfu();
         let (log_factor, decay) = (self.config.lfu_log_factor, self.config.lfu_decay_time);
-        let entry = self.dbs[db].peek_mut(key)?;
+        let entry = self.dbs[db].slot_entry_mut(slot?)?;
         if !flags.no_touch {
             if lfu {
                 let counter = lfu_decayed(entry, now, decay);

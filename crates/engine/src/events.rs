@@ -55,10 +55,31 @@ pub struct Event {
     pub command: &'static str,
 }
 
+/// One event as the log keeps it: its key's bytes are in the log's key ring.
+#[derive(Debug, Clone)]
+struct Record {
+    time_ms: i64,
+    client: ClientId,
+    db: u8,
+    kind: EventKind,
+    command: &'static str,
+    /// Where the key starts, counted in bytes ever written to the key ring.
+    key_at: u64,
+    key_len: usize,
+}
+
 /// A ring buffer of the most recent events.
+///
+/// Keys are kept back to back in one buffer of bytes rather than one allocation each: logging
+/// an event (every key access) then allocates nothing once the buffers have grown.
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    events: VecDeque<Event>,
+    records: VecDeque<Record>,
+    /// The keys of the records (from the first record's `key_at`), and before them the keys of
+    /// records already dropped, until the buffer is compacted.
+    keys: Vec<u8>,
+    /// The position of `keys[0]`, counted in bytes ever written.
+    keys_base: u64,
     capacity: usize,
     next_seq: u64,
 }
@@ -67,7 +88,9 @@ impl EventLog {
     /// A log keeping at most `capacity` events (0 keeps none but still counts sequence numbers).
     pub fn new(capacity: usize) -> Self {
         EventLog {
-            events: VecDeque::new(),
+            records: VecDeque::new(),
+            keys: Vec::new(),
+            keys_base: 0,
             capacity,
             next_seq: 1,
         }
@@ -83,39 +106,72 @@ impl EventLog {
         key: &[u8],
         command: &'static str,
     ) {
-        let seq = self.next_seq;
         self.next_seq += 1;
         if self.capacity == 0 {
             return;
         }
-        // Once full, the oldest event's key buffer is reused: a busy log allocates nothing.
-        let mut buffer = if self.events.len() == self.capacity {
-            self.events
-                .pop_front()
-                .map(|old| old.key)
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        buffer.clear();
-        buffer.extend_from_slice(key);
-        self.events.push_back(Event {
-            seq,
+        if self.records.len() >= self.capacity {
+            self.records.pop_front();
+            // Dropped keys are freed in bulk once they fill half the buffer: each byte is moved
+            // at most once by compaction.
+            let end = self.keys_base + self.keys.len() as u64;
+            // Records' keys start at or after `keys_base`: compaction only drops bytes before
+            // the first record's key.
+            let dead = self
+                .records
+                .front()
+                .map_or(end, |r| r.key_at)
+                .saturating_sub(self.keys_base);
+            let dead = usize::try_from(dead)
+                .unwrap_or(usize::MAX)
+                .min(self.keys.len());
+            if dead > 4096 && dead > self.keys.len() / 2 {
+                self.keys.drain(..dead);
+                self.keys_base += dead as u64;
+            }
+        }
+        let key_at = self.keys_base + self.keys.len() as u64;
+        self.keys.extend_from_slice(key);
+        self.records.push_back(Record {
             time_ms,
             client,
             db,
             kind,
-            key: buffer,
             command,
+            key_at,
+            key_len: key.len(),
         });
     }
 
     /// Events with a sequence number greater than `seq`, oldest first.
-    pub fn after(&self, seq: u64) -> impl Iterator<Item = &Event> {
-        let first = self.events.front().map_or(self.next_seq, |e| e.seq);
+    pub fn after(&self, seq: u64) -> impl Iterator<Item = Event> + '_ {
+        let kept = self.records.len() as u64;
+        // Every kept record was counted in `next_seq`, which started at 1.
+        let first = self.next_seq.saturating_sub(kept);
         let skip =
             usize::try_from(seq.saturating_add(1).saturating_sub(first)).unwrap_or(usize::MAX);
-        self.events.iter().skip(skip)
+        self.records
+            .iter()
+            .enumerate()
+            .skip(skip)
+            .map(move |(i, r)| {
+                let from =
+                    usize::try_from(r.key_at.saturating_sub(self.keys_base)).unwrap_or(usize::MAX);
+                let key = self
+                    .keys
+                    .get(from..from.saturating_add(r.key_len))
+                    .unwrap_or_default()
+                    .to_vec();
+                Event {
+                    seq: first + i as u64,
+                    time_ms: r.time_ms,
+                    client: r.client,
+                    db: r.db,
+                    kind: r.kind,
+                    key,
+                    command: r.command,
+                }
+            })
     }
 
     /// The sequence number of the newest event, 0 if none was ever logged.
@@ -140,5 +196,46 @@ mod tests {
         assert_eq!(seqs, [5]);
         assert_eq!(log.after(5).count(), 0);
         assert_eq!(log.last_seq(), 5);
+    }
+
+    #[test]
+    fn keys_of_every_length_survive_the_ring() {
+        let mut log = EventLog::new(4);
+        let key = |i: usize| -> Vec<u8> { (0..i % 7).map(|j| (i * 31 + j) as u8).collect() };
+        for i in 0..50 {
+            log.push(i as i64, 2, 3, EventKind::Write, &key(i), "set");
+            let got: Vec<(u64, Vec<u8>)> = log.after(0).map(|e| (e.seq, e.key)).collect();
+            let want: Vec<(u64, Vec<u8>)> = (i.saturating_sub(3)..=i)
+                .map(|j| (j as u64 + 1, key(j)))
+                .collect();
+            assert_eq!(got, want);
+        }
+        let last = log.after(48).next().unwrap();
+        assert_eq!(
+            (
+                last.seq,
+                last.time_ms,
+                last.client,
+                last.db,
+                last.kind,
+                last.command
+            ),
+            (49, 48, 2, 3, EventKind::Write, "set")
+        );
+        // Long keys: the buffer is compacted on the way.
+        let long = |i: usize| -> Vec<u8> { vec![i as u8; 1000 + (i * 997) % 3000] };
+        for capacity in [1, 3] {
+            let mut log = EventLog::new(capacity);
+            for i in 0..40 {
+                log.push(0, 1, 0, EventKind::Hit, &long(i), "get");
+                let got: Vec<Vec<u8>> = log.after(0).map(|e| e.key).collect();
+                let want: Vec<Vec<u8>> = ((i + 1).saturating_sub(capacity)..=i).map(long).collect();
+                assert_eq!(got, want);
+                assert!(log.keys.len() <= 2 * 4096 + capacity * 4000);
+            }
+        }
+        let mut none = EventLog::new(0);
+        none.push(0, 1, 0, EventKind::Hit, b"k", "get");
+        assert_eq!((none.after(0).count(), none.last_seq()), (0, 1));
     }
 }

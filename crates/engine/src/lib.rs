@@ -86,7 +86,7 @@ pub use command::{
 };
 pub use commands::persistence::{Restart, RestartSource};
 pub use config::{AppendFsync, Config, EvictionPolicy};
-pub use engine::{CommandStats, Ctx, Engine, Lookup, Stats};
+pub use engine::{CommandCounts, CommandStats, Ctx, Engine, Lookup, Stats};
 pub use errors::{CmdResult, RedisError};
 pub use events::{Event, EventKind};
 pub use inspect::{KeyInfo, ValueView};

@@ -411,6 +411,10 @@ impl Engine {
         let mut dataset = 0usize;
         let mut tables = 0usize;
         for (i, db) in self.dbs.iter().enumerate() {
+            // A database that never held a key weighs nothing (most of them, usually).
+            if db.dict().buckets() == 0 && db.volatile_len() == 0 {
+                continue;
+            }
             dataset = dataset.saturating_add(db.data_mem());
             let (main, expires) = self.db_overhead(i);
             tables += main + expires;

@@ -37,6 +37,19 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
 /// blank, the whole text consumed, no overflow to infinity or underflow to zero, not NaN.
 /// `inf`/`infinity` (any case, optional sign) and C99 hex floats (`0x1p3`) are accepted.
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
+    // Plain integers of up to 15 digits (most scores) are exact as doubles: no need for the
+    // general path, which allocates.
+    let (negative, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    if (1..=15).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) {
+        let n = digits
+            .iter()
+            .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+        let value = n as f64;
+        return Some(if negative { -value } else { value });
+    }
     let text = std::str::from_utf8(s).ok()?;
     if text.is_empty() || text.starts_with(|c: char| c.is_ascii_whitespace() || c == '\u{b}') {
         return None;
@@ -114,6 +127,32 @@ pub fn scale_by_power_of_two(value: f64, exponent: i32) -> f64 {
     value * 2f64.powi(half) * 2f64.powi(exponent - half)
 }
 
+/// The decimal form of an integer, as `n.to_string()` writes it, without the formatting
+/// machinery (counters, lengths and whole-number scores are written on every command).
+pub fn format_i64(n: i64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        // A u64 has at most 20 digits, so `at` stays within the buffer: this loop runs at most
+        // 20 times. `rest % 10` is below 10: the cast and the addition cannot overflow.
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut text = String::with_capacity(21 - at);
+    if n < 0 {
+        text.push('-');
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        text.push(char::from(d));
+    }
+    text
+}
+
 /// Formats a double as C's `printf("%.17g")` does, which is what Redis 7.0 sends for scores and
 /// other doubles (`0.10000000000000001`, `1e+20`, `inf`).
 pub fn format_double(d: f64) -> String {
@@ -143,6 +182,20 @@ pub fn format_g(d: f64, precision: usize) -> String {
         return if d > 0.0 { "inf".into() } else { "-inf".into() };
     }
     let p = precision.max(1);
+    // A whole number of at most p digits (scores usually are) prints as its digits: %e would
+    // round nothing away and %g drops the fraction's zeros. Below 2^53 the cast is exact.
+    if d.fract() == 0.0 && d.abs() < 9_007_199_254_740_992.0 {
+        let digits = d.abs() as u64;
+        if digits.checked_ilog10().unwrap_or(0) < u32::try_from(p).unwrap_or(u32::MAX) {
+            // Below 2^53, so within i64.
+            let n = i64::try_from(digits).unwrap_or(i64::MAX);
+            return match (d.is_sign_negative(), n) {
+                (true, 0) => "-0".into(),
+                (true, n) => format_i64(-n),
+                (false, n) => format_i64(n),
+            };
+        }
+    }
     // The exponent %g decides with is the one %e would print at precision p - 1.
     let sci = format!("{:.*e}", p - 1, d);
     let Some((mantissa, exp)) = sci.split_once('e') else {
@@ -247,6 +300,55 @@ mod tests {
     }
 
     #[test]
+    fn format_i64_writes_what_to_string_writes() {
+        for n in [
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            12345,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            assert_eq!(format_i64(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn plain_integers_parse_as_the_general_path_does() {
+        let general = |s: &str| -> f64 {
+            let (negative, body) = s.strip_prefix('-').map_or((false, s), |b| (true, b));
+            let v: f64 = body.parse().unwrap();
+            if negative { -v } else { v }
+        };
+        for s in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "007",
+            "123456789012345",
+            "-999999999999999",
+            "100",
+            "42",
+        ] {
+            let got = parse_f64(s.as_bytes()).unwrap();
+            assert_eq!(got.to_bits(), general(s).to_bits(), "{s}");
+        }
+        assert_eq!(parse_f64(b"-"), None);
+        assert_eq!(parse_f64(b""), None);
+        assert_eq!(
+            parse_f64(b"1234567890123456789"),
+            Some(1_234_567_890_123_456_789.0)
+        );
+    }
+
+    #[test]
     fn format_double_matches_printf_17g() {
         assert_eq!(format_double(0.1), "0.10000000000000001");
         assert_eq!(format_double(1e20), "1e+20");
@@ -262,5 +364,43 @@ mod tests {
         assert_eq!(format_double(f64::INFINITY), "inf");
         assert_eq!(format_double(f64::NEG_INFINITY), "-inf");
         assert_eq!(format_double(1e300), "1.0000000000000001e+300");
+    }
+
+    #[test]
+    fn whole_numbers_take_the_short_way_with_the_same_text() {
+        // The general path (through %e) is the reference for every whole number the short
+        // way takes, at every precision, around the digit-count boundaries.
+        let general = |d: f64, p: usize| -> String {
+            let sci = format!("{:.*e}", p - 1, d);
+            let (mantissa, exp) = sci.split_once('e').unwrap();
+            let exp: i64 = exp.parse().unwrap();
+            if exp < -4 || exp >= p as i64 {
+                let mantissa = trim_fraction_zeros(mantissa);
+                let sign = if exp < 0 { '-' } else { '+' };
+                format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
+            } else {
+                let decimals = (p as i64 - 1 - exp).max(0) as usize;
+                trim_fraction_zeros(&format!("{d:.decimals$}")).to_string()
+            }
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            7.0,
+            9_007_199_254_740_991.0,
+            9e15,
+            1e16,
+        ];
+        for e in 0..17 {
+            let t = 10f64.powi(e);
+            values.extend([t, t - 1.0, t + 1.0, -t, -(t - 1.0), 5.0 * t]);
+        }
+        for p in [1, 2, 5, 6, 15, 16, 17] {
+            for &d in &values {
+                assert_eq!(format_g(d, p), general(d, p), "{d} at precision {p}");
+            }
+        }
     }
 }

@@ -63,7 +63,7 @@ impl Reply {
 
     /// A bulk reply holding the decimal form of an integer.
     pub fn bulk_int(n: i64) -> Self {
-        Reply::Bulk(n.to_string().into_bytes())
+        Reply::Bulk(crate::num::format_i64(n).into_bytes())
     }
 
     /// An array of bulk strings.
@@ -87,23 +87,43 @@ impl Reply {
 
     /// The same reply as a RESP2 client receives it.
     #[must_use]
-    pub fn into_resp2(self) -> Reply {
+    pub fn into_resp2(mut self) -> Reply {
+        self.make_resp2();
+        self
+    }
+
+    /// Turns this reply into what a RESP2 client receives, in place: arrays of plain replies
+    /// (the usual case) are only looked through, nothing is moved or allocated.
+    pub fn make_resp2(&mut self) {
         match self {
-            Reply::Array(items) => Reply::Array(items.into_iter().map(Reply::into_resp2).collect()),
+            Reply::Array(items) => items.iter_mut().for_each(Reply::make_resp2),
             Reply::Set(items) | Reply::Push(items) => {
-                Reply::Array(items.into_iter().map(Reply::into_resp2).collect())
+                let mut items = std::mem::take(items);
+                items.iter_mut().for_each(Reply::make_resp2);
+                *self = Reply::Array(items);
             }
-            Reply::Map(pairs) => Reply::Array(
-                pairs
-                    .into_iter()
-                    .flat_map(|(k, v)| [k.into_resp2(), v.into_resp2()])
-                    .collect(),
-            ),
-            Reply::Double(d) => Reply::Bulk(crate::num::format_double(d).into_bytes()),
-            Reply::HumanDouble(d) => Reply::Bulk(crate::geohash::format_coordinate(d).into_bytes()),
-            Reply::Bool(b) => Reply::Integer(i64::from(b)),
-            Reply::Verbatim(_, bytes) => Reply::Bulk(bytes),
-            other => other,
+            Reply::Map(pairs) => {
+                let mut flat = Vec::with_capacity(pairs.len() * 2);
+                for (mut k, mut v) in std::mem::take(pairs) {
+                    k.make_resp2();
+                    v.make_resp2();
+                    flat.push(k);
+                    flat.push(v);
+                }
+                *self = Reply::Array(flat);
+            }
+            Reply::Double(d) => *self = Reply::Bulk(crate::num::format_double(*d).into_bytes()),
+            Reply::HumanDouble(d) => {
+                *self = Reply::Bulk(crate::geohash::format_coordinate(*d).into_bytes());
+            }
+            Reply::Bool(b) => *self = Reply::Integer(i64::from(*b)),
+            Reply::Verbatim(_, bytes) => *self = Reply::Bulk(std::mem::take(bytes)),
+            Reply::Status(_)
+            | Reply::Error(_)
+            | Reply::Integer(_)
+            | Reply::Bulk(_)
+            | Reply::Nil
+            | Reply::NilArray => {}
         }
     }
 }

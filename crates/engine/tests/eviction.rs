@@ -521,7 +521,6 @@ fn evictions_are_counted_notified_and_logged() {
         .events()
         .after(from)
         .filter(|e| e.kind == EventKind::Evicted)
-        .cloned()
         .collect();
     assert_eq!(logged.len() as u64, evicted);
     for (event, message) in logged.iter().zip(&messages) {

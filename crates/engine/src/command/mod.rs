@@ -95,6 +95,9 @@ pub mod flag {
 pub struct CommandSpec {
     /// Lowercase full name (`get`, `object|encoding`).
     pub name: String,
+    /// A small number of its own, below [`Registry::ids`]: per-command counters are kept in a
+    /// table indexed by it (see [`Registry::by_id`]).
+    pub id: usize,
     /// Redis arity: `n` means exactly n arguments (name included), `-n` at least n.
     pub arity: i32,
     /// Flags the engine acts on ([`flag`]).
@@ -158,8 +161,30 @@ impl CommandSpec {
 
 /// Every registered command, by lowercase name.
 pub struct Registry {
-    /// Hashed with a fast fixed-seed hasher: every command looks itself up here.
-    by_name: HashMap<Vec<u8>, CommandSpec, foldhash::fast::FixedState>,
+    /// Top-level commands, sorted by name.
+    specs: Vec<CommandSpec>,
+    /// Open-addressed index of `specs` by [`name_hash`] (linear probing; [`EMPTY`] marks a free
+    /// place). At least twice as large as `specs`, so a probe ends quickly.
+    table: Box<[u16]>,
+    /// Each command's [`CommandSpec::id`]: the place of the top-level command in `specs` and,
+    /// for a subcommand, its place in the container's `subcommands` plus one.
+    ids: Vec<(u16, u16)>,
+}
+
+/// A free place of [`Registry::table`].
+const EMPTY: u16 = u16::MAX;
+
+/// FNV-1a of a command name lowercased: the lowercasing and the hash in one pass, cheap on
+/// every target (no 128-bit multiply in WebAssembly). `None` for a name longer than any command.
+fn name_hash(name: &[u8], lower: &mut [u8; 32]) -> Option<(u32, usize)> {
+    let out = lower.get_mut(..name.len())?;
+    let mut h: u32 = 0x811c_9dc5;
+    for (o, &b) in out.iter_mut().zip(name) {
+        let b = b.to_ascii_lowercase();
+        *o = b;
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    Some((h, name.len()))
 }
 
 impl Registry {
@@ -177,7 +202,7 @@ impl Registry {
             .collect();
         let docs: HashMap<&str, Reply> = docs.into_iter().collect();
         let rows: Vec<&Command> = commands::TABLES.iter().flat_map(|t| t.iter()).collect();
-        let mut by_name = HashMap::with_hasher(foldhash::fast::FixedState::default());
+        let mut specs: Vec<CommandSpec> = Vec::new();
         for row in rows.iter().filter(|r| !r.name.contains('|')) {
             let (Some(info), Some(doc)) = (infos.get(row.name), docs.get(row.name)) else {
                 continue;
@@ -203,19 +228,72 @@ impl Registry {
                 order.iter().position(|n| *n == s.name)
             });
             list_subcommands(&mut spec, info);
-            by_name.insert(row.name.as_bytes().to_vec(), spec);
+            // A name registered twice keeps its last registration.
+            specs.retain(|s| s.name != spec.name);
+            specs.push(spec);
         }
-        Registry { by_name }
+        crate::qsort::sort_by(&mut specs, |a, b| a.name.cmp(&b.name));
+        let mut ids = Vec::new();
+        for (i, spec) in specs.iter_mut().enumerate() {
+            let top = u16::try_from(i).unwrap_or(EMPTY);
+            spec.id = ids.len();
+            ids.push((top, 0));
+            for (j, sub) in spec.subcommands.iter_mut().enumerate() {
+                sub.id = ids.len();
+                ids.push((top, u16::try_from(j + 1).unwrap_or(EMPTY)));
+            }
+        }
+        let size = (specs.len() * 2).next_power_of_two().max(16);
+        let mut table = vec![EMPTY; size].into_boxed_slice();
+        let mask = size - 1;
+        let mut lower = [0u8; 32];
+        for (i, spec) in specs.iter().enumerate() {
+            let Some((h, _)) = name_hash(spec.name.as_bytes(), &mut lower) else {
+                continue;
+            };
+            let mut at = h as usize & mask;
+            // The table is at least twice as large as the commands: a free place exists.
+            while table.get(at).is_some_and(|&p| p != EMPTY) {
+                at = (at + 1) & mask;
+            }
+            if let Some(place) = table.get_mut(at) {
+                *place = u16::try_from(i).unwrap_or(EMPTY);
+            }
+        }
+        Registry { specs, table, ids }
     }
 
     /// Finds a top-level command by name, case-insensitively.
     pub fn lookup(&self, name: &[u8]) -> Option<&CommandSpec> {
-        // Names are short ASCII: lowercase on the stack; anything longer is unknown.
-        let mut buf = [0u8; 32];
-        let lower = buf.get_mut(..name.len())?;
-        lower.copy_from_slice(name);
-        lower.make_ascii_lowercase();
-        self.by_name.get(&*lower)
+        // Names are short ASCII: lowercased on the stack; anything longer is unknown.
+        let mut lower = [0u8; 32];
+        let (h, len) = name_hash(name, &mut lower)?;
+        let lower = lower.get(..len)?;
+        let mask = self.table.len().checked_sub(1)?;
+        let mut at = h as usize & mask;
+        loop {
+            let place = *self.table.get(at)?;
+            let spec = self.specs.get(usize::from(place))?;
+            if spec.name.as_bytes() == lower {
+                return Some(spec);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The command with this [`CommandSpec::id`].
+    pub fn by_id(&self, id: usize) -> Option<&CommandSpec> {
+        let &(top, sub) = self.ids.get(id)?;
+        let spec = self.specs.get(usize::from(top))?;
+        match sub {
+            0 => Some(spec),
+            n => spec.subcommands.get(usize::from(n) - 1),
+        }
+    }
+
+    /// Number of commands and subcommands: every [`CommandSpec::id`] is below it.
+    pub fn ids(&self) -> usize {
+        self.ids.len()
     }
 
     /// Finds a command by its full name (`get`, `config|get`), case-insensitively, as Redis's
@@ -245,19 +323,17 @@ impl Registry {
 
     /// Number of top-level commands.
     pub fn len(&self) -> usize {
-        self.by_name.len()
+        self.specs.len()
     }
 
     /// Whether no command is registered.
     pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
+        self.specs.is_empty()
     }
 
     /// Every top-level command, sorted by name.
     pub fn commands(&self) -> Vec<&CommandSpec> {
-        let mut all: Vec<&CommandSpec> = self.by_name.values().collect();
-        crate::qsort::sort_by(&mut all, |a, b| a.name.cmp(&b.name));
-        all
+        self.specs.iter().collect()
     }
 }
 
@@ -345,6 +421,7 @@ fn spec_from_facts(row: &Command, info: &Reply, doc: &Reply) -> CommandSpec {
     let arguments = doc_field(doc, "arguments");
     CommandSpec {
         name: row.name.to_string(),
+        id: 0,
         arity: int(items.get(1)),
         flags,
         key_range: (int(items.get(3)), int(items.get(4)), int(items.get(5))),

@@ -193,8 +193,9 @@ fn expire(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base: i64, unit: Unit) -> CmdResu
         ctx.set_expire(key, Some(when));
         ctx.modified(key);
         ctx.notify(notify::GENERIC, "expire", key);
-        // Propagated with the absolute time, so that a replay later means the same moment.
-        if ctx.spec.name != "pexpireat" {
+        // Propagated with the absolute time, so that a replay later means the same moment
+        // (only built when the append-only file takes it).
+        if ctx.spec.name != "pexpireat" && ctx.engine.aof_feeding() {
             let mut rewritten = aof::command(&[b"PEXPIREAT", key, when.to_string().as_bytes()]);
             rewritten.extend(argv.get(3..).unwrap_or_default().iter().cloned());
             ctx.propagate_as(vec![rewritten]);

@@ -285,9 +285,9 @@ pub fn hexists_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 pub fn hgetall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let hash = ctx.lookup_typed::<Hash>(&argv[1], Lookup::READ)?;
     Ok(Reply::Map(hash.map_or_else(Vec::new, |h| {
-        h.iter()
-            .map(|(f, v)| (Reply::bulk(f), Reply::bulk(v)))
-            .collect()
+        let mut pairs = Vec::with_capacity(h.len());
+        pairs.extend(h.iter().map(|(f, v)| (Reply::bulk(f), Reply::bulk(v))));
+        pairs
     })))
 }
 

@@ -435,7 +435,7 @@ fn counted_commands(engine: &Engine) -> Vec<(&'static str, crate::CommandStats)>
         .commands
         .iter()
         .filter(|(_, s)| s.calls + s.rejected_calls + s.failed_calls > 0)
-        .map(|(name, s)| (*name, *s))
+        .map(|(name, s)| (name, *s))
         .collect();
     crate::qsort::sort_by_key(&mut counted, |(name, _)| *name);
     counted

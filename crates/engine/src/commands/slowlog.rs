@@ -141,7 +141,9 @@ impl Engine {
         }
         // Trimmed after every push, so that `slowlog-max-len 0` empties it.
         let max = usize::try_from(max_len).unwrap_or(usize::MAX);
-        self.slowlog.entries.truncate(max);
+        if self.slowlog.entries.len() > max {
+            self.slowlog.entries.truncate(max);
+        }
     }
 
     fn slowlog_add(

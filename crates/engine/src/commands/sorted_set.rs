@@ -250,12 +250,12 @@ fn elements_reply(items: Items, withscores: bool, resp3: bool) -> Reply {
                 .collect(),
         )
     } else {
-        Reply::Array(
-            items
-                .into_iter()
-                .flat_map(|(m, s)| [Reply::Bulk(m), Reply::Double(s)])
-                .collect(),
-        )
+        let mut flat = Vec::with_capacity(items.len() * 2);
+        for (m, s) in items {
+            flat.push(Reply::Bulk(m));
+            flat.push(Reply::Double(s));
+        }
+        Reply::Array(flat)
     }
 }
 

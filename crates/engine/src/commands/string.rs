@@ -678,8 +678,9 @@ fn set_generic(
     if let Some(at) = at {
         ctx.set_expire(key, Some(at));
         ctx.notify(notify::GENERIC, "expire", key);
-        // Propagated as `SET key value PXAT ms` unless given as PXAT already.
-        if !matches!(options.expire, Some((ExpireKind::PxAt, _))) {
+        // Propagated as `SET key value PXAT ms` unless given as PXAT already (only built when
+        // the append-only file takes it).
+        if !matches!(options.expire, Some((ExpireKind::PxAt, _))) && ctx.engine.aof_feeding() {
             let at = at.to_string();
             ctx.propagate_as(vec![aof::command(&[
                 b"SET",
@@ -725,7 +726,11 @@ fn incr_decr(ctx: &mut Ctx<'_>, key: &[u8], incr: i64) -> CmdResult {
     let value = current
         .checked_add(incr)
         .ok_or(RedisError::new("ERR increment or decrement would overflow"))?;
-    store_in_place(ctx, key, StrValue::new(value.to_string().into_bytes()));
+    store_in_place(
+        ctx,
+        key,
+        StrValue::new(crate::num::format_i64(value).into_bytes()),
+    );
     ctx.notify(notify::STRING, "incrby", key);
     Ok(Reply::Integer(value))
 }

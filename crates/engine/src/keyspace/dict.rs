@@ -18,12 +18,51 @@ pub type SlotId = u32;
 const NONE: u32 = u32::MAX;
 const MIN_BUCKETS: usize = 4;
 
+/// Bytes a key may have to be stored in its slot: 22 on 64-bit targets, 14 on 32-bit ones
+/// (WebAssembly), so that an inline key takes no more room than a boxed one plus its tag.
+const INLINE: usize = 2 * size_of::<usize>() + 6;
+
+/// A key as a slot holds it: a short one in place, so that comparing it reads the slot's own
+/// cache line rather than another allocation; a longer one boxed.
+#[derive(Debug, Clone)]
+enum Key {
+    Inline(u8, [u8; INLINE]),
+    Boxed(Box<[u8]>),
+}
+
+impl Key {
+    fn new(bytes: &[u8]) -> Key {
+        let mut inline = [0u8; INLINE];
+        match (inline.get_mut(..bytes.len()), u8::try_from(bytes.len())) {
+            (Some(place), Ok(len)) => {
+                place.copy_from_slice(bytes);
+                Key::Inline(len, inline)
+            }
+            _ => Key::Boxed(bytes.into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Inline(len, bytes) => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Key::Boxed(bytes) => bytes,
+        }
+    }
+
+    fn into_boxed(self) -> Box<[u8]> {
+        match self {
+            Key::Inline(..) => self.bytes().into(),
+            Key::Boxed(bytes) => bytes,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Slot<V> {
     Used {
         hash: u64,
         next: u32,
-        key: Box<[u8]>,
+        key: Key,
         value: V,
     },
     Free {
@@ -131,7 +170,7 @@ impl<V: Weigh> Dict<V> {
                 Slot::Used {
                     hash, next, key: k, ..
                 } => {
-                    if *hash == h && **k == *key {
+                    if *hash == h && k.bytes() == key {
                         return Some(at);
                     }
                     at = *next;
@@ -161,7 +200,7 @@ impl<V: Weigh> Dict<V> {
     /// The key and value in a slot.
     pub fn slot(&self, id: SlotId) -> Option<(&[u8], &V)> {
         match self.slots.get(id as usize)? {
-            Slot::Used { key, value, .. } => Some((key, value)),
+            Slot::Used { key, value, .. } => Some((key.bytes(), value)),
             Slot::Free { .. } => None,
         }
     }
@@ -169,7 +208,7 @@ impl<V: Weigh> Dict<V> {
     /// The key and value in a slot, the value mutably.
     pub fn slot_mut(&mut self, id: SlotId) -> Option<(&[u8], &mut V)> {
         match self.slots.get_mut(id as usize)? {
-            Slot::Used { key, value, .. } => Some((key, value)),
+            Slot::Used { key, value, .. } => Some((key.bytes(), value)),
             Slot::Free { .. } => None,
         }
     }
@@ -197,7 +236,7 @@ impl<V: Weigh> Dict<V> {
         let slot = Slot::Used {
             hash: h,
             next: self.buckets[bucket],
-            key: key.into(),
+            key: Key::new(key),
             value,
         };
         let id = if self.free == NONE {
@@ -255,7 +294,7 @@ impl<V: Weigh> Dict<V> {
         if let Slot::Used { key, value, .. } = &old {
             self.weight = self
                 .weight
-                .saturating_sub(sds_size(key.len()))
+                .saturating_sub(sds_size(key.bytes().len()))
                 .saturating_sub(value.weigh());
         }
         if self.len == 0 {
@@ -265,7 +304,7 @@ impl<V: Weigh> Dict<V> {
             self.rehash(self.len().next_power_of_two().max(MIN_BUCKETS));
         }
         match old {
-            Slot::Used { key, value, .. } => Some((key, value)),
+            Slot::Used { key, value, .. } => Some((key.into_boxed(), value)),
             Slot::Free { .. } => None,
         }
     }
@@ -295,7 +334,7 @@ impl<V: Weigh> Dict<V> {
     /// Every element, in slot order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
         self.slots.iter().filter_map(|s| match s {
-            Slot::Used { key, value, .. } => Some((&**key, value)),
+            Slot::Used { key, value, .. } => Some((key.bytes(), value)),
             Slot::Free { .. } => None,
         })
     }
@@ -303,7 +342,7 @@ impl<V: Weigh> Dict<V> {
     /// Every element with its slot id.
     pub fn iter_slots(&self) -> impl Iterator<Item = (SlotId, &[u8], &V)> {
         self.slots.iter().enumerate().filter_map(|(i, s)| match s {
-            Slot::Used { key, value, .. } => Some((i as SlotId, &**key, value)),
+            Slot::Used { key, value, .. } => Some((i as SlotId, key.bytes(), value)),
             Slot::Free { .. } => None,
         })
     }
@@ -331,7 +370,7 @@ impl<V: Weigh> Dict<V> {
             else {
                 break;
             };
-            visit(at, key, value);
+            visit(at, key.bytes(), value);
             at = *next;
         }
         // Increment the bits under the mask in reverse order.
@@ -483,6 +522,36 @@ mod tests {
         for i in 0..100 {
             assert!(seen.contains(&key(i)), "missed {i}");
         }
+    }
+
+    #[test]
+    fn short_and_long_keys_alike() {
+        let keys: Vec<Vec<u8>> = (0..=40)
+            .chain([255, 256, 1000])
+            .map(|n| (0..n).map(|i| (i * 7 + n) as u8).collect())
+            .collect();
+        let mut d: Dict<u32> = Dict::new();
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(d.insert(k, i as u32).1, None);
+        }
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(d.get(k), Some(&(i as u32)));
+            let id = d.find(k).unwrap();
+            assert_eq!(d.slot(id).map(|(key, _)| key), Some(&k[..]));
+        }
+        let mut listed: Vec<Vec<u8>> = d.iter().map(|(k, _)| k.to_vec()).collect();
+        listed.sort();
+        let mut expected = keys.clone();
+        expected.sort();
+        assert_eq!(listed, expected);
+        for k in &keys {
+            let id = d.find(k).unwrap();
+            assert_eq!(
+                d.remove_slot(id).map(|(key, _)| key.into_vec()),
+                Some(k.clone())
+            );
+        }
+        assert!(d.is_empty());
     }
 
     #[test]

@@ -190,6 +190,22 @@ impl Db {
         self.dict.get_mut(key)
     }
 
+    /// The slot of a key, without any side effect: with [`Db::slot_entry`] and
+    /// [`Db::slot_entry_mut`], one search serves several looks at an entry.
+    pub fn find(&self, key: &[u8]) -> Option<SlotId> {
+        self.dict.find(key)
+    }
+
+    /// The entry in a slot from [`Db::find`] (valid while the key stays).
+    pub fn slot_entry(&self, id: SlotId) -> Option<&Entry> {
+        self.dict.slot(id).map(|(_, e)| e)
+    }
+
+    /// The entry in a slot from [`Db::find`], for change in place.
+    pub fn slot_entry_mut(&mut self, id: SlotId) -> Option<&mut Entry> {
+        self.dict.slot_mut(id).map(|(_, e)| e)
+    }
+
     /// Stores an entry (with its expire time), replacing any previous one; the value is
     /// measured for the memory total.
     pub fn insert(&mut self, key: &[u8], mut entry: Entry) -> Option<Entry> {
