@@ -77,6 +77,8 @@ pub struct Wire {
     argv: Vec<Vec<u8>>,
     /// The encoded replies of the last call.
     out: Vec<u8>,
+    /// The last call's replies before encoding, reused from call to call.
+    replies: Vec<Reply>,
 }
 
 impl Default for Wire {
@@ -86,6 +88,7 @@ impl Default for Wire {
             args: Vec::new(),
             argv: Vec::new(),
             out: Vec::new(),
+            replies: Vec::new(),
         }
     }
 }
@@ -262,11 +265,20 @@ impl JsEngine {
                 return WIRE_REFUSED;
             };
             wire.trim();
-            let replies = match wire.parse_args(len as usize) {
-                Some(argv) => engine.call(client as u64, argv),
+            let mut replies = std::mem::take(&mut wire.replies);
+            replies.clear();
+            match wire.parse_args(len as usize) {
+                Some(argv) => engine.call_into(client as u64, argv, &mut replies),
                 None => return WIRE_REFUSED,
-            };
-            wire.write_replies(&replies, !buffers)
+            }
+            let len = wire.write_replies(&replies, !buffers);
+            // The replies are dropped now; the vector's room is kept for the next call unless a
+            // command with very many replies (SUBSCRIBE to thousands of channels) made it big.
+            replies.clear();
+            if replies.capacity() <= 1024 {
+                wire.replies = replies;
+            }
+            len
         })
     }
 
