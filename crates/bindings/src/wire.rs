@@ -247,6 +247,23 @@ pub fn encode(out: &mut Vec<u8>, reply: &Reply, text: bool) {
     }
 }
 
+impl JsEngine {
+    /// Runs `f` with the engine and the wire, both borrowed, the reply buffer trimmed first;
+    /// `0xFFFFFFFF` when either is busy (a call from inside a call).
+    fn with_wire(&self, f: impl FnOnce(&mut engine::Engine, &mut Wire) -> u32) -> u32 {
+        let Ok(mut engine) = self.inner.try_borrow_mut() else {
+            return WIRE_REFUSED;
+        };
+        WIRE.with(|wire| {
+            let Ok(mut wire) = wire.try_borrow_mut() else {
+                return WIRE_REFUSED;
+            };
+            wire.trim();
+            f(&mut engine, &mut wire)
+        })
+    }
+}
+
 /// The wire convention's methods of the JS `Engine` class (the npm package's transport calls
 /// them through `web/js/client/wire.js`).
 #[wasm_bindgen(js_class = Engine)]
@@ -257,16 +274,8 @@ impl JsEngine {
     /// not run (JS then throws).
     #[wasm_bindgen(js_name = wireCall)]
     pub fn wire_call(&self, client: f64, len: u32, buffers: bool) -> u32 {
-        let Ok(mut engine) = self.inner.try_borrow_mut() else {
-            return WIRE_REFUSED;
-        };
-        WIRE.with(|wire| {
-            let Ok(mut wire) = wire.try_borrow_mut() else {
-                return WIRE_REFUSED;
-            };
-            wire.trim();
+        self.with_wire(|engine, wire| {
             let mut replies = std::mem::take(&mut wire.replies);
-            replies.clear();
             match wire.parse_args(len as usize) {
                 Some(argv) => engine.call_into(client as u64, argv, &mut replies),
                 None => return WIRE_REFUSED,
@@ -286,14 +295,7 @@ impl JsEngine {
     /// returns their length (`0xFFFFFFFF` if busy).
     #[wasm_bindgen(js_name = wireTakeOutput)]
     pub fn wire_take_output(&self, client: f64, buffers: bool) -> u32 {
-        let Ok(mut engine) = self.inner.try_borrow_mut() else {
-            return WIRE_REFUSED;
-        };
-        WIRE.with(|wire| {
-            let Ok(mut wire) = wire.try_borrow_mut() else {
-                return WIRE_REFUSED;
-            };
-            wire.trim();
+        self.with_wire(|engine, wire| {
             let replies = engine.take_output(client as u64);
             wire.write_replies(&replies, !buffers)
         })
