@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from './harness.mjs';
-import { PlaygroundPage } from './playground-page.mjs';
+import { openPlayground } from './playground-page.mjs';
 
 let harness;
 before(async () => {
@@ -12,8 +12,8 @@ after(async () => {
   await harness?.close();
 });
 
-async function openConsole() {
-  return new PlaygroundPage(await harness.open()).ready();
+function openConsole() {
+  return openPlayground(harness);
 }
 
 test('SET then GET answers OK and the quoted value', async () => {

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness } from './harness.mjs';
-import { PlaygroundPage } from './playground-page.mjs';
+import { openPlayground } from './playground-page.mjs';
 
 let harness;
 before(async () => {
@@ -12,8 +12,8 @@ after(async () => {
   await harness?.close();
 });
 
-async function open(viewport) {
-  return new PlaygroundPage(await harness.open('', viewport ? { viewport } : undefined)).ready();
+function open(viewport) {
+  return openPlayground(harness, viewport);
 }
 
 test('the key browser counts a TTL down as the clock advances, then the key expires', async () => {

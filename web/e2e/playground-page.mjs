@@ -1,5 +1,10 @@
 // Page object for the playground: specs talk to panels through it, selecting by data-testid.
 
+/** A fresh page of the playground from `harness`, ready for input; `viewport` {width, height}. */
+export async function openPlayground(harness, viewport) {
+  return new PlaygroundPage(await harness.open('', viewport ? { viewport } : undefined)).ready();
+}
+
 export class PlaygroundPage {
   constructor(page) {
     this.page = page;
