@@ -38,12 +38,15 @@ test-native:
 	cargo test --workspace
 
 ## conformance: replay every script against a private redis-server and the engine, compare
-## reply by reply; run 20,000 random commands on both (difftest); then check the CLI byte for
-## byte against redis-cli --no-raw
+## reply by reply; run 20,000 random commands on both (difftest) from a fixed seed, so that a
+## run's verdict depends only on the commit (`make difftest` explores new seeds); then check the
+## CLI byte for byte against redis-cli --no-raw
+CONFORMANCE_SEED ?= 20261122
 conformance:
 	cargo build --release -p cli
 	REQUIRE_LIVE_REDIS=1 scripts/with-redis.sh cargo test -p engine --test conformance -- --nocapture
-	REQUIRE_LIVE_REDIS=1 scripts/with-redis.sh cargo test -p engine --test difftest -- --nocapture
+	REQUIRE_LIVE_REDIS=1 DIFFTEST_SEED=$(CONFORMANCE_SEED) scripts/with-redis.sh \
+	  cargo test -p engine --test difftest -- --nocapture
 	scripts/with-redis.sh scripts/cli-diff.sh
 
 ## difftest: N random commands (default 200000) on the engine and a private redis-server, from

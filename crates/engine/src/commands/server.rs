@@ -689,9 +689,14 @@ pub fn swapdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let first = args::int_arg(&argv[1], Some("ERR invalid first DB index"))?;
     let second = args::int_arg(&argv[2], Some("ERR invalid second DB index"))?;
     let (first, second) = (args::db_in_range(first)?, args::db_in_range(second)?);
+    ctx.engine.persistence.dirty += 1;
+    // Swapping a database with itself changes nothing, so, as in Redis, it neither breaks a
+    // WATCH nor wakes a blocked client.
+    if first == second {
+        return Ok(Reply::ok());
+    }
     // Both indexes were checked against the number of databases just above.
     ctx.engine.dbs.swap(first, second);
-    ctx.engine.persistence.dirty += 1;
     ctx.engine.touch_all_watched_keys_in_db(first, Some(second));
     ctx.engine.touch_all_watched_keys_in_db(second, Some(first));
     // Clients waiting on keys of either database are served if their key is now there.
