@@ -103,6 +103,14 @@ impl Engine {
         self.blocking.clients.contains_key(&client)
     }
 
+    /// The keys a waiting client waits on (`None` when it does not wait).
+    pub fn blocked_keys(&self, client: ClientId) -> Option<&[Vec<u8>]> {
+        self.blocking
+            .clients
+            .get(&client)
+            .map(|b| b.keys.as_slice())
+    }
+
     /// The earliest virtual time at which a waiting client times out, so a host following wall
     /// time knows when to advance the clock.
     pub fn next_deadline(&self) -> Option<i64> {

@@ -606,6 +606,15 @@ impl Runner {
                     server: ServerConn::open(&self.socket),
                 });
             }
+            let waiting_on_several: Vec<bool> = pairs
+                .iter()
+                .flatten()
+                .map(|p| {
+                    engine
+                        .blocked_keys(p.engine)
+                        .is_some_and(|keys| keys.len() > 1)
+                })
+                .collect();
             let Some(pair) = pairs[c].as_mut() else {
                 continue;
             };
@@ -614,12 +623,20 @@ impl Runner {
             if engine.is_blocked(id) {
                 continue;
             }
-            executed += 1;
             let queued: Vec<Vec<Vec<u8>>> = engine
                 .client(id)
                 .and_then(|cl| cl.multi.clone())
                 .unwrap_or_default();
             let is_exec = lower(step.argv.first()) == "exec";
+            // SWAPDB wakes the clients waiting on keys the swap brings in, in the order of
+            // Redis's dict of waited-on keys, which its random hash seed decides: a client
+            // waiting on several keys could be served from any of them. Such a swap is skipped.
+            let swaps = lower(step.argv.first()) == "swapdb"
+                || (is_exec && queued.iter().any(|cmd| lower(cmd.first()) == "swapdb"));
+            if swaps && waiting_on_several.iter().any(|&w| w) {
+                continue;
+            }
+            executed += 1;
             let class = class_of(&step.argv);
             engine.set_time(wall_ms());
             let engine_replies: Vec<Reply> = engine
@@ -916,7 +933,7 @@ impl Runner {
                 for (i, (e, s)) in es.iter().zip(ss).enumerate() {
                     let same = |cmd: &Vec<Vec<u8>>| {
                         let class = match class_of(cmd) {
-                            Class::Dump => Class::Exact,
+                            Class::Dump => return same_dump(e, s),
                             Class::EncodingOrdered { pairs: true } => Class::UnorderedPairs,
                             Class::EncodingOrdered { pairs: false } => Class::Unordered,
                             other => other,
@@ -1040,6 +1057,32 @@ fn conn_prefix(conn: usize) -> String {
         String::new()
     } else {
         format!("[{}] ", CONN_NAMES[conn])
+    }
+}
+
+/// A DUMP inside EXEC, where the key's encoding can no longer be asked: equal, or the same
+/// bytes in another order for the RDB types whose order is the server's hash table's (`2` a
+/// hashtable set, `4` a hashtable hash; their checksums then differ too).
+fn same_dump(engine: &Reply, server: &Reply) -> bool {
+    match (engine, server) {
+        (Reply::Bulk(e), Reply::Bulk(s)) if e == s => true,
+        (Reply::Bulk(e), Reply::Bulk(s)) => {
+            let counts = |bytes: &[u8]| {
+                let mut n = [0usize; 256];
+                for &b in bytes
+                    .get(..bytes.len().saturating_sub(10))
+                    .unwrap_or_default()
+                {
+                    n[usize::from(b)] += 1;
+                }
+                n
+            };
+            e.len() == s.len()
+                && matches!(e.first(), Some(2 | 4))
+                && e.first() == s.first()
+                && counts(e) == counts(s)
+        }
+        (e, s) => e == s,
     }
 }
 
