@@ -2,9 +2,8 @@
 # Prints the page weight of dist/: what a visit loads (wasm, js, css, html, the script runner's
 # and the editor's page sides), raw, gzip -9 and brotli q11 (what `make serve` sends a browser
 # that accepts it: scripts/compress-dist.mjs); then what loads later: the editor (CodeMirror,
-# when the editor panel is first visible, which on a desktop-sized window is at once, so a
-# typical first visit loads it too; the share codec, when a link is made or opened) and the
-# script runner's worker modules (when a script first runs).
+# when the pointer or focus first reaches the editor; the share codec, when a link is made or
+# opened) and the script runner's worker modules (when a script first runs).
 set -euo pipefail
 dir=${1:-dist}
 brotli() { # file → its size compressed with brotli q11 (Node's zlib: no brotli binary needed)
@@ -41,7 +40,7 @@ for f in "${editor[@]}"; do
   gz=$(gzip -9 -c "$f" | wc -c)
   br=$(brotli "$f")
   case "$f" in
-    */codemirror.js) when='loaded when the editor is first visible: at once on a desktop' ;;
+    */codemirror.js) when='loaded when the learner first reaches for the editor' ;;
     *) when='loaded on first use' ;;
   esac
   printf '%-40s %10d %10d %10d   (%s)\n' "${f#"$dir"/}" "$raw" "$gz" "$br" "$when"

@@ -167,14 +167,29 @@ test('the run event runs the editor; script-run reports each run', async () => {
   });
 });
 
-test('CodeMirror is not part of the first load: it loads when the editor comes into view', async () => {
-  const page = await harness.open('', { viewport: { width: 1280, height: 300 } });
+test('CodeMirror is not part of the first load: it loads when the learner reaches for the editor', async () => {
+  const page = await harness.open('', { viewport: { width: 1280, height: 800 } });
   await new PlaygroundPage(page).ready();
+  const surface = page.getByTestId('editor').locator('.editor-surface');
+  assert.equal(await surface.isVisible(), true, 'the editor is on screen from the start');
   await page.waitForTimeout(300);
   const loaded = () =>
     page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/js/editor/codemirror.js')));
   assert.equal(await loaded(), false);
   assert.equal(await page.locator('.cm-editor').count(), 0);
-  await new EditorPanel(page).ready();
+  assert.match(await page.getByTestId('editor-fallback').inputValue(), /import Redis from 'ioredis'/);
+  await surface.hover();
+  await page.locator('.cm-editor').waitFor();
   assert.equal(await loaded(), true);
+  assert.equal(await page.getByTestId('editor-fallback').isVisible(), false);
+});
+
+test('keyboard focus on the plain editor brings CodeMirror, which keeps the focus', async () => {
+  const page = await harness.open('', { viewport: { width: 1280, height: 800 } });
+  await new PlaygroundPage(page).ready();
+  await page.getByTestId('editor-fallback').focus();
+  await page.locator('.cm-editor').waitFor();
+  await page.waitForFunction(() => document.activeElement?.classList.contains('cm-content'));
+  await page.keyboard.type('// typed');
+  await page.waitForFunction(() => document.querySelector('[data-testid=editor-fallback]')?.value.includes('// typed'));
 });

@@ -213,7 +213,8 @@ export class RunnerApi {
 }
 
 /**
- * The script editor panel: CodeMirror (loaded when the panel is first visible), Run/Stop, the
+ * The script editor panel: CodeMirror (loaded when the pointer or focus first reaches the
+ * editor; a plain text area until then), Run/Stop, the
  * output, share links. The editor's text is read from the panel's fallback text area, which
  * always mirrors it (`Playground::editor_code`).
  */
@@ -230,9 +231,10 @@ export class EditorPanel {
     this.status = page.getByTestId('run-status');
   }
 
-  /** Scrolls the editor into view and waits until CodeMirror has replaced the text area. */
+  /** Points at the editor, as a learner about to edit does, and waits for CodeMirror. */
   async ready() {
     await this.root.scrollIntoViewIfNeeded();
+    await this.root.locator('.editor-surface').hover();
     await this.content.waitFor();
     return this;
   }

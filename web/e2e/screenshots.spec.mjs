@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
 import { startHarness } from './harness.mjs';
-import { PlaygroundPage } from './playground-page.mjs';
+import { EditorPanel, PlaygroundPage } from './playground-page.mjs';
 
 const DIR = 'test-results/screenshots';
 let harness;
@@ -22,6 +22,8 @@ async function open(viewport = { width: 1280, height: 800 }, { dark = false } = 
   const page = await new PlaygroundPage(await harness.open('', { viewport })).ready();
   const toggle = page.page.getByTestId('theme-toggle');
   if ((await toggle.getAttribute('aria-pressed')) !== String(dark)) await toggle.click();
+  // The editor as a learner sees it once they reach for it (CodeMirror loads then).
+  await new EditorPanel(page.page).ready();
   return page;
 }
 

@@ -1,12 +1,13 @@
 //! The script editor: write Node-style JavaScript against the page's Redis and run it. The text
 //! is `Playground::editor_code` (kept across reloads, see `storage`); `CodeMirror` 6 (JavaScript
 //! highlighting, line numbers, bracket matching, indentation, completion of `redis.` methods
-//! from the engine's command table) is loaded from `js/editor/` when the panel first becomes
-//! visible, through `window.redisPlayground.editor` (web/js/editor/editor-host.js); until then,
-//! or if it cannot load, a plain text area edits the same text. Run (or Ctrl/Cmd+Enter) hands
-//! the code to the script runner (`window.redisPlayground.runScript`); its output, errors with
-//! the learner's line, and a summary appear below; its database calls and sleeps go to the
-//! timeline. Escape leaves the editor. Share makes a `#share=` link of the code and setup
+//! from the engine's command table) is loaded from `js/editor/` when the learner first reaches
+//! for the editor (the pointer enters it, or focus does), through `window.redisPlayground.editor`
+//! (web/js/editor/editor-host.js); until then, or if it cannot load, a plain text area shows and
+//! edits the same text. A visit that never touches the editor never downloads `CodeMirror`.
+//! Run (or Ctrl/Cmd+Enter) hands the code to the script runner
+//! (`window.redisPlayground.runScript`); its output, errors with the learner's line, and a
+//! summary appear below; its database calls and sleeps go to the timeline. Escape leaves the editor. Share makes a `#share=` link of the code and setup
 //! commands; opening one fills the editor, runs nothing, and offers the setup commands.
 //!
 //! Window events (CONTRACT): `redis-playground:script-run` after each run; a
@@ -427,9 +428,9 @@ pub fn Editor() -> impl IntoView {
     let listener = window_event_listener_untyped("redis-playground:run", move |_| run());
     on_cleanup(move || listener.remove());
 
-    // CodeMirror replaces the text area once loaded (when the panel is first visible).
+    // CodeMirror replaces the text area once loaded, when the learner first reaches for it.
     let mount_started = StoredValue::new(false);
-    let mount = move |eager: bool| {
+    let mount = move || {
         if mount_started.get_value() {
             return;
         }
@@ -455,13 +456,7 @@ pub fn Editor() -> impl IntoView {
                 "label",
                 &JsValue::from_str("Script editor (Ctrl+Enter runs, Escape leaves)"),
             );
-            let flags = Object::new();
-            set(&flags, "eager", &JsValue::from_bool(eager));
-            let Some(pending) = call(
-                &host,
-                "mount",
-                &[parent.into(), options.into(), flags.into()],
-            ) else {
+            let Some(pending) = call(&host, "mount", &[parent.into(), options.into()]) else {
                 return;
             };
             let Ok(handle) = resolve(pending).await else {
@@ -488,11 +483,6 @@ pub fn Editor() -> impl IntoView {
             }
         });
     };
-    Effect::new(move |_| {
-        if surface.get().is_some() {
-            mount(false);
-        }
-    });
     // Text set from elsewhere (a lesson, a share link) reaches CodeMirror.
     Effect::new(move |_| {
         let text = code.get();
@@ -709,7 +699,7 @@ pub fn Editor() -> impl IntoView {
             })}
             <div class="editor-body">
                 <div class="editor-main">
-                    <div class="editor-surface" node_ref=surface>
+                    <div class="editor-surface" node_ref=surface on:pointerenter=move |_| mount()>
                         <textarea
                             class="editor-fallback"
                             data-testid="editor-fallback"
@@ -718,7 +708,7 @@ pub fn Editor() -> impl IntoView {
                             hidden=move || mounted.get()
                             prop:value=move || code.get()
                             on:input=move |ev| code.set(event_target_value(&ev))
-                            on:focus=move |_| mount(true)
+                            on:focus=move |_| mount()
                             on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                                 if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                                     ev.prevent_default();
