@@ -48,10 +48,6 @@ const UNCOVERED: &[(&str, &str)] = &[
         "redis-cli ends the REPL on `quit` without sending it, so a script cannot replay it",
     ),
     (
-        "zadd",
-        "sorted sets: not on this branch yet (ZADD and the Z* family)",
-    ),
-    (
         "xadd",
         "streams: not on this branch yet (XADD and the X* family)",
     ),
@@ -266,11 +262,11 @@ fn class_of(argv: &[Vec<u8>]) -> Class {
             pairs: false,
             from_zero: argv.get(1).is_some_and(|c| c == b"0"),
         },
-        "sscan" | "hscan" => Class::Scan {
-            pairs: name == "hscan",
+        "sscan" | "hscan" | "zscan" => Class::Scan {
+            pairs: name != "sscan",
             from_zero: argv.get(2).is_some_and(|c| c == b"0"),
         },
-        "srandmember" | "hrandfield" | "randomkey" | "time" => Class::Random,
+        "srandmember" | "hrandfield" | "zrandmember" | "randomkey" | "time" => Class::Random,
         "spop" => Class::RandomPop,
         "ttl" | "expiretime" => Class::Time(1),
         "pttl" | "pexpiretime" => Class::Time(1000),

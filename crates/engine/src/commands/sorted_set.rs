@@ -1015,8 +1015,9 @@ fn blocking_zpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> CmdResult {
 ///
 /// `BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]`
 pub fn bzmpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let deadline = args::timeout_deadline(&argv[1], ctx.now())?;
+    // Redis reads the timeout last, after numkeys, the keys, MIN|MAX and COUNT.
     let (keys, max, count) = zmpop_args(argv, 2)?;
+    let deadline = args::timeout_deadline(&argv[1], ctx.now())?;
     if let Some(reply) = zmpop(ctx, &keys, max, count)? {
         return Ok(reply);
     }

@@ -213,6 +213,44 @@ const FAMILIES: &[Family] = &[
         generate: set,
     },
     Family {
+        weight: 13,
+        commands: &[
+            "zadd",
+            "zcard",
+            "zcount",
+            "zdiff",
+            "zdiffstore",
+            "zincrby",
+            "zinter",
+            "zintercard",
+            "zinterstore",
+            "zlexcount",
+            "zmpop",
+            "zmscore",
+            "zpopmax",
+            "zpopmin",
+            "zrandmember",
+            "zrange",
+            "zrangebylex",
+            "zrangebyscore",
+            "zrangestore",
+            "zrank",
+            "zrem",
+            "zremrangebylex",
+            "zremrangebyrank",
+            "zremrangebyscore",
+            "zrevrange",
+            "zrevrangebylex",
+            "zrevrangebyscore",
+            "zrevrank",
+            "zscan",
+            "zscore",
+            "zunion",
+            "zunionstore",
+        ],
+        generate: zset,
+    },
+    Family {
         weight: 4,
         commands: &["discard", "exec", "multi", "unwatch", "watch"],
         generate: transaction,
@@ -262,11 +300,12 @@ enum Pool {
     List,
     Hash,
     Set,
+    Zset,
     /// Any type's pool.
     Any,
 }
 
-const POOLS: [&str; 6] = ["str", "bit", "hll", "list", "hash", "set"];
+const POOLS: [&str; 7] = ["str", "bit", "hll", "list", "hash", "set", "zset"];
 
 /// Writes episodes; one per (seed, episode number), whatever ran before.
 pub struct Gen {
@@ -405,22 +444,40 @@ impl Gen {
     /// A blocking list command on one connection, then a push to one of its keys from another.
     fn blocking_pair(&mut self, steps: &mut Vec<Step>) {
         let conn = self.conn();
-        let name = *self
-            .rng
-            .pick(&["blpop", "brpop", "brpoplpush", "blmove", "blmpop"]);
-        let argv = list(self, name);
+        let name = *self.rng.pick(&[
+            "blpop",
+            "brpop",
+            "brpoplpush",
+            "blmove",
+            "blmpop",
+            "bzpopmin",
+            "bzpopmax",
+            "bzmpop",
+        ]);
+        let sorted = name.starts_with("bz");
+        let argv = if sorted {
+            zset(self, name)
+        } else {
+            list(self, name)
+        };
         let keys: Vec<Vec<u8>> = argv.iter().filter(|a| a.contains(&b':')).cloned().collect();
         self.push(steps, conn, argv);
         if let Some(key) = keys.first() {
             let other = (conn + 1 + self.rng.below(2)) % 3;
-            let push = if self.rng.chance(50) {
-                "RPUSH"
+            let mut argv = if sorted {
+                vec![b("ZADD"), key.clone()]
+            } else if self.rng.chance(50) {
+                vec![b("RPUSH"), key.clone()]
             } else {
-                "LPUSH"
+                vec![b("LPUSH"), key.clone()]
             };
-            let mut argv = vec![b(push), key.clone()];
             for _ in 0..self.rng.range(1, 3) {
-                argv.push(self.element());
+                if sorted {
+                    argv.push(self.score());
+                    argv.push(self.zmember());
+                } else {
+                    argv.push(self.element());
+                }
             }
             self.push(steps, other, argv);
         }
@@ -460,6 +517,7 @@ impl Gen {
                 Pool::Hll => "hll",
                 Pool::List => "list",
                 Pool::Hash => "hash",
+                Pool::Zset => "zset",
                 Pool::Set | Pool::Any => "set",
             },
             _ if roll < 90 => "k",
@@ -529,6 +587,50 @@ impl Gen {
             b(self.rng.pick(&["a", "b", "c", "1", "2", "3"]))
         } else {
             self.value()
+        }
+    }
+
+    /// Sorted-set members: a few letters (so lexicographic ranges meet them), numbers, and
+    /// now and then a long one (past zset-max-listpack-value, 64 bytes).
+    fn zmember(&mut self) -> Vec<u8> {
+        match self.rng.below(12) {
+            0..=6 => b(self
+                .rng
+                .pick(&["a", "b", "c", "d", "e", "aa", "ab", "b\u{0}", "A"])),
+            7 | 8 => b(&self.rng.range(-3, 12).to_string()),
+            _ => self.value(),
+        }
+    }
+
+    /// Scores: mostly small numbers with ties, some fractions, infinities and refused ones.
+    fn score(&mut self) -> Vec<u8> {
+        match self.rng.below(10) {
+            0..=5 => b(&self.rng.range(-3, 6).to_string()),
+            _ => self.float(),
+        }
+    }
+
+    /// A score range bound: inclusive, exclusive with `(`, infinite, or refused.
+    fn score_bound(&mut self) -> Vec<u8> {
+        match self.rng.below(12) {
+            0..=4 => b(&self.rng.range(-3, 6).to_string()),
+            5 | 6 => b(&format!("({}", self.rng.range(-3, 6))),
+            7 | 8 => b(self.rng.pick(&["-inf", "+inf", "inf", "(-inf", "(+inf"])),
+            9 => b(self.rng.pick(&["1.5", "(2.5", "1e1", "-0", "(0"])),
+            _ => b(self.rng.pick(&["abc", "(", "", "((1", "nan", "(nan", "1 "])),
+        }
+    }
+
+    /// A lexicographic range bound: `[x`, `(x`, `-`, `+`, or refused.
+    fn lex_bound(&mut self) -> Vec<u8> {
+        match self.rng.below(10) {
+            0..=3 => b(&format!(
+                "[{}",
+                self.rng.pick(&["a", "b", "c", "aa", "", "A"])
+            )),
+            4..=6 => b(&format!("({}", self.rng.pick(&["a", "b", "c", "ab", ""]))),
+            7 | 8 => b(self.rng.pick(&["-", "+"])),
+            _ => b(self.rng.pick(&["a", "", "-a", "+b", "[", "("])),
         }
     }
 
@@ -1356,6 +1458,186 @@ fn set(g: &mut Gen, name: &str) -> Argv {
             }
         }
         "sscan" => collection_scan(g, &mut argv),
+        _ => {}
+    }
+    argv
+}
+
+/// Scores and members for ZADD-like commands, now and then past zset-max-listpack-entries
+/// (128) so the skiplist encoding is met too.
+fn score_members(g: &mut Gen, argv: &mut Argv) {
+    if g.rng.chance(3) {
+        for i in 0..g.rng.range(120, 140) {
+            argv.push(b(&(i % 7).to_string()));
+            argv.push(b(&format!("m{i}")));
+        }
+        return;
+    }
+    for _ in 0..g.rng.range(1, 4) {
+        argv.push(g.score());
+        argv.push(g.zmember());
+    }
+    if g.rng.chance(5) {
+        // An odd number of arguments: a syntax error.
+        argv.push(g.score());
+    }
+}
+
+/// ZUNION/ZINTER(STORE)'s tail: WEIGHTS, AGGREGATE, WITHSCORES (not for the STORE forms,
+/// though sometimes given to see the error).
+fn set_op_options(g: &mut Gen, argv: &mut Argv, keys: usize, store: bool) {
+    if g.rng.chance(30) {
+        argv.push(g.tok("WEIGHTS"));
+        let n = if g.rng.chance(85) {
+            keys
+        } else {
+            keys.saturating_sub(1)
+        };
+        for _ in 0..n {
+            argv.push(b(g
+                .rng
+                .pick(&["1", "2", "0", "-1", "0.5", "inf", "-inf", "abc"])));
+        }
+    }
+    if g.rng.chance(30) {
+        argv.push(g.tok("AGGREGATE"));
+        let how = *g.rng.pick(&["SUM", "MIN", "MAX", "AVG"]);
+        argv.push(g.tok(how));
+    }
+    if g.rng.chance(if store { 5 } else { 40 }) {
+        argv.push(g.tok("WITHSCORES"));
+    }
+}
+
+fn zset(g: &mut Gen, name: &str) -> Argv {
+    let head = g.tok(name);
+    let k = g.key(Pool::Zset);
+    let mut argv = vec![head, k];
+    match name {
+        "zadd" => {
+            for flag in ["NX", "XX", "GT", "LT", "CH", "INCR"] {
+                if g.rng.chance(12) {
+                    argv.push(g.tok(flag));
+                }
+            }
+            score_members(g, &mut argv);
+        }
+        "zincrby" => {
+            argv.push(g.score());
+            argv.push(g.zmember());
+        }
+        "zrem" | "zmscore" => {
+            for _ in 0..g.rng.range(1, 3) {
+                argv.push(g.zmember());
+            }
+        }
+        "zscore" | "zrank" | "zrevrank" => argv.push(g.zmember()),
+        "zcount" | "zremrangebyscore" => {
+            argv.push(g.score_bound());
+            argv.push(g.score_bound());
+        }
+        "zlexcount" | "zremrangebylex" => {
+            argv.push(g.lex_bound());
+            argv.push(g.lex_bound());
+        }
+        "zremrangebyrank" | "zrevrange" => {
+            argv.push(g.index());
+            argv.push(g.index());
+            if name == "zrevrange" && g.rng.chance(40) {
+                argv.push(g.tok("WITHSCORES"));
+            }
+        }
+        "zrangebyscore" | "zrevrangebyscore" | "zrangebylex" | "zrevrangebylex" => {
+            let lex = name.ends_with("lex");
+            for _ in 0..2 {
+                let bound = if lex { g.lex_bound() } else { g.score_bound() };
+                argv.push(bound);
+            }
+            if !lex && g.rng.chance(40) {
+                argv.push(g.tok("WITHSCORES"));
+            }
+            if g.rng.chance(30) {
+                argv.push(g.tok("LIMIT"));
+                argv.push(g.index());
+                argv.push(b(g.rng.pick(&["1", "2", "-1", "0", "5", "abc"])));
+            }
+        }
+        "zrange" | "zrangestore" => {
+            if name == "zrangestore" {
+                argv.push(g.key(Pool::Zset));
+            }
+            let by = g.rng.below(3);
+            for _ in 0..2 {
+                let bound = match by {
+                    0 => g.index(),
+                    1 => g.score_bound(),
+                    _ => g.lex_bound(),
+                };
+                argv.push(bound);
+            }
+            match by {
+                1 => argv.push(g.tok("BYSCORE")),
+                2 => argv.push(g.tok("BYLEX")),
+                _ => {}
+            }
+            if g.rng.chance(30) {
+                argv.push(g.tok("REV"));
+            }
+            if g.rng.chance(25) {
+                argv.push(g.tok("LIMIT"));
+                argv.push(g.index());
+                argv.push(b(g.rng.pick(&["1", "2", "-1", "0", "5", "abc"])));
+            }
+            if g.rng.chance(if name == "zrange" { 40 } else { 5 }) {
+                argv.push(g.tok("WITHSCORES"));
+            }
+        }
+        "zpopmin" | "zpopmax" if g.rng.chance(50) => argv.push(g.count()),
+        "bzpopmin" | "bzpopmax" => {
+            argv.extend(g.keys(Pool::Zset, 0, 2));
+            argv.push(timeout(g));
+        }
+        "zmpop" | "bzmpop" => {
+            argv.truncate(1);
+            if name == "bzmpop" {
+                argv.push(timeout(g));
+            }
+            numkeys_and_keys(g, Pool::Zset, &mut argv);
+            let end = *g.rng.pick(&["MIN", "MAX", "MIN", "MAX", "MIDDLE"]);
+            argv.push(g.tok(end));
+            if g.rng.chance(40) {
+                argv.push(g.tok("COUNT"));
+                argv.push(g.count());
+            }
+        }
+        "zrandmember" if g.rng.chance(70) => {
+            argv.push(random_count(g));
+            if g.rng.chance(40) {
+                argv.push(g.tok("WITHSCORES"));
+            }
+        }
+        "zunion" | "zinter" | "zdiff" | "zintercard" => {
+            argv.truncate(1);
+            numkeys_and_keys(g, Pool::Zset, &mut argv);
+            let keys = argv.len() - 2;
+            match name {
+                "zdiff" if g.rng.chance(40) => argv.push(g.tok("WITHSCORES")),
+                "zintercard" if g.rng.chance(40) => {
+                    argv.push(g.tok("LIMIT"));
+                    argv.push(g.count());
+                }
+                "zunion" | "zinter" => set_op_options(g, &mut argv, keys, false),
+                _ => {}
+            }
+        }
+        "zunionstore" | "zinterstore" | "zdiffstore" => {
+            numkeys_and_keys(g, Pool::Zset, &mut argv);
+            let keys = argv.len() - 3;
+            if name != "zdiffstore" {
+                set_op_options(g, &mut argv, keys, true);
+            }
+        }
+        "zscan" => collection_scan(g, &mut argv),
         _ => {}
     }
     argv
