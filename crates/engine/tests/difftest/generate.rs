@@ -251,6 +251,27 @@ const FAMILIES: &[Family] = &[
         generate: zset,
     },
     Family {
+        weight: 10,
+        commands: &[
+            "xack",
+            "xadd",
+            "xautoclaim",
+            "xclaim",
+            "xdel",
+            "xgroup",
+            "xinfo",
+            "xlen",
+            "xpending",
+            "xrange",
+            "xread",
+            "xreadgroup",
+            "xrevrange",
+            "xsetid",
+            "xtrim",
+        ],
+        generate: stream,
+    },
+    Family {
         weight: 4,
         commands: &["discard", "exec", "multi", "unwatch", "watch"],
         generate: transaction,
@@ -301,11 +322,12 @@ enum Pool {
     Hash,
     Set,
     Zset,
+    Stream,
     /// Any type's pool.
     Any,
 }
 
-const POOLS: [&str; 7] = ["str", "bit", "hll", "list", "hash", "set", "zset"];
+const POOLS: [&str; 8] = ["str", "bit", "hll", "list", "hash", "set", "zset", "stream"];
 
 /// Writes episodes; one per (seed, episode number), whatever ran before.
 pub struct Gen {
@@ -316,6 +338,10 @@ pub struct Gen {
     payloads: Vec<Vec<u8>>,
     /// Whether each connection was last sent MULTI (then SPOP draws only whole sets).
     in_multi: [bool; 3],
+    /// A stream ID's milliseconds that mostly grows, so XADD's explicit IDs mostly succeed.
+    stream_ms: i64,
+    /// Whether each connection may be in subscribed mode (where RESP2 refuses most commands).
+    subscribed: [bool; 3],
 }
 
 fn b<S: AsRef<str> + ?Sized>(s: &S) -> Vec<u8> {
@@ -350,6 +376,8 @@ impl Gen {
             registered: registered.to_vec(),
             payloads: payloads.to_vec(),
             in_multi: [false; 3],
+            stream_ms: 1,
+            subscribed: [false; 3],
         }
     }
 
@@ -369,8 +397,14 @@ impl Gen {
             match self.rng.below(100) {
                 0..=2 => self.transaction_block(&mut steps),
                 3 | 4 => self.blocking_pair(&mut steps),
+                5 => self.stream_group(&mut steps),
                 _ => {
                     let conn = self.conn();
+                    // A subscribed connection would refuse most commands: now and then it
+                    // leaves subscribed mode first.
+                    if self.subscribed[conn] && self.rng.chance(25) {
+                        self.push(&mut steps, conn, cmd("RESET"));
+                    }
                     let argv = self.command();
                     self.push(&mut steps, conn, argv);
                 }
@@ -383,7 +417,12 @@ impl Gen {
         let name = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
         match name.as_str() {
             "multi" => self.in_multi[conn] = true,
-            "exec" | "discard" | "reset" => self.in_multi[conn] = false,
+            "exec" | "discard" => self.in_multi[conn] = false,
+            "reset" => {
+                self.in_multi[conn] = false;
+                self.subscribed[conn] = false;
+            }
+            "subscribe" | "psubscribe" | "ssubscribe" => self.subscribed[conn] = true,
             _ => {}
         }
         steps.push(Step { conn, argv });
@@ -439,6 +478,66 @@ impl Gen {
             "DISCARD"
         };
         self.push(steps, conn, cmd(end));
+    }
+
+    /// A stream with a consumer group and entries read by its consumers, then stream
+    /// commands on it: otherwise groups would rarely exist when XREADGROUP, XPENDING, XCLAIM,
+    /// XAUTOCLAIM and XACK are drawn.
+    fn stream_group(&mut self, steps: &mut Vec<Step>) {
+        let conn = self.conn();
+        let key = b(&format!("stream:{}", self.rng.below(4)));
+        for _ in 0..self.rng.range(1, 4) {
+            self.stream_ms += 1;
+            let id = b(&format!("{}-*", self.stream_ms));
+            let field = self.field();
+            let value = self.value();
+            self.push(steps, conn, vec![b("XADD"), key.clone(), id, field, value]);
+        }
+        let create = vec![
+            b("XGROUP"),
+            b("CREATE"),
+            key.clone(),
+            b("g1"),
+            b(self.rng.pick(&["0", "0", "$"])),
+            b("MKSTREAM"),
+        ];
+        self.push(steps, conn, create);
+        for _ in 0..self.rng.range(1, 3) {
+            let reader = self.conn();
+            let consumer = consumer(self);
+            let count = b(&self.rng.range(1, 3).to_string());
+            let read = vec![
+                b("XREADGROUP"),
+                b("GROUP"),
+                b("g1"),
+                consumer,
+                b("COUNT"),
+                count,
+                b("STREAMS"),
+                key.clone(),
+                b(">"),
+            ];
+            self.push(steps, reader, read);
+        }
+        for _ in 0..self.rng.range(1, 6) {
+            let conn = self.conn();
+            let name = *self.rng.pick(&[
+                "xpending",
+                "xclaim",
+                "xautoclaim",
+                "xack",
+                "xinfo",
+                "xreadgroup",
+                "xadd",
+                "xdel",
+            ]);
+            let mut argv = stream(self, name);
+            // On this stream and group.
+            if let Some(k) = argv.iter_mut().find(|a| a.starts_with(b"stream:")) {
+                k.clone_from(&key);
+            }
+            self.push(steps, conn, argv);
+        }
     }
 
     /// A blocking list command on one connection, then a push to one of its keys from another.
@@ -518,15 +617,17 @@ impl Gen {
                 Pool::List => "list",
                 Pool::Hash => "hash",
                 Pool::Zset => "zset",
+                Pool::Stream => "stream",
                 Pool::Set | Pool::Any => "set",
             },
             _ if roll < 90 => "k",
             _ => *self.rng.pick(&POOLS),
         };
-        let n = if prefix == "k" {
-            self.rng.below(6)
-        } else {
-            self.rng.below(12)
+        // Streams gather entries, groups and consumers over many commands: few names.
+        let n = match prefix {
+            "k" => self.rng.below(6),
+            "stream" => self.rng.below(4),
+            _ => self.rng.below(12),
         };
         b(&format!("{prefix}:{n}"))
     }
@@ -1638,6 +1739,286 @@ fn zset(g: &mut Gen, name: &str) -> Argv {
             }
         }
         "zscan" => collection_scan(g, &mut argv),
+        _ => {}
+    }
+    argv
+}
+
+/// A stream entry ID: explicit (small, so they collide and go backwards), with an automatic
+/// sequence, or refused. Never `*`: the server's clock and the engine's differ by moments.
+fn stream_id(g: &mut Gen) -> Vec<u8> {
+    match g.rng.below(12) {
+        0..=6 => b(&format!("{}-{}", g.rng.range(0, 12), g.rng.range(0, 3))),
+        7 | 8 => b(&format!("{}-*", g.rng.range(0, 12))),
+        9 => b(&g.rng.range(0, 12).to_string()),
+        _ => b(g.rng.pick(&[
+            "0-0",
+            "abc",
+            "1-abc",
+            "-1",
+            "18446744073709551615-18446744073709551615",
+            "18446744073709551615-*",
+            "18446744073709551616",
+            "",
+        ])),
+    }
+}
+
+/// A range bound for XRANGE and friends: `-`, `+`, an ID, an exclusive `(ID`, or refused.
+fn stream_bound(g: &mut Gen) -> Vec<u8> {
+    match g.rng.below(10) {
+        0 | 1 => b("-"),
+        2 | 3 => b("+"),
+        4..=6 => b(&format!("{}-{}", g.rng.range(0, 12), g.rng.range(0, 3))),
+        7 => b(&format!("({}-{}", g.rng.range(0, 12), g.rng.range(0, 3))),
+        8 => b(&g.rng.range(0, 12).to_string()),
+        _ => b(g.rng.pick(&[
+            "(-",
+            "(+",
+            "abc",
+            "1-*",
+            "(18446744073709551615-18446744073709551615",
+        ])),
+    }
+}
+
+fn group(g: &mut Gen) -> Vec<u8> {
+    b(g.rng.pick(&["g1", "g1", "g1", "g2", "nogroup"]))
+}
+
+fn consumer(g: &mut Gen) -> Vec<u8> {
+    b(g.rng.pick(&["c1", "c1", "c2", "c3"]))
+}
+
+/// MAXLEN / MINID trimming with `=` or `~` and LIMIT (XADD, XTRIM).
+fn trim_options(g: &mut Gen, argv: &mut Argv, required: bool) {
+    if !required && !g.rng.chance(30) {
+        return;
+    }
+    let minid = g.rng.chance(40);
+    argv.push(g.tok(if minid { "MINID" } else { "MAXLEN" }));
+    match g.rng.below(4) {
+        0 => argv.push(b("=")),
+        1 => argv.push(b("~")),
+        _ => {}
+    }
+    argv.push(if minid {
+        stream_id(g)
+    } else {
+        b(g.rng.pick(&["0", "1", "2", "3", "5", "-1", "abc", "1000"]))
+    });
+    if g.rng.chance(15) {
+        argv.push(g.tok("LIMIT"));
+        argv.push(b(g.rng.pick(&["0", "1", "10", "-1", "abc"])));
+    }
+}
+
+/// XPENDING / XCLAIM idle times: 0 (everything), an hour (nothing), or refused.
+fn min_idle(g: &mut Gen) -> Vec<u8> {
+    b(g.rng.pick(&["0", "0", "0", "3600000", "-1", "abc"]))
+}
+
+fn stream(g: &mut Gen, name: &str) -> Argv {
+    let head = g.tok(name);
+    let k = g.key(Pool::Stream);
+    let mut argv = vec![head, k];
+    match name {
+        "xadd" => {
+            if g.rng.chance(10) {
+                argv.push(g.tok("NOMKSTREAM"));
+            }
+            trim_options(g, &mut argv, false);
+            let id = if g.rng.chance(60) {
+                g.stream_ms += g.rng.range(0, 2);
+                if g.rng.chance(50) {
+                    b(&format!("{}-*", g.stream_ms))
+                } else {
+                    b(&format!("{}-{}", g.stream_ms, g.rng.range(0, 3)))
+                }
+            } else {
+                stream_id(g)
+            };
+            argv.push(id);
+            for _ in 0..g.rng.range(1, 3) {
+                argv.push(g.field());
+                argv.push(g.value());
+            }
+            if g.rng.chance(4) {
+                argv.pop();
+            }
+        }
+        "xtrim" => {
+            let required = !g.rng.chance(5);
+            trim_options(g, &mut argv, required);
+        }
+        "xdel" => {
+            for _ in 0..g.rng.range(1, 3) {
+                argv.push(stream_id(g));
+            }
+        }
+        "xrange" | "xrevrange" => {
+            argv.push(stream_bound(g));
+            argv.push(stream_bound(g));
+            if g.rng.chance(30) {
+                argv.push(g.tok("COUNT"));
+                argv.push(g.count());
+            }
+        }
+        "xread" | "xreadgroup" => {
+            argv.truncate(1);
+            if name == "xreadgroup" {
+                argv.push(g.tok("GROUP"));
+                argv.push(group(g));
+                argv.push(consumer(g));
+            }
+            if g.rng.chance(30) {
+                argv.push(g.tok("COUNT"));
+                argv.push(g.count());
+            }
+            if name == "xreadgroup" && g.rng.chance(15) {
+                argv.push(g.tok("NOACK"));
+            }
+            argv.push(g.tok("STREAMS"));
+            let keys = g.keys(Pool::Stream, 1, 2);
+            let n = keys.len();
+            argv.extend(keys);
+            for _ in 0..n {
+                let id = match g.rng.below(6) {
+                    0 | 1 if name == "xreadgroup" => b(">"),
+                    0 => b("$"),
+                    1 | 2 => b("0"),
+                    3 => b(&format!("{}-{}", g.rng.range(0, 5), g.rng.range(0, 3))),
+                    4 => b(if name == "xreadgroup" { "$" } else { ">" }),
+                    _ => b(g.rng.pick(&["abc", "-", "+", "1-*"])),
+                };
+                argv.push(id);
+            }
+            if g.rng.chance(5) {
+                argv.pop();
+            }
+        }
+        "xgroup" => {
+            let sub = *g.rng.pick(&[
+                "CREATE",
+                "CREATE",
+                "CREATE",
+                "SETID",
+                "DESTROY",
+                "CREATECONSUMER",
+                "DELCONSUMER",
+                "HELP",
+                "NOSUCH",
+            ]);
+            argv.insert(1, g.tok(sub));
+            match sub {
+                "CREATE" | "SETID" => {
+                    argv.push(group(g));
+                    argv.push(match g.rng.below(4) {
+                        0 => b("$"),
+                        1 => b("0"),
+                        _ => stream_id(g),
+                    });
+                    if sub == "CREATE" && g.rng.chance(70) {
+                        argv.push(g.tok("MKSTREAM"));
+                    }
+                    if g.rng.chance(20) {
+                        argv.push(g.tok("ENTRIESREAD"));
+                        argv.push(b(g.rng.pick(&["0", "1", "3", "-1", "-2", "abc"])));
+                    }
+                }
+                "DESTROY" => argv.push(group(g)),
+                "CREATECONSUMER" | "DELCONSUMER" => {
+                    argv.push(group(g));
+                    argv.push(consumer(g));
+                }
+                "HELP" => argv.truncate(2),
+                _ => {}
+            }
+        }
+        "xack" => {
+            argv.push(group(g));
+            for _ in 0..g.rng.range(1, 3) {
+                argv.push(stream_id(g));
+            }
+        }
+        "xpending" => {
+            argv.push(group(g));
+            if g.rng.chance(60) {
+                if g.rng.chance(25) {
+                    argv.push(g.tok("IDLE"));
+                    argv.push(min_idle(g));
+                }
+                argv.push(stream_bound(g));
+                argv.push(stream_bound(g));
+                argv.push(g.count());
+                if g.rng.chance(40) {
+                    argv.push(consumer(g));
+                }
+            }
+        }
+        "xclaim" => {
+            argv.push(group(g));
+            argv.push(consumer(g));
+            argv.push(min_idle(g));
+            for _ in 0..g.rng.range(1, 3) {
+                argv.push(stream_id(g));
+            }
+            argv.extend(g.options(
+                &[
+                    ("IDLE", |g| b(g.rng.pick(&["1000", "0", "-1", "abc"]))),
+                    ("TIME", |g| {
+                        b(g.rng.pick(&["1000000000000", "0", "-1", "abc"]))
+                    }),
+                    ("RETRYCOUNT", |g| b(g.rng.pick(&["0", "5", "-1", "abc"]))),
+                    ("FORCE", none),
+                    ("JUSTID", none),
+                    ("LASTID", stream_id),
+                ],
+                3,
+            ));
+        }
+        "xautoclaim" => {
+            argv.push(group(g));
+            argv.push(consumer(g));
+            argv.push(min_idle(g));
+            argv.push(stream_bound(g));
+            if g.rng.chance(40) {
+                argv.push(g.tok("COUNT"));
+                argv.push(b(g.rng.pick(&["1", "2", "100", "0", "-1", "abc"])));
+            }
+            if g.rng.chance(30) {
+                argv.push(g.tok("JUSTID"));
+            }
+        }
+        "xsetid" => {
+            argv.push(stream_id(g));
+            if g.rng.chance(30) {
+                argv.push(g.tok("ENTRIESADDED"));
+                argv.push(b(g.rng.pick(&["0", "3", "10", "-1", "abc"])));
+            }
+            if g.rng.chance(30) {
+                argv.push(g.tok("MAXDELETEDID"));
+                argv.push(stream_id(g));
+            }
+        }
+        "xinfo" => {
+            let sub = *g
+                .rng
+                .pick(&["STREAM", "STREAM", "GROUPS", "CONSUMERS", "HELP", "NOSUCH"]);
+            argv.insert(1, g.tok(sub));
+            match sub {
+                "STREAM" if g.rng.chance(40) => {
+                    argv.push(g.tok("FULL"));
+                    if g.rng.chance(40) {
+                        argv.push(g.tok("COUNT"));
+                        argv.push(b(g.rng.pick(&["0", "1", "2", "-1", "abc"])));
+                    }
+                }
+                "CONSUMERS" => argv.push(group(g)),
+                "HELP" => argv.truncate(2),
+                _ => {}
+            }
+        }
         _ => {}
     }
     argv
