@@ -272,6 +272,27 @@ const FAMILIES: &[Family] = &[
         generate: stream,
     },
     Family {
+        weight: 5,
+        commands: &[
+            "geoadd",
+            "geodist",
+            "geohash",
+            "geopos",
+            "georadius",
+            "georadius_ro",
+            "georadiusbymember",
+            "georadiusbymember_ro",
+            "geosearch",
+            "geosearchstore",
+        ],
+        generate: geo,
+    },
+    Family {
+        weight: 4,
+        commands: &["sort", "sort_ro"],
+        generate: sort,
+    },
+    Family {
         weight: 4,
         commands: &["discard", "exec", "multi", "unwatch", "watch"],
         generate: transaction,
@@ -2020,6 +2041,219 @@ fn stream(g: &mut Gen, name: &str) -> Argv {
             }
         }
         _ => {}
+    }
+    argv
+}
+
+/// Places around Europe (and the edges of what GEOADD accepts), as `lon lat member`.
+const PLACES: &[(&str, &str, &str)] = &[
+    ("13.361389", "38.115556", "Palermo"),
+    ("15.087269", "37.502669", "Catania"),
+    ("2.3522", "48.8566", "Paris"),
+    ("-0.1276", "51.5072", "London"),
+    ("12.4964", "41.9028", "Rome"),
+    ("13.4050", "52.5200", "Berlin"),
+    ("0", "0", "null-island"),
+    ("180", "85.05112878", "corner"),
+    ("-180", "-85.05112878", "other-corner"),
+    ("13.361389", "38.115556", "Palermo-twin"),
+];
+
+fn geo_member(g: &mut Gen) -> Vec<u8> {
+    if g.rng.chance(85) {
+        b(g.rng.pick(PLACES).2)
+    } else {
+        b(g.rng.pick(&["nowhere", "a", "1"]))
+    }
+}
+
+fn longitude(g: &mut Gen) -> Vec<u8> {
+    match g.rng.below(10) {
+        0..=7 => b(g.rng.pick(PLACES).0),
+        8 => b(g.rng.pick(&["180.0000001", "-181", "1e400"])),
+        _ => b(g.rng.pick(&["abc", "", "nan", "inf"])),
+    }
+}
+
+fn latitude(g: &mut Gen) -> Vec<u8> {
+    match g.rng.below(10) {
+        0..=7 => b(g.rng.pick(PLACES).1),
+        8 => b(g.rng.pick(&["85.06", "-86", "90"])),
+        _ => b(g.rng.pick(&["abc", "", "nan"])),
+    }
+}
+
+fn radius(g: &mut Gen) -> Vec<u8> {
+    b(g.rng.pick(&[
+        "0", "1", "100", "200", "500", "1000", "5000", "20000000", "-1", "abc", "1.5", "inf",
+    ]))
+}
+
+fn unit(g: &mut Gen) -> Vec<u8> {
+    let u = *g.rng.pick(&["m", "km", "mi", "ft", "km", "KM", "yd"]);
+    b(u)
+}
+
+/// GEORADIUS / GEOSEARCH tails: WITHCOORD, WITHDIST, WITHHASH, COUNT [ANY], ASC|DESC, and for
+/// the storing forms STORE / STOREDIST (GEORADIUS) or STOREDIST (GEOSEARCHSTORE).
+fn geo_options(g: &mut Gen, argv: &mut Argv, store: bool) {
+    if !store {
+        for flag in ["WITHCOORD", "WITHDIST", "WITHHASH"] {
+            if g.rng.chance(30) {
+                argv.push(g.tok(flag));
+            }
+        }
+    }
+    if g.rng.chance(35) {
+        argv.push(g.tok("COUNT"));
+        argv.push(b(g.rng.pick(&["1", "2", "3", "0", "-1", "abc"])));
+        if g.rng.chance(30) {
+            argv.push(g.tok("ANY"));
+        }
+    }
+    if g.rng.chance(60) {
+        let order = *g.rng.pick(&["ASC", "DESC"]);
+        argv.push(g.tok(order));
+    }
+}
+
+fn geo(g: &mut Gen, name: &str) -> Argv {
+    let head = g.tok(name);
+    let k = g.key(Pool::Zset);
+    let mut argv = vec![head, k];
+    match name {
+        "geoadd" => {
+            for flag in ["NX", "XX", "CH"] {
+                if g.rng.chance(10) {
+                    argv.push(g.tok(flag));
+                }
+            }
+            for _ in 0..g.rng.range(1, 4) {
+                if g.rng.chance(85) {
+                    let (lon, lat, member) = *g.rng.pick(PLACES);
+                    argv.extend([b(lon), b(lat), b(member)]);
+                } else {
+                    argv.push(longitude(g));
+                    argv.push(latitude(g));
+                    argv.push(geo_member(g));
+                }
+            }
+            if g.rng.chance(4) {
+                argv.pop();
+            }
+        }
+        "geodist" => {
+            argv.push(geo_member(g));
+            argv.push(geo_member(g));
+            if g.rng.chance(60) {
+                argv.push(unit(g));
+            }
+        }
+        "geohash" | "geopos" => {
+            for _ in 0..g.rng.range(0, 3) {
+                argv.push(geo_member(g));
+            }
+        }
+        "georadius" | "georadius_ro" | "georadiusbymember" | "georadiusbymember_ro" => {
+            if name.contains("member") {
+                argv.push(geo_member(g));
+            } else {
+                argv.push(longitude(g));
+                argv.push(latitude(g));
+            }
+            argv.push(radius(g));
+            argv.push(unit(g));
+            let store = !name.ends_with("_ro") && g.rng.chance(20);
+            geo_options(g, &mut argv, store);
+            if store {
+                let word = *g.rng.pick(&["STORE", "STOREDIST"]);
+                argv.push(g.tok(word));
+                argv.push(g.key(Pool::Zset));
+            }
+        }
+        "geosearch" | "geosearchstore" => {
+            if name == "geosearchstore" {
+                argv.push(g.key(Pool::Zset));
+            }
+            if g.rng.chance(50) {
+                argv.push(g.tok("FROMMEMBER"));
+                argv.push(geo_member(g));
+            } else {
+                argv.push(g.tok("FROMLONLAT"));
+                argv.push(longitude(g));
+                argv.push(latitude(g));
+            }
+            if g.rng.chance(60) {
+                argv.push(g.tok("BYRADIUS"));
+                argv.push(radius(g));
+            } else {
+                argv.push(g.tok("BYBOX"));
+                argv.push(radius(g));
+                argv.push(radius(g));
+            }
+            argv.push(unit(g));
+            geo_options(g, &mut argv, name == "geosearchstore");
+            if name == "geosearchstore" && g.rng.chance(40) {
+                argv.push(g.tok("STOREDIST"));
+            }
+        }
+        _ => {}
+    }
+    argv
+}
+
+/// SORT / `SORT_RO` over lists, sets and sorted sets, with BY and GET patterns that reach the
+/// string and hash pools.
+fn sort(g: &mut Gen, name: &str) -> Argv {
+    let head = g.tok(name);
+    let pool = *g.rng.pick(&[Pool::List, Pool::Set, Pool::Zset, Pool::Any]);
+    let k = g.key(pool);
+    let mut argv = vec![head, k];
+    let by = g.rng.chance(30);
+    if by {
+        argv.push(g.tok("BY"));
+        argv.push(b(g.rng.pick(&[
+            "str:*",
+            "hash:*->f1",
+            "nosort",
+            "nosuch:*",
+            "k:*",
+            "str:*->f1",
+            "hash:*->",
+        ])));
+    }
+    // Sorting a set or sorted set BY a pattern leaves ties in hash-table order, which differs:
+    // the reply is compared as a multiset, but LIMIT would pick different elements and a
+    // stored list would differ later.
+    let unordered = by && pool != Pool::List;
+    if !unordered && g.rng.chance(25) {
+        argv.push(g.tok("LIMIT"));
+        argv.push(b(g.rng.pick(&["0", "1", "2", "-1", "abc"])));
+        argv.push(b(g.rng.pick(&["1", "2", "5", "-1", "0", "abc"])));
+    }
+    for _ in 0..g.rng.range(0, 2) {
+        argv.push(g.tok("GET"));
+        argv.push(b(g.rng.pick(&[
+            "#",
+            "str:*",
+            "hash:*->f1",
+            "nosuch:*",
+            "#x",
+        ])));
+    }
+    if g.rng.chance(40) {
+        let order = *g.rng.pick(&["ASC", "DESC"]);
+        argv.push(g.tok(order));
+    }
+    if g.rng.chance(40) {
+        argv.push(g.tok("ALPHA"));
+    }
+    if !unordered && g.rng.chance(if name == "sort" { 20 } else { 5 }) {
+        argv.push(g.tok("STORE"));
+        argv.push(g.key(Pool::List));
+    }
+    if g.rng.chance(3) {
+        argv.push(b("BADOPTION"));
     }
     argv
 }
