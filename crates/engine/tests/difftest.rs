@@ -253,7 +253,12 @@ fn class_of(argv: &[Vec<u8>]) -> Class {
     let name = lower(argv.first());
     let sub = lower(argv.get(1));
     match name.as_str() {
-        "smembers" | "hkeys" | "hvals" => Class::EncodingOrdered { pairs: false },
+        // SORT's ties (with BY: `nosort`, missing keys; with ALPHA: strings equal up to a NUL
+        // byte, as strcoll reads them) keep the key's own order, which for a set or a sorted set
+        // is its hash table's: compared exactly for lists only.
+        "smembers" | "hkeys" | "hvals" | "sort" | "sort_ro" => {
+            Class::EncodingOrdered { pairs: false }
+        }
         "hgetall" => Class::EncodingOrdered { pairs: true },
         "keys" | "sinter" | "sunion" | "sdiff" => Class::Unordered,
         "pubsub" if sub == "channels" || sub == "shardchannels" => Class::Unordered,
@@ -276,11 +281,6 @@ fn class_of(argv: &[Vec<u8>]) -> Class {
         "hello" => Class::Hello,
         "command" if sub == "info" || sub == "docs" => Class::CommandInfo,
         "dump" => Class::Dump,
-        // BY leaves ties (all of them with `nosort`, or when the pattern's keys are missing) in
-        // the key's own order, which for a set is its hash table's.
-        "sort" | "sort_ro" if argv.iter().any(|a| a.eq_ignore_ascii_case(b"by")) => {
-            Class::EncodingOrdered { pairs: false }
-        }
         "xpending" | "xinfo" => Class::StreamTimes,
         // A client's channels are in a dict; its patterns in a list (PUNSUBSCRIBE is ordered).
         "unsubscribe" | "sunsubscribe" if argv.len() == 1 => Class::UnorderedReplies,
@@ -708,11 +708,12 @@ impl Runner {
                         .any(|cmd| lower(cmd.first()).starts_with("sort")))
             {
                 // Redis 7.0's SORT converts elements with strtod and checks `errno == ERANGE`
-                // without clearing errno first, so a previous command's overflowing number
-                // ("1e400") can make it refuse numbers it accepts otherwise. A connection
-                // accepted meanwhile clears it (the accept loop ends in EAGAIN): one is opened
-                // and used once before each SORT, so the server answers as it does when
-                // nothing stale is left.
+                // without clearing errno first, so an earlier command's out-of-range number
+                // ("1e400") can make it refuse numbers it accepts otherwise. Accepting a
+                // connection clears errno (the accept loop ends in EAGAIN): one is opened and
+                // used once before each SORT, so the server answers as with nothing stale.
+                // (A SORT that itself converts a listpack sorted set holding a subnormal score
+                // fails the same way; the generator draws no subnormal scores.)
                 ServerConn::open(&self.socket);
             }
             pair.server.send(&step.argv);
@@ -1026,6 +1027,12 @@ impl Runner {
                 });
                 for (i, (e, s)) in es.iter().zip(ss).enumerate() {
                     let same = |cmd: &Vec<Vec<u8>>| {
+                        // Inside EXEC a value some queued command rewrote for replication
+                        // (INCRBYFLOAT as SET) has one more reference until the EXEC ends.
+                        if lower(cmd.first()) == "object" && lower(cmd.get(1)) == "refcount" {
+                            return matches!((e, s), (Reply::Integer(_), Reply::Integer(_)))
+                                || e == s;
+                        }
                         let class = match class_of(cmd) {
                             Class::Dump => return same_dump(e, s),
                             Class::EncodingOrdered { pairs: true } => Class::UnorderedPairs,
