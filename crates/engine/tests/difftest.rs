@@ -260,6 +260,8 @@ fn class_of(argv: &[Vec<u8>]) -> Class {
             Class::EncodingOrdered { pairs: false }
         }
         "hgetall" => Class::EncodingOrdered { pairs: true },
+        // Parameters come in the order of Redis's config dict.
+        "config" if sub == "get" => Class::UnorderedPairs,
         "keys" | "sinter" | "sunion" | "sdiff" => Class::Unordered,
         "pubsub" if sub == "channels" || sub == "shardchannels" => Class::Unordered,
         "scan" => Class::Scan {
@@ -592,6 +594,17 @@ impl Runner {
             let reply = self.admin.call(&words(line));
             assert!(!reply.is_error(), "{line}: {reply:?}");
         }
+        // The parameters an episode may change, back to their defaults (a fresh engine has
+        // them).
+        let mut set = vec![b"CONFIG".to_vec(), b"SET".to_vec()];
+        for (name, _, default) in generate::CONFIG_PARAMETERS {
+            if !name.starts_with("nosuch") {
+                set.push(name.as_bytes().to_vec());
+                set.push(default.as_bytes().to_vec());
+            }
+        }
+        let reply = self.admin.call(&set);
+        assert!(!reply.is_error(), "CONFIG SET defaults: {reply:?}");
     }
 
     fn admin_select(&mut self, db: usize) {

@@ -293,6 +293,11 @@ const FAMILIES: &[Family] = &[
         generate: sort,
     },
     Family {
+        weight: 2,
+        commands: &["config"],
+        generate: config,
+    },
+    Family {
         weight: 4,
         commands: &["discard", "exec", "multi", "unwatch", "watch"],
         generate: transaction,
@@ -2257,6 +2262,109 @@ fn sort(g: &mut Gen, name: &str) -> Argv {
     }
     if g.rng.chance(3) {
         argv.push(b("BADOPTION"));
+    }
+    argv
+}
+
+/// Parameters CONFIG SET may change in an episode (the runner puts them back between
+/// episodes), with values valid and not. Never a small `maxmemory`: the engine's memory
+/// estimate is not the server's allocator, so eviction would start at different moments.
+pub const CONFIG_PARAMETERS: &[(&str, &[&str], &str)] = &[
+    (
+        "maxmemory",
+        &[
+            "0",
+            "1gb",
+            "2GB",
+            "-1",
+            "abc",
+            "1.5gb",
+            "10000000000000000000000",
+        ],
+        "0",
+    ),
+    (
+        "maxmemory-policy",
+        &[
+            "noeviction",
+            "allkeys-lru",
+            "volatile-ttl",
+            "allkeys-random",
+            "lru",
+            "",
+        ],
+        "noeviction",
+    ),
+    (
+        "hash-max-listpack-entries",
+        &["0", "1", "2", "512", "-1", "abc"],
+        "512",
+    ),
+    ("hash-max-ziplist-value", &["0", "3", "64", "-1"], "64"),
+    (
+        "zset-max-listpack-entries",
+        &["0", "1", "2", "128", "abc"],
+        "128",
+    ),
+    ("zset-max-listpack-value", &["1", "64", "-5"], "64"),
+    (
+        "set-max-intset-entries",
+        &["0", "1", "2", "512", "-1"],
+        "512",
+    ),
+    (
+        "list-max-listpack-size",
+        &["-2", "-1", "-5", "-6", "1", "3", "0", "abc"],
+        "-2",
+    ),
+    (
+        "notify-keyspace-events",
+        &["", "KEA", "Kg$", "Ex", "A", "z", "KEAn"],
+        "",
+    ),
+    ("lazyfree-lazy-user-del", &["yes", "no", "maybe"], "no"),
+    ("stream-node-max-entries", &["0", "2", "100", "-1"], "100"),
+    ("nosuch-parameter", &["1"], ""),
+];
+
+fn config(g: &mut Gen, _name: &str) -> Argv {
+    let mut argv = vec![g.tok("CONFIG")];
+    match g.rng.below(10) {
+        0..=4 => {
+            argv.push(g.tok("SET"));
+            for _ in 0..if g.rng.chance(80) { 1 } else { 2 } {
+                let (name, values, _) = *g.rng.pick(CONFIG_PARAMETERS);
+                argv.push(b(name));
+                argv.push(b(*g.rng.pick(values)));
+            }
+            if g.rng.chance(4) {
+                argv.pop();
+            }
+        }
+        5..=7 => {
+            argv.push(g.tok("GET"));
+            for _ in 0..g.rng.range(1, 2) {
+                argv.push(b(g.rng.pick(&[
+                    "maxmemory",
+                    "maxmemory-policy",
+                    "*-max-listpack-*",
+                    "hash-max-ziplist-entries",
+                    "zset-max-*",
+                    "notify-keyspace-events",
+                    "set-max-intset-entries",
+                    "list-max-*",
+                    "lazyfree-lazy-user-del",
+                    "nosuch",
+                    "databases",
+                    "appendonly",
+                ])));
+            }
+        }
+        8 => argv.push(g.tok("RESETSTAT")),
+        _ => {
+            let sub = *g.rng.pick(&["HELP", "REWRITE", "NOSUCH"]);
+            argv.push(g.tok(sub));
+        }
     }
     argv
 }
