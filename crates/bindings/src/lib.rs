@@ -262,12 +262,40 @@ fn args(argv: &Array) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// An integer reply as the number a JavaScript Redis client reads: the RESP parsers of ioredis
+/// (redis-parser) and node-redis build it digit by digit in floating point (`n = n * 10 + d`,
+/// then the sign), which past 2^53 is not always the nearest double: 9223372036854775807 reads
+/// as 9223372036854778000. Code written against this client must see the numbers it will see
+/// against a real server.
+#[must_use]
+pub fn js_number(n: i64) -> f64 {
+    const EXACT: u64 = 1 << 53;
+    let magnitude = n.unsigned_abs();
+    if magnitude <= EXACT {
+        // Every step of the parser's sum is exact here, so it is the plain conversion.
+        return n as f64;
+    }
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = magnitude;
+    while rest > 0 {
+        digits[len] = (rest % 10) as u8;
+        rest /= 10;
+        len += 1;
+    }
+    let mut value = 0.0_f64;
+    for &digit in digits[..len].iter().rev() {
+        value = value * 10.0 + f64::from(digit);
+    }
+    if n < 0 { -value } else { value }
+}
+
 /// A reply as a JS value.
 fn to_js(reply: &Reply, bulk: Bulk) -> JsValue {
     match reply {
         Reply::Status(s) => JsValue::from_str(s),
         Reply::Error(e) => js_sys::Error::new(e).into(),
-        Reply::Integer(n) => JsValue::from_f64(*n as f64),
+        Reply::Integer(n) => JsValue::from_f64(js_number(*n)),
         Reply::Bulk(b) | Reply::Verbatim(_, b) => match bulk {
             Bulk::Text => JsValue::from_str(&String::from_utf8_lossy(b)),
             Bulk::Bytes => Uint8Array::from(b.as_slice()).into(),
@@ -285,5 +313,28 @@ fn to_js(reply: &Reply, bulk: Bulk) -> JsValue {
             .into(),
         Reply::Double(d) | Reply::HumanDouble(d) => JsValue::from_f64(*d),
         Reply::Bool(b) => JsValue::from_bool(*b),
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::js_number;
+
+    #[test]
+    fn integers_read_as_the_javascript_resp_parsers_read_them() {
+        // The bits redis-parser (ioredis) gives for each reply, taken from Node.
+        for (n, bits) in [
+            (i64::MAX, 0x43e0_0000_0000_0001_u64),
+            (i64::MIN, 0xc3e0_0000_0000_0001),
+            (9_007_199_254_740_993, 0x4340_0000_0000_0000),
+            (-1_152_921_504_606_846_976, 0xc3af_ffff_ffff_fffe),
+            (4_611_686_018_427_387_904, 0x43d0_0000_0000_0000),
+            (12_345_678_901_234_567, 0x4345_ee2a_2eb5_a5c4),
+        ] {
+            assert_eq!(js_number(n).to_bits(), bits, "{n}");
+        }
+        for n in [0, 1, -1, 42, -(1 << 53), 1 << 53, i64::from(i32::MAX)] {
+            assert_eq!(js_number(n).to_bits(), (n as f64).to_bits());
+        }
     }
 }

@@ -213,7 +213,7 @@ pub fn encode(out: &mut Vec<u8>, reply: &Reply, text: bool) {
                 out.extend_from_slice(&small.to_le_bytes());
             } else {
                 out.push(NUM);
-                out.extend_from_slice(&(*n as f64).to_le_bytes());
+                out.extend_from_slice(&crate::js_number(*n).to_le_bytes());
             }
         }
         Reply::Bulk(b) | Reply::Verbatim(_, b) => {
@@ -453,6 +453,6 @@ mod tests {
         wire.write_replies(&[Reply::Integer(i64::from(i32::MIN) - 1)], true);
         assert_eq!(wire.out()[0], NUM);
         wire.write_replies(&[Reply::Integer(i64::MAX)], true);
-        assert_eq!(wire.out()[1..], (i64::MAX as f64).to_le_bytes());
+        assert_eq!(wire.out()[1..], crate::js_number(i64::MAX).to_le_bytes());
     }
 }
