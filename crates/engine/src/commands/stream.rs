@@ -1224,6 +1224,8 @@ pub fn xclaim_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 pub fn xautoclaim_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     const ATTEMPTS_FACTOR: i64 = 10;
     let (key, group_name, name) = (&argv[1], &argv[2], &argv[3]);
+    // Redis looks the key up (a keyspace hit or miss) before it reads the arguments.
+    let exists = ctx.lookup(key, Lookup::READ).is_some();
     let min_idle = long_arg(
         &argv[4],
         Some("ERR Invalid min-idle-time argument for XAUTOCLAIM"),
@@ -1251,7 +1253,12 @@ pub fn xautoclaim_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         j += 1;
     }
     let now = ctx.now();
-    let Some(stream) = ctx.lookup_typed::<Stream>(key, Lookup::READ)? else {
+    let stream = if exists {
+        ctx.lookup_typed::<Stream>(key, Lookup::PEEK)?
+    } else {
+        None
+    };
+    let Some(stream) = stream else {
         return Err(no_key_or_group(key, group_name));
     };
     let Some(group) = stream.groups.get(group_name.as_slice()) else {

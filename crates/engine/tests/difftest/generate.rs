@@ -298,6 +298,11 @@ const FAMILIES: &[Family] = &[
         generate: config,
     },
     Family {
+        weight: 2,
+        commands: &["info"],
+        generate: info,
+    },
+    Family {
         weight: 4,
         commands: &["discard", "exec", "multi", "unwatch", "watch"],
         generate: transaction,
@@ -2365,6 +2370,26 @@ fn config(g: &mut Gen, _name: &str) -> Argv {
             let sub = *g.rng.pick(&["HELP", "REWRITE", "NOSUCH"]);
             argv.push(g.tok(sub));
         }
+    }
+    argv
+}
+
+/// INFO of the sections whose fields the runner compares (the keyspace, the key and pub/sub
+/// statistics), alone, together, or among others.
+fn info(g: &mut Gen, _name: &str) -> Argv {
+    let mut argv = vec![g.tok("INFO")];
+    for _ in 0..g.rng.range(0, 2) {
+        let section = *g.rng.pick(&[
+            "keyspace",
+            "stats",
+            "KEYSPACE",
+            "default",
+            "all",
+            "everything",
+            "nosuch",
+            "server",
+        ]);
+        argv.push(g.tok(section));
     }
     argv
 }
