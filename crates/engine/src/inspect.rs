@@ -60,12 +60,7 @@ fn info(engine: &Engine, key: &[u8], entry: &Entry) -> KeyInfo {
         encoding: entry.value.encoding_name(),
         ttl_ms: entry.expire_at().map(|at| (at - now_ms).max(0)),
         len,
-        memory: crate::memory::key_usage(
-            key,
-            &entry.value,
-            5,
-            engine.config.list_max_listpack_size,
-        ),
+        memory: crate::memory::key_usage(key, &entry.value, 5),
     }
 }
 

@@ -113,8 +113,9 @@ fn sampled(base: usize, sizes: impl Iterator<Item = usize>, samples: usize, tota
 }
 
 /// The bytes a value takes, as Redis's `objectComputeSize` counts them (see the module doc).
-/// `samples` is MEMORY USAGE's SAMPLES (0: all); `list_fill` is `list-max-listpack-size`.
-pub fn value_size(value: &Value, samples: usize, list_fill: i64) -> usize {
+/// `samples` is MEMORY USAGE's SAMPLES (0: all). A list is cut into nodes under the
+/// `list-max-listpack-size` it was created with.
+pub fn value_size(value: &Value, samples: usize) -> usize {
     let samples = if samples == 0 { usize::MAX } else { samples };
     match value {
         Value::String(s) => match s.encoding {
@@ -123,7 +124,7 @@ pub fn value_size(value: &Value, samples: usize, list_fill: i64) -> usize {
             StrEncoding::Raw => ROBJ + sds_size(s.bytes.len()),
         },
         Value::List(list) => {
-            let nodes = quicklist_nodes(list.iter(), list_fill);
+            let nodes = quicklist_nodes(list.iter(), list.fill());
             let sizes = nodes.iter().map(|n| QUICKLIST_NODE + alloc_size(n.size()));
             // Redis's loop always looks at the head node, even of an empty quicklist.
             sampled(ROBJ + QUICKLIST, sizes, samples, nodes.len().max(1))
@@ -252,7 +253,7 @@ fn stream_size(stream: &Stream, samples: usize, exact_rax: bool) -> usize {
 /// them, with their groups counted in full.
 pub fn accounted_size(value: &Value) -> usize {
     match value {
-        Value::String(_) => value_size(value, DEFAULT_SAMPLES, -2),
+        Value::String(_) => value_size(value, DEFAULT_SAMPLES),
         Value::List(list) => {
             let packed = list.packed_bytes();
             let single = LISTPACK_EMPTY.saturating_add(packed);
@@ -299,8 +300,8 @@ pub fn accounted_size(value: &Value) -> usize {
 }
 
 /// `MEMORY USAGE`: the value, the key's `sds` and its entry in the database's table.
-pub fn key_usage(key: &[u8], value: &Value, samples: usize, list_fill: i64) -> usize {
-    value_size(value, samples, list_fill) + sds_size(key.len()) + DICT_ENTRY
+pub fn key_usage(key: &[u8], value: &Value, samples: usize) -> usize {
+    value_size(value, samples) + sds_size(key.len()) + DICT_ENTRY
 }
 
 /// Redis's `shared.oomerr`: a command refused because memory is (or would be) above
@@ -480,11 +481,10 @@ mod tests {
     /// Values read from `MEMORY USAGE` on redis-server 7.0.15 (x86-64, jemalloc 5.3.0).
     #[test]
     fn usage_matches_redis_for_small_values() {
-        let fill = -2;
         let a = |n: usize| vec![b'a'; n];
-        assert_eq!(key_usage(b"foo", &string(b"bar"), 5, fill), 64);
-        assert_eq!(key_usage(b"n", &string(b"123"), 5, fill), 48);
-        assert_eq!(key_usage(b"n2", &string(b"12345678901234"), 5, fill), 48);
+        assert_eq!(key_usage(b"foo", &string(b"bar"), 5), 64);
+        assert_eq!(key_usage(b"n", &string(b"123"), 5), 48);
+        assert_eq!(key_usage(b"n2", &string(b"12345678901234"), 5), 48);
         for (len, usage) in [
             (0, 64),
             (1, 64),
@@ -500,7 +500,7 @@ mod tests {
         ] {
             let key = format!("s{len}");
             assert_eq!(
-                key_usage(key.as_bytes(), &string(&a(len)), 5, fill),
+                key_usage(key.as_bytes(), &string(&a(len)), 5),
                 usage,
                 "{len}"
             );
@@ -509,11 +509,11 @@ mod tests {
         for e in [b"a", b"b", b"c"] {
             list.push(End::Tail, e.to_vec());
         }
-        assert_eq!(key_usage(b"l", &Value::List(list), 5, fill), 144);
+        assert_eq!(key_usage(b"l", &Value::List(list), 5), 144);
         let ints = SetValue::from_members([&b"1"[..], b"2", b"3"], 512);
-        assert_eq!(key_usage(b"si", &Value::Set(ints), 5, fill), 64);
+        assert_eq!(key_usage(b"si", &Value::Set(ints), 5), 64);
         let strs = SetValue::from_members([&b"a"[..], b"b", b"c"], 512);
-        assert_eq!(key_usage(b"ss", &Value::Set(strs), 5, fill), 232);
+        assert_eq!(key_usage(b"ss", &Value::Set(strs), 5), 232);
         let mut hash = Hash::new();
         let limits = HashLimits {
             max_entries: 512,
@@ -521,15 +521,14 @@ mod tests {
         };
         hash.set(b"a", b"1".to_vec(), limits);
         hash.set(b"b", b"2".to_vec(), limits);
-        assert_eq!(key_usage(b"h", &Value::Hash(hash), 5, fill), 80);
+        assert_eq!(key_usage(b"h", &Value::Hash(hash), 5), 80);
     }
 
     #[test]
     fn usage_grows_with_the_value() {
-        let fill = -2;
         let mut last = 0;
         for len in 0..5000 {
-            let usage = key_usage(b"k", &string(&vec![b'x'; len]), 5, fill);
+            let usage = key_usage(b"k", &string(&vec![b'x'; len]), 5);
             assert!(usage >= last, "string of {len}");
             last = usage;
         }
@@ -550,7 +549,7 @@ mod tests {
                 (Value::Hash(hash.clone()), &mut h_last, "hash"),
             ] {
                 // Sampling all elements, more elements never take less memory.
-                let usage = key_usage(b"k", &value, 0, fill);
+                let usage = key_usage(b"k", &value, 0);
                 assert!(usage >= *last, "{name} of {}", i + 1);
                 *last = usage;
             }
@@ -564,8 +563,8 @@ mod tests {
             list.push(End::Tail, format!("{i}").into_bytes());
         }
         let value = Value::List(list);
-        let all = value_size(&value, 0, -2);
-        let five = value_size(&value, 5, -2);
+        let all = value_size(&value, 0);
+        let five = value_size(&value, 5);
         // Every node but the last is full: the estimate is close to the exact sum.
         assert!(five.abs_diff(all) * 100 < all, "{five} vs {all}");
     }

@@ -15,7 +15,8 @@
 //!
 //! Lists are written as Redis 7.0 writes a quicklist (`QUICKLIST_2`: the node count, then each
 //! node's container kind and its [`listpack`] as a string), cut into nodes as a list that grew
-//! at its tail under the default `list-max-listpack-size` (see [`listpack::quicklist_nodes`]):
+//! at its tail under the `list-max-listpack-size` it was created with (see
+//! [`listpack::quicklist_nodes`]):
 //! exact for every list that fits one node (8 KB) and for larger ones built by RPUSH. (Redis
 //! keeps the nodes of a list it loaded as they were, plain nodes included; this engine keeps
 //! the elements only, so such a list is written back cut its own way.)
@@ -376,13 +377,12 @@ impl Writer {
     }
 
     /// Writes a list as a quicklist of listpack nodes (`rdbSaveObject`'s quicklist branch,
-    /// nodes uncompressed as under the default `list-compress-depth 0`).
+    /// nodes uncompressed as under the default `list-compress-depth 0`), cut under the
+    /// `list-max-listpack-size` the list was created with.
     fn save_quicklist(&mut self, list: &List) {
         /// Redis's `QUICKLIST_NODE_CONTAINER_PACKED`.
         const PACKED: u64 = 2;
-        /// The `list-max-listpack-size` lists are created with by default.
-        const DEFAULT_FILL: i64 = -2;
-        let nodes = listpack::quicklist_nodes(list.iter(), DEFAULT_FILL);
+        let nodes = listpack::quicklist_nodes(list.iter(), list.fill());
         self.save_len(nodes.len() as u64);
         for node in nodes {
             self.save_len(PACKED);

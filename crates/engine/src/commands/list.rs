@@ -189,7 +189,7 @@ fn push_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], end: End, only_existing: bo
         if only_existing {
             return Ok(Reply::Integer(0));
         }
-        let mut list = List::new();
+        let mut list = List::with_fill(ctx.engine.config.list_max_listpack_size);
         for element in elements {
             list.push(end, element.clone());
         }
@@ -643,7 +643,7 @@ fn lmove_generic(
         list.push(to, element.clone());
         ctx.modified(destination);
     } else {
-        let mut list = List::new();
+        let mut list = List::with_fill(ctx.engine.config.list_max_listpack_size);
         list.push(to, element.clone());
         let now = ctx.now();
         ctx.add(destination, Entry::new(Value::List(list), now));

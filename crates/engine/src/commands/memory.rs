@@ -77,10 +77,9 @@ pub fn memory_usage_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             _ => return Err(RedisError::syntax()),
         }
     }
-    let fill = ctx.engine.config.list_max_listpack_size;
     let key = &argv[2];
     Ok(ctx.db().peek(key).map_or(Reply::Nil, |entry| {
-        Reply::Integer(key_usage(key, &entry.value, samples, fill) as i64)
+        Reply::Integer(key_usage(key, &entry.value, samples) as i64)
     }))
 }
 

@@ -458,10 +458,7 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     const LRU_CLOCK_MAX: i64 = (1 << 24) - 1;
     let now = ctx.now();
     let compress = ctx.engine.config.rdbcompression;
-    let (fill, depth) = (
-        ctx.engine.config.list_max_listpack_size,
-        ctx.engine.config.list_compress_depth,
-    );
+    let depth = ctx.engine.config.list_compress_depth;
     let lfu = ctx.engine.config.maxmemory_policy.is_lfu();
     let Some(entry) = ctx.db().peek(key) else {
         return Err(RedisError::no_such_key());
@@ -491,6 +488,7 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
         entry.value.encoding_name(),
     );
     if let crate::keyspace::Value::List(list) = &entry.value {
+        let fill = list.fill();
         let nodes = crate::rdb::listpack::quicklist_nodes(list.iter(), fill);
         let bytes: usize = nodes.iter().map(crate::rdb::listpack::Listpack::size).sum();
         let avg = list.len() as f64 / nodes.len().max(1) as f64;

@@ -455,7 +455,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], readonly: bool) -> CmdResul
             Ok(Reply::Array(out))
         }
         Some(dst) => {
-            let mut list = List::new();
+            let mut list = List::with_fill(ctx.engine.config.list_max_listpack_size);
             for element in &chosen {
                 if opts.gets.is_empty() {
                     list.push(End::Tail, element.clone());

@@ -44,27 +44,67 @@ impl End {
 }
 
 /// A list value.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct List {
     items: VecDeque<Vec<u8>>,
     /// The bytes the elements take in listpack nodes (see [`entry_size`]), kept up to date by
     /// every change so that memory accounting costs nothing per element.
     packed: usize,
+    /// The `list-max-listpack-size` the list was created under: as in Redis, whose quicklist
+    /// takes the server's setting when it is created and keeps it, it decides how the list is
+    /// cut into nodes (DUMP, MEMORY USAGE, DEBUG OBJECT).
+    fill: i64,
+}
+
+/// Redis's default `list-max-listpack-size`.
+const DEFAULT_FILL: i64 = -2;
+
+impl Default for List {
+    fn default() -> Self {
+        List {
+            items: VecDeque::new(),
+            packed: 0,
+            fill: DEFAULT_FILL,
+        }
+    }
 }
 
 impl List {
-    /// An empty list (commands delete a key whose list becomes empty).
+    /// An empty list under the default `list-max-listpack-size` (commands delete a key whose
+    /// list becomes empty).
     pub fn new() -> Self {
         List::default()
     }
 
-    /// A list of these elements, head first.
+    /// An empty list created under this `list-max-listpack-size`.
+    pub fn with_fill(fill: i64) -> Self {
+        List {
+            fill,
+            ..List::default()
+        }
+    }
+
+    /// A list of these elements, head first, under the default `list-max-listpack-size`.
     pub fn from_elements(items: impl IntoIterator<Item = Vec<u8>>) -> Self {
         let items: VecDeque<Vec<u8>> = items.into_iter().collect();
         let packed = items
             .iter()
             .fold(0usize, |sum, item| sum.saturating_add(entry_size(item)));
-        List { items, packed }
+        List {
+            items,
+            packed,
+            fill: DEFAULT_FILL,
+        }
+    }
+
+    /// The `list-max-listpack-size` the list was created under.
+    pub fn fill(&self) -> i64 {
+        self.fill
+    }
+
+    /// Takes the server's `list-max-listpack-size`, as a list Redis loads (RESTORE) does.
+    pub fn set_fill(&mut self, fill: i64) {
+        self.fill = fill;
     }
 
     /// The name `OBJECT ENCODING` answers: always `quicklist` in Redis 7.0.

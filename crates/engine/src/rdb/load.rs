@@ -60,8 +60,16 @@ fn corrupt(why: &'static str) -> LoadError {
 
 impl Reader<'_> {
     /// Reads a value body of type `t` (`rdbLoadObject`), encoded as Redis would encode it under
-    /// `config`'s thresholds.
+    /// `config`'s thresholds (a list takes its `list-max-listpack-size`).
     pub fn load_object(&mut self, t: u8, config: &Config) -> Result<Value, LoadError> {
+        let mut value = self.load_object_body(t, config)?;
+        if let Value::List(list) = &mut value {
+            list.set_fill(config.list_max_listpack_size);
+        }
+        Ok(value)
+    }
+
+    fn load_object_body(&mut self, t: u8, config: &Config) -> Result<Value, LoadError> {
         match t {
             rdb_type::STRING => Ok(Value::String(StrValue::new(self.load_string()?))),
             rdb_type::LIST => self.load_list_of_strings(),
