@@ -303,6 +303,11 @@ const FAMILIES: &[Family] = &[
         generate: info,
     },
     Family {
+        weight: 3,
+        commands: &["memory"],
+        generate: memory,
+    },
+    Family {
         weight: 4,
         commands: &["discard", "exec", "multi", "unwatch", "watch"],
         generate: transaction,
@@ -2390,6 +2395,23 @@ fn info(g: &mut Gen, _name: &str) -> Argv {
             "server",
         ]);
         argv.push(g.tok(section));
+    }
+    argv
+}
+
+/// MEMORY USAGE of any key (with SAMPLES now and then), and MEMORY HELP; the other
+/// subcommands describe the allocator and the process.
+fn memory(g: &mut Gen, _name: &str) -> Argv {
+    let mut argv = vec![g.tok("MEMORY")];
+    if g.rng.chance(95) {
+        argv.push(g.tok("USAGE"));
+        argv.push(g.key(Pool::Any));
+        if g.rng.chance(25) {
+            argv.push(g.tok("SAMPLES"));
+            argv.push(b(g.rng.pick(&["0", "1", "5", "100", "-1", "abc"])));
+        }
+    } else {
+        argv.push(g.tok("HELP"));
     }
     argv
 }
