@@ -19,6 +19,7 @@ export class PageClock {
     this._base = wallNow();
     this._wallBase = this._base;
     this._listeners = new Set();
+    this._changes = 0;
   }
 
   /** The virtual time, Unix milliseconds (an integer). */
@@ -117,7 +118,16 @@ export class PageClock {
     return () => this._listeners.delete(fn);
   }
 
+  /**
+   * How many times the clock was moved, paused, resumed, sped up or restored: between two equal
+   * counts it only followed the wall clock (at its speed), or stood still while paused.
+   */
+  changes() {
+    return this._changes;
+  }
+
   _changed() {
+    this._changes++;
     for (const fn of [...this._listeners]) fn();
   }
 }

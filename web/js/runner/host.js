@@ -31,20 +31,21 @@ export class EngineHost {
   /**
    * Brings the engine's clock to the page's (it never goes back). Time the engine took by itself
    * (`DEBUG SLEEP`, the clock bar's advance buttons) moves the page clock along first, so the two
-   * never drift apart.
+   * never drift apart. Returns the page clock's time.
    */
   sync() {
-    const ahead = this.engine.now() - this.clock.now();
+    const t = this.clock.now();
+    const ahead = this.engine.now() - t;
     if (ahead > 0) {
       this.clock.advance(ahead);
-      return; // the clock's listener (clockMoved) synced
+      return this.clock.now(); // the clock's listener (clockMoved) synced
     }
-    const t = this.clock.now();
     // `!==`, not `>`: a restored or reset clock may have gone back (the engine went with it).
     if (t !== this.time) {
       this.time = t;
       this.engine.setTime(t);
     }
+    return t;
   }
 
   clockMoved() {

@@ -10,6 +10,8 @@
 //! terminating its worker: the engine, in the page, keeps its data; the run's connections are
 //! closed as a process's are when it exits.
 
+import { ANSWER_HEAD, decodeBatch } from './worker-transport.js';
+
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_DB_LATENCY_MS = 50;
@@ -19,6 +21,12 @@ const MAX_KEPT_OUTPUT = 10_000;
 
 /** Engine events a grader reads at once. */
 const MAX_EVENTS_READ = 10_000;
+
+/**
+ * Wall milliseconds after which the page clock goes to the worker again even if it only followed
+ * the wall clock (the worker extrapolates it in between).
+ */
+const CLOCK_RESEND_MS = 50;
 
 /** Commands after which the server may have closed connections. */
 const MAY_CLOSE = new Set(['quit', 'client', 'shutdown']);
@@ -81,6 +89,9 @@ class ScriptRun {
     this.timer = null;
     this.startedAt = 0;
     this.virtualStart = 0;
+    /** The clock's change count and the wall time when the worker was last sent the clock. */
+    this.clockSent = -1;
+    this.clockSentAt = 0;
     this.done = new Promise((resolve) => {
       this.resolve = resolve;
     });
@@ -98,25 +109,28 @@ class ScriptRun {
     };
     this.startedAt = performance.now();
     this.timer = setTimeout(() => this.end('timeout'), this.timeoutMs);
-    worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs, checks: this.checks, ...this.clockState() });
+    const [now, paused, speed] = this.clockUpdate(true);
+    worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs, checks: this.checks, now, paused, speed });
   }
 
   receive(message) {
     if (this.ended || !message) return;
-    if (message.t === 'batch') this.batch(message);
-    else if (message.t === 'checks') this.checkResults = Array.isArray(message.results) ? message.results : [];
+    if (Array.isArray(message)) {
+      const batch = decodeBatch(message);
+      if (batch) this.batch(batch);
+    } else if (message.t === 'checks') this.checkResults = Array.isArray(message.results) ? message.results : [];
     else if (message.t === 'done') this.end(message.error ? 'error' : 'ok', message.error);
   }
 
   /** Runs a batch of the worker's ops in order, then answers it with results and output. */
   batch({ id, ops, reply }) {
     const { engine, clock } = this.host;
-    this.host.sync();
-    const start = clock.now();
+    const start = this.host.sync();
     let until = start;
     let mayClose = false;
     let blocked = false;
-    const results = reply ? new Array(ops.length) : null;
+    // The answer: `[id, outputs, closed, clock, …results]` (see worker-transport.js).
+    const results = reply ? new Array(ANSWER_HEAD + ops.length).fill(null) : null;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
       switch (op[0]) {
@@ -124,7 +138,7 @@ class ScriptRun {
           const client = this.conns.get(op[1]);
           // The server closed it and the worker has not heard yet: what it writes is lost.
           const replies = client === undefined ? [] : engine.call(client, op[2], op[3]);
-          if (results) results[i] = replies;
+          if (results) results[ANSWER_HEAD + i] = replies;
           if (replies.length === 0) blocked = true;
           const name = op[2][0];
           if (typeof name === 'string' && name.length <= 8 && MAY_CLOSE.has(name.toLowerCase())) mayClose = true;
@@ -147,7 +161,7 @@ class ScriptRun {
           const ms = op[0] === 'sleep' ? op[1] : op[2];
           const end = start + ms;
           if (end > until) until = end;
-          if (results) results[i] = [start, end];
+          if (results) results[ANSWER_HEAD + i] = [start, end];
           if (op[0] === 'db') {
             this.dbCalls += 1;
             this.event({ kind: 'db', name: op[1], start, end });
@@ -163,16 +177,16 @@ class ScriptRun {
           // A simulated power cut and restart (the script's `crash()`): every connection is
           // closed, this run's are reported below, the others' by the host's next poll.
           const restart = engine.crashRestart();
-          if (results) results[i] = { source: restart.source, keys: restart.keys, commandsReplayed: restart.commandsReplayed };
+          if (results) results[ANSWER_HEAD + i] = { source: restart.source, keys: restart.keys, commandsReplayed: restart.commandsReplayed };
           mayClose = true;
           break;
         }
         case 'seq':
           // A grader's mark in the engine's event log (see checks.js).
-          if (results) results[i] = engine.lastEventSeq();
+          if (results) results[ANSWER_HEAD + i] = engine.lastEventSeq();
           break;
         case 'events':
-          if (results) results[i] = engine.eventsAfter(op[1], MAX_EVENTS_READ);
+          if (results) results[ANSWER_HEAD + i] = engine.eventsAfter(op[1], MAX_EVENTS_READ);
           break;
         default:
           break;
@@ -193,9 +207,14 @@ class ScriptRun {
     const drain = this.conns.size > 1 || moved;
     const outputs = drain ? this.collect() : null;
     const closed = mayClose ? this.closedConnections() : null;
-    if (reply) this.worker.postMessage({ t: 'res', id, results, outputs, closed, ...this.clockState() });
-    else if ((outputs && outputs.length) || (closed && closed.length)) {
-      this.worker.postMessage({ t: 'out', outputs, closed, ...this.clockState() });
+    if (reply) {
+      results[0] = id;
+      results[1] = outputs;
+      results[2] = closed;
+      results[3] = this.clockUpdate();
+      this.worker.postMessage(results);
+    } else if ((outputs && outputs.length) || (closed && closed.length)) {
+      this.worker.postMessage({ t: 'out', outputs, closed, clock: this.clockUpdate() });
     }
     if (blocked || moved) this.host.scheduleDeadline();
   }
@@ -229,13 +248,22 @@ class ScriptRun {
     if (this.ended || this.inBatch || this.conns.size === 0) return;
     const outputs = this.collect();
     const closed = this.closedConnections();
-    if (outputs.length || closed.length) this.worker.postMessage({ t: 'out', outputs, closed, ...this.clockState() });
+    if (outputs.length || closed.length) this.worker.postMessage({ t: 'out', outputs, closed, clock: this.clockUpdate() });
   }
 
-  /** The page clock as the worker's `Date` follows it. */
-  clockState() {
+  /**
+   * The page clock as the worker's `Date` follows it, `[now, paused, speed]`, when the worker
+   * needs it: the clock was moved, paused or sped up since it was last sent, or a while has
+   * passed (`always`: now). Else null: the worker's extrapolation is still right.
+   */
+  clockUpdate(always = false) {
     const { clock } = this.host;
-    return { now: clock.now(), paused: clock.isPaused(), speed: clock.speed() };
+    const changes = clock.changes();
+    const wall = performance.now();
+    if (!always && changes === this.clockSent && wall - this.clockSentAt < CLOCK_RESEND_MS) return null;
+    this.clockSent = changes;
+    this.clockSentAt = wall;
+    return [clock.now(), clock.isPaused(), clock.speed()];
   }
 
   print(stream, text) {

@@ -2,16 +2,22 @@
 //! reached by `postMessage`.
 //!
 //! `HostLink` batches what the worker asks of the page: everything asked in the same synchronous
-//! run of code (up to the microtask that flushes it) goes as one `{t: 'batch', id, ops}` message.
-//! An op is an array: `['open', conn]`, `['close', conn]`, `['call', conn, argv, buffers]`,
-//! `['sleep', ms]`, `['db', name, ms]`, `['crash']`, `['log', stream, text]`. The page runs the ops in order
-//! and, when one of them awaits an answer, replies `{t: 'res', id, results, outputs, closed}`:
-//! `results[i]` answers op i (a call's replies, `[start, end]` virtual times of a sleep or a
-//! database call), `outputs` is `[[conn, replies], …]` (what connections received meanwhile:
-//! messages, served blocking replies, monitor lines), `closed` the connections the server closed.
-//! Later output comes as `{t: 'out', outputs, closed}`. Answers settle synchronously, in op order,
-//! before the outputs are handed over, so each connection sees its replies in order. Both
-//! carry the page clock (`now`, `paused`), which the worker's `Date` follows.
+//! run of code (up to the microtask that flushes it) goes as one batch message. An op is an
+//! array: `['open', conn]`, `['close', conn]`, `['call', conn, argv, buffers]`, `['sleep', ms]`,
+//! `['db', name, ms]`, `['crash']`, `['log', stream, text]`. The page runs the ops in order and,
+//! when one of them awaits an answer, answers the batch with `results` (`results[i]` answers op
+//! i: a call's replies, `[start, end]` virtual times of a sleep or a database call), `outputs`
+//! (`[[conn, replies], …]`: what connections received meanwhile: messages, served blocking
+//! replies, monitor lines) and `closed` (the connections the server closed). Later output comes
+//! as `{t: 'out', outputs, closed, clock}`. Answers settle synchronously, in op order, before the
+//! outputs are handed over, so each connection sees its replies in order.
+//!
+//! One message goes each way per awaited command, so both are flat arrays, which the structured
+//! clone copies fastest (`encodeBatch`/`decodeBatch`, `ANSWER_HEAD`): a batch is
+//! `[id, reply, …ops]`, each op its name, its field count and its fields (a call's argv spread
+//! after `conn, buffers`); an answer is `[id, outputs, closed, clock, …results]`. `clock` is the
+//! page clock (`[now, paused, speed]`, which the worker's `Date` follows) when it was moved,
+//! paused or sped up since the last message (else `null`: the worker keeps extrapolating it).
 
 /** A promise-like answer settled synchronously (no microtask per call), awaitable all the same. */
 class Answer {
@@ -88,7 +94,7 @@ export class HostLink {
     this.scheduled = false;
     if (this.ops.length === 0) return;
     const id = this.nextBatch++;
-    const message = { t: 'batch', id, ops: this.ops, reply: this.awaited };
+    const message = encodeBatch(id, this.awaited, this.ops);
     for (let i = 0; i < this.ops.length; i++) {
       if (this.ops[i][0] === 'call') {
         this.roundTrips++;
@@ -104,27 +110,67 @@ export class HostLink {
 
   /** Handles a message from the page; returns whether it was the link's. */
   receive(message) {
-    if ((message.t === 'res' || message.t === 'out') && this.onClock && message.now !== undefined) {
-      this.onClock(message.now, message.paused, message.speed);
-    }
-    if (message.t === 'res') {
-      const answers = this.pending.get(message.id);
-      this.pending.delete(message.id);
+    if (Array.isArray(message)) {
+      const clock = message[3];
+      if (clock !== null && this.onClock) this.onClock(clock[0], clock[1], clock[2]);
+      const answers = this.pending.get(message[0]);
+      this.pending.delete(message[0]);
       if (answers) {
-        const { results } = message;
         for (let i = 0; i < answers.length; i++) {
-          if (answers[i] !== null) answers[i].settle(results[i]);
+          if (answers[i] !== null) answers[i].settle(message[ANSWER_HEAD + i]);
         }
       }
-      if (this.onOutput) this.onOutput(message.outputs, message.closed);
+      if (this.onOutput) this.onOutput(message[1], message[2]);
       return true;
     }
     if (message.t === 'out') {
+      const { clock } = message;
+      if (clock && this.onClock) this.onClock(clock[0], clock[1], clock[2]);
       if (this.onOutput) this.onOutput(message.outputs, message.closed);
       return true;
     }
     return false;
   }
+}
+
+/** Where an answer's results start: `[id, outputs, closed, clock, …results]`. */
+export const ANSWER_HEAD = 4;
+
+/** A batch message: `[id, reply, …ops]`, each op `name, fieldCount, …fields`, argv spread. */
+export function encodeBatch(id, reply, ops) {
+  const message = [id, reply];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op[0] === 'call') {
+      const argv = op[2];
+      message.push('call', argv.length + 2, op[1], op[3]);
+      for (let k = 0; k < argv.length; k++) message.push(argv[k]);
+    } else {
+      message.push(op[0], op.length - 1);
+      for (let k = 1; k < op.length; k++) message.push(op[k]);
+    }
+  }
+  return message;
+}
+
+/**
+ * A batch message read back: `{id, reply, ops}`, its ops as the worker queued them, or null when
+ * `message` is not a batch.
+ */
+export function decodeBatch(message) {
+  if (!Array.isArray(message) || message.length < 2) return null;
+  const ops = [];
+  let i = 2;
+  while (i + 1 < message.length) {
+    const name = message[i];
+    const count = message[i + 1];
+    if (!Number.isInteger(count) || count < 0) break;
+    const start = i + 2;
+    i = start + count;
+    if (name === 'call') ops.push(['call', message[start], message.slice(start + 2, i), message[start + 1]]);
+    else ops.push([name, ...message.slice(start, i)]);
+  }
+  return { id: message[0], reply: message[1], ops };
 }
 
 /** One connection on the page's engine. */

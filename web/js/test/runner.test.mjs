@@ -19,7 +19,9 @@ const { rewriteModuleSyntax, compileSource, learnerLocation, learnerFrames, SCRI
 const { Buffer: WorkerBuffer } = await import(`${runnerDir}/buffer.js`);
 const { createDatabase, seedUsers } = await import(`${runnerDir}/sim-db.js`);
 const { PageClock } = await import(`${runnerDir}/clock.js`);
-const { HostLink, createWorkerTransport } = await import(`${runnerDir}/worker-transport.js`);
+const { HostLink, createWorkerTransport, encodeBatch, decodeBatch, ANSWER_HEAD } = await import(
+  `${runnerDir}/worker-transport.js`
+);
 
 test('the runner modules import nothing from Node (they run in a page and a Web Worker)', () => {
   for (const file of readdirSync(runnerDir)) {
@@ -251,6 +253,11 @@ test('the page clock: follows the wall clock, pauses, advances, never goes back,
   wall += 5;
   assert.equal(clock.now(), 2_000_005);
   assert.equal(changes, 4);
+  assert.equal(clock.changes(), 4, 'the count the runner compares to resend the clock');
+  wall += 1000;
+  clock.advance(0);
+  clock.resume();
+  assert.equal(clock.changes(), 4, 'following the wall clock, or no move at all, is no change');
 });
 
 test('the page clock runs at a speed: time does not jump when the speed changes', () => {
@@ -293,7 +300,7 @@ test('the worker transport batches the calls of one tick into one message and se
   assert.equal(posted.length, 0, 'nothing goes before the tick ends');
   await Promise.resolve();
   assert.equal(posted.length, 1);
-  const [batch] = posted;
+  const batch = decodeBatch(posted[0]);
   assert.deepEqual(batch.ops, [
     ['open', 1],
     ['open', 2],
@@ -303,13 +310,8 @@ test('the worker transport batches the calls of one tick into one message and se
   ]);
   assert.equal(batch.reply, true);
   assert.equal(link.inFlight, 1);
-  link.receive({
-    t: 'res',
-    id: batch.id,
-    results: [null, null, [['subscribe', 'c', 1]], [1], null],
-    outputs: [[1, [['message', 'c', 'm']]]],
-    closed: [1],
-  });
+  // The answer: [id, outputs, closed, clock, …results].
+  link.receive([batch.id, [[1, [['message', 'c', 'm']]]], [1], null, null, null, [['subscribe', 'c', 1]], [1], null]);
   // Answers first, in op order, then the outputs: a connection sees its replies in order.
   assert.deepEqual(order, [['a', [['subscribe', 'c', 1]]], ['b', [1]]]);
   assert.deepEqual(outputs, [['a', [['message', 'c', 'm']]]]);
@@ -320,5 +322,40 @@ test('the worker transport batches the calls of one tick into one message and se
   const fireAndForget = new HostLink((message) => posted.push(message));
   fireAndForget.send(['log', 'log', 'x']);
   await Promise.resolve();
-  assert.equal(posted.at(-1).reply, false);
+  assert.equal(decodeBatch(posted.at(-1)).reply, false);
+});
+
+test('batches and answers are flat arrays; ops read back as queued, the clock only when sent', () => {
+  const ops = [
+    ['open', 1],
+    ['call', 1, ['SET', 'k', new Uint8Array([0, 255])], false],
+    ['call', 1, ['PING'], true],
+    ['sleep', 50],
+    ['db', 'findUser', 50],
+    ['crash'],
+    ['log', 'log', 'hi'],
+    ['events', 7],
+  ];
+  const message = encodeBatch(3, true, ops);
+  assert.ok(message.every((part) => !Array.isArray(part)), 'one array, nothing nested');
+  assert.deepEqual(decodeBatch(message), { id: 3, reply: true, ops });
+  assert.deepEqual(decodeBatch(encodeBatch(4, false, [])), { id: 4, reply: false, ops: [] });
+  assert.equal(decodeBatch({ t: 'done' }), null);
+  assert.deepEqual(decodeBatch([5, true, 'call', -3, 'x']).ops, [], 'a bad count ends the batch');
+  assert.equal(ANSWER_HEAD, 4);
+
+  const clocks = [];
+  const link = new HostLink(() => {});
+  link.onClock = (now, paused, speed) => clocks.push([now, paused, speed]);
+  const answer = link.ask(['sleep', 10]);
+  link.flush();
+  let settled = null;
+  answer.then((value) => {
+    settled = value;
+  });
+  link.receive([1, null, null, null, [100, 110]]);
+  assert.deepEqual(settled, [100, 110]);
+  assert.deepEqual(clocks, [], 'no clock: the worker keeps extrapolating');
+  link.receive({ t: 'out', outputs: [], closed: [], clock: [200, true, 1] });
+  assert.deepEqual(clocks, [[200, true, 1]]);
 });

@@ -33,6 +33,15 @@ fn memory_text(bytes: usize) -> String {
     }
 }
 
+/// A listed key with its TTL and memory as the row shows them.
+type ListedKey = (KeyInfo, String, String);
+
+fn listed(info: KeyInfo) -> ListedKey {
+    let ttl = info.ttl_ms.map_or_else(|| "—".to_string(), format_duration);
+    let memory = memory_text(info.memory);
+    (info, ttl, memory)
+}
+
 /// The key browser panel.
 #[component]
 pub fn KeyBrowser() -> impl IntoView {
@@ -56,7 +65,7 @@ pub fn KeyBrowser() -> impl IntoView {
             .with(|e| e.inspect_key(db, &key, VALUE_LIMIT))
             .flatten()
     });
-    let row = move |info: KeyInfo| {
+    let row = move |(info, ttl, memory): ListedKey| {
         let key = info.key.clone();
         let chosen = key.clone();
         let is_selected = Signal::derive(move || selected.get().as_deref() == Some(key.as_slice()));
@@ -70,8 +79,8 @@ pub fn KeyBrowser() -> impl IntoView {
                 >
                     <span class=format!("type-badge type-{}", info.type_name)>{info.type_name}</span>
                     <span class="key-name">{display_bytes(&info.key)}</span>
-                    <span class="key-ttl" data-testid="key-ttl">{info.ttl_ms.map_or_else(|| "—".to_string(), format_duration)}</span>
-                    <span class="key-memory">{memory_text(info.memory)}</span>
+                    <span class="key-ttl" data-testid="key-ttl">{ttl}</span>
+                    <span class="key-memory">{memory}</span>
                 </button>
             </li>
         }
@@ -93,8 +102,14 @@ pub fn KeyBrowser() -> impl IntoView {
                     if total == shown { format!("{total} keys") } else { format!("{shown} of {total} keys") }
                 }}
             </p>
+            // Keyed by what a row shows: while a script writes keys, the panel refreshes often,
+            // and only the rows that changed are built again.
             <ul class="key-list" data-testid="key-list">
-                {move || listing.get().0.into_iter().map(row).collect_view()}
+                <For
+                    each=move || listing.get().0.into_iter().map(listed)
+                    key=|(info, ttl, memory): &ListedKey| (info.key.clone(), info.type_name, ttl.clone(), memory.clone())
+                    children=row
+                />
             </ul>
             {move || detail.get().map(|(info, value)| view! { <KeyDetail info value /> })}
         </section>
