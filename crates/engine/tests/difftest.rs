@@ -185,11 +185,16 @@ fn from_redis(value: redis::Value) -> Reply {
 }
 
 /// The engine's reply as redis-rs would show it: null bulk and null array are one value, and a
-/// RESP3 double is a number whether Redis wrote it with `%.17g` or as a human long double.
+/// RESP3 double written as a human long double (17 decimals, so small coordinates lose digits)
+/// is the number redis-rs reads back from that text.
 fn common(reply: Reply) -> Reply {
     match reply {
         Reply::NilArray => Reply::Nil,
-        Reply::HumanDouble(x) => Reply::Double(x),
+        Reply::HumanDouble(x) => {
+            let text = format_reply(&Reply::HumanDouble(x));
+            let number = text.trim().trim_start_matches("(double) ");
+            Reply::Double(number.parse().unwrap_or(x))
+        }
         Reply::Array(items) => Reply::Array(items.into_iter().map(common).collect()),
         Reply::Set(items) => Reply::Set(items.into_iter().map(common).collect()),
         Reply::Push(items) => Reply::Push(items.into_iter().map(common).collect()),
