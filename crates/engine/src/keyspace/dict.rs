@@ -106,6 +106,12 @@ pub trait Weigh {
     fn weigh(&self) -> usize {
         0
     }
+
+    /// Reads the value's far cache lines (a lookup calls it on each slot it visits, before
+    /// comparing keys): a value that spans several lines has them all fetched at once rather
+    /// than one after the other. Nothing by default.
+    #[inline]
+    fn touch(&self) {}
 }
 
 /// Set members: the key is all there is.
@@ -204,6 +210,9 @@ impl<V: Weigh> Dict<V> {
         let h = hash(key);
         let mut at = self.buckets[(h & self.mask()) as usize];
         while let Some(slot) = self.slots.get(at as usize) {
+            if let Some(value) = &slot.value {
+                value.touch();
+            }
             if slot.hash == h && slot.key.bytes() == key {
                 return Some(at);
             }

@@ -77,6 +77,14 @@ impl PartialEq for Entry {
 /// slots start on cache lines (see `dict::Slot`).
 impl dict::Weigh for Entry {
     type Align = dict::CacheLine;
+
+    /// A string's bytes held in place span the slot's second and third lines.
+    #[inline]
+    fn touch(&self) {
+        if let Value::String(s) = &self.value {
+            s.bytes.touch();
+        }
+    }
 }
 
 /// Redis's `LFU_INIT_VAL`: new keys start with a small counter so they are not evicted at once.
