@@ -10,9 +10,11 @@
 //! [`SPREAD`] physical chains: the element with hash `h` lives in chain `h & (SPREAD × size −
 //! 1)`, whose logical bucket is `h & (size − 1)`. Chains are then short (a lookup in a large
 //! table reads one slot, rarely two: each slot read is a cache miss), while a scan visits a
-//! logical bucket as all of its chains, so its cursor and guarantees are Redis's. Slot ids are stable while an element lives, which lets
-//! other indexes (the expire index) point at elements without copying keys. Resizing rehashes
-//! at once rather than incrementally: the engine is single-threaded and the tables are small.
+//! logical bucket as all of its chains, so its cursor and guarantees are Redis's.
+//!
+//! Slot ids are stable while an element lives, which lets other indexes (the expire index)
+//! point at elements without copying keys. Resizing rehashes at once rather than incrementally:
+//! the engine is single-threaded and the tables are small.
 
 use std::hash::BuildHasher;
 
