@@ -554,7 +554,7 @@ mod tests {
         assert!(verify_payload(payload), "payload verifies");
         #[allow(unreachable_patterns, clippy::match_wildcard_for_single_variants)]
         match load_payload(payload, &Config::default())? {
-            Value::String(s) => Ok((s.bytes, s.encoding)),
+            Value::String(s) => Ok((s.bytes.into_vec(), s.encoding)),
             other => panic!("not a string: {other:?}"),
         }
     }

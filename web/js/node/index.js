@@ -32,6 +32,15 @@ setPlatform({
   isBytes: (v) => v instanceof Uint8Array,
   memoryCodec: (arrayBuffer) => {
     const b = Buffer.from(arrayBuffer);
+    // Buffer's own slice and write methods, where Node has them, skip the argument checks and
+    // encoding dispatch of toString/write: for a 100-byte reply, a tenth of a wire call.
+    if (typeof b.latin1Slice === 'function' && typeof b.utf8Slice === 'function' && typeof b.utf8Write === 'function') {
+      return {
+        latin1: (start, end) => b.latin1Slice(start, end),
+        utf8: (start, end) => b.utf8Slice(start, end),
+        write: (string, offset, max) => b.utf8Write(string, offset, max),
+      };
+    }
     return {
       latin1: (start, end) => b.toString('latin1', start, end),
       utf8: (start, end) => b.toString('utf8', start, end),

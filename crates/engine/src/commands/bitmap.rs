@@ -262,7 +262,7 @@ pub fn setbit_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (was_on, created, changed) = if let Some(s) = ctx.lookup_string(key, Lookup::WRITE)? {
         // Redis unshares the value before looking at it: even an unchanged one ends `raw`.
         s.encoding = StrEncoding::Raw;
-        let grown = zero_extend(&mut s.bytes, len, cap)?;
+        let grown = s.bytes.with_vec(|bytes| zero_extend(bytes, len, cap))?;
         let was_on = bit_at(&s.bytes, offset);
         set_bit_at(&mut s.bytes, offset, on);
         (was_on, false, grown || was_on != on)
@@ -747,7 +747,7 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Cmd
     let (replies, changes, created) = if let Some(s) = ctx.lookup_string(key, Lookup::WRITE)? {
         // Redis unshares the value before writing: it ends `raw` even if nothing changes.
         s.encoding = StrEncoding::Raw;
-        let padded = zero_extend(&mut s.bytes, len, cap)?;
+        let padded = s.bytes.with_vec(|bytes| zero_extend(bytes, len, cap))?;
         let (replies, changes) = run(&mut s.bytes, padded);
         (replies, changes, false)
     } else {

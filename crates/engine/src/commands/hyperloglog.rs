@@ -82,7 +82,9 @@ pub fn pfadd_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let mut updated = false;
     for element in elements {
         // On corruption the registers already raised stay raised, unannounced, as in Redis.
-        updated |= hll::add(&mut value.bytes, element, max_sparse)?;
+        updated |= value
+            .bytes
+            .with_vec(|bytes| hll::add(bytes, element, max_sparse))?;
     }
     if updated {
         hll::invalidate_cache(&mut value.bytes);
@@ -146,7 +148,9 @@ pub fn pfmerge_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let max_sparse = ctx.engine.config.hll_sparse_max_bytes;
     if let Some(value) = ctx.lookup_string(dest, Lookup::WRITE)? {
         value.encoding = StrEncoding::Raw;
-        hll::write_merged(&mut value.bytes, &max, use_dense, max_sparse)?;
+        value
+            .bytes
+            .with_vec(|bytes| hll::write_merged(bytes, &max, use_dense, max_sparse))?;
         ctx.modified(dest);
     } else {
         let mut bytes = hll::new_sparse();
@@ -173,7 +177,7 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     value.encoding = StrEncoding::Raw;
     // The conversions below change the value without Redis signalling the key.
     if sub.eq_ignore_ascii_case(b"getreg") {
-        hll::to_dense(&mut value.bytes)?;
+        value.bytes.with_vec(hll::to_dense)?;
         let registers = hll::dense_registers(&value.bytes);
         Ok(Reply::Array(
             registers
@@ -195,7 +199,9 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             },
         ))
     } else if sub.eq_ignore_ascii_case(b"todense") {
-        Ok(Reply::Integer(i64::from(hll::to_dense(&mut value.bytes)?)))
+        Ok(Reply::Integer(i64::from(
+            value.bytes.with_vec(hll::to_dense)?,
+        )))
     } else {
         Err(RedisError::owned(format!(
             "ERR Unknown PFDEBUG subcommand '{}'",

@@ -166,7 +166,7 @@ fn lookup_by_pattern(ctx: &mut Ctx<'_>, pattern: &[u8], element: &[u8]) -> Optio
     let entry = ctx.lookup(&key, Lookup::READ)?;
     match (&entry.value, field) {
         (Value::Hash(hash), Some(field)) => hash.get(field).map(<[u8]>::to_vec),
-        (Value::String(s), None) => Some(s.bytes.clone()),
+        (Value::String(s), None) => Some(s.bytes.to_vec()),
         _ => None,
     }
 }

@@ -260,7 +260,7 @@ pub fn getdel_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 pub fn getset_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let key = &argv[1];
     let old = get_generic(ctx, key)?;
-    ctx.set_key(key, Value::string(argv[2].clone()), false);
+    ctx.set_key(key, Value::string_from(&argv[2]), false);
     ctx.notify(notify::STRING, "set", key);
     Ok(bulk_or_nil(old))
 }
@@ -272,7 +272,7 @@ pub fn mget_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let values = argv[1..]
         .iter()
         .map(|key| match ctx.lookup_string(key, Lookup::READ) {
-            Ok(Some(s)) => Reply::Bulk(s.bytes.clone()),
+            Ok(Some(s)) => Reply::Bulk(s.bytes.to_vec()),
             Ok(None) | Err(_) => Reply::Nil,
         })
         .collect();
@@ -302,7 +302,7 @@ pub fn append_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let cap = ctx.engine.allocation_cap();
     let len = match ctx.lookup_string(key, Lookup::WRITE)? {
         None => {
-            ctx.set_key(key, Value::string(tail.clone()), false);
+            ctx.set_key(key, Value::string_from(tail), false);
             tail.len()
         }
         Some(s) => {
@@ -310,10 +310,11 @@ pub fn append_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             if total > cap {
                 return Err(OOM);
             }
-            s.bytes
-                .try_reserve(tail.len())
-                .map_err(|_| out_of_memory())?;
-            s.bytes.extend_from_slice(tail);
+            s.bytes.with_vec(|bytes| {
+                bytes.try_reserve(tail.len()).map_err(|_| out_of_memory())?;
+                bytes.extend_from_slice(tail);
+                Ok::<_, RedisError>(())
+            })?;
             s.encoding = StrEncoding::Raw;
             let len = s.bytes.len();
             ctx.modified(key);
@@ -448,8 +449,11 @@ pub fn setrange_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             }
             if end > s.bytes.len() {
                 let grow = end - s.bytes.len();
-                s.bytes.try_reserve(grow).map_err(|_| out_of_memory())?;
-                s.bytes.resize(end, 0);
+                s.bytes.with_vec(|bytes| {
+                    bytes.try_reserve(grow).map_err(|_| out_of_memory())?;
+                    bytes.resize(end, 0);
+                    Ok::<_, RedisError>(())
+                })?;
             }
             // end = offset + value.len() <= s.bytes.len() now, so the range exists.
             if let Some(dest) = s.bytes.get_mut(end - value.len()..end) {
@@ -647,7 +651,7 @@ fn expire_at(ctx: &Ctx<'_>, kind: ExpireKind, arg: &[u8]) -> Result<i64, RedisEr
 fn get_generic(ctx: &mut Ctx<'_>, key: &[u8]) -> Result<Option<Vec<u8>>, RedisError> {
     Ok(ctx
         .lookup_string(key, Lookup::READ)?
-        .map(|s| s.bytes.clone()))
+        .map(|s| s.bytes.to_vec()))
 }
 
 /// SET's core, shared by SETNX, SETEX and PSETEX (Redis's `setGenericCommand`): the expire time
@@ -673,7 +677,7 @@ fn set_generic(
     if (options.nx && found) || (options.xx && !found) {
         return Ok(old.map_or(abort_reply, bulk_or_nil));
     }
-    ctx.set_key(key, Value::string(value.to_vec()), options.keep_ttl);
+    ctx.set_key(key, Value::string_from(value), options.keep_ttl);
     ctx.notify(notify::STRING, "set", key);
     if let Some(at) = at {
         ctx.set_expire(key, Some(at));
@@ -709,7 +713,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> CmdResult {
     }
     for pair in pairs {
         if let [key, value] = pair {
-            ctx.set_key(key, Value::string(value.clone()), false);
+            ctx.set_key(key, Value::string_from(value), false);
             ctx.notify(notify::STRING, "set", key);
         }
     }

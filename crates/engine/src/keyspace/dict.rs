@@ -3,9 +3,18 @@
 //! Buckets are a power of two in number, chained through a slab of slots. `scan` walks them with
 //! Redis's reverse-binary cursor, so a full scan returns every element that was present from its
 //! start to its end, even when the table grows or shrinks in between (an element may be returned
-//! twice after a shrink, as in Redis). Slot ids are stable while an element lives, which lets
-//! other indexes (the expire index) point at elements without copying keys. Resizing rehashes
-//! at once rather than incrementally: the engine is single-threaded and the tables are small.
+//! twice after a shrink, as in Redis).
+//!
+//! The table grows and shrinks when Redis's would, and [`Dict::buckets`] answers Redis's number
+//! of buckets (memory estimates count them), but each of those logical buckets is spread over
+//! [`SPREAD`] physical chains: the element with hash `h` lives in chain `h & (SPREAD × size −
+//! 1)`, whose logical bucket is `h & (size − 1)`. Chains are then short (a lookup in a large
+//! table reads one slot, rarely two: each slot read is a cache miss), while a scan visits a
+//! logical bucket as all of its chains, so its cursor and guarantees are Redis's.
+//!
+//! Slot ids are stable while an element lives, which lets other indexes (the expire index)
+//! point at elements without copying keys. Resizing rehashes at once rather than incrementally:
+//! the engine is single-threaded and the tables are small.
 
 use std::hash::BuildHasher;
 
@@ -17,6 +26,9 @@ pub type SlotId = u32;
 
 const NONE: u32 = u32::MAX;
 const MIN_BUCKETS: usize = 4;
+
+/// Physical chains per logical bucket (a power of two), see the module doc.
+const SPREAD: usize = 2;
 
 /// Bytes a key may have to be stored in its slot: 22 on 64-bit targets, 14 on 32-bit ones
 /// (WebAssembly), so that an inline key takes no more room than a boxed one plus its tag.
@@ -57,37 +69,67 @@ impl Key {
     }
 }
 
+/// One element of the slab. `repr(C)` keeps what a lookup reads first (hash, chain link, key)
+/// ahead of the value, and [`Weigh::Align`] lets a large value type start each slot on a cache
+/// line, so that a lookup reads one line (the keyspace's entries: their time fields follow the
+/// key).
 #[derive(Debug, Clone)]
-enum Slot<V> {
-    Used {
-        hash: u64,
-        next: u32,
-        key: Key,
-        value: V,
-    },
-    Free {
-        next_free: u32,
-    },
+#[repr(C)]
+struct Slot<V: Weigh> {
+    hash: u64,
+    /// The next slot of the chain; in a free slot, the next free one.
+    next: u32,
+    key: Key,
+    /// The element's value; `None` in a free slot.
+    value: Option<V>,
+    _align: [V::Align; 0],
 }
+
+impl<V: Weigh> Slot<V> {
+    fn used(&self) -> Option<(&[u8], &V)> {
+        self.value.as_ref().map(|v| (self.key.bytes(), v))
+    }
+}
+
+/// An alignment of 64 bytes: a cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+pub struct CacheLine;
 
 /// What a value stored in a [`Dict`] adds to the memory estimate beyond its key (see
 /// [`Dict::weight`]). A value changed in place (through `get_mut`) must keep its weight: values
 /// with a weight are only ever replaced through [`Dict::insert`].
 pub trait Weigh {
+    /// The alignment of the table's slots: `()`, or [`CacheLine`] for a value large enough
+    /// that its slot spans several lines.
+    type Align: Clone + std::fmt::Debug;
+
     /// The bytes the value takes, as Redis allocates it.
     fn weigh(&self) -> usize {
         0
     }
+
+    /// Reads the value's far cache lines (a lookup calls it on each slot it visits, before
+    /// comparing keys): a value that spans several lines has them all fetched at once rather
+    /// than one after the other. Nothing by default.
+    #[inline]
+    fn touch(&self) {}
 }
 
 /// Set members: the key is all there is.
-impl Weigh for () {}
+impl Weigh for () {
+    type Align = ();
+}
 
 /// Sorted-set scores live in the skiplist node, counted with it.
-impl Weigh for f64 {}
+impl Weigh for f64 {
+    type Align = ();
+}
 
 /// Hash values: an `sds` string each.
 impl Weigh for Vec<u8> {
+    type Align = ();
+
     fn weigh(&self) -> usize {
         sds_size(self.len())
     }
@@ -95,11 +137,13 @@ impl Weigh for Vec<u8> {
 
 /// Plain numbers, as the tests store.
 #[cfg(test)]
-impl Weigh for u32 {}
+impl Weigh for u32 {
+    type Align = ();
+}
 
 /// A hash table from byte strings to `V`.
 #[derive(Debug, Clone)]
-pub struct Dict<V> {
+pub struct Dict<V: Weigh> {
     slots: Vec<Slot<V>>,
     free: u32,
     buckets: Vec<u32>,
@@ -149,11 +193,13 @@ impl<V: Weigh> Dict<V> {
         self.len == 0
     }
 
-    /// Number of buckets (a power of two, or 0 when nothing was ever stored).
+    /// Number of buckets, as Redis's table would have (a power of two, or 0 when nothing was
+    /// ever stored); each is [`SPREAD`] chains here.
     pub fn buckets(&self) -> usize {
-        self.buckets.len()
+        self.buckets.len() / SPREAD
     }
 
+    /// The mask of chain numbers (of the physical buckets).
     fn mask(&self) -> u64 {
         self.buckets.len() as u64 - 1
     }
@@ -165,18 +211,14 @@ impl<V: Weigh> Dict<V> {
         }
         let h = hash(key);
         let mut at = self.buckets[(h & self.mask()) as usize];
-        while at != NONE {
-            match &self.slots[at as usize] {
-                Slot::Used {
-                    hash, next, key: k, ..
-                } => {
-                    if *hash == h && k.bytes() == key {
-                        return Some(at);
-                    }
-                    at = *next;
-                }
-                Slot::Free { .. } => return None,
+        while let Some(slot) = self.slots.get(at as usize) {
+            if let Some(value) = &slot.value {
+                value.touch();
             }
+            if slot.hash == h && slot.key.bytes() == key {
+                return Some(at);
+            }
+            at = slot.next;
         }
         None
     }
@@ -199,24 +241,22 @@ impl<V: Weigh> Dict<V> {
 
     /// The key and value in a slot.
     pub fn slot(&self, id: SlotId) -> Option<(&[u8], &V)> {
-        match self.slots.get(id as usize)? {
-            Slot::Used { key, value, .. } => Some((key.bytes(), value)),
-            Slot::Free { .. } => None,
-        }
+        self.slots.get(id as usize)?.used()
     }
 
     /// The key and value in a slot, the value mutably.
     pub fn slot_mut(&mut self, id: SlotId) -> Option<(&[u8], &mut V)> {
-        match self.slots.get_mut(id as usize)? {
-            Slot::Used { key, value, .. } => Some((key.bytes(), value)),
-            Slot::Free { .. } => None,
-        }
+        let slot = self.slots.get_mut(id as usize)?;
+        Some((slot.key.bytes(), slot.value.as_mut()?))
     }
 
     /// Stores `value` under `key`; returns the slot and the value it replaced, if any.
     pub fn insert(&mut self, key: &[u8], value: V) -> (SlotId, Option<V>) {
         if let Some(id) = self.find(key)
-            && let Some(Slot::Used { value: old, .. }) = self.slots.get_mut(id as usize)
+            && let Some(old) = self
+                .slots
+                .get_mut(id as usize)
+                .and_then(|s| s.value.as_mut())
         {
             self.weight = self
                 .weight
@@ -228,27 +268,26 @@ impl<V: Weigh> Dict<V> {
             .weight
             .saturating_add(sds_size(key.len()))
             .saturating_add(value.weigh());
-        if self.len() >= self.buckets.len() {
-            self.rehash((self.buckets.len() * 2).max(MIN_BUCKETS));
+        if self.len() >= self.buckets() {
+            self.rehash((self.buckets() * 2).max(MIN_BUCKETS));
         }
         let h = hash(key);
         let bucket = (h & self.mask()) as usize;
-        let slot = Slot::Used {
+        let slot = Slot {
             hash: h,
             next: self.buckets[bucket],
             key: Key::new(key),
-            value,
+            value: Some(value),
+            _align: [],
         };
-        let id = if self.free == NONE {
+        let id = if let Some(free) = self.slots.get_mut(self.free as usize) {
+            let id = self.free;
+            self.free = free.next;
+            *free = slot;
+            id
+        } else {
             self.slots.push(slot);
             (self.slots.len() - 1) as u32
-        } else {
-            let id = self.free;
-            if let Slot::Free { next_free } = self.slots[id as usize] {
-                self.free = next_free;
-            }
-            self.slots[id as usize] = slot;
-            id
         };
         self.buckets[bucket] = id;
         self.len += 1;
@@ -263,7 +302,13 @@ impl<V: Weigh> Dict<V> {
 
     /// Removes the element in a slot; returns its key and value.
     pub fn remove_slot(&mut self, id: SlotId) -> Option<(Box<[u8]>, V)> {
-        let Some(Slot::Used { hash, next, .. }) = self.slots.get(id as usize) else {
+        let Some(Slot {
+            hash,
+            next,
+            value: Some(_),
+            ..
+        }) = self.slots.get(id as usize)
+        else {
             return None;
         };
         let (bucket, next) = ((hash & self.mask()) as usize, *next);
@@ -272,26 +317,21 @@ impl<V: Weigh> Dict<V> {
             self.buckets[bucket] = next;
         } else {
             let mut at = self.buckets[bucket];
-            while at != NONE {
-                let Slot::Used { next: n, .. } = &mut self.slots[at as usize] else {
-                    break;
-                };
-                if *n == id {
-                    *n = next;
+            while let Some(slot) = self.slots.get_mut(at as usize) {
+                if slot.next == id {
+                    slot.next = next;
                     break;
                 }
-                at = *n;
+                at = slot.next;
             }
         }
-        let old = std::mem::replace(
-            &mut self.slots[id as usize],
-            Slot::Free {
-                next_free: self.free,
-            },
-        );
+        let slot = &mut self.slots[id as usize];
+        let key = std::mem::replace(&mut slot.key, Key::Inline(0, [0; INLINE]));
+        let value = slot.value.take();
+        slot.next = self.free;
         self.free = id;
         self.len -= 1;
-        if let Slot::Used { key, value, .. } = &old {
+        if let Some(value) = &value {
             self.weight = self
                 .weight
                 .saturating_sub(sds_size(key.bytes().len()))
@@ -299,14 +339,11 @@ impl<V: Weigh> Dict<V> {
         }
         if self.len == 0 {
             self.clear();
-        } else if self.buckets.len() > MIN_BUCKETS && self.len() * 10 < self.buckets.len() {
+        } else if self.buckets() > MIN_BUCKETS && self.len() * 10 < self.buckets() {
             // Redis shrinks a table under 10 % full to the smallest power of two that fits.
             self.rehash(self.len().next_power_of_two().max(MIN_BUCKETS));
         }
-        match old {
-            Slot::Used { key, value, .. } => Some((key.into_boxed(), value)),
-            Slot::Free { .. } => None,
-        }
+        value.map(|value| (key.into_boxed(), value))
     }
 
     /// Removes everything.
@@ -318,14 +355,16 @@ impl<V: Weigh> Dict<V> {
         self.weight = 0;
     }
 
+    /// Rebuilds the chains for `size` logical buckets.
     fn rehash(&mut self, size: usize) {
+        let size = size.saturating_mul(SPREAD);
         self.buckets.clear();
         self.buckets.resize(size, NONE);
         let mask = size as u64 - 1;
         for (i, slot) in self.slots.iter_mut().enumerate() {
-            if let Slot::Used { hash, next, .. } = slot {
-                let bucket = (*hash & mask) as usize;
-                *next = self.buckets[bucket];
+            if slot.value.is_some() {
+                let bucket = (slot.hash & mask) as usize;
+                slot.next = self.buckets[bucket];
                 self.buckets[bucket] = i as u32;
             }
         }
@@ -333,26 +372,20 @@ impl<V: Weigh> Dict<V> {
 
     /// Every element, in slot order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
-        self.slots.iter().filter_map(|s| match s {
-            Slot::Used { key, value, .. } => Some((key.bytes(), value)),
-            Slot::Free { .. } => None,
-        })
+        self.slots.iter().filter_map(Slot::used)
     }
 
     /// Every element with its slot id.
     pub fn iter_slots(&self) -> impl Iterator<Item = (SlotId, &[u8], &V)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| match s {
-            Slot::Used { key, value, .. } => Some((i as SlotId, key.bytes(), value)),
-            Slot::Free { .. } => None,
-        })
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.used().map(|(key, value)| (i as SlotId, key, value)))
     }
 
     /// Every value, mutably.
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.slots.iter_mut().filter_map(|s| match s {
-            Slot::Used { value, .. } => Some(value),
-            Slot::Free { .. } => None,
-        })
+        self.slots.iter_mut().filter_map(|s| s.value.as_mut())
     }
 
     /// Visits the elements of the bucket `cursor` designates and returns the next cursor
@@ -361,22 +394,40 @@ impl<V: Weigh> Dict<V> {
         if self.buckets.is_empty() {
             return 0;
         }
-        let mask = self.mask();
-        let mut at = self.buckets[(cursor & mask) as usize];
-        while at != NONE {
-            let Slot::Used {
-                next, key, value, ..
-            } = &self.slots[at as usize]
-            else {
-                break;
-            };
-            visit(at, key.bytes(), value);
-            at = *next;
-        }
+        let size = self.buckets();
+        let mask = size as u64 - 1;
+        self.visit_bucket((cursor & mask) as usize, |at| {
+            if let Some((key, value)) = self.slots.get(at as usize).and_then(Slot::used) {
+                visit(at, key, value);
+            }
+            true
+        });
         // Increment the bits under the mask in reverse order.
         let mut v = cursor | !mask;
         v = v.reverse_bits().wrapping_add(1).reverse_bits();
         v
+    }
+
+    /// Calls `visit` with each element of logical bucket `bucket` (< [`Dict::buckets`]): the
+    /// elements of its chains, one chain after the other, until `visit` answers false.
+    fn visit_bucket(&self, bucket: usize, mut visit: impl FnMut(SlotId) -> bool) {
+        let size = self.buckets();
+        for chain in 0..SPREAD {
+            let mut at = self
+                .buckets
+                .get(bucket.saturating_add(chain * size))
+                .copied()
+                .unwrap_or(NONE);
+            while at != NONE {
+                if !visit(at) {
+                    return;
+                }
+                let Some(slot) = self.slots.get(at as usize) else {
+                    break;
+                };
+                at = slot.next;
+            }
+        }
     }
 
     /// Adds to `out` the slots of up to `count` elements found from a random place in the
@@ -389,15 +440,23 @@ impl<V: Weigh> Dict<V> {
         if count == 0 || self.buckets.is_empty() {
             return;
         }
-        let mask = self.mask();
+        let mask = self.buckets() as u64 - 1;
         let mut steps = count.saturating_mul(10);
         let mut found = 0;
         let mut empty_run = 0;
         let mut i = rng.next_u64() & mask;
         while found < count && steps > 0 {
             steps -= 1;
-            let mut at = self.buckets[i as usize]; // i <= mask < buckets.len()
-            if at == NONE {
+            let before = found;
+            self.visit_bucket(i as usize, |at| {
+                out.push(at);
+                found += 1;
+                found < count
+            });
+            if found == count {
+                return;
+            }
+            if found == before {
                 empty_run += 1;
                 if empty_run >= 5 && empty_run > count {
                     i = rng.next_u64() & mask;
@@ -405,17 +464,6 @@ impl<V: Weigh> Dict<V> {
                 }
             } else {
                 empty_run = 0;
-                while at != NONE {
-                    out.push(at);
-                    found += 1;
-                    if found == count {
-                        return;
-                    }
-                    let Some(Slot::Used { next, .. }) = self.slots.get(at as usize) else {
-                        break;
-                    };
-                    at = *next;
-                }
             }
             i = (i + 1) & mask;
         }
@@ -427,21 +475,13 @@ impl<V: Weigh> Dict<V> {
         if self.len == 0 {
             return None;
         }
-        let mask = self.mask();
-        let head = loop {
-            let head = self.buckets[(rng.next_u64() & mask) as usize];
-            if head != NONE {
-                break head;
-            }
-        };
+        let mask = self.buckets() as u64 - 1;
         let mut chain = Vec::new();
-        let mut at = head;
-        while at != NONE {
-            chain.push(at);
-            let Slot::Used { next, .. } = &self.slots[at as usize] else {
-                break;
-            };
-            at = *next;
+        while chain.is_empty() {
+            self.visit_bucket((rng.next_u64() & mask) as usize, |at| {
+                chain.push(at);
+                true
+            });
         }
         chain.get(rng.below(chain.len() as u64) as usize).copied()
     }
@@ -455,6 +495,15 @@ mod tests {
 
     fn key(i: u32) -> Vec<u8> {
         format!("key:{i}").into_bytes()
+    }
+
+    #[test]
+    fn keyspace_slots_are_three_cache_lines() {
+        use crate::keyspace::Entry;
+        assert_eq!(align_of::<Slot<Entry>>(), 64);
+        assert_eq!(size_of::<Slot<Entry>>(), 192);
+        // Sets pay nothing for it.
+        assert!(size_of::<Slot<()>>() <= 48);
     }
 
     #[test]

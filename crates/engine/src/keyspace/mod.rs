@@ -4,6 +4,7 @@
 //! lookup and write path (`engine.rs`); this module only keeps the data and its indexes
 //! consistent.
 
+pub mod bytes;
 pub mod dict;
 pub mod hash;
 pub mod list;
@@ -32,29 +33,32 @@ fn stored_expire(at: Option<i64>) -> i64 {
 /// Marks an entry that is not in its database's volatile index.
 const NOT_VOLATILE: u32 = u32::MAX;
 
-/// A key's value with its metadata.
+/// A key's value with its metadata. `repr(C)`: the fields every lookup reads (expire time,
+/// access data) come first, right after the key in the table's slot, so that a lookup reads
+/// one cache line; the value follows.
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub struct Entry {
-    /// The value.
-    pub value: Value,
     /// Absolute expire time in virtual milliseconds, [`NO_EXPIRE`] for a persistent key (a
     /// plain number keeps the entry small); changed only through [`Db::set_expire`], which
     /// keeps the expire index in step.
     expire_at: i64,
     /// Virtual time of the last access, for LRU and `OBJECT IDLETIME`.
     pub lru_ms: i64,
-    /// Logarithmic access counter, for LFU and `OBJECT FREQ`.
-    pub lfu_counter: u8,
-    /// Virtual minute of the counter's last decay (Redis keeps 16 bits of minutes).
-    pub lfu_minutes: u16,
-    /// Whether the value is a private object where Redis would otherwise hold one of its shared
-    /// integers (`COPY` duplicates the value it copies); see [`Entry::refcount`].
-    pub unshared: bool,
     /// The bytes the value was last measured at (`memory::accounted_size`), as its database
     /// counts it in its total; kept by [`Db`].
     mem: usize,
     /// The entry's place in its database's volatile index, or [`NOT_VOLATILE`]; kept by [`Db`].
     volatile_at: u32,
+    /// Virtual minute of the counter's last decay (Redis keeps 16 bits of minutes).
+    pub lfu_minutes: u16,
+    /// Logarithmic access counter, for LFU and `OBJECT FREQ`.
+    pub lfu_counter: u8,
+    /// Whether the value is a private object where Redis would otherwise hold one of its shared
+    /// integers (`COPY` duplicates the value it copies); see [`Entry::refcount`].
+    pub unshared: bool,
+    /// The value.
+    pub value: Value,
 }
 
 impl PartialEq for Entry {
@@ -69,8 +73,19 @@ impl PartialEq for Entry {
     }
 }
 
-/// The keyspace counts its values apart (`Entry::mem`): a table entry weighs its key only.
-impl dict::Weigh for Entry {}
+/// The keyspace counts its values apart (`Entry::mem`): a table entry weighs its key only. Its
+/// slots start on cache lines (see `dict::Slot`).
+impl dict::Weigh for Entry {
+    type Align = dict::CacheLine;
+
+    /// A string's bytes held in place span the slot's second and third lines.
+    #[inline]
+    fn touch(&self) {
+        if let Value::String(s) = &self.value {
+            s.bytes.touch();
+        }
+    }
+}
 
 /// Redis's `LFU_INIT_VAL`: new keys start with a small counter so they are not evicted at once.
 pub const LFU_INIT_VAL: u8 = 5;

@@ -1,5 +1,6 @@
 //! Typed values and their encodings, as `TYPE` and `OBJECT ENCODING` report them.
 
+use crate::keyspace::bytes::StrBytes;
 use crate::keyspace::hash::Hash;
 use crate::keyspace::list::List;
 use crate::keyspace::set::SetValue;
@@ -28,6 +29,11 @@ impl Value {
     /// A string value encoded as Redis's `tryObjectEncoding` would encode it.
     pub fn string(bytes: Vec<u8>) -> Self {
         Value::String(StrValue::new(bytes))
+    }
+
+    /// [`Value::string`] of a copy of `bytes` (no allocation for a short string).
+    pub fn string_from(bytes: &[u8]) -> Self {
+        Value::String(StrValue::from_slice(bytes))
     }
 
     /// The name `TYPE` answers.
@@ -112,8 +118,8 @@ pub const EMBSTR_SIZE_LIMIT: usize = 44;
 /// A string value and its encoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StrValue {
-    /// The bytes.
-    pub bytes: Vec<u8>,
+    /// The bytes (short ones in place, see [`StrBytes`]).
+    pub bytes: StrBytes,
     /// The encoding Redis would report.
     pub encoding: StrEncoding,
 }
@@ -122,24 +128,41 @@ impl StrValue {
     /// As `tryObjectEncoding`: an integer of at most 20 characters becomes `int`, a string of at
     /// most 44 bytes `embstr`, anything longer `raw`.
     pub fn new(bytes: Vec<u8>) -> Self {
-        let encoding = if bytes.len() <= 20 && parse_i64(&bytes).is_some() {
+        StrValue {
+            encoding: Self::encoding_of(&bytes),
+            bytes: StrBytes::from_vec(bytes),
+        }
+    }
+
+    /// [`StrValue::new`] of a copy of `bytes`.
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        StrValue {
+            encoding: Self::encoding_of(bytes),
+            bytes: StrBytes::from_slice(bytes),
+        }
+    }
+
+    fn encoding_of(bytes: &[u8]) -> StrEncoding {
+        if bytes.len() <= 20 && parse_i64(bytes).is_some() {
             StrEncoding::Int
         } else {
             Self::plain_encoding(bytes.len())
-        };
-        StrValue { bytes, encoding }
+        }
     }
 
     /// As `createStringObject` (no integer detection): `embstr` up to 44 bytes, else `raw`.
     pub fn plain(bytes: Vec<u8>) -> Self {
         let encoding = Self::plain_encoding(bytes.len());
-        StrValue { bytes, encoding }
+        StrValue {
+            bytes: StrBytes::from_vec(bytes),
+            encoding,
+        }
     }
 
     /// A string changed in place (`APPEND`, `SETRANGE`, `SETBIT`): always `raw`.
     pub fn raw(bytes: Vec<u8>) -> Self {
         StrValue {
-            bytes,
+            bytes: StrBytes::from_vec(bytes),
             encoding: StrEncoding::Raw,
         }
     }

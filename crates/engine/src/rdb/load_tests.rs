@@ -311,7 +311,7 @@ fn strings(value: &Value) -> Vec<Vec<u8>> {
             .iter()
             .flat_map(|(m, s)| [m.to_vec(), crate::num::format_double(s).into_bytes()])
             .collect(),
-        Value::String(s) => vec![s.bytes.clone()],
+        Value::String(s) => vec![s.bytes.to_vec()],
         Value::Stream(_) => Vec::new(),
     }
 }
@@ -959,7 +959,7 @@ fn random_commands(rng: &mut Rng, key: &[u8]) -> Vec<Vec<Vec<u8>>> {
 /// member, and loading picks the small encoding again when the contents fit it.
 fn as_loaded(value: &Value, config: &Config) -> Value {
     match value {
-        Value::String(s) => Value::string(s.bytes.clone()),
+        Value::String(s) => Value::string(s.bytes.to_vec()),
         Value::Hash(h) if !h.is_listpack() => {
             let pairs: Vec<(Vec<u8>, Vec<u8>)> =
                 h.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
