@@ -94,10 +94,12 @@ mod on {
         Memory,
         /// SLOWLOG.
         Slowlog,
+        /// The pub/sub commands (delivering messages is the engine's, always loaded).
+        Pubsub,
     }
 
     /// Every family, in bit order.
-    pub const FAMILIES: [Family; 11] = [
+    pub const FAMILIES: [Family; 12] = [
         Family::Rdb,
         Family::Stream,
         Family::Geo,
@@ -109,6 +111,7 @@ mod on {
         Family::Config,
         Family::Memory,
         Family::Slowlog,
+        Family::Pubsub,
     ];
 
     impl Family {
@@ -126,6 +129,7 @@ mod on {
                 Family::Config => "config",
                 Family::Memory => "memory",
                 Family::Slowlog => "slowlog",
+                Family::Pubsub => "pubsub",
             }
         }
 
@@ -170,6 +174,7 @@ mod on {
             Family::Config => c::config::lazy_preload().await,
             Family::Memory => c::memory::lazy_preload().await,
             Family::Slowlog => c::slowlog::lazy_preload().await,
+            Family::Pubsub => c::pubsub::lazy_preload().await,
         }
         .map_err(|_| RedisError::new("ERR the command's code could not be loaded"))?;
         LOADED.fetch_or(family.bit(), Ordering::Relaxed);
