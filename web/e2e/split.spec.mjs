@@ -105,3 +105,19 @@ test('a saved playground holding a stream is restored after a reload (its reader
   assert.equal(await playground.lastReply(), '(integer) 1\n');
   assert.deepEqual(harness.problems, []);
 });
+
+test('a chunk that cannot be fetched leaves the command refused, and a later try fetches it', async () => {
+  const page = await harness.open();
+  const playground = await new PlaygroundPage(page).ready();
+  await page.route('**/split_hyperloglog.wasm', (route) => route.abort());
+  await playground.run('PFADD visitors alice');
+  assert.match(await playground.lastReply(), /^\(error\) ERR the code of this command \(hyperloglog\) is not loaded yet/);
+  await playground.run('SET still working');
+  assert.equal(await playground.lastReply(), 'OK\n');
+  await page.unroute('**/split_hyperloglog.wasm');
+  await playground.run('PFADD visitors alice');
+  assert.equal(await playground.lastReply(), '(integer) 1\n');
+  // The failed fetch was reported on the console (by the chunk loader) and nothing else went wrong.
+  const problems = harness.problems.splice(0);
+  assert.ok(problems.length > 0 && problems.every((p) => p.startsWith('console error:')), problems.join('\n'));
+});
