@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Prints the page weight of dist/: what a visit loads (wasm, js, css, html, the script runner's
 # and the editor's page sides), raw, gzip -9 and brotli q11 (what `make serve` sends a browser
-# that accepts it: scripts/compress-dist.mjs); then what loads later: the editor (CodeMirror,
-# when the pointer or focus first reaches the editor; the share codec, when a link is made or
-# opened) and the script runner's worker modules (when a script first runs).
+# that accepts it: scripts/compress-dist.mjs); then what loads later: the wasm chunks of the
+# command families (scripts/build-wasm.sh: one when a command of its family first runs, with
+# the small chunks it shares with other families), the editor (CodeMirror, when the pointer or
+# focus first reaches the editor; the share codec, when a link is made or opened) and the
+# script runner's worker modules (when a script first runs).
 set -euo pipefail
 dir=${1:-dist}
 brotli() { # file → its size compressed with brotli q11 (Node's zlib: no brotli binary needed)
@@ -21,11 +23,28 @@ printf '%-40s %10s %10s %10s\n' file raw gzip brotli
 page_raw=0 page_gz=0 page_br=0 lazy_raw=0 lazy_gz=0 lazy_br=0
 # What index.html loads: the app (wasm, its JS, CSS, the page) and the module scripts it names
 # (with what they import at once). embed.js and course-demo.html serve course pages, not this one.
-for f in "$dir"/app-*.wasm "$dir"/app-*.js "$dir"/*.css "$dir"/index.html "$dir"/js/runner/host.js "$dir"/js/runner/clock.js "$dir"/js/editor/editor-host.js "$dir"/js/lessons/host.js "$dir"/js/embed/bridge.js "$dir"/js/embed/protocol.js; do
+for f in "$dir"/wasm-*/app_bg.wasm "$dir"/wasm-*/app.js "$dir"/wasm-*/__wasm_split.js "$dir"/*.css "$dir"/index.html "$dir"/js/runner/host.js "$dir"/js/runner/clock.js "$dir"/js/editor/editor-host.js "$dir"/js/lessons/host.js "$dir"/js/embed/bridge.js "$dir"/js/embed/protocol.js; do
   [ -f "$f" ] && row "$f" page
 done
 printf '%-40s %10d %10d %10d   (%d KB gzip, %d KB brotli; goal ≤ 350 KB compressed)\n' total "$page_raw" "$page_gz" "$page_br" $(((page_gz + 1023) / 1024)) $(((page_br + 1023) / 1024))
 shopt -s nullglob
+for f in "$dir"/wasm-*/split_*.wasm; do
+  raw=$(stat -c %s "$f")
+  gz=$(gzip -9 -c "$f" | wc -c)
+  br=$(brotli "$f")
+  family=${f##*/split_}
+  printf '%-40s %10d %10d %10d   (loaded when a %s command first runs)\n' "${f#"$dir"/}" "$raw" "$gz" "$br" "${family%.wasm}"
+done
+shared=("$dir"/wasm-*/chunk_*.wasm)
+if [ ${#shared[@]} -gt 0 ]; then
+  sraw=0 sgz=0 sbr=0
+  for f in "${shared[@]}"; do
+    sraw=$((sraw + $(stat -c %s "$f")))
+    sgz=$((sgz + $(gzip -9 -c "$f" | wc -c)))
+    sbr=$((sbr + $(brotli "$f")))
+  done
+  printf '%-40s %10d %10d %10d   (%d files shared by families, loaded with the first that needs each)\n' 'wasm chunks shared (chunk_*.wasm)' "$sraw" "$sgz" "$sbr" ${#shared[@]}
+fi
 lazy=()
 editor=()
 for f in "$dir"/js/*/*.js; do

@@ -33,6 +33,13 @@ if ! have_version wasm-bindgen "wasm-bindgen $BINDGEN_VERSION" ||
   cargo install wasm-bindgen-cli --version "$BINDGEN_VERSION"
 fi
 
+# The splitter that cuts the page's wasm into chunks loaded on first use (scripts/build-wasm.sh).
+SPLIT_VERSION=0.2.4
+if ! cargo install --list | grep -qxF "wasm_split_cli_support v$SPLIT_VERSION:"; then
+  step "cargo install wasm_split_cli_support $SPLIT_VERSION (about 4 minutes, once)"
+  cargo install --locked wasm_split_cli_support --version "$SPLIT_VERSION" --features build-binary
+fi
+
 # npm packages (binaryen's wasm-opt, playwright-core, …), exactly as package-lock.json says.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"

@@ -5,6 +5,7 @@
 
 pub mod bridge;
 pub mod components;
+pub mod lazy;
 pub mod pagestate;
 pub mod params;
 pub mod state;
@@ -98,7 +99,7 @@ pub fn App() -> impl IntoView {
     provide_context(ScriptSpans::default());
     params::apply(playground);
     start_clock(playground);
-    if !embedded {
+    if !embedded && !pagestate::restore_code_failed() {
         pagestate::start_saving(playground, note);
     }
     // Effects run after the first render: the page is up.

@@ -166,10 +166,43 @@ pub fn decode(text: &str) -> Result<(Vec<u8>, SavedClock), Unreadable> {
     }
 }
 
+thread_local! {
+    /// The page build could not fetch the RDB loader a saved playground needs (see
+    /// [`restore_waits_for_code`]): the save is neither restored nor overwritten.
+    static LOADER_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the page must fetch the code that reads a saved playground (the RDB loader, a chunk
+/// of its own in the page build) before it starts: a saved state exists and this is no embed.
+pub fn restore_waits_for_code() -> bool {
+    crate::lazy::restore_needs_loading()
+        && !crate::params::current().embed
+        && storage::load(STATE_KEY).is_some()
+}
+
+/// Notes whether that code could be fetched.
+pub fn set_restore_code_failed(failed: bool) {
+    LOADER_FAILED.with(|f| f.set(failed));
+}
+
+/// Whether the saved playground is kept aside: its reader could not be fetched.
+pub fn restore_code_failed() -> bool {
+    LOADER_FAILED.with(std::cell::Cell::get)
+}
+
 /// Restores the saved state into a new engine, before the page uses it. Returns the clock to
 /// start from (`None`: start live at the wall clock) and a note for the learner if the save
 /// could not be restored.
 pub fn restore_on_load(engine: &mut Engine) -> (Option<SavedClock>, Option<String>) {
+    if restore_code_failed() {
+        return (
+            None,
+            Some(
+                "Your saved playground could not be read now (the page's code did not load): reload the page to get it back. Until then, nothing is saved."
+                    .into(),
+            ),
+        );
+    }
     let Some(text) = storage::load(STATE_KEY) else {
         return (None, None);
     };

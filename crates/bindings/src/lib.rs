@@ -6,6 +6,8 @@
 //! (the JS client turns them into `ReplyError`s). The page's app shares its engine with JS through
 //! [`JsEngine::shared`], so the console, panels and learner scripts see one keyspace.
 
+#[cfg(feature = "split")]
+mod lazy;
 #[cfg(feature = "wire")]
 pub mod wire;
 
@@ -160,8 +162,18 @@ impl JsEngine {
     /// `crash_restart`): every connection closes, and the data is what was on disk — the
     /// fsynced append-only file with `appendonly yes`, else the last RDB save, else nothing.
     /// Answers `{source, keys, commandsReplayed}` (`source`: `"aof"`, `"rdb"` or `"none"`).
+    /// In the page build, the code of every command family must be loaded first (the restart
+    /// replays the append-only file): else it throws, and `takeMissingFamily()` names one.
     #[wasm_bindgen(js_name = crashRestart)]
     pub fn crash_restart(&self) -> Result<JsValue, JsValue> {
+        #[cfg(feature = "split")]
+        if let Some(family) = lazy::first_unloaded() {
+            return Err(js_sys::Error::new(&format!(
+                "the code of the {} commands is not loaded yet",
+                family.name()
+            ))
+            .into());
+        }
         self.with(|e| {
             let restart = e.crash_restart();
             let o = Object::new();

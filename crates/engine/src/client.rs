@@ -263,6 +263,10 @@ impl Engine {
                 "ERR this connection waits in a blocking command",
             ));
         }
+        #[cfg(feature = "split")]
+        if let Some(family) = self.missing_family(client, argv) {
+            return Err(crate::lazy::refusal(family).into());
+        }
         // The replies go through a buffer the engine keeps, so that a command allocates none.
         let mut replies = std::mem::take(&mut self.reply_buffer);
         self.process(client, argv, &mut replies);
@@ -288,6 +292,48 @@ impl Engine {
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
         self.expire_blocked_timeouts();
         Ok(())
+    }
+
+    /// The family whose code a command needs and that is not loaded yet (see [`crate::lazy`]):
+    /// its own; for `EXEC`, that of a queued command; for `SHUTDOWN` (a restart replays the
+    /// AOF), any; for `DEBUG RELOAD`, the RDB loader. `None`: it runs now. A host that runs a
+    /// batch of commands at once asks before, and loads what they need first.
+    #[cfg(feature = "split")]
+    pub fn missing_family(
+        &self,
+        client: ClientId,
+        argv: &[Vec<u8>],
+    ) -> Option<crate::lazy::Family> {
+        use crate::lazy::{FAMILIES, is_loaded};
+        let registry = Registry::get();
+        let needs = |argv: &[Vec<u8>]| {
+            registry
+                .lookup_argv(argv)
+                .and_then(|spec| spec.family)
+                .filter(|f| !is_loaded(*f))
+        };
+        let spec = registry.lookup_argv(argv)?;
+        if let Some(family) = spec.family.filter(|f| !is_loaded(*f)) {
+            return Some(family);
+        }
+        match spec.name.as_str() {
+            "exec" => self
+                .clients
+                .get(&client)?
+                .multi
+                .as_ref()?
+                .iter()
+                .find_map(|queued| needs(queued)),
+            "shutdown" => FAMILIES.into_iter().find(|f| !is_loaded(*f)),
+            "debug"
+                if argv
+                    .get(1)
+                    .is_some_and(|a| a.eq_ignore_ascii_case(b"reload")) =>
+            {
+                Some(crate::lazy::Family::Rdb).filter(|f| !is_loaded(*f))
+            }
+            _ => None,
+        }
     }
 
     /// Takes what a connection received since it was last read (messages published by others,

@@ -69,6 +69,7 @@ pub mod glob;
 mod hyperloglog;
 mod inspect;
 mod keyspace;
+pub mod lazy;
 pub mod long_double;
 mod memory;
 pub mod num;

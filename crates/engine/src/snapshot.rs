@@ -196,7 +196,8 @@ impl Engine {
         };
         let mut fresh = Engine::with_config(config);
         fresh.set_time(time);
-        let loaded = rdb::load_database(&mut fresh, parts.rest).map_err(SnapshotError::Keyspace)?;
+        let loaded =
+            crate::lazy::load_database(&mut fresh, parts.rest).map_err(SnapshotError::Keyspace)?;
         fresh.rdb_file = dump;
         if fresh.config.appendonly {
             // The append-only file on "disk" starts as the loaded dataset (as after a rewrite),

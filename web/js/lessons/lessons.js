@@ -56,6 +56,8 @@ export async function runSetup(lesson) {
   const engine = await engineReady();
   const client = engine.connect();
   try {
+    // The page build fetches the code of rarely used commands on first use (Engine.loadFor).
+    if (typeof engine.loadFor === 'function') await engine.loadFor(client, lesson.setup);
     return lesson.setup.map((line) => ({ line, reply: engine.execLine(client, line) }));
   } finally {
     engine.disconnect(client);

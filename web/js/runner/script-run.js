@@ -86,6 +86,7 @@ class ScriptRun {
     this.checkResults = null;
     this.ended = false;
     this.inBatch = false;
+    this.fetching = null; // messages waiting while command code is fetched
     this.timer = null;
     this.startedAt = 0;
     this.virtualStart = 0;
@@ -115,11 +116,50 @@ class ScriptRun {
 
   receive(message) {
     if (this.ended || !message) return;
+    // While the code of a batch's commands is fetched, later messages wait in order.
+    if (this.fetching) {
+      this.fetching.push(message);
+      return;
+    }
     if (Array.isArray(message)) {
       const batch = decodeBatch(message);
-      if (batch) this.batch(batch);
+      if (!batch) return;
+      const missing = this.missingFamilies(batch.ops);
+      if (missing.length > 0) {
+        const waiting = [message];
+        this.fetching = waiting;
+        const Engine = this.host.engine.constructor;
+        // A family that cannot be fetched leaves its commands to answer the engine's refusal.
+        Promise.allSettled(missing.map((family) => Engine.loadFamily(family))).then(() => {
+          this.fetching = null;
+          for (const m of waiting) this.receive(m);
+        });
+        return;
+      }
+      this.batch(batch);
     } else if (message.t === 'checks') this.checkResults = Array.isArray(message.results) ? message.results : [];
     else if (message.t === 'done') this.end(message.error ? 'error' : 'ok', message.error);
+  }
+
+  /**
+   * The command families whose code a batch needs and the page has not fetched yet (the page
+   * build loads rarely used engine code on first use: `Engine.missingFamily`); a crash replays
+   * any command, so it needs them all.
+   */
+  missingFamilies(ops) {
+    const { engine } = this.host;
+    if (typeof engine.missingFamily !== 'function' || !Array.isArray(ops)) return [];
+    const missing = new Set();
+    for (const op of ops) {
+      if (op[0] === 'call') {
+        // A connection opened in this same batch has no id yet: no transaction to look into.
+        const family = engine.missingFamily(this.conns.get(op[1]) ?? 0, op[2]);
+        if (family) missing.add(family);
+      } else if (op[0] === 'crash') {
+        for (const family of engine.constructor.unloadedFamilies()) missing.add(family);
+      }
+    }
+    return [...missing];
   }
 
   /** Runs a batch of the worker's ops in order, then answers it with results and output. */

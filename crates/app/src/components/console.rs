@@ -12,6 +12,7 @@ use leptos::ev::{ClipboardEvent, KeyboardEvent};
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::lazy::Family;
 use crate::state::Playground;
 use crate::storage;
 
@@ -186,15 +187,22 @@ pub fn Console() -> impl IntoView {
     };
 
     // Runs a line: typed (or pasted) by the learner, or a setup command from the URL, which is
-    // shown but neither remembered nor reported.
-    let execute = move |typed: String, by_learner: bool| {
+    // shown but neither remembered nor reported. In the page build a command whose code is not
+    // loaded yet is refused without running (`crate::lazy`): then nothing is shown, and the
+    // family that must be fetched is answered (unless `last_try`: the refusal is shown).
+    let run_now = move |typed: &str, by_learner: bool, last_try: bool| -> Option<Family> {
         reconnect();
         let prompt = playground.with(|e| prompt(e, client())).unwrap_or_default();
+        crate::lazy::take_missing(); // a refusal nobody took is not this line's
+        let outcome = playground.change(|e| run_line(e, client(), typed.as_bytes()));
+        if let Some(family) = crate::lazy::take_missing()
+            && !last_try
+        {
+            return Some(family);
+        }
+        let typed = typed.to_string();
         if by_learner {
             remember(&typed);
-        }
-        let outcome = playground.change(|e| run_line(e, client(), typed.as_bytes()));
-        if by_learner {
             report_command(&typed, outcome.as_ref());
         }
         match outcome {
@@ -224,6 +232,42 @@ pub fn Console() -> impl IntoView {
             playground.db.set(db);
         }
         request_animation_frame(scroll_down);
+        None
+    };
+    // Lines wait here, in order, while the code of a refused one is fetched.
+    let held = StoredValue::new_local(std::collections::VecDeque::<(String, bool)>::new());
+    let fetching = StoredValue::new_local(false);
+    let execute = move |typed: String, by_learner: bool| {
+        if fetching.get_value() {
+            held.update_value(|w| w.push_back((typed, by_learner)));
+            return;
+        }
+        let Some(family) = run_now(&typed, by_learner, false) else {
+            return;
+        };
+        fetching.set_value(true);
+        held.update_value(|w| w.push_front((typed, by_learner)));
+        leptos::task::spawn_local(async move {
+            let mut need = Some(family);
+            loop {
+                // A family that could not be fetched: the line shows the engine's refusal.
+                let mut last_try = false;
+                if let Some(family) = need.take() {
+                    last_try = !crate::lazy::load(family).await;
+                }
+                let Some((typed, by_learner)) = held
+                    .try_update_value(std::collections::VecDeque::pop_front)
+                    .flatten()
+                else {
+                    break;
+                };
+                if let Some(family) = run_now(&typed, by_learner, last_try) {
+                    held.update_value(|w| w.push_front((typed, by_learner)));
+                    need = Some(family);
+                }
+            }
+            fetching.set_value(false);
+        });
     };
     let run = move |typed: String| execute(typed, true);
     for line in crate::params::current().commands {

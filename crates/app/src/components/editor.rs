@@ -615,10 +615,7 @@ pub fn Editor() -> impl IntoView {
 
     // The setup commands of a share link run only when the learner asks, on a connection of
     // their own; each line and its reply are shown in the output.
-    let run_setup = move || {
-        let Some(Offer { commands, .. }) = offer.get_untracked() else {
-            return;
-        };
+    let run_setup_now = move |commands: Vec<String>| {
         lines.set(Vec::new());
         hidden_lines.set(0);
         let results = playground.change(|engine| {
@@ -650,6 +647,26 @@ pub fn Editor() -> impl IntoView {
             if let Some(o) = o {
                 o.commands.clear();
             }
+        });
+    };
+    // In the page build, the code of the command families the lines need is fetched first
+    // (`crate::lazy`); a family that cannot be fetched leaves its lines to show the refusal.
+    let run_setup = move || {
+        let Some(Offer { commands, .. }) = offer.get_untracked() else {
+            return;
+        };
+        let missing = playground
+            .with(|e| crate::lazy::missing_for_lines(e, &commands))
+            .unwrap_or_default();
+        if missing.is_empty() {
+            run_setup_now(commands);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            for family in missing {
+                crate::lazy::load(family).await;
+            }
+            run_setup_now(commands);
         });
     };
 

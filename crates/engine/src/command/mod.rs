@@ -31,6 +31,9 @@ pub struct Command {
     pub handler: Handler,
     /// One line, in our own words, on what it does.
     pub summary: &'static str,
+    /// The family whose code runs it, when loaded on first use (`crate::lazy`).
+    #[cfg(feature = "split")]
+    pub family: Option<crate::lazy::Family>,
 }
 
 impl Command {
@@ -40,6 +43,17 @@ impl Command {
             name,
             handler,
             summary,
+            #[cfg(feature = "split")]
+            family: None,
+        }
+    }
+
+    /// The row of a command whose code loads on first use.
+    #[cfg(feature = "split")]
+    pub const fn in_family(self, family: crate::lazy::Family) -> Self {
+        Command {
+            family: Some(family),
+            ..self
         }
     }
 }
@@ -125,6 +139,9 @@ pub struct CommandSpec {
     pub(crate) key_specs: Vec<keys::KeySpec>,
     /// The command's own key finder, for what its key specs cannot tell.
     pub(crate) key_finder: Option<keys::KeyFinder>,
+    /// The family whose code runs it, when loaded on first use (`crate::lazy`).
+    #[cfg(feature = "split")]
+    pub family: Option<crate::lazy::Family>,
 }
 
 impl CommandSpec {
@@ -435,6 +452,8 @@ fn spec_from_facts(row: &Command, info: &Reply, doc: &Reply) -> CommandSpec {
         subcommands: Vec::new(),
         key_specs: keys::parse_key_specs(info),
         key_finder: keys::native_finder(row.name),
+        #[cfg(feature = "split")]
+        family: row.family,
     }
 }
 

@@ -13,8 +13,8 @@ use crate::num::parse_i64;
 use crate::pubsub::notify;
 use crate::reply::Reply;
 
-/// The bitmap group's registrations.
-pub static COMMANDS: &[Command] = &[
+// The bitmap group's registrations.
+crate::lazy::commands! { Bitmap, bitmap;
     Command::new(
         "setbit",
         setbit_command,
@@ -50,7 +50,7 @@ pub static COMMANDS: &[Command] = &[
         bitfield_ro_command,
         "Reads integers packed at bit offsets of a string (GET only).",
     ),
-];
+}
 
 fn bad_offset() -> RedisError {
     RedisError::new("ERR bit offset is not an integer or out of range")

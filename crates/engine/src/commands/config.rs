@@ -9,8 +9,8 @@ use crate::errors::{CmdResult, RedisError};
 use crate::glob::glob_match;
 use crate::reply::Reply;
 
-/// The CONFIG registrations (Redis's `server` group).
-pub static COMMANDS: &[Command] = &[
+// The CONFIG registrations (Redis's `server` group).
+crate::lazy::commands! { Config, config;
     Command::new(
         "config",
         config_command,
@@ -41,7 +41,7 @@ pub static COMMANDS: &[Command] = &[
         config_help_command,
         "Describes the CONFIG subcommands.",
     ),
-];
+}
 
 /// Only reached with a known subcommand missing, which dispatch already refused.
 ///

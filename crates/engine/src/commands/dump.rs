@@ -8,8 +8,8 @@ use crate::pubsub::notify;
 use crate::rdb;
 use crate::reply::Reply;
 
-/// The registrations of DUMP and RESTORE.
-pub static COMMANDS: &[Command] = &[
+// The registrations of DUMP and RESTORE.
+crate::lazy::commands! { Dump, dump;
     Command::new(
         "dump",
         dump_command,
@@ -20,7 +20,7 @@ pub static COMMANDS: &[Command] = &[
         restore_command,
         "Creates a key from a payload made by DUMP.",
     ),
-];
+}
 
 /// Redis's `busykeyerr`.
 const BUSY_KEY: RedisError = RedisError::new("BUSYKEY Target key name already exists.");

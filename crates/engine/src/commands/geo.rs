@@ -26,8 +26,8 @@ use crate::pubsub::notify;
 use crate::qsort::{pqsort, qsort};
 use crate::reply::Reply;
 
-/// The geo group's registrations.
-pub static COMMANDS: &[Command] = &[
+// The geo group's registrations.
+crate::lazy::commands! { Geo, geo;
     Command::new(
         "geoadd",
         geoadd_command,
@@ -78,7 +78,7 @@ pub static COMMANDS: &[Command] = &[
         geosearchstore_command,
         "Finds places as GEOSEARCH does and stores them (or their distances) in a sorted set.",
     ),
-];
+}
 
 /// Whether the calling client speaks RESP3.
 fn resp3(ctx: &Ctx<'_>) -> bool {

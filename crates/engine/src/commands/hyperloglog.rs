@@ -11,8 +11,8 @@ use crate::keyspace::value::{StrEncoding, StrValue};
 use crate::pubsub::notify;
 use crate::reply::Reply;
 
-/// The hyperloglog group's registrations.
-pub static COMMANDS: &[Command] = &[
+// The hyperloglog group's registrations.
+crate::lazy::commands! { Hyperloglog, hyperloglog;
     Command::new(
         "pfadd",
         pfadd_command,
@@ -33,7 +33,7 @@ pub static COMMANDS: &[Command] = &[
         pfdebug_command,
         "Shows a HyperLogLog's registers, opcodes or encoding; or makes it dense.",
     ),
-];
+}
 
 /// `WRONGTYPE Key is not a valid HyperLogLog string value.`
 const NOT_HLL: RedisError =

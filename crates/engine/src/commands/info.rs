@@ -15,12 +15,14 @@ use crate::errors::CmdResult;
 use crate::memory::{STARTUP, human};
 use crate::reply::Reply;
 
-/// The INFO registration (Redis's `server` group).
-pub static COMMANDS: &[Command] = &[Command::new(
-    "info",
-    info_command,
-    "Reports on the server, section by section: clients, memory, stats, keyspace, commands.",
-)];
+// The INFO registration (Redis's `server` group).
+crate::lazy::commands! { Info, info;
+    Command::new(
+        "info",
+        info_command,
+        "Reports on the server, section by section: clients, memory, stats, keyspace, commands.",
+    ),
+}
 
 /// Every section, in the order INFO writes them.
 const SECTIONS: &[&str] = &[

@@ -9,8 +9,8 @@ use crate::memory::{DEFAULT_SAMPLES, STARTUP, key_usage};
 use crate::num::parse_i64;
 use crate::reply::Reply;
 
-/// The MEMORY registrations (Redis's `server` group).
-pub static COMMANDS: &[Command] = &[
+// The MEMORY registrations (Redis's `server` group).
+crate::lazy::commands! { Memory, memory;
     Command::new(
         "memory",
         memory_command,
@@ -46,7 +46,7 @@ pub static COMMANDS: &[Command] = &[
         memory_help_command,
         "Describes the MEMORY subcommands.",
     ),
-];
+}
 
 /// Only reached with a known subcommand missing, which dispatch already refused.
 ///

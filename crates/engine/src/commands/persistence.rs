@@ -358,7 +358,7 @@ impl Engine {
         let mut load = (0, 0);
         let source = if self.config.appendonly {
             if let Some(base) = self.aof.base.clone() {
-                if let Ok(report) = crate::rdb::load_database(self, &base) {
+                if let Ok(report) = crate::lazy::load_database(self, &base) {
                     load = (report.keys_loaded, report.keys_expired);
                 }
                 replayed = self.replay_aof();
@@ -371,7 +371,7 @@ impl Engine {
                 RestartSource::Nothing
             }
         } else if let Some(file) = self.rdb_file.clone() {
-            if let Ok(report) = crate::rdb::load_database(self, &file) {
+            if let Ok(report) = crate::lazy::load_database(self, &file) {
                 load = (report.keys_loaded, report.keys_expired);
             }
             RestartSource::Rdb

@@ -10,8 +10,8 @@ use crate::errors::{CmdResult, RedisError};
 use crate::glob::glob_match;
 use crate::reply::Reply;
 
-/// The pub/sub group's registrations.
-pub static COMMANDS: &[Command] = &[
+// The pub/sub group's registrations.
+crate::lazy::commands! { Pubsub, pubsub;
     Command::new(
         "subscribe",
         subscribe_command,
@@ -83,7 +83,7 @@ pub static COMMANDS: &[Command] = &[
         pubsub_help_command,
         "Describes the PUBSUB subcommands.",
     ),
-];
+}
 
 /// Which kind of subscription a command manages.
 #[derive(Clone, Copy)]

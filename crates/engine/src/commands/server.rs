@@ -540,7 +540,7 @@ fn debug_reload(ctx: &mut Ctx<'_>, options: &[Vec<u8>]) -> CmdResult {
     }
     let load_error = || RedisError::new("ERR Error trying to load the RDB dump");
     let file = ctx.engine.rdb_file.take().ok_or_else(load_error)?;
-    let result = rdb::load_database_with(ctx.engine, &file, rdb::LoadOptions { merge });
+    let result = crate::lazy::load_database_with(ctx.engine, &file, rdb::LoadOptions { merge });
     ctx.engine.rdb_file = Some(file);
     result.map_err(|_| load_error())?;
     Ok(Reply::ok())

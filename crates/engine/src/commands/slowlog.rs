@@ -17,8 +17,8 @@ use crate::errors::{CmdResult, RedisError};
 use crate::num::parse_i64;
 use crate::reply::Reply;
 
-/// The SLOWLOG registrations (Redis's `server` group).
-pub static COMMANDS: &[Command] = &[
+// The SLOWLOG registrations (Redis's `server` group).
+crate::lazy::commands! { Slowlog, slowlog;
     Command::new(
         "slowlog",
         slowlog_command,
@@ -44,7 +44,7 @@ pub static COMMANDS: &[Command] = &[
         slowlog_help_command,
         "Describes the SLOWLOG subcommands.",
     ),
-];
+}
 
 /// Redis's `SLOWLOG_ENTRY_MAX_ARGC`.
 const MAX_ARGC: usize = 32;

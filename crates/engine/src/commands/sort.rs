@@ -37,8 +37,8 @@ use crate::pubsub::notify;
 use crate::qsort::{pqsort, qsort};
 use crate::reply::Reply;
 
-/// The sort group's registrations.
-pub static COMMANDS: &[Command] = &[
+// The sort group's registrations.
+crate::lazy::commands! { Sort, sort;
     Command::new(
         "sort",
         sort_command,
@@ -50,7 +50,7 @@ pub static COMMANDS: &[Command] = &[
         sort_ro_command,
         "Sorts a list, set or sorted set as SORT does, without STORE.",
     ),
-];
+}
 
 /// Sorts the elements of a list, set or sorted set: as numbers (ALPHA: as strings), ascending
 /// (DESC: descending), by the values of the keys a BY pattern names (`*` replaced by the

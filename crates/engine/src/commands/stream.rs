@@ -24,8 +24,8 @@ use crate::num::parse_i64;
 use crate::pubsub::notify;
 use crate::reply::Reply;
 
-/// The stream group's registrations.
-pub static COMMANDS: &[Command] = &[
+// The stream group's registrations.
+crate::lazy::commands! { Stream, stream;
     Command::new(
         "xadd",
         xadd_command,
@@ -151,7 +151,7 @@ pub static COMMANDS: &[Command] = &[
         xinfo_help_command,
         "Lists the XINFO subcommands.",
     ),
-];
+}
 
 /// `ERR Invalid stream ID specified as stream command argument`
 const INVALID_ID: RedisError =

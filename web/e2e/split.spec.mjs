@@ -1,0 +1,123 @@
+// The page build cuts rarely used engine code into wasm chunks (scripts/build-wasm.sh): a
+// command family's chunk is fetched the first time one of its commands runs, from the console,
+// a script, a lesson's setup or a share link, and the command answers as if it had always been
+// there.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness } from './harness.mjs';
+import { PlaygroundPage, RunnerApi, openPlayground } from './playground-page.mjs';
+
+let harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+/** The wasm files a page fetched, by name (`split_stream.wasm`, `chunk_3.wasm`, …). */
+function recordWasm(page) {
+  const names = [];
+  page.on('request', (r) => {
+    const name = new URL(r.url()).pathname.split('/').pop();
+    if (name.endsWith('.wasm')) names.push(name);
+  });
+  return names;
+}
+
+test('a first visit loads the main module only; XADD then XRANGE typed in the console fetch the stream chunk once and answer', async () => {
+  const page = await harness.open();
+  const fetched = recordWasm(page);
+  const playground = await new PlaygroundPage(page).ready();
+  assert.ok(!fetched.some((n) => n.startsWith('split_')), `no family chunk at start: ${fetched}`);
+  await playground.run('XADD events 1-1 kind signup');
+  assert.equal(await playground.lastReply(), '"1-1"\n');
+  assert.ok(fetched.includes('split_stream.wasm'), `the stream chunk was fetched: ${fetched}`);
+  await playground.run('XRANGE events - +');
+  assert.equal(await playground.lastReply(), '1) 1) "1-1"\n   2) 1) "kind"\n      2) "signup"\n');
+  assert.equal(fetched.filter((n) => n === 'split_stream.wasm').length, 1);
+  // Nothing was shown twice, nothing refused: two lines, two exchanges.
+  assert.equal(await playground.exchangeCount(), 2);
+  assert.doesNotMatch(await playground.transcript(), /not loaded/);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('lines typed while a chunk is fetched run after it, in order', async () => {
+  const playground = await openPlayground(harness);
+  // Pasted lines run one after another without waiting: the first needs the geo chunk.
+  await playground.page.evaluate(() => {
+    const input = document.querySelector('[data-testid=console-input]');
+    const data = new DataTransfer();
+    data.setData('text', 'GEOADD places 13.361389 38.115556 Palermo\nSET after geo\nGEOPOS places Palermo\nGET after');
+    input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await playground.consoleOutput.locator('.exchange').nth(3).waitFor();
+  const replies = await playground.consoleOutput.locator('.exchange .reply').allTextContents();
+  assert.deepEqual(replies, [
+    '(integer) 1\n',
+    'OK\n',
+    '1) 1) "13.36138933897018433"\n   2) "38.11555639549629859"\n',
+    '"geo"\n',
+  ]);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a script whose first command needs a chunk runs it transparently (XADD, XLEN, XRANGE from ioredis)', async () => {
+  const page = await harness.open();
+  const fetched = recordWasm(page);
+  const runner = await new RunnerApi(page).ready();
+  const result = await runner.run(`
+import Redis from 'ioredis';
+const redis = new Redis();
+await redis.xadd('log', '5-1', 'level', 'info');
+redis.xadd('log', '5-2', 'level', 'warn'); // not awaited: sent in the same batch as XLEN
+console.log(await redis.xlen('log'));
+console.log(JSON.stringify(await redis.xrange('log', '-', '+')));
+console.log(await redis.pfadd('seen', 'a', 'b'), await redis.pfcount('seen'));
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(RunnerApi.texts(result), [
+    '2',
+    '[["5-1",["level","info"]],["5-2",["level","warn"]]]',
+    '1 2',
+  ]);
+  assert.ok(fetched.includes('split_stream.wasm') && fetched.includes('split_hyperloglog.wasm'), String(fetched));
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a transaction queued before its chunk is fetched runs at EXEC', async () => {
+  const playground = await openPlayground(harness);
+  for (const line of ['MULTI', 'SORT nums', 'RPUSH nums 3 1 2', 'SORT nums']) await playground.run(line);
+  assert.equal(await playground.lastReply(), 'QUEUED\n');
+  await playground.run('EXEC');
+  assert.equal(await playground.lastReply(), '1) (empty array)\n2) (integer) 3\n3) 1) "1"\n   2) "2"\n   3) "3"\n');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a saved playground holding a stream is restored after a reload (its reader is a chunk)', async () => {
+  const playground = await openPlayground(harness);
+  await playground.run('XADD kept 7-1 f v');
+  await playground.run('SET plain yes');
+  await playground.reload();
+  await playground.run('GET plain');
+  assert.equal(await playground.lastReply(), '"yes"\n');
+  await playground.run('XLEN kept');
+  assert.equal(await playground.lastReply(), '(integer) 1\n');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a chunk that cannot be fetched leaves the command refused, and a later try fetches it', async () => {
+  const page = await harness.open();
+  const playground = await new PlaygroundPage(page).ready();
+  await page.route('**/split_hyperloglog.wasm', (route) => route.abort());
+  await playground.run('PFADD visitors alice');
+  assert.match(await playground.lastReply(), /^\(error\) ERR the code of this command \(hyperloglog\) is not loaded yet/);
+  await playground.run('SET still working');
+  assert.equal(await playground.lastReply(), 'OK\n');
+  await page.unroute('**/split_hyperloglog.wasm');
+  await playground.run('PFADD visitors alice');
+  assert.equal(await playground.lastReply(), '(integer) 1\n');
+  // The failed fetch was reported on the console (by the chunk loader) and nothing else went wrong.
+  const problems = harness.problems.splice(0);
+  assert.ok(problems.length > 0 && problems.every((p) => p.startsWith('console error:')), problems.join('\n'));
+});
