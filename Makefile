@@ -33,6 +33,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown -p app -p bindings --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p app --features split -- -D warnings
 
 test-native:
 	cargo test --workspace
