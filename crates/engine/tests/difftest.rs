@@ -251,11 +251,12 @@ enum Class {
     /// commands run (see [`info_fields`]).
     Info,
     /// `MEMORY USAGE`: exact for the compact encodings (`int`, `embstr`, `listpack`, `intset`,
-    /// `quicklist`, streams). Not for a `raw` string, whose allocation in Redis keeps the spare
-    /// room its in-place changes (APPEND, SETRANGE, SETBIT, PFADD) made; a `hashtable`, whose
-    /// table size follows its growth history and the server cron's resizing; a `skiplist`,
-    /// whose nodes have random heights. (Inside EXEC, where the encoding can no longer be
-    /// asked, by kind only.)
+    /// a one-node `quicklist`, streams). Not for a `raw` string, whose allocation in Redis
+    /// keeps the spare room its in-place changes (APPEND, SETRANGE, SETBIT, PFADD) made; a
+    /// `hashtable`, whose table size follows its growth history and the server cron's
+    /// resizing; a `skiplist`, whose nodes have random heights; a quicklist of several nodes,
+    /// cut by its history. (Inside EXEC, where the encoding can no longer be asked, by kind
+    /// only.)
     MemoryUsage,
 }
 
@@ -368,13 +369,15 @@ fn same_shape(a: &Reply, b: &Reply) -> bool {
     }
 }
 
-fn mask_hello(reply: &Reply) -> Reply {
-    let is_id = |r: &Reply| matches!(r, Reply::Bulk(b) if b == b"id");
+/// A reply with the value after each field named in `names` zeroed, at every depth (RESP2's
+/// flat field/value arrays and RESP3 maps).
+fn mask_fields(reply: &Reply, names: &[&[u8]]) -> Reply {
+    let named = |r: &Reply| matches!(r, Reply::Bulk(k) if names.contains(&k.as_slice()));
     match reply {
         Reply::Array(items) => {
-            let mut items = items.clone();
+            let mut items: Vec<Reply> = items.iter().map(|r| mask_fields(r, names)).collect();
             for i in 1..items.len() {
-                if is_id(&items[i - 1]) {
+                if named(&items[i - 1]) {
                     items[i] = Reply::Integer(0);
                 }
             }
@@ -384,10 +387,10 @@ fn mask_hello(reply: &Reply) -> Reply {
             pairs
                 .iter()
                 .map(|(k, v)| {
-                    let v = if is_id(k) {
+                    let v = if named(k) {
                         Reply::Integer(0)
                     } else {
-                        v.clone()
+                        mask_fields(v, names)
                     };
                     (k.clone(), v)
                 })
@@ -395,6 +398,10 @@ fn mask_hello(reply: &Reply) -> Reply {
         ),
         other => other.clone(),
     }
+}
+
+fn mask_hello(reply: &Reply) -> Reply {
+    mask_fields(reply, &[b"id"])
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -518,11 +525,18 @@ fn info_fields(reply: &Reply) -> Result<Vec<String>, Reply> {
 /// `[id, consumer, idle, deliveries]` entries (and XINFO STREAM FULL's group PEL entries, of
 /// the same shape); the delivery time in a FULL consumer's `[id, delivery-time, deliveries]`.
 fn mask_stream_times(reply: &Reply) -> Reply {
-    const TIMES: [&[u8]; 4] = [b"idle", b"seen-time", b"active-time", b"delivery-time"];
+    mask_fields(
+        &mask_pel_times(reply),
+        &[b"idle", b"seen-time", b"active-time", b"delivery-time"],
+    )
+}
+
+/// The PEL entries' times zeroed (see [`mask_stream_times`]).
+fn mask_pel_times(reply: &Reply) -> Reply {
     let is_id = |r: &Reply| matches!(r, Reply::Bulk(b) if b.contains(&b'-') && b.first().is_some_and(u8::is_ascii_digit));
     match reply {
         Reply::Array(items) => {
-            let mut items: Vec<Reply> = items.iter().map(mask_stream_times).collect();
+            let mut items: Vec<Reply> = items.iter().map(mask_pel_times).collect();
             match items.as_slice() {
                 [id, Reply::Bulk(_), Reply::Integer(_), Reply::Integer(_)] if is_id(id) => {
                     items[2] = Reply::Integer(0);
@@ -530,28 +544,14 @@ fn mask_stream_times(reply: &Reply) -> Reply {
                 [id, Reply::Integer(_), Reply::Integer(_)] if is_id(id) => {
                     items[1] = Reply::Integer(0);
                 }
-                _ => {
-                    for i in 1..items.len() {
-                        if matches!(&items[i - 1], Reply::Bulk(k) if TIMES.contains(&k.as_slice()))
-                        {
-                            items[i] = Reply::Integer(0);
-                        }
-                    }
-                }
+                _ => {}
             }
             Reply::Array(items)
         }
         Reply::Map(pairs) => Reply::Map(
             pairs
                 .iter()
-                .map(|(k, v)| {
-                    let v = if matches!(k, Reply::Bulk(k) if TIMES.contains(&k.as_slice())) {
-                        Reply::Integer(0)
-                    } else {
-                        mask_stream_times(v)
-                    };
-                    (k.clone(), v)
-                })
+                .map(|(k, v)| (k.clone(), mask_pel_times(v)))
                 .collect(),
         ),
         other => other.clone(),
@@ -1190,17 +1190,25 @@ impl Runner {
                     let key = argv.get(at).cloned().unwrap_or_default();
                     // DEBUG OBJECT, unlike OBJECT ENCODING, counts no keyspace hit or miss
                     // (INFO's statistics are compared too).
-                    let encoding =
-                        match self
-                            .admin
-                            .call(&[b"DEBUG".to_vec(), b"OBJECT".to_vec(), key])
-                        {
-                            Reply::Status(line) => line
-                                .split(' ')
-                                .find_map(|field| field.strip_prefix("encoding:"))
-                                .map_or(Reply::Nil, |e| Reply::Bulk(e.as_bytes().to_vec())),
-                            other => other,
-                        };
+                    let object = self
+                        .admin
+                        .call(&[b"DEBUG".to_vec(), b"OBJECT".to_vec(), key]);
+                    let field = |name: &str| match &object {
+                        Reply::Status(line) => line
+                            .split(' ')
+                            .find_map(|f| f.strip_prefix(name))
+                            .map(str::to_string),
+                        _ => None,
+                    };
+                    let encoding = match &object {
+                        Reply::Status(_) => {
+                            field("encoding:").map_or(Reply::Nil, |e| Reply::Bulk(e.into_bytes()))
+                        }
+                        other => other.clone(),
+                    };
+                    // A quicklist of several nodes: Redis's cuts follow the list's history
+                    // (pushes at either end, removals), the engine's are made afresh.
+                    let nodes = field("ql_nodes:").and_then(|n| n.parse::<u64>().ok());
                     // SORT reads a sorted set's members from its dict (after converting it
                     // to a skiplist), so its ties come in hash order too.
                     let sorting = lower(argv.first()).starts_with("sort");
@@ -1210,6 +1218,7 @@ impl Runner {
                         [&b"raw"[..], b"hashtable", b"skiplist"]
                             .iter()
                             .any(|e| encoding == Reply::Bulk(e.to_vec()))
+                            || nodes.is_some_and(|n| n > 1)
                     } else {
                         encoding == Reply::Bulk(b"hashtable".to_vec())
                             || (sorting && encoding == Reply::Bulk(b"skiplist".to_vec()))
