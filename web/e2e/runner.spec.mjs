@@ -341,6 +341,9 @@ test('one clock: the clock bar drives the page clock scripts see, and DEBUG SLEE
 test('crash() simulates a power cut: AOF everysec keeps what was fsynced, RDB what was saved; clients and the console reconnect', async () => {
   const { runner, page } = await openRunner();
   const consolePanel = await new PlaygroundPage(page).ready();
+  // Paused, virtual time moves only by the script's sleep: how long the run takes on a busy
+  // machine cannot let an everysec fsync fall between the two writes.
+  await consolePanel.pauseClock();
   const result = await runner.run(`import Redis from 'ioredis';
 const redis = new Redis();
 await redis.config('SET', 'appendonly', 'yes');
