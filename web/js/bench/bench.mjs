@@ -13,7 +13,8 @@
 //! Then the floor (the same commands straight into the engine, through the wire convention the
 //! client's transport uses, and through `Engine.call` for comparison) and the client's own share
 //! (the client over a stub server answering at once), to show where an awaited command's time
-//! goes.
+//! goes; and two bounds no client answering through a promise can pass: W1 over a bare JS `Map`
+//! with an `await` per command, and W3's loop with its `await`s but no work.
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -262,6 +263,45 @@ for (let round = 0; round < ROUNDS; round++) {
   raw3Call = Math.max(raw3Call, rawEngineW3(viaCall));
 }
 
+/**
+ * Below any in-process client: W1 with one `await` per command over a bare JS `Map` (no client,
+ * no engine, no reply to build: the stored string itself is the answer), and W3's loop with its
+ * `await`s and key strings but no work at all. Their ratios to ioredis-mock bound what a client
+ * answering through a promise per command can reach on this machine.
+ */
+async function bareMapW1() {
+  const map = new Map();
+  for (let k = 0; k < KEYS; k++) if (k % 5 !== 0) map.set(`user:${k}`, value);
+  const start = performance.now();
+  let hits = 0;
+  for (let i = 0; i < W1_OPS; i++) {
+    const key = keyOf(i);
+    const cached = await map.get(key);
+    if (cached !== undefined) hits++;
+    else await map.set(key, value);
+  }
+  const ms = performance.now() - start;
+  if (hits !== (W1_OPS * 9) / 10) throw new Error(`bare map W1: ${hits} hits`);
+  return (W1_OPS / ms) * 1000;
+}
+async function awaitsW3() {
+  const names = ['hash', 'hash', 'list', 'list', 'zset', 'zset', 'counter', 'counter', 'counter', 'hash'];
+  let length = 0;
+  const start = performance.now();
+  for (let i = 0; i < W3_OPS; i++) {
+    length += (await `${names[i % names.length]}:${Math.floor(i / names.length) % 1000}`).length;
+  }
+  const ms = performance.now() - start;
+  if (length === 0) throw new Error('no keys');
+  return (W3_OPS / ms) * 1000;
+}
+let bareW1 = 0;
+let bareW3 = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  bareW1 = Math.max(bareW1, await bareMapW1());
+  bareW3 = Math.max(bareW3, await awaitsW3());
+}
+
 // Measured in a process of its own, so that the client's code is compiled for the stub alone.
 const { clientW1, clientW3 } = JSON.parse(
   execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--client-only'], { encoding: 'utf8' }),
@@ -278,12 +318,14 @@ for (const { name, a, b, cpuRatio, note } of rows) {
       .padStart(6)}× (${cpuRatio.toFixed(2)}×)  ${note}`,
   );
 }
-for (const [label, opsPerSec] of [
-  ['W1 floor: engine alone (wire), no client', raw],
-  ['W1 floor: Engine.call alone, no client', rawCall],
+for (const [label, opsPerSec, row] of [
+  ['W1 floor: engine alone (wire), no client', raw, rows[0]],
+  ['W1 floor: Engine.call alone, no client', rawCall, rows[0]],
+  ['W1 bound: a JS Map and an await, no more', bareW1, rows[0]],
+  ['W3 bound: an await per command, no work', bareW3, rows[2]],
 ]) {
   console.log(
-    `${label.padEnd(40)} ${fmt(opsPerSec).padStart(12)} op/s ${''.padStart(15)} ${(opsPerSec / rows[0].b.opsPerSec)
+    `${label.padEnd(40)} ${fmt(opsPerSec).padStart(12)} op/s ${''.padStart(15)} ${(opsPerSec / row.b.opsPerSec)
       .toFixed(2)
       .padStart(6)}×`,
   );
