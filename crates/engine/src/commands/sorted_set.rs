@@ -837,11 +837,7 @@ fn zremrange_generic(ctx: &mut Ctx<'_>, key: &[u8], what: &Removal, event: &str)
             None => return Ok(Reply::Integer(0)),
         },
         Removal::Score(range) => zset.score_range(range).map(|(m, _)| m.to_vec()).collect(),
-        Removal::Lex(range) => zset
-            .lex_start(range, false)
-            .take_while(|(m, _)| range.below_max(m))
-            .map(|(m, _)| m.to_vec())
-            .collect(),
+        Removal::Lex(range) => zset.lex_removal(range),
     };
     let removed = zset.remove_all(doomed.iter().map(Vec::as_slice));
     let emptied = zset.is_empty();

@@ -806,6 +806,27 @@ impl ZSet {
         if inside { from_start } else { Iter::empty() }
     }
 
+    /// The members ZREMRANGEBYLEX removes, in order. A listpack's are those of
+    /// [`ZSet::lex_start`] up to the maximum (`zzlDeleteRangeByLex`). A skiplist's walk
+    /// (`zslDeleteRangeByLex`) makes no check of the set's ends first: it starts at the first
+    /// member at or past the minimum and takes members up to the first past the maximum, which
+    /// with mixed scores may take members outside the range, or some that `lex_start` would
+    /// refuse. (Redis walks down its random levels to that first member; with mixed scores a
+    /// higher level may skip it. The walk here is the level-0 one, Redis's most likely.)
+    pub fn lex_removal(&self, range: &LexRange) -> Vec<Vec<u8>> {
+        let start = match &self.repr {
+            Repr::Listpack(_) => self.lex_start(range, false),
+            Repr::Skiplist(list) => match list.order.iter().find(|(_, m)| range.above_min(m)) {
+                Some(key) => Iter::skiplist(list.range(Bound::Included(key), Bound::Unbounded)),
+                None => Iter::empty(),
+            },
+        };
+        start
+            .take_while(|(m, _)| range.below_max(m))
+            .map(|(m, _)| m.to_vec())
+            .collect()
+    }
+
     /// Removes and answers the element with the lowest score (or the highest, `max`).
     pub fn pop(&mut self, max: bool) -> Option<(Vec<u8>, f64)> {
         match &mut self.repr {
@@ -1294,6 +1315,26 @@ mod tests {
                 assert_eq!(got, want, "ranks {a}..={b}");
             }
         }
+    }
+
+    #[test]
+    fn zremrangebylex_walks_a_skiplist_without_checking_its_ends() {
+        // The tail `ab` is not past `(ab`: ZRANGEBYLEX's check of the ends finds nothing, and
+        // so does a listpack's removal; a skiplist's removal starts at `b\0`, the first member
+        // past the minimum, and takes everything up to `+`, `ab` included (redis-server 7.0
+        // removed 3 here).
+        let long = "x".repeat(100);
+        let pairs = [(3.0, "b\0"), (3.0, long.as_str()), (4.0, "ab")];
+        let range = lex(b"(ab", b"+");
+        let sl = set(&pairs, SMALL);
+        assert_eq!(sl.encoding_name(), "skiplist");
+        assert_eq!(sl.lex_start(&range, false).count(), 0);
+        assert_eq!(sl.lex_removal(&range).len(), 3);
+        let mut lp = set(&[(3.0, "b\0"), (3.0, "x"), (4.0, "ab")], SMALL);
+        assert_eq!(lp.encoding_name(), "listpack");
+        assert!(lp.lex_removal(&range).is_empty());
+        lp.convert_to_skiplist();
+        assert_eq!(lp.lex_removal(&range).len(), 3);
     }
 
     #[test]
