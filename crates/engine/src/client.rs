@@ -567,6 +567,7 @@ impl Engine {
         if retry {
             // A waiting command run again: its call was counted when it first ran, and
             // `serve_ready_keys` accounts for the reply it is served with.
+            self.redacted.clear();
             return;
         }
         // Counted after the handler, as Redis's `call`: CONFIG RESETSTAT counts itself.
@@ -584,6 +585,7 @@ impl Engine {
             self.slowlog_push(client, spec, argv);
         }
         self.feed_monitors(client, spec, argv);
+        self.redacted.clear();
     }
 
     /// Accounts for a waiting command served at last (Redis's `updateStatsOnUnblock`): an error

@@ -208,6 +208,9 @@ pub struct Engine {
     /// Where a command's replies gather before they are delivered: kept to be reused, empty
     /// between commands.
     pub(crate) reply_buffer: Vec<Reply>,
+    /// The arguments the running command hid from the slow log and MONITOR (Redis's
+    /// `redactClientCommandArgument`), by index; taken when the command is done.
+    pub(crate) redacted: Vec<usize>,
 }
 
 impl Default for Engine {
@@ -242,6 +245,7 @@ impl Engine {
             eviction: Eviction::default(),
             aof: Aof::default(),
             reply_buffer: Vec::new(),
+            redacted: Vec::new(),
         }
     }
 
@@ -522,6 +526,13 @@ impl Ctx<'_> {
     /// The calling connection's state.
     pub fn client_mut(&mut self) -> Option<&mut Client> {
         self.engine.clients.get_mut(&self.client)
+    }
+
+    /// Hides argument `index` of the running command from the slow log and MONITOR, which show
+    /// `(redacted)` instead: secrets, at the moment the command reads them, as Redis's
+    /// `redactClientCommandArgument` (a command that fails before reading one shows it).
+    pub fn redact(&mut self, index: usize) {
+        self.engine.redacted.push(index);
     }
 
     /// Sends a reply before the handler's own: for commands that answer several times, like

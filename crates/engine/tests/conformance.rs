@@ -20,6 +20,8 @@
 //!   `#` keeps the section headers; kept fields are sorted within their section (Redis lists
 //!   commandstats in hash order); `#! monitor-lines` before a `:read`
 //!   shows each MONITOR line as `[db] "arg" …`, without its time stamp and client address;
+//!   `#! slowlog-args` before `SLOWLOG GET` keeps each entry's arguments and client name (its
+//!   id, time, duration and address differ between runs);
 //! - `[name] COMMAND …` sends the command on the connection called `name` (opened on first use;
 //!   lines without a prefix use the default connection);
 //! - every script starts as the live server does: the engine too has an administrative connection,
@@ -49,6 +51,7 @@ enum Order {
     Ignore,
     InfoFields(Vec<FieldSpec>),
     MonitorLines,
+    SlowlogArgs,
 }
 
 /// A field of an INFO reply to keep: a glob over names, and the sub-fields to keep if not all.
@@ -182,6 +185,7 @@ fn parse_script(path: &Path) -> Script {
                 "ignore" => Order::Ignore,
                 "info-fields" => Order::InfoFields(words.map(FieldSpec::parse).collect()),
                 "monitor-lines" => Order::MonitorLines,
+                "slowlog-args" => Order::SlowlogArgs,
                 other => panic!("{}: unknown directive {other:?}", path.display()),
             };
             continue;
@@ -211,6 +215,28 @@ fn parse_script(path: &Path) -> Script {
 fn normalize(reply: Reply, order: &Order) -> Reply {
     if let Order::InfoFields(specs) = order {
         return filter_info(reply, specs);
+    }
+    if *order == Order::SlowlogArgs {
+        // Each entry: id, time, duration, arguments, address, name.
+        return match reply {
+            Reply::Array(entries) => Reply::Array(
+                entries
+                    .into_iter()
+                    .map(|entry| match entry {
+                        Reply::Array(fields) => Reply::Array(
+                            fields
+                                .into_iter()
+                                .enumerate()
+                                .filter(|(i, _)| *i == 3 || *i == 5)
+                                .map(|(_, f)| f)
+                                .collect(),
+                        ),
+                        other => other,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        };
     }
     if matches!(order, Order::Exact | Order::Ignore | Order::MonitorLines) {
         return reply;

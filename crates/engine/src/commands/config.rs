@@ -111,7 +111,7 @@ pub fn config_set_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     // (parameter index, alias used, value)
     let mut chosen: Vec<(usize, bool, &[u8])> = Vec::new();
     let mut error = None;
-    for pair in argv.get(2..).unwrap_or_default().chunks(2) {
+    for (n, pair) in argv.get(2..).unwrap_or_default().chunks(2).enumerate() {
         let [name, value] = pair else {
             return Err(RedisError::syntax());
         };
@@ -124,10 +124,14 @@ pub fn config_set_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             }
             continue;
         };
+        let flags = PARAMS.get(i).map_or(0, |p| p.flags);
+        // Every sensitive value is hidden, even past an error.
+        if flags & flag::SENSITIVE != 0 {
+            ctx.redact(2 + 2 * n + 1);
+        }
         if error.is_some() {
             continue;
         }
-        let flags = PARAMS.get(i).map_or(0, |p| p.flags);
         if flags & flag::IMMUTABLE != 0 {
             error = Some(set_failed(name, "can't set immutable config"));
         } else if flags & flag::PROTECTED != 0 {

@@ -181,6 +181,8 @@ pub fn hello_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     while let Some(option) = argv.get(j) {
         let more = argv.len() - 1 - j;
         if args::is(option, "auth") && more >= 2 {
+            ctx.redact(j + 1);
+            ctx.redact(j + 2);
             if !credentials_ok(ctx, &argv[j + 1], &argv[j + 2]) {
                 return Err(RedisError::new(WRONGPASS));
             }
@@ -230,6 +232,10 @@ pub fn hello_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `AUTH [username] password`
 pub fn auth_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    if argv.len() > 3 {
+        return Err(RedisError::syntax());
+    }
+    ctx.redact(1);
     let (user, password) = match argv {
         [_, password] => {
             if ctx.engine.config.requirepass.is_none() {
@@ -239,7 +245,10 @@ pub fn auth_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             }
             (&b"default"[..], password)
         }
-        [_, user, password] => (user.as_slice(), password),
+        [_, user, password] => {
+            ctx.redact(2);
+            (user.as_slice(), password)
+        }
         _ => return Err(RedisError::syntax()),
     };
     if !credentials_ok(ctx, user, password) {

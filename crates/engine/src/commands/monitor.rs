@@ -84,7 +84,12 @@ impl Engine {
             return;
         }
         let db = self.clients.get(&client).map_or(0, |c| c.db);
-        let line = monitor_line(self.now_ms, db, &addr(client), &shown_args(spec, argv));
+        let line = monitor_line(
+            self.now_ms,
+            db,
+            &addr(client),
+            &shown_args(argv, &self.redacted),
+        );
         for monitor in self.monitors.clone() {
             if monitor == client {
                 // Its own command's line comes after the command's reply, as in Redis.

@@ -11,7 +11,6 @@ use std::collections::VecDeque;
 use crate::ClientId;
 use crate::command::{Command, CommandSpec, Ctx, flag};
 use crate::commands::args;
-use crate::config::{Config, PARAMS, flag as param_flag};
 use crate::engine::Engine;
 use crate::errors::{CmdResult, RedisError};
 use crate::num::parse_i64;
@@ -82,46 +81,20 @@ impl Slowlog {
     }
 }
 
-/// The arguments of a command as the slow log and MONITOR show them: the values of secrets
-/// (`AUTH`'s, `HELLO … AUTH`'s, sensitive `CONFIG SET` parameters') replaced by `(redacted)`,
-/// as Redis's `redactClientCommandArgument` does.
-pub fn shown_args<'a>(spec: &CommandSpec, argv: &'a [Vec<u8>]) -> Vec<Cow<'a, [u8]>> {
-    let mut shown: Vec<Cow<'a, [u8]>> = argv.iter().map(|a| Cow::Borrowed(a.as_slice())).collect();
-    let mut redact = |i: usize| {
-        if let Some(slot) = shown.get_mut(i) {
-            *slot = Cow::Borrowed(b"(redacted)");
-        }
-    };
-    match spec.name.as_str() {
-        "auth" => (1..argv.len()).for_each(&mut redact),
-        "hello" => {
-            let mut j = 2;
-            while let Some(option) = argv.get(j) {
-                let more = argv.len() - 1 - j;
-                if args::is(option, "auth") && more >= 2 {
-                    redact(j + 1);
-                    redact(j + 2);
-                    j += 3;
-                } else if args::is(option, "setname") && more >= 1 {
-                    j += 2;
-                } else {
-                    break;
-                }
+/// The arguments of a command as the slow log and MONITOR show them: those the command
+/// redacted ([`Ctx::redact`]: `AUTH`'s, `HELLO … AUTH`'s, sensitive `CONFIG SET` values)
+/// replaced by `(redacted)`.
+pub fn shown_args<'a>(argv: &'a [Vec<u8>], redacted: &[usize]) -> Vec<Cow<'a, [u8]>> {
+    argv.iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if redacted.contains(&i) {
+                Cow::Borrowed(&b"(redacted)"[..])
+            } else {
+                Cow::Borrowed(a.as_slice())
             }
-        }
-        "config|set" => {
-            for (pair, name) in argv.iter().enumerate().skip(2).step_by(2) {
-                let sensitive = Config::find(name)
-                    .and_then(|(i, _)| PARAMS.get(i))
-                    .is_some_and(|p| p.flags & param_flag::SENSITIVE != 0);
-                if sensitive {
-                    redact(pair + 1);
-                }
-            }
-        }
-        _ => {}
-    }
-    shown
+        })
+        .collect()
 }
 
 impl Engine {
@@ -137,7 +110,7 @@ impl Engine {
             return;
         }
         if DURATION_US >= threshold {
-            self.slowlog_add(client, spec, argv, DURATION_US);
+            self.slowlog_add(client, argv, DURATION_US);
         }
         // Trimmed after every push, so that `slowlog-max-len 0` empties it.
         let max = usize::try_from(max_len).unwrap_or(usize::MAX);
@@ -146,14 +119,8 @@ impl Engine {
         }
     }
 
-    fn slowlog_add(
-        &mut self,
-        client: ClientId,
-        spec: &CommandSpec,
-        argv: &[Vec<u8>],
-        duration_us: i64,
-    ) {
-        let shown = shown_args(spec, argv);
+    fn slowlog_add(&mut self, client: ClientId, argv: &[Vec<u8>], duration_us: i64) {
+        let shown = shown_args(argv, &self.redacted);
         let argc = shown.len().min(MAX_ARGC);
         let mut logged: Vec<Vec<u8>> = Vec::with_capacity(argc);
         for (i, arg) in shown.iter().take(argc).enumerate() {
