@@ -258,6 +258,11 @@ enum Class {
     /// cut by its history. (Inside EXEC, where the encoding can no longer be asked, by kind
     /// only.)
     MemoryUsage,
+    /// `SLOWLOG GET`: see [`same_slowlog`].
+    Slowlog,
+    /// `SLOWLOG LEN`: both logs also hold some of the runner's own commands (see
+    /// [`same_slowlog`]), so only the kind of reply is compared.
+    SlowlogLen,
 }
 
 fn lower(arg: Option<&Vec<u8>>) -> String {
@@ -289,6 +294,16 @@ fn class_of(argv: &[Vec<u8>]) -> Class {
             from_zero: argv.get(2).is_some_and(|c| c == b"0"),
         },
         "srandmember" | "hrandfield" | "zrandmember" | "randomkey" | "time" => Class::Random,
+        // A relative expiry compared (GT, LT) with one set a moment before by a relative time
+        // too: whether the wall clock ticked a millisecond in between decides, on each side.
+        "expire" | "pexpire"
+            if argv
+                .iter()
+                .skip(3)
+                .any(|a| a.eq_ignore_ascii_case(b"gt") || a.eq_ignore_ascii_case(b"lt")) =>
+        {
+            Class::Random
+        }
         "spop" => Class::RandomPop,
         "ttl" | "expiretime" => Class::Time(1),
         "pttl" | "pexpiretime" => Class::Time(1000),
@@ -302,6 +317,8 @@ fn class_of(argv: &[Vec<u8>]) -> Class {
         "xpending" | "xinfo" => Class::StreamTimes,
         "info" => Class::Info,
         "memory" if sub == "usage" => Class::MemoryUsage,
+        "slowlog" if sub == "get" => Class::Slowlog,
+        "slowlog" if sub == "len" => Class::SlowlogLen,
         // A client's channels are in a dict; its patterns in a list (PUNSUBSCRIBE is ordered).
         "unsubscribe" | "sunsubscribe" if argv.len() == 1 => Class::UnorderedReplies,
         _ => Class::Exact,
@@ -492,6 +509,11 @@ fn compare(class: Class, engine: &Reply, server: &Reply) -> Verdict {
         Class::CommandInfo => ok(subcommands_sorted(engine) == subcommands_sorted(server)),
         Class::StreamTimes => ok(mask_stream_times(engine) == mask_stream_times(server)),
         Class::Info => ok(info_fields(engine) == info_fields(server)),
+        Class::Slowlog => ok(same_slowlog(engine, server)),
+        Class::SlowlogLen => ok(matches!(
+            (engine, server),
+            (Reply::Integer(_), Reply::Integer(_))
+        )),
         Class::MemoryUsage => match (engine, server) {
             (Reply::Integer(_), Reply::Integer(_)) => Verdict::OrderDiffers,
             _ => Verdict::Differs,
@@ -545,6 +567,58 @@ fn info_fields(reply: &Reply) -> Result<Vec<String>, Reply> {
 /// `idle`, `seen-time`, `active-time` or `delivery-time`; the idle time in XPENDING's
 /// `[id, consumer, idle, deliveries]` entries (and XINFO STREAM FULL's group PEL entries, of
 /// the same shape); the delivery time in a FULL consumer's `[id, delivery-time, deliveries]`.
+/// The name of the runner's own connection to the server, whose commands enter the server's
+/// slow log too.
+const ADMIN_NAME: &[u8] = b"difftest-admin";
+
+/// Whether `SLOWLOG GET` replies agree. The logs also hold the runner's own commands (on the
+/// server, its admin connection's and the `CLIENT ID` each new connection sends; in the engine,
+/// the statistics it resets beside the server's), newest first like the rest: without them,
+/// one side's entries must be the other's newest ones, and it may have fewer by as many as
+/// there were of them (they took room in the log and in the count). Each entry's id, time,
+/// duration and client address are masked.
+fn same_slowlog(engine: &Reply, server: &Reply) -> bool {
+    let (Reply::Array(e), Reply::Array(s)) = (engine, server) else {
+        return engine == server;
+    };
+    let runners = |entry: &&Reply| match entry {
+        Reply::Array(fields) => {
+            fields.get(5) == Some(&Reply::Bulk(ADMIN_NAME.to_vec()))
+                || fields.get(3)
+                    == Some(&Reply::Array(vec![
+                        Reply::Bulk(b"CLIENT".to_vec()),
+                        Reply::Bulk(b"ID".to_vec()),
+                    ]))
+        }
+        _ => false,
+    };
+    let masked = |entry: &Reply| match entry {
+        Reply::Array(fields) => Reply::Array(
+            fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    if [0, 1, 2, 4].contains(&i) {
+                        Reply::Nil
+                    } else {
+                        f.clone()
+                    }
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    let theirs: Vec<Reply> = s.iter().filter(|r| !runners(r)).map(masked).collect();
+    let ours: Vec<Reply> = e.iter().filter(|r| !runners(r)).map(masked).collect();
+    let extra = (s.len() - theirs.len()).max(e.len() - ours.len());
+    let (short, long) = if ours.len() <= theirs.len() {
+        (&ours, &theirs)
+    } else {
+        (&theirs, &ours)
+    };
+    long.len() <= short.len() + extra && long.get(..short.len()) == Some(short.as_slice())
+}
+
 fn mask_stream_times(reply: &Reply) -> Reply {
     mask_fields(
         &mask_pel_times(reply),
@@ -683,7 +757,11 @@ impl Runner {
         // The parameters an episode may change, back to their defaults (a fresh engine has
         // them).
         let mut set = vec![b"CONFIG".to_vec(), b"SET".to_vec()];
-        for (name, _, default) in generate::CONFIG_PARAMETERS {
+        let parameters = generate::CONFIG_PARAMETERS
+            .iter()
+            .map(|(name, _, default)| (*name, *default))
+            .chain(generate::SCENARIO_PARAMETERS.iter().copied());
+        for (name, default) in parameters {
             if !name.starts_with("nosuch") {
                 set.push(name.as_bytes().to_vec());
                 set.push(default.as_bytes().to_vec());
@@ -911,6 +989,9 @@ impl Runner {
             {
                 let resetstat = words("CONFIG RESETSTAT");
                 let admin = engine.connect();
+                let mut setname = words("CLIENT SETNAME");
+                setname.push(ADMIN_NAME.to_vec());
+                engine.call(admin, &setname);
                 engine.call(admin, &resetstat);
                 engine.disconnect(admin);
                 self.admin.call(&resetstat);
@@ -1400,7 +1481,9 @@ fn script(trace: &[Traced]) -> String {
             | Class::CommandInfo
             | Class::StreamTimes
             | Class::Info
-            | Class::MemoryUsage => {
+            | Class::MemoryUsage
+            | Class::Slowlog
+            | Class::SlowlogLen => {
                 out.push_str("#! ignore\n");
             }
             Class::Exact | Class::Scan { .. } | Class::UnorderedReplies => {}
@@ -1509,6 +1592,9 @@ fn engine_matches_redis_on_random_commands() {
     }
 
     let mut admin = ServerConn::open(&socket);
+    let mut setname = words("CLIENT SETNAME");
+    setname.push(ADMIN_NAME.to_vec());
+    admin.call(&setname);
     let payloads = dump_payloads(&mut admin);
     let mut runner = Runner {
         socket,

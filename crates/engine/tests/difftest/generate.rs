@@ -346,8 +346,22 @@ pub fn covered_commands() -> BTreeSet<&'static str> {
     FAMILIES
         .iter()
         .flat_map(|f| f.commands.iter().copied())
+        .chain(BLOCKING)
+        .chain(["slowlog"])
         .collect()
 }
+
+/// The blocking commands [`Gen::blocking_pair`] draws from.
+const BLOCKING: [&str; 8] = [
+    "blpop",
+    "brpop",
+    "brpoplpush",
+    "blmove",
+    "blmpop",
+    "bzpopmin",
+    "bzpopmax",
+    "bzmpop",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pool {
@@ -386,6 +400,10 @@ fn b<S: AsRef<str> + ?Sized>(s: &S) -> Vec<u8> {
 
 fn cmd(name: &str) -> Argv {
     vec![b(name)]
+}
+
+fn words(line: &str) -> Argv {
+    line.split(' ').map(b).collect()
 }
 
 impl Gen {
@@ -434,6 +452,7 @@ impl Gen {
                 0..=2 => self.transaction_block(&mut steps),
                 3 | 4 => self.blocking_pair(&mut steps),
                 5 => self.stream_group(&mut steps),
+                6 => self.slowlog_window(&mut steps),
                 _ => {
                     let conn = self.conn();
                     // A subscribed connection would refuse most commands: now and then it
@@ -576,19 +595,57 @@ impl Gen {
         }
     }
 
+    /// SLOWLOG over a window where every command is logged: `slowlog-log-slower-than 0` (each
+    /// side then logs all, whatever its commands took), an emptied log, a few commands on any
+    /// connection, then SLOWLOG's subcommands. Outside such windows the server logs only what
+    /// happened to be slow on this machine, so SLOWLOG is drawn here only.
+    fn slowlog_window(&mut self, steps: &mut Vec<Step>) {
+        let conn = self.conn();
+        if self.in_multi[conn] || self.subscribed[conn] {
+            self.push(steps, conn, cmd("RESET"));
+        }
+        self.push(steps, conn, words("CONFIG SET slowlog-log-slower-than 0"));
+        if self.rng.chance(30) {
+            let len = *self.rng.pick(&["0", "1", "3", "128"]);
+            self.push(
+                steps,
+                conn,
+                vec![b("CONFIG"), b("SET"), b("slowlog-max-len"), b(len)],
+            );
+        }
+        self.push(steps, conn, words("SLOWLOG RESET"));
+        for _ in 0..self.rng.range(1, 8) {
+            let other = self.conn();
+            let argv = self.command();
+            self.push(steps, other, argv);
+        }
+        for _ in 0..self.rng.range(1, 3) {
+            let argv = match self.rng.below(12) {
+                0..=5 => {
+                    let mut argv = vec![self.tok("SLOWLOG"), self.tok("GET")];
+                    if self.rng.chance(60) {
+                        argv.push(b(self
+                            .rng
+                            .pick(&["-1", "0", "1", "3", "100", "-5", "abc", "1.5"])));
+                    }
+                    argv
+                }
+                6..=8 => vec![self.tok("SLOWLOG"), self.tok("LEN")],
+                9 => vec![self.tok("SLOWLOG"), self.tok("RESET")],
+                10 => vec![self.tok("SLOWLOG"), self.tok("HELP")],
+                _ => {
+                    let sub = *self.rng.pick(&["NOSUCH", "LEN", "GET"]);
+                    vec![self.tok("SLOWLOG"), self.tok(sub), b("1"), b("2")]
+                }
+            };
+            self.push(steps, conn, argv);
+        }
+    }
+
     /// A blocking list command on one connection, then a push to one of its keys from another.
     fn blocking_pair(&mut self, steps: &mut Vec<Step>) {
         let conn = self.conn();
-        let name = *self.rng.pick(&[
-            "blpop",
-            "brpop",
-            "brpoplpush",
-            "blmove",
-            "blmpop",
-            "bzpopmin",
-            "bzpopmax",
-            "bzmpop",
-        ]);
+        let name = *self.rng.pick(&BLOCKING);
         let sorted = name.starts_with("bz");
         let argv = if sorted {
             zset(self, name)
@@ -2335,6 +2392,12 @@ pub const CONFIG_PARAMETERS: &[(&str, &[&str], &str)] = &[
     ("lazyfree-lazy-user-del", &["yes", "no", "maybe"], "no"),
     ("stream-node-max-entries", &["0", "2", "100", "-1"], "100"),
     ("nosuch-parameter", &["1"], ""),
+];
+
+/// Parameters only some scenarios change: put back between episodes too.
+pub const SCENARIO_PARAMETERS: &[(&str, &str)] = &[
+    ("slowlog-log-slower-than", "10000"),
+    ("slowlog-max-len", "128"),
 ];
 
 fn config(g: &mut Gen, _name: &str) -> Argv {
