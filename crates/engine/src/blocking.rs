@@ -1,10 +1,14 @@
 //! Blocking commands (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK, …): a client waits on keys until
 //! another client's write makes one of them ready, or until its timeout on the virtual clock.
 //!
-//! A handler that cannot proceed calls [`Ctx::block`]. Every write marks the keys clients wait on
-//! as ready ([`Ctx::modified`]); after each command the engine re-runs the waiting commands of
-//! ready keys, oldest waiter first, as Redis 7.2+ does: a re-run that succeeds replies to its
-//! client, one that still cannot proceed keeps waiting. Timeouts fire as the clock advances.
+//! A handler that cannot proceed calls [`Ctx::block`]. A key clients wait on becomes ready where
+//! Redis 7.0 calls `signalKeyAsReady`: when it is created ([`Ctx::add`], [`Ctx::set_key`] of a
+//! missing key), when XADD appends to it, and when a stream is deleted, overwritten or loses a
+//! group (a blocked XREADGROUP learns it); never when a value is changed in place or
+//! overwritten otherwise (SORT … STORE over a string key wakes nobody). After each command the
+//! engine re-runs the waiting commands of ready keys, oldest waiter first: a re-run that
+//! succeeds replies to its client, one that still cannot proceed keeps waiting. Timeouts fire as
+//! the clock advances.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -121,9 +125,20 @@ impl Engine {
             .min()
     }
 
-    /// Marks a written key as ready if a client waits on it.
-    pub(crate) fn signal_key_as_ready(&mut self, db: usize, key: &[u8]) {
-        if self.blocking.on_key.is_empty() {
+    /// Redis's `signalKeyAsReady`: marks a key holding (or having held) a value of type
+    /// `type_name` as ready, if a client waits on it and some client waits for that type at all
+    /// (a list created while only sorted-set waiters exist is not queued).
+    pub(crate) fn signal_key_as_ready(&mut self, db: usize, key: &[u8], type_name: &str) {
+        if self.blocking.on_key.is_empty() || !matches!(type_name, "list" | "zset" | "stream") {
+            return;
+        }
+        let registry = Registry::get();
+        let waited = self.blocking.clients.values().any(|b| {
+            registry
+                .lookup_argv(&b.argv)
+                .is_some_and(|spec| waited_type(&spec.group) == type_name)
+        });
+        if !waited {
             return;
         }
         let slot = (db, key.to_vec());
@@ -135,18 +150,19 @@ impl Engine {
     /// Redis's `scanDatabaseForReadyKeys` (after SWAPDB): every key of these databases that a
     /// client waits on and that exists is marked ready.
     pub(crate) fn signal_existing_blocked_keys(&mut self, dbs: &[usize]) {
-        let mut present: Vec<(usize, Vec<u8>)> = self
+        let mut present: Vec<(usize, Vec<u8>, &'static str)> = self
             .blocking
             .on_key
             .keys()
-            .filter(|(db, key)| {
-                dbs.contains(db) && self.dbs.get(*db).is_some_and(|d| d.peek(key).is_some())
+            .filter(|(db, _)| dbs.contains(db))
+            .filter_map(|(db, key)| {
+                let entry = self.dbs.get(*db)?.peek(key)?;
+                Some((*db, key.clone(), entry.value.type_name()))
             })
-            .cloned()
             .collect();
         crate::qsort::sort(&mut present);
-        for (db, key) in present {
-            self.signal_key_as_ready(db, &key);
+        for (db, key, type_name) in present {
+            self.signal_key_as_ready(db, &key, type_name);
         }
     }
 

@@ -437,9 +437,12 @@ impl Engine {
 
     /// Removes a key whose time has passed, counting and logging it.
     pub(crate) fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8], at: i64) {
-        if self.dbs[db].remove(key).is_some() {
+        if let Some(entry) = self.dbs[db].remove(key) {
             self.propagate(db, vec![b"DEL".to_vec(), key.to_vec()]);
             self.touch_watched_key(db, key);
+            if matches!(entry.value, Value::Stream(_)) {
+                self.signal_key_as_ready(db, key, "stream");
+            }
             self.stats.expired_keys += 1;
             self.events
                 .push(at, client, db as u8, EventKind::Expired, key, "");
@@ -461,9 +464,12 @@ impl Engine {
                 })
                 .min();
             let Some((at, db)) = due else { break };
-            if let Some((key, _)) = self.dbs[db].pop_expired(now) {
+            if let Some((key, entry)) = self.dbs[db].pop_expired(now) {
                 self.propagate(db, vec![b"DEL".to_vec(), key.clone()]);
                 self.touch_watched_key(db, &key);
+                if matches!(entry.value, Value::Stream(_)) {
+                    self.signal_key_as_ready(db, &key, "stream");
+                }
                 self.stats.expired_keys += 1;
                 self.events
                     .push(at.max(from), 0, db as u8, EventKind::Expired, &key, "");
@@ -601,6 +607,11 @@ impl Ctx<'_> {
         let old = self
             .write(key)
             .map(|e| (e.expire_at(), e.lfu_counter, e.lfu_minutes));
+        let was_stream = old.is_some()
+            && self.engine.dbs[self.db]
+                .peek(key)
+                .is_some_and(|e| matches!(e.value, Value::Stream(_)));
+        let type_name = value.type_name();
         let mut entry = Entry::new(value, now);
         if let Some((_, counter, minutes)) =
             old.filter(|_| self.engine.config.maxmemory_policy.is_lfu())
@@ -615,7 +626,11 @@ impl Ctx<'_> {
         }
         if old.is_none() {
             // Redis's dbAdd announces every new key before the command's own event.
+            self.engine.signal_key_as_ready(self.db, key, type_name);
             self.notify(notify::NEW, "new", key);
+        } else if was_stream {
+            // dbOverwrite wakes only a blocked XREADGROUP, whose stream is gone.
+            self.engine.signal_key_as_ready(self.db, key, "stream");
         }
         // Inserting measured the value.
         self.written(key);
@@ -626,7 +641,9 @@ impl Ctx<'_> {
     /// (callers delete it first); a present one is replaced. With [`Ctx::take`] and
     /// [`Ctx::with_db`] this moves a key (`RENAME`, `MOVE`) without changing its object.
     pub fn add(&mut self, key: &[u8], entry: Entry) {
+        let type_name = entry.value.type_name();
         self.engine.dbs[self.db].insert(key, entry);
+        self.engine.signal_key_as_ready(self.db, key, type_name);
         self.notify(notify::NEW, "new", key);
         self.written(key);
     }
@@ -639,12 +656,11 @@ impl Ctx<'_> {
         self.written(key);
     }
 
-    /// What follows every write: the change counter, WATCH, blocked clients, the event log.
+    /// What follows every write: the change counter, WATCH, the event log.
     fn written(&mut self, key: &[u8]) {
         self.engine.wrote = true;
         self.engine.persistence.dirty += 1;
         self.engine.touch_watched_key(self.db, key);
-        self.engine.signal_key_as_ready(self.db, key);
         let command = self.command();
         self.engine.events.push(
             self.engine.now_ms,
@@ -672,7 +688,9 @@ impl Ctx<'_> {
         self.engine.persistence.dirty += 1;
         self.engine.touch_watched_key(self.db, key);
         // A blocked XREADGROUP learns its stream is gone (other waiters keep waiting).
-        self.engine.signal_key_as_ready(self.db, key);
+        if matches!(entry.value, Value::Stream(_)) {
+            self.engine.signal_key_as_ready(self.db, key, "stream");
+        }
         let command = self.command();
         self.engine.events.push(
             self.engine.now_ms,

@@ -238,7 +238,7 @@ impl Engine {
         self.propagate(db, vec![b"DEL".to_vec(), key.to_vec()]);
         self.touch_watched_key(db, key);
         if matches!(entry.value, Value::Stream(_)) {
-            self.signal_key_as_ready(db, key);
+            self.signal_key_as_ready(db, key, "stream");
         }
         self.events
             .push(self.now_ms, 0, db as u8, EventKind::Evicted, key, "");

@@ -448,6 +448,7 @@ pub fn xadd_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         // A new key was logged as written when it was added.
         ctx.modified(key);
     }
+    ctx.engine.signal_key_as_ready(ctx.db, key, "stream");
     ctx.notify(notify::STREAM, "xadd", key);
     if trimmed > 0 {
         ctx.notify(notify::STREAM, "xtrim", key);
@@ -1500,7 +1501,7 @@ pub fn xgroup_destroy_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult 
     if existed {
         ctx.notify(notify::STREAM, "xgroup-destroy", key);
         // Clients blocked reading as this group learn it is gone.
-        ctx.engine.signal_key_as_ready(ctx.db, key);
+        ctx.engine.signal_key_as_ready(ctx.db, key, "stream");
     }
     Ok(Reply::Integer(i64::from(existed)))
 }
