@@ -121,7 +121,7 @@ pub fn value_size(value: &Value, samples: usize) -> usize {
         Value::String(s) => match s.encoding {
             StrEncoding::Int => ROBJ,
             StrEncoding::Embstr => alloc_size(ROBJ + 3 + s.bytes.len() + 1),
-            StrEncoding::Raw => ROBJ + sds_size(s.bytes.len()),
+            StrEncoding::Raw => ROBJ + s.sds.usable(s.bytes.len()),
         },
         Value::List(list) => {
             let nodes = quicklist_nodes(list.iter(), list.fill());

@@ -250,13 +250,13 @@ enum Class {
     /// `INFO`: the same sections, and equal values for the fields that depend only on the
     /// commands run (see [`info_fields`]).
     Info,
-    /// `MEMORY USAGE`: exact for the compact encodings (`int`, `embstr`, `listpack`, `intset`,
-    /// a one-node `quicklist`, streams). Not for a `raw` string, whose allocation in Redis
-    /// keeps the spare room its in-place changes (APPEND, SETRANGE, SETBIT, PFADD) made; a
-    /// `hashtable`, whose table size follows its growth history and the server cron's
-    /// resizing; a `skiplist`, whose nodes have random heights; a quicklist of several nodes,
-    /// cut by its history. (Inside EXEC, where the encoding can no longer be asked, by kind
-    /// only.)
+    /// `MEMORY USAGE`: exact for strings (a `raw` one's room follows its history, see the
+    /// engine's `keyspace/sds.rs`) and the compact encodings (`listpack`, `intset`, a one-node
+    /// `quicklist`, streams). Not for an HLL, whose sparse form Redis grows in place three
+    /// bytes at a time; a `hashtable`, whose table size follows its growth history and the
+    /// server cron's resizing; a `skiplist`, whose nodes have random heights; a quicklist of
+    /// several nodes, cut by its history. (Inside EXEC, where the encoding can no longer be
+    /// asked, by kind only.)
     MemoryUsage,
     /// `SLOWLOG GET`: see [`same_slowlog`].
     Slowlog,
@@ -1331,9 +1331,17 @@ impl Runner {
                     let explained = if class == Class::Dump {
                         same_dump(e, s)
                     } else if class == Class::MemoryUsage {
-                        [&b"raw"[..], b"hashtable", b"skiplist"]
-                            .iter()
-                            .any(|e| encoding == Reply::Bulk(e.to_vec()))
+                        // An HLL grows in place in Redis, room the engine does not follow.
+                        let hll = argv
+                            .get(2)
+                            .and_then(|key| engine.inspect_key(db, key, 4))
+                            .is_some_and(|(_, view)| {
+                                matches!(view, engine::ValueView::String(b) if b == b"HYLL")
+                            });
+                        (hll && encoding == Reply::Bulk(b"raw".to_vec()))
+                            || [&b"hashtable"[..], b"skiplist"]
+                                .iter()
+                                .any(|e| encoding == Reply::Bulk(e.to_vec()))
                             || nodes.is_some_and(|n| n > 1)
                     } else {
                         encoding == Reply::Bulk(b"hashtable".to_vec())

@@ -8,7 +8,7 @@ use crate::command::{Command, Ctx};
 use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
 use crate::keyspace::Value;
-use crate::keyspace::value::{StrEncoding, StrValue};
+use crate::keyspace::value::StrValue;
 use crate::num::parse_i64;
 use crate::pubsub::notify;
 use crate::reply::Reply;
@@ -261,7 +261,10 @@ pub fn setbit_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let cap = ctx.engine.allocation_cap();
     let (was_on, created, changed) = if let Some(s) = ctx.lookup_string(key, Lookup::WRITE)? {
         // Redis unshares the value before looking at it: even an unchanged one ends `raw`.
-        s.encoding = StrEncoding::Raw;
+        if len > s.bytes.len() && len > cap {
+            return Err(out_of_memory());
+        }
+        s.prepare_in_place(len);
         let grown = s.bytes.with_vec(|bytes| zero_extend(bytes, len, cap))?;
         let was_on = bit_at(&s.bytes, offset);
         set_bit_at(&mut s.bytes, offset, on);
@@ -746,7 +749,10 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Cmd
     };
     let (replies, changes, created) = if let Some(s) = ctx.lookup_string(key, Lookup::WRITE)? {
         // Redis unshares the value before writing: it ends `raw` even if nothing changes.
-        s.encoding = StrEncoding::Raw;
+        if len > s.bytes.len() && len > cap {
+            return Err(out_of_memory());
+        }
+        s.prepare_in_place(len);
         let padded = s.bytes.with_vec(|bytes| zero_extend(bytes, len, cap))?;
         let (replies, changes) = run(&mut s.bytes, padded);
         (replies, changes, false)

@@ -6,7 +6,7 @@ use crate::commands::{args, scan};
 use crate::engine::{Lookup, lfu_decayed};
 use crate::errors::{CmdResult, RedisError};
 use crate::glob::glob_match;
-use crate::keyspace::Entry;
+use crate::keyspace::{Entry, Value};
 use crate::pubsub::notify;
 use crate::reply::Reply;
 
@@ -311,7 +311,13 @@ pub fn copy_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let Some(found) = ctx.read(source) else {
         return Ok(Reply::Integer(0));
     };
-    let (value, expire_at) = (found.value.clone(), found.expire_at());
+    // A duplicate (dupStringObject): a `raw` string is made afresh, without the room the
+    // source's history left it.
+    let value = match &found.value {
+        Value::String(s) => Value::String(s.duplicate()),
+        other => other.clone(),
+    };
+    let expire_at = found.expire_at();
     let now = ctx.now();
     let copied = ctx.with_db(target, |ctx| {
         if ctx.write(destination).is_some() {

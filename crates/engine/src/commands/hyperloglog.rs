@@ -7,6 +7,7 @@ use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
 use crate::hyperloglog::{self as hll, Corrupt};
 use crate::keyspace::Value;
+use crate::keyspace::sds::Sds;
 use crate::keyspace::value::{StrEncoding, StrValue};
 use crate::pubsub::notify;
 use crate::reply::Reply;
@@ -58,6 +59,23 @@ fn check_hll(value: &StrValue) -> Result<(), RedisError> {
     }
 }
 
+/// An HLL as a new value. Redis grows a sparse HLL in place (three bytes of room before each
+/// register it sets, greedily), so its allocation depends on its history; that is not followed
+/// here: an HLL's memory is counted as for a string of its length made from an argument.
+fn hll_value(bytes: Vec<u8>) -> StrValue {
+    StrValue {
+        sds: Sds::default(),
+        ..StrValue::raw(bytes)
+    }
+}
+
+/// Redis unshares an HLL before changing it: it is `raw` from now on (and its memory counted as
+/// [`hll_value`] says).
+fn unshare(value: &mut StrValue) {
+    value.encoding = StrEncoding::Raw;
+    value.sds = Sds::default();
+}
+
 /// Adds the elements to the HLL at a key, creating an empty one when the key is
 /// missing. Answers 1 when a register changed (or the key was created), else 0.
 ///
@@ -72,13 +90,13 @@ pub fn pfadd_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             hll::add(&mut bytes, element, max_sparse)?;
         }
         hll::invalidate_cache(&mut bytes);
-        ctx.set_key(key, Value::String(StrValue::raw(bytes)), false);
+        ctx.set_key(key, Value::String(hll_value(bytes)), false);
         ctx.notify(notify::STRING, "pfadd", key);
         return Ok(Reply::Integer(1));
     };
     check_hll(value)?;
     // Redis unshares the value before changing it: it is `raw` from now on.
-    value.encoding = StrEncoding::Raw;
+    unshare(value);
     let mut updated = false;
     for element in elements {
         // On corruption the registers already raised stay raised, unannounced, as in Redis.
@@ -117,7 +135,7 @@ pub fn pfcount_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Ok(Reply::Integer(0));
     };
     check_hll(value)?;
-    value.encoding = StrEncoding::Raw;
+    unshare(value);
     if let Some(card) = hll::cached_cardinality(&value.bytes) {
         return Ok(Reply::Integer(card as i64));
     }
@@ -147,7 +165,7 @@ pub fn pfmerge_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     }
     let max_sparse = ctx.engine.config.hll_sparse_max_bytes;
     if let Some(value) = ctx.lookup_string(dest, Lookup::WRITE)? {
-        value.encoding = StrEncoding::Raw;
+        unshare(value);
         value
             .bytes
             .with_vec(|bytes| hll::write_merged(bytes, &max, use_dense, max_sparse))?;
@@ -155,7 +173,7 @@ pub fn pfmerge_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     } else {
         let mut bytes = hll::new_sparse();
         hll::write_merged(&mut bytes, &max, use_dense, max_sparse)?;
-        ctx.set_key(dest, Value::String(StrValue::raw(bytes)), false);
+        ctx.set_key(dest, Value::String(hll_value(bytes)), false);
     }
     // Redis announces a merge as an add.
     ctx.notify(notify::STRING, "pfadd", dest);
@@ -174,7 +192,7 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Err(RedisError::new("ERR The specified key does not exist"));
     };
     check_hll(value)?;
-    value.encoding = StrEncoding::Raw;
+    unshare(value);
     // The conversions below change the value without Redis signalling the key.
     if sub.eq_ignore_ascii_case(b"getreg") {
         value.bytes.with_vec(hll::to_dense)?;

@@ -20,7 +20,7 @@ use crate::aof;
 use crate::command::{Command, Ctx};
 use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
-use crate::keyspace::value::{StrEncoding, StrValue};
+use crate::keyspace::value::StrValue;
 use crate::keyspace::{Entry, Value};
 use crate::long_double::LongDouble;
 use crate::memory::OOM;
@@ -312,10 +312,10 @@ pub fn append_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             }
             s.bytes.with_vec(|bytes| {
                 bytes.try_reserve(tail.len()).map_err(|_| out_of_memory())?;
-                bytes.extend_from_slice(tail);
                 Ok::<_, RedisError>(())
             })?;
-            s.encoding = StrEncoding::Raw;
+            s.prepare_in_place(total);
+            s.bytes.with_vec(|bytes| bytes.extend_from_slice(tail));
             let len = s.bytes.len();
             ctx.modified(key);
             len
@@ -451,15 +451,17 @@ pub fn setrange_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
                 let grow = end - s.bytes.len();
                 s.bytes.with_vec(|bytes| {
                     bytes.try_reserve(grow).map_err(|_| out_of_memory())?;
-                    bytes.resize(end, 0);
                     Ok::<_, RedisError>(())
                 })?;
+            }
+            s.prepare_in_place(end);
+            if end > s.bytes.len() {
+                s.bytes.with_vec(|bytes| bytes.resize(end, 0));
             }
             // end = offset + value.len() <= s.bytes.len() now, so the range exists.
             if let Some(dest) = s.bytes.get_mut(end - value.len()..end) {
                 dest.copy_from_slice(value);
             }
-            s.encoding = StrEncoding::Raw;
             let len = s.bytes.len();
             ctx.modified(key);
             len

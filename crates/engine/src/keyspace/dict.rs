@@ -85,6 +85,9 @@ struct Slot<V: Weigh> {
     _align: [V::Align; 0],
 }
 
+// Three cache lines on every target, WebAssembly included (the unit test checks native only).
+const _: () = assert!(size_of::<Slot<crate::keyspace::Entry>>() == 192);
+
 impl<V: Weigh> Slot<V> {
     fn used(&self) -> Option<(&[u8], &V)> {
         self.value.as_ref().map(|v| (self.key.bytes(), v))

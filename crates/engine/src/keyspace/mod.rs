@@ -8,6 +8,7 @@ pub mod bytes;
 pub mod dict;
 pub mod hash;
 pub mod list;
+pub mod sds;
 pub mod set;
 pub mod stream;
 pub mod value;

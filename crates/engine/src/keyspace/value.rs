@@ -3,6 +3,7 @@
 use crate::keyspace::bytes::StrBytes;
 use crate::keyspace::hash::Hash;
 use crate::keyspace::list::List;
+use crate::keyspace::sds::Sds;
 use crate::keyspace::set::SetValue;
 use crate::keyspace::stream::Stream;
 use crate::keyspace::zset::ZSet;
@@ -122,6 +123,8 @@ pub struct StrValue {
     pub bytes: StrBytes,
     /// The encoding Redis would report.
     pub encoding: StrEncoding,
+    /// For a `raw` value, the room its sds string has (what `MEMORY USAGE` counts).
+    pub sds: Sds,
 }
 
 impl StrValue {
@@ -131,6 +134,7 @@ impl StrValue {
         StrValue {
             encoding: Self::encoding_of(&bytes),
             bytes: StrBytes::from_vec(bytes),
+            sds: Sds::default(),
         }
     }
 
@@ -139,6 +143,7 @@ impl StrValue {
         StrValue {
             encoding: Self::encoding_of(bytes),
             bytes: StrBytes::from_slice(bytes),
+            sds: Sds::default(),
         }
     }
 
@@ -150,21 +155,48 @@ impl StrValue {
         }
     }
 
-    /// As `createStringObject` (no integer detection): `embstr` up to 44 bytes, else `raw`.
+    /// As `createStringObject` (no integer detection, no trimming): `embstr` up to 44 bytes,
+    /// else `raw`.
     pub fn plain(bytes: Vec<u8>) -> Self {
         let encoding = Self::plain_encoding(bytes.len());
         StrValue {
+            sds: Sds::fresh(bytes.len()),
             bytes: StrBytes::from_vec(bytes),
             encoding,
         }
     }
 
-    /// A string changed in place (`APPEND`, `SETRANGE`, `SETBIT`): always `raw`.
+    /// A `raw` string a command built (`sdsnewlen`): SETRANGE, SETBIT or BITFIELD on a missing
+    /// key, BITOP's result.
     pub fn raw(bytes: Vec<u8>) -> Self {
         StrValue {
+            sds: Sds::fresh(bytes.len()),
             bytes: StrBytes::from_vec(bytes),
             encoding: StrEncoding::Raw,
         }
+    }
+
+    /// Prepares an in-place change that leaves the string `new_len` bytes long (or as long as
+    /// it is, if longer), as Redis does before APPEND, SETRANGE, SETBIT and BITFIELD write: a
+    /// value that is not `raw` becomes a fresh `raw` copy (`dbUnshareStringValue`), whose room
+    /// then grows if the new length needs more (`sdsMakeRoomFor`, greedy).
+    pub fn prepare_in_place(&mut self, new_len: usize) {
+        let len = self.bytes.len();
+        if self.encoding != StrEncoding::Raw {
+            self.encoding = StrEncoding::Raw;
+            self.sds = Sds::fresh(len);
+        }
+        self.sds.grow_to(len, new_len);
+    }
+
+    /// A copy as Redis's `dupStringObject` makes it (COPY): a `raw` one is a fresh `sdsnewlen`.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        let mut copy = self.clone();
+        if copy.encoding == StrEncoding::Raw {
+            copy.sds = Sds::fresh(copy.bytes.len());
+        }
+        copy
     }
 
     fn plain_encoding(len: usize) -> StrEncoding {
