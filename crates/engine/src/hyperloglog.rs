@@ -22,6 +22,8 @@
 //! by the end of a hand-made string, Redis writes one byte onto that terminator, and later
 //! reads of the same truncated opcode see that byte instead of 0.)
 
+use crate::keyspace::sds::Sds;
+
 /// Register index bits (Redis's `HLL_P`).
 pub const P: u32 = 14;
 /// Hash bits left for the run of zeroes (Redis's `HLL_Q`).
@@ -159,9 +161,46 @@ pub fn invalidate_cache(hll: &mut [u8]) {
 
 /// Adds an element (`hllAdd`): answers whether a register grew. A sparse HLL may become dense
 /// when the register's new value exceeds 32 or the string would exceed `max_sparse` bytes.
-pub fn add(hll: &mut Vec<u8>, element: &[u8], max_sparse: usize) -> Result<bool, Corrupt> {
+/// `room` follows the HLL's sds allocation (see [`set_register_in`]).
+pub fn add(
+    hll: &mut Vec<u8>,
+    room: &mut Sds,
+    element: &[u8],
+    max_sparse: usize,
+) -> Result<bool, Corrupt> {
     let (index, count) = pattern(element);
-    set_register(hll, index, count, max_sparse)
+    set_register_in(hll, room, index, count, max_sparse)
+}
+
+/// [`set_register`], following the room Redis's sds string of the HLL has (`room`, see
+/// `keyspace/sds.rs`): `hllSparseSet` makes room for three more bytes, greedily, before it
+/// looks at a sparse HLL (unless the count forces it dense), and a conversion to dense makes a
+/// fresh string.
+pub fn set_register_in(
+    hll: &mut Vec<u8>,
+    room: &mut Sds,
+    index: usize,
+    count: u8,
+    max_sparse: usize,
+) -> Result<bool, Corrupt> {
+    let sparse = encoding(hll) == Some(SPARSE);
+    if sparse && count <= SPARSE_VAL_MAX_VALUE {
+        room.make_room(hll.len(), 3);
+    }
+    let result = set_register(hll, index, count, max_sparse);
+    if sparse && encoding(hll) == Some(DENSE) {
+        *room = Sds::fresh(hll.len());
+    }
+    result
+}
+
+/// [`to_dense`], for an HLL whose sds room is `room`: a conversion makes a fresh string.
+pub fn to_dense_in(hll: &mut Vec<u8>, room: &mut Sds) -> Result<bool, Corrupt> {
+    let converted = to_dense(hll)?;
+    if converted {
+        *room = Sds::fresh(hll.len());
+    }
+    Ok(converted)
 }
 
 /// Raises register `index` to `count` if it is lower, in either encoding (`hllDenseSet` /
@@ -221,17 +260,18 @@ pub fn merge_into(max: &mut [u8], hll: &[u8]) -> Result<(), Corrupt> {
 /// the cache marked stale.
 pub fn write_merged(
     hll: &mut Vec<u8>,
+    room: &mut Sds,
     max: &[u8],
     use_dense: bool,
     max_sparse: usize,
 ) -> Result<(), Corrupt> {
     if use_dense {
-        to_dense(hll)?;
+        to_dense_in(hll, room)?;
     }
     for (index, &value) in max.iter().enumerate().take(REGISTERS) {
         if value != 0 {
             // As Redis, a failure here (impossible on a validated target) is ignored.
-            let _ = set_register(hll, index, value, max_sparse);
+            let _ = set_register_in(hll, room, index, value, max_sparse);
         }
     }
     invalidate_cache(hll);
@@ -697,9 +737,9 @@ mod tests {
         let mut hll = new_sparse();
         assert_eq!(hll, b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\0\x7f\xff");
         for e in [&b"a"[..], b"b", b"c"] {
-            assert_eq!(add(&mut hll, e, 3000), Ok(true));
+            assert_eq!(add(&mut hll, &mut Sds::default(), e, 3000), Ok(true));
         }
-        assert_eq!(add(&mut hll, b"a", 3000), Ok(false));
+        assert_eq!(add(&mut hll, &mut Sds::default(), b"a", 3000), Ok(false));
         // GET k on redis-server 7.0.15 after PFADD k a b c.
         assert_eq!(
             hll,
@@ -742,8 +782,8 @@ mod tests {
         let mut checkpoint = 1;
         for n in 1..=20_000u32 {
             let element = n.to_string();
-            add(&mut sparse, element.as_bytes(), 3000).unwrap();
-            add(&mut dense, element.as_bytes(), 3000).unwrap();
+            add(&mut sparse, &mut Sds::default(), element.as_bytes(), 3000).unwrap();
+            add(&mut dense, &mut Sds::default(), element.as_bytes(), 3000).unwrap();
             if n == checkpoint {
                 let (a, b) = (count(&sparse).unwrap(), count(&dense).unwrap());
                 assert_eq!(a, b);
@@ -761,7 +801,13 @@ mod tests {
         let mut n = 0u32;
         while encoding(&hll) == Some(SPARSE) {
             n += 1;
-            add(&mut hll, n.to_string().as_bytes(), 3000).unwrap();
+            add(
+                &mut hll,
+                &mut Sds::default(),
+                n.to_string().as_bytes(),
+                3000,
+            )
+            .unwrap();
             assert!(hll.len() <= 3000 || encoding(&hll) == Some(DENSE));
         }
         assert_eq!(hll.len(), DENSE_LEN);
@@ -787,7 +833,12 @@ mod tests {
         for body in bodies {
             let mut hll = [&header[..], body].concat();
             for n in 0..200u32 {
-                let _ = add(&mut hll, n.to_string().as_bytes(), 3000);
+                let _ = add(
+                    &mut hll,
+                    &mut Sds::default(),
+                    n.to_string().as_bytes(),
+                    3000,
+                );
                 let _ = count(&hll);
                 let mut max = [0u8; REGISTERS];
                 let _ = merge_into(&mut max, &hll);

@@ -7,7 +7,6 @@ use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
 use crate::hyperloglog::{self as hll, Corrupt};
 use crate::keyspace::Value;
-use crate::keyspace::sds::Sds;
 use crate::keyspace::value::{StrEncoding, StrValue};
 use crate::pubsub::notify;
 use crate::reply::Reply;
@@ -59,23 +58,6 @@ fn check_hll(value: &StrValue) -> Result<(), RedisError> {
     }
 }
 
-/// An HLL as a new value. Redis grows a sparse HLL in place (three bytes of room before each
-/// register it sets, greedily), so its allocation depends on its history; that is not followed
-/// here: an HLL's memory is counted as for a string of its length made from an argument.
-fn hll_value(bytes: Vec<u8>) -> StrValue {
-    StrValue {
-        sds: Sds::default(),
-        ..StrValue::raw(bytes)
-    }
-}
-
-/// Redis unshares an HLL before changing it: it is `raw` from now on (and its memory counted as
-/// [`hll_value`] says).
-fn unshare(value: &mut StrValue) {
-    value.encoding = StrEncoding::Raw;
-    value.sds = Sds::default();
-}
-
 /// Adds the elements to the HLL at a key, creating an empty one when the key is
 /// missing. Answers 1 when a register changed (or the key was created), else 0.
 ///
@@ -85,24 +67,24 @@ pub fn pfadd_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let elements = &argv[2..];
     let max_sparse = ctx.engine.config.hll_sparse_max_bytes;
     let Some(value) = ctx.lookup_string(key, Lookup::WRITE)? else {
-        let mut bytes = hll::new_sparse();
+        let mut value = StrValue::raw(hll::new_sparse());
         for element in elements {
-            hll::add(&mut bytes, element, max_sparse)?;
+            let StrValue { bytes, sds, .. } = &mut value;
+            bytes.with_vec(|bytes| hll::add(bytes, sds, element, max_sparse))?;
         }
-        hll::invalidate_cache(&mut bytes);
-        ctx.set_key(key, Value::String(hll_value(bytes)), false);
+        hll::invalidate_cache(&mut value.bytes);
+        ctx.set_key(key, Value::String(value), false);
         ctx.notify(notify::STRING, "pfadd", key);
         return Ok(Reply::Integer(1));
     };
     check_hll(value)?;
     // Redis unshares the value before changing it: it is `raw` from now on.
-    unshare(value);
+    value.prepare_in_place(0);
     let mut updated = false;
     for element in elements {
         // On corruption the registers already raised stay raised, unannounced, as in Redis.
-        updated |= value
-            .bytes
-            .with_vec(|bytes| hll::add(bytes, element, max_sparse))?;
+        let StrValue { bytes, sds, .. } = &mut *value;
+        updated |= bytes.with_vec(|bytes| hll::add(bytes, sds, element, max_sparse))?;
     }
     if updated {
         hll::invalidate_cache(&mut value.bytes);
@@ -135,7 +117,7 @@ pub fn pfcount_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Ok(Reply::Integer(0));
     };
     check_hll(value)?;
-    unshare(value);
+    value.prepare_in_place(0);
     if let Some(card) = hll::cached_cardinality(&value.bytes) {
         return Ok(Reply::Integer(card as i64));
     }
@@ -165,15 +147,15 @@ pub fn pfmerge_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     }
     let max_sparse = ctx.engine.config.hll_sparse_max_bytes;
     if let Some(value) = ctx.lookup_string(dest, Lookup::WRITE)? {
-        unshare(value);
-        value
-            .bytes
-            .with_vec(|bytes| hll::write_merged(bytes, &max, use_dense, max_sparse))?;
+        value.prepare_in_place(0);
+        let StrValue { bytes, sds, .. } = value;
+        bytes.with_vec(|bytes| hll::write_merged(bytes, sds, &max, use_dense, max_sparse))?;
         ctx.modified(dest);
     } else {
-        let mut bytes = hll::new_sparse();
-        hll::write_merged(&mut bytes, &max, use_dense, max_sparse)?;
-        ctx.set_key(dest, Value::String(hll_value(bytes)), false);
+        let mut value = StrValue::raw(hll::new_sparse());
+        let StrValue { bytes, sds, .. } = &mut value;
+        bytes.with_vec(|bytes| hll::write_merged(bytes, sds, &max, use_dense, max_sparse))?;
+        ctx.set_key(dest, Value::String(value), false);
     }
     // Redis announces a merge as an add.
     ctx.notify(notify::STRING, "pfadd", dest);
@@ -192,10 +174,11 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Err(RedisError::new("ERR The specified key does not exist"));
     };
     check_hll(value)?;
-    unshare(value);
+    value.prepare_in_place(0);
     // The conversions below change the value without Redis signalling the key.
     if sub.eq_ignore_ascii_case(b"getreg") {
-        value.bytes.with_vec(hll::to_dense)?;
+        let StrValue { bytes, sds, .. } = &mut *value;
+        bytes.with_vec(|bytes| hll::to_dense_in(bytes, sds))?;
         let registers = hll::dense_registers(&value.bytes);
         Ok(Reply::Array(
             registers
@@ -217,8 +200,9 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             },
         ))
     } else if sub.eq_ignore_ascii_case(b"todense") {
+        let StrValue { bytes, sds, .. } = &mut *value;
         Ok(Reply::Integer(i64::from(
-            value.bytes.with_vec(hll::to_dense)?,
+            bytes.with_vec(|bytes| hll::to_dense_in(bytes, sds))?,
         )))
     } else {
         Err(RedisError::owned(format!(
