@@ -186,7 +186,7 @@ fn zset_listpack_bytes(zset: &ZSet) -> usize {
 
 /// The bytes of a stream, as Redis's `objectComputeSize` counts them: the object and stream
 /// structures, the radix tree of nodes, the nodes' listpacks (the first `samples` averaged over
-/// all but the last, which is counted as it is; a node still open keeps Redis's 4 KB
+/// all but the last, which is counted as it is; a tail node XADD opened keeps Redis's 4 KB
 /// preallocation), and each consumer group with its pending entries and consumers. `exact_rax`
 /// counts the radix trees' nodes as Redis lays them out, at a cost linear in their size;
 /// otherwise one node per element is assumed.
@@ -200,8 +200,9 @@ fn stream_size(stream: &Stream, samples: usize, exact_rax: bool) -> usize {
         nodes + 1
     };
     size += rax(nodes, rax_nodes);
+    let preallocated = stream.tail_preallocated();
     let allocated = |(i, bytes): (usize, usize)| {
-        if i + 1 == nodes {
+        if i + 1 == nodes && preallocated {
             alloc_size(bytes.max(STREAM_PREALLOC))
         } else {
             alloc_size(bytes)

@@ -311,10 +311,11 @@ pub fn copy_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let Some(found) = ctx.read(source) else {
         return Ok(Reply::Integer(0));
     };
-    // A duplicate (dupStringObject): a `raw` string is made afresh, without the room the
-    // source's history left it.
+    // A duplicate (dupStringObject, streamDup): a `raw` string or a stream is allocated
+    // afresh, without the room the source's history left it.
     let value = match &found.value {
         Value::String(s) => Value::String(s.duplicate()),
+        Value::Stream(s) => Value::Stream(Box::new(s.duplicate())),
         other => other.clone(),
     };
     let expire_at = found.expire_at();

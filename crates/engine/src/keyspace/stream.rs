@@ -557,7 +557,24 @@ pub struct Stream {
     pub entries_added: u64,
     /// Consumer groups by name (byte order).
     pub groups: BTreeMap<Vec<u8>, Group>,
+    /// The node XADD opened last, while it is the tail: Redis allocates a new node's listpack
+    /// with 4 KB of room (`lpNew(prealloc)`) and shrinks it to fit only when the next node
+    /// opens. A copied or loaded stream's nodes are allocated exactly.
+    preallocated: Preallocated,
 }
+
+/// Where Redis's allocation has room to spare: memory accounting only, not part of the value
+/// (two streams with the same contents are equal whatever their history).
+#[derive(Debug, Clone, Copy, Default)]
+struct Preallocated(Option<StreamId>);
+
+impl PartialEq for Preallocated {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Preallocated {}
 
 impl Stream {
     /// An empty stream.
@@ -615,6 +632,7 @@ impl Stream {
         });
         let names = || fields.iter().step_by(2).cloned().collect::<Vec<_>>();
         if tail_full {
+            self.preallocated = Preallocated(Some(id));
             let master_fields = names();
             let body_bytes = lp::count(master_fields.len() as u64)
                 + master_fields.iter().map(|f| lp::string(f)).sum::<usize>()
@@ -942,6 +960,22 @@ impl Stream {
     /// Number of nodes (XINFO's `radix-tree-keys`).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
+    }
+
+    /// Whether the tail node still has the room XADD gave it when it opened it.
+    pub fn tail_preallocated(&self) -> bool {
+        self.preallocated
+            .0
+            .is_some_and(|id| self.nodes.last_key_value().is_some_and(|(k, _)| *k == id))
+    }
+
+    /// The stream as Redis's `streamDup` copies it (COPY): every node allocated exactly.
+    #[must_use]
+    pub fn duplicate(&self) -> Stream {
+        Stream {
+            preallocated: Preallocated(None),
+            ..self.clone()
+        }
     }
 
     /// The size of each node's listpack (`lpBytes`), oldest node first.
