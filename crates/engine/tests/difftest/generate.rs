@@ -335,7 +335,7 @@ const FAMILIES: &[Family] = &[
     Family {
         weight: 2,
         commands: &[
-            "command", "dbsize", "debug", "flushall", "flushdb", "swapdb", "time",
+            "command", "dbsize", "debug", "flushall", "flushdb", "swapdb", "time", "wait",
         ],
         generate: server,
     },
@@ -2615,6 +2615,18 @@ fn server(g: &mut Gen, name: &str) -> Argv {
     }
     let mut argv = vec![g.tok(name)];
     match name {
+        // There are no replicas: WAIT for none answers 0 at once; waiting for one would block
+        // until its timeout, so it is drawn only with a timeout refused before that.
+        "wait" => {
+            let replicas = *g.rng.pick(&["0", "-1", "abc", "1"]);
+            let timeouts: &[&str] = if replicas == "1" {
+                &["-1", "abc", "1.5", "99999999999999999999"]
+            } else {
+                &["0", "5", "-1", "abc", "1.5"]
+            };
+            argv.push(b(replicas));
+            argv.push(b(g.rng.pick(timeouts)));
+        }
         "flushall" | "flushdb" if g.rng.chance(40) => {
             let how = *g.rng.pick(&["ASYNC", "SYNC", "LATER"]);
             argv.push(g.tok(how));
