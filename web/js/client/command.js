@@ -97,7 +97,9 @@ export class Command {
   /**
    * @param {string} name the command name as the method or `call` gives it
    * @param {unknown[]} args arguments (one level of arrays is flattened)
-   * @param {{replyEncoding?: string|null, keyPrefix?: string}} options
+   * @param {{replyEncoding?: string|null, keyPrefix?: string, argsReady?: boolean}} options
+   *   (`argsReady`: the arguments are already flattened and transformed, as by the client's
+   *   direct path, which made them before it could tell that it needed a `Command`)
    * @param {Function} [callback] node-style callback
    */
   constructor(name, args = [], options = {}, callback) {
@@ -113,6 +115,7 @@ export class Command {
     this.stream = undefined;
     this.select = undefined;
     this.callSite = platform.captureCallSites ? captureCallSite() : undefined;
+    if (options.argsReady) this.transformed = true;
     this.initPromise();
     if (options.keyPrefix) this.prefixKeys(options.keyPrefix);
   }
@@ -140,8 +143,8 @@ export class Command {
       this.transformed = true;
       const transform = argumentTransformers[this.name];
       if (transform) this.args = transform(this.args);
-      this.stringifyArguments();
     }
+    this.stringifyArguments();
     let resolve;
     let reject;
     const promise = new Promise((res, rej) => {

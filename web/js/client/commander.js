@@ -3,7 +3,7 @@
 //! `Command` and hands it to `this.sendCommand`, which a client runs and a pipeline queues.
 
 import { COMMANDS } from './commands.generated.js';
-import { Command } from './command.js';
+import { Command, FLAG, flagsOf } from './command.js';
 import { asCallback } from './callback.js';
 import { sha1Hex } from './sha1.js';
 
@@ -11,12 +11,39 @@ import { sha1Hex } from './sha1.js';
 export const commandNames = Object.keys(COMMANDS).filter((name) => name !== 'monitor');
 commandNames.push('sentinel');
 
+/**
+ * Commands the client treats specially when it sends them or reads their reply: they always
+ * take the general path (`sendCommand`). SELECT (the db it tracks), EXEC (its errors), and the
+ * groups of ioredis's flags that matter on a ready connection in normal mode.
+ */
+const SPECIAL_FLAGS =
+  FLAG.ENTER_SUBSCRIBER_MODE |
+  FLAG.EXIT_SUBSCRIBER_MODE |
+  FLAG.VALID_IN_SUBSCRIBER_MODE |
+  FLAG.VALID_IN_MONITOR_MODE |
+  FLAG.WILL_DISCONNECT |
+  FLAG.HANDSHAKE_COMMANDS |
+  FLAG.IGNORE_RECONNECT_ON_ERROR |
+  FLAG.BLOCKING_COMMANDS;
+
+function isDirectCommand(name) {
+  const lower = String(name).toLowerCase();
+  return (flagsOf(name) & SPECIAL_FLAGS) === 0 && lower !== 'select' && lower !== 'exec' && lower !== 'shutdown';
+}
+
 function generateFunction(functionName, commandName, encoding) {
   if (encoding === undefined) {
     encoding = commandName;
     commandName = null;
   }
+  // Whether a client may run this command on its direct path (see `Redis#_sendDirect`): only
+  // commands whose sending and reply handling nothing in the client treats specially.
+  const direct = commandName !== null && isDirectCommand(commandName);
   return function redisCommand(...args) {
+    if (direct) {
+      const promise = this._sendDirect(commandName, encoding, args);
+      if (promise !== undefined) return promise;
+    }
     const name = commandName || args.shift();
     let callback = args[args.length - 1];
     if (typeof callback === 'function') args.pop();
@@ -123,6 +150,15 @@ export class Commander {
 
   sendCommand() {
     throw new Error('"sendCommand" is not implemented');
+  }
+
+  /**
+   * Runs a command at once when nothing in this object's state can change its fate, answering
+   * its promise; `undefined` (before anything is sent) when it must go through `sendCommand`.
+   * Only clients have such a path (`Redis#_sendDirect`).
+   */
+  _sendDirect() {
+    return undefined;
   }
 }
 

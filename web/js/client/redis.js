@@ -10,7 +10,8 @@ import { Commander } from './commander.js';
 import { Command, FLAG, flagsOf } from './command.js';
 import { Deque } from './deque.js';
 import { ReplyError, AbortError, MaxRetriesPerRequestError, CONNECTION_CLOSED_ERROR_MSG, toReplyErrors } from './errors.js';
-import { platform, initEmitter, emitterMixin } from './platform.js';
+import { platform, initEmitter, emitterMixin, toHostBytes } from './platform.js';
+import { argumentTransformers, replyTransformers } from './transformers.js';
 import { addTransactionSupport, Pipeline } from './pipeline.js';
 import { createScanStream } from './scan-stream.js';
 import { SubscriptionSet } from './subscription-set.js';
@@ -382,6 +383,91 @@ export class Redis extends Commander {
         this.condition.select = db;
         this.emit('select', db);
       }
+    }
+    return command.promise;
+  }
+
+  /**
+   * The direct path of the command methods (`get(k)`, `set(k, v)`, …; see `Commander`): on a
+   * ready connection in normal mode with nothing queued or waiting, no key prefix, command
+   * timeout, callback, call-site capture or replaced `sendCommand`, a command is written at once
+   * and, when the connection answers it synchronously with one reply that is not an error,
+   * its promise is made already settled with the transformed reply: no `Command`, no queue
+   * entry, one promise. That is what `sendCommand` would do, in the same order. Anything else
+   * (an error reply, no reply yet, several, an asynchronous connection) continues on the
+   * general path from the same point, with a `Command` made of the prepared arguments. Answers
+   * `undefined`, having done nothing, when the command must take the general path from the start.
+   */
+  _sendDirect(name, encoding, args) {
+    const stream = this.stream;
+    const n = args.length;
+    const options = this.options;
+    if (
+      this.status !== 'ready' ||
+      this.sendCommand !== generalSendCommand ||
+      (n !== 0 && typeof args[n - 1] === 'function') ||
+      this._blocked ||
+      this.commandQueue.length !== 0 ||
+      this.offlineQueue.length !== 0 ||
+      this._inbox.length !== 0 ||
+      this.condition.subscriber !== false ||
+      !stream ||
+      stream.closed ||
+      options.keyPrefix ||
+      typeof options.commandTimeout === 'number' ||
+      platform.captureCallSites
+    ) {
+      return undefined;
+    }
+    // The arguments as `Command` makes them: flattened once, transformed, stringified.
+    let list = args;
+    for (let i = 0; i < n; i++) {
+      if (Array.isArray(list[i])) {
+        list = list.flat();
+        break;
+      }
+    }
+    const transform = argumentTransformers[name];
+    if (transform !== undefined) list = transform(list);
+    const count = list.length;
+    const argv = new Array(count + 1);
+    argv[0] = name;
+    for (let i = 0; i < count; i++) {
+      const arg = list[i];
+      if (typeof arg !== 'string' && !platform.isBytes(arg)) {
+        list[i] = arg === null || arg === undefined ? '' : String(arg);
+      }
+      argv[i + 1] = list[i];
+    }
+    const buffers = encoding === null;
+    const replies = stream.call(argv, buffers);
+    if (Array.isArray(replies) && replies.length === 1) {
+      let reply = replies[0];
+      if (!(reply instanceof Error)) {
+        if (buffers) reply = toHostBytes(reply);
+        const transformReply = replyTransformers[name];
+        if (transformReply !== undefined) {
+          try {
+            reply = transformReply(reply);
+          } catch (err) {
+            return Promise.reject(err);
+          }
+        }
+        return Promise.resolve(reply);
+      }
+    }
+    // The general path from here: the command in the queue, as `sendCommand` leaves it.
+    const command = new Command(name, list, { replyEncoding: encoding, argsReady: true });
+    command._flags = flagsOf(name);
+    command.select = this.condition.select;
+    this.commandQueue.push(command);
+    if (replies && typeof replies.then === 'function') {
+      replies.then(
+        (r) => this._onReplies(stream, r, buffers),
+        (err) => this._onData(stream, [err], buffers),
+      );
+    } else {
+      this._onReplies(stream, replies, buffers, false);
     }
     return command.promise;
   }
@@ -955,6 +1041,9 @@ export class Cluster {
     throw new Error('Redis Cluster is not available here: use a standalone Redis');
   }
 }
+
+/** The client's own `sendCommand`: the direct path steps aside when it has been replaced. */
+const generalSendCommand = Redis.prototype.sendCommand;
 
 Redis.defaultOptions = DEFAULT_REDIS_OPTIONS;
 Redis.Command = Command;
