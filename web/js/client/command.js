@@ -4,7 +4,7 @@
 
 import { asCallback } from './callback.js';
 import { keyIndexes, isKnownCommand } from './keys.js';
-import { argumentTransformers, replyTransformers } from './transformers.js';
+import { argumentTransformers, replyTransformers, transformerTables } from './transformers.js';
 import { platform, toText, toHostBytes } from './platform.js';
 
 /** ioredis's command groups (`Command.FLAGS`). */
@@ -132,10 +132,12 @@ export class Command {
 
   static setArgumentTransformer(name, fn) {
     argumentTransformers[name] = fn;
+    transformerTables.version += 1;
   }
 
   static setReplyTransformer(name, fn) {
     replyTransformers[name] = fn;
+    transformerTables.version += 1;
   }
 
   initPromise() {

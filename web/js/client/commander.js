@@ -6,6 +6,7 @@ import { COMMANDS } from './commands.generated.js';
 import { Command, FLAG, flagsOf } from './command.js';
 import { asCallback } from './callback.js';
 import { sha1Hex } from './sha1.js';
+import { argumentTransformers, replyTransformers, transformerTables } from './transformers.js';
 
 /** The command methods, as ioredis lists them: its table without `monitor`, plus `sentinel`. */
 export const commandNames = Object.keys(COMMANDS).filter((name) => name !== 'monitor');
@@ -36,20 +37,39 @@ function generateFunction(functionName, commandName, encoding) {
     encoding = commandName;
     commandName = null;
   }
-  // Whether a client may run this command on its direct path (see `Redis#_sendDirect`): only
-  // commands whose sending and reply handling nothing in the client treats specially.
-  const direct = commandName !== null && isDirectCommand(commandName);
-  return function redisCommand(...args) {
-    if (direct) {
-      const promise = this._sendDirect(commandName, encoding, args);
-      if (promise !== undefined) return promise;
-    }
+  function general(...args) {
     const name = commandName || args.shift();
     let callback = args[args.length - 1];
     if (typeof callback === 'function') args.pop();
     else callback = undefined;
     const options = { keyPrefix: this.options.keyPrefix, replyEncoding: encoding };
     return this.sendCommand(new Command(name, args, options, callback));
+  }
+  // Whether a client may run this command on its direct path (see `Redis#_sendDirect`): only
+  // commands whose sending and reply handling nothing in the client treats specially.
+  if (commandName === null || !isDirectCommand(commandName)) return general;
+  // The command's transformers, looked up again only when one was set.
+  let version = -1;
+  let transformArgs;
+  let transformReply;
+  return function redisCommand() {
+    // The argv is made straight from `arguments` (no array of the arguments alone).
+    const n = arguments.length;
+    if (n === 0 || typeof arguments[n - 1] !== 'function') {
+      const stream = this._directStream();
+      if (stream !== null) {
+        const argv = new Array(n + 1);
+        argv[0] = commandName;
+        for (let i = 0; i < n; i++) argv[i + 1] = arguments[i];
+        if (version !== transformerTables.version) {
+          transformArgs = argumentTransformers[commandName];
+          transformReply = replyTransformers[commandName];
+          version = transformerTables.version;
+        }
+        return this._sendDirect(stream, commandName, encoding, argv, transformArgs, transformReply);
+      }
+    }
+    return general.apply(this, arguments);
   };
 }
 
@@ -153,12 +173,12 @@ export class Commander {
   }
 
   /**
-   * Runs a command at once when nothing in this object's state can change its fate, answering
-   * its promise; `undefined` (before anything is sent) when it must go through `sendCommand`.
-   * Only clients have such a path (`Redis#_sendDirect`).
+   * The connection a command may be sent on at once, on the direct path (see
+   * `Redis#_sendDirect`), or `null` when it must go through `sendCommand`. Only clients have a
+   * direct path.
    */
-  _sendDirect() {
-    return undefined;
+  _directStream() {
+    return null;
   }
 }
 

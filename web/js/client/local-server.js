@@ -163,7 +163,12 @@ export class LocalServer {
   call(conn, argv, buffers) {
     // The server closed it and the client has not heard yet: what it writes is lost.
     if (conn.closed) return [];
-    this.syncTime();
+    // `syncTime()`, inlined: this runs once per command.
+    const t = Math.floor(clock._paused ? clock._pausedAt : Date.now() + clock._offset);
+    if (t > this.time) {
+      this.time = t;
+      this.engine.setTime(t);
+    }
     const replies = this.wire
       ? this.wire.call(this.engine, conn.id, argv, buffers)
       : this.engine.call(conn.id, argv, buffers);

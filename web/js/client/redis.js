@@ -11,7 +11,6 @@ import { Command, FLAG, flagsOf } from './command.js';
 import { Deque } from './deque.js';
 import { ReplyError, AbortError, MaxRetriesPerRequestError, CONNECTION_CLOSED_ERROR_MSG, toReplyErrors } from './errors.js';
 import { platform, initEmitter, emitterMixin, toHostBytes } from './platform.js';
-import { argumentTransformers, replyTransformers } from './transformers.js';
 import { addTransactionSupport, Pipeline } from './pipeline.js';
 import { createScanStream } from './scan-stream.js';
 import { SubscriptionSet } from './subscription-set.js';
@@ -395,17 +394,16 @@ export class Redis extends Commander {
    * its promise is made already settled with the transformed reply: no `Command`, no queue
    * entry, one promise. That is what `sendCommand` would do, in the same order. Anything else
    * (an error reply, no reply yet, several, an asynchronous connection) continues on the
-   * general path from the same point, with a `Command` made of the prepared arguments. Answers
-   * `undefined`, having done nothing, when the command must take the general path from the start.
+   * general path from the same point, with a `Command` made of the prepared arguments.
+   *
+   * `_directStream()` answers the connection when the direct path may be taken, else `null`.
    */
-  _sendDirect(name, encoding, args) {
+  _directStream() {
     const stream = this.stream;
-    const n = args.length;
     const options = this.options;
     if (
       this.status !== 'ready' ||
       this.sendCommand !== generalSendCommand ||
-      (n !== 0 && typeof args[n - 1] === 'function') ||
       this._blocked ||
       this.commandQueue.length !== 0 ||
       this.offlineQueue.length !== 0 ||
@@ -417,27 +415,38 @@ export class Redis extends Commander {
       typeof options.commandTimeout === 'number' ||
       platform.captureCallSites
     ) {
-      return undefined;
+      return null;
     }
+    return stream;
+  }
+
+  /**
+   * Sends `argv` (the name, then the method's arguments as given) on the direct path; `transform`
+   * and `transformReply` are the command's transformers (or `undefined`).
+   */
+  _sendDirect(stream, name, encoding, argv, transform, transformReply) {
     // The arguments as `Command` makes them: flattened once, transformed, stringified.
-    let list = args;
-    for (let i = 0; i < n; i++) {
-      if (Array.isArray(list[i])) {
-        list = list.flat();
+    const n = argv.length;
+    let nested = false;
+    for (let i = 1; i < n; i++) {
+      if (Array.isArray(argv[i])) {
+        nested = true;
         break;
       }
     }
-    const transform = argumentTransformers[name];
-    if (transform !== undefined) list = transform(list);
-    const count = list.length;
-    const argv = new Array(count + 1);
-    argv[0] = name;
-    for (let i = 0; i < count; i++) {
-      const arg = list[i];
+    if (nested || transform !== undefined) {
+      let list = argv.slice(1);
+      if (nested) list = list.flat();
+      if (transform !== undefined) list = transform(list);
+      argv = new Array(list.length + 1);
+      argv[0] = name;
+      for (let i = 0; i < list.length; i++) argv[i + 1] = list[i];
+    }
+    for (let i = 1; i < argv.length; i++) {
+      const arg = argv[i];
       if (typeof arg !== 'string' && !platform.isBytes(arg)) {
-        list[i] = arg === null || arg === undefined ? '' : String(arg);
+        argv[i] = arg === null || arg === undefined ? '' : String(arg);
       }
-      argv[i + 1] = list[i];
     }
     const buffers = encoding === null;
     const replies = stream.call(argv, buffers);
@@ -445,7 +454,6 @@ export class Redis extends Commander {
       let reply = replies[0];
       if (!(reply instanceof Error)) {
         if (buffers) reply = toHostBytes(reply);
-        const transformReply = replyTransformers[name];
         if (transformReply !== undefined) {
           try {
             reply = transformReply(reply);
@@ -457,7 +465,7 @@ export class Redis extends Commander {
       }
     }
     // The general path from here: the command in the queue, as `sendCommand` leaves it.
-    const command = new Command(name, list, { replyEncoding: encoding, argsReady: true });
+    const command = new Command(name, argv.slice(1), { replyEncoding: encoding, argsReady: true });
     command._flags = flagsOf(name);
     command.select = this.condition.select;
     this.commandQueue.push(command);
