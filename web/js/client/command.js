@@ -4,7 +4,7 @@
 
 import { asCallback } from './callback.js';
 import { keyIndexes, isKnownCommand } from './keys.js';
-import { argumentTransformers, replyTransformers } from './transformers.js';
+import { argumentTransformers, replyTransformers, transformerTables } from './transformers.js';
 import { platform, toText, toHostBytes } from './platform.js';
 
 /** ioredis's command groups (`Command.FLAGS`). */
@@ -97,7 +97,9 @@ export class Command {
   /**
    * @param {string} name the command name as the method or `call` gives it
    * @param {unknown[]} args arguments (one level of arrays is flattened)
-   * @param {{replyEncoding?: string|null, keyPrefix?: string}} options
+   * @param {{replyEncoding?: string|null, keyPrefix?: string, argsReady?: boolean}} options
+   *   (`argsReady`: the arguments are already flattened and transformed, as by the client's
+   *   direct path, which made them before it could tell that it needed a `Command`)
    * @param {Function} [callback] node-style callback
    */
   constructor(name, args = [], options = {}, callback) {
@@ -113,6 +115,7 @@ export class Command {
     this.stream = undefined;
     this.select = undefined;
     this.callSite = platform.captureCallSites ? captureCallSite() : undefined;
+    if (options.argsReady) this.transformed = true;
     this.initPromise();
     if (options.keyPrefix) this.prefixKeys(options.keyPrefix);
   }
@@ -129,10 +132,12 @@ export class Command {
 
   static setArgumentTransformer(name, fn) {
     argumentTransformers[name] = fn;
+    transformerTables.version += 1;
   }
 
   static setReplyTransformer(name, fn) {
     replyTransformers[name] = fn;
+    transformerTables.version += 1;
   }
 
   initPromise() {
@@ -140,8 +145,8 @@ export class Command {
       this.transformed = true;
       const transform = argumentTransformers[this.name];
       if (transform) this.args = transform(this.args);
-      this.stringifyArguments();
     }
+    this.stringifyArguments();
     let resolve;
     let reject;
     const promise = new Promise((res, rej) => {

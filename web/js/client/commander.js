@@ -3,26 +3,73 @@
 //! `Command` and hands it to `this.sendCommand`, which a client runs and a pipeline queues.
 
 import { COMMANDS } from './commands.generated.js';
-import { Command } from './command.js';
+import { Command, FLAG, flagsOf } from './command.js';
 import { asCallback } from './callback.js';
 import { sha1Hex } from './sha1.js';
+import { argumentTransformers, replyTransformers, transformerTables } from './transformers.js';
 
 /** The command methods, as ioredis lists them: its table without `monitor`, plus `sentinel`. */
 export const commandNames = Object.keys(COMMANDS).filter((name) => name !== 'monitor');
 commandNames.push('sentinel');
+
+/**
+ * Commands the client treats specially when it sends them or reads their reply: they always
+ * take the general path (`sendCommand`). SELECT (the db it tracks), EXEC (its errors), and the
+ * groups of ioredis's flags that matter on a ready connection in normal mode.
+ */
+const SPECIAL_FLAGS =
+  FLAG.ENTER_SUBSCRIBER_MODE |
+  FLAG.EXIT_SUBSCRIBER_MODE |
+  FLAG.VALID_IN_SUBSCRIBER_MODE |
+  FLAG.VALID_IN_MONITOR_MODE |
+  FLAG.WILL_DISCONNECT |
+  FLAG.HANDSHAKE_COMMANDS |
+  FLAG.IGNORE_RECONNECT_ON_ERROR |
+  FLAG.BLOCKING_COMMANDS;
+
+function isDirectCommand(name) {
+  const lower = String(name).toLowerCase();
+  return (flagsOf(name) & SPECIAL_FLAGS) === 0 && lower !== 'select' && lower !== 'exec' && lower !== 'shutdown';
+}
 
 function generateFunction(functionName, commandName, encoding) {
   if (encoding === undefined) {
     encoding = commandName;
     commandName = null;
   }
-  return function redisCommand(...args) {
+  function general(...args) {
     const name = commandName || args.shift();
     let callback = args[args.length - 1];
     if (typeof callback === 'function') args.pop();
     else callback = undefined;
     const options = { keyPrefix: this.options.keyPrefix, replyEncoding: encoding };
     return this.sendCommand(new Command(name, args, options, callback));
+  }
+  // Whether a client may run this command on its direct path (see `Redis#_sendDirect`): only
+  // commands whose sending and reply handling nothing in the client treats specially.
+  if (commandName === null || !isDirectCommand(commandName)) return general;
+  // The command's transformers, looked up again only when one was set.
+  let version = -1;
+  let transformArgs;
+  let transformReply;
+  return function redisCommand() {
+    // The argv is made straight from `arguments` (no array of the arguments alone).
+    const n = arguments.length;
+    if (n === 0 || typeof arguments[n - 1] !== 'function') {
+      const stream = this._directStream();
+      if (stream !== null) {
+        const argv = new Array(n + 1);
+        argv[0] = commandName;
+        for (let i = 0; i < n; i++) argv[i + 1] = arguments[i];
+        if (version !== transformerTables.version) {
+          transformArgs = argumentTransformers[commandName];
+          transformReply = replyTransformers[commandName];
+          version = transformerTables.version;
+        }
+        return this._sendDirect(stream, commandName, encoding, argv, transformArgs, transformReply);
+      }
+    }
+    return general.apply(this, arguments);
   };
 }
 
@@ -123,6 +170,15 @@ export class Commander {
 
   sendCommand() {
     throw new Error('"sendCommand" is not implemented');
+  }
+
+  /**
+   * The connection a command may be sent on at once, on the direct path (see
+   * `Redis#_sendDirect`), or `null` when it must go through `sendCommand`. Only clients have a
+   * direct path.
+   */
+  _directStream() {
+    return null;
   }
 }
 

@@ -10,7 +10,7 @@ import { Commander } from './commander.js';
 import { Command, FLAG, flagsOf } from './command.js';
 import { Deque } from './deque.js';
 import { ReplyError, AbortError, MaxRetriesPerRequestError, CONNECTION_CLOSED_ERROR_MSG, toReplyErrors } from './errors.js';
-import { platform, initEmitter, emitterMixin } from './platform.js';
+import { platform, initEmitter, emitterMixin, toHostBytes } from './platform.js';
 import { addTransactionSupport, Pipeline } from './pipeline.js';
 import { createScanStream } from './scan-stream.js';
 import { SubscriptionSet } from './subscription-set.js';
@@ -382,6 +382,100 @@ export class Redis extends Commander {
         this.condition.select = db;
         this.emit('select', db);
       }
+    }
+    return command.promise;
+  }
+
+  /**
+   * The direct path of the command methods (`get(k)`, `set(k, v)`, …; see `Commander`): on a
+   * ready connection in normal mode with nothing queued or waiting, no key prefix, command
+   * timeout, callback, call-site capture or replaced `sendCommand`, a command is written at once
+   * and, when the connection answers it synchronously with one reply that is not an error,
+   * its promise is made already settled with the transformed reply: no `Command`, no queue
+   * entry, one promise. That is what `sendCommand` would do, in the same order. Anything else
+   * (an error reply, no reply yet, several, an asynchronous connection) continues on the
+   * general path from the same point, with a `Command` made of the prepared arguments.
+   *
+   * `_directStream()` answers the connection when the direct path may be taken, else `null`.
+   */
+  _directStream() {
+    const stream = this.stream;
+    const options = this.options;
+    if (
+      this.status !== 'ready' ||
+      this.sendCommand !== generalSendCommand ||
+      this._blocked ||
+      this.commandQueue.length !== 0 ||
+      this.offlineQueue.length !== 0 ||
+      this._inbox.length !== 0 ||
+      this.condition.subscriber !== false ||
+      !stream ||
+      stream.closed ||
+      options.keyPrefix ||
+      typeof options.commandTimeout === 'number' ||
+      platform.captureCallSites
+    ) {
+      return null;
+    }
+    return stream;
+  }
+
+  /**
+   * Sends `argv` (the name, then the method's arguments as given) on the direct path; `transform`
+   * and `transformReply` are the command's transformers (or `undefined`).
+   */
+  _sendDirect(stream, name, encoding, argv, transform, transformReply) {
+    // The arguments as `Command` makes them: flattened once, transformed, stringified.
+    const n = argv.length;
+    let nested = false;
+    for (let i = 1; i < n; i++) {
+      if (Array.isArray(argv[i])) {
+        nested = true;
+        break;
+      }
+    }
+    if (nested || transform !== undefined) {
+      let list = argv.slice(1);
+      if (nested) list = list.flat();
+      if (transform !== undefined) list = transform(list);
+      argv = new Array(list.length + 1);
+      argv[0] = name;
+      for (let i = 0; i < list.length; i++) argv[i + 1] = list[i];
+    }
+    for (let i = 1; i < argv.length; i++) {
+      const arg = argv[i];
+      if (typeof arg !== 'string' && !platform.isBytes(arg)) {
+        argv[i] = arg === null || arg === undefined ? '' : String(arg);
+      }
+    }
+    const buffers = encoding === null;
+    const replies = stream.call(argv, buffers);
+    if (Array.isArray(replies) && replies.length === 1) {
+      let reply = replies[0];
+      if (!(reply instanceof Error)) {
+        if (buffers) reply = toHostBytes(reply);
+        if (transformReply !== undefined) {
+          try {
+            reply = transformReply(reply);
+          } catch (err) {
+            return Promise.reject(err);
+          }
+        }
+        return Promise.resolve(reply);
+      }
+    }
+    // The general path from here: the command in the queue, as `sendCommand` leaves it.
+    const command = new Command(name, argv.slice(1), { replyEncoding: encoding, argsReady: true });
+    command._flags = flagsOf(name);
+    command.select = this.condition.select;
+    this.commandQueue.push(command);
+    if (replies && typeof replies.then === 'function') {
+      replies.then(
+        (r) => this._onReplies(stream, r, buffers),
+        (err) => this._onData(stream, [err], buffers),
+      );
+    } else {
+      this._onReplies(stream, replies, buffers, false);
     }
     return command.promise;
   }
@@ -955,6 +1049,9 @@ export class Cluster {
     throw new Error('Redis Cluster is not available here: use a standalone Redis');
   }
 }
+
+/** The client's own `sendCommand`: the direct path steps aside when it has been replaced. */
+const generalSendCommand = Redis.prototype.sendCommand;
 
 Redis.defaultOptions = DEFAULT_REDIS_OPTIONS;
 Redis.Command = Command;

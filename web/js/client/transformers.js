@@ -60,6 +60,12 @@ function hgetallReply(result) {
   return obj;
 }
 
+/**
+ * Bumped whenever a transformer is set (`Command.setArgumentTransformer`, `…ReplyTransformer`):
+ * the command methods keep the transformers of their command until it changes.
+ */
+export const transformerTables = { version: 0 };
+
 export const argumentTransformers = {
   mset: msetArguments,
   msetnx: msetArguments,

@@ -76,6 +76,54 @@ test('clients of one host and port share a server; another port is another serve
   for (const x of [a, b, c, other]) x.disconnect();
 });
 
+test('the command methods answer at once on an idle connection, yet go through a replaced sendCommand and new transformers', async () => {
+  const r = fresh();
+  await r.ping();
+  const { Command } = pkg;
+  // Replies in order whichever path each command takes (idle, queued behind others).
+  const order = [];
+  await Promise.all([
+    r.set('k', 'v').then((x) => order.push(['set', x])),
+    r.get('k').then((x) => order.push(['get', x])),
+    r.incr('k').catch((err) => order.push(['incr', err.name, err.command])),
+    r.getBuffer('k').then((x) => order.push(['getBuffer', Buffer.isBuffer(x), String(x)])),
+  ]);
+  assert.deepEqual(order, [
+    ['set', 'OK'],
+    ['get', 'v'],
+    ['incr', 'ReplyError', { name: 'incr', args: ['k'] }],
+    ['getBuffer', true, 'v'],
+  ]);
+  const err = await r.hset('k', { f: 1 }).catch((e) => e);
+  assert.deepEqual(err.command, { name: 'hset', args: ['k', 'f', '1'] });
+  // Instrumentation that replaces sendCommand (as tracing libraries do) sees every command.
+  const seen = [];
+  const { sendCommand } = r;
+  r.sendCommand = function traced(command, stream) {
+    seen.push(command.name);
+    return sendCommand.call(this, command, stream);
+  };
+  assert.equal(await r.get('k'), 'v');
+  delete r.sendCommand;
+  assert.deepEqual(seen, ['get']);
+  // A transformer set after a method was used applies to it from then on.
+  assert.equal(await r.echo('x'), 'x');
+  Command.setReplyTransformer('echo', (reply) => `<${reply}>`);
+  Command.setArgumentTransformer('echo', (args) => args.map((a) => `${a}!`));
+  try {
+    assert.equal(await r.echo('x'), '<x!>');
+    Command.setReplyTransformer('echo', () => {
+      throw new Error('bad reply');
+    });
+    await assert.rejects(r.echo('y'), /bad reply/);
+  } finally {
+    Command.setReplyTransformer('echo', undefined);
+    Command.setArgumentTransformer('echo', undefined);
+  }
+  assert.equal(await r.echo('z'), 'z');
+  r.disconnect();
+});
+
 test('virtual time follows the wall clock: PX expiry and blocking timeouts', async () => {
   const r = fresh();
   await r.set('short', 'v', 'PX', 100);
