@@ -351,6 +351,19 @@ fn walks_random_levels(engine: &Engine, id: ClientId, argv: &[Vec<u8>]) -> bool 
     }
 }
 
+/// Whether a reply holds, below its top level, a pub/sub message (an array or push starting
+/// with `message`, `pmessage` or `smessage`).
+fn holds_message(reply: &Reply, depth: usize) -> bool {
+    let items: Vec<&Reply> = match reply {
+        Reply::Array(items) | Reply::Push(items) | Reply::Set(items) => items.iter().collect(),
+        Reply::Map(pairs) => pairs.iter().flat_map(|(k, v)| [k, v]).collect(),
+        _ => return false,
+    };
+    let message = matches!(items.first(), Some(Reply::Bulk(kind))
+        if [&b"message"[..], b"pmessage", b"smessage"].contains(&kind.as_slice()));
+    (depth > 0 && message) || items.iter().any(|r| holds_message(r, depth + 1))
+}
+
 fn sort_key(reply: &Reply) -> String {
     format!("{reply:?}")
 }
@@ -982,6 +995,21 @@ impl Runner {
                         None => break,
                     }
                 }
+            }
+            // Redis 7.0 writes a message to a RESP3 connection subscribed to its own command's
+            // keyspace notification at the moment it is published, even in the middle of the
+            // command's reply (XREADGROUP creating a consumer, inside its map): the reply can
+            // no longer be read apart from it. The engine writes it before the reply (a known
+            // divergence, left alone); the episode ends there.
+            if engine_replies.iter().any(|r| matches!(r, Reply::Push(_)))
+                && server_replies.iter().any(|r| holds_message(r, 0))
+            {
+                trace.push(traced);
+                return Outcome {
+                    executed,
+                    trace,
+                    divergence: None,
+                };
             }
             // Compare.
             let mut resync: Vec<Vec<u8>> = Vec::new();
