@@ -155,7 +155,7 @@ impl Engine {
     pub(crate) fn propagating<R>(
         &mut self,
         db_of: impl FnOnce(&R) -> usize,
-        is_exec: bool,
+        is_exec: impl FnOnce() -> bool,
         argv: &[Vec<u8>],
         run: impl FnOnce(&mut Engine) -> R,
     ) -> R {
@@ -170,7 +170,7 @@ impl Engine {
         let rewritten = std::mem::replace(&mut self.aof.rewritten, saved.0);
         let forced = std::mem::replace(&mut self.aof.forced, saved.1);
         // EXEC's commands propagated themselves.
-        if (self.persistence.dirty != dirty || forced) && !is_exec && self.aof_feeding() {
+        if (self.persistence.dirty != dirty || forced) && self.aof_feeding() && !is_exec() {
             let db = db_of(&result);
             match rewritten {
                 Some(commands) => {
@@ -206,10 +206,15 @@ impl Engine {
 
     /// Appends the pending entries (Redis's `propagatePendingCommands`): several are wrapped
     /// in `MULTI`/`EXEC`. Then applies the fsync policy.
+    #[inline]
     pub(crate) fn flush_propagation(&mut self) {
-        if self.aof.pending.is_empty() {
-            return;
+        if !self.aof.pending.is_empty() {
+            self.append_pending();
         }
+    }
+
+    #[inline(never)]
+    fn append_pending(&mut self) {
         let ops = std::mem::take(&mut self.aof.pending);
         if ops.is_empty() || !self.aof_feeding() {
             return;

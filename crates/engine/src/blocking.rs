@@ -122,10 +122,15 @@ impl Engine {
     }
 
     /// Marks a written key as ready if a client waits on it.
+    #[inline]
     pub(crate) fn signal_key_as_ready(&mut self, db: usize, key: &[u8]) {
-        if self.blocking.on_key.is_empty() {
-            return;
+        if !self.blocking.on_key.is_empty() {
+            self.signal_waited_key(db, key);
         }
+    }
+
+    #[inline(never)]
+    fn signal_waited_key(&mut self, db: usize, key: &[u8]) {
         let slot = (db, key.to_vec());
         if self.blocking.on_key.contains_key(&slot) && !self.blocking.ready.contains(&slot) {
             self.blocking.ready.push(slot);
