@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use crate::ClientId;
 use crate::command::{CommandSpec, Registry, flag};
 use crate::engine::{Ctx, Engine};
-use crate::errors::{CmdResult, RedisError};
+use crate::errors::RedisError;
 use crate::reply::Reply;
 
 /// Per-connection state. Its flags mirror Redis's client flags one for one, hence many bools.
@@ -163,6 +163,17 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
 /// Redis's `shared.oomerr`: a command refused because memory stays above `maxmemory`.
 pub const OOM_ERROR: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 
+/// Where [`Engine::run_call`] left what a connection receives because of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivered {
+    /// All of it is what was appended to the caller's buffer: the outbox is empty and the
+    /// connection stays open (the usual case; nothing else to look at).
+    Held,
+    /// The caller's buffer, then whatever the connection's outbox holds; the connection may
+    /// be closing or gone.
+    Outbox,
+}
+
 /// What the checks before a command need of its connection, read once per command.
 #[derive(Debug, Clone, Copy)]
 // Three independent facts, as the client flags they come from.
@@ -242,23 +253,26 @@ impl Engine {
     /// one buffer, and a command then allocates nothing for its replies.
     pub fn call_into(&mut self, client: ClientId, argv: &[Vec<u8>], output: &mut Vec<Reply>) {
         let start = output.len();
-        if let Err(refusal) = self.run_call(client, argv, output) {
-            output.push(refusal);
-            return;
-        }
-        // What the connection receives: the replies `run_call` held back, then its outbox.
-        let closing = if let Some(c) = self.clients.get_mut(&client) {
-            if !c.outbox.is_empty() {
-                output.extend(c.outbox.drain(..));
+        match self.run_call(client, argv, output) {
+            Err(refusal) => output.push(refusal),
+            Ok(Delivered::Held) => {}
+            Ok(Delivered::Outbox) => {
+                // What the connection receives: the replies `run_call` held back, then its
+                // outbox.
+                let closing = if let Some(c) = self.clients.get_mut(&client) {
+                    if !c.outbox.is_empty() {
+                        output.extend(c.outbox.drain(..));
+                    }
+                    c.closing
+                } else {
+                    output.truncate(start);
+                    false
+                };
+                if closing {
+                    // QUIT: the connection closes once its output was read.
+                    self.disconnect(client);
+                }
             }
-            c.closing
-        } else {
-            output.truncate(start);
-            false
-        };
-        if closing {
-            // QUIT: the connection closes once its output was read.
-            self.disconnect(client);
         }
     }
 
@@ -268,40 +282,44 @@ impl Engine {
     pub fn exec(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
         // The replies go through a buffer the engine keeps, so that a command allocates none.
         let mut replies = std::mem::take(&mut self.reply_buffer);
-        if let Err(refusal) = self.run_call(client, argv, &mut replies) {
-            self.reply_buffer = replies;
-            return refusal;
-        }
-        // What `call` would answer, last reply only, without collecting the rest.
-        let (last, closing) = match self.clients.get_mut(&client) {
-            Some(c) if c.outbox.is_empty() => (replies.pop(), c.closing),
-            Some(c) => {
-                let last = c.outbox.pop_back();
-                c.outbox.clear();
-                (last, c.closing)
+        let last = match self.run_call(client, argv, &mut replies) {
+            Err(refusal) => Some(refusal),
+            Ok(Delivered::Held) => replies.pop(),
+            Ok(Delivered::Outbox) => {
+                // What `call` would answer, last reply only, without collecting the rest.
+                let (last, closing) = match self.clients.get_mut(&client) {
+                    Some(c) if c.outbox.is_empty() => (replies.pop(), c.closing),
+                    Some(c) => {
+                        let last = c.outbox.pop_back();
+                        c.outbox.clear();
+                        (last, c.closing)
+                    }
+                    None => (None, false),
+                };
+                if closing {
+                    // QUIT: the connection closes once its output was read.
+                    self.disconnect(client);
+                }
+                last
             }
-            None => (None, false),
         };
         replies.clear();
         self.reply_buffer = replies;
-        if closing {
-            // QUIT: the connection closes once its output was read.
-            self.disconnect(client);
-        }
         last.unwrap_or(Reply::NilArray)
     }
 
     /// The work of [`Engine::call`] up to reading the output; a connection that cannot send a
     /// command gets the refusal instead. What the connection receives is then what it appended
-    /// to `out` followed by the connection's outbox: the command's own replies stay in `out`
-    /// when nothing waited in the outbox before them (the usual case), else they join the
-    /// outbox in order. Either way they are shaped for the connection's protocol.
+    /// to `out`, followed (see [`Delivered`]) by the connection's outbox: the command's own
+    /// replies stay in `out` when nothing waited in the outbox before them (the usual case),
+    /// else they join the outbox in order. Either way they are shaped for the connection's
+    /// protocol.
     fn run_call(
         &mut self,
         client: ClientId,
         argv: &[Vec<u8>],
         out: &mut Vec<Reply>,
-    ) -> Result<(), Reply> {
+    ) -> Result<Delivered, Reply> {
         let Some(state) = self.clients.get(&client) else {
             return Err(Reply::error("ERR no such client"));
         };
@@ -318,6 +336,7 @@ impl Engine {
         let start = out.len();
         self.process(client, standing, argv, out);
         // Delivery of the command's replies (see `deliver`), at once for all of them.
+        let mut delivered = Delivered::Outbox;
         match self.clients.get_mut(&client) {
             Some(c) => {
                 if c.resp == 2 {
@@ -327,6 +346,8 @@ impl Engine {
                 }
                 if !c.outbox.is_empty() || self.persistence.restart_pending {
                     c.outbox.extend(out.drain(start..));
+                } else if !c.closing {
+                    delivered = Delivered::Held;
                 }
             }
             None => out.truncate(start),
@@ -335,9 +356,10 @@ impl Engine {
             self.persistence.restart_pending = false;
             // SHUTDOWN: every connection closes and the server starts again.
             self.restart_after_shutdown();
-            return Ok(());
+            return Ok(Delivered::Outbox);
         }
         if !self.monitor_echo.is_empty() {
+            delivered = Delivered::Outbox;
             for line in std::mem::take(&mut self.monitor_echo) {
                 self.deliver(client, Reply::Status(line.into()));
             }
@@ -348,16 +370,20 @@ impl Engine {
             self.peak_memory = self.peak_memory.max(self.used_memory());
         }
         if self.eviction.pending {
+            // Evictions notify (a `RESP3` connection may receive its own `evicted` event).
+            delivered = Delivered::Outbox;
             self.run_pending_evictions();
         }
         if !self.blocking.ready.is_empty() {
+            delivered = Delivered::Outbox;
             self.serve_ready_keys();
         }
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
         if !self.blocking.clients.is_empty() {
+            delivered = Delivered::Outbox;
             self.expire_blocked_timeouts();
         }
-        Ok(())
+        Ok(delivered)
     }
 
     /// The family whose code a command needs and that is not loaded yet (see [`crate::lazy`]):
@@ -606,26 +632,25 @@ impl Engine {
         out: &mut Vec<Reply>,
     ) {
         let retry = self.blocking.retrying;
+        let saved = self.enter_command();
         // The handler's own replies (Ctx::emit) go straight into `out`, after what it holds.
-        let emitted = std::mem::take(out);
-        let (result, replies, blocked, _) = self.propagating(
-            |r: &(CmdResult, Vec<Reply>, bool, usize)| r.3,
-            || spec.name == "exec",
-            argv,
-            |engine| {
-                let mut ctx = Ctx {
-                    engine,
-                    client,
-                    db,
-                    spec,
-                    emitted,
-                    blocked: false,
-                };
-                let result = (spec.handler)(&mut ctx, argv);
-                (result, ctx.emitted, ctx.blocked, ctx.db)
-            },
-        );
-        *out = replies;
+        let mut ctx = Ctx {
+            engine: self,
+            client,
+            db,
+            spec,
+            emitted: std::mem::take(out),
+            blocked: false,
+        };
+        let result = (spec.handler)(&mut ctx, argv);
+        let Ctx {
+            emitted,
+            blocked,
+            db: last_db,
+            ..
+        } = ctx;
+        *out = emitted;
+        self.leave_command(saved, last_db, || spec.name == "exec", argv);
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
         // under their code. An error reply a handler answers as a value is written raw, as
         // DEBUG ERROR's is, and counts nowhere.
