@@ -188,17 +188,12 @@ pub struct Registry {
     ids: Vec<(u16, u16)>,
     /// The commands whose names fit in 16 bytes (nearly all), indexed by the packed name
     /// ([`pack_name`]): found with two word comparisons instead of a byte-by-byte hash and a
-    /// string comparison. Open addressing as `table`; at least twice as large as `specs`.
-    short: Box<[ShortName]>,
-}
-
-/// A place of [`Registry::short`]: a command's packed lowercase name, its length and its place
-/// in `specs` ([`EMPTY`] for a free place).
-#[derive(Debug, Clone, Copy)]
-struct ShortName {
-    words: [u64; 2],
-    len: usize,
-    place: u16,
+    /// string comparison. Places in `specs`, open addressing as `table` (as large).
+    short: Box<[u16]>,
+    /// Each command's packed name and its length, by its place in `specs` (a length no name
+    /// has for the longer names): what a probe of `short` compares. Small and dense, so that
+    /// a lookup touches little memory.
+    packed: Box<[([u64; 2], usize)]>,
 }
 
 /// A command name of at most 16 bytes, ASCII letters lowercased, packed into two little-endian
@@ -327,31 +322,22 @@ impl Registry {
                 *place = u16::try_from(i).unwrap_or(EMPTY);
             }
         }
-        let mut short = vec![
-            ShortName {
-                words: [0; 2],
-                len: 0,
-                place: EMPTY,
-            };
-            size
-        ]
-        .into_boxed_slice();
+        let mut short = vec![EMPTY; size].into_boxed_slice();
+        let mut packed = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
             let name = spec.name.as_bytes();
             let Some(words) = pack_name(name) else {
+                packed.push(([0; 2], usize::MAX));
                 continue;
             };
+            packed.push((words, name.len()));
             let mut at = short_slot(words, name.len(), mask);
             // As large as `table`: a free place exists.
-            while short.get(at).is_some_and(|e| e.place != EMPTY) {
+            while short.get(at).is_some_and(|&p| p != EMPTY) {
                 at = (at + 1) & mask;
             }
-            if let Some(entry) = short.get_mut(at) {
-                *entry = ShortName {
-                    words,
-                    len: name.len(),
-                    place: u16::try_from(i).unwrap_or(EMPTY),
-                };
+            if let Some(place) = short.get_mut(at) {
+                *place = u16::try_from(i).unwrap_or(EMPTY);
             }
         }
         Registry {
@@ -359,6 +345,7 @@ impl Registry {
             table,
             ids,
             short,
+            packed: packed.into_boxed_slice(),
         }
     }
 
@@ -371,12 +358,11 @@ impl Registry {
         let mask = self.short.len().checked_sub(1)?;
         let mut at = short_slot(words, name.len(), mask);
         loop {
-            let entry = self.short.get(at)?;
-            if entry.place == EMPTY {
-                return None;
-            }
-            if entry.words == words && entry.len == name.len() {
-                return self.specs.get(usize::from(entry.place));
+            let place = usize::from(*self.short.get(at)?);
+            // A free place (EMPTY) is past the end of `packed`.
+            let &(known, len) = self.packed.get(place)?;
+            if known == words && len == name.len() {
+                return self.specs.get(place);
             }
             at = (at + 1) & mask;
         }
