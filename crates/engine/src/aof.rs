@@ -72,6 +72,16 @@ pub struct Aof {
     pub rewrite_base_size: usize,
 }
 
+/// What [`Engine::enter_command`] saves for [`Engine::leave_command`].
+pub(crate) struct Propagation {
+    /// The change counter before the handler ran.
+    dirty: u64,
+    /// An enclosing command's rewritten propagation.
+    rewritten: Option<Vec<Vec<Vec<u8>>>>,
+    /// An enclosing command's forced propagation.
+    forced: bool,
+}
+
 /// A command to propagate, from its words.
 pub fn command(words: &[&[u8]]) -> Vec<Vec<u8>> {
     words.iter().map(|w| w.to_vec()).collect()
@@ -149,29 +159,35 @@ fn second(ms: i64) -> i64 {
 }
 
 impl Engine {
-    /// Runs a command's handler with propagation around it (Redis's `call`): if the command
-    /// changed the dataset (or forced it), its entries are added, and a top-level command's
-    /// are appended when it ends.
-    pub(crate) fn propagating<R>(
-        &mut self,
-        db_of: impl FnOnce(&R) -> usize,
-        is_exec: bool,
-        argv: &[Vec<u8>],
-        run: impl FnOnce(&mut Engine) -> R,
-    ) -> R {
-        let dirty = self.persistence.dirty;
-        let saved = (
-            self.aof.rewritten.take(),
-            std::mem::take(&mut self.aof.forced),
-        );
+    /// What surrounds a command's handler for propagation (Redis's `call`), before it runs:
+    /// the handler's own requests start afresh (those of an enclosing command are saved).
+    /// [`Engine::leave_command`] does the rest once it has run.
+    #[inline]
+    pub(crate) fn enter_command(&mut self) -> Propagation {
+        let saved = Propagation {
+            dirty: self.persistence.dirty,
+            rewritten: self.aof.rewritten.take(),
+            forced: std::mem::take(&mut self.aof.forced),
+        };
         self.aof.depth += 1;
-        let result = run(self);
+        saved
+    }
+
+    /// After a handler ran: if the command changed the dataset (or forced it), its entries
+    /// are added (`db`: the database it ended in); a top-level command's are appended.
+    #[inline]
+    pub(crate) fn leave_command(
+        &mut self,
+        saved: Propagation,
+        db: usize,
+        is_exec: impl FnOnce() -> bool,
+        argv: &[Vec<u8>],
+    ) {
         self.aof.depth = self.aof.depth.saturating_sub(1);
-        let rewritten = std::mem::replace(&mut self.aof.rewritten, saved.0);
-        let forced = std::mem::replace(&mut self.aof.forced, saved.1);
+        let rewritten = std::mem::replace(&mut self.aof.rewritten, saved.rewritten);
+        let forced = std::mem::replace(&mut self.aof.forced, saved.forced);
         // EXEC's commands propagated themselves.
-        if (self.persistence.dirty != dirty || forced) && !is_exec && self.aof_feeding() {
-            let db = db_of(&result);
+        if (self.persistence.dirty != saved.dirty || forced) && self.aof_feeding() && !is_exec() {
             match rewritten {
                 Some(commands) => {
                     for command in commands {
@@ -184,7 +200,6 @@ impl Engine {
         if self.aof.depth == 0 {
             self.flush_propagation();
         }
-        result
     }
 
     /// Whether commands are appended: the file is on, or being created by its first rewrite.
@@ -206,10 +221,15 @@ impl Engine {
 
     /// Appends the pending entries (Redis's `propagatePendingCommands`): several are wrapped
     /// in `MULTI`/`EXEC`. Then applies the fsync policy.
+    #[inline]
     pub(crate) fn flush_propagation(&mut self) {
-        if self.aof.pending.is_empty() {
-            return;
+        if !self.aof.pending.is_empty() {
+            self.append_pending();
         }
+    }
+
+    #[inline(never)]
+    fn append_pending(&mut self) {
         let ops = std::mem::take(&mut self.aof.pending);
         if ops.is_empty() || !self.aof_feeding() {
             return;

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use crate::ClientId;
 use crate::command::{CommandSpec, Registry, flag};
 use crate::engine::{Ctx, Engine};
-use crate::errors::{CmdResult, RedisError};
+use crate::errors::RedisError;
 use crate::reply::Reply;
 
 /// Per-connection state. Its flags mirror Redis's client flags one for one, hence many bools.
@@ -163,6 +163,40 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
 /// Redis's `shared.oomerr`: a command refused because memory stays above `maxmemory`.
 pub const OOM_ERROR: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 
+/// Where [`Engine::run_call`] left what a connection receives because of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivered {
+    /// All of it is what was appended to the caller's buffer: the outbox is empty and the
+    /// connection stays open (the usual case; nothing else to look at).
+    Held,
+    /// The caller's buffer, then whatever the connection's outbox holds; the connection may
+    /// be closing or gone.
+    Outbox,
+}
+
+/// What the checks before a command need of its connection, read once per command.
+#[derive(Debug, Clone, Copy)]
+// Three independent facts, as the client flags they come from.
+#[allow(clippy::struct_excessive_bools)]
+struct Standing {
+    /// The connection may run commands (`requirepass`).
+    authenticated: bool,
+    /// It is in `MULTI`.
+    in_multi: bool,
+    /// It speaks RESP2 and is subscribed: only (un)subscribe commands and a few more run.
+    subscribed_resp2: bool,
+}
+
+impl Standing {
+    fn of(state: &Client) -> Standing {
+        Standing {
+            authenticated: state.authenticated,
+            in_multi: state.multi.is_some(),
+            subscribed_resp2: state.resp == 2 && state.in_pubsub_context(),
+        }
+    }
+}
+
 /// Commands that run immediately even inside `MULTI`.
 const NOT_QUEUED: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
@@ -218,17 +252,27 @@ impl Engine {
     /// cleared first) instead of returning a new vector: a host running many commands reuses
     /// one buffer, and a command then allocates nothing for its replies.
     pub fn call_into(&mut self, client: ClientId, argv: &[Vec<u8>], output: &mut Vec<Reply>) {
-        if let Err(refusal) = self.run_call(client, argv) {
-            output.push(refusal);
-            return;
-        }
-        let closing = self.clients.get_mut(&client).is_some_and(|c| {
-            output.extend(c.outbox.drain(..));
-            c.closing
-        });
-        if closing {
-            // QUIT: the connection closes once its output was read.
-            self.disconnect(client);
+        let start = output.len();
+        match self.run_call(client, argv, output) {
+            Err(refusal) => output.push(refusal),
+            Ok(Delivered::Held) => {}
+            Ok(Delivered::Outbox) => {
+                // What the connection receives: the replies `run_call` held back, then its
+                // outbox.
+                let closing = if let Some(c) = self.clients.get_mut(&client) {
+                    if !c.outbox.is_empty() {
+                        output.extend(c.outbox.drain(..));
+                    }
+                    c.closing
+                } else {
+                    output.truncate(start);
+                    false
+                };
+                if closing {
+                    // QUIT: the connection closes once its output was read.
+                    self.disconnect(client);
+                }
+            }
         }
     }
 
@@ -236,29 +280,51 @@ impl Engine {
     /// null array when it receives nothing (a blocked command). For commands with several
     /// replies, and to see pushed messages, use [`Engine::call`].
     pub fn exec(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
-        if let Err(refusal) = self.run_call(client, argv) {
-            return refusal;
-        }
-        // What `call` would answer, last reply only, without collecting the rest.
-        let (last, closing) = self.clients.get_mut(&client).map_or((None, false), |c| {
-            let last = c.outbox.pop_back();
-            c.outbox.clear();
-            (last, c.closing)
-        });
-        if closing {
-            // QUIT: the connection closes once its output was read.
-            self.disconnect(client);
-        }
+        // The replies go through a buffer the engine keeps, so that a command allocates none.
+        let mut replies = std::mem::take(&mut self.reply_buffer);
+        let last = match self.run_call(client, argv, &mut replies) {
+            Err(refusal) => Some(refusal),
+            Ok(Delivered::Held) => replies.pop(),
+            Ok(Delivered::Outbox) => {
+                // What `call` would answer, last reply only, without collecting the rest.
+                let (last, closing) = match self.clients.get_mut(&client) {
+                    Some(c) if c.outbox.is_empty() => (replies.pop(), c.closing),
+                    Some(c) => {
+                        let last = c.outbox.pop_back();
+                        c.outbox.clear();
+                        (last, c.closing)
+                    }
+                    None => (None, false),
+                };
+                if closing {
+                    // QUIT: the connection closes once its output was read.
+                    self.disconnect(client);
+                }
+                last
+            }
+        };
+        replies.clear();
+        self.reply_buffer = replies;
         last.unwrap_or(Reply::NilArray)
     }
 
-    /// The work of [`Engine::call`] up to reading the output, which it leaves in the
-    /// connection's outbox; a connection that cannot send a command gets the refusal instead.
-    fn run_call(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Result<(), Reply> {
-        if !self.clients.contains_key(&client) {
+    /// The work of [`Engine::call`] up to reading the output; a connection that cannot send a
+    /// command gets the refusal instead. What the connection receives is then what it appended
+    /// to `out`, followed (see [`Delivered`]) by the connection's outbox: the command's own
+    /// replies stay in `out` when nothing waited in the outbox before them (the usual case),
+    /// else they join the outbox in order. Either way they are shaped for the connection's
+    /// protocol.
+    fn run_call(
+        &mut self,
+        client: ClientId,
+        argv: &[Vec<u8>],
+        out: &mut Vec<Reply>,
+    ) -> Result<Delivered, Reply> {
+        let Some(state) = self.clients.get(&client) else {
             return Err(Reply::error("ERR no such client"));
-        }
-        if self.is_blocked(client) {
+        };
+        let standing = Standing::of(state);
+        if !self.blocking.clients.is_empty() && self.is_blocked(client) {
             return Err(Reply::error(
                 "ERR this connection waits in a blocking command",
             ));
@@ -267,31 +333,57 @@ impl Engine {
         if let Some(family) = self.missing_family(client, argv) {
             return Err(crate::lazy::refusal(family).into());
         }
-        // The replies go through a buffer the engine keeps, so that a command allocates none.
-        let mut replies = std::mem::take(&mut self.reply_buffer);
-        self.process(client, argv, &mut replies);
-        for reply in replies.drain(..) {
-            self.deliver(client, reply);
+        let start = out.len();
+        self.process(client, standing, argv, out);
+        // Delivery of the command's replies (see `deliver`), at once for all of them.
+        let mut delivered = Delivered::Outbox;
+        match self.clients.get_mut(&client) {
+            Some(c) => {
+                if c.resp == 2 {
+                    for reply in out.iter_mut().skip(start) {
+                        reply.make_resp2();
+                    }
+                }
+                if !c.outbox.is_empty() || self.persistence.restart_pending {
+                    c.outbox.extend(out.drain(start..));
+                } else if !c.closing {
+                    delivered = Delivered::Held;
+                }
+            }
+            None => out.truncate(start),
         }
-        self.reply_buffer = replies;
-        if std::mem::take(&mut self.persistence.restart_pending) {
+        if self.persistence.restart_pending {
+            self.persistence.restart_pending = false;
             // SHUTDOWN: every connection closes and the server starts again.
             self.restart_after_shutdown();
-            return Ok(());
+            return Ok(Delivered::Outbox);
         }
-        for line in std::mem::take(&mut self.monitor_echo) {
-            self.deliver(client, Reply::Status(line.into()));
+        if !self.monitor_echo.is_empty() {
+            delivered = Delivered::Outbox;
+            for line in std::mem::take(&mut self.monitor_echo) {
+                self.deliver(client, Reply::Status(line.into()));
+            }
         }
         // Redis notes the peak after each command, before the next one evicts; only a write
         // can have raised it (INFO and MEMORY STATS note it too).
         if std::mem::take(&mut self.wrote) {
             self.peak_memory = self.peak_memory.max(self.used_memory());
         }
-        self.run_pending_evictions();
-        self.serve_ready_keys();
+        if self.eviction.pending {
+            // Evictions notify (a `RESP3` connection may receive its own `evicted` event).
+            delivered = Delivered::Outbox;
+            self.run_pending_evictions();
+        }
+        if !self.blocking.ready.is_empty() {
+            delivered = Delivered::Outbox;
+            self.serve_ready_keys();
+        }
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
-        self.expire_blocked_timeouts();
-        Ok(())
+        if !self.blocking.clients.is_empty() {
+            delivered = Delivered::Outbox;
+            self.expire_blocked_timeouts();
+        }
+        Ok(delivered)
     }
 
     /// The family whose code a command needs and that is not loaded yet (see [`crate::lazy`]):
@@ -358,7 +450,13 @@ impl Engine {
 
     /// Redis's `processCommand`: checks a command the way Redis does before running it, queues
     /// it inside `MULTI`, and runs it. Appends the replies to send now to `out`.
-    fn process(&mut self, client: ClientId, argv: &[Vec<u8>], out: &mut Vec<Reply>) {
+    fn process(
+        &mut self,
+        client: ClientId,
+        standing: Standing,
+        argv: &[Vec<u8>],
+        out: &mut Vec<Reply>,
+    ) {
         let Some(name) = argv.first() else {
             self.count_error("ERR empty command");
             out.push(RedisError::new("ERR empty command").into());
@@ -374,7 +472,7 @@ impl Engine {
             Some(base) => Ok(base),
         };
         let checked = match spec {
-            Ok(spec) => match self.check(client, spec, argv.len()) {
+            Ok(spec) => match self.check(client, standing, spec, argv.len()) {
                 Err(error) if spec.name == "exec" => {
                     let abort = self.exec_abort(client, &error);
                     self.count_error(&abort.0);
@@ -417,7 +515,8 @@ impl Engine {
             out.push(Reply::status("QUEUED"));
             return;
         }
-        self.execute_into(client, spec, argv, out);
+        let db = state.db;
+        self.execute_into(client, db, spec, argv, out);
     }
 
     /// Redis's `execCommandAbort`: an `EXEC` refused before it runs (arity, authentication,
@@ -438,6 +537,7 @@ impl Engine {
     fn check(
         &mut self,
         client: ClientId,
+        standing: Standing,
         spec: &'static CommandSpec,
         argc: usize,
     ) -> Result<&'static CommandSpec, RedisError> {
@@ -445,18 +545,15 @@ impl Engine {
             self.count_rejected(spec);
             return Err(RedisError::wrong_arity(&spec.name));
         }
-        let state = self
-            .clients
-            .get(&client)
-            .ok_or_else(|| RedisError::new("ERR no such client"))?;
-        if !state.authenticated && !spec.has(flag::NO_AUTH) {
+        let Standing {
+            authenticated,
+            in_multi,
+            subscribed_resp2,
+        } = standing;
+        if !authenticated && !spec.has(flag::NO_AUTH) {
             self.count_rejected(spec);
             return Err(RedisError::new("NOAUTH Authentication required."));
         }
-        let (in_multi, subscribed_resp2) = (
-            state.multi.is_some(),
-            state.resp == 2 && state.in_pubsub_context(),
-        );
         // Redis refuses a command not allowed in MULTI before it looks at memory.
         if self.config.maxmemory != 0
             && !(in_multi && spec.has(flag::NO_MULTI))
@@ -518,42 +615,42 @@ impl Engine {
         argv: &[Vec<u8>],
     ) -> Vec<Reply> {
         let mut replies = Vec::new();
-        self.execute_into(client, spec, argv, &mut replies);
+        if let Some(db) = self.clients.get(&client).map(|c| c.db) {
+            self.execute_into(client, db, spec, argv, &mut replies);
+        }
         replies
     }
 
-    /// [`Engine::execute`] appending the replies to `out`.
+    /// [`Engine::execute`] appending the replies to `out`, for a connection whose selected
+    /// database is `db`.
     fn execute_into(
         &mut self,
         client: ClientId,
+        db: usize,
         spec: &'static CommandSpec,
         argv: &[Vec<u8>],
         out: &mut Vec<Reply>,
     ) {
-        let Some(db) = self.clients.get(&client).map(|c| c.db) else {
-            return;
-        };
         let retry = self.blocking.retrying;
+        let saved = self.enter_command();
         // The handler's own replies (Ctx::emit) go straight into `out`, after what it holds.
-        let emitted = std::mem::take(out);
-        let (result, replies, blocked, _) = self.propagating(
-            |r: &(CmdResult, Vec<Reply>, bool, usize)| r.3,
-            spec.name == "exec",
-            argv,
-            |engine| {
-                let mut ctx = Ctx {
-                    engine,
-                    client,
-                    db,
-                    spec,
-                    emitted,
-                    blocked: false,
-                };
-                let result = (spec.handler)(&mut ctx, argv);
-                (result, ctx.emitted, ctx.blocked, ctx.db)
-            },
-        );
-        *out = replies;
+        let mut ctx = Ctx {
+            engine: self,
+            client,
+            db,
+            spec,
+            emitted: std::mem::take(out),
+            blocked: false,
+        };
+        let result = (spec.handler)(&mut ctx, argv);
+        let Ctx {
+            emitted,
+            blocked,
+            db: last_db,
+            ..
+        } = ctx;
+        *out = emitted;
+        self.leave_command(saved, last_db, || spec.name == "exec", argv);
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
         // under their code. An error reply a handler answers as a value is written raw, as
         // DEBUG ERROR's is, and counts nowhere.
@@ -584,7 +681,9 @@ impl Engine {
         if !blocked {
             self.slowlog_push(client, spec, argv);
         }
-        self.feed_monitors(client, spec, argv);
+        if !self.monitors.is_empty() {
+            self.feed_monitors(client, spec, argv);
+        }
         self.redacted.clear();
     }
 
@@ -610,10 +709,15 @@ impl Engine {
 
     /// Redis's `signalModifiedKey` for transactions: every client watching the key will see its
     /// `EXEC` fail.
+    #[inline]
     pub(crate) fn touch_watched_key(&mut self, db: usize, key: &[u8]) {
-        if self.watched.is_empty() {
-            return;
+        if !self.watched.is_empty() {
+            self.touch_watchers(db, key);
         }
+    }
+
+    #[inline(never)]
+    fn touch_watchers(&mut self, db: usize, key: &[u8]) {
         if let Some(watchers) = self.watched.get(&(db, key.to_vec())) {
             for id in watchers.clone() {
                 if let Some(c) = self.clients.get_mut(&id) {

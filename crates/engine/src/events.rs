@@ -82,7 +82,12 @@ pub struct EventLog {
     keys_base: u64,
     capacity: usize,
     next_seq: u64,
+    /// The length of `keys` from which the next push of a full log looks at compacting them.
+    compact_check_at: usize,
 }
+
+/// How much the key buffer of a full log grows between two looks at compacting it.
+const COMPACT_CHECK_BYTES: usize = 256;
 
 impl EventLog {
     /// A log keeping at most `capacity` events (0 keeps none but still counts sequence numbers).
@@ -93,10 +98,12 @@ impl EventLog {
             keys_base: 0,
             capacity,
             next_seq: 1,
+            compact_check_at: 0,
         }
     }
 
     /// Appends an event, dropping the oldest when full.
+    #[inline]
     pub fn push(
         &mut self,
         time_ms: i64,
@@ -112,22 +119,10 @@ impl EventLog {
         }
         if self.records.len() >= self.capacity {
             self.records.pop_front();
-            // Dropped keys are freed in bulk once they fill half the buffer: each byte is moved
-            // at most once by compaction.
-            let end = self.keys_base + self.keys.len() as u64;
-            // Records' keys start at or after `keys_base`: compaction only drops bytes before
-            // the first record's key.
-            let dead = self
-                .records
-                .front()
-                .map_or(end, |r| r.key_at)
-                .saturating_sub(self.keys_base);
-            let dead = usize::try_from(dead)
-                .unwrap_or(usize::MAX)
-                .min(self.keys.len());
-            if dead > 4096 && dead > self.keys.len() / 2 {
-                self.keys.drain(..dead);
-                self.keys_base += dead as u64;
+            // Dropped keys are freed in bulk (see `compact`), looked at once the buffer has
+            // grown by a few hundred bytes since the last look.
+            if self.keys.len() >= self.compact_check_at {
+                self.compact();
             }
         }
         let key_at = self.keys_base + self.keys.len() as u64;
@@ -141,6 +136,28 @@ impl EventLog {
             key_at,
             key_len: key.len(),
         });
+    }
+
+    /// Frees the bytes of dropped keys once they fill half the buffer (and more than 4 KB):
+    /// each byte is moved at most once by compaction.
+    #[inline(never)]
+    fn compact(&mut self) {
+        let end = self.keys_base + self.keys.len() as u64;
+        // Records' keys start at or after `keys_base`: compaction only drops bytes before
+        // the first record's key.
+        let dead = self
+            .records
+            .front()
+            .map_or(end, |r| r.key_at)
+            .saturating_sub(self.keys_base);
+        let dead = usize::try_from(dead)
+            .unwrap_or(usize::MAX)
+            .min(self.keys.len());
+        if dead > 4096 && dead > self.keys.len() / 2 {
+            self.keys.drain(..dead);
+            self.keys_base += dead as u64;
+        }
+        self.compact_check_at = self.keys.len() + COMPACT_CHECK_BYTES;
     }
 
     /// Events with a sequence number greater than `seq`, oldest first.

@@ -413,8 +413,10 @@ impl Engine {
         let mut dataset = 0usize;
         let mut tables = 0usize;
         for (i, db) in self.dbs.iter().enumerate() {
-            // A database that never held a key weighs nothing (most of them, usually).
-            if db.dict().buckets() == 0 && db.volatile_len() == 0 {
+            // A database that never held a key weighs nothing (most of them, usually). Its
+            // table has no buckets: a table gets them with its first key and keeps them until
+            // cleared, and a key's expire time is indexed only while the key is in the table.
+            if db.dict().buckets() == 0 {
                 continue;
             }
             dataset = dataset.saturating_add(db.data_mem());

@@ -92,9 +92,38 @@ impl Reply {
         self
     }
 
-    /// Turns this reply into what a RESP2 client receives, in place: arrays of plain replies
-    /// (the usual case) are only looked through, nothing is moved or allocated.
+    /// Turns this reply into what a RESP2 client receives, in place: plain replies and arrays
+    /// of plain replies (the usual case) are only looked at, nothing is moved or allocated.
+    #[inline]
     pub fn make_resp2(&mut self) {
+        match self {
+            Reply::Array(items) => {
+                for item in items.iter_mut().filter(|item| !item.is_plain()) {
+                    item.convert_to_resp2();
+                }
+            }
+            reply if reply.is_plain() => {}
+            reply => reply.convert_to_resp2(),
+        }
+    }
+
+    /// A reply RESP2 receives as it is, with nothing inside to convert.
+    #[inline]
+    fn is_plain(&self) -> bool {
+        matches!(
+            self,
+            Reply::Status(_)
+                | Reply::Error(_)
+                | Reply::Integer(_)
+                | Reply::Bulk(_)
+                | Reply::Nil
+                | Reply::NilArray
+        )
+    }
+
+    /// The work of [`Reply::make_resp2`] for a reply that is not plain.
+    #[inline(never)]
+    fn convert_to_resp2(&mut self) {
         match self {
             Reply::Array(items) => items.iter_mut().for_each(Reply::make_resp2),
             Reply::Set(items) | Reply::Push(items) => {

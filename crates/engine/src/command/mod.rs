@@ -186,6 +186,51 @@ pub struct Registry {
     /// Each command's [`CommandSpec::id`]: the place of the top-level command in `specs` and,
     /// for a subcommand, its place in the container's `subcommands` plus one.
     ids: Vec<(u16, u16)>,
+    /// The commands whose names fit in 16 bytes (nearly all), indexed by the packed name
+    /// ([`pack_name`]): found with two word comparisons instead of a byte-by-byte hash and a
+    /// string comparison. Places in `specs`, open addressing as `table` (as large).
+    short: Box<[u16]>,
+    /// Each command's packed name and its length, by its place in `specs` (a length no name
+    /// has for the longer names): what a probe of `short` compares. Small and dense, so that
+    /// a lookup touches little memory.
+    packed: Box<[([u64; 2], usize)]>,
+}
+
+/// A command name of at most 16 bytes, ASCII letters lowercased, packed into two little-endian
+/// words (zero-padded: the length tells `a` from `a\0`). `None` for a longer name.
+#[inline]
+fn pack_name(name: &[u8]) -> Option<[u64; 2]> {
+    let mut bytes = [0u8; 16];
+    bytes.get_mut(..name.len())?.copy_from_slice(name);
+    let [lo, hi] = [0, 8].map(|at| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(bytes.get(at..at + 8).unwrap_or(&[0; 8]));
+        lowercase_word(u64::from_le_bytes(word))
+    });
+    Some([lo, hi])
+}
+
+/// Eight bytes with their ASCII capitals lowercased (other bytes unchanged), all at once.
+#[inline]
+fn lowercase_word(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    let low7 = x & !HIGH;
+    // A byte's high bit: its low seven bits are at least `A`, resp. above `Z`.
+    let from_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = low7 + (0x80 - u64::from(b'Z') - 1) * ONES;
+    // Capitals: in range, and the byte itself below 0x80.
+    let capitals = from_a & !past_z & !x & HIGH;
+    x | (capitals >> 2)
+}
+
+/// Where a packed name's probe starts in a table of `mask + 1` places.
+#[inline]
+fn short_slot(words: [u64; 2], len: usize, mask: usize) -> usize {
+    let [lo, hi] = words;
+    let mixed = (lo ^ hi.rotate_left(29) ^ len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    // The high bits are the best mixed.
+    (mixed >> 40) as usize & mask
 }
 
 /// A free place of [`Registry::table`].
@@ -277,11 +322,55 @@ impl Registry {
                 *place = u16::try_from(i).unwrap_or(EMPTY);
             }
         }
-        Registry { specs, table, ids }
+        let mut short = vec![EMPTY; size].into_boxed_slice();
+        let mut packed = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.iter().enumerate() {
+            let name = spec.name.as_bytes();
+            let Some(words) = pack_name(name) else {
+                packed.push(([0; 2], usize::MAX));
+                continue;
+            };
+            packed.push((words, name.len()));
+            let mut at = short_slot(words, name.len(), mask);
+            // As large as `table`: a free place exists.
+            while short.get(at).is_some_and(|&p| p != EMPTY) {
+                at = (at + 1) & mask;
+            }
+            if let Some(place) = short.get_mut(at) {
+                *place = u16::try_from(i).unwrap_or(EMPTY);
+            }
+        }
+        Registry {
+            specs,
+            table,
+            ids,
+            short,
+            packed: packed.into_boxed_slice(),
+        }
     }
 
     /// Finds a top-level command by name, case-insensitively.
+    #[inline]
     pub fn lookup(&self, name: &[u8]) -> Option<&CommandSpec> {
+        let Some(words) = pack_name(name) else {
+            return self.lookup_long(name);
+        };
+        let mask = self.short.len().checked_sub(1)?;
+        let mut at = short_slot(words, name.len(), mask);
+        loop {
+            let place = usize::from(*self.short.get(at)?);
+            // A free place (EMPTY) is past the end of `packed`.
+            let &(known, len) = self.packed.get(place)?;
+            if known == words && len == name.len() {
+                return self.specs.get(place);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// [`Registry::lookup`] of a name longer than 16 bytes.
+    #[inline(never)]
+    fn lookup_long(&self, name: &[u8]) -> Option<&CommandSpec> {
         // Names are short ASCII: lowercased on the stack; anything longer is unknown.
         let mut lower = [0u8; 32];
         let (h, len) = name_hash(name, &mut lower)?;
@@ -546,6 +635,61 @@ mod tests {
                     "{} has no facts from Redis",
                     row.name
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_finds_every_command_in_any_case_and_nothing_else() {
+        let registry = Registry::get();
+        for spec in &registry.specs {
+            let name = spec.name.as_bytes();
+            let upper = name.to_ascii_uppercase();
+            for form in [name.to_vec(), upper.clone()] {
+                let found = registry.lookup(&form).map(|s| s.name.as_str());
+                assert_eq!(found, Some(spec.name.as_str()));
+            }
+            // The same letters with a NUL or another byte after, or one letter fewer: unknown
+            // (or another command).
+            for other in [
+                [name, b"\0"].concat(),
+                [name, b"x"].concat(),
+                name.get(..name.len() - 1).unwrap_or_default().to_vec(),
+            ] {
+                let found = registry.lookup(&other).map(|s| s.name.as_bytes());
+                assert!(
+                    found.is_none_or(|f| f.eq_ignore_ascii_case(&other)),
+                    "{other:?}"
+                );
+            }
+        }
+        assert!(registry.lookup(b"georadiusbymember_ro").is_some());
+        assert!(registry.lookup(b"GEORADIUSBYMEMBER_RO").is_some());
+        for unknown in [
+            &b""[..],
+            b"\0",
+            b"\0\0\0\0",
+            b"pin",
+            b"pingg",
+            b"\xc9ping",
+            b"g\xc5t",
+        ] {
+            assert!(registry.lookup(unknown).is_none(), "{unknown:?}");
+        }
+        assert!(registry.lookup(&[b'a'; 40]).is_none());
+    }
+
+    #[test]
+    fn words_lowercase_as_bytes_do() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for fill in [0u8, b'A', b'z', 0xff] {
+                    let mut bytes = [fill; 8];
+                    bytes[at] = b;
+                    let want = bytes.map(|c| c.to_ascii_lowercase());
+                    let got = lowercase_word(u64::from_le_bytes(bytes)).to_le_bytes();
+                    assert_eq!(got, want, "{bytes:?}");
+                }
             }
         }
     }

@@ -100,7 +100,22 @@ pub fn shown_args<'a>(argv: &'a [Vec<u8>], redacted: &[usize]) -> Vec<Cow<'a, [u
 impl Engine {
     /// Logs a command that just ran if `slowlog-log-slower-than` asks for it (Redis's
     /// `slowlogPushCurrentCommand`), then trims the log to `slowlog-max-len`.
+    #[inline]
     pub(crate) fn slowlog_push(&mut self, client: ClientId, spec: &CommandSpec, argv: &[Vec<u8>]) {
+        // The usual case, in one test: a positive threshold no command reaches (they take no
+        // time) and a log no longer than its maximum leave nothing to do.
+        let threshold = self.config.slowlog_log_slower_than;
+        if threshold > 0
+            && u64::try_from(self.config.slowlog_max_len)
+                .is_ok_and(|max| self.slowlog.entries.len() as u64 <= max)
+        {
+            return;
+        }
+        self.slowlog_push_slow(client, spec, argv);
+    }
+
+    #[inline(never)]
+    fn slowlog_push_slow(&mut self, client: ClientId, spec: &CommandSpec, argv: &[Vec<u8>]) {
         const DURATION_US: i64 = 0;
         let (threshold, max_len) = (
             self.config.slowlog_log_slower_than,

@@ -388,6 +388,10 @@ impl Db {
         let old = std::mem::replace(&mut entry.expire_at, stored_expire(at));
         let old = (old != NO_EXPIRE).then_some(old);
         let at = at.map(|at| at.max(NO_EXPIRE + 1));
+        if old == at {
+            // The same time again (or still none): the index already holds it.
+            return true;
+        }
         let place = entry.volatile_at;
         if let Some(old) = old {
             self.expires.remove(&(old, id));
