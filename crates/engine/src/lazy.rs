@@ -96,10 +96,12 @@ mod on {
         Slowlog,
         /// The pub/sub commands (delivering messages is the engine's, always loaded).
         Pubsub,
+        /// The sorted-set commands (the type itself is the engine's, always loaded).
+        SortedSet,
     }
 
     /// Every family, in bit order.
-    pub const FAMILIES: [Family; 12] = [
+    pub const FAMILIES: [Family; 13] = [
         Family::Rdb,
         Family::Stream,
         Family::Geo,
@@ -112,6 +114,7 @@ mod on {
         Family::Memory,
         Family::Slowlog,
         Family::Pubsub,
+        Family::SortedSet,
     ];
 
     impl Family {
@@ -130,6 +133,7 @@ mod on {
                 Family::Memory => "memory",
                 Family::Slowlog => "slowlog",
                 Family::Pubsub => "pubsub",
+                Family::SortedSet => "sorted_set",
             }
         }
 
@@ -175,6 +179,7 @@ mod on {
             Family::Memory => c::memory::lazy_preload().await,
             Family::Slowlog => c::slowlog::lazy_preload().await,
             Family::Pubsub => c::pubsub::lazy_preload().await,
+            Family::SortedSet => c::sorted_set::lazy_preload().await,
         }
         .map_err(|_| RedisError::new("ERR the command's code could not be loaded"))?;
         LOADED.fetch_or(family.bit(), Ordering::Relaxed);

@@ -31,8 +31,8 @@ use crate::pubsub::notify;
 use crate::reply::Reply;
 use crate::rng::Rng;
 
-/// The sorted set group's registrations.
-pub static COMMANDS: &[Command] = &[
+// The sorted set group's registrations (loaded on first use in the page build).
+crate::lazy::commands! { SortedSet, sorted_set;
     Command::new(
         "zadd",
         zadd_command,
@@ -211,7 +211,7 @@ pub static COMMANDS: &[Command] = &[
         bzmpop_command,
         "Pops members of the first non-empty sorted set, waiting for one.",
     ),
-];
+}
 
 /// `ERR min or max is not a float`
 const NOT_A_FLOAT_RANGE: RedisError = RedisError::new("ERR min or max is not a float");
