@@ -604,16 +604,13 @@ impl Ctx<'_> {
     /// counter, as `dbOverwrite` does.
     pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         let now = self.now();
-        let old = self
-            .write(key)
-            .map(|e| (e.expire_at(), e.lfu_counter, e.lfu_minutes));
-        let was_stream = old.is_some()
-            && self.engine.dbs[self.db]
-                .peek(key)
-                .is_some_and(|e| matches!(e.value, Value::Stream(_)));
+        let old = self.write(key).map(|e| {
+            let stream = matches!(e.value, Value::Stream(_));
+            (e.expire_at(), e.lfu_counter, e.lfu_minutes, stream)
+        });
         let type_name = value.type_name();
         let mut entry = Entry::new(value, now);
-        if let Some((_, counter, minutes)) =
+        if let Some((_, counter, minutes, _)) =
             old.filter(|_| self.engine.config.maxmemory_policy.is_lfu())
         {
             entry.lfu_counter = counter;
@@ -621,14 +618,14 @@ impl Ctx<'_> {
         }
         let db = &mut self.engine.dbs[self.db];
         db.insert(key, entry);
-        if let Some((Some(at), _, _)) = old.filter(|_| keep_ttl) {
+        if let Some((Some(at), _, _, _)) = old.filter(|_| keep_ttl) {
             db.set_expire(key, Some(at));
         }
         if old.is_none() {
             // Redis's dbAdd announces every new key before the command's own event.
             self.engine.signal_key_as_ready(self.db, key, type_name);
             self.notify(notify::NEW, "new", key);
-        } else if was_stream {
+        } else if old.is_some_and(|(_, _, _, stream)| stream) {
             // dbOverwrite wakes only a blocked XREADGROUP, whose stream is gone.
             self.engine.signal_key_as_ready(self.db, key, "stream");
         }

@@ -18,12 +18,27 @@ const MAX_PREALLOC: usize = 1024 * 1024;
 const HEADERS: [usize; 5] = [1, 3, 5, 9, 17];
 
 /// See the module doc. The default is a string as made from an argument.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Sds {
     /// 0: as made from an argument; else 1 + an index into [`HEADERS`].
     header: u8,
     /// The allocation's jemalloc size class (see [`class_index`]), when `header` is not 0.
     class: u8,
+}
+
+/// Memory accounting only, not part of the value: two strings with the same bytes are equal
+/// whatever their history (a value reloaded from RDB is made afresh, as in Redis).
+impl PartialEq for Sds {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Sds {}
+
+/// The size of a header type's header, by its index into [`HEADERS`].
+fn header_len(header: usize) -> usize {
+    HEADERS.get(header).copied().unwrap_or(17)
 }
 
 impl Sds {
@@ -33,7 +48,7 @@ impl Sds {
     pub fn fresh(len: usize) -> Sds {
         // sdsnewlen uses TYPE_8 for an empty string.
         let header = if len == 0 { 1 } else { req_type(len) };
-        Sds::made(header, alloc_size(HEADERS[header] + len + 1))
+        Sds::made(header, alloc_size(header_len(header) + len + 1))
     }
 
     fn made(header: usize, usable: usize) -> Sds {
@@ -62,7 +77,7 @@ impl Sds {
             // TYPE_5 records no room: every growth reallocates.
             return len;
         }
-        let hdr = HEADERS.get(header).copied().unwrap_or(17);
+        let hdr = header_len(header);
         let room = self
             .usable(len)
             .saturating_sub(hdr + 1)
@@ -94,7 +109,10 @@ impl Sds {
         };
         // Never TYPE_5 for a growing string.
         let header = req_type(target).max(1);
-        *self = Sds::made(header, alloc_size(HEADERS[header] + target + 1));
+        *self = Sds::made(
+            header,
+            alloc_size(header_len(header).saturating_add(target) + 1),
+        );
     }
 
     /// Redis's `sdsgrowzero`: makes the string `new_len` long if it is shorter.
@@ -135,6 +153,7 @@ fn class_index(size: usize) -> u8 {
     } else if size <= 128 {
         size.div_ceil(16)
     } else {
+        // size > 128: k >= 7, and size is in (2^k, 2^(k+1)], so it is 5 to 8 spacings.
         let k = (usize::BITS - 1 - (size - 1).leading_zeros()) as usize;
         let spacing = 1usize << (k - 2);
         9 + (k - 7) * 4 + (size.div_ceil(spacing) - 5)
