@@ -1,20 +1,24 @@
 //! A hash table with byte-string keys and Redis's scan guarantees.
 //!
-//! Buckets are a power of two in number, chained through a slab of slots. `scan` walks them with
-//! Redis's reverse-binary cursor, so a full scan returns every element that was present from its
-//! start to its end, even when the table grows or shrinks in between (an element may be returned
-//! twice after a shrink, as in Redis).
+//! The elements live in a slab of slots. [`Dict::buckets`] answers the number of buckets Redis's
+//! table would have (a power of two, growing and shrinking when Redis's would; memory estimates
+//! count them), and `scan` walks those logical buckets with Redis's reverse-binary cursor, so a
+//! full scan returns every element that was present from its start to its end, even when the
+//! table grows or shrinks in between (an element may be returned twice after a shrink, as in
+//! Redis). The element with hash `h` is in logical bucket `h & (buckets − 1)`.
 //!
-//! The table grows and shrinks when Redis's would, and [`Dict::buckets`] answers Redis's number
-//! of buckets (memory estimates count them), but each of those logical buckets is spread over
-//! [`SPREAD`] physical chains: the element with hash `h` lives in chain `h & (SPREAD × size −
-//! 1)`, whose logical bucket is `h & (size − 1)`. Chains are then short (a lookup in a large
-//! table reads one slot, rarely two: each slot read is a cache miss), while a scan visits a
-//! logical bucket as all of its chains, so its cursor and guarantees are Redis's.
+//! Finding an element goes through an index of its own size (a power of two, at most 80 % full):
+//! open addressing with linear probing, each place a tag byte (empty, removed, or 8 bits of the
+//! element's hash) and a slot id. The element with hash `h` sits at its home place `h & (places
+//! − 1)` or further in the run of non-empty places that follows it. A lookup reads the tags from
+//! the home on (one cache line, rarely two) and reads only the slots whose tag matches: a hit
+//! reads one slot, a miss almost never one, and the index is small (5 bytes a place, some 6 to
+//! 13 bytes an element), so that in a large table it stays in the cache while the slots (each a
+//! cache miss) do not. A logical bucket's elements are found from the homes its hashes can have.
 //!
 //! Slot ids are stable while an element lives, which lets other indexes (the expire index)
-//! point at elements without copying keys. Resizing rehashes at once rather than incrementally:
-//! the engine is single-threaded and the tables are small.
+//! point at elements without copying keys. Resizing rebuilds the index at once rather than
+//! incrementally: the engine is single-threaded and the tables are small.
 
 use std::hash::BuildHasher;
 
@@ -27,8 +31,24 @@ pub type SlotId = u32;
 const NONE: u32 = u32::MAX;
 const MIN_BUCKETS: usize = 4;
 
-/// Physical chains per logical bucket (a power of two), see the module doc.
-const SPREAD: usize = 2;
+/// The tag of an index place that was never used since the index was built: a run ends there.
+const TAG_EMPTY: u8 = 0;
+/// The tag of a place whose element was removed: runs go on through it.
+const TAG_GONE: u8 = 1;
+/// The smallest index.
+const MIN_PLACES: usize = 8;
+
+/// The tag of an element with hash `h`: its top 8 bits (the home uses the low ones), moved off
+/// the two reserved values.
+fn tag(h: u64) -> u8 {
+    let t = (h >> 56) as u8;
+    if t <= TAG_GONE { t + 2 } else { t }
+}
+
+/// The number of index places for `len` elements: a power of two at most half full.
+fn places_for(len: usize) -> usize {
+    len.saturating_mul(2).next_power_of_two().max(MIN_PLACES)
+}
 
 /// Bytes a key may have to be stored in its slot: 22 on 64-bit targets, 14 on 32-bit ones
 /// (WebAssembly), so that an inline key takes no more room than a boxed one plus its tag.
@@ -149,7 +169,15 @@ impl Weigh for u32 {
 pub struct Dict<V: Weigh> {
     slots: Vec<Slot<V>>,
     free: u32,
-    buckets: Vec<u32>,
+    /// The index's tags, one a place (see the module doc): [`TAG_EMPTY`], [`TAG_GONE`] or the
+    /// element's [`tag`]. Empty, or a power of two in length.
+    tags: Vec<u8>,
+    /// The index's slot ids, one a place (meaningful where the tag is an element's).
+    ids: Vec<SlotId>,
+    /// Places tagged [`TAG_GONE`].
+    gone: usize,
+    /// Redis's number of buckets (see [`Dict::buckets`]).
+    size: usize,
     /// Number of elements; at most 2^32, as slot ids are 32-bit (and the table stays small).
     len: u32,
     /// The keys' `sds` strings and the values' weights, kept as elements come and go.
@@ -173,7 +201,10 @@ impl<V: Weigh> Dict<V> {
         Dict {
             slots: Vec::new(),
             free: NONE,
-            buckets: Vec::new(),
+            tags: Vec::new(),
+            ids: Vec::new(),
+            gone: 0,
+            size: 0,
             len: 0,
             weight: 0,
         }
@@ -197,33 +228,107 @@ impl<V: Weigh> Dict<V> {
     }
 
     /// Number of buckets, as Redis's table would have (a power of two, or 0 when nothing was
-    /// ever stored); each is [`SPREAD`] chains here.
+    /// ever stored).
     pub fn buckets(&self) -> usize {
-        self.buckets.len() / SPREAD
+        self.size
     }
 
-    /// The mask of chain numbers (of the physical buckets).
-    fn mask(&self) -> u64 {
-        self.buckets.len() as u64 - 1
+    /// The mask of index places (all ones for an empty index, whose every read then misses).
+    fn mask(&self) -> usize {
+        self.tags.len().wrapping_sub(1)
     }
 
     /// The slot holding `key`.
     pub fn find(&self, key: &[u8]) -> Option<SlotId> {
-        if self.buckets.is_empty() {
-            return None;
-        }
         let h = hash(key);
-        let mut at = self.buckets[(h & self.mask()) as usize];
-        while let Some(slot) = self.slots.get(at as usize) {
-            if let Some(value) = &slot.value {
-                value.touch();
+        let t = tag(h);
+        let mask = self.mask();
+        let mut at = h as usize & mask;
+        // The index is never full (see `index_put`), so a run ends at an empty place; the bound
+        // only guards the loop.
+        for _ in 0..self.tags.len() {
+            // Both reads at once: the id's line is fetched while the tag is compared.
+            let (here, id) = (*self.tags.get(at)?, self.ids.get(at).copied());
+            if here == TAG_EMPTY {
+                return None;
             }
-            if slot.hash == h && slot.key.bytes() == key {
-                return Some(at);
+            if here == t
+                && let Some(id) = id
+                && let Some(slot) = self.slots.get(id as usize)
+            {
+                if let Some(value) = &slot.value {
+                    value.touch();
+                }
+                if slot.hash == h && slot.key.bytes() == key {
+                    return Some(id);
+                }
             }
-            at = slot.next;
+            at = (at + 1) & mask;
         }
         None
+    }
+
+    /// The index place holding slot `id`, whose hash is `h`.
+    fn place_of(&self, h: u64, id: SlotId) -> Option<usize> {
+        let (t, mask) = (tag(h), self.mask());
+        let mut at = h as usize & mask;
+        for _ in 0..self.tags.len() {
+            let here = *self.tags.get(at)?;
+            if here == TAG_EMPTY {
+                return None;
+            }
+            if here == t && self.ids.get(at) == Some(&id) {
+                return Some(at);
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
+
+    /// Adds slot `id`, whose hash is `h`, to the index (which has room: see
+    /// [`Dict::reserve_place`]), at the first empty or removed place from its home.
+    fn index_put(&mut self, h: u64, id: SlotId) {
+        let mask = self.mask();
+        let mut at = h as usize & mask;
+        for _ in 0..self.tags.len() {
+            if let (Some(here), Some(place)) = (self.tags.get_mut(at), self.ids.get_mut(at))
+                && *here <= TAG_GONE
+            {
+                if *here == TAG_GONE {
+                    self.gone -= 1;
+                }
+                *here = tag(h);
+                *place = id;
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Makes sure the index has room for one more element: rebuilt (larger, or rid of its
+    /// removed places) when it would be more than 80 % used.
+    fn reserve_place(&mut self) {
+        let used = self.len() + self.gone + 1;
+        if used.saturating_mul(5) > self.tags.len().saturating_mul(4) {
+            self.rebuild_index(places_for(self.len() + 1));
+        }
+    }
+
+    /// Rebuilds the index with `places` places, from the slots' hashes.
+    fn rebuild_index(&mut self, places: usize) {
+        self.tags.clear();
+        self.tags.resize(places, TAG_EMPTY);
+        self.ids.clear();
+        self.ids.resize(places, NONE);
+        self.gone = 0;
+        for id in 0..self.slots.len() {
+            if let Some(slot) = self.slots.get(id)
+                && slot.value.is_some()
+            {
+                // Fewer than 2^32 slots: ids are u32.
+                self.index_put(slot.hash, id as SlotId);
+            }
+        }
     }
 
     /// The value of `key`.
@@ -271,14 +376,15 @@ impl<V: Weigh> Dict<V> {
             .weight
             .saturating_add(sds_size(key.len()))
             .saturating_add(value.weigh());
-        if self.len() >= self.buckets() {
-            self.rehash((self.buckets() * 2).max(MIN_BUCKETS));
+        if self.len() >= self.size {
+            // Redis's table doubles when it holds as many elements as buckets.
+            self.size = (self.size * 2).max(MIN_BUCKETS);
         }
+        self.reserve_place();
         let h = hash(key);
-        let bucket = (h & self.mask()) as usize;
         let slot = Slot {
             hash: h,
-            next: self.buckets[bucket],
+            next: NONE,
             key: Key::new(key),
             value: Some(value),
             _align: [],
@@ -292,7 +398,7 @@ impl<V: Weigh> Dict<V> {
             self.slots.push(slot);
             (self.slots.len() - 1) as u32
         };
-        self.buckets[bucket] = id;
+        self.index_put(h, id);
         self.len += 1;
         (id, None)
     }
@@ -307,28 +413,25 @@ impl<V: Weigh> Dict<V> {
     pub fn remove_slot(&mut self, id: SlotId) -> Option<(Box<[u8]>, V)> {
         let Some(Slot {
             hash,
-            next,
             value: Some(_),
             ..
         }) = self.slots.get(id as usize)
         else {
             return None;
         };
-        let (bucket, next) = ((hash & self.mask()) as usize, *next);
-        // Unlink from the chain.
-        if self.buckets[bucket] == id {
-            self.buckets[bucket] = next;
-        } else {
-            let mut at = self.buckets[bucket];
-            while let Some(slot) = self.slots.get_mut(at as usize) {
-                if slot.next == id {
-                    slot.next = next;
-                    break;
+        if let Some(at) = self.place_of(*hash, id) {
+            // A place followed by an empty one ends its run: it can be empty too.
+            let next = self.tags.get((at + 1) & self.mask()).copied();
+            if let Some(here) = self.tags.get_mut(at) {
+                if next == Some(TAG_EMPTY) {
+                    *here = TAG_EMPTY;
+                } else {
+                    *here = TAG_GONE;
+                    self.gone += 1;
                 }
-                at = slot.next;
             }
         }
-        let slot = &mut self.slots[id as usize];
+        let slot = self.slots.get_mut(id as usize)?;
         let key = std::mem::replace(&mut slot.key, Key::Inline(0, [0; INLINE]));
         let value = slot.value.take();
         slot.next = self.free;
@@ -342,9 +445,14 @@ impl<V: Weigh> Dict<V> {
         }
         if self.len == 0 {
             self.clear();
-        } else if self.buckets() > MIN_BUCKETS && self.len() * 10 < self.buckets() {
-            // Redis shrinks a table under 10 % full to the smallest power of two that fits.
-            self.rehash(self.len().next_power_of_two().max(MIN_BUCKETS));
+        } else {
+            if self.size > MIN_BUCKETS && self.len() * 10 < self.size {
+                // Redis shrinks a table under 10 % full to the smallest power of two that fits.
+                self.size = self.len().next_power_of_two().max(MIN_BUCKETS);
+            }
+            if self.tags.len() > MIN_PLACES && self.len() * 8 < self.tags.len() {
+                self.rebuild_index(places_for(self.len()));
+            }
         }
         value.map(|value| (key.into_boxed(), value))
     }
@@ -352,25 +460,13 @@ impl<V: Weigh> Dict<V> {
     /// Removes everything.
     pub fn clear(&mut self) {
         self.slots.clear();
-        self.buckets.clear();
+        self.tags.clear();
+        self.ids.clear();
+        self.gone = 0;
+        self.size = 0;
         self.free = NONE;
         self.len = 0;
         self.weight = 0;
-    }
-
-    /// Rebuilds the chains for `size` logical buckets.
-    fn rehash(&mut self, size: usize) {
-        let size = size.saturating_mul(SPREAD);
-        self.buckets.clear();
-        self.buckets.resize(size, NONE);
-        let mask = size as u64 - 1;
-        for (i, slot) in self.slots.iter_mut().enumerate() {
-            if slot.value.is_some() {
-                let bucket = (slot.hash & mask) as usize;
-                slot.next = self.buckets[bucket];
-                self.buckets[bucket] = i as u32;
-            }
-        }
     }
 
     /// Every element, in slot order.
@@ -394,7 +490,7 @@ impl<V: Weigh> Dict<V> {
     /// Visits the elements of the bucket `cursor` designates and returns the next cursor
     /// (0 when the scan is complete), as Redis's `dictScan`.
     pub fn scan(&self, cursor: u64, mut visit: impl FnMut(SlotId, &[u8], &V)) -> u64 {
-        if self.buckets.is_empty() {
+        if self.size == 0 {
             return 0;
         }
         let size = self.buckets();
@@ -411,24 +507,34 @@ impl<V: Weigh> Dict<V> {
         v
     }
 
-    /// Calls `visit` with each element of logical bucket `bucket` (< [`Dict::buckets`]): the
-    /// elements of its chains, one chain after the other, until `visit` answers false.
+    /// Calls `visit` with each element of logical bucket `bucket` (< [`Dict::buckets`]), until
+    /// it answers false: the elements of the runs from the index places that are homes of the
+    /// bucket's hashes (several when the index has more places than Redis's table has buckets,
+    /// else one shared with other buckets), each checked against its slot's hash.
     fn visit_bucket(&self, bucket: usize, mut visit: impl FnMut(SlotId) -> bool) {
-        let size = self.buckets();
-        for chain in 0..SPREAD {
-            let mut at = self
-                .buckets
-                .get(bucket.saturating_add(chain * size))
-                .copied()
-                .unwrap_or(NONE);
-            while at != NONE {
-                if !visit(at) {
-                    return;
+        let (size, places, mask) = (self.size, self.tags.len(), self.mask());
+        if size == 0 || places == 0 {
+            return;
+        }
+        let homes = if places >= size { places / size } else { 1 };
+        for home in (0..homes).map(|i| bucket.wrapping_add(i * size) & mask) {
+            let mut at = home;
+            for _ in 0..places {
+                match self.tags.get(at) {
+                    None | Some(&TAG_EMPTY) => break,
+                    Some(&TAG_GONE) => {}
+                    Some(_) => {
+                        if let Some(&id) = self.ids.get(at)
+                            && let Some(slot) = self.slots.get(id as usize)
+                            && slot.hash as usize & mask == home
+                            && slot.hash as usize & (size - 1) == bucket
+                            && !visit(id)
+                        {
+                            return;
+                        }
+                    }
                 }
-                let Some(slot) = self.slots.get(at as usize) else {
-                    break;
-                };
-                at = slot.next;
+                at = (at + 1) & mask;
             }
         }
     }
@@ -440,7 +546,7 @@ impl<V: Weigh> Dict<V> {
     /// buckets. The elements are not distinct draws: neighbours come together, as in Redis.
     pub fn sample(&self, rng: &mut Rng, count: usize, out: &mut Vec<SlotId>) {
         let count = count.min(self.len());
-        if count == 0 || self.buckets.is_empty() {
+        if count == 0 || self.size == 0 {
             return;
         }
         let mask = self.buckets() as u64 - 1;
@@ -574,6 +680,38 @@ mod tests {
         for i in 0..100 {
             assert!(seen.contains(&key(i)), "missed {i}");
         }
+    }
+
+    #[test]
+    fn random_inserts_and_removes_agree_with_a_map() {
+        use std::collections::BTreeMap;
+        let mut d: Dict<u32> = Dict::new();
+        let mut model = BTreeMap::new();
+        let mut rng = Rng::new(42);
+        for step in 0..20_000u32 {
+            let k = key(rng.below(600) as u32);
+            if rng.below(3) == 0 {
+                assert_eq!(d.remove(&k).map(|(_, v)| v), model.remove(&k), "{step}");
+            } else {
+                assert_eq!(d.insert(&k, step).1, model.insert(k, step), "{step}");
+            }
+            if step % 997 == 0 {
+                // Every element is found, and each logical bucket holds exactly its elements.
+                for (k, v) in &model {
+                    assert_eq!(d.get(k), Some(v));
+                }
+                let mut seen = BTreeSet::new();
+                let mask = (d.buckets() as u64).wrapping_sub(1);
+                for b in 0..d.buckets() as u64 {
+                    d.scan(b, |_, k, _| {
+                        assert_eq!(hash(k) & mask, b);
+                        assert!(seen.insert(k.to_vec()), "twice");
+                    });
+                }
+                assert_eq!(seen.len(), model.len());
+            }
+        }
+        assert_eq!(d.len(), model.len());
     }
 
     #[test]
