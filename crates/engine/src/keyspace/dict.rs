@@ -20,8 +20,6 @@
 //! point at elements without copying keys. Resizing rebuilds the index at once rather than
 //! incrementally: the engine is single-threaded and the tables are small.
 
-use std::hash::BuildHasher;
-
 use crate::memory::sds_size;
 use crate::rng::Rng;
 
@@ -190,9 +188,58 @@ impl<V: Weigh> Default for Dict<V> {
     }
 }
 
+/// Up to 8 bytes as a little-endian number.
+fn word(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = bytes.len().min(8);
+    if let (Some(place), Some(bytes)) = (word.get_mut(..n), bytes.get(..n)) {
+        place.copy_from_slice(bytes);
+    }
+    u64::from_le_bytes(word)
+}
+
+/// The hash of a key, as wyhash and foldhash read it: a key of up to 16 bytes as two words
+/// (overlapping; a shorter one as its first, middle and last bytes), a longer one 16 bytes at a
+/// time and then its last 16; each word multiplied by its own constant, and a final
+/// xor-shift-multiply-xor-shift so that every bit of the key moves the low bits (homes and
+/// buckets) and the top ones (tags). Only 64-bit multiplies, which WebAssembly has (foldhash's
+/// 128-bit one is a library call there). A fixed seed keeps the engine deterministic: the same
+/// commands give the same SCAN order.
 fn hash(key: &[u8]) -> u64 {
-    // A fixed seed keeps the engine deterministic: the same commands give the same SCAN order.
-    foldhash::fast::FixedState::with_seed(0x5ca1_ab1e_d1c7_0000).hash_one(key)
+    const SEED: u64 = 0x5ca1_ab1e_d1c7_0000;
+    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K2: u64 = 0xbf58_476d_1ce4_e5b9;
+    const K3: u64 = 0x94d0_49bb_1331_11eb;
+    let len = key.len();
+    let pair = |h: u64, a: u64, b: u64| (h ^ a).wrapping_mul(K1) ^ (b ^ K3).wrapping_mul(K2);
+    let tail = |from: usize| key.get(len.saturating_sub(from)..).unwrap_or_default();
+    let h = if len <= 16 {
+        let (a, b) = if len >= 8 {
+            (word(key), word(tail(8)))
+        } else if len >= 4 {
+            (word(key.get(..4).unwrap_or_default()), word(tail(4)))
+        } else {
+            let byte = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
+            let spread = if len == 0 {
+                0
+            } else {
+                byte(0) | byte(len / 2) << 8 | byte(len - 1) << 16
+            };
+            (spread, 0)
+        };
+        pair(SEED ^ len as u64, a, b)
+    } else {
+        let mut h = SEED ^ (len as u64).wrapping_mul(K1);
+        let mut blocks = key.chunks_exact(16);
+        for block in &mut blocks {
+            let (a, b) = block.split_at_checked(8).unwrap_or_default();
+            h = pair(h, word(a), word(b)).rotate_left(29);
+        }
+        let (a, b) = tail(16).split_at_checked(8).unwrap_or_default();
+        pair(h, word(a), word(b))
+    };
+    let h = (h ^ (h >> 32)).wrapping_mul(K3);
+    h ^ (h >> 29)
 }
 
 impl<V: Weigh> Dict<V> {
@@ -712,6 +759,50 @@ mod tests {
             }
         }
         assert_eq!(d.len(), model.len());
+    }
+
+    #[test]
+    fn the_hash_spreads_similar_keys_over_homes_and_tags() {
+        // 2^16 keys differing in a few characters over 2^14 homes (low bits) and over the
+        // tags (top bits): no home or tag much fuller than the average of 4 (resp. 256).
+        for prefix in ["", "user:", "session:2026-11-22:user:"] {
+            spread_of(prefix);
+        }
+    }
+
+    fn spread_of(prefix: &str) {
+        let mut homes = vec![0u32; 1 << 14];
+        let mut tags = vec![0u32; 256];
+        for i in 0..1u32 << 16 {
+            let h = hash(format!("{prefix}{i}").as_bytes());
+            homes[(h & ((1 << 14) - 1)) as usize] += 1;
+            tags[tag(h) as usize] += 1;
+        }
+        assert!(
+            homes.iter().max().unwrap() <= &16,
+            "{prefix}: {:?}",
+            homes.iter().max()
+        );
+        // (Tags 2 and 3 also take the top bytes 0 and 1: twice as full.)
+        let (lo, hi) = (
+            tags[4..].iter().min().unwrap(),
+            tags[4..].iter().max().unwrap(),
+        );
+        assert!(*lo > 180 && *hi < 340, "{prefix}: {lo} {hi}");
+    }
+
+    #[test]
+    fn the_hash_sees_every_byte_and_the_length() {
+        assert_ne!(hash(b""), hash(b"\0"));
+        assert_ne!(hash(b"abcdefgh"), hash(b"abcdefgh\0"));
+        for len in 1..40usize {
+            let base: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            for i in 0..len {
+                let mut other = base.clone();
+                other[i] ^= 0x40;
+                assert_ne!(hash(&base), hash(&other), "{len} {i}");
+            }
+        }
     }
 
     #[test]
