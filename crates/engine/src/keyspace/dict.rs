@@ -45,7 +45,11 @@ fn tag(h: u64) -> u8 {
 
 /// The number of index places for `len` elements: a power of two at most half full.
 fn places_for(len: usize) -> usize {
-    len.saturating_mul(2).next_power_of_two().max(MIN_PLACES)
+    // (Past usize's largest power of two no table fits in memory anyway.)
+    len.saturating_mul(2)
+        .checked_next_power_of_two()
+        .unwrap_or(1 << (usize::BITS - 1))
+        .max(MIN_PLACES)
 }
 
 /// Bytes a key may have to be stored in its slot: 22 on 64-bit targets, 14 on 32-bit ones
