@@ -146,6 +146,26 @@ impl Entry {
     }
 }
 
+/// Moves the record at `i` of a binary min-heap down to its place.
+fn sift_down(heap: &mut [(i64, SlotId)], mut i: usize) {
+    loop {
+        let (left, right) = (2 * i + 1, 2 * i + 2);
+        let mut least = i;
+        for child in [left, right] {
+            if let (Some(c), Some(l)) = (heap.get(child), heap.get(least))
+                && c < l
+            {
+                least = child;
+            }
+        }
+        if least == i {
+            break;
+        }
+        heap.swap(i, least);
+        i = least;
+    }
+}
+
 /// Virtual time in minutes, truncated to 16 bits as Redis's LFU decay clock.
 pub fn minutes(now_ms: i64) -> u16 {
     ((now_ms / 60_000) & 0xffff) as u16
@@ -479,23 +499,7 @@ impl Db {
         let Some(last) = heap.pop() else { return };
         let Some(top) = heap.first_mut() else { return };
         *top = last;
-        let mut i = 0;
-        loop {
-            let (left, right) = (2 * i + 1, 2 * i + 2);
-            let mut least = i;
-            for child in [left, right] {
-                if let (Some(c), Some(l)) = (heap.get(child), heap.get(least))
-                    && c < l
-                {
-                    least = child;
-                }
-            }
-            if least == i {
-                break;
-            }
-            heap.swap(i, least);
-            i = least;
-        }
+        sift_down(heap, 0);
     }
 
     /// Restores the expire order's invariants after a change: stale records off the top, and
@@ -507,8 +511,10 @@ impl Db {
                 .iter()
                 .filter_map(|&id| self.slot_entry(id).map(|e| (e.expire_at, id)))
                 .collect();
-            // A sorted array is a heap.
-            records.sort_unstable();
+            // Floyd's construction: each parent sifted down, from the last one up (linear time).
+            for i in (0..records.len() / 2).rev() {
+                sift_down(&mut records, i);
+            }
             self.expires = records;
         }
         while let Some(&(at, id)) = self.expires.first()
