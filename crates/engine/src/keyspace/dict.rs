@@ -8,12 +8,13 @@
 //! Redis). The element with hash `h` is in logical bucket `h & (buckets − 1)`.
 //!
 //! Finding an element goes through an index of its own size (a power of two, at most 80 % full):
-//! open addressing with linear probing, each place a tag byte (empty, removed, or 8 bits of the
-//! element's hash) and a slot id. The element with hash `h` sits at its home place `h & (places
-//! − 1)` or further in the run of non-empty places that follows it. A lookup reads the tags from
-//! the home on (one cache line, rarely two) and reads only the slots whose tag matches: a hit
-//! reads one slot, a miss almost never one, and the index is small (5 bytes a place, some 6 to
-//! 13 bytes an element), so that in a large table it stays in the cache while the slots (each a
+//! open addressing with linear probing, each place 32 bits: empty, removed, or an element's slot
+//! id in the low bits under as many of its hash's top bits as the ids leave room for (its tag:
+//! 15 bits at 100,000 slots). The element with hash `h` sits at its home place `h & (places − 1)`
+//! or further in the run of non-empty places that follows it. A lookup reads the places from the
+//! home on (one cache line, rarely two) and reads only the slots whose tag matches: a hit reads
+//! one slot, a miss almost never one, and the index is small (4 bytes a place, some 5 to 10
+//! bytes an element), so that in a large table it stays in the cache while the slots (each a
 //! cache miss) do not. A logical bucket's elements are found from the homes its hashes can have.
 //!
 //! Slot ids are stable while an element lives, which lets other indexes (the expire index)
@@ -29,19 +30,14 @@ pub type SlotId = u32;
 const NONE: u32 = u32::MAX;
 const MIN_BUCKETS: usize = 4;
 
-/// The tag of an index place that was never used since the index was built: a run ends there.
-const TAG_EMPTY: u8 = 0;
-/// The tag of a place whose element was removed: runs go on through it.
-const TAG_GONE: u8 = 1;
+/// An index place that was never used since the index was built: a run ends there.
+const EMPTY: u32 = u32::MAX;
+/// A place whose element was removed: runs go on through it.
+const GONE: u32 = u32::MAX - 1;
 /// The smallest index.
 const MIN_PLACES: usize = 8;
-
-/// The tag of an element with hash `h`: its top 8 bits (the home uses the low ones), moved off
-/// the two reserved values.
-fn tag(h: u64) -> u8 {
-    let t = (h >> 56) as u8;
-    if t <= TAG_GONE { t + 2 } else { t }
-}
+/// The fewest bits an index place gives to slot ids.
+const MIN_ID_BITS: u32 = 8;
 
 /// The number of index places for `len` elements: a power of two at most half full.
 fn places_for(len: usize) -> usize {
@@ -171,12 +167,13 @@ impl Weigh for u32 {
 pub struct Dict<V: Weigh> {
     slots: Vec<Slot<V>>,
     free: u32,
-    /// The index's tags, one a place (see the module doc): [`TAG_EMPTY`], [`TAG_GONE`] or the
-    /// element's [`tag`]. Empty, or a power of two in length.
-    tags: Vec<u8>,
-    /// The index's slot ids, one a place (meaningful where the tag is an element's).
-    ids: Vec<SlotId>,
-    /// Places tagged [`TAG_GONE`].
+    /// The index (see the module doc): [`EMPTY`], [`GONE`] or an element's
+    /// [`Dict::index_entry`]. Empty, or a power of two in length.
+    index: Vec<u32>,
+    /// The low bits of an index place that hold a slot id; the rest hold the tag. Slot ids stay
+    /// below `2^id_bits − 2`, so that no element's place reads as [`EMPTY`] or [`GONE`].
+    id_bits: u32,
+    /// Places marked [`GONE`].
     gone: usize,
     /// Redis's number of buckets (see [`Dict::buckets`]).
     size: usize,
@@ -252,8 +249,8 @@ impl<V: Weigh> Dict<V> {
         Dict {
             slots: Vec::new(),
             free: NONE,
-            tags: Vec::new(),
-            ids: Vec::new(),
+            index: Vec::new(),
+            id_bits: MIN_ID_BITS,
             gone: 0,
             size: 0,
             len: 0,
@@ -286,32 +283,44 @@ impl<V: Weigh> Dict<V> {
 
     /// The mask of index places (all ones for an empty index, whose every read then misses).
     fn mask(&self) -> usize {
-        self.tags.len().wrapping_sub(1)
+        self.index.len().wrapping_sub(1)
+    }
+
+    /// The bits of an index place that hold the slot id.
+    fn id_mask(&self) -> u32 {
+        u32::try_from((1u64 << self.id_bits) - 1).unwrap_or(u32::MAX)
+    }
+
+    /// The index place of the element with hash `h` in slot `id`: the id under the top
+    /// `32 − id_bits` bits of the hash.
+    fn index_entry(&self, h: u64, id: SlotId) -> u32 {
+        let tag = h.checked_shr(32 + self.id_bits).unwrap_or(0);
+        // The tag has 32 − id_bits bits: it fits above the id.
+        (tag << self.id_bits) as u32 | id
     }
 
     /// The slot holding `key`.
     pub fn find(&self, key: &[u8]) -> Option<SlotId> {
         let h = hash(key);
-        let t = tag(h);
-        let mask = self.mask();
+        let (id_mask, mask) = (self.id_mask(), self.mask());
+        let wanted = self.index_entry(h, 0);
         let mut at = h as usize & mask;
-        // The index is never full (see `index_put`), so a run ends at an empty place; the bound
-        // only guards the loop.
-        for _ in 0..self.tags.len() {
-            // Both reads at once: the id's line is fetched while the tag is compared.
-            let (here, id) = (*self.tags.get(at)?, self.ids.get(at).copied());
-            if here == TAG_EMPTY {
+        // The index is never full (see `reserve_place`), so a run ends at an empty place; the
+        // bound only guards the loop.
+        for _ in 0..self.index.len() {
+            let here = *self.index.get(at)?;
+            if here == EMPTY {
                 return None;
             }
-            if here == t
-                && let Some(id) = id
-                && let Some(slot) = self.slots.get(id as usize)
+            if here & !id_mask == wanted
+                && here != GONE
+                && let Some(slot) = self.slots.get((here & id_mask) as usize)
             {
                 if let Some(value) = &slot.value {
                     value.touch();
                 }
                 if slot.hash == h && slot.key.bytes() == key {
-                    return Some(id);
+                    return Some(here & id_mask);
                 }
             }
             at = (at + 1) & mask;
@@ -321,14 +330,14 @@ impl<V: Weigh> Dict<V> {
 
     /// The index place holding slot `id`, whose hash is `h`.
     fn place_of(&self, h: u64, id: SlotId) -> Option<usize> {
-        let (t, mask) = (tag(h), self.mask());
+        let (wanted, mask) = (self.index_entry(h, id), self.mask());
         let mut at = h as usize & mask;
-        for _ in 0..self.tags.len() {
-            let here = *self.tags.get(at)?;
-            if here == TAG_EMPTY {
+        for _ in 0..self.index.len() {
+            let here = *self.index.get(at)?;
+            if here == EMPTY {
                 return None;
             }
-            if here == t && self.ids.get(at) == Some(&id) {
+            if here == wanted {
                 return Some(at);
             }
             at = (at + 1) & mask;
@@ -339,17 +348,16 @@ impl<V: Weigh> Dict<V> {
     /// Adds slot `id`, whose hash is `h`, to the index (which has room: see
     /// [`Dict::reserve_place`]), at the first empty or removed place from its home.
     fn index_put(&mut self, h: u64, id: SlotId) {
-        let mask = self.mask();
+        let (entry, mask) = (self.index_entry(h, id), self.mask());
         let mut at = h as usize & mask;
-        for _ in 0..self.tags.len() {
-            if let (Some(here), Some(place)) = (self.tags.get_mut(at), self.ids.get_mut(at))
-                && *here <= TAG_GONE
+        for _ in 0..self.index.len() {
+            if let Some(here) = self.index.get_mut(at)
+                && (*here == EMPTY || *here == GONE)
             {
-                if *here == TAG_GONE {
+                if *here == GONE {
                     self.gone -= 1;
                 }
-                *here = tag(h);
-                *place = id;
+                *here = entry;
                 return;
             }
             at = (at + 1) & mask;
@@ -360,17 +368,15 @@ impl<V: Weigh> Dict<V> {
     /// removed places) when it would be more than 80 % used.
     fn reserve_place(&mut self) {
         let used = self.len() + self.gone + 1;
-        if used.saturating_mul(5) > self.tags.len().saturating_mul(4) {
+        if used.saturating_mul(5) > self.index.len().saturating_mul(4) {
             self.rebuild_index(places_for(self.len() + 1));
         }
     }
 
     /// Rebuilds the index with `places` places, from the slots' hashes.
     fn rebuild_index(&mut self, places: usize) {
-        self.tags.clear();
-        self.tags.resize(places, TAG_EMPTY);
-        self.ids.clear();
-        self.ids.resize(places, NONE);
+        self.index.clear();
+        self.index.resize(places, EMPTY);
         self.gone = 0;
         for id in 0..self.slots.len() {
             if let Some(slot) = self.slots.get(id)
@@ -440,6 +446,17 @@ impl<V: Weigh> Dict<V> {
             value: Some(value),
             _align: [],
         };
+        let id = self
+            .free
+            .min(u32::try_from(self.slots.len()).unwrap_or(NONE));
+        if u64::from(id) + 2 >= 1u64 << self.id_bits {
+            // Slot ids outgrow their bits: give them more (the tags fewer) for twice as many.
+            self.id_bits = (u64::from(id).saturating_mul(2) + 2)
+                .ilog2()
+                .saturating_add(1)
+                .clamp(MIN_ID_BITS, 32);
+            self.rebuild_index(self.index.len());
+        }
         let id = if let Some(free) = self.slots.get_mut(self.free as usize) {
             let id = self.free;
             self.free = free.next;
@@ -472,12 +489,12 @@ impl<V: Weigh> Dict<V> {
         };
         if let Some(at) = self.place_of(*hash, id) {
             // A place followed by an empty one ends its run: it can be empty too.
-            let next = self.tags.get((at + 1) & self.mask()).copied();
-            if let Some(here) = self.tags.get_mut(at) {
-                if next == Some(TAG_EMPTY) {
-                    *here = TAG_EMPTY;
+            let next = self.index.get((at + 1) & self.mask()).copied();
+            if let Some(here) = self.index.get_mut(at) {
+                if next == Some(EMPTY) {
+                    *here = EMPTY;
                 } else {
-                    *here = TAG_GONE;
+                    *here = GONE;
                     self.gone += 1;
                 }
             }
@@ -501,7 +518,7 @@ impl<V: Weigh> Dict<V> {
                 // Redis shrinks a table under 10 % full to the smallest power of two that fits.
                 self.size = self.len().next_power_of_two().max(MIN_BUCKETS);
             }
-            if self.tags.len() > MIN_PLACES && self.len() * 8 < self.tags.len() {
+            if self.index.len() > MIN_PLACES && self.len() * 8 < self.index.len() {
                 self.rebuild_index(places_for(self.len()));
             }
         }
@@ -511,8 +528,8 @@ impl<V: Weigh> Dict<V> {
     /// Removes everything.
     pub fn clear(&mut self) {
         self.slots.clear();
-        self.tags.clear();
-        self.ids.clear();
+        self.index.clear();
+        self.id_bits = MIN_ID_BITS;
         self.gone = 0;
         self.size = 0;
         self.free = NONE;
@@ -563,7 +580,8 @@ impl<V: Weigh> Dict<V> {
     /// bucket's hashes (several when the index has more places than Redis's table has buckets,
     /// else one shared with other buckets), each checked against its slot's hash.
     fn visit_bucket(&self, bucket: usize, mut visit: impl FnMut(SlotId) -> bool) {
-        let (size, places, mask) = (self.size, self.tags.len(), self.mask());
+        let (size, places, mask) = (self.size, self.index.len(), self.mask());
+        let id_mask = self.id_mask();
         if size == 0 || places == 0 {
             return;
         }
@@ -571,12 +589,12 @@ impl<V: Weigh> Dict<V> {
         for home in (0..homes).map(|i| bucket.wrapping_add(i * size) & mask) {
             let mut at = home;
             for _ in 0..places {
-                match self.tags.get(at) {
-                    None | Some(&TAG_EMPTY) => break,
-                    Some(&TAG_GONE) => {}
-                    Some(_) => {
-                        if let Some(&id) = self.ids.get(at)
-                            && let Some(slot) = self.slots.get(id as usize)
+                match self.index.get(at).copied() {
+                    None | Some(EMPTY) => break,
+                    Some(GONE) => {}
+                    Some(here) => {
+                        let id = here & id_mask;
+                        if let Some(slot) = self.slots.get(id as usize)
                             && slot.hash as usize & mask == home
                             && slot.hash as usize & (size - 1) == bucket
                             && !visit(id)
@@ -780,18 +798,14 @@ mod tests {
         for i in 0..1u32 << 16 {
             let h = hash(format!("{prefix}{i}").as_bytes());
             homes[(h & ((1 << 14) - 1)) as usize] += 1;
-            tags[tag(h) as usize] += 1;
+            tags[(h >> 56) as usize] += 1;
         }
         assert!(
             homes.iter().max().unwrap() <= &16,
             "{prefix}: {:?}",
             homes.iter().max()
         );
-        // (Tags 2 and 3 also take the top bytes 0 and 1: twice as full.)
-        let (lo, hi) = (
-            tags[4..].iter().min().unwrap(),
-            tags[4..].iter().max().unwrap(),
-        );
+        let (lo, hi) = (tags.iter().min().unwrap(), tags.iter().max().unwrap());
         assert!(*lo > 180 && *hi < 340, "{prefix}: {lo} {hi}");
     }
 
@@ -806,6 +820,28 @@ mod tests {
                 other[i] ^= 0x40;
                 assert_ne!(hash(&base), hash(&other), "{len} {i}");
             }
+        }
+    }
+
+    #[test]
+    fn slot_ids_outgrowing_their_bits_keep_every_element_found() {
+        let mut d: Dict<u32> = Dict::new();
+        for i in 0..70_000 {
+            d.insert(&key(i), i);
+        }
+        // 70,000 slots: 17 bits of id, 15 of tag.
+        assert_eq!(d.id_bits, 17);
+        for i in (0..70_000).step_by(3) {
+            assert_eq!(d.remove(&key(i)).map(|(_, v)| v), Some(i));
+        }
+        // Removed slots are reused by new keys.
+        for i in 70_000..80_000 {
+            let (id, _) = d.insert(&key(i), i);
+            assert!(id < 70_000);
+        }
+        for i in 0..80_000 {
+            let expected = (i >= 70_000 || i % 3 != 0).then_some(i);
+            assert_eq!(d.get(&key(i)).copied(), expected, "{i}");
         }
     }
 
