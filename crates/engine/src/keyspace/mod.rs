@@ -466,8 +466,7 @@ impl Db {
     /// at `at` (a stale record may also match a later key in the same slot with the same time,
     /// which is then due at that time all the same).
     fn expire_is_live(&self, at: i64, id: SlotId) -> bool {
-        self.slot_entry(id)
-            .is_some_and(|e| e.expire_at == at && e.volatile_at != NOT_VOLATILE)
+        self.slot_entry(id).is_some_and(|e| e.expire_at == at)
     }
 
     /// Adds a record to the expire order (sifted up: the heap's arithmetic only, no slot read).
@@ -493,17 +492,24 @@ impl Db {
         }
     }
 
-    /// Removes the top record of the expire order.
+    /// Removes the top record of the expire order, then the stale ones that come up to the top
+    /// (only a removal brings up a stale record: a stale one was below a live top until then).
     fn pop_expire_record(&mut self) {
-        let heap = &mut self.expires;
-        let Some(last) = heap.pop() else { return };
-        let Some(top) = heap.first_mut() else { return };
-        *top = last;
-        sift_down(heap, 0);
+        loop {
+            let heap = &mut self.expires;
+            let Some(last) = heap.pop() else { return };
+            let Some(top) = heap.first_mut() else { return };
+            *top = last;
+            sift_down(heap, 0);
+            match self.expires.first() {
+                Some(&(at, id)) if !self.expire_is_live(at, id) => {}
+                _ => return,
+            }
+        }
     }
 
-    /// Restores the expire order's invariants after a change: stale records off the top, and
-    /// a rebuild from the volatile keys once stale records are more than half of them.
+    /// Rebuilds the expire order from the volatile keys once stale records are more than half
+    /// of them (stale records never stay on top: see [`Db::pop_expire_record`]).
     fn tidy_expires(&mut self) {
         if self.expires.len() > 2 * self.volatile.len() + 32 {
             let mut records: Vec<(i64, SlotId)> = self
@@ -516,11 +522,6 @@ impl Db {
                 sift_down(&mut records, i);
             }
             self.expires = records;
-        }
-        while let Some(&(at, id)) = self.expires.first()
-            && !self.expire_is_live(at, id)
-        {
-            self.pop_expire_record();
         }
     }
 
