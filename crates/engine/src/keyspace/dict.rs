@@ -87,7 +87,7 @@ impl Key {
     }
 }
 
-/// One element of the slab. `repr(C)` keeps what a lookup reads first (hash, chain link, key)
+/// One element of the slab. `repr(C)` keeps what a lookup reads first (hash, key)
 /// ahead of the value, and [`Weigh::Align`] lets a large value type start each slot on a cache
 /// line, so that a lookup reads one line (the keyspace's entries: their time fields follow the
 /// key).
@@ -95,7 +95,7 @@ impl Key {
 #[repr(C)]
 struct Slot<V: Weigh> {
     hash: u64,
-    /// The next slot of the chain; in a free slot, the next free one.
+    /// In a free slot, the next free one (unused in a used slot).
     next: u32,
     key: Key,
     /// The element's value; `None` in a free slot.
@@ -648,7 +648,7 @@ impl<V: Weigh> Dict<V> {
     }
 
     /// A random element's slot, as Redis's `dictGetRandomKey`: a random non-empty bucket, then a
-    /// random element of its chain.
+    /// random element of it.
     pub fn random(&self, rng: &mut Rng) -> Option<SlotId> {
         if self.len == 0 {
             return None;

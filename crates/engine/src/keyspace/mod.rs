@@ -176,7 +176,7 @@ pub fn minutes(now_ms: i64) -> u16 {
 /// Besides the keys it keeps what eviction and memory accounting need at no extra cost per
 /// command: the sum of its values' measured sizes (each entry remembers its own, so a change
 /// costs only the difference) and an index of its volatile keys in which one can be drawn at
-/// random (Redis samples its `expires` table; ours is ordered by time).
+/// random (Redis samples its `expires` table), beside the expire order (soonest first).
 #[derive(Debug, Clone, Default)]
 pub struct Db {
     dict: Dict<Entry>,
