@@ -1,22 +1,25 @@
 //! A hash table with byte-string keys and Redis's scan guarantees.
 //!
-//! Buckets are a power of two in number, chained through a slab of slots. `scan` walks them with
-//! Redis's reverse-binary cursor, so a full scan returns every element that was present from its
-//! start to its end, even when the table grows or shrinks in between (an element may be returned
-//! twice after a shrink, as in Redis).
+//! The elements live in a slab of slots. [`Dict::buckets`] answers the number of buckets Redis's
+//! table would have (a power of two, growing and shrinking when Redis's would; memory estimates
+//! count them), and `scan` walks those logical buckets with Redis's reverse-binary cursor, so a
+//! full scan returns every element that was present from its start to its end, even when the
+//! table grows or shrinks in between (an element may be returned twice after a shrink, as in
+//! Redis). The element with hash `h` is in logical bucket `h & (buckets − 1)`.
 //!
-//! The table grows and shrinks when Redis's would, and [`Dict::buckets`] answers Redis's number
-//! of buckets (memory estimates count them), but each of those logical buckets is spread over
-//! [`SPREAD`] physical chains: the element with hash `h` lives in chain `h & (SPREAD × size −
-//! 1)`, whose logical bucket is `h & (size − 1)`. Chains are then short (a lookup in a large
-//! table reads one slot, rarely two: each slot read is a cache miss), while a scan visits a
-//! logical bucket as all of its chains, so its cursor and guarantees are Redis's.
+//! Finding an element goes through an index of its own size (a power of two, at most 80 % full):
+//! open addressing with linear probing, each place 32 bits: empty, removed, or an element's slot
+//! id in the low bits under as many of its hash's top bits as the ids leave room for (its tag:
+//! 15 bits at 100,000 slots). The element with hash `h` sits at its home place `h & (places − 1)`
+//! or further in the run of non-empty places that follows it. A lookup reads the places from the
+//! home on (one cache line, rarely two) and reads only the slots whose tag matches: a hit reads
+//! one slot, a miss almost never one, and the index is small (4 bytes a place, some 5 to 10
+//! bytes an element), so that in a large table it stays in the cache while the slots (each a
+//! cache miss) do not. A logical bucket's elements are found from the homes its hashes can have.
 //!
 //! Slot ids are stable while an element lives, which lets other indexes (the expire index)
-//! point at elements without copying keys. Resizing rehashes at once rather than incrementally:
-//! the engine is single-threaded and the tables are small.
-
-use std::hash::BuildHasher;
+//! point at elements without copying keys. Resizing rebuilds the index at once rather than
+//! incrementally: the engine is single-threaded and the tables are small.
 
 use crate::memory::sds_size;
 use crate::rng::Rng;
@@ -27,8 +30,23 @@ pub type SlotId = u32;
 const NONE: u32 = u32::MAX;
 const MIN_BUCKETS: usize = 4;
 
-/// Physical chains per logical bucket (a power of two), see the module doc.
-const SPREAD: usize = 2;
+/// An index place that was never used since the index was built: a run ends there.
+const EMPTY: u32 = u32::MAX;
+/// A place whose element was removed: runs go on through it.
+const GONE: u32 = u32::MAX - 1;
+/// The smallest index.
+const MIN_PLACES: usize = 8;
+/// The fewest bits an index place gives to slot ids.
+const MIN_ID_BITS: u32 = 8;
+
+/// The number of index places for `len` elements: a power of two at most half full.
+fn places_for(len: usize) -> usize {
+    // (Past usize's largest power of two no table fits in memory anyway.)
+    len.saturating_mul(2)
+        .checked_next_power_of_two()
+        .unwrap_or(1 << (usize::BITS - 1))
+        .max(MIN_PLACES)
+}
 
 /// Bytes a key may have to be stored in its slot: 22 on 64-bit targets, 14 on 32-bit ones
 /// (WebAssembly), so that an inline key takes no more room than a boxed one plus its tag.
@@ -69,7 +87,7 @@ impl Key {
     }
 }
 
-/// One element of the slab. `repr(C)` keeps what a lookup reads first (hash, chain link, key)
+/// One element of the slab. `repr(C)` keeps what a lookup reads first (hash, key)
 /// ahead of the value, and [`Weigh::Align`] lets a large value type start each slot on a cache
 /// line, so that a lookup reads one line (the keyspace's entries: their time fields follow the
 /// key).
@@ -77,7 +95,7 @@ impl Key {
 #[repr(C)]
 struct Slot<V: Weigh> {
     hash: u64,
-    /// The next slot of the chain; in a free slot, the next free one.
+    /// In a free slot, the next free one (unused in a used slot).
     next: u32,
     key: Key,
     /// The element's value; `None` in a free slot.
@@ -149,7 +167,16 @@ impl Weigh for u32 {
 pub struct Dict<V: Weigh> {
     slots: Vec<Slot<V>>,
     free: u32,
-    buckets: Vec<u32>,
+    /// The index (see the module doc): [`EMPTY`], [`GONE`] or an element's
+    /// [`Dict::index_entry`]. Empty, or a power of two in length.
+    index: Vec<u32>,
+    /// The low bits of an index place that hold a slot id; the rest hold the tag. Slot ids stay
+    /// below `2^id_bits − 2`, so that no element's place reads as [`EMPTY`] or [`GONE`].
+    id_bits: u32,
+    /// Places marked [`GONE`].
+    gone: usize,
+    /// Redis's number of buckets (see [`Dict::buckets`]).
+    size: usize,
     /// Number of elements; at most 2^32, as slot ids are 32-bit (and the table stays small).
     len: u32,
     /// The keys' `sds` strings and the values' weights, kept as elements come and go.
@@ -162,9 +189,58 @@ impl<V: Weigh> Default for Dict<V> {
     }
 }
 
+/// Up to 8 bytes as a little-endian number.
+fn word(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = bytes.len().min(8);
+    if let (Some(place), Some(bytes)) = (word.get_mut(..n), bytes.get(..n)) {
+        place.copy_from_slice(bytes);
+    }
+    u64::from_le_bytes(word)
+}
+
+/// The hash of a key, as wyhash and foldhash read it: a key of up to 16 bytes as two words
+/// (overlapping; a shorter one as its first, middle and last bytes), a longer one 16 bytes at a
+/// time and then its last 16; each word multiplied by its own constant, and a final
+/// xor-shift-multiply-xor-shift so that every bit of the key moves the low bits (homes and
+/// buckets) and the top ones (tags). Only 64-bit multiplies, which WebAssembly has (foldhash's
+/// 128-bit one is a library call there). A fixed seed keeps the engine deterministic: the same
+/// commands give the same SCAN order.
 fn hash(key: &[u8]) -> u64 {
-    // A fixed seed keeps the engine deterministic: the same commands give the same SCAN order.
-    foldhash::fast::FixedState::with_seed(0x5ca1_ab1e_d1c7_0000).hash_one(key)
+    const SEED: u64 = 0x5ca1_ab1e_d1c7_0000;
+    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K2: u64 = 0xbf58_476d_1ce4_e5b9;
+    const K3: u64 = 0x94d0_49bb_1331_11eb;
+    let len = key.len();
+    let pair = |h: u64, a: u64, b: u64| (h ^ a).wrapping_mul(K1) ^ (b ^ K3).wrapping_mul(K2);
+    let tail = |from: usize| key.get(len.saturating_sub(from)..).unwrap_or_default();
+    let h = if len <= 16 {
+        let (a, b) = if len >= 8 {
+            (word(key), word(tail(8)))
+        } else if len >= 4 {
+            (word(key.get(..4).unwrap_or_default()), word(tail(4)))
+        } else {
+            let byte = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
+            let spread = if len == 0 {
+                0
+            } else {
+                byte(0) | byte(len / 2) << 8 | byte(len - 1) << 16
+            };
+            (spread, 0)
+        };
+        pair(SEED ^ len as u64, a, b)
+    } else {
+        let mut h = SEED ^ (len as u64).wrapping_mul(K1);
+        let mut blocks = key.chunks_exact(16);
+        for block in &mut blocks {
+            let (a, b) = block.split_at_checked(8).unwrap_or_default();
+            h = pair(h, word(a), word(b)).rotate_left(29);
+        }
+        let (a, b) = tail(16).split_at_checked(8).unwrap_or_default();
+        pair(h, word(a), word(b))
+    };
+    let h = (h ^ (h >> 32)).wrapping_mul(K3);
+    h ^ (h >> 29)
 }
 
 impl<V: Weigh> Dict<V> {
@@ -173,7 +249,10 @@ impl<V: Weigh> Dict<V> {
         Dict {
             slots: Vec::new(),
             free: NONE,
-            buckets: Vec::new(),
+            index: Vec::new(),
+            id_bits: MIN_ID_BITS,
+            gone: 0,
+            size: 0,
             len: 0,
             weight: 0,
         }
@@ -197,33 +276,116 @@ impl<V: Weigh> Dict<V> {
     }
 
     /// Number of buckets, as Redis's table would have (a power of two, or 0 when nothing was
-    /// ever stored); each is [`SPREAD`] chains here.
+    /// ever stored).
     pub fn buckets(&self) -> usize {
-        self.buckets.len() / SPREAD
+        self.size
     }
 
-    /// The mask of chain numbers (of the physical buckets).
-    fn mask(&self) -> u64 {
-        self.buckets.len() as u64 - 1
+    /// The mask of index places (all ones for an empty index, whose every read then misses).
+    fn mask(&self) -> usize {
+        self.index.len().wrapping_sub(1)
+    }
+
+    /// The bits of an index place that hold the slot id.
+    fn id_mask(&self) -> u32 {
+        u32::try_from((1u64 << self.id_bits) - 1).unwrap_or(u32::MAX)
+    }
+
+    /// The index place of the element with hash `h` in slot `id`: the id under the top
+    /// `32 − id_bits` bits of the hash.
+    fn index_entry(&self, h: u64, id: SlotId) -> u32 {
+        let tag = h.checked_shr(32 + self.id_bits).unwrap_or(0);
+        // The tag has 32 − id_bits bits: it fits above the id.
+        (tag << self.id_bits) as u32 | id
     }
 
     /// The slot holding `key`.
     pub fn find(&self, key: &[u8]) -> Option<SlotId> {
-        if self.buckets.is_empty() {
-            return None;
-        }
         let h = hash(key);
-        let mut at = self.buckets[(h & self.mask()) as usize];
-        while let Some(slot) = self.slots.get(at as usize) {
-            if let Some(value) = &slot.value {
-                value.touch();
+        let (id_mask, mask) = (self.id_mask(), self.mask());
+        let wanted = self.index_entry(h, 0);
+        let mut at = h as usize & mask;
+        // The index is never full (see `reserve_place`), so a run ends at an empty place; the
+        // bound only guards the loop.
+        for _ in 0..self.index.len() {
+            let here = *self.index.get(at)?;
+            if here == EMPTY {
+                return None;
             }
-            if slot.hash == h && slot.key.bytes() == key {
-                return Some(at);
+            if here & !id_mask == wanted
+                && here != GONE
+                && let Some(slot) = self.slots.get((here & id_mask) as usize)
+            {
+                if let Some(value) = &slot.value {
+                    value.touch();
+                }
+                if slot.hash == h && slot.key.bytes() == key {
+                    return Some(here & id_mask);
+                }
             }
-            at = slot.next;
+            at = (at + 1) & mask;
         }
         None
+    }
+
+    /// The index place holding slot `id`, whose hash is `h`.
+    fn place_of(&self, h: u64, id: SlotId) -> Option<usize> {
+        let (wanted, mask) = (self.index_entry(h, id), self.mask());
+        let mut at = h as usize & mask;
+        for _ in 0..self.index.len() {
+            let here = *self.index.get(at)?;
+            if here == EMPTY {
+                return None;
+            }
+            if here == wanted {
+                return Some(at);
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
+
+    /// Adds slot `id`, whose hash is `h`, to the index (which has room: see
+    /// [`Dict::reserve_place`]), at the first empty or removed place from its home.
+    fn index_put(&mut self, h: u64, id: SlotId) {
+        let (entry, mask) = (self.index_entry(h, id), self.mask());
+        let mut at = h as usize & mask;
+        for _ in 0..self.index.len() {
+            if let Some(here) = self.index.get_mut(at)
+                && (*here == EMPTY || *here == GONE)
+            {
+                if *here == GONE {
+                    self.gone -= 1;
+                }
+                *here = entry;
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Makes sure the index has room for one more element: rebuilt (larger, or rid of its
+    /// removed places) when it would be more than 80 % used.
+    fn reserve_place(&mut self) {
+        let used = self.len() + self.gone + 1;
+        if used.saturating_mul(5) > self.index.len().saturating_mul(4) {
+            self.rebuild_index(places_for(self.len() + 1));
+        }
+    }
+
+    /// Rebuilds the index with `places` places, from the slots' hashes.
+    fn rebuild_index(&mut self, places: usize) {
+        self.index.clear();
+        self.index.resize(places, EMPTY);
+        self.gone = 0;
+        for id in 0..self.slots.len() {
+            if let Some(slot) = self.slots.get(id)
+                && slot.value.is_some()
+            {
+                // Fewer than 2^32 slots: ids are u32.
+                self.index_put(slot.hash, id as SlotId);
+            }
+        }
     }
 
     /// The value of `key`.
@@ -271,18 +433,30 @@ impl<V: Weigh> Dict<V> {
             .weight
             .saturating_add(sds_size(key.len()))
             .saturating_add(value.weigh());
-        if self.len() >= self.buckets() {
-            self.rehash((self.buckets() * 2).max(MIN_BUCKETS));
+        if self.len() >= self.size {
+            // Redis's table doubles when it holds as many elements as buckets.
+            self.size = (self.size * 2).max(MIN_BUCKETS);
         }
+        self.reserve_place();
         let h = hash(key);
-        let bucket = (h & self.mask()) as usize;
         let slot = Slot {
             hash: h,
-            next: self.buckets[bucket],
+            next: NONE,
             key: Key::new(key),
             value: Some(value),
             _align: [],
         };
+        let id = self
+            .free
+            .min(u32::try_from(self.slots.len()).unwrap_or(NONE));
+        if u64::from(id) + 2 >= 1u64 << self.id_bits {
+            // Slot ids outgrow their bits: give them more (the tags fewer) for twice as many.
+            self.id_bits = (u64::from(id).saturating_mul(2) + 2)
+                .ilog2()
+                .saturating_add(1)
+                .clamp(MIN_ID_BITS, 32);
+            self.rebuild_index(self.index.len());
+        }
         let id = if let Some(free) = self.slots.get_mut(self.free as usize) {
             let id = self.free;
             self.free = free.next;
@@ -292,7 +466,7 @@ impl<V: Weigh> Dict<V> {
             self.slots.push(slot);
             (self.slots.len() - 1) as u32
         };
-        self.buckets[bucket] = id;
+        self.index_put(h, id);
         self.len += 1;
         (id, None)
     }
@@ -307,28 +481,25 @@ impl<V: Weigh> Dict<V> {
     pub fn remove_slot(&mut self, id: SlotId) -> Option<(Box<[u8]>, V)> {
         let Some(Slot {
             hash,
-            next,
             value: Some(_),
             ..
         }) = self.slots.get(id as usize)
         else {
             return None;
         };
-        let (bucket, next) = ((hash & self.mask()) as usize, *next);
-        // Unlink from the chain.
-        if self.buckets[bucket] == id {
-            self.buckets[bucket] = next;
-        } else {
-            let mut at = self.buckets[bucket];
-            while let Some(slot) = self.slots.get_mut(at as usize) {
-                if slot.next == id {
-                    slot.next = next;
-                    break;
+        if let Some(at) = self.place_of(*hash, id) {
+            // A place followed by an empty one ends its run: it can be empty too.
+            let next = self.index.get((at + 1) & self.mask()).copied();
+            if let Some(here) = self.index.get_mut(at) {
+                if next == Some(EMPTY) {
+                    *here = EMPTY;
+                } else {
+                    *here = GONE;
+                    self.gone += 1;
                 }
-                at = slot.next;
             }
         }
-        let slot = &mut self.slots[id as usize];
+        let slot = self.slots.get_mut(id as usize)?;
         let key = std::mem::replace(&mut slot.key, Key::Inline(0, [0; INLINE]));
         let value = slot.value.take();
         slot.next = self.free;
@@ -342,9 +513,14 @@ impl<V: Weigh> Dict<V> {
         }
         if self.len == 0 {
             self.clear();
-        } else if self.buckets() > MIN_BUCKETS && self.len() * 10 < self.buckets() {
-            // Redis shrinks a table under 10 % full to the smallest power of two that fits.
-            self.rehash(self.len().next_power_of_two().max(MIN_BUCKETS));
+        } else {
+            if self.size > MIN_BUCKETS && self.len() * 10 < self.size {
+                // Redis shrinks a table under 10 % full to the smallest power of two that fits.
+                self.size = self.len().next_power_of_two().max(MIN_BUCKETS);
+            }
+            if self.index.len() > MIN_PLACES && self.len() * 8 < self.index.len() {
+                self.rebuild_index(places_for(self.len()));
+            }
         }
         value.map(|value| (key.into_boxed(), value))
     }
@@ -352,25 +528,13 @@ impl<V: Weigh> Dict<V> {
     /// Removes everything.
     pub fn clear(&mut self) {
         self.slots.clear();
-        self.buckets.clear();
+        self.index.clear();
+        self.id_bits = MIN_ID_BITS;
+        self.gone = 0;
+        self.size = 0;
         self.free = NONE;
         self.len = 0;
         self.weight = 0;
-    }
-
-    /// Rebuilds the chains for `size` logical buckets.
-    fn rehash(&mut self, size: usize) {
-        let size = size.saturating_mul(SPREAD);
-        self.buckets.clear();
-        self.buckets.resize(size, NONE);
-        let mask = size as u64 - 1;
-        for (i, slot) in self.slots.iter_mut().enumerate() {
-            if slot.value.is_some() {
-                let bucket = (slot.hash & mask) as usize;
-                slot.next = self.buckets[bucket];
-                self.buckets[bucket] = i as u32;
-            }
-        }
     }
 
     /// Every element, in slot order.
@@ -394,7 +558,7 @@ impl<V: Weigh> Dict<V> {
     /// Visits the elements of the bucket `cursor` designates and returns the next cursor
     /// (0 when the scan is complete), as Redis's `dictScan`.
     pub fn scan(&self, cursor: u64, mut visit: impl FnMut(SlotId, &[u8], &V)) -> u64 {
-        if self.buckets.is_empty() {
+        if self.size == 0 {
             return 0;
         }
         let size = self.buckets();
@@ -411,24 +575,35 @@ impl<V: Weigh> Dict<V> {
         v
     }
 
-    /// Calls `visit` with each element of logical bucket `bucket` (< [`Dict::buckets`]): the
-    /// elements of its chains, one chain after the other, until `visit` answers false.
+    /// Calls `visit` with each element of logical bucket `bucket` (< [`Dict::buckets`]), until
+    /// it answers false: the elements of the runs from the index places that are homes of the
+    /// bucket's hashes (several when the index has more places than Redis's table has buckets,
+    /// else one shared with other buckets), each checked against its slot's hash.
     fn visit_bucket(&self, bucket: usize, mut visit: impl FnMut(SlotId) -> bool) {
-        let size = self.buckets();
-        for chain in 0..SPREAD {
-            let mut at = self
-                .buckets
-                .get(bucket.saturating_add(chain * size))
-                .copied()
-                .unwrap_or(NONE);
-            while at != NONE {
-                if !visit(at) {
-                    return;
+        let (size, places, mask) = (self.size, self.index.len(), self.mask());
+        let id_mask = self.id_mask();
+        if size == 0 || places == 0 {
+            return;
+        }
+        let homes = if places >= size { places / size } else { 1 };
+        for home in (0..homes).map(|i| bucket.wrapping_add(i * size) & mask) {
+            let mut at = home;
+            for _ in 0..places {
+                match self.index.get(at).copied() {
+                    None | Some(EMPTY) => break,
+                    Some(GONE) => {}
+                    Some(here) => {
+                        let id = here & id_mask;
+                        if let Some(slot) = self.slots.get(id as usize)
+                            && slot.hash as usize & mask == home
+                            && slot.hash as usize & (size - 1) == bucket
+                            && !visit(id)
+                        {
+                            return;
+                        }
+                    }
                 }
-                let Some(slot) = self.slots.get(at as usize) else {
-                    break;
-                };
-                at = slot.next;
+                at = (at + 1) & mask;
             }
         }
     }
@@ -440,7 +615,7 @@ impl<V: Weigh> Dict<V> {
     /// buckets. The elements are not distinct draws: neighbours come together, as in Redis.
     pub fn sample(&self, rng: &mut Rng, count: usize, out: &mut Vec<SlotId>) {
         let count = count.min(self.len());
-        if count == 0 || self.buckets.is_empty() {
+        if count == 0 || self.size == 0 {
             return;
         }
         let mask = self.buckets() as u64 - 1;
@@ -473,7 +648,7 @@ impl<V: Weigh> Dict<V> {
     }
 
     /// A random element's slot, as Redis's `dictGetRandomKey`: a random non-empty bucket, then a
-    /// random element of its chain.
+    /// random element of it.
     pub fn random(&self, rng: &mut Rng) -> Option<SlotId> {
         if self.len == 0 {
             return None;
@@ -573,6 +748,100 @@ mod tests {
         }
         for i in 0..100 {
             assert!(seen.contains(&key(i)), "missed {i}");
+        }
+    }
+
+    #[test]
+    fn random_inserts_and_removes_agree_with_a_map() {
+        use std::collections::BTreeMap;
+        let mut d: Dict<u32> = Dict::new();
+        let mut model = BTreeMap::new();
+        let mut rng = Rng::new(42);
+        for step in 0..20_000u32 {
+            let k = key(rng.below(600) as u32);
+            if rng.below(3) == 0 {
+                assert_eq!(d.remove(&k).map(|(_, v)| v), model.remove(&k), "{step}");
+            } else {
+                assert_eq!(d.insert(&k, step).1, model.insert(k, step), "{step}");
+            }
+            if step % 997 == 0 {
+                // Every element is found, and each logical bucket holds exactly its elements.
+                for (k, v) in &model {
+                    assert_eq!(d.get(k), Some(v));
+                }
+                let mut seen = BTreeSet::new();
+                let mask = (d.buckets() as u64).wrapping_sub(1);
+                for b in 0..d.buckets() as u64 {
+                    d.scan(b, |_, k, _| {
+                        assert_eq!(hash(k) & mask, b);
+                        assert!(seen.insert(k.to_vec()), "twice");
+                    });
+                }
+                assert_eq!(seen.len(), model.len());
+            }
+        }
+        assert_eq!(d.len(), model.len());
+    }
+
+    #[test]
+    fn the_hash_spreads_similar_keys_over_homes_and_tags() {
+        // 2^16 keys differing in a few characters over 2^14 homes (low bits) and over the
+        // tags (top bits): no home or tag much fuller than the average of 4 (resp. 256).
+        for prefix in ["", "user:", "session:2026-11-22:user:"] {
+            spread_of(prefix);
+        }
+    }
+
+    fn spread_of(prefix: &str) {
+        let mut homes = vec![0u32; 1 << 14];
+        let mut tags = vec![0u32; 256];
+        for i in 0..1u32 << 16 {
+            let h = hash(format!("{prefix}{i}").as_bytes());
+            homes[(h & ((1 << 14) - 1)) as usize] += 1;
+            tags[(h >> 56) as usize] += 1;
+        }
+        assert!(
+            homes.iter().max().unwrap() <= &16,
+            "{prefix}: {:?}",
+            homes.iter().max()
+        );
+        let (lo, hi) = (tags.iter().min().unwrap(), tags.iter().max().unwrap());
+        assert!(*lo > 180 && *hi < 340, "{prefix}: {lo} {hi}");
+    }
+
+    #[test]
+    fn the_hash_sees_every_byte_and_the_length() {
+        assert_ne!(hash(b""), hash(b"\0"));
+        assert_ne!(hash(b"abcdefgh"), hash(b"abcdefgh\0"));
+        for len in 1..40usize {
+            let base: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            for i in 0..len {
+                let mut other = base.clone();
+                other[i] ^= 0x40;
+                assert_ne!(hash(&base), hash(&other), "{len} {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn slot_ids_outgrowing_their_bits_keep_every_element_found() {
+        let mut d: Dict<u32> = Dict::new();
+        for i in 0..70_000 {
+            d.insert(&key(i), i);
+        }
+        // 70,000 slots: 17 bits of id, 15 of tag.
+        assert_eq!(d.id_bits, 17);
+        for i in (0..70_000).step_by(3) {
+            assert_eq!(d.remove(&key(i)).map(|(_, v)| v), Some(i));
+        }
+        // Removed slots are reused by new keys.
+        for i in 70_000..80_000 {
+            let (id, _) = d.insert(&key(i), i);
+            assert!(id < 70_000);
+        }
+        for i in 0..80_000 {
+            let expected = (i >= 70_000 || i % 3 != 0).then_some(i);
+            assert_eq!(d.get(&key(i)).copied(), expected, "{i}");
         }
     }
 

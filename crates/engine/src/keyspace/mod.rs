@@ -14,8 +14,6 @@ pub mod stream;
 pub mod value;
 pub mod zset;
 
-use std::collections::BTreeSet;
-
 pub use dict::{Dict, SlotId};
 pub use value::Value;
 
@@ -148,6 +146,26 @@ impl Entry {
     }
 }
 
+/// Moves the record at `i` of a binary min-heap down to its place.
+fn sift_down(heap: &mut [(i64, SlotId)], mut i: usize) {
+    loop {
+        let (left, right) = (2 * i + 1, 2 * i + 2);
+        let mut least = i;
+        for child in [left, right] {
+            if let (Some(c), Some(l)) = (heap.get(child), heap.get(least))
+                && c < l
+            {
+                least = child;
+            }
+        }
+        if least == i {
+            break;
+        }
+        heap.swap(i, least);
+        i = least;
+    }
+}
+
 /// Virtual time in minutes, truncated to 16 bits as Redis's LFU decay clock.
 pub fn minutes(now_ms: i64) -> u16 {
     ((now_ms / 60_000) & 0xffff) as u16
@@ -158,12 +176,16 @@ pub fn minutes(now_ms: i64) -> u16 {
 /// Besides the keys it keeps what eviction and memory accounting need at no extra cost per
 /// command: the sum of its values' measured sizes (each entry remembers its own, so a change
 /// costs only the difference) and an index of its volatile keys in which one can be drawn at
-/// random (Redis samples its `expires` table; ours is ordered by time).
+/// random (Redis samples its `expires` table), beside the expire order (soonest first).
 #[derive(Debug, Clone, Default)]
 pub struct Db {
     dict: Dict<Entry>,
-    /// Volatile keys ordered by expire time, pointing at their slots.
-    expires: BTreeSet<(i64, SlotId)>,
+    /// The expire order: a binary min-heap of (expire time, slot) records, soonest (then lowest
+    /// slot) on top. A record whose key lost that expire time (deleted, overwritten, given
+    /// another time) is left in place, stale, and dropped when it reaches the top; the top is
+    /// always a live one. Records are rebuilt from the volatile keys once stale ones make up
+    /// more than half of them, so memory stays bounded.
+    expires: Vec<(i64, SlotId)>,
     /// The volatile keys' slots in no particular order; each entry knows its place.
     volatile: Vec<SlotId>,
     /// The sum of the entries' `mem`.
@@ -183,12 +205,14 @@ impl Db {
 
     /// Number of keys with an expire time.
     pub fn volatile_len(&self) -> usize {
-        self.expires.len()
+        self.volatile.len()
     }
 
-    /// The expire times of the volatile keys (Unix milliseconds), soonest first.
+    /// The expire times of the volatile keys (Unix milliseconds), in no particular order.
     pub fn expire_times(&self) -> impl Iterator<Item = i64> + '_ {
-        self.expires.iter().map(|&(at, _)| at)
+        self.volatile
+            .iter()
+            .filter_map(|&id| self.slot_entry(id).and_then(Entry::expire_at))
     }
 
     /// The key table (read-only; change it through this type's methods).
@@ -233,14 +257,15 @@ impl Db {
         if let Some(old) = &old {
             self.values_mem = self.values_mem.saturating_sub(old.mem);
             if let Some(old_at) = old.expire_at() {
-                self.expires.remove(&(old_at, id));
+                self.unrecord_expire(old_at, id);
                 self.unindex_volatile(old.volatile_at);
             }
         }
         if let Some(at) = at {
-            self.expires.insert((at, id));
+            self.record_expire(at, id);
             self.index_volatile(id);
         }
+        self.tidy_expires();
         old
     }
 
@@ -295,12 +320,35 @@ impl Db {
                 self.values_mem
             ));
         }
-        if volatile != self.volatile.len() || volatile != self.expires.len() {
+        if volatile != self.volatile.len() {
             return Err(format!(
-                "{volatile} volatile keys, {} in the index, {} in the expire order",
+                "{volatile} volatile keys, {} in the index",
                 self.volatile.len(),
-                self.expires.len()
             ));
+        }
+        // The expire order: a heap, a live top, a record for every volatile key.
+        for (i, record) in self.expires.iter().enumerate().skip(1) {
+            if self
+                .expires
+                .get((i - 1) / 2)
+                .is_some_and(|parent| parent > record)
+            {
+                return Err(format!("the expire order is no heap at {i}"));
+            }
+        }
+        if let Some(&(at, id)) = self.expires.first()
+            && !self.expire_is_live(at, id)
+        {
+            return Err("a stale record on top of the expire order".to_string());
+        }
+        let records: std::collections::BTreeSet<_> = self.expires.iter().copied().collect();
+        for &id in &self.volatile {
+            let at = self.slot_entry(id).map_or(NO_EXPIRE, |e| e.expire_at);
+            if !records.contains(&(at, id)) {
+                return Err(format!(
+                    "volatile slot {id} has no record in the expire order"
+                ));
+            }
         }
         Ok(())
     }
@@ -371,8 +419,9 @@ impl Db {
         let (key, entry) = self.dict.remove_slot(id)?;
         self.values_mem = self.values_mem.saturating_sub(entry.mem);
         if let Some(at) = entry.expire_at() {
-            self.expires.remove(&(at, id));
+            self.unrecord_expire(at, id);
             self.unindex_volatile(entry.volatile_at);
+            self.tidy_expires();
         }
         Some((key, entry))
     }
@@ -394,22 +443,86 @@ impl Db {
         }
         let place = entry.volatile_at;
         if let Some(old) = old {
-            self.expires.remove(&(old, id));
+            self.unrecord_expire(old, id);
         }
         if let Some(at) = at {
-            self.expires.insert((at, id));
+            self.record_expire(at, id);
         }
         match (old.is_some(), at.is_some()) {
             (false, true) => self.index_volatile(id),
             (true, false) => self.unindex_volatile(place),
             _ => {}
         }
+        self.tidy_expires();
         true
     }
 
     /// The earliest expire time, if any key is volatile.
     pub fn next_expiry(&self) -> Option<i64> {
         self.expires.first().map(|&(at, _)| at)
+    }
+
+    /// Whether `(at, id)` is a live record of the expire order: slot `id` holds a key expiring
+    /// at `at` (a stale record may also match a later key in the same slot with the same time,
+    /// which is then due at that time all the same).
+    fn expire_is_live(&self, at: i64, id: SlotId) -> bool {
+        self.slot_entry(id).is_some_and(|e| e.expire_at == at)
+    }
+
+    /// Adds a record to the expire order (sifted up: the heap's arithmetic only, no slot read).
+    fn record_expire(&mut self, at: i64, id: SlotId) {
+        let heap = &mut self.expires;
+        let mut i = heap.len();
+        heap.push((at, id));
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            match (heap.get(parent), heap.get(i)) {
+                (Some(p), Some(c)) if p > c => heap.swap(parent, i),
+                _ => break,
+            }
+            i = parent;
+        }
+    }
+
+    /// Notes that slot `id` no longer expires at `at`: its record is dropped at once when on
+    /// top, else left stale (see [`Db::tidy_expires`]).
+    fn unrecord_expire(&mut self, at: i64, id: SlotId) {
+        if self.expires.first() == Some(&(at, id)) {
+            self.pop_expire_record();
+        }
+    }
+
+    /// Removes the top record of the expire order, then the stale ones that come up to the top
+    /// (only a removal brings up a stale record: a stale one was below a live top until then).
+    fn pop_expire_record(&mut self) {
+        loop {
+            let heap = &mut self.expires;
+            let Some(last) = heap.pop() else { return };
+            let Some(top) = heap.first_mut() else { return };
+            *top = last;
+            sift_down(heap, 0);
+            match self.expires.first() {
+                Some(&(at, id)) if !self.expire_is_live(at, id) => {}
+                _ => return,
+            }
+        }
+    }
+
+    /// Rebuilds the expire order from the volatile keys once stale records are more than half
+    /// of them (stale records never stay on top: see [`Db::pop_expire_record`]).
+    fn tidy_expires(&mut self) {
+        if self.expires.len() > 2 * self.volatile.len() + 32 {
+            let mut records: Vec<(i64, SlotId)> = self
+                .volatile
+                .iter()
+                .filter_map(|&id| self.slot_entry(id).map(|e| (e.expire_at, id)))
+                .collect();
+            // Floyd's construction: each parent sifted down, from the last one up (linear time).
+            for i in (0..records.len() / 2).rev() {
+                sift_down(&mut records, i);
+            }
+            self.expires = records;
+        }
     }
 
     /// Removes and returns the key that expires first, if its time is before `now_ms` (see
@@ -419,6 +532,7 @@ impl Db {
         if at >= now_ms {
             return None;
         }
+        // The top record is live (see `tidy_expires`): removing its key pops it.
         self.remove_slot(id).map(|(k, e)| (k.into_vec(), e))
     }
 
@@ -437,6 +551,62 @@ mod tests {
 
     fn string(s: &str) -> Value {
         Value::string(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn the_expire_order_pops_by_time_then_slot_through_churn() {
+        use std::collections::BTreeMap;
+        let mut db = Db::default();
+        let mut model: BTreeMap<Vec<u8>, i64> = BTreeMap::new();
+        let mut rng = Rng::new(9);
+        for step in 0..30_000u64 {
+            let key = format!("k{}", rng.below(400)).into_bytes();
+            match rng.below(6) {
+                0 => {
+                    db.remove(&key);
+                    model.remove(&key);
+                }
+                1 => {
+                    db.insert(&key, Entry::new(string("v"), 0));
+                    model.remove(&key);
+                }
+                2 => {
+                    if db.set_expire(&key, None) {
+                        model.remove(&key);
+                    }
+                }
+                _ => {
+                    if db.peek(&key).is_none() {
+                        db.insert(&key, Entry::new(string("v"), 0));
+                    }
+                    let at = 1000 + rng.below(50) as i64;
+                    db.set_expire(&key, Some(at));
+                    model.insert(key, at);
+                }
+            }
+            if step % 1000 == 0 {
+                db.check_bookkeeping().unwrap();
+                assert_eq!(db.volatile_len(), model.len());
+                assert_eq!(db.next_expiry(), model.values().min().copied());
+            }
+            assert!(db.expires.len() <= 2 * db.volatile_len() + 33);
+        }
+        db.check_bookkeeping().unwrap();
+        // Everything expires in order of time, then of slot.
+        let mut last = (i64::MIN, 0);
+        let mut popped = 0;
+        while let Some(at) = db.next_expiry() {
+            let id = db.expires[0].1;
+            assert!((at, id) > last);
+            last = (at, id);
+            let (key, entry) = db.pop_expired(i64::MAX).expect("due");
+            assert_eq!(model.remove(&key), Some(at));
+            assert_eq!(entry.expire_at(), Some(at));
+            popped += 1;
+        }
+        assert!(model.is_empty() && popped > 0);
+        assert!(db.expires.is_empty());
+        db.check_bookkeeping().unwrap();
     }
 
     #[test]
