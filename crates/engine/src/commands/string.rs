@@ -725,18 +725,27 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> CmdResult {
 /// INCR, DECR, INCRBY and DECRBY: the stored value must be a 64-bit integer as Redis reads
 /// them, and the sum must not overflow. The expire time is kept.
 fn incr_decr(ctx: &mut Ctx<'_>, key: &[u8], incr: i64) -> CmdResult {
-    let current = match ctx.lookup_string(key, Lookup::WRITE)? {
-        None => 0,
-        Some(s) => parse_i64(&s.bytes).ok_or_else(RedisError::not_integer)?,
+    let overflow = || RedisError::new("ERR increment or decrement would overflow");
+    // An existing value is replaced through the reference the lookup gave (as
+    // `store_in_place` would, without finding the key a second time).
+    let value = match ctx.lookup_string(key, Lookup::WRITE)? {
+        None => {
+            let value = incr;
+            store_in_place(
+                ctx,
+                key,
+                StrValue::new(crate::num::format_i64(value).into_bytes()),
+            );
+            value
+        }
+        Some(s) => {
+            let current = parse_i64(&s.bytes).ok_or_else(RedisError::not_integer)?;
+            let value = current.checked_add(incr).ok_or_else(overflow)?;
+            *s = StrValue::new(crate::num::format_i64(value).into_bytes());
+            ctx.modified(key);
+            value
+        }
     };
-    let value = current
-        .checked_add(incr)
-        .ok_or(RedisError::new("ERR increment or decrement would overflow"))?;
-    store_in_place(
-        ctx,
-        key,
-        StrValue::new(crate::num::format_i64(value).into_bytes()),
-    );
     ctx.notify(notify::STRING, "incrby", key);
     Ok(Reply::Integer(value))
 }
