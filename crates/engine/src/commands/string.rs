@@ -675,9 +675,14 @@ fn set_generic(
     } else {
         None
     };
-    let found = ctx.write(key).is_some();
-    if (options.nx && found) || (options.xx && !found) {
-        return Ok(old.map_or(abort_reply, bulk_or_nil));
+    // Redis looks the key up for writing here, and `set_key` again. A plain SET needs no
+    // answer from the first: the second expires a stale key just the same, and the touch is
+    // lost with the entry replaced, except an LFU counter's increment, which `set_key` keeps.
+    if options.nx || options.xx || ctx.engine.config.maxmemory_policy.is_lfu() {
+        let found = ctx.write(key).is_some();
+        if (options.nx && found) || (options.xx && !found) {
+            return Ok(old.map_or(abort_reply, bulk_or_nil));
+        }
     }
     ctx.set_key(key, Value::string_from(value), options.keep_ttl);
     ctx.notify(notify::STRING, "set", key);
