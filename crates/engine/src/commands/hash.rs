@@ -859,6 +859,28 @@ mod tests {
     }
 
     #[test]
+    fn hgetall_replies_in_the_protocol_in_force_when_it_runs() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        run(&mut e, c, "HSET h f v");
+        let flat = Reply::bulks([&b"f"[..], b"v"]);
+        assert_eq!(run(&mut e, c, "HGETALL h"), flat);
+        // As Redis writes a reply when the command runs: queued before HELLO 3, it stays the
+        // RESP2 array inside EXEC's reply.
+        run(&mut e, c, "MULTI");
+        run(&mut e, c, "HGETALL h");
+        run(&mut e, c, "HELLO 3");
+        match run(&mut e, c, "EXEC") {
+            Reply::Array(items) => assert_eq!(items.first(), Some(&flat)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            run(&mut e, c, "HGETALL h"),
+            Reply::Map(vec![(Reply::bulk(b"f"), Reply::bulk(b"v"))])
+        );
+    }
+
+    #[test]
     fn hrandfield_replies_in_resp3_pair_arrays() {
         let mut e = Engine::new();
         let c = e.connect();
