@@ -223,7 +223,7 @@ pub fn getex_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
         Some((_, at)) => {
             ctx.set_expire(key, Some(at));
-            ctx.modified(key);
+            ctx.expire_changed(key);
             ctx.notify(notify::GENERIC, "expire", key);
             let at = at.to_string();
             ctx.propagate_as(vec![aof::command(&[b"PEXPIREAT", key, at.as_bytes()])]);
@@ -232,7 +232,7 @@ pub fn getex_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             let volatile = ctx.db().peek(key).and_then(Entry::expire_at).is_some();
             if volatile {
                 ctx.set_expire(key, None);
-                ctx.modified(key);
+                ctx.expire_changed(key);
                 ctx.notify(notify::GENERIC, "persist", key);
                 ctx.propagate_as(vec![aof::command(&[b"PERSIST", key])]);
             }
