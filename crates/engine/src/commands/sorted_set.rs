@@ -457,21 +457,33 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], zincrby: bool) -> CmdResult
             "ERR INCR option supports a single increment-element pair",
         ));
     }
-    // Every score is checked before anything changes.
-    let mut pairs = Vec::with_capacity(rest.len() / 2);
-    for pair in rest.chunks_exact(2) {
-        if let [score, member] = pair {
-            let score = parse_f64(score).ok_or(RedisError::not_float())?;
-            pairs.push((score, member.as_slice()));
+    // Every score is checked before anything changes. One pair (the usual case) stays on the
+    // stack.
+    let one: [(f64, &[u8]); 1];
+    let mut many = Vec::new();
+    let pairs: &[(f64, &[u8])] = if let [score, member] = rest {
+        one = [(
+            parse_f64(score).ok_or(RedisError::not_float())?,
+            member.as_slice(),
+        )];
+        &one
+    } else {
+        many.reserve(rest.len() / 2);
+        for pair in rest.chunks_exact(2) {
+            if let [score, member] = pair {
+                let score = parse_f64(score).ok_or(RedisError::not_float())?;
+                many.push((score, member.as_slice()));
+            }
         }
-    }
+        &many
+    };
     let limits = limits(ctx);
     let (counts, created) = match ctx.lookup_typed::<ZSet>(key, Lookup::WRITE)? {
-        Some(zset) => (apply_adds(zset, &pairs, flags, limits)?, false),
+        Some(zset) => (apply_adds(zset, pairs, flags, limits)?, false),
         None if flags.xx => (AddCounts::default(), false),
         None => {
             let mut zset = ZSet::new();
-            let counts = apply_adds(&mut zset, &pairs, flags, limits)?;
+            let counts = apply_adds(&mut zset, pairs, flags, limits)?;
             let now = ctx.now();
             ctx.add(key, Entry::new(Value::ZSet(zset), now));
             (counts, true)
