@@ -116,26 +116,13 @@ export function createWire(Engine, options = {}) {
   function writeString(s, p) {
     const n = s.length;
     if (n <= SHORT) {
-      // Four characters at a time in one store; `seen` collects every code unit's bits, so
-      // that one test tells whether all were ASCII.
-      const v = view;
-      let seen = 0;
       let i = 0;
-      for (; i + 4 <= n; i += 4) {
-        const c0 = s.charCodeAt(i);
-        const c1 = s.charCodeAt(i + 1);
-        const c2 = s.charCodeAt(i + 2);
-        const c3 = s.charCodeAt(i + 3);
-        seen |= c0 | c1 | c2 | c3;
-        v.setUint32(p + i, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), true);
-      }
-      const m = u8;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
-        seen |= c;
-        m[p + i] = c;
+        if (c >= 0x80) break;
+        u8[p + i] = c;
       }
-      if (seen < 0x80) return n;
+      if (i === n) return n;
     }
     if (codec) return codec.write(s, p, n * 3);
     return encoder.encodeInto(s, u8.subarray(p, p + n * 3)).written;
