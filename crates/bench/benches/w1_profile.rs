@@ -6,6 +6,7 @@
 //! ```sh
 //! cargo bench -p bench --bench w1_profile            # engine; `-- baseline` for the map
 //! cargo bench -p bench --bench w1_profile -- w3      # W3 through the engine (`ping`: PINGs)
+//! cargo bench -p bench --bench w1_profile -- w3 call # W3 through `call_into`, as the wire does
 //! CARGO_PROFILE_BENCH_DEBUG=true cargo bench -p bench --bench w1_profile --no-run
 //! valgrind --tool=callgrind --toggle-collect='*run_engine*' target/release/deps/w1_profile-<hash>
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid> | head -60
@@ -66,7 +67,11 @@ fn main() {
             let client = engine.connect();
             warm_up(&mut engine, client);
             let start = ThreadTime::now();
-            errors = workload.run(&mut engine, client);
+            errors = if args.iter().any(|a| a == "call") {
+                workload.run_call_into(&mut engine, client)
+            } else {
+                workload.run(&mut engine, client)
+            };
             best = best.min(start.elapsed());
         }
         println!(

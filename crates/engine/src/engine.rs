@@ -653,6 +653,12 @@ impl Ctx<'_> {
         self.written(key);
     }
 
+    /// Records that only a key's expire time changed (`EXPIRE`, `PERSIST`, `GETEX`): as
+    /// [`Ctx::modified`] but without measuring the value again, which did not change.
+    pub fn expire_changed(&mut self, key: &[u8]) {
+        self.written(key);
+    }
+
     /// What follows every write: the change counter, WATCH, the event log.
     fn written(&mut self, key: &[u8]) {
         self.engine.wrote = true;

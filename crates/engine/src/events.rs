@@ -1,8 +1,6 @@
 //! A bounded log of keyspace events on virtual time: what the timeline, the key browser and
 //! the graders read, as "events after sequence number N".
 
-use std::collections::VecDeque;
-
 use crate::ClientId;
 
 /// What happened to a key.
@@ -74,7 +72,11 @@ struct Record {
 /// an event (every key access) then allocates nothing once the buffers have grown.
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    records: VecDeque<Record>,
+    /// The records, oldest at `head` once the log is full (then the newest is just before it,
+    /// and a push overwrites the oldest in place); in order from 0 until then.
+    records: Vec<Record>,
+    /// Where the oldest record is: 0 until the log is full.
+    head: usize,
     /// The keys of the records (from the first record's `key_at`), and before them the keys of
     /// records already dropped, until the buffer is compacted.
     keys: Vec<u8>,
@@ -93,7 +95,8 @@ impl EventLog {
     /// A log keeping at most `capacity` events (0 keeps none but still counts sequence numbers).
     pub fn new(capacity: usize) -> Self {
         EventLog {
-            records: VecDeque::new(),
+            records: Vec::new(),
+            head: 0,
             keys: Vec::new(),
             keys_base: 0,
             capacity,
@@ -117,17 +120,8 @@ impl EventLog {
         if self.capacity == 0 {
             return;
         }
-        if self.records.len() >= self.capacity {
-            self.records.pop_front();
-            // Dropped keys are freed in bulk (see `compact`), looked at once the buffer has
-            // grown by a few hundred bytes since the last look.
-            if self.keys.len() >= self.compact_check_at {
-                self.compact();
-            }
-        }
         let key_at = self.keys_base + self.keys.len() as u64;
-        self.keys.extend_from_slice(key);
-        self.records.push_back(Record {
+        let record = Record {
             time_ms,
             client,
             db,
@@ -135,7 +129,33 @@ impl EventLog {
             command,
             key_at,
             key_len: key.len(),
-        });
+        };
+        if self.records.len() < self.capacity {
+            self.keys.extend_from_slice(key);
+            self.records.push(record);
+            return;
+        }
+        // Full: the newest record takes the oldest's place, and the oldest is then the next.
+        if let Some(oldest) = self.records.get_mut(self.head) {
+            *oldest = record;
+        }
+        self.head += 1;
+        if self.head >= self.records.len() {
+            self.head = 0;
+        }
+        // Dropped keys are freed in bulk (see `compact`), looked at once the buffer has grown
+        // by a few hundred bytes since the last look (before this key: the oldest record's key
+        // is then already the next one's).
+        if self.keys.len() >= self.compact_check_at {
+            self.compact();
+        }
+        self.keys.extend_from_slice(key);
+    }
+
+    /// The records, oldest first.
+    fn in_order(&self) -> impl Iterator<Item = &Record> {
+        let (newer, older) = self.records.split_at(self.head.min(self.records.len()));
+        older.iter().chain(newer)
     }
 
     /// Frees the bytes of dropped keys once they fill half the buffer (and more than 4 KB):
@@ -146,8 +166,8 @@ impl EventLog {
         // Records' keys start at or after `keys_base`: compaction only drops bytes before
         // the first record's key.
         let dead = self
-            .records
-            .front()
+            .in_order()
+            .next()
             .map_or(end, |r| r.key_at)
             .saturating_sub(self.keys_base);
         let dead = usize::try_from(dead)
@@ -167,28 +187,24 @@ impl EventLog {
         let first = self.next_seq.saturating_sub(kept);
         let skip =
             usize::try_from(seq.saturating_add(1).saturating_sub(first)).unwrap_or(usize::MAX);
-        self.records
-            .iter()
-            .enumerate()
-            .skip(skip)
-            .map(move |(i, r)| {
-                let from =
-                    usize::try_from(r.key_at.saturating_sub(self.keys_base)).unwrap_or(usize::MAX);
-                let key = self
-                    .keys
-                    .get(from..from.saturating_add(r.key_len))
-                    .unwrap_or_default()
-                    .to_vec();
-                Event {
-                    seq: first + i as u64,
-                    time_ms: r.time_ms,
-                    client: r.client,
-                    db: r.db,
-                    kind: r.kind,
-                    key,
-                    command: r.command,
-                }
-            })
+        self.in_order().enumerate().skip(skip).map(move |(i, r)| {
+            let from =
+                usize::try_from(r.key_at.saturating_sub(self.keys_base)).unwrap_or(usize::MAX);
+            let key = self
+                .keys
+                .get(from..from.saturating_add(r.key_len))
+                .unwrap_or_default()
+                .to_vec();
+            Event {
+                seq: first + i as u64,
+                time_ms: r.time_ms,
+                client: r.client,
+                db: r.db,
+                kind: r.kind,
+                key,
+                command: r.command,
+            }
+        })
     }
 
     /// The sequence number of the newest event, 0 if none was ever logged.

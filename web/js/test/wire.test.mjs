@@ -29,6 +29,13 @@ const SCRIPT = [
   ['GET', 'utf8'],
   ['SET', 'utf8short', 'é'],
   ['GET', 'utf8short'],
+  // Short strings are written four code units at a time: non-ASCII in a group of four, in
+  // the last group, in the tail after it, and surrogate pairs across a group's edge.
+  ...['héllo', 'abcé', 'abcdé', 'abcdefgé', 'ab😀cd', 'abc😀', '😀😀', 'aé', 'Ωmega-ish key'].flatMap((v) => [
+    ['SET', v, v],
+    ['GET', v],
+    ['STRLEN', v],
+  ]),
   ['SET', 'lone', 'a\ud800b'],
   ['GET', 'lone'],
   ['STRLEN', 'lone'],

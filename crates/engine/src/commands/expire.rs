@@ -191,7 +191,7 @@ fn expire(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], base: i64, unit: Unit) -> CmdResu
         ctx.propagate_as(vec![aof::command(&[b"DEL", key])]);
     } else {
         ctx.set_expire(key, Some(when));
-        ctx.modified(key);
+        ctx.expire_changed(key);
         ctx.notify(notify::GENERIC, "expire", key);
         // Propagated with the absolute time, so that a replay later means the same moment
         // (only built when the append-only file takes it).
@@ -285,7 +285,7 @@ pub fn persist_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Ok(Reply::Integer(0));
     }
     ctx.set_expire(key, None);
-    ctx.modified(key);
+    ctx.expire_changed(key);
     ctx.notify(notify::GENERIC, "persist", key);
     Ok(Reply::Integer(1))
 }

@@ -283,12 +283,32 @@ pub fn hexists_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `HGETALL key`
 pub fn hgetall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let resp3 = resp3(ctx);
     let hash = ctx.lookup_typed::<Hash>(&argv[1], Lookup::READ)?;
+    if !resp3 {
+        // What RESP2 makes of the map, built at once rather than converted.
+        return Ok(Reply::Array(hash.map_or_else(Vec::new, |h| {
+            let mut flat = Vec::with_capacity(h.len() * 2);
+            for (f, v) in h.iter() {
+                flat.push(Reply::bulk(f));
+                flat.push(Reply::bulk(v));
+            }
+            flat
+        })));
+    }
     Ok(Reply::Map(hash.map_or_else(Vec::new, |h| {
         let mut pairs = Vec::with_capacity(h.len());
         pairs.extend(h.iter().map(|(f, v)| (Reply::bulk(f), Reply::bulk(v))));
         pairs
     })))
+}
+
+/// Whether the calling client speaks RESP3.
+fn resp3(ctx: &Ctx<'_>) -> bool {
+    ctx.engine
+        .clients
+        .get(&ctx.client)
+        .is_some_and(|c| c.resp >= 3)
 }
 
 /// Answers every field name, in insertion order for a listpack-encoded hash.
@@ -836,6 +856,28 @@ mod tests {
             }
             assert_eq!(seen.len(), 5);
         }
+    }
+
+    #[test]
+    fn hgetall_replies_in_the_protocol_in_force_when_it_runs() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        run(&mut e, c, "HSET h f v");
+        let flat = Reply::bulks([&b"f"[..], b"v"]);
+        assert_eq!(run(&mut e, c, "HGETALL h"), flat);
+        // As Redis writes a reply when the command runs: queued before HELLO 3, it stays the
+        // RESP2 array inside EXEC's reply.
+        run(&mut e, c, "MULTI");
+        run(&mut e, c, "HGETALL h");
+        run(&mut e, c, "HELLO 3");
+        match run(&mut e, c, "EXEC") {
+            Reply::Array(items) => assert_eq!(items.first(), Some(&flat)),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            run(&mut e, c, "HGETALL h"),
+            Reply::Map(vec![(Reply::bulk(b"f"), Reply::bulk(b"v"))])
+        );
     }
 
     #[test]

@@ -259,6 +259,31 @@ fn elements_reply(items: Items, withscores: bool, resp3: bool) -> Reply {
     }
 }
 
+/// [`elements_reply`] of `len` elements read from the set.
+fn range_reply<'a>(
+    elements: impl Iterator<Item = (&'a [u8], f64)>,
+    len: usize,
+    withscores: bool,
+    resp3: bool,
+) -> Reply {
+    if !withscores {
+        let mut members = Vec::with_capacity(len);
+        members.extend(elements.map(|(m, _)| Reply::bulk(m)));
+        return Reply::Array(members);
+    }
+    if resp3 {
+        let mut pairs = Vec::with_capacity(len);
+        pairs.extend(elements.map(|(m, s)| Reply::Array(vec![Reply::bulk(m), Reply::Double(s)])));
+        return Reply::Array(pairs);
+    }
+    let mut flat = Vec::with_capacity(len.saturating_mul(2));
+    for (m, s) in elements {
+        flat.push(Reply::bulk(m));
+        flat.push(Reply::Double(s));
+    }
+    Reply::Array(flat)
+}
+
 fn owned<'a>(items: impl Iterator<Item = (&'a [u8], f64)>) -> Items {
     items.map(|(m, s)| (m.to_vec(), s)).collect()
 }
@@ -432,21 +457,33 @@ fn zadd_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], zincrby: bool) -> CmdResult
             "ERR INCR option supports a single increment-element pair",
         ));
     }
-    // Every score is checked before anything changes.
-    let mut pairs = Vec::with_capacity(rest.len() / 2);
-    for pair in rest.chunks_exact(2) {
-        if let [score, member] = pair {
-            let score = parse_f64(score).ok_or(RedisError::not_float())?;
-            pairs.push((score, member.as_slice()));
+    // Every score is checked before anything changes. One pair (the usual case) stays on the
+    // stack.
+    let one: [(f64, &[u8]); 1];
+    let mut many = Vec::new();
+    let pairs: &[(f64, &[u8])] = if let [score, member] = rest {
+        one = [(
+            parse_f64(score).ok_or(RedisError::not_float())?,
+            member.as_slice(),
+        )];
+        &one
+    } else {
+        many.reserve(rest.len() / 2);
+        for pair in rest.chunks_exact(2) {
+            if let [score, member] = pair {
+                let score = parse_f64(score).ok_or(RedisError::not_float())?;
+                many.push((score, member.as_slice()));
+            }
         }
-    }
+        &many
+    };
     let limits = limits(ctx);
     let (counts, created) = match ctx.lookup_typed::<ZSet>(key, Lookup::WRITE)? {
-        Some(zset) => (apply_adds(zset, &pairs, flags, limits)?, false),
+        Some(zset) => (apply_adds(zset, pairs, flags, limits)?, false),
         None if flags.xx => (AddCounts::default(), false),
         None => {
             let mut zset = ZSet::new();
-            let counts = apply_adds(&mut zset, &pairs, flags, limits)?;
+            let counts = apply_adds(&mut zset, pairs, flags, limits)?;
             let now = ctx.now();
             ctx.add(key, Entry::new(Value::ZSet(zset), now));
             (counts, true)
@@ -697,6 +734,26 @@ fn zrange_generic(
             parse_i64(hi).ok_or(RedisError::not_integer())?,
         ),
     };
+    if let (None, &Parsed::Rank(start, end)) = (dst, &parsed) {
+        // ZRANGE by rank (the usual case): the reply is built from the set at once, without
+        // collecting the elements first.
+        let resp3 = resp3(ctx);
+        let Some(zset) = ctx.lookup_typed::<ZSet>(key, Lookup::READ)? else {
+            return Ok(Reply::Array(Vec::new()));
+        };
+        return Ok(match rank_bounds(start, end, zset.len()) {
+            None => Reply::Array(Vec::new()),
+            Some((start, end)) => {
+                let elements = if reverse {
+                    let last = zset.len() - 1;
+                    zset.rank_range(last - end, last - start).directed(true)
+                } else {
+                    zset.rank_range(start, end)
+                };
+                range_reply(elements, end - start + 1, withscores, resp3)
+            }
+        });
+    }
     // A rank range knows its length before emitting: ZRANGESTORE then starts from a skiplist
     // when the result is too long for a listpack.
     let mut known_len = None;

@@ -223,7 +223,7 @@ pub fn getex_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
         Some((_, at)) => {
             ctx.set_expire(key, Some(at));
-            ctx.modified(key);
+            ctx.expire_changed(key);
             ctx.notify(notify::GENERIC, "expire", key);
             let at = at.to_string();
             ctx.propagate_as(vec![aof::command(&[b"PEXPIREAT", key, at.as_bytes()])]);
@@ -232,7 +232,7 @@ pub fn getex_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             let volatile = ctx.db().peek(key).and_then(Entry::expire_at).is_some();
             if volatile {
                 ctx.set_expire(key, None);
-                ctx.modified(key);
+                ctx.expire_changed(key);
                 ctx.notify(notify::GENERIC, "persist", key);
                 ctx.propagate_as(vec![aof::command(&[b"PERSIST", key])]);
             }
@@ -675,9 +675,14 @@ fn set_generic(
     } else {
         None
     };
-    let found = ctx.write(key).is_some();
-    if (options.nx && found) || (options.xx && !found) {
-        return Ok(old.map_or(abort_reply, bulk_or_nil));
+    // Redis looks the key up for writing here, and `set_key` again. A plain SET needs no
+    // answer from the first: the second expires a stale key just the same, and the touch is
+    // lost with the entry replaced, except an LFU counter's increment, which `set_key` keeps.
+    if options.nx || options.xx || ctx.engine.config.maxmemory_policy.is_lfu() {
+        let found = ctx.write(key).is_some();
+        if (options.nx && found) || (options.xx && !found) {
+            return Ok(old.map_or(abort_reply, bulk_or_nil));
+        }
     }
     ctx.set_key(key, Value::string_from(value), options.keep_ttl);
     ctx.notify(notify::STRING, "set", key);
@@ -725,18 +730,27 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> CmdResult {
 /// INCR, DECR, INCRBY and DECRBY: the stored value must be a 64-bit integer as Redis reads
 /// them, and the sum must not overflow. The expire time is kept.
 fn incr_decr(ctx: &mut Ctx<'_>, key: &[u8], incr: i64) -> CmdResult {
-    let current = match ctx.lookup_string(key, Lookup::WRITE)? {
-        None => 0,
-        Some(s) => parse_i64(&s.bytes).ok_or_else(RedisError::not_integer)?,
+    let overflow = || RedisError::new("ERR increment or decrement would overflow");
+    // An existing value is replaced through the reference the lookup gave (as
+    // `store_in_place` would, without finding the key a second time).
+    let value = match ctx.lookup_string(key, Lookup::WRITE)? {
+        None => {
+            let value = incr;
+            store_in_place(
+                ctx,
+                key,
+                StrValue::new(crate::num::format_i64(value).into_bytes()),
+            );
+            value
+        }
+        Some(s) => {
+            let current = parse_i64(&s.bytes).ok_or_else(RedisError::not_integer)?;
+            let value = current.checked_add(incr).ok_or_else(overflow)?;
+            *s = StrValue::new(crate::num::format_i64(value).into_bytes());
+            ctx.modified(key);
+            value
+        }
     };
-    let value = current
-        .checked_add(incr)
-        .ok_or(RedisError::new("ERR increment or decrement would overflow"))?;
-    store_in_place(
-        ctx,
-        key,
-        StrValue::new(crate::num::format_i64(value).into_bytes()),
-    );
     ctx.notify(notify::STRING, "incrby", key);
     Ok(Reply::Integer(value))
 }
