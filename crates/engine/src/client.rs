@@ -471,9 +471,13 @@ impl Engine {
                 .ok_or_else(|| RedisError::unknown_subcommand(&base.name, &argv[1])),
             Some(base) => Ok(base),
         };
+        // Redis notes the command (CLIENT LIST's `cmd`, `NULL` when unknown) and the interaction
+        // as soon as it has looked the command up: a refused one is noted too (below).
+        let noted = spec.as_ref().map_or("NULL", |spec| spec.name.as_str());
         let checked = match spec {
             Ok(spec) => match self.check(client, standing, spec, argv.len()) {
                 Err(error) if spec.name == "exec" => {
+                    self.note_command(client, now, noted);
                     let abort = self.exec_abort(client, &error);
                     self.count_error(&abort.0);
                     out.push(abort.into());
@@ -486,6 +490,7 @@ impl Engine {
         let spec = match checked {
             Ok(spec) => spec,
             Err(error) => {
+                self.note_command(client, now, noted);
                 // An error while queueing makes the whole transaction fail at EXEC.
                 if let Some(state) = self.clients.get_mut(&client)
                     && state.multi.is_some()
@@ -517,6 +522,14 @@ impl Engine {
         }
         let db = state.db;
         self.execute_into(client, db, spec, argv, out);
+    }
+
+    /// Notes a command a connection sent (see `process`).
+    fn note_command(&mut self, client: ClientId, now: i64, name: &'static str) {
+        if let Some(state) = self.clients.get_mut(&client) {
+            state.last_interaction_ms = now;
+            state.last_command = name;
+        }
     }
 
     /// Redis's `execCommandAbort`: an `EXEC` refused before it runs (arity, authentication,

@@ -21,7 +21,10 @@
 //!   commandstats in hash order); `#! monitor-lines` before a `:read`
 //!   shows each MONITOR line as `[db] "arg" …`, without its time stamp and client address;
 //!   `#! slowlog-args` before `SLOWLOG GET` keeps each entry's arguments and client name (its
-//!   id, time, duration and address differ between runs);
+//!   id, time, duration and address differ between runs); `#! client-fields name …` before
+//!   `CLIENT LIST` or `CLIENT INFO` keeps only the named `name=value` fields of the lines of
+//!   connections given a name with CLIENT SETNAME (ids, addresses and ages differ between runs,
+//!   and the harness's own connection has none);
 //! - `[name] COMMAND …` sends the command on the connection called `name` (opened on first use;
 //!   lines without a prefix use the default connection);
 //! - every script starts as the live server does: the engine too has an administrative connection,
@@ -52,6 +55,7 @@ enum Order {
     InfoFields(Vec<FieldSpec>),
     MonitorLines,
     SlowlogArgs,
+    ClientFields(Vec<String>),
 }
 
 /// A field of an INFO reply to keep: a glob over names, and the sub-fields to keep if not all.
@@ -129,6 +133,32 @@ fn filter_info(reply: Reply, specs: &[FieldSpec]) -> Reply {
     Reply::Bulk(text.into_bytes())
 }
 
+/// Keeps the named `name=value` fields of the lines of named connections in a CLIENT LIST or
+/// CLIENT INFO text.
+fn filter_client_fields(reply: Reply, names: &[String]) -> Reply {
+    let text = match &reply {
+        Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
+        _ => return reply,
+    };
+    let mut out = String::new();
+    for line in text
+        .lines()
+        .filter(|line| !line.split(' ').any(|f| f == "name="))
+    {
+        let kept: Vec<&str> = line
+            .split(' ')
+            .filter(|field| {
+                field
+                    .split_once('=')
+                    .is_some_and(|(name, _)| names.iter().any(|n| n == name))
+            })
+            .collect();
+        out.push_str(&kept.join(" "));
+        out.push('\n');
+    }
+    Reply::Bulk(out.into_bytes())
+}
+
 struct Step {
     conn: String,
     line: String,
@@ -186,6 +216,7 @@ fn parse_script(path: &Path) -> Script {
                 "info-fields" => Order::InfoFields(words.map(FieldSpec::parse).collect()),
                 "monitor-lines" => Order::MonitorLines,
                 "slowlog-args" => Order::SlowlogArgs,
+                "client-fields" => Order::ClientFields(words.map(str::to_string).collect()),
                 other => panic!("{}: unknown directive {other:?}", path.display()),
             };
             continue;
@@ -215,6 +246,9 @@ fn parse_script(path: &Path) -> Script {
 fn normalize(reply: Reply, order: &Order) -> Reply {
     if let Order::InfoFields(specs) = order {
         return filter_info(reply, specs);
+    }
+    if let Order::ClientFields(names) = order {
+        return filter_client_fields(reply, names);
     }
     if *order == Order::SlowlogArgs {
         // Each entry: id, time, duration, arguments, address, name.
