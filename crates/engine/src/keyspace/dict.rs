@@ -21,6 +21,8 @@
 //! point at elements without copying keys. Resizing rebuilds the index at once rather than
 //! incrementally: the engine is single-threaded and the tables are small.
 
+use std::cell::Cell;
+
 use crate::memory::sds_size;
 use crate::rng::Rng;
 
@@ -181,6 +183,8 @@ pub struct Dict<V: Weigh> {
     len: u32,
     /// The keys' `sds` strings and the values' weights, kept as elements come and go.
     weight: usize,
+    /// The slot [`Dict::find`] found or [`Dict::insert`] filled last, for [`Dict::find_again`].
+    last: Cell<SlotId>,
 }
 
 impl<V: Weigh> Default for Dict<V> {
@@ -249,6 +253,7 @@ impl<V: Weigh> Dict<V> {
         Dict {
             slots: Vec::new(),
             free: NONE,
+            last: Cell::new(NONE),
             index: Vec::new(),
             id_bits: MIN_ID_BITS,
             gone: 0,
@@ -320,12 +325,28 @@ impl<V: Weigh> Dict<V> {
                     value.touch();
                 }
                 if slot.hash == h && slot.key.bytes() == key {
+                    self.last.set(here & id_mask);
                     return Some(here & id_mask);
                 }
             }
             at = (at + 1) & mask;
         }
         None
+    }
+
+    /// [`Dict::find`] for a key likely found just before: a command finds its key several
+    /// times (to read it, then to note the change, store or set its expire time), and the
+    /// slot found or filled last is then one key comparison away, instead of a hash and a
+    /// probe. The slot counts only when it holds the very key sought.
+    pub fn find_again(&self, key: &[u8]) -> Option<SlotId> {
+        let last = self.last.get();
+        if let Some(slot) = self.slots.get(last as usize)
+            && slot.value.is_some()
+            && slot.key.bytes() == key
+        {
+            return Some(last);
+        }
+        self.find(key)
     }
 
     /// The index place holding slot `id`, whose hash is `h`.
@@ -417,7 +438,7 @@ impl<V: Weigh> Dict<V> {
 
     /// Stores `value` under `key`; returns the slot and the value it replaced, if any.
     pub fn insert(&mut self, key: &[u8], value: V) -> (SlotId, Option<V>) {
-        if let Some(id) = self.find(key)
+        if let Some(id) = self.find_again(key)
             && let Some(old) = self
                 .slots
                 .get_mut(id as usize)
@@ -467,6 +488,7 @@ impl<V: Weigh> Dict<V> {
             (self.slots.len() - 1) as u32
         };
         self.index_put(h, id);
+        self.last.set(id);
         self.len += 1;
         (id, None)
     }

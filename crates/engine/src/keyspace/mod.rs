@@ -227,7 +227,9 @@ impl Db {
 
     /// The entry of a key for change in place, without any side effect.
     pub fn peek_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
-        self.dict.get_mut(key)
+        // Callers have usually just looked the key up.
+        let id = self.dict.find_again(key)?;
+        self.slot_entry_mut(id)
     }
 
     /// The slot of a key, without any side effect: with [`Db::slot_entry`] and
@@ -273,7 +275,11 @@ impl Db {
     /// the difference. Costs what [`accounted_size`] costs: nothing proportional to the size
     /// of a large collection.
     pub fn remeasure(&mut self, key: &[u8]) {
-        let Some(entry) = self.dict.get_mut(key) else {
+        let Some(entry) = self
+            .dict
+            .find_again(key)
+            .and_then(|id| self.dict.slot_mut(id).map(|(_, e)| e))
+        else {
             return;
         };
         let mem = accounted_size(&entry.value);
@@ -428,7 +434,7 @@ impl Db {
 
     /// Sets or clears a key's expire time; false when the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], at: Option<i64>) -> bool {
-        let Some(id) = self.dict.find(key) else {
+        let Some(id) = self.dict.find_again(key) else {
             return false;
         };
         let Some((_, entry)) = self.dict.slot_mut(id) else {
