@@ -653,6 +653,15 @@ impl Ctx<'_> {
         self.written(key);
     }
 
+    /// Whether the calling client speaks RESP3 (for replies whose shape RESP2 would not
+    /// convert alone, or that are cheaper built in their final shape).
+    pub fn resp3(&self) -> bool {
+        self.engine
+            .clients
+            .get(&self.client)
+            .is_some_and(|c| c.resp >= 3)
+    }
+
     /// Records that only a key's expire time changed (`EXPIRE`, `PERSIST`, `GETEX`): as
     /// [`Ctx::modified`] but without measuring the value again, which did not change.
     pub fn expire_changed(&mut self, key: &[u8]) {

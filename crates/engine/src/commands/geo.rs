@@ -80,14 +80,6 @@ crate::lazy::commands! { Geo, geo;
     ),
 }
 
-/// Whether the calling client speaks RESP3.
-fn resp3(ctx: &Ctx<'_>) -> bool {
-    ctx.engine
-        .clients
-        .get(&ctx.client)
-        .is_some_and(|c| c.resp >= 3)
-}
-
 /// The sorted set at `key`, read without side effects (after the command's own lookup).
 fn peek_zset<'a>(ctx: &'a mut Ctx<'_>, key: &[u8]) -> Option<&'a ZSet> {
     match &ctx.db().peek(key)?.value {
@@ -236,7 +228,7 @@ pub fn geodist_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `GEOPOS key [member [member ...]]`
 pub fn geopos_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let resp3 = resp3(ctx);
+    let resp3 = ctx.resp3();
     let zset = ctx.lookup_typed::<ZSet>(&argv[1], Lookup::READ)?;
     let zset = zset.as_deref();
     Ok(Reply::Array(
@@ -576,7 +568,7 @@ fn search_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], src: usize, kind: Search)
         p.dist /= conversion;
     }
     match &opts.store {
-        None => Ok(search_reply(points, &opts, resp3(ctx))),
+        None => Ok(search_reply(points, &opts, ctx.resp3())),
         Some(dst) => Ok(store_points(ctx, dst, points, &opts, kind)),
     }
 }

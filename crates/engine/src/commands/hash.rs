@@ -283,7 +283,7 @@ pub fn hexists_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `HGETALL key`
 pub fn hgetall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    let resp3 = resp3(ctx);
+    let resp3 = ctx.resp3();
     let hash = ctx.lookup_typed::<Hash>(&argv[1], Lookup::READ)?;
     if !resp3 {
         // What RESP2 makes of the map, built at once rather than converted.
@@ -301,14 +301,6 @@ pub fn hgetall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         pairs.extend(h.iter().map(|(f, v)| (Reply::bulk(f), Reply::bulk(v))));
         pairs
     })))
-}
-
-/// Whether the calling client speaks RESP3.
-fn resp3(ctx: &Ctx<'_>) -> bool {
-    ctx.engine
-        .clients
-        .get(&ctx.client)
-        .is_some_and(|c| c.resp >= 3)
 }
 
 /// Answers every field name, in insertion order for a listpack-encoded hash.

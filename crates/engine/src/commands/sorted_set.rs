@@ -229,14 +229,6 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
     Limits::of(&ctx.engine.config)
 }
 
-/// Whether the calling client speaks RESP3.
-fn resp3(ctx: &Ctx<'_>) -> bool {
-    ctx.engine
-        .clients
-        .get(&ctx.client)
-        .is_some_and(|c| c.resp >= 3)
-}
-
 /// Members, or members with scores: a flat array in RESP2, pairs in RESP3.
 fn elements_reply(items: Items, withscores: bool, resp3: bool) -> Reply {
     if !withscores {
@@ -737,7 +729,7 @@ fn zrange_generic(
     if let (None, &Parsed::Rank(start, end)) = (dst, &parsed) {
         // ZRANGE by rank (the usual case): the reply is built from the set at once, without
         // collecting the elements first.
-        let resp3 = resp3(ctx);
+        let resp3 = ctx.resp3();
         let Some(zset) = ctx.lookup_typed::<ZSet>(key, Lookup::READ)? else {
             return Ok(Reply::Array(Vec::new()));
         };
@@ -807,7 +799,7 @@ fn zrange_generic(
         }
     };
     let Some(dst) = dst else {
-        return Ok(elements_reply(items, withscores, resp3(ctx)));
+        return Ok(elements_reply(items, withscores, ctx.resp3()));
     };
     // The destination is built as Redis builds it: element by element in the order emitted,
     // from a listpack unless the known length exceeds the limit. Members stored before a
@@ -928,7 +920,7 @@ fn zpop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> CmdResult {
         )?),
         None => None,
     };
-    let nested = count.is_some() && resp3(ctx);
+    let nested = count.is_some() && ctx.resp3();
     let popped = pop_generic(ctx, &argv[1], max, count.unwrap_or(1))?.unwrap_or_default();
     Ok(elements_reply(popped, true, nested))
 }
@@ -1134,7 +1126,7 @@ fn zrandmember_with_count(
     count: i64,
     withscores: bool,
 ) -> CmdResult {
-    let resp3 = resp3(ctx);
+    let resp3 = ctx.resp3();
     let Some(zset) = ctx.lookup_typed::<ZSet>(key, Lookup::READ)? else {
         return Ok(Reply::Array(Vec::new()));
     };
@@ -1443,7 +1435,7 @@ fn set_op_generic(
     crate::qsort::sort_by(&mut items, |a, b| {
         (Score(a.1), &a.0).cmp(&(Score(b.1), &b.0))
     });
-    Ok(elements_reply(items, withscores, resp3(ctx)))
+    Ok(elements_reply(items, withscores, ctx.resp3()))
 }
 
 /// The intersection's elements (or only their number, stopping at `limit` when not 0).
