@@ -196,3 +196,28 @@ test('the Lessons link in the header takes the learner to the lesson panel', asy
   await page.waitForFunction(() => document.querySelector('[data-testid=lesson]').getBoundingClientRect().top < window.innerHeight);
   assert.deepEqual(harness.problems, []);
 });
+
+test('a lesson asked for while another still loads wins, even when the other finishes later', async () => {
+  // The learner last opened keys-and-values: the page reopens it at start-up.
+  const page = await harness.open('', {
+    init: "localStorage.setItem('redis-playground.v1.lessons.last', 'keys-and-values');",
+  });
+  // The built-in lesson files arrive late, so that reopening it ends after the next request.
+  await page.route('**/lessons/*.md', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  const hosted = readFileSync(new URL('../lessons/03-cache-aside.md', import.meta.url), 'utf8');
+  await page.route('**/hosted/cache-aside.md', (route) => route.fulfill({ contentType: 'text/markdown', body: hosted }));
+  await page.reload();
+  await page.waitForFunction(() => window.redisPlayground?.openLesson);
+  // An embedding page asks for a hosted lesson file meanwhile.
+  await page.evaluate((lesson) => {
+    window.dispatchEvent(new CustomEvent('redis-playground:load-lesson', { detail: { lesson } }));
+  }, `${harness.url}hosted/cache-aside.md`);
+  await page.waitForSelector('[data-testid=lesson][data-lesson=cache-aside] [data-testid=lesson-title]');
+  // Past the late lesson files (and a moment to draw), the asked lesson is still shown.
+  await page.waitForTimeout(2500);
+  assert.equal(await page.evaluate(() => window.redisPlayground.currentLesson()), 'cache-aside');
+  assert.equal(await page.textContent('[data-testid=lesson-title]'), 'Cache-aside with a 50 ms database');
+});

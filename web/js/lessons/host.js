@@ -106,28 +106,41 @@ export async function drawPicker(selected = null) {
   select.value = current ?? '';
 }
 
+/**
+ * The number of the latest request to open a lesson. Opening takes fetches, so requests may
+ * overlap (the last lesson reopened at start-up while the page's `?lesson=` one arrives; a
+ * learner picking twice quickly): the latest one wins, and an earlier one that finishes after it
+ * shows nothing.
+ */
+let latestRequest = 0;
+
 /** Opens a built-in lesson by id (the `?lesson=` parameter, the picker, the app's signal). */
 export async function openLesson(id) {
+  const request = ++latestRequest;
+  const isCurrent = () => request === latestRequest;
   if (/^https?:\/\//i.test(id)) {
     // A lesson file an author hosts (validated by the app's URL parameters).
     // The picker first: it waits until the panel's mount is on the page.
     const [module] = await Promise.all([loadPanel(), drawPicker()]);
-    const opened = await module.openUrl(id);
-    await drawPicker(opened?.id);
+    const opened = await module.openUrl(id, isCurrent);
+    if (isCurrent()) await drawPicker(opened?.id);
     return opened;
   }
   const [module] = await Promise.all([loadPanel(), drawPicker(id)]);
+  if (!isCurrent()) return null;
   try {
     localStorage.setItem(LAST_KEY, id);
   } catch {
     // Unsaved: fine.
   }
-  return module.openBuiltIn(id);
+  return module.openBuiltIn(id, isCurrent);
 }
 
 /** Opens a lesson object given by an embedding page. */
 async function openGiven(lesson) {
+  const request = ++latestRequest;
   const module = await loadPanel();
+  if (request !== latestRequest) return;
   const opened = await module.openObject(lesson);
   if (opened) await drawPicker(opened.id);
 }

@@ -339,15 +339,23 @@ function open(lesson) {
   return lesson;
 }
 
-/** Opens a built-in lesson by id; shows an error (never throws) if it is missing or broken. */
-export async function openBuiltIn(id) {
+/** Whether a request is still the one to show (see `openLesson` in host.js); always by default. */
+const always = () => true;
+
+/**
+ * Opens a built-in lesson by id; shows an error (never throws) if it is missing or broken.
+ * `isCurrent()`: whether the request still stands once the lessons are loaded (a later request
+ * wins; this one then shows nothing).
+ */
+export async function openBuiltIn(id, isCurrent = always) {
   let all;
   try {
     all = await builtInLessons();
   } catch (err) {
-    showError(`The lessons could not be loaded: ${err.message}`);
+    if (isCurrent()) showError(`The lessons could not be loaded: ${err.message}`);
     return null;
   }
+  if (!isCurrent()) return null;
   const found = all.find((entry) => entry.lesson?.id === id || entry.file === id);
   if (!found) {
     const broken = all.filter((e) => e.error).map((e) => e.error);
@@ -377,8 +385,9 @@ const MAX_LESSON_BYTES = 256 * 1024;
 /**
  * Opens a lesson file an author hosts (the `lesson` URL parameter or embed attribute): fetched,
  * parsed as a built-in file is; a file that cannot be fetched or has a mistake shows why.
+ * `isCurrent()` as for `openBuiltIn`.
  */
-export async function openUrl(url) {
+export async function openUrl(url, isCurrent = always) {
   const file = (() => {
     try {
       return decodeURIComponent(new URL(url).pathname.split('/').pop() || url);
@@ -392,11 +401,13 @@ export async function openUrl(url) {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     text = await response.text();
   } catch (err) {
+    if (!isCurrent()) return null;
     showError(
       `The lesson file ${url} could not be loaded (${err.message}). Its server must allow this page to fetch it (CORS).`,
     );
     return null;
   }
+  if (!isCurrent()) return null;
   if (text.length > MAX_LESSON_BYTES) {
     showError(`The lesson file ${url} is too large (over ${MAX_LESSON_BYTES / 1024} KB).`);
     return null;
