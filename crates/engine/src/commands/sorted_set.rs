@@ -231,24 +231,13 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
 
 /// Members, or members with scores: a flat array in RESP2, pairs in RESP3.
 fn elements_reply(items: Items, withscores: bool, resp3: bool) -> Reply {
-    if !withscores {
-        return Reply::Array(items.into_iter().map(|(m, _)| Reply::Bulk(m)).collect());
-    }
-    if resp3 {
-        Reply::Array(
-            items
-                .into_iter()
-                .map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), Reply::Double(s)]))
-                .collect(),
-        )
-    } else {
-        let mut flat = Vec::with_capacity(items.len() * 2);
-        for (m, s) in items {
-            flat.push(Reply::Bulk(m));
-            flat.push(Reply::Double(s));
-        }
-        Reply::Array(flat)
-    }
+    let len = items.len();
+    members_reply(
+        items.into_iter().map(|(m, s)| (Reply::Bulk(m), s)),
+        len,
+        withscores,
+        resp3,
+    )
 }
 
 /// [`elements_reply`] of `len` elements read from the set.
@@ -258,19 +247,34 @@ fn range_reply<'a>(
     withscores: bool,
     resp3: bool,
 ) -> Reply {
+    members_reply(
+        elements.map(|(m, s)| (Reply::bulk(m), s)),
+        len,
+        withscores,
+        resp3,
+    )
+}
+
+/// The reply of `len` members (as bulk replies) and their scores: see [`elements_reply`].
+fn members_reply(
+    members: impl Iterator<Item = (Reply, f64)>,
+    len: usize,
+    withscores: bool,
+    resp3: bool,
+) -> Reply {
     if !withscores {
-        let mut members = Vec::with_capacity(len);
-        members.extend(elements.map(|(m, _)| Reply::bulk(m)));
-        return Reply::Array(members);
+        let mut out = Vec::with_capacity(len);
+        out.extend(members.map(|(m, _)| m));
+        return Reply::Array(out);
     }
     if resp3 {
         let mut pairs = Vec::with_capacity(len);
-        pairs.extend(elements.map(|(m, s)| Reply::Array(vec![Reply::bulk(m), Reply::Double(s)])));
+        pairs.extend(members.map(|(m, s)| Reply::Array(vec![m, Reply::Double(s)])));
         return Reply::Array(pairs);
     }
     let mut flat = Vec::with_capacity(len.saturating_mul(2));
-    for (m, s) in elements {
-        flat.push(Reply::bulk(m));
+    for (m, s) in members {
+        flat.push(m);
         flat.push(Reply::Double(s));
     }
     Reply::Array(flat)
@@ -737,6 +741,7 @@ fn zrange_generic(
             None => Reply::Array(Vec::new()),
             Some((start, end)) => {
                 let elements = if reverse {
+                    // start <= end < len (see `rank_bounds`): no subtraction wraps.
                     let last = zset.len() - 1;
                     zset.rank_range(last - end, last - start).directed(true)
                 } else {
