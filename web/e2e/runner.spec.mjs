@@ -247,6 +247,36 @@ console.log(await redis.get('before-loop'), Number(await redis.get('spins')) ===
   assert.deepEqual(harness.problems, []);
 });
 
+test('pipelines and transactions through the worker: results, errors inside, callbacks before exec resumes', async () => {
+  const { runner } = await openRunner();
+  const result = await runner.run(`
+import Redis from 'ioredis';
+const redis = new Redis();
+const seen = [];
+const results = await redis
+  .pipeline()
+  .set('pl:a', 1)
+  .incr('pl:a', (err, n) => seen.push('incr ' + n))
+  .call('nosuch', (err) => seen.push('nosuch ' + err.name))
+  .hgetall('pl:a', (err) => seen.push('hgetall ' + err.message.split(' ')[0]))
+  .get('pl:a')
+  .exec();
+seen.push('exec');
+console.log(JSON.stringify(results.map(([err, value]) => (err ? err.message : value))));
+console.log(seen.join(' | '));
+console.log(JSON.stringify(await redis.multi().incr('pl:a').get('pl:a').exec()));
+const aborted = await redis.multi().set('pl:b').get('pl:a').exec().catch((err) => err);
+console.log(aborted.message, aborted.previousErrors.length);
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(texts(result), [
+    '["OK",2,"ERR unknown command \'nosuch\', with args beginning with: ","WRONGTYPE Operation against a key holding the wrong kind of value","2"]',
+    'incr 2 | nosuch ReplyError | hgetall WRONGTYPE | exec',
+    '[[null,3],[null,"3"]]',
+    'EXECABORT Transaction discarded because of previous errors. 1',
+  ]);
+});
+
 test('pub/sub between two clients of one script', async () => {
   const { runner } = await openRunner();
   const result = await runner.run(`import Redis from 'ioredis';

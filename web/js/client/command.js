@@ -76,6 +76,8 @@ function captureCallSite() {
   return site;
 }
 
+function noop() {}
+
 /** ioredis's `toArg`: null and undefined become empty strings, anything else its String. */
 function toArg(arg) {
   if (arg === null || arg === undefined) return '';
@@ -97,9 +99,11 @@ export class Command {
   /**
    * @param {string} name the command name as the method or `call` gives it
    * @param {unknown[]} args arguments (one level of arrays is flattened)
-   * @param {{replyEncoding?: string|null, keyPrefix?: string, argsReady?: boolean}} options
-   *   (`argsReady`: the arguments are already flattened and transformed, as by the client's
-   *   direct path, which made them before it could tell that it needed a `Command`)
+   * @param {{replyEncoding?: string|null, keyPrefix?: string, argsReady?: boolean,
+   *   queued?: boolean}} options (`argsReady`: the arguments are already flattened and
+   *   transformed, as by the client's direct path, which made them before it could tell that it
+   *   needed a `Command`; `queued`: a pipeline's command, whose promise is made only if asked
+   *   for: the pipeline reads the outcome itself, see `Pipeline#sendCommand`)
    * @param {Function} [callback] node-style callback
    */
   constructor(name, args = [], options = {}, callback) {
@@ -115,9 +119,39 @@ export class Command {
     this.stream = undefined;
     this.select = undefined;
     this.callSite = platform.captureCallSites ? captureCallSite() : undefined;
+    // The pipeline that queued it, told of its outcome (see `Pipeline#sendCommand`).
+    this.pipeline = undefined;
+    this.pipelineIndex = 0;
+    // The promise, made at once, or when first asked for (`queued` without a callback): until
+    // then `_outcome` holds how the command ended (0 pending, 1 resolved, 2 rejected), `_value`
+    // what with.
+    this._promise = undefined;
+    // Whether `promise` was replaced by another: then that one's outcome is the command's.
+    this.replacedPromise = false;
+    this._outcome = 0;
+    this._value = undefined;
     if (options.argsReady) this.transformed = true;
-    this.initPromise();
+    this.initPromise(options.queued === true && typeof callback !== 'function');
     if (options.keyPrefix) this.prefixKeys(options.keyPrefix);
+  }
+
+  /** The promise of the reply (made now if it was not yet: see `queued`). */
+  get promise() {
+    if (this._promise === undefined) {
+      this._makePromise();
+      if (this._outcome === 1) this._resolvePromise(this._value);
+      else if (this._outcome === 2) this._rejectPromise(this._value);
+      // Its pipeline handles a rejection (as the `then` ioredis's pipeline adds to each command).
+      if (this.pipeline !== undefined) this._promise.catch(noop);
+    }
+    return this._promise;
+  }
+
+  /** Replaces the promise (a script's, which retries on NOSCRIPT): see `replacedPromise`. */
+  set promise(promise) {
+    if (this._promise === undefined) this._makePromise();
+    this._promise = promise;
+    this.replacedPromise = true;
   }
 
   /** A queue entry is the command itself (ioredis queues `{ command, stream, select }`). */
@@ -140,13 +174,18 @@ export class Command {
     transformerTables.version += 1;
   }
 
-  initPromise() {
+  /** Transforms and stringifies the arguments and makes the promise (unless `lazy`). */
+  initPromise(lazy = false) {
     if (!this.transformed) {
       this.transformed = true;
       const transform = argumentTransformers[this.name];
       if (transform) this.args = transform(this.args);
     }
     this.stringifyArguments();
+    if (!lazy) this._makePromise();
+  }
+
+  _makePromise() {
     let resolve;
     let reject;
     const promise = new Promise((res, rej) => {
@@ -155,7 +194,7 @@ export class Command {
     });
     this._resolvePromise = resolve;
     this._rejectPromise = reject;
-    this.promise = asCallback(promise, this.callback);
+    this._promise = asCallback(promise, this.callback);
   }
 
   stringifyArguments() {
@@ -226,11 +265,26 @@ export class Command {
       result = this.transformReply(value, isBytes);
     } catch (err) {
       this.reject(err);
-      return this.promise;
+      return this._promise;
     }
     this.isResolved = true;
-    this._resolvePromise(result);
-    return this.promise;
+    this._settle(1, result);
+    return this._promise;
+  }
+
+  /** Settles the promise (or notes the outcome for a promise not made yet); tells the pipeline. */
+  _settle(outcome, value) {
+    if (this._outcome !== 0) return;
+    this._outcome = outcome;
+    if (this._promise !== undefined) {
+      if (outcome === 1) this._resolvePromise(value);
+      else this._rejectPromise(value);
+    } else {
+      this._value = value;
+    }
+    if (this.pipeline !== undefined) {
+      this.pipeline.fillResult(outcome === 1 ? [null, value] : [value], this.pipelineIndex);
+    }
   }
 
   reject(err) {
@@ -242,7 +296,7 @@ export class Command {
         // A frozen error keeps no call site; its own stack is all there is.
       }
     }
-    this._rejectPromise(err);
+    this._settle(2, err);
   }
 
   /** `commandTimeout`: rejects with "Command timed out" if no reply comes in time. */

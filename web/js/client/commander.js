@@ -27,9 +27,17 @@ const SPECIAL_FLAGS =
   FLAG.IGNORE_RECONNECT_ON_ERROR |
   FLAG.BLOCKING_COMMANDS;
 
-function isDirectCommand(name) {
-  const lower = String(name).toLowerCase();
-  return (flagsOf(name) & SPECIAL_FLAGS) === 0 && lower !== 'select' && lower !== 'exec' && lower !== 'shutdown';
+const directByName = new Map();
+
+/** Whether a command may take the client's direct path (see `Redis#_sendDirect`). */
+export function isDirectCommand(name) {
+  let direct = directByName.get(name);
+  if (direct === undefined) {
+    const lower = String(name).toLowerCase();
+    direct = (flagsOf(name) & SPECIAL_FLAGS) === 0 && lower !== 'select' && lower !== 'exec' && lower !== 'shutdown';
+    if (directByName.size < 10000) directByName.set(name, direct);
+  }
+  return direct;
 }
 
 function generateFunction(functionName, commandName, encoding) {
@@ -42,7 +50,7 @@ function generateFunction(functionName, commandName, encoding) {
     let callback = args[args.length - 1];
     if (typeof callback === 'function') args.pop();
     else callback = undefined;
-    const options = { keyPrefix: this.options.keyPrefix, replyEncoding: encoding };
+    const options = { keyPrefix: this.options.keyPrefix, replyEncoding: encoding, queued: this.isPipeline === true };
     return this.sendCommand(new Command(name, args, options, callback));
   }
   // Whether a client may run this command on its direct path (see `Redis#_sendDirect`): only

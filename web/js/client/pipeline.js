@@ -74,10 +74,18 @@ export class Pipeline extends Commander {
     if (this._transactions > 0) command.inTransaction = true;
     const position = this._queue.length;
     command.pipelineIndex = position;
-    command.promise.then(
-      (result) => this.fillResult([null, result], position),
-      (error) => this.fillResult([error], position),
-    );
+    if (command.replacedPromise) {
+      // A script's: its result is that of the promise that replaced the command's own.
+      command.promise.then(
+        (result) => this.fillResult([null, result], position),
+        (error) => this.fillResult([error], position),
+      );
+    } else {
+      // The command tells the pipeline its outcome as it settles (no promise, no job per
+      // command): the commands' callbacks, queued as they settle, still run before the
+      // pipeline's own reactions, as in ioredis, where the pipeline reads each command's promise.
+      command.pipeline = this;
+    }
     this._queue.push(command);
     return this;
   }
@@ -101,8 +109,11 @@ export class Pipeline extends Commander {
     }
     if (!this._queue.length) this.resolve([]);
     this.replyPending = this._queue.length;
-    const stream = { isPipeline: true, destination: { redis: this.redis } };
-    for (const command of this._queue) this.redis.sendCommand(command, stream);
+    const redis = this.redis;
+    const stream = { isPipeline: true, destination: { redis } };
+    for (const command of this._queue) {
+      if (!redis._sendQueued(command, stream)) redis.sendCommand(command, stream);
+    }
     return this.promise;
   }
 

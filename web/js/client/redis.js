@@ -6,7 +6,7 @@
 //! `call(argv, buffers)` (replies, or a promise of them), `setListener({output, closed})` and
 //! `close()`.
 
-import { Commander } from './commander.js';
+import { Commander, isDirectCommand } from './commander.js';
 import { Command, FLAG, flagsOf } from './command.js';
 import { Deque } from './deque.js';
 import { ReplyError, AbortError, MaxRetriesPerRequestError, CONNECTION_CLOSED_ERROR_MSG, toReplyErrors } from './errors.js';
@@ -464,20 +464,53 @@ export class Redis extends Commander {
         return Promise.resolve(reply);
       }
     }
-    // The general path from here: the command in the queue, as `sendCommand` leaves it.
+    // The general path from here, with a `Command` made of the prepared arguments.
     const command = new Command(name, argv.slice(1), { replyEncoding: encoding, argsReady: true });
     command._flags = flagsOf(name);
     command.select = this.condition.select;
+    this._continueGeneral(stream, command, replies, buffers);
+    return command.promise;
+  }
+
+  /**
+   * Sends a pipeline's queued command (`stream`: the pipeline's marker, as `sendCommand` takes
+   * it) on the direct path, when the client may take it (see `_directStream`): a command the
+   * connection answers at once with one reply that is not an error is settled with it, without
+   * entering the command queue; other replies continue on the general path. Either way as
+   * `sendCommand` would have settled it, in the same order. Answers whether the command was
+   * sent (if not, `sendCommand` must send it).
+   */
+  _sendQueued(command, stream) {
+    const conn = this._directStream();
+    if (conn === null || command.beforeWrite || !isDirectCommand(command.name)) return false;
+    command._flags = flagsOf(command.name);
+    command.stream = stream;
+    command.select = this.condition.select;
+    const buffers = command.replyEncoding == null;
+    const replies = conn.call(command.argv(), buffers);
+    if (Array.isArray(replies) && replies.length === 1 && !(replies[0] instanceof Error)) {
+      command.resolve(replies[0], buffers);
+    } else {
+      this._continueGeneral(conn, command, replies, buffers);
+    }
+    return true;
+  }
+
+  /**
+   * The general path of a command written on a direct path, for replies that path does not
+   * handle (an error, several, none yet, a promise of them): the command enters the queue as
+   * `sendCommand` leaves it, and the replies are read as `_write` reads them.
+   */
+  _continueGeneral(conn, command, replies, buffers) {
     this.commandQueue.push(command);
     if (replies && typeof replies.then === 'function') {
       replies.then(
-        (r) => this._onReplies(stream, r, buffers),
-        (err) => this._onData(stream, [err], buffers),
+        (r) => this._onReplies(conn, r, buffers),
+        (err) => this._onData(conn, [err], buffers),
       );
     } else {
-      this._onReplies(stream, replies, buffers, false);
+      this._onReplies(conn, replies, buffers, false);
     }
-    return command.promise;
   }
 
   /**

@@ -205,6 +205,26 @@ differential('pipelines: [err, result] pairs, errors inside, callbacks, addBatch
   }));
   await t.settle('unknown in pipeline', r.pipeline().call('nosuch').get('y').exec());
   await t.settle('arity in pipeline', r.pipeline().set('z').get('y').exec());
+  // The commands' callbacks (an error among them) run before the awaited exec() resumes, and a
+  // then() on exec() runs after them too.
+  await t.settle('callbacks before exec resumes', (async () => {
+    const seen = [];
+    const pipeline = r
+      .pipeline()
+      .get('y', (err, res) => seen.push(['get', norm(err), res]))
+      .incr('str', (err, res) => seen.push(['incr', norm(err), res]))
+      .hgetall('y', (err, res) => seen.push(['hgetall', norm(err), res]));
+    const promise = pipeline.exec();
+    const done = promise.then((res) => seen.push(['then', res.length]));
+    const results = await promise;
+    seen.push('resumed');
+    await done;
+    return { seen, results: norm(results) };
+  })());
+  // A pipeline sent before the connection is ready waits in the offline queue; an error in it
+  // is reported in its results, and nothing else (no unhandled rejection).
+  const lazy = t.client({ lazyConnect: true });
+  await t.settle('pipeline before connect', lazy.pipeline().set('lz', 1).call('nosuch').incr('str').get('lz').exec());
 });
 
 differential('transactions: exec shapes, errors, EXECABORT and previousErrors, WATCH', async (t) => {
