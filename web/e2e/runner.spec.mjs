@@ -259,7 +259,7 @@ const results = await redis
   .incr('pl:a', (err, n) => seen.push('incr ' + n))
   .call('nosuch', (err) => seen.push('nosuch ' + err.name))
   .hgetall('pl:a', (err) => seen.push('hgetall ' + err.message.split(' ')[0]))
-  .get('pl:a')
+  .get('pl:a', (err, value) => seen.push('get ' + value))
   .exec();
 seen.push('exec');
 console.log(JSON.stringify(results.map(([err, value]) => (err ? err.message : value))));
@@ -271,7 +271,7 @@ console.log(aborted.message, aborted.previousErrors.length);
   assert.equal(result.status, 'ok', JSON.stringify(result.error));
   assert.deepEqual(texts(result), [
     '["OK",2,"ERR unknown command \'nosuch\', with args beginning with: ","WRONGTYPE Operation against a key holding the wrong kind of value","2"]',
-    'incr 2 | nosuch ReplyError | hgetall WRONGTYPE | exec',
+    'incr 2 | nosuch ReplyError | hgetall WRONGTYPE | get 2 | exec',
     '[[null,3],[null,"3"]]',
     'EXECABORT Transaction discarded because of previous errors. 1',
   ]);
