@@ -100,10 +100,12 @@ export class Command {
    * @param {string} name the command name as the method or `call` gives it
    * @param {unknown[]} args arguments (one level of arrays is flattened)
    * @param {{replyEncoding?: string|null, keyPrefix?: string, argsReady?: boolean,
-   *   queued?: boolean}} options (`argsReady`: the arguments are already flattened and
-   *   transformed, as by the client's direct path, which made them before it could tell that it
-   *   needed a `Command`; `queued`: a pipeline's command, whose promise is made only if asked
-   *   for: the pipeline reads the outcome itself, see `Pipeline#sendCommand`)
+   *   queued?: boolean, untransformed?: boolean}} options (`argsReady`: the arguments are
+   *   already flattened and transformed, as by the client's direct path, which made them before
+   *   it could tell that it needed a `Command`; `queued`: a pipeline's command, whose promise is
+   *   made only if asked for: the pipeline reads the outcome itself, see
+   *   `Pipeline#sendCommand`; `untransformed`: no argument or reply transformer applies, as for
+   *   the node-redis style's commands)
    * @param {Function} [callback] node-style callback
    */
   constructor(name, args = [], options = {}, callback) {
@@ -130,7 +132,9 @@ export class Command {
     this.replacedPromise = false;
     this._outcome = 0;
     this._value = undefined;
-    if (options.argsReady) this.transformed = true;
+    // Whether the reply transformers of its name apply (see `untransformed`).
+    this.replyTransform = options.untransformed !== true;
+    if (options.argsReady || options.untransformed) this.transformed = true;
     this.initPromise(options.queued === true && typeof callback !== 'function');
     if (options.keyPrefix) this.prefixKeys(options.keyPrefix);
   }
@@ -254,7 +258,7 @@ export class Command {
     } else {
       value = toHostBytes(value);
     }
-    const transform = replyTransformers[this.name];
+    const transform = this.replyTransform ? replyTransformers[this.name] : undefined;
     return transform ? transform(value) : value;
   }
 

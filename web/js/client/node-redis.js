@@ -7,6 +7,7 @@
 //! lower case, with its arguments flattened and its reply untouched.
 
 import { Redis } from './redis.js';
+import { isDirectCommand } from './commander.js';
 import { Command, CALL_SITE } from './command.js';
 import { ReplyError } from './errors.js';
 import { platform, initEmitter, emitterMixin } from './platform.js';
@@ -365,6 +366,12 @@ function transformReply(toReply, reply) {
   return toReply ? toReply(reply) : reply;
 }
 
+/** Queues a command on an ioredis pipeline without ioredis's transformers (see `_run`). */
+function queueUntransformed(pipeline, args) {
+  const options = { replyEncoding: 'utf8', untransformed: true, queued: true };
+  pipeline.sendCommand(new Command(args[0], args.slice(1), options));
+}
+
 /** `client.multi()`: commands chained, sent as MULTI … EXEC by `exec()`. */
 export class RedisMultiCommand {
   constructor(client) {
@@ -385,7 +392,7 @@ export class RedisMultiCommand {
     const redis = client._inner;
     const pipeline = redis.pipeline();
     pipeline.call('MULTI');
-    for (const { args } of this._queue) pipeline.call(...args);
+    for (const { args } of this._queue) queueUntransformed(pipeline, args);
     pipeline.call('EXEC');
     const results = await pipeline.exec();
     // A command refused while queueing makes EXEC answer EXECABORT, which is what rejects.
@@ -410,7 +417,7 @@ export class RedisMultiCommand {
     if (!client.isOpen) throw new ClientClosedError();
     if (this._queue.length === 0) return [];
     const pipeline = client._inner.pipeline();
-    for (const { args } of this._queue) pipeline.call(...args);
+    for (const { args } of this._queue) queueUntransformed(pipeline, args);
     const results = await pipeline.exec();
     return results.map(([err, reply], i) => {
       if (err) throw toErrorReply(err);
@@ -517,10 +524,18 @@ export class RedisClient {
 
   _run(argv, options, toReply) {
     if (!this.isOpen) return Promise.reject(new ClientClosedError());
-    const command = new Command(argv[0], argv.slice(1), {
-      replyEncoding: options && options.returnBuffers ? null : 'utf8',
-    });
-    return this._inner.sendCommand(command).then(
+    const encoding = options && options.returnBuffers ? null : 'utf8';
+    const inner = this._inner;
+    const name = argv[0];
+    // The inner client's direct path when it may take it (see `Redis#_sendDirect`), else a
+    // `Command` on its general path; never with ioredis's argument and reply transformers
+    // (`sendCommand(['hgetall', k])` answers the flat array, as node-redis does).
+    const stream = isDirectCommand(name) ? inner._directStream() : null;
+    const sent =
+      stream !== null
+        ? inner._sendDirect(stream, name, encoding, argv, undefined, undefined)
+        : inner.sendCommand(new Command(name, argv.slice(1), { replyEncoding: encoding, untransformed: true }));
+    return sent.then(
       (reply) => transformReply(toReply, reply),
       (err) => {
         throw toErrorReply(err);

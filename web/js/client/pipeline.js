@@ -74,17 +74,19 @@ export class Pipeline extends Commander {
     if (this._transactions > 0) command.inTransaction = true;
     const position = this._queue.length;
     command.pipelineIndex = position;
-    if (command.replacedPromise) {
-      // A script's: its result is that of the promise that replaced the command's own.
-      command.promise.then(
-        (result) => this.fillResult([null, result], position),
-        (error) => this.fillResult([error], position),
-      );
-    } else {
+    if (!command.replacedPromise && (command._promise === undefined || typeof command.callback === 'function')) {
       // The command tells the pipeline its outcome as it settles (no promise, no job per
       // command): the commands' callbacks, queued as they settle, still run before the
       // pipeline's own reactions, as in ioredis, where the pipeline reads each command's promise.
       command.pipeline = this;
+    } else {
+      // A command with a promise of its own and no callback (a script's, whose result is that
+      // of the promise that replaced the command's; one made elsewhere): the pipeline reads that
+      // promise, which then has a handler for its rejection, as in ioredis.
+      command.promise.then(
+        (result) => this.fillResult([null, result], position),
+        (error) => this.fillResult([error], position),
+      );
     }
     this._queue.push(command);
     return this;

@@ -132,6 +132,9 @@ differential('createClient: connect, camelCase commands and their reply shapes',
   await t.settle('ping', c.ping());
   await t.settle('error', c.hGetAll('k'));
   await t.settle('unknown', c.sendCommand(['NOSUCH']));
+  await t.settle('sendCommand lower-case', c.sendCommand(['hgetall', 'h']));
+  await t.settle('sendCommand error', c.sendCommand(['incr', 'h']));
+  await t.settle('returnBuffers', c.get(c.commandOptions({ returnBuffers: true }), 'k'));
   await t.settle('blPop timeout', c.blPop('empty', 0.05));
   await c.rPush('bl', 'v');
   await t.settle('blPop', c.blPop(['none', 'bl'], 1));
@@ -155,6 +158,10 @@ differential('createClient: multi/exec, errors inside, WATCH', async (t) => {
   await t.settle('multi error inside', c.multi().incr('str').set('b', '2').exec());
   await t.settle('multi queue error', c.multi().addCommand(['SET', 'lonely']).get('a').exec());
   await t.settle('execAsPipeline', c.multi().set('p', '1').get('p').execAsPipeline());
+  // Raw commands in lower case keep their raw replies (no ioredis reply transformer).
+  await c.hSet('rawh', { f: 'v' });
+  await t.settle('multi raw lower-case', c.multi().addCommand(['hgetall', 'rawh']).exec());
+  await t.settle('execAsPipeline raw lower-case', c.multi().addCommand(['hgetall', 'rawh']).execAsPipeline());
   await c.watch('w');
   await other.set('w', 'changed');
   await t.settle('broken watch', c.multi().set('w', 'mine').exec());
