@@ -6,21 +6,25 @@
 
 import { platform } from './platform.js';
 
-/** A value argument: numbers become their decimal text, strings and bytes go as they are. */
+/**
+ * A number as its decimal text, anything else as it is. node-redis converts numbers only in a
+ * few places (SET's value, HSET's fields and values, range bounds…); elsewhere a value must be a
+ * string or bytes, and anything else fails the command with `TypeError: Invalid argument type`.
+ */
 export const str = (v) => (typeof v === 'number' ? v.toString() : v);
 /** One value or an array of them. */
 export const list = (v) => (Array.isArray(v) ? v : [v]);
 const text = (v) => v.toString();
 /** Appends one value or each of an array of values. */
 const spread = (args, v) => {
-  for (const item of list(v)) args.push(str(item));
+  for (const item of list(v)) args.push(item);
   return args;
 };
 /** Appends how many values follow, then the values (`numkeys key [key …]`). */
 const counted = (args, v) => {
   const items = list(v);
   args.push(items.length.toString());
-  for (const item of items) args.push(str(item));
+  for (const item of items) args.push(item);
   return args;
 };
 /** A score or range bound: `Infinity` is `+inf`, other numbers their text, strings as given. */
@@ -86,13 +90,15 @@ function setExpiry(args, o) {
   return true;
 }
 
-function pushPairs(args, value) {
+/** Field-value pairs from an object, a Map or (nested) arrays; `convert` turns numbers to text. */
+function pushPairs(args, value, convert) {
+  const put = convert ? str : (v) => v;
   if (value instanceof Map) {
-    for (const [k, v] of value) args.push(str(k), str(v));
+    for (const [k, v] of value) args.push(put(k), put(v));
   } else if (Array.isArray(value)) {
-    for (const item of value.flat(Infinity)) args.push(str(item));
+    for (const item of value.flat(Infinity)) args.push(put(item));
   } else {
-    for (const k of Object.keys(value)) args.push(k, str(value[k]));
+    for (const k of Object.keys(value)) args.push(k, put(value[k]));
   }
   return args;
 }
@@ -131,9 +137,9 @@ function sortArgs(args, o) {
 }
 
 function evalArgs(args, o) {
-  if (o?.keys) args.push(o.keys.length.toString(), ...o.keys.map(str));
+  if (o?.keys) args.push(o.keys.length.toString(), ...o.keys);
   else args.push('0');
-  if (o?.arguments) args.push(...o.arguments.map(str));
+  if (o?.arguments) args.push(...o.arguments);
   return args;
 }
 
@@ -432,9 +438,9 @@ export const SPECS = {
     if (o?.GET) args.push('GET');
     return args;
   }],
-  SETEX: ['setEx', (key, s, value) => ['SETEX', key, s.toString(), str(value)]],
-  PSETEX: ['pSetEx', (key, ms, value) => ['PSETEX', key, ms.toString(), str(value)]],
-  SETNX: ['setNX', (key, value) => ['SETNX', key, str(value)], bool],
+  SETEX: ['setEx', (key, s, value) => ['SETEX', key, s.toString(), value]],
+  PSETEX: ['pSetEx', (key, ms, value) => ['PSETEX', key, ms.toString(), value]],
+  SETNX: ['setNX', (key, value) => ['SETNX', key, value], bool],
   GET: ['get', (key) => ['GET', key]],
   GETDEL: ['getDel', (key) => ['GETDEL', key]],
   GETEX: ['getEx', (key, mode) => {
@@ -442,14 +448,14 @@ export const SPECS = {
     if (!setExpiry(args, mode)) args.push('PERSIST');
     return args;
   }],
-  GETSET: ['getSet', (key, value) => ['GETSET', key, str(value)]],
+  GETSET: ['getSet', (key, value) => ['GETSET', key, value]],
   MGET: ['mGet', (keys) => ['MGET', ...keys]],
   MSET: ['mSet', (toSet) => pushPairs(['MSET'], toSet)],
   MSETNX: ['mSetNX', (toSet) => pushPairs(['MSETNX'], toSet), bool],
-  APPEND: ['append', (key, value) => ['APPEND', key, str(value)]],
+  APPEND: ['append', (key, value) => ['APPEND', key, value]],
   STRLEN: ['strLen', (key) => ['STRLEN', key]],
   GETRANGE: ['getRange', (key, start, end) => ['GETRANGE', key, start.toString(), end.toString()]],
-  SETRANGE: ['setRange', (key, offset, value) => ['SETRANGE', key, offset.toString(), str(value)]],
+  SETRANGE: ['setRange', (key, offset, value) => ['SETRANGE', key, offset.toString(), value]],
   INCR: ['incr', (key) => ['INCR', key]],
   INCRBY: ['incrBy', (key, n) => ['INCRBY', key, n.toString()]],
   INCRBYFLOAT: ['incrByFloat', (key, n) => ['INCRBYFLOAT', key, n.toString()]],
@@ -568,9 +574,9 @@ export const SPECS = {
     if (typeof value === 'string' || typeof value === 'number' || platform.isBytes(value)) {
       return ['HSET', key, str(value), str(fieldValue)];
     }
-    return pushPairs(['HSET', key], value);
+    return pushPairs(['HSET', key], value, true);
   }],
-  HSETNX: ['hSetNX', (key, field, value) => ['HSETNX', key, field, str(value)], bool],
+  HSETNX: ['hSetNX', (key, field, value) => ['HSETNX', key, field, value], bool],
   HGET: ['hGet', (key, field) => ['HGET', key, field]],
   HGETALL: ['hGetAll', (key) => ['HGETALL', key], tuplesObject],
   HMGET: ['hmGet', (key, fields) => spread(['HMGET', key], fields)],
@@ -615,18 +621,18 @@ export const SPECS = {
   LRANGE: ['lRange', (key, start, stop) => ['LRANGE', key, start.toString(), stop.toString()]],
   LLEN: ['lLen', (key) => ['LLEN', key]],
   LINDEX: ['lIndex', (key, index) => ['LINDEX', key, index.toString()]],
-  LSET: ['lSet', (key, index, element) => ['LSET', key, index.toString(), str(element)]],
-  LREM: ['lRem', (key, count, element) => ['LREM', key, count.toString(), str(element)]],
+  LSET: ['lSet', (key, index, element) => ['LSET', key, index.toString(), element]],
+  LREM: ['lRem', (key, count, element) => ['LREM', key, count.toString(), element]],
   LTRIM: ['lTrim', (key, start, stop) => ['LTRIM', key, start.toString(), stop.toString()]],
-  LINSERT: ['lInsert', (key, position, pivot, element) => ['LINSERT', key, position, str(pivot), str(element)]],
+  LINSERT: ['lInsert', (key, position, pivot, element) => ['LINSERT', key, position, pivot, element]],
   LPOS: ['lPos', (key, element, o) => {
-    const args = ['LPOS', key, str(element)];
+    const args = ['LPOS', key, element];
     if (typeof o?.RANK === 'number') args.push('RANK', o.RANK.toString());
     if (typeof o?.MAXLEN === 'number') args.push('MAXLEN', o.MAXLEN.toString());
     return args;
   }],
   LPOS_COUNT: ['lPosCount', (key, element, count, o) => {
-    const args = ['LPOS', key, str(element)];
+    const args = ['LPOS', key, element];
     if (typeof o?.RANK === 'number') args.push('RANK', o.RANK.toString());
     args.push('COUNT', count.toString());
     if (typeof o?.MAXLEN === 'number') args.push('MAXLEN', o.MAXLEN.toString());
@@ -647,8 +653,8 @@ export const SPECS = {
   SADD: ['sAdd', (key, members) => spread(['SADD', key], members)],
   SREM: ['sRem', (key, members) => spread(['SREM', key], members)],
   SMEMBERS: ['sMembers', (key) => ['SMEMBERS', key]],
-  SISMEMBER: ['sIsMember', (key, m) => ['SISMEMBER', key, str(m)], bool],
-  SMISMEMBER: ['smIsMember', (key, members) => ['SMISMEMBER', key, ...members.map(str)], bools],
+  SISMEMBER: ['sIsMember', (key, m) => ['SISMEMBER', key, m], bool],
+  SMISMEMBER: ['smIsMember', (key, members) => ['SMISMEMBER', key, ...members], bools],
   SCARD: ['sCard', (key) => ['SCARD', key]],
   SINTER: ['sInter', (keys) => spread(['SINTER'], keys)],
   SUNION: ['sUnion', (keys) => spread(['SUNION'], keys)],
@@ -664,7 +670,7 @@ export const SPECS = {
   SPOP: ['sPop', (key, count) => (typeof count === 'number' ? ['SPOP', key, count.toString()] : ['SPOP', key])],
   SRANDMEMBER: ['sRandMember', (key) => ['SRANDMEMBER', key]],
   SRANDMEMBER_COUNT: ['sRandMemberCount', (key, count) => ['SRANDMEMBER', key, count.toString()]],
-  SMOVE: ['sMove', (source, destination, m) => ['SMOVE', source, destination, str(m)], bool],
+  SMOVE: ['sMove', (source, destination, m) => ['SMOVE', source, destination, m], bool],
   SSCAN: ['sScan', (key, cursor, o) => scanArgs(['SSCAN', key], cursor, o),
     ([cursor, members]) => ({ cursor: Number(cursor), members })],
 
@@ -679,7 +685,7 @@ export const SPECS = {
     }
     if (o?.CH) args.push('CH');
     if (o?.INCR) args.push('INCR');
-    for (const { score, value } of list(members)) args.push(bound(score), str(value));
+    for (const { score, value } of list(members)) args.push(bound(score), value);
     return args;
   }, number],
   ZRANGE: ['zRange', (key, min, max, o) => rangeOptions(['ZRANGE', key, bound(min), bound(max)], o)],
@@ -695,17 +701,17 @@ export const SPECS = {
     [...limit(['ZRANGEBYSCORE', key, bound(min), bound(max)], o), 'WITHSCORES'], withScores],
   ZRANGEBYLEX: ['zRangeByLex', (key, min, max, o) => limit(['ZRANGEBYLEX', key, bound(min), bound(max)], o)],
   ZLEXCOUNT: ['zLexCount', (key, min, max) => ['ZLEXCOUNT', key, min, max]],
-  ZSCORE: ['zScore', (key, m) => ['ZSCORE', key, str(m)], numberOrNull],
+  ZSCORE: ['zScore', (key, m) => ['ZSCORE', key, m], numberOrNull],
   ZMSCORE: ['zmScore', (key, members) => spread(['ZMSCORE', key], members), (r) => r.map(numberOrNull)],
-  ZINCRBY: ['zIncrBy', (key, n, m) => ['ZINCRBY', key, bound(n), str(m)], number],
+  ZINCRBY: ['zIncrBy', (key, n, m) => ['ZINCRBY', key, bound(n), m], number],
   ZREM: ['zRem', (key, members) => spread(['ZREM', key], members)],
   ZREMRANGEBYRANK: ['zRemRangeByRank', (key, start, stop) => ['ZREMRANGEBYRANK', key, start.toString(), stop.toString()]],
   ZREMRANGEBYSCORE: ['zRemRangeByScore', (key, min, max) => ['ZREMRANGEBYSCORE', key, bound(min), bound(max)]],
   ZREMRANGEBYLEX: ['zRemRangeByLex', (key, min, max) => ['ZREMRANGEBYLEX', key, bound(min), bound(max)]],
   ZCARD: ['zCard', (key) => ['ZCARD', key]],
   ZCOUNT: ['zCount', (key, min, max) => ['ZCOUNT', key, bound(min), bound(max)]],
-  ZRANK: ['zRank', (key, m) => ['ZRANK', key, str(m)]],
-  ZREVRANK: ['zRevRank', (key, m) => ['ZREVRANK', key, str(m)]],
+  ZRANK: ['zRank', (key, m) => ['ZRANK', key, m]],
+  ZREVRANK: ['zRevRank', (key, m) => ['ZREVRANK', key, m]],
   ZPOPMIN: ['zPopMin', (key) => ['ZPOPMIN', key], memberOrNull],
   ZPOPMAX: ['zPopMax', (key) => ['ZPOPMAX', key], memberOrNull],
   ZPOPMIN_COUNT: ['zPopMinCount', (key, count) => ['ZPOPMIN', key, count.toString()], withScores],
@@ -740,9 +746,9 @@ export const SPECS = {
     ([cursor, raw]) => ({ cursor: Number(cursor), members: withScores(raw) })],
 
   // HyperLogLog.
-  PFADD: ['pfAdd', (key, elements) => spread(['PFADD', key], elements ?? []), bool],
+  PFADD: ['pfAdd', (key, elements) => spread(['PFADD', key], elements), bool],
   PFCOUNT: ['pfCount', (keys) => spread(['PFCOUNT'], keys)],
-  PFMERGE: ['pfMerge', (destination, sources) => spread(['PFMERGE', destination], sources ?? [])],
+  PFMERGE: ['pfMerge', (destination, sources) => spread(['PFMERGE', destination], sources)],
 
   // Geo.
   GEOADD: ['geoAdd', (key, toAdd, o) => {
@@ -786,7 +792,7 @@ export const SPECS = {
       if (o.TRIM.limit) args.push('LIMIT', o.TRIM.limit.toString());
     }
     args.push(id);
-    for (const [field, value] of Object.entries(message)) args.push(field, str(value));
+    for (const [field, value] of Object.entries(message)) args.push(field, value);
     return args;
   }],
   XLEN: ['xLen', (key) => ['XLEN', key]],
@@ -865,8 +871,8 @@ export const SPECS = {
     (reply) => reply.map((c) => ({ name: c[1], pending: c[3], idle: c[5], inactive: c[7] }))],
 
   // Pub/sub.
-  PUBLISH: ['publish', (channel, message) => ['PUBLISH', channel, str(message)]],
-  SPUBLISH: ['sPublish', (channel, message) => ['SPUBLISH', channel, str(message)]],
+  PUBLISH: ['publish', (channel, message) => ['PUBLISH', channel, message]],
+  SPUBLISH: ['sPublish', (channel, message) => ['SPUBLISH', channel, message]],
   PUBSUB_CHANNELS: ['pubSubChannels', (pattern) => optional(['PUBSUB', 'CHANNELS'], pattern)],
   PUBSUB_SHARDCHANNELS: ['pubSubShardChannels', (pattern) => optional(['PUBSUB', 'SHARDCHANNELS'], pattern)],
   PUBSUB_NUMPAT: ['pubSubNumPat', () => ['PUBSUB', 'NUMPAT']],
@@ -972,8 +978,8 @@ export const SPECS = {
   CONFIG_GET: ['configGet', (parameter) => ['CONFIG', 'GET', parameter], tuplesObject],
   CONFIG_SET: ['configSet', (parameterOrConfig, value) => {
     const args = ['CONFIG', 'SET'];
-    if (typeof parameterOrConfig === 'string') args.push(parameterOrConfig, str(value));
-    else for (const [k, v] of Object.entries(parameterOrConfig)) args.push(k, str(v));
+    if (typeof parameterOrConfig === 'string') args.push(parameterOrConfig, value);
+    else for (const [k, v] of Object.entries(parameterOrConfig)) args.push(k, v);
     return args;
   }],
   // node-redis's name, with its typo.
@@ -985,8 +991,8 @@ export const SPECS = {
     (reply) => reply.map((c) => (c ? commandInfo(c) : null))],
   COMMAND_LIST: ['commandList', (filter) =>
     (filter ? ['COMMAND', 'LIST', 'FILTERBY', filter.filterBy, filter.value] : ['COMMAND', 'LIST'])],
-  COMMAND_GETKEYS: ['commandGetKeys', (args) => ['COMMAND', 'GETKEYS', ...args.map(str)]],
-  COMMAND_GETKEYSANDFLAGS: ['commandGetKeysAndFlags', (args) => ['COMMAND', 'GETKEYSANDFLAGS', ...args.map(str)],
+  COMMAND_GETKEYS: ['commandGetKeys', (args) => ['COMMAND', 'GETKEYS', ...args]],
+  COMMAND_GETKEYSANDFLAGS: ['commandGetKeysAndFlags', (args) => ['COMMAND', 'GETKEYSANDFLAGS', ...args],
     (reply) => reply.map(([key, flags]) => ({ key, flags }))],
   MEMORY_USAGE: ['memoryUsage', (key, o) => {
     const args = ['MEMORY', 'USAGE', key];

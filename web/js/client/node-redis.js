@@ -72,38 +72,52 @@ function upperName(name) {
 }
 
 /**
- * The command methods: the table's, then every other command ioredis knows by its UPPER name
- * and its lower-case name (node-redis's name for one-word commands).
+ * How each command method shapes its call: name → (args) → [command line, reply shape?]. The
+ * table's commands (their UPPER and camelCase names), then every other command ioredis knows by
+ * its UPPER name and its lower-case name (node-redis's name for one-word commands), its
+ * arguments flattened and its reply untouched.
  */
-function commandMethods() {
-  const methods = {};
+function commandShapes() {
+  const shapes = {};
   for (const [upper, [camel, toArgs, toReply]] of Object.entries(SPECS)) {
-    const method = function specCommand(...args) {
-      const options = args.length && args[0] && args[0][OPTIONS] ? args.shift() : undefined;
+    const shape = (args) => {
       const argv = toArgs(...args);
       // A reply shaped by what was asked (GEOSEARCH's WITHDIST…) gets the request's choice.
       const { replyWith } = argv;
-      return this._run(argv, options, replyWith && toReply ? (reply) => toReply(reply, replyWith) : toReply);
+      return [argv, replyWith && toReply ? (reply) => toReply(reply, replyWith) : toReply];
     };
-    methods[upper] = method;
-    methods[camel] = method;
+    shapes[upper] = shape;
+    shapes[camel] = shape;
   }
   for (const name of Object.keys(COMMANDS)) {
     const upper = upperName(name);
-    if (methods[upper] || name.includes('|')) continue;
-    const method = function genericCommand(...args) {
-      const options = args.length && args[0] && args[0][OPTIONS] ? args.shift() : undefined;
+    if (shapes[upper] || name.includes('|')) continue;
+    const shape = (args) => {
       const argv = [upper];
       for (const a of args.flat()) argv.push(str(a));
-      return this._run(argv, options);
+      return [argv, undefined];
     };
-    methods[upper] = method;
-    if (!methods[name]) methods[name] = method;
+    shapes[upper] = shape;
+    if (!shapes[name]) shapes[name] = shape;
   }
-  return methods;
+  return shapes;
 }
 
-const METHODS = commandMethods();
+const SHAPES = commandShapes();
+
+/** node-redis sends strings and bytes only: anything else fails the command, unsent. */
+function invalidArgs(argv) {
+  for (const arg of argv) if (typeof arg !== 'string' && !platform.isBytes(arg)) return true;
+  return false;
+}
+
+const INVALID_ARGS = 'Invalid argument type';
+
+function takeOptions(args) {
+  return args.length && args[0] && args[0][OPTIONS] ? args.shift() : undefined;
+}
+
+
 
 function toErrorReply(err) {
   if (err instanceof ReplyError) {
@@ -132,7 +146,7 @@ export class RedisMultiCommand {
   }
 
   addCommand(args, toReply) {
-    this._queue.push({ args: args.map(str), toReply });
+    this._queue.push({ args, toReply });
     return this;
   }
 
@@ -144,9 +158,13 @@ export class RedisMultiCommand {
     const redis = client._inner;
     const pipeline = redis.pipeline();
     pipeline.call('MULTI');
-    for (const { args } of this._queue) queueUntransformed(pipeline, args);
+    // A command with an argument node-redis cannot send is left out and fails the whole exec()
+    // (after the others ran, as node-redis's does).
+    const queue = this._queue.filter(({ args }) => !invalidArgs(args));
+    for (const { args } of queue) queueUntransformed(pipeline, args);
     pipeline.call('EXEC');
     const results = await pipeline.exec();
+    if (queue.length !== this._queue.length) throw new TypeError(INVALID_ARGS);
     // A command refused while queueing makes EXEC answer EXECABORT, which is what rejects.
     const [execError, replies] = results[results.length - 1];
     if (execError) throw toErrorReply(execError);
@@ -157,7 +175,7 @@ export class RedisMultiCommand {
         errorIndexes.push(i);
         return toErrorReply(reply);
       }
-      return transformReply(this._queue[i].toReply, reply);
+      return transformReply(queue[i].toReply, reply);
     });
     if (errorIndexes.length) throw new MultiErrorReply(out, errorIndexes);
     return out;
@@ -168,30 +186,28 @@ export class RedisMultiCommand {
     const client = this._client;
     if (!client.isOpen) throw new ClientClosedError();
     if (this._queue.length === 0) return [];
-    const pipeline = client._inner.pipeline();
-    for (const { args } of this._queue) queueUntransformed(pipeline, args);
-    const results = await pipeline.exec();
+    const queue = this._queue.filter(({ args }) => !invalidArgs(args));
+    const results = [];
+    if (queue.length) {
+      const pipeline = client._inner.pipeline();
+      for (const { args } of queue) queueUntransformed(pipeline, args);
+      results.push(...(await pipeline.exec()));
+    }
+    if (queue.length !== this._queue.length) throw new TypeError(INVALID_ARGS);
     return results.map(([err, reply], i) => {
       if (err) throw toErrorReply(err);
-      return transformReply(this._queue[i].toReply, reply);
+      return transformReply(queue[i].toReply, reply);
     });
   }
 }
 
-for (const [name, method] of Object.entries(METHODS)) {
+for (const [name, shape] of Object.entries(SHAPES)) {
   if (Object.prototype.hasOwnProperty.call(RedisMultiCommand.prototype, name)) continue;
+  // Shaping errors throw at once, as node-redis's chain methods do.
   RedisMultiCommand.prototype[name] = function queue(...args) {
-    // Reuse the client method's argument shaping, recording instead of sending.
-    let recorded;
-    method.apply(
-      {
-        _run: (argv, _options, toReply) => {
-          recorded = [argv, toReply];
-        },
-      },
-      args,
-    );
-    return this.addCommand(recorded[0], recorded[1]);
+    takeOptions(args);
+    const [argv, toReply] = shape(args);
+    return this.addCommand(argv, toReply);
   };
 }
 
@@ -276,6 +292,7 @@ export class RedisClient {
 
   _run(argv, options, toReply) {
     if (!this.isOpen) return Promise.reject(new ClientClosedError());
+    if (invalidArgs(argv)) return Promise.reject(new TypeError(INVALID_ARGS));
     const encoding = options && options.returnBuffers ? null : 'utf8';
     const inner = this._inner;
     const name = argv[0];
@@ -297,7 +314,7 @@ export class RedisClient {
 
   /** Sends a command given as an array of strings: `sendCommand(['SET', 'k', 'v'])`. */
   sendCommand(args, options) {
-    return this._run(args.map(str), options);
+    return this._run(args, options);
   }
 
   multi() {
@@ -460,10 +477,19 @@ export class RedisClient {
   }
 }
 
-for (const [name, method] of Object.entries(METHODS)) {
-  if (!Object.prototype.hasOwnProperty.call(RedisClient.prototype, name)) {
-    RedisClient.prototype[name] = method;
-  }
+for (const [name, shape] of Object.entries(SHAPES)) {
+  if (Object.prototype.hasOwnProperty.call(RedisClient.prototype, name)) continue;
+  // Shaping errors (a missing argument…) reject, as node-redis's async command methods do.
+  RedisClient.prototype[name] = function command(...args) {
+    const options = takeOptions(args);
+    let shaped;
+    try {
+      shaped = shape(args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this._run(shaped[0], options, shaped[1]);
+  };
 }
 for (const [upper, lower] of [
   ['SUBSCRIBE', 'subscribe'],

@@ -67,6 +67,7 @@ function differential(name, scenario) {
   test(name, { skip, timeout: 20000 }, async () => {
     const real = await run(realCreateClient, scenario);
     const ours = await run(ourCreateClient, scenario);
+    if (process.env.DIFF_DUMP) console.log(JSON.stringify(real));
     assert.ok(real.length > 0);
     assert.deepStrictEqual(ours, real);
   });
@@ -294,4 +295,158 @@ differential('createClient: the commands of the caching, counter, leaderboard an
   const zs = [];
   for await (const member of c.zScanIterator('iz')) zs.push(member);
   t.log('zScanIterator', zs.sort((a, b) => a.score - b.score));
+});
+
+differential('createClient: bitmaps and LCS', async (t) => {
+  const c = t.client();
+  await c.connect();
+  await t.settle('setBit', c.setBit('bits', 7, 1));
+  await t.settle('setBit again', c.setBit('bits', 7, 0));
+  await t.settle('setBit 2', c.setBit('bits', 9, 1));
+  await t.settle('getBit', c.getBit('bits', 9));
+  await t.settle('getBit missing', c.getBit('nope', 3));
+  await t.settle('setBit bad value', c.setBit('bits', 1, 2));
+  await c.set('text', 'foobar');
+  await t.settle('bitCount', c.bitCount('text'));
+  await t.settle('bitCount range', c.bitCount('text', { start: 1, end: 1 }));
+  await t.settle('bitCount BIT', c.bitCount('text', { start: 5, end: 30, mode: 'BIT' }));
+  await c.set('a', 'abc');
+  await c.set('b', 'abd');
+  await t.settle('bitOp AND', c.bitOp('AND', 'dest', ['a', 'b']));
+  await t.settle('bitOp NOT', c.bitOp('NOT', 'dest2', 'a'));
+  await t.settle('get dest', c.get('dest'));
+  await t.settle('bitOp NOT two keys', c.bitOp('NOT', 'dest2', ['a', 'b']));
+  await c.set('z', '\xff\xf0\x00');
+  await t.settle('bitPos 0', c.bitPos('z', 0));
+  await t.settle('bitPos 1 start', c.bitPos('z', 1, 2));
+  await t.settle('bitPos BIT range', c.bitPos('text', 1, 7, 15, 'BIT'));
+  await t.settle('bitField', c.bitField('bf', [
+    { operation: 'SET', encoding: 'i8', offset: 0, value: 100 },
+    { operation: 'INCRBY', encoding: 'i8', offset: 0, increment: 100 },
+    { operation: 'OVERFLOW', behavior: 'SAT' },
+    { operation: 'INCRBY', encoding: 'i8', offset: 0, increment: 100 },
+    { operation: 'GET', encoding: 'u4', offset: '#1' },
+  ]));
+  await t.settle('bitField overflow FAIL', c.bitField('bf', [
+    { operation: 'OVERFLOW', behavior: 'FAIL' },
+    { operation: 'INCRBY', encoding: 'u2', offset: 100, increment: 5 },
+  ]));
+  await t.settle('bitFieldRo', c.bitFieldRo('bf', [{ encoding: 'i8', offset: 0 }, { encoding: 'u16', offset: 3 }]));
+  await t.settle('bitField bad type', c.bitField('bf', [{ operation: 'GET', encoding: 'x8', offset: 0 }]));
+  await c.rPush('l', 'x');
+  await t.settle('bitCount wrong type', c.bitCount('l'));
+  await c.set('k1', 'ohmytext');
+  await c.set('k2', 'mynewtext');
+  await t.settle('lcs', c.lcs('k1', 'k2'));
+  await t.settle('lcsLen', c.lcsLen('k1', 'k2'));
+  await t.settle('lcsIdx', c.lcsIdx('k1', 'k2'));
+  await t.settle('lcsIdxWithMatchLen', c.lcsIdxWithMatchLen('k1', 'k2'));
+  await t.settle('multi', c.multi().setBit('m', 0, 1).getBit('m', 0).bitCount('m').lcsIdx('k1', 'k2').exec());
+});
+
+differential('createClient: geo commands and their reply shapes', async (t) => {
+  const c = t.client();
+  await c.connect();
+  const palermo = { longitude: 13.361389, latitude: 38.115556, member: 'Palermo' };
+  const catania = { longitude: 15.087269, latitude: 37.502669, member: 'Catania' };
+  await t.settle('geoAdd one', c.geoAdd('Sicily', palermo));
+  await t.settle('geoAdd many', c.geoAdd('Sicily', [palermo, catania, { longitude: 13.583333, latitude: 37.316667, member: 'Agrigento' }]));
+  await t.settle('geoAdd XX CH', c.geoAdd('Sicily', { ...palermo, longitude: 13.4 }, { XX: true, CH: true }));
+  await t.settle('geoAdd NX', c.geoAdd('Sicily', { longitude: 15.1, latitude: 37.6, member: 'Other' }, { NX: true }));
+  await t.settle('geoAdd bad', c.geoAdd('Sicily', { longitude: 200, latitude: 100, member: 'x' }));
+  await t.settle('geoDist', c.geoDist('Sicily', 'Palermo', 'Catania'));
+  await t.settle('geoDist km', c.geoDist('Sicily', 'Palermo', 'Catania', 'km'));
+  await t.settle('geoDist missing', c.geoDist('Sicily', 'Palermo', 'Nowhere'));
+  await t.settle('geoPos', c.geoPos('Sicily', ['Palermo', 'Nowhere']));
+  await t.settle('geoPos one', c.geoPos('Sicily', 'Catania'));
+  await t.settle('geoHash', c.geoHash('Sicily', ['Palermo', 'Catania']));
+  await t.settle('geoHash one', c.geoHash('Sicily', 'Agrigento'));
+  const here = { longitude: 15, latitude: 37 };
+  await t.settle('geoSearch radius', c.geoSearch('Sicily', here, { radius: 200, unit: 'km' }, { SORT: 'ASC' }));
+  await t.settle('geoSearch box', c.geoSearch('Sicily', 'Palermo', { width: 400, height: 400, unit: 'km' }, { SORT: 'DESC', COUNT: 2 }));
+  await t.settle('geoSearch COUNT ANY', c.geoSearch('Sicily', here, { radius: 500, unit: 'km' }, { COUNT: { value: 5, ANY: true } }).then((m) => m.sort()));
+  await t.settle('geoSearchWith all', c.geoSearchWith('Sicily', here, { radius: 200, unit: 'km' }, ['WITHCOORD', 'WITHDIST', 'WITHHASH'], { SORT: 'ASC' }));
+  await t.settle('geoSearchWith dist', c.geoSearchWith('Sicily', 'Catania', { radius: 200, unit: 'km' }, ['WITHDIST'], { SORT: 'ASC', COUNT: 2 }));
+  await t.settle('geoSearchWith hash', c.geoSearchWith('Sicily', here, { radius: 200, unit: 'km' }, ['WITHHASH']).then((m) => m.sort((a, b) => a.hash - b.hash)));
+  await t.settle('geoSearchStore', c.geoSearchStore('dest', 'Sicily', here, { radius: 200, unit: 'km' }, { SORT: 'ASC', COUNT: 1 }));
+  await t.settle('geoSearchStore STOREDIST', c.geoSearchStore('dest2', 'Sicily', here, { radius: 200, unit: 'km' }, { STOREDIST: true }));
+  await t.settle('zRangeWithScores dest2', c.zRangeWithScores('dest2', 0, -1));
+  await t.settle('geoRadius', c.geoRadius('Sicily', here, 200, 'km', { SORT: 'ASC' }));
+  await t.settle('geoRadiusRo', c.geoRadiusRo('Sicily', here, 200, 'km', { SORT: 'DESC', COUNT: 1 }));
+  await t.settle('geoRadiusWith', c.geoRadiusWith('Sicily', here, 200, 'km', ['WITHDIST', 'WITHCOORD'], { SORT: 'ASC' }));
+  await t.settle('geoRadiusRoWith', c.geoRadiusRoWith('Sicily', here, 200, 'km', ['WITHHASH']).then((m) => m.sort((a, b) => a.hash - b.hash)));
+  await t.settle('geoRadiusStore', c.geoRadiusStore('Sicily', here, 200, 'km', 'rs'));
+  await t.settle('geoRadiusStore STOREDIST', c.geoRadiusStore('Sicily', here, 200, 'km', 'rsd', { STOREDIST: true, SORT: 'ASC', COUNT: 1 }));
+  await t.settle('geoRadiusByMember', c.geoRadiusByMember('Sicily', 'Agrigento', 100, 'km', { SORT: 'ASC' }));
+  await t.settle('geoRadiusByMemberRo', c.geoRadiusByMemberRo('Sicily', 'Agrigento', 200, 'km', { SORT: 'ASC' }));
+  await t.settle('geoRadiusByMemberWith', c.geoRadiusByMemberWith('Sicily', 'Agrigento', 200, 'km', ['WITHDIST'], { SORT: 'ASC' }));
+  await t.settle('geoRadiusByMemberRoWith', c.geoRadiusByMemberRoWith('Sicily', 'Agrigento', 200, 'km', ['WITHCOORD'], { SORT: 'ASC' }));
+  await t.settle('geoRadiusByMemberStore', c.geoRadiusByMemberStore('Sicily', 'Agrigento', 200, 'km', 'rbm'));
+  await t.settle('geoRadiusByMember missing member', c.geoRadiusByMember('Sicily', 'Nowhere', 100, 'km'));
+  await t.settle('geoSearch bad unit', c.geoSearch('Sicily', here, { radius: 1, unit: 'parsecs' }));
+  await t.settle('multi', c.multi()
+    .geoSearchWith('Sicily', here, { radius: 200, unit: 'km' }, ['WITHDIST'], { SORT: 'ASC' })
+    .geoPos('Sicily', 'Palermo')
+    .geoDist('Sicily', 'Palermo', 'Catania', 'km')
+    .geoRadiusByMemberWith('Sicily', 'Agrigento', 200, 'km', ['WITHHASH'], { SORT: 'ASC' })
+    .exec());
+});
+
+differential('createClient: streams, consumer groups, XREAD and XREADGROUP', async (t) => {
+  const c = t.client();
+  await c.connect();
+  await t.settle('xAdd', c.xAdd('s', '1-1', { name: 'ada', n: '1' }));
+  await t.settle('xAdd number', c.xAdd('s', '1-2', { name: 'bob', n: 2 }));
+  await t.settle('xAdd auto', c.xAdd('auto', '*', { k: 'v' }).then((id) => /^\d+-\d+$/.test(id)));
+  await t.settle('xAdd 1-3', c.xAdd('s', '1-3', { k: 'v' }));
+  await t.settle('xAdd TRIM', c.xAdd('s', '2-1', { k: 'v' }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '=', threshold: 10 } }));
+  await t.settle('xAdd NOMKSTREAM', c.xAdd('nostream', '1-1', { k: 'v' }, { NOMKSTREAM: true }));
+  await t.settle('xAdd smaller id', c.xAdd('s', '1-1', { k: 'v' }));
+  await t.settle('xLen', c.xLen('s'));
+  await t.settle('xDel', c.xDel('s', ['2-1', '9-9']));
+  await t.settle('xRange', c.xRange('s', '-', '2'));
+  await t.settle('xRange COUNT', c.xRange('s', '-', '+', { COUNT: 1 }));
+  await t.settle('xRevRange', c.xRevRange('s', '2', '-', { COUNT: 5 }));
+  await t.settle('xRange missing', c.xRange('nope', '-', '+'));
+  await t.settle('xRead', c.xRead({ key: 's', id: '0-0' }, { COUNT: 1 }));
+  await c.xAdd('s2', '5-1', { other: 'x' });
+  await t.settle('xRead two', c.xRead([{ key: 's', id: '1-1' }, { key: 's2', id: '0' }], { COUNT: 1 }));
+  await t.settle('xRead nothing', c.xRead({ key: 's2', id: '5-1' }));
+  await t.settle('xRead BLOCK timeout', c.xRead({ key: 's2', id: '$' }, { BLOCK: 50 }));
+  await t.settle('xGroupCreate', c.xGroupCreate('s', 'g', '0'));
+  await t.settle('xGroupCreate again', c.xGroupCreate('s', 'g', '0'));
+  await t.settle('xGroupCreate MKSTREAM', c.xGroupCreate('fresh', 'g', '$', { MKSTREAM: true }));
+  await t.settle('xGroupCreate no stream', c.xGroupCreate('none', 'g', '$'));
+  await t.settle('xGroupCreateConsumer', c.xGroupCreateConsumer('s', 'g', 'alice'));
+  await t.settle('xGroupCreateConsumer again', c.xGroupCreateConsumer('s', 'g', 'alice'));
+  await t.settle('xReadGroup', c.xReadGroup('g', 'alice', { key: 's', id: '>' }, { COUNT: 2 }));
+  await t.settle('xReadGroup pending', c.xReadGroup('g', 'alice', { key: 's', id: '0' }));
+  await t.settle('xReadGroup nothing new', c.xReadGroup('g', 'bob', { key: 's', id: '>' }, { COUNT: 2, NOACK: true }).then((r) => r && r.map((s) => ({ name: s.name, n: s.messages.length }))));
+  await t.settle('xReadGroup BLOCK timeout', c.xReadGroup('g', 'carol', { key: 'fresh', id: '>' }, { BLOCK: 50 }));
+  await t.settle('xReadGroup no group', c.xReadGroup('nog', 'alice', { key: 's', id: '>' }));
+  await t.settle('xPending', c.xPending('s', 'g'));
+  await t.settle('xPending empty', c.xPending('fresh', 'g'));
+  await t.settle('xPendingRange', c.xPendingRange('s', 'g', '-', '+', 10).then((r) => r.map((p) => ({ ...p, millisecondsSinceLastDelivery: typeof p.millisecondsSinceLastDelivery }))));
+  await t.settle('xPendingRange consumer', c.xPendingRange('s', 'g', '-', '+', 10, { consumer: 'nobody' }));
+  await t.settle('xClaim', c.xClaim('s', 'g', 'bob', 0, '1-1'));
+  await t.settle('xClaimJustId', c.xClaimJustId('s', 'g', 'alice', 0, ['1-1', '1-2']));
+  await t.settle('xAutoClaim', c.xAutoClaim('s', 'g', 'bob', 0, '0-0', { COUNT: 1 }));
+  await t.settle('xAutoClaimJustId', c.xAutoClaimJustId('s', 'g', 'carol', 0, '0-0'));
+  await t.settle('xAck', c.xAck('s', 'g', '1-1'));
+  await t.settle('xAck many', c.xAck('s', 'g', ['1-1', '1-2', '9-9']));
+  await t.settle('xInfoStream', c.xInfoStream('s'));
+  await t.settle('xInfoStream empty', c.xInfoStream('fresh'));
+  await t.settle('xInfoStream missing', c.xInfoStream('nope'));
+  await t.settle('xInfoGroups', c.xInfoGroups('s'));
+  await t.settle('xInfoConsumers', c.xInfoConsumers('s', 'g').then((r) => r.map((x) => ({ ...x, idle: typeof x.idle }))));
+  await t.settle('xGroupSetId', c.xGroupSetId('s', 'g', '0'));
+  await t.settle('xGroupDelConsumer', c.xGroupDelConsumer('s', 'g', 'alice'));
+  await t.settle('xGroupDestroy', c.xGroupDestroy('s', 'g'));
+  await t.settle('xGroupDestroy again', c.xGroupDestroy('s', 'g'));
+  await t.settle('xTrim', c.xTrim('s', 'MAXLEN', 1));
+  await t.settle('xTrim MINID LIMIT', c.xTrim('s2', 'MINID', '6', { strategyModifier: '~', LIMIT: 10 }));
+  await t.settle('xSetId', c.xSetId('s2', '9-9'));
+  await t.settle('xSetId smaller', c.xSetId('s2', '1-1'));
+  await t.settle('xLen wrong type', c.xLen((await c.set('str', 'v'), 'str')));
+  await t.settle('multi', c.multi().xAdd('m', '1-1', { a: '1' }).xRange('m', '-', '+').xRead({ key: 'm', id: '0' }).xLen('m').exec());
 });
