@@ -35,9 +35,11 @@ const millis = (t) => (t instanceof Date ? t.getTime().toString() : text(t));
 // Reply shapes.
 const bool = (reply) => reply === 1;
 const bools = (reply) => reply.map(bool);
+// Redis 7.0 writes an infinite score as `inf`, which node-redis reads as NaN (it knows only
+// `+inf` and `-inf`): so does this.
 const number = (reply) => {
   const t = reply.toString();
-  if (t === '+inf' || t === 'inf') return Infinity;
+  if (t === '+inf') return Infinity;
   if (t === '-inf') return -Infinity;
   return Number(reply);
 };

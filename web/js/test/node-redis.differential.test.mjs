@@ -450,3 +450,127 @@ differential('createClient: streams, consumer groups, XREAD and XREADGROUP', asy
   await t.settle('xLen wrong type', c.xLen((await c.set('str', 'v'), 'str')));
   await t.settle('multi', c.multi().xAdd('m', '1-1', { a: '1' }).xRange('m', '-', '+').xRead({ key: 'm', id: '0' }).xLen('m').exec());
 });
+
+differential('createClient: sorted-set variants', async (t) => {
+  const c = t.client();
+  await c.connect();
+  await c.zAdd('z', [
+    { score: 1, value: 'a' }, { score: 2, value: 'b' }, { score: 3, value: 'c' },
+    { score: 4, value: 'd' }, { score: 5, value: 'e' },
+  ]);
+  await c.zAdd('lex', ['a', 'b', 'c', 'd', 'e', 'f'].map((value) => ({ score: 0, value })));
+  await t.settle('zAdd infinity', c.zAdd('inf', [{ score: Infinity, value: 'top' }, { score: -Infinity, value: 'bottom' }]));
+  await t.settle('zRangeWithScores infinity', c.zRangeWithScores('inf', 0, -1));
+  await t.settle('zScore infinity', c.zScore('inf', 'top'));
+  await t.settle('zAdd INCR', c.zAdd('inf', { score: 1, value: 'x' }, { INCR: true }));
+  await t.settle('zAdd GT CH', c.zAdd('z', [{ score: 10, value: 'a' }, { score: 0, value: 'b' }], { GT: true, CH: true }));
+  await t.settle('zAdd XX LT', c.zAdd('z', { score: 0.5, value: 'a' }, { XX: true, LT: true }));
+  await t.settle('zAdd number value', c.zAdd('z', { score: 1, value: 7 }));
+  await t.settle('zRangeByLex', c.zRangeByLex('lex', '[b', '(e'));
+  await t.settle('zRangeByLex LIMIT', c.zRangeByLex('lex', '-', '+', { LIMIT: { offset: 1, count: 2 } }));
+  await t.settle('zRangeByLex bad', c.zRangeByLex('lex', 'b', 'e'));
+  await t.settle('zLexCount', c.zLexCount('lex', '[b', '[d'));
+  await t.settle('zRangeByScore LIMIT', c.zRangeByScore('z', 1, Infinity, { LIMIT: { offset: 1, count: 2 } }));
+  await t.settle('zRangeByScore exclusive', c.zRangeByScore('z', '(1', '(4'));
+  await t.settle('zRangeByScoreWithScores', c.zRangeByScoreWithScores('z', -Infinity, 3));
+  await t.settle('zRange BYLEX REV LIMIT', c.zRange('lex', '[e', '[a', { BY: 'LEX', REV: true, LIMIT: { offset: 0, count: 3 } }));
+  await t.settle('zRangeWithScores BYSCORE', c.zRangeWithScores('z', 2, 4, { BY: 'SCORE' }));
+  await t.settle('zRangeStore', c.zRangeStore('zs', 'z', 0, 2));
+  await t.settle('zRangeStore BYSCORE REV', c.zRangeStore('zs2', 'z', 10, 3, { BY: 'SCORE', REV: true }));
+  await t.settle('zRange zs2', c.zRange('zs2', 0, -1));
+  await t.settle('zPopMinCount', c.zPopMinCount('zs', 2));
+  await t.settle('zPopMaxCount', c.zPopMaxCount('zs2', 5));
+  await t.settle('zPopMax', c.zPopMax('z'));
+  await t.settle('zPopMin empty', c.zPopMin('nope'));
+  await t.settle('zPopMinCount empty', c.zPopMinCount('nope', 3));
+  await c.zAdd('one', { score: 42, value: 'only' });
+  await t.settle('zRandMember', c.zRandMember('one'));
+  await t.settle('zRandMember missing', c.zRandMember('nope'));
+  await t.settle('zRandMemberCount', c.zRandMemberCount('one', 3));
+  await t.settle('zRandMemberCountWithScores', c.zRandMemberCountWithScores('z', 10).then((m) => m.sort((x, y) => x.score - y.score)));
+  await c.zAdd('u1', [{ score: 1, value: 'a' }, { score: 2, value: 'b' }]);
+  await c.zAdd('u2', [{ score: 10, value: 'b' }, { score: 20, value: 'c' }]);
+  await t.settle('zUnion', c.zUnion(['u1', 'u2']));
+  await t.settle('zUnionWithScores WEIGHTS', c.zUnionWithScores(['u1', 'u2'], { WEIGHTS: [2, 1] }));
+  await t.settle('zUnionWithScores AGGREGATE', c.zUnionWithScores(['u1', 'u2'], { AGGREGATE: 'MAX' }));
+  await t.settle('zUnionStore', c.zUnionStore('ud', ['u1', 'u2'], { AGGREGATE: 'MIN' }));
+  await t.settle('zInter', c.zInter(['u1', 'u2']));
+  await t.settle('zInterWithScores', c.zInterWithScores(['u1', 'u2'], { WEIGHTS: [1, 3], AGGREGATE: 'SUM' }));
+  await t.settle('zInterStore', c.zInterStore('id', 'u1'));
+  await t.settle('zInterCard', c.zInterCard(['u1', 'u2']));
+  await t.settle('zInterCard LIMIT', c.zInterCard(['u1', 'ud'], 1));
+  await t.settle('zDiff', c.zDiff(['u1', 'u2']));
+  await t.settle('zDiffWithScores', c.zDiffWithScores(['u2', 'u1']));
+  await t.settle('zDiffStore', c.zDiffStore('dd', ['u2', 'u1']));
+  await t.settle('zRemRangeByRank', c.zRemRangeByRank('ud', 0, 0));
+  await t.settle('zRemRangeByScore', c.zRemRangeByScore('ud', '(1', Infinity));
+  await t.settle('zRemRangeByLex', c.zRemRangeByLex('lex', '[a', '(c'));
+  await t.settle('zRange lex after', c.zRange('lex', 0, -1));
+  await t.settle('zmPop', c.zmPop(['nope', 'u1'], 'MIN'));
+  await t.settle('zmPop COUNT', c.zmPop('u2', 'MAX', { COUNT: 5 }));
+  await t.settle('zmPop empty', c.zmPop('nope', 'MIN'));
+  await c.zAdd('bz', [{ score: 1, value: 'x' }, { score: 2, value: 'y' }]);
+  await t.settle('bzPopMin', c.bzPopMin(['nope', 'bz'], 1));
+  await t.settle('bzPopMax', c.bzPopMax('bz', 1));
+  await t.settle('bzPopMin timeout', c.bzPopMin('bz', 0.05));
+  await c.zAdd('bz', [{ score: 1, value: 'x' }, { score: 2, value: 'y' }]);
+  await t.settle('bzmPop', c.bzmPop(1, ['bz'], 'MAX', { COUNT: 1 }));
+  await t.settle('bzmPop timeout', c.bzmPop(0.05, 'nope', 'MIN'));
+  await t.settle('zIncrBy infinity', c.zIncrBy('inf', Infinity, 'x'));
+  await t.settle('zCount infinity', c.zCount('inf', -Infinity, Infinity));
+  await t.settle('zmScore', c.zmScore('inf', ['top', 'nope', 'x']));
+  await t.settle('zScan', c.zScan('one', 0));
+  await t.settle('multi', c.multi()
+    .zAdd('m', [{ score: 1, value: 'a' }, { score: 2, value: 'b' }])
+    .zRangeByScoreWithScores('m', 0, 10)
+    .zPopMinCount('m', 1)
+    .zRemRangeByRank('m', 0, -1)
+    .zUnionWithScores(['u1', 'nope'])
+    .zmPop('u1', 'MIN')
+    .exec());
+});
+
+differential('createClient: list and set variants', async (t) => {
+  const c = t.client();
+  await c.connect();
+  await c.rPush('l', ['a', 'b', 'c', 'b', 'd', 'b']);
+  await t.settle('lPosCount', c.lPosCount('l', 'b', 0));
+  await t.settle('lPosCount RANK MAXLEN', c.lPosCount('l', 'b', 2, { RANK: -1, MAXLEN: 5 }));
+  await t.settle('lPos RANK', c.lPos('l', 'b', { RANK: 2 }));
+  await t.settle('lPos missing', c.lPos('l', 'z'));
+  await t.settle('lPos RANK 0', c.lPos('l', 'b', { RANK: 0 }));
+  await t.settle('lPushX missing', c.lPushX('nope', 'x'));
+  await t.settle('rPushX', c.rPushX('l', ['y', 'z']));
+  await t.settle('lmPop', c.lmPop(['nope', 'l'], 'LEFT'));
+  await t.settle('lmPop COUNT', c.lmPop('l', 'RIGHT', { COUNT: 3 }));
+  await t.settle('lmPop empty', c.lmPop('nope', 'LEFT'));
+  await t.settle('blmPop', c.blmPop(1, 'l', 'LEFT', { COUNT: 2 }));
+  await t.settle('blmPop timeout', c.blmPop(0.05, ['nope'], 'LEFT'));
+  await t.settle('rPopLPush', c.rPopLPush('l', 'l2'));
+  await t.settle('rPopLPush empty', c.rPopLPush('nope', 'l2'));
+  await t.settle('brPopLPush', c.brPopLPush('l', 'l2', 1));
+  await t.settle('brPopLPush timeout', c.brPopLPush('nope', 'l2', 0.05));
+  await t.settle('blMove', c.blMove('l2', 'l3', 'LEFT', 'LEFT', 1));
+  await t.settle('brPop', c.brPop(['nope', 'l2'], 1));
+  await t.settle('brPop timeout', c.brPop('nope', 0.05));
+  await t.settle('rPush number', c.rPush('l', 1));
+  await t.settle('rPush numbers', c.rPush('l', ['1', 2]));
+  await t.settle('lLen', c.lLen('l'));
+  await c.sAdd('s1', ['a', 'b', 'c']);
+  await c.sAdd('s2', ['b', 'c', 'd']);
+  await t.settle('sInterCard', c.sInterCard(['s1', 's2']));
+  await t.settle('sInterCard LIMIT', c.sInterCard(['s1', 's2'], 1));
+  await t.settle('sInterCard one key', c.sInterCard('s1'));
+  await t.settle('sDiffStore', c.sDiffStore('sd', ['s1', 's2']));
+  await t.settle('sUnionStore', c.sUnionStore('su', ['s1', 's2']));
+  await t.settle('sInterStore', c.sInterStore('si', 's1'));
+  await t.settle('sRandMemberCount all', c.sRandMemberCount('s1', 10).then((m) => m.sort()));
+  await t.settle('sRandMember one', c.sRandMember('sd'));
+  await t.settle('sPop count all', c.sPop('su', 10).then((m) => m.sort()));
+  await t.settle('sPop one', c.sPop('sd'));
+  await t.settle('sAdd number', c.sAdd('s1', 5));
+  await t.settle('sIsMember number', c.sIsMember('s1', 5));
+  await t.settle('smIsMember', c.smIsMember('s1', ['a', 'zz']));
+  await t.settle('sScan', c.sScan('si', 0).then((r) => ({ ...r, members: r.members.sort() })));
+  await t.settle('multi', c.multi().lPosCount('l3', 'b', 0).lmPop('l3', 'LEFT').sInterCard(['s1', 's2']).rPopLPush('nope', 'x').exec());
+});
