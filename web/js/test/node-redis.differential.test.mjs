@@ -773,6 +773,22 @@ differential('createClient: Lua, FUNCTION, ACL, CLUSTER… answer the unknown-co
     clusterSetSlot: () => c.clusterSetSlot(5, 'NODE', 'abc'),
     clusterMeet: () => c.clusterMeet('127.0.0.1', 7000),
     clusterGetKeysInSlot: () => c.clusterGetKeysInSlot(1, 10),
+    clusterBumpEpoch: () => c.clusterBumpEpoch(),
+    clusterCountFailureReports: () => c.clusterCountFailureReports('node'),
+    clusterCountKeysInSlot: () => c.clusterCountKeysInSlot(7),
+    clusterDelSlots: () => c.clusterDelSlots(3),
+    clusterDelSlotsRange: () => c.clusterDelSlotsRange({ start: 1, end: 2 }),
+    clusterFailover: () => c.clusterFailover('FORCE'),
+    clusterFlushSlots: () => c.clusterFlushSlots(),
+    clusterForget: () => c.clusterForget('node'),
+    clusterLinks: () => c.clusterLinks(),
+    clusterMyId: () => c.clusterMyId(),
+    clusterMyShardId: () => c.clusterMyShardId(),
+    clusterReplicas: () => c.clusterReplicas('node'),
+    clusterReplicate: () => c.clusterReplicate('node'),
+    clusterReset: () => c.clusterReset('HARD'),
+    clusterSaveConfig: () => c.clusterSaveConfig(),
+    clusterSetConfigEpoch: () => c.clusterSetConfigEpoch(3),
     latencyLatest: () => c.latencyLatest(),
     latencyDoctor: () => c.latencyDoctor(),
     latencyHistory: () => c.latencyHistory('command'),
@@ -814,3 +830,43 @@ differential('createClient: Lua, FUNCTION, ACL, CLUSTER… answer the unknown-co
   await t.settle('multi scriptExists', c.multi().scriptExists('a').exec());
   await t.settle('execAsPipeline', c.multi().functionList().get('k').execAsPipeline());
 }, serverWithoutAbsentCommands);
+
+differential('createClient: the remaining string, hash, key and server commands', async (t) => {
+  const c = t.client();
+  await c.connect();
+  await t.settle('pSetEx', c.pSetEx('p', 100000, 'v'));
+  await t.settle('getSet', c.getSet('p', 'w'));
+  await t.settle('getSet number', c.getSet('p', 1));
+  await t.settle('mSetNX', c.mSetNX({ n1: 'a', n2: 'b' }));
+  await t.settle('mSetNX again', c.mSetNX([['n2', 'x'], ['n3', 'y']]));
+  await t.settle('mSetNX number', c.mSetNX({ n4: 1 }));
+  await t.settle('touch', c.touch(['n1', 'n2', 'nope']));
+  await t.settle('randomKey one', c.flushAll().then(() => c.set('only', 'v')).then(() => c.randomKey()));
+  await c.hSet('h1', 'f', 'v');
+  await t.settle('hRandField', c.hRandField('h1'));
+  await t.settle('hRandFieldCount', c.hRandFieldCount('h1', 5));
+  await t.settle('hRandFieldCountWithValues', c.hRandFieldCountWithValues('h1', 5));
+  await t.settle('hRandField missing', c.hRandField('nope'));
+  await c.rPush('rl', ['a', 'b', 'c']);
+  await t.settle('rPopCount', c.rPopCount('rl', 2));
+  await t.settle('rPopCount missing', c.rPopCount('nope', 2));
+  await c.pfAdd('hll1', ['a', 'b']);
+  await c.pfAdd('hll2', ['b', 'c']);
+  await t.settle('pfMerge', c.pfMerge('hll3', ['hll1', 'hll2']));
+  await t.settle('pfMerge one', c.pfMerge('hll4', 'hll1'));
+  await t.settle('pfCount', c.pfCount(['hll3', 'hll4']));
+  await t.settle('pfAdd nothing', c.pfAdd('hll5'));
+  await t.settle('auth without password', c.auth({ password: 'secret' }));
+  await t.settle('auth user', c.auth({ username: 'someone', password: 'secret' }));
+  await t.settle('discard without multi', c.discard());
+  await t.settle('unwatch', c.unwatch());
+  await t.settle('save', c.save());
+  await t.settle('configRewrite', c.configRewrite());
+  await t.settle('expire missing argument', c.expire('k'));
+  await t.settle('multi missing argument', (async () => c.multi().expire('k'))());
+  await t.settle('multi number argument', c.multi().set('mk', 'v').rPush('ml', 1).get('mk').exec());
+  await t.settle('after multi number argument', c.get('mk'));
+  await t.settle('execAsPipeline number argument', c.multi().set('pk', 'v').sAdd('ps', 2).execAsPipeline());
+  await t.settle('after execAsPipeline number argument', c.get('pk'));
+  await t.settle('sendCommand number', c.sendCommand(['SET', 'x', 1]));
+});
