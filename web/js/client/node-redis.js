@@ -242,6 +242,8 @@ export class RedisClient {
     this._subscriptions = new Map();
     this._inner = null;
     this._quitting = false;
+    // executeIsolated's connection (node-redis's pool holds one by default) and its queue.
+    this._isolation = { open: true, client: null, turn: Promise.resolve() };
   }
 
   static commandOptions(options) {
@@ -261,6 +263,7 @@ export class RedisClient {
     if (this.isOpen) throw new Error('Socket already opened');
     this.isOpen = true;
     this._quitting = false;
+    if (!this._isolation.open) this._isolation = { open: true, client: null, turn: Promise.resolve() };
     const inner = new Redis({ ...parseClientOptions(this.options), lazyConnect: true, maxRetriesPerRequest: null });
     inner._nodeRedis = true;
     this._inner = inner;
@@ -325,8 +328,40 @@ export class RedisClient {
     return this.multi();
   }
 
+  /**
+   * Runs `fn` with a connection of its own (for blocking commands, WATCH…), as node-redis's
+   * isolation pool does with its default size of one: calls take turns on one duplicate.
+   */
+  executeIsolated(fn) {
+    const isolation = this._isolation;
+    if (!isolation.open) return Promise.reject(new ClientClosedError());
+    const run = isolation.turn.then(async () => {
+      if (!isolation.client) {
+        const client = this.duplicate();
+        client.on('error', (err) => {
+          if (this.listenerCount('error') > 0) this.emit('error', err);
+        });
+        await client.connect();
+        isolation.client = client;
+      }
+      return fn(isolation.client);
+    });
+    isolation.turn = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  _closeIsolation() {
+    const isolation = this._isolation;
+    isolation.open = false;
+    if (isolation.client && isolation.client.isOpen) isolation.client.disconnect().catch(() => {});
+  }
+
   async quit() {
     if (!this.isOpen) throw new ClientClosedError();
+    this._closeIsolation();
     this._quitting = true;
     const reply = await this._run(['QUIT']);
     this.isOpen = false;
@@ -345,6 +380,7 @@ export class RedisClient {
 
   async disconnect() {
     if (!this.isOpen) throw new ClientClosedError();
+    this._closeIsolation();
     this._quitting = true;
     this.isOpen = false;
     this.isReady = false;

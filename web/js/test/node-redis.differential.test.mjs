@@ -870,3 +870,28 @@ differential('createClient: the remaining string, hash, key and server commands'
   await t.settle('after execAsPipeline number argument', c.get('pk'));
   await t.settle('sendCommand number', c.sendCommand(['SET', 'x', 1]));
 });
+
+differential('createClient: executeIsolated', async (t) => {
+  const c = t.client();
+  await c.connect();
+  await t.settle('blPop isolated', c.executeIsolated((iso) => iso.blPop('empty', 0.05)));
+  await t.settle('client name isolated', c.executeIsolated((iso) => iso.clientGetName()));
+  await t.settle('same connection in turn', Promise.all([
+    c.executeIsolated((iso) => iso.clientId()),
+    c.executeIsolated((iso) => iso.clientId()),
+  ]).then(([a, b]) => a === b));
+  await t.settle('not the client itself', Promise.all([c.clientId(), c.executeIsolated((iso) => iso.clientId())]).then(([a, b]) => a !== b));
+  await c.set('w', '1');
+  await t.settle('watch isolated', c.executeIsolated(async (iso) => {
+    await iso.watch('w');
+    await c.set('w', '2');
+    return iso.multi().set('w', '3').exec();
+  }));
+  await t.settle('w', c.get('w'));
+  await t.settle('fn throws', c.executeIsolated(async () => {
+    throw new Error('boom');
+  }));
+  await t.settle('after a throw', c.executeIsolated((iso) => iso.ping()));
+  await c.disconnect();
+  await t.settle('after disconnect', c.executeIsolated((iso) => iso.ping()));
+});
