@@ -895,3 +895,58 @@ differential('createClient: executeIsolated', async (t) => {
   await c.disconnect();
   await t.settle('after disconnect', c.executeIsolated((iso) => iso.ping()));
 });
+
+/**
+ * What no scenario can run here (the engine lacks these subcommands, or they would stop the
+ * oracle): their command lines, and the reply shapes of commands that only ever answer errors
+ * here, compared with node-redis's own command modules on the same inputs.
+ */
+test('createClient: command lines and reply shapes equal node-redis\'s where no server can show them', async () => {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const real = require('@redis/client/dist/lib/client/commands').default;
+  const { packageDir } = await import('./harness.mjs');
+  const { SPECS } = await import(`${packageDir}/client/node-redis-commands.js`);
+  const lines = [
+    ['SHUTDOWN'], ['SHUTDOWN', 'NOSAVE'], ['CLIENT_CACHING', true], ['CLIENT_CACHING', false], ['CLIENT_GETREDIR'],
+    ['CLIENT_PAUSE', 100], ['CLIENT_PAUSE', 100, 'WRITE'], ['CLIENT_UNPAUSE'], ['CLIENT_TRACKINGINFO'],
+    ['CLIENT_TRACKING', false, { BCAST: true }], ['CLIENT_TRACKING', true],
+    ['CLIENT_TRACKING', true, { REDIRECT: 5, BCAST: true, PREFIX: ['a', 'b'], NOLOOP: true }],
+    ['CLIENT_TRACKING', true, { BCAST: true, PREFIX: 'p' }], ['CLIENT_TRACKING', true, { OPTIN: true }],
+    ['CLIENT_TRACKING', true, { OPTOUT: true, NOLOOP: true }],
+    ['CLIENT_KILL', { filter: 'LADDR', localAddress: '1.2.3.4:5' }], ['CLIENT_KILL', { filter: 'USER', username: 'u' }],
+    ['CLIENT_KILL', { filter: 'MAXAGE', maxAge: 10 }], ['CLIENT_KILL', { filter: 'SKIPME', skipMe: false }],
+    ['CLIENT_KILL', { filter: 'ADDR', address: '1.2.3.4:5' }], ['CLIENT_KILL', { filter: 'ID', id: '7' }],
+    ['LOLWUT'], ['LOLWUT', 6], ['HELLO', { protover: 3, auth: { username: 'u', password: 'p' }, clientName: 'n' }],
+    ['FAILOVER'], ['FAILOVER', { ABORT: true }], ['MIGRATE', 'h', 1, 'k', 0, 10, { REPLACE: true, AUTH: { password: 'p' } }],
+    ['RESTORE', 'k', 0, 'v', { REPLACE: true, ABSTTL: true, IDLETIME: 5, FREQ: 3 }], ['BGSAVE', { SCHEDULE: true }],
+    ['XADD', 'k', '*', { a: 'b' }, { NOMKSTREAM: true, TRIM: { strategy: 'MINID', strategyModifier: '~', threshold: 5, limit: 10 } }],
+    ['XCLAIM', 'k', 'g', 'c', 0, ['1-1'], { IDLE: 5, TIME: new Date(1000), RETRYCOUNT: 2, FORCE: true }],
+    ['XPENDING_RANGE', 'k', 'g', '-', '+', 5, { IDLE: 10, consumer: 'c' }], ['XSETID', 'k', '5-5', { ENTRIESADDED: 3, MAXDELETEDID: '1-1' }],
+    ['BITFIELD', 'k', [{ operation: 'OVERFLOW', behavior: 'WRAP' }]], ['COMMAND_LIST'], ['ACL_GENPASS'], ['ACL_LOG'],
+    ['GEOSEARCHSTORE', 'd', 's', { longitude: 1, latitude: 2 }, { width: 1, height: 2, unit: 'm' }, { COUNT: 3, STOREDIST: true }],
+    ['ZRANGESTORE', 'd', 's', 0, 1, { WITHSCORES: true }], ['MEMORY_USAGE', 'k'], ['FUNCTION_LOAD', 'code'],
+  ];
+  for (const [name, ...args] of lines) {
+    assert.deepStrictEqual([...SPECS[name][1](...args)], [...real[name].transformArguments(...args)], `${name} ${JSON.stringify(args)}`);
+  }
+  const replies = [
+    ['CLIENT_TRACKINGINFO', ['flags', ['on', 'bcast'], 'redirect', 0, 'prefixes', ['a']]],
+    ['ROLE', ['master', 10, [['127.0.0.1', '6380', '10']]]], ['ROLE', ['slave', '127.0.0.1', 6379, 'connected', 10]],
+    ['ROLE', ['sentinel', ['m']]],
+    ['CLUSTER_INFO', 'cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:2\r\ncluster_size:1\r\ncluster_current_epoch:3\r\ncluster_my_epoch:2\r\ncluster_stats_messages_sent:10\r\ncluster_stats_messages_received:9\r\n'],
+    ['CLUSTER_NODES', 'a1 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 5461\nb2 127.0.0.1:30004 slave a1 0 1426238317239 4 connected\n'],
+    ['CLUSTER_SLOTS', [[0, 5460, ['127.0.0.1', 30001, 'a1'], ['127.0.0.1', 30004, 'b2']]]],
+    ['CLUSTER_LINKS', [['direction', 'to', 'node', 'a1', 'create-time', 1, 'events', 'rw', 'send-buffer-allocated', 0, 'send-buffer-used', 0]]],
+    ['FUNCTION_LIST', [['library_name', 'lib', 'engine', 'LUA', 'functions', [['name', 'f', 'description', null, 'flags', ['no-writes']]]]]],
+    ['FUNCTION_LIST_WITHCODE', [['library_name', 'lib', 'engine', 'LUA', 'functions', [], 'library_code', 'code']]],
+    ['FUNCTION_STATS', ['running_script', null, 'engines', ['LUA', ['libraries_count', 1, 'functions_count', 2]]]],
+    ['FUNCTION_STATS', ['running_script', ['name', 'f', 'command', ['fcall', 'f'], 'duration_ms', 5], 'engines', []]],
+    ['ACL_GETUSER', ['flags', ['on'], 'passwords', [], 'commands', '+@all', 'keys', '~*', 'channels', '&*', 'selectors', []]],
+    ['ACL_LOG', [['count', 1, 'reason', 'auth', 'context', 'toplevel', 'object', 'AUTH', 'username', 'u', 'age-seconds', '4.0', 'client-info', 'id=1']]],
+    ['SCRIPT_EXISTS', [1, 0]],
+  ];
+  for (const [name, reply] of replies) {
+    assert.deepStrictEqual(SPECS[name][2](reply), real[name].transformReply(reply), name);
+  }
+});
