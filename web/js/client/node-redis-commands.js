@@ -83,24 +83,41 @@ function scanArgs(args, cursor, o) {
   return args;
 }
 
+/** SET's expiry: as node-redis, a Date for EXAT or PXAT goes as its text (which Redis refuses). */
 function setExpiry(args, o) {
   if (o?.EX !== undefined) args.push('EX', o.EX.toString());
   else if (o?.PX !== undefined) args.push('PX', o.PX.toString());
-  else if (o?.EXAT !== undefined) args.push('EXAT', seconds(o.EXAT));
-  else if (o?.PXAT !== undefined) args.push('PXAT', millis(o.PXAT));
+  else if (o?.EXAT !== undefined) args.push('EXAT', o.EXAT.toString());
+  else if (o?.PXAT !== undefined) args.push('PXAT', o.PXAT.toString());
   else return false;
   return true;
 }
 
-/** Field-value pairs from an object, a Map or (nested) arrays; `convert` turns numbers to text. */
-function pushPairs(args, value, convert) {
-  const put = convert ? str : (v) => v;
+/** GETEX's mode, told apart by which option it names; none of them means PERSIST. */
+function getexMode(args, mode) {
+  if ('EX' in mode) args.push('EX', mode.EX.toString());
+  else if ('PX' in mode) args.push('PX', mode.PX.toString());
+  else if ('EXAT' in mode) args.push('EXAT', seconds(mode.EXAT));
+  else if ('PXAT' in mode) args.push('PXAT', millis(mode.PXAT));
+  else args.push('PERSIST');
+  return args;
+}
+
+/** MSET's pairs: from an array of pairs (or a flat array), or an object's own keys. */
+function msetPairs(args, toSet) {
+  if (Array.isArray(toSet)) args.push(...toSet.flat());
+  else for (const k of Object.keys(toSet)) args.push(k, toSet[k]);
+  return args;
+}
+
+/** HSET's field-value pairs from an object, a Map or (nested) arrays, numbers as text. */
+function hashPairs(args, value) {
   if (value instanceof Map) {
-    for (const [k, v] of value) args.push(put(k), put(v));
+    for (const [k, v] of value) args.push(str(k), str(v));
   } else if (Array.isArray(value)) {
-    for (const item of value.flat(Infinity)) args.push(put(item));
+    for (const item of value.flat(Infinity)) args.push(str(item));
   } else {
-    for (const k of Object.keys(value)) args.push(k, put(value[k]));
+    for (const k of Object.keys(value)) args.push(k, str(value[k]));
   }
   return args;
 }
@@ -445,15 +462,11 @@ export const SPECS = {
   SETNX: ['setNX', (key, value) => ['SETNX', key, value], bool],
   GET: ['get', (key) => ['GET', key]],
   GETDEL: ['getDel', (key) => ['GETDEL', key]],
-  GETEX: ['getEx', (key, mode) => {
-    const args = ['GETEX', key];
-    if (!setExpiry(args, mode)) args.push('PERSIST');
-    return args;
-  }],
+  GETEX: ['getEx', (key, mode) => getexMode(['GETEX', key], mode)],
   GETSET: ['getSet', (key, value) => ['GETSET', key, value]],
   MGET: ['mGet', (keys) => ['MGET', ...keys]],
-  MSET: ['mSet', (toSet) => pushPairs(['MSET'], toSet)],
-  MSETNX: ['mSetNX', (toSet) => pushPairs(['MSETNX'], toSet), bool],
+  MSET: ['mSet', (toSet) => msetPairs(['MSET'], toSet)],
+  MSETNX: ['mSetNX', (toSet) => msetPairs(['MSETNX'], toSet), bool],
   APPEND: ['append', (key, value) => ['APPEND', key, value]],
   STRLEN: ['strLen', (key) => ['STRLEN', key]],
   GETRANGE: ['getRange', (key, start, end) => ['GETRANGE', key, start.toString(), end.toString()]],
@@ -576,7 +589,7 @@ export const SPECS = {
     if (typeof value === 'string' || typeof value === 'number' || platform.isBytes(value)) {
       return ['HSET', key, str(value), str(fieldValue)];
     }
-    return pushPairs(['HSET', key], value, true);
+    return hashPairs(['HSET', key], value);
   }],
   HSETNX: ['hSetNX', (key, field, value) => ['HSETNX', key, field, value], bool],
   HGET: ['hGet', (key, field) => ['HGET', key, field]],

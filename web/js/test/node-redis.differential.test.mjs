@@ -869,6 +869,21 @@ differential('createClient: the remaining string, hash, key and server commands'
   await t.settle('execAsPipeline number argument', c.multi().set('pk', 'v').sAdd('ps', 2).execAsPipeline());
   await t.settle('after execAsPipeline number argument', c.get('pk'));
   await t.settle('sendCommand number', c.sendCommand(['SET', 'x', 1]));
+  await t.settle('set EXAT Date', c.set('d', 'v', { EXAT: new Date(4102444800000) }));
+  await t.settle('set EXAT', c.set('d', 'v', { EXAT: 4102444800 }));
+  await t.settle('set PXAT', c.set('d', 'v', { PXAT: 4102444800000, GET: true }));
+  await t.settle('pExpireTime d', c.pExpireTime('d'));
+  await t.settle('getEx EXAT Date', c.getEx('d', { EXAT: new Date(4102444800000) }));
+  await t.settle('getEx PXAT', c.getEx('d', { PXAT: 4102444800000 }));
+  await t.settle('getEx PX', c.getEx('d', { PX: 100000 }));
+  await t.settle('getEx no mode', c.getEx('d'));
+  await t.settle('getEx empty mode', c.getEx('d', {}));
+  await t.settle('ttl d', c.ttl('d'));
+  await t.settle('mSet Map', c.mSet(new Map([['m1', 'a']])));
+  await t.settle('mSet flat array', c.mSet(['m1', 'a', 'm2', 'b']));
+  await t.settle('mGet', c.mGet(['m1', 'm2']));
+  await t.settle('hSet nested arrays and numbers', c.hSet('hh', [['f', 1], ['g', [2]]]));
+  await t.settle('hGetAll hh', c.hGetAll('hh'));
 });
 
 differential('createClient: executeIsolated', async (t) => {
