@@ -66,10 +66,14 @@ const integerOr = (message) => (reply) => {
   if (typeof reply !== 'number') throw new TypeError(message);
   return reply;
 };
-/** `[name1, v1, name2, v2…]` → `{ prop: v }` for the names in `props` (name → [prop, shape?]). */
-const renamed = (props, out = {}) => (reply) => {
+/**
+ * `[name1, v1, name2, v2…]` → `{ prop: v }`, in the reply's order, for the names `props` knows
+ * (a Map: name → [prop, shape?]); other names are left out.
+ */
+const renamed = (props) => (reply) => {
+  const out = {};
   for (let i = 0; i < reply.length; i += 2) {
-    const prop = props[reply[i]];
+    const prop = props.get(reply[i]);
     if (prop) out[prop[0]] = prop[1] ? prop[1](reply[i + 1]) : reply[i + 1];
   }
   return out;
@@ -231,8 +235,8 @@ function geoMembers(reply, replyWith) {
   });
 }
 
-function streamsArgs(args, list_) {
-  const all = list(list_);
+function streamsArgs(args, requested) {
+  const all = list(requested);
   args.push('STREAMS');
   for (const s of all) args.push(s.key);
   for (const s of all) args.push(s.id);
@@ -871,15 +875,15 @@ export const SPECS = {
   XAUTOCLAIM: ['xAutoClaim', xautoclaimArgs, (reply) => ({ nextId: reply[0], messages: reply[1].map(entryOrNull) })],
   XAUTOCLAIM_JUSTID: ['xAutoClaimJustId', (...a) => [...xautoclaimArgs(...a), 'JUSTID'],
     (reply) => ({ nextId: reply[0], messages: reply[1] })],
-  XINFO_STREAM: ['xInfoStream', sub('XINFO', 'STREAM'), (reply) => renamed({
-    length: ['length'],
-    'radix-tree-keys': ['radixTreeKeys'],
-    'radix-tree-nodes': ['radixTreeNodes'],
-    groups: ['groups'],
-    'last-generated-id': ['lastGeneratedId'],
-    'first-entry': ['firstEntry', (e) => (e ? entry(e) : null)],
-    'last-entry': ['lastEntry', (e) => (e ? entry(e) : null)],
-  })(reply)],
+  XINFO_STREAM: ['xInfoStream', sub('XINFO', 'STREAM'), renamed(new Map([
+    ['length', ['length']],
+    ['radix-tree-keys', ['radixTreeKeys']],
+    ['radix-tree-nodes', ['radixTreeNodes']],
+    ['groups', ['groups']],
+    ['last-generated-id', ['lastGeneratedId']],
+    ['first-entry', ['firstEntry', entryOrNull]],
+    ['last-entry', ['lastEntry', entryOrNull]],
+  ]))],
   XINFO_GROUPS: ['xInfoGroups', sub('XINFO', 'GROUPS'),
     (reply) => reply.map((g) => ({ name: g[1], consumers: g[3], pending: g[5], lastDeliveredId: g[7] }))],
   XINFO_CONSUMERS: ['xInfoConsumers', sub('XINFO', 'CONSUMERS'),
