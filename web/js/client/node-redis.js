@@ -1,10 +1,11 @@
 //! The node-redis v4 style (`import { createClient } from 'redis'`), over the same connections
 //! as the ioredis-compatible client: `await client.connect()`, camelCase and UPPERCASE methods
-//! whose arguments and replies follow node-redis 4 for the common commands (`hGetAll` → object,
-//! `set(k, v, { EX: 60 })`, `zAdd(k, { score, value })`, `sIsMember` → boolean, `scan` →
-//! `{ cursor, keys }`…), `multi()…exec()`, `subscribe(channel, listener)`, `quit()`,
-//! `disconnect()`, scan iterators. Any other Redis command is there by its name, in upper and
-//! lower case, with its arguments flattened and its reply untouched.
+//! for every command node-redis 4.7 has, with its arguments and reply shapes (`hGetAll` →
+//! object, `set(k, v, { EX: 60 })`, `zAdd(k, { score, value })`, `sIsMember` → boolean, `scan`
+//! → `{ cursor, keys }`, `xRange` → `{ id, message }`…: the table is `node-redis-commands.js`),
+//! `multi()…exec()`, `subscribe(channel, listener)`, `quit()`, `disconnect()`, scan iterators.
+//! Any other Redis command is there by its name, in upper and lower case, with its arguments
+//! flattened and its reply untouched.
 
 import { Redis } from './redis.js';
 import { isDirectCommand } from './commander.js';
@@ -12,6 +13,7 @@ import { Command, CALL_SITE } from './command.js';
 import { ReplyError } from './errors.js';
 import { platform, initEmitter, emitterMixin } from './platform.js';
 import { COMMANDS } from './commands.generated.js';
+import { SPECS, str, list } from './node-redis-commands.js';
 
 /** An error reply from the server, as node-redis 4 names it. */
 export class ErrorReply extends Error {
@@ -65,293 +67,57 @@ export function commandOptions(options) {
   return { ...options, [OPTIONS]: true };
 }
 
-const str = (v) => (typeof v === 'number' ? v.toString() : v);
-const list = (v) => (Array.isArray(v) ? v : [v]);
-const bool = (reply) => reply === 1;
-const num = (reply) => {
-  if (reply === null) return null;
-  const text = reply.toString();
-  if (text === '+inf' || text === 'inf') return Infinity;
-  if (text === '-inf') return -Infinity;
-  return Number(reply);
-};
-const tuplesObject = (reply) => {
-  const out = Object.create(null);
-  for (let i = 0; i < reply.length; i += 2) out[reply[i].toString()] = reply[i + 1];
-  return out;
-};
-const withScores = (reply) => {
-  const out = [];
-  for (let i = 0; i < reply.length; i += 2) out.push({ value: reply[i], score: num(reply[i + 1]) });
-  return out;
-};
-const seconds = (t) => (t instanceof Date ? Math.floor(t.getTime() / 1000).toString() : str(t));
-const millis = (t) => (t instanceof Date ? t.getTime().toString() : str(t));
-const infinity = (n) => (n === Infinity ? '+inf' : n === -Infinity ? '-inf' : str(n));
-
-function scanArgs(args, cursor, options) {
-  args.push(cursor.toString());
-  if (options?.MATCH) args.push('MATCH', options.MATCH);
-  if (options?.COUNT) args.push('COUNT', options.COUNT.toString());
-  return args;
-}
-
-function setExpiry(args, o) {
-  if (o?.EX !== undefined) args.push('EX', o.EX.toString());
-  else if (o?.PX !== undefined) args.push('PX', o.PX.toString());
-  else if (o?.EXAT !== undefined) args.push('EXAT', seconds(o.EXAT));
-  else if (o?.PXAT !== undefined) args.push('PXAT', millis(o.PXAT));
-  return args;
-}
-
-function pushPairs(args, value) {
-  if (value instanceof Map) {
-    for (const [k, v] of value) args.push(str(k), str(v));
-  } else if (Array.isArray(value)) {
-    for (const item of value.flat(Infinity)) args.push(str(item));
-  } else {
-    for (const k of Object.keys(value)) args.push(k, str(value[k]));
-  }
-  return args;
-}
-
-function zrangeArgs(name, key, min, max, o) {
-  const args = [name, key, infinity(min), infinity(max)];
-  if (o?.BY === 'SCORE') args.push('BYSCORE');
-  else if (o?.BY === 'LEX') args.push('BYLEX');
-  if (o?.REV) args.push('REV');
-  if (o?.LIMIT) args.push('LIMIT', o.LIMIT.offset.toString(), o.LIMIT.count.toString());
-  return args;
-}
-
-/**
- * node-redis 4's commands for which it shapes arguments or replies: UPPERCASE name →
- * [camelCase name, (…args) → argv, reply transformer?]. Others are sent as given.
- */
-const SPECS = {
-  SET: ['set', (key, value, o) => {
-    const args = setExpiry(['SET', key, str(value)], o);
-    if (o?.EX === undefined && o?.PX === undefined && o?.EXAT === undefined && o?.PXAT === undefined && o?.KEEPTTL) {
-      args.push('KEEPTTL');
-    }
-    if (o?.NX) args.push('NX');
-    else if (o?.XX) args.push('XX');
-    if (o?.GET) args.push('GET');
-    return args;
-  }],
-  SETEX: ['setEx', (key, s, value) => ['SETEX', key, s.toString(), str(value)]],
-  PSETEX: ['pSetEx', (key, ms, value) => ['PSETEX', key, ms.toString(), str(value)]],
-  SETNX: ['setNX', (key, value) => ['SETNX', key, str(value)], bool],
-  GET: ['get', (key) => ['GET', key]],
-  GETDEL: ['getDel', (key) => ['GETDEL', key]],
-  GETEX: ['getEx', (key, mode) => {
-    const args = setExpiry(['GETEX', key], mode);
-    if (args.length === 2) args.push('PERSIST');
-    return args;
-  }],
-  GETSET: ['getSet', (key, value) => ['GETSET', key, str(value)]],
-  MGET: ['mGet', (keys) => ['MGET', ...keys]],
-  MSET: ['mSet', (toSet) => pushPairs(['MSET'], toSet)],
-  MSETNX: ['mSetNX', (toSet) => pushPairs(['MSETNX'], toSet), bool],
-  APPEND: ['append', (key, value) => ['APPEND', key, str(value)]],
-  STRLEN: ['strLen', (key) => ['STRLEN', key]],
-  GETRANGE: ['getRange', (key, start, end) => ['GETRANGE', key, start.toString(), end.toString()]],
-  SETRANGE: ['setRange', (key, offset, value) => ['SETRANGE', key, offset.toString(), str(value)]],
-  INCR: ['incr', (key) => ['INCR', key]],
-  INCRBY: ['incrBy', (key, n) => ['INCRBY', key, n.toString()]],
-  INCRBYFLOAT: ['incrByFloat', (key, n) => ['INCRBYFLOAT', key, n.toString()]],
-  DECR: ['decr', (key) => ['DECR', key]],
-  DECRBY: ['decrBy', (key, n) => ['DECRBY', key, n.toString()]],
-  DEL: ['del', (keys) => ['DEL', ...list(keys)]],
-  UNLINK: ['unlink', (keys) => ['UNLINK', ...list(keys)]],
-  EXISTS: ['exists', (keys) => ['EXISTS', ...list(keys)]],
-  TOUCH: ['touch', (keys) => ['TOUCH', ...list(keys)]],
-  EXPIRE: ['expire', (key, s, mode) => (mode ? ['EXPIRE', key, s.toString(), mode] : ['EXPIRE', key, s.toString()]), bool],
-  PEXPIRE: ['pExpire', (key, ms, mode) => (mode ? ['PEXPIRE', key, ms.toString(), mode] : ['PEXPIRE', key, ms.toString()]), bool],
-  EXPIREAT: ['expireAt', (key, t, mode) => (mode ? ['EXPIREAT', key, seconds(t), mode] : ['EXPIREAT', key, seconds(t)]), bool],
-  PEXPIREAT: ['pExpireAt', (key, t, mode) => (mode ? ['PEXPIREAT', key, millis(t), mode] : ['PEXPIREAT', key, millis(t)]), bool],
-  EXPIRETIME: ['expireTime', (key) => ['EXPIRETIME', key]],
-  PERSIST: ['persist', (key) => ['PERSIST', key], bool],
-  TTL: ['ttl', (key) => ['TTL', key]],
-  PTTL: ['pTTL', (key) => ['PTTL', key]],
-  TYPE: ['type', (key) => ['TYPE', key]],
-  RENAME: ['rename', (key, newKey) => ['RENAME', key, newKey]],
-  RENAMENX: ['renameNX', (key, newKey) => ['RENAMENX', key, newKey], bool],
-  COPY: ['copy', (source, destination, o) => {
-    const args = ['COPY', source, destination];
-    if (o?.destinationDb) args.push('DB', o.destinationDb.toString());
-    if (o?.replace) args.push('REPLACE');
-    return args;
-  }, bool],
-  KEYS: ['keys', (pattern) => ['KEYS', pattern]],
-  SCAN: ['scan', (cursor, o) => {
-    const args = scanArgs(['SCAN'], cursor, o);
-    if (o?.TYPE) args.push('TYPE', o.TYPE);
-    return args;
-  }, ([cursor, keys]) => ({ cursor: Number(cursor), keys })],
-  RANDOMKEY: ['randomKey', () => ['RANDOMKEY']],
-  DBSIZE: ['dbSize', () => ['DBSIZE']],
-  FLUSHALL: ['flushAll', (mode) => (mode ? ['FLUSHALL', mode] : ['FLUSHALL'])],
-  FLUSHDB: ['flushDb', (mode) => (mode ? ['FLUSHDB', mode] : ['FLUSHDB'])],
-  PING: ['ping', (message) => (message === undefined ? ['PING'] : ['PING', message])],
-  ECHO: ['echo', (message) => ['ECHO', message]],
-  HSET: ['hSet', (key, value, fieldValue) => {
-    if (typeof value === 'string' || typeof value === 'number' || platform.isBytes(value)) {
-      return ['HSET', key, str(value), str(fieldValue)];
-    }
-    return pushPairs(['HSET', key], value);
-  }],
-  HSETNX: ['hSetNX', (key, field, value) => ['HSETNX', key, field, str(value)], bool],
-  HGET: ['hGet', (key, field) => ['HGET', key, field]],
-  HGETALL: ['hGetAll', (key) => ['HGETALL', key], tuplesObject],
-  HMGET: ['hmGet', (key, fields) => ['HMGET', key, ...list(fields)]],
-  HDEL: ['hDel', (key, fields) => ['HDEL', key, ...list(fields)]],
-  HEXISTS: ['hExists', (key, field) => ['HEXISTS', key, field], bool],
-  HINCRBY: ['hIncrBy', (key, field, n) => ['HINCRBY', key, field, n.toString()]],
-  HINCRBYFLOAT: ['hIncrByFloat', (key, field, n) => ['HINCRBYFLOAT', key, field, n.toString()]],
-  HKEYS: ['hKeys', (key) => ['HKEYS', key]],
-  HVALS: ['hVals', (key) => ['HVALS', key]],
-  HLEN: ['hLen', (key) => ['HLEN', key]],
-  HSTRLEN: ['hStrLen', (key, field) => ['HSTRLEN', key, field]],
-  HRANDFIELD: ['hRandField', (key) => ['HRANDFIELD', key]],
-  HRANDFIELD_COUNT: ['hRandFieldCount', (key, count) => ['HRANDFIELD', key, count.toString()]],
-  HRANDFIELD_COUNT_WITHVALUES: ['hRandFieldCountWithValues', (key, count) => ['HRANDFIELD', key, count.toString(), 'WITHVALUES'], tuplesObject],
-  HSCAN: ['hScan', (key, cursor, o) => scanArgs(['HSCAN', key], cursor, o), ([cursor, raw]) => {
-    const tuples = [];
-    for (let i = 0; i < raw.length; i += 2) tuples.push({ field: raw[i], value: raw[i + 1] });
-    return { cursor: Number(cursor), tuples };
-  }],
-  LPUSH: ['lPush', (key, elements) => ['LPUSH', key, ...list(elements).map(str)]],
-  RPUSH: ['rPush', (key, elements) => ['RPUSH', key, ...list(elements).map(str)]],
-  LPUSHX: ['lPushX', (key, elements) => ['LPUSHX', key, ...list(elements).map(str)]],
-  RPUSHX: ['rPushX', (key, elements) => ['RPUSHX', key, ...list(elements).map(str)]],
-  LPOP: ['lPop', (key) => ['LPOP', key]],
-  RPOP: ['rPop', (key) => ['RPOP', key]],
-  LPOP_COUNT: ['lPopCount', (key, count) => ['LPOP', key, count.toString()]],
-  RPOP_COUNT: ['rPopCount', (key, count) => ['RPOP', key, count.toString()]],
-  LRANGE: ['lRange', (key, start, stop) => ['LRANGE', key, start.toString(), stop.toString()]],
-  LLEN: ['lLen', (key) => ['LLEN', key]],
-  LINDEX: ['lIndex', (key, index) => ['LINDEX', key, index.toString()]],
-  LSET: ['lSet', (key, index, element) => ['LSET', key, index.toString(), str(element)]],
-  LREM: ['lRem', (key, count, element) => ['LREM', key, count.toString(), str(element)]],
-  LTRIM: ['lTrim', (key, start, stop) => ['LTRIM', key, start.toString(), stop.toString()]],
-  LINSERT: ['lInsert', (key, position, pivot, element) => ['LINSERT', key, position, str(pivot), str(element)]],
-  LPOS: ['lPos', (key, element, o) => {
-    const args = ['LPOS', key, str(element)];
-    if (typeof o?.RANK === 'number') args.push('RANK', o.RANK.toString());
-    if (typeof o?.MAXLEN === 'number') args.push('MAXLEN', o.MAXLEN.toString());
-    return args;
-  }],
-  LMOVE: ['lMove', (source, destination, from, to) => ['LMOVE', source, destination, from, to]],
-  BLPOP: ['blPop', (keys, timeout) => ['BLPOP', ...list(keys), timeout.toString()],
-    (reply) => (reply === null ? null : { key: reply[0], element: reply[1] })],
-  BRPOP: ['brPop', (keys, timeout) => ['BRPOP', ...list(keys), timeout.toString()],
-    (reply) => (reply === null ? null : { key: reply[0], element: reply[1] })],
-  BLMOVE: ['blMove', (source, destination, from, to, timeout) => ['BLMOVE', source, destination, from, to, timeout.toString()]],
-  SADD: ['sAdd', (key, members) => ['SADD', key, ...list(members).map(str)]],
-  SREM: ['sRem', (key, members) => ['SREM', key, ...list(members).map(str)]],
-  SMEMBERS: ['sMembers', (key) => ['SMEMBERS', key]],
-  SISMEMBER: ['sIsMember', (key, member) => ['SISMEMBER', key, str(member)], bool],
-  SMISMEMBER: ['smIsMember', (key, members) => ['SMISMEMBER', key, ...members.map(str)], (r) => r.map(bool)],
-  SCARD: ['sCard', (key) => ['SCARD', key]],
-  SINTER: ['sInter', (keys) => ['SINTER', ...list(keys)]],
-  SUNION: ['sUnion', (keys) => ['SUNION', ...list(keys)]],
-  SDIFF: ['sDiff', (keys) => ['SDIFF', ...list(keys)]],
-  SINTERSTORE: ['sInterStore', (destination, keys) => ['SINTERSTORE', destination, ...list(keys)]],
-  SUNIONSTORE: ['sUnionStore', (destination, keys) => ['SUNIONSTORE', destination, ...list(keys)]],
-  SDIFFSTORE: ['sDiffStore', (destination, keys) => ['SDIFFSTORE', destination, ...list(keys)]],
-  SPOP: ['sPop', (key, count) => (count === undefined ? ['SPOP', key] : ['SPOP', key, count.toString()])],
-  SRANDMEMBER: ['sRandMember', (key) => ['SRANDMEMBER', key]],
-  SRANDMEMBER_COUNT: ['sRandMemberCount', (key, count) => ['SRANDMEMBER', key, count.toString()]],
-  SMOVE: ['sMove', (source, destination, member) => ['SMOVE', source, destination, str(member)], bool],
-  SSCAN: ['sScan', (key, cursor, o) => scanArgs(['SSCAN', key], cursor, o),
-    ([cursor, members]) => ({ cursor: Number(cursor), members })],
-  ZADD: ['zAdd', (key, members, o) => {
-    const args = ['ZADD', key];
-    if (o?.NX) args.push('NX');
-    else {
-      if (o?.XX) args.push('XX');
-      if (o?.GT) args.push('GT');
-      else if (o?.LT) args.push('LT');
-    }
-    if (o?.CH) args.push('CH');
-    if (o?.INCR) args.push('INCR');
-    for (const { score, value } of list(members)) args.push(infinity(score), str(value));
-    return args;
-  }, num],
-  ZRANGE: ['zRange', (key, min, max, o) => zrangeArgs('ZRANGE', key, min, max, o)],
-  ZRANGE_WITHSCORES: ['zRangeWithScores', (key, min, max, o) => [...zrangeArgs('ZRANGE', key, min, max, o), 'WITHSCORES'], withScores],
-  ZRANGEBYSCORE: ['zRangeByScore', (key, min, max) => ['ZRANGEBYSCORE', key, infinity(min), infinity(max)]],
-  ZSCORE: ['zScore', (key, member) => ['ZSCORE', key, str(member)], num],
-  ZMSCORE: ['zmScore', (key, members) => ['ZMSCORE', key, ...list(members).map(str)], (r) => r.map(num)],
-  ZINCRBY: ['zIncrBy', (key, n, member) => ['ZINCRBY', key, n.toString(), str(member)], num],
-  ZREM: ['zRem', (key, members) => ['ZREM', key, ...list(members).map(str)]],
-  ZCARD: ['zCard', (key) => ['ZCARD', key]],
-  ZCOUNT: ['zCount', (key, min, max) => ['ZCOUNT', key, infinity(min), infinity(max)]],
-  ZRANK: ['zRank', (key, member) => ['ZRANK', key, str(member)]],
-  ZREVRANK: ['zRevRank', (key, member) => ['ZREVRANK', key, str(member)]],
-  ZPOPMIN: ['zPopMin', (key) => ['ZPOPMIN', key], (r) => (r.length ? withScores(r)[0] : null)],
-  ZPOPMAX: ['zPopMax', (key) => ['ZPOPMAX', key], (r) => (r.length ? withScores(r)[0] : null)],
-  ZSCAN: ['zScan', (key, cursor, o) => scanArgs(['ZSCAN', key], cursor, o),
-    ([cursor, raw]) => ({ cursor: Number(cursor), members: withScores(raw) })],
-  PUBLISH: ['publish', (channel, message) => ['PUBLISH', channel, str(message)]],
-  PFADD: ['pfAdd', (key, elements) => ['PFADD', key, ...list(elements ?? []).map(str)], bool],
-  PFCOUNT: ['pfCount', (keys) => ['PFCOUNT', ...list(keys)]],
-  WATCH: ['watch', (keys) => ['WATCH', ...list(keys)]],
-  UNWATCH: ['unwatch', () => ['UNWATCH']],
-  SELECT: ['select', (db) => ['SELECT', db.toString()]],
-  CLIENT_ID: ['clientId', () => ['CLIENT', 'ID']],
-  CLIENT_GETNAME: ['clientGetName', () => ['CLIENT', 'GETNAME']],
-  CLIENT_SETNAME: ['clientSetName', (name) => ['CLIENT', 'SETNAME', name]],
-  CLIENT_KILL: ['clientKill', (filter) => {
-    if (typeof filter === 'string') return ['CLIENT', 'KILL', filter];
-    const args = ['CLIENT', 'KILL'];
-    if (filter?.filter === 'ID') args.push('ID', filter.id.toString());
-    else if (filter?.filter === 'TYPE') args.push('TYPE', filter.type);
-    else if (filter?.filter === 'ADDR') args.push('ADDR', filter.address);
-    return args;
-  }],
-  TIME: ['time', () => ['TIME'], ([s, us]) => {
-    const d = new Date(Number(s) * 1000 + Number(us) / 1000);
-    d.microseconds = Number(us);
-    return d;
-  }],
-};
-
 function upperName(name) {
   return name.toUpperCase();
 }
 
 /**
- * The command methods: the table's, then every other command ioredis knows by its UPPER name
- * and its lower-case name (node-redis's name for one-word commands).
+ * How each command method shapes its call: name → (args) → [command line, reply shape?]. The
+ * table's commands (their UPPER and camelCase names), then every other command ioredis knows by
+ * its UPPER name and its lower-case name (node-redis's name for one-word commands), its
+ * arguments flattened and its reply untouched.
  */
-function commandMethods() {
-  const methods = {};
+function commandShapes() {
+  const shapes = {};
   for (const [upper, [camel, toArgs, toReply]] of Object.entries(SPECS)) {
-    const method = function specCommand(...args) {
-      const options = args.length && args[0] && args[0][OPTIONS] ? args.shift() : undefined;
-      return this._run(toArgs(...args), options, toReply);
+    const shape = (args) => {
+      const argv = toArgs(...args);
+      // A reply shaped by what was asked (GEOSEARCH's WITHDIST…) gets the request's choice.
+      const { replyWith } = argv;
+      return [argv, replyWith && toReply ? (reply) => toReply(reply, replyWith) : toReply];
     };
-    methods[upper] = method;
-    methods[camel] = method;
+    shapes[upper] = shape;
+    shapes[camel] = shape;
   }
   for (const name of Object.keys(COMMANDS)) {
     const upper = upperName(name);
-    if (methods[upper] || name.includes('|')) continue;
-    const method = function genericCommand(...args) {
-      const options = args.length && args[0] && args[0][OPTIONS] ? args.shift() : undefined;
+    if (shapes[upper] || name.includes('|')) continue;
+    const shape = (args) => {
       const argv = [upper];
       for (const a of args.flat()) argv.push(str(a));
-      return this._run(argv, options);
+      return [argv, undefined];
     };
-    methods[upper] = method;
-    if (!methods[name]) methods[name] = method;
+    shapes[upper] = shape;
+    if (!shapes[name]) shapes[name] = shape;
   }
-  return methods;
+  return shapes;
 }
 
-const METHODS = commandMethods();
+const SHAPES = commandShapes();
+
+/** node-redis sends strings and bytes only: anything else fails the command, unsent. */
+function invalidArgs(argv) {
+  for (const arg of argv) if (typeof arg !== 'string' && !platform.isBytes(arg)) return true;
+  return false;
+}
+
+const INVALID_ARGS = 'Invalid argument type';
+
+function takeOptions(args) {
+  return args.length && args[0] && args[0][OPTIONS] ? args.shift() : undefined;
+}
+
+
 
 function toErrorReply(err) {
   if (err instanceof ReplyError) {
@@ -380,7 +146,7 @@ export class RedisMultiCommand {
   }
 
   addCommand(args, toReply) {
-    this._queue.push({ args: args.map(str), toReply });
+    this._queue.push({ args, toReply });
     return this;
   }
 
@@ -392,9 +158,13 @@ export class RedisMultiCommand {
     const redis = client._inner;
     const pipeline = redis.pipeline();
     pipeline.call('MULTI');
-    for (const { args } of this._queue) queueUntransformed(pipeline, args);
+    // A command with an argument node-redis cannot send is left out and fails the whole exec()
+    // (after the others ran, as node-redis's does).
+    const queue = this._queue.filter(({ args }) => !invalidArgs(args));
+    for (const { args } of queue) queueUntransformed(pipeline, args);
     pipeline.call('EXEC');
     const results = await pipeline.exec();
+    if (queue.length !== this._queue.length) throw new TypeError(INVALID_ARGS);
     // A command refused while queueing makes EXEC answer EXECABORT, which is what rejects.
     const [execError, replies] = results[results.length - 1];
     if (execError) throw toErrorReply(execError);
@@ -405,7 +175,7 @@ export class RedisMultiCommand {
         errorIndexes.push(i);
         return toErrorReply(reply);
       }
-      return transformReply(this._queue[i].toReply, reply);
+      return transformReply(queue[i].toReply, reply);
     });
     if (errorIndexes.length) throw new MultiErrorReply(out, errorIndexes);
     return out;
@@ -416,30 +186,28 @@ export class RedisMultiCommand {
     const client = this._client;
     if (!client.isOpen) throw new ClientClosedError();
     if (this._queue.length === 0) return [];
-    const pipeline = client._inner.pipeline();
-    for (const { args } of this._queue) queueUntransformed(pipeline, args);
-    const results = await pipeline.exec();
+    const queue = this._queue.filter(({ args }) => !invalidArgs(args));
+    const results = [];
+    if (queue.length) {
+      const pipeline = client._inner.pipeline();
+      for (const { args } of queue) queueUntransformed(pipeline, args);
+      results.push(...(await pipeline.exec()));
+    }
+    if (queue.length !== this._queue.length) throw new TypeError(INVALID_ARGS);
     return results.map(([err, reply], i) => {
       if (err) throw toErrorReply(err);
-      return transformReply(this._queue[i].toReply, reply);
+      return transformReply(queue[i].toReply, reply);
     });
   }
 }
 
-for (const [name, method] of Object.entries(METHODS)) {
+for (const [name, shape] of Object.entries(SHAPES)) {
   if (Object.prototype.hasOwnProperty.call(RedisMultiCommand.prototype, name)) continue;
+  // Shaping errors throw at once, as node-redis's chain methods do.
   RedisMultiCommand.prototype[name] = function queue(...args) {
-    // Reuse the client method's argument shaping, recording instead of sending.
-    let recorded;
-    method.apply(
-      {
-        _run: (argv, _options, toReply) => {
-          recorded = [argv, toReply];
-        },
-      },
-      args,
-    );
-    return this.addCommand(recorded[0], recorded[1]);
+    takeOptions(args);
+    const [argv, toReply] = shape(args);
+    return this.addCommand(argv, toReply);
   };
 }
 
@@ -474,6 +242,8 @@ export class RedisClient {
     this._subscriptions = new Map();
     this._inner = null;
     this._quitting = false;
+    // executeIsolated's connection (node-redis's pool holds one by default) and its queue.
+    this._isolation = { open: true, client: null, turn: Promise.resolve() };
   }
 
   static commandOptions(options) {
@@ -493,6 +263,7 @@ export class RedisClient {
     if (this.isOpen) throw new Error('Socket already opened');
     this.isOpen = true;
     this._quitting = false;
+    if (!this._isolation.open) this._isolation = { open: true, client: null, turn: Promise.resolve() };
     const inner = new Redis({ ...parseClientOptions(this.options), lazyConnect: true, maxRetriesPerRequest: null });
     inner._nodeRedis = true;
     this._inner = inner;
@@ -524,6 +295,7 @@ export class RedisClient {
 
   _run(argv, options, toReply) {
     if (!this.isOpen) return Promise.reject(new ClientClosedError());
+    if (invalidArgs(argv)) return Promise.reject(new TypeError(INVALID_ARGS));
     const encoding = options && options.returnBuffers ? null : 'utf8';
     const inner = this._inner;
     const name = argv[0];
@@ -545,7 +317,7 @@ export class RedisClient {
 
   /** Sends a command given as an array of strings: `sendCommand(['SET', 'k', 'v'])`. */
   sendCommand(args, options) {
-    return this._run(args.map(str), options);
+    return this._run(args, options);
   }
 
   multi() {
@@ -556,8 +328,40 @@ export class RedisClient {
     return this.multi();
   }
 
+  /**
+   * Runs `fn` with a connection of its own (for blocking commands, WATCH…), as node-redis's
+   * isolation pool does with its default size of one: calls take turns on one duplicate.
+   */
+  executeIsolated(fn) {
+    const isolation = this._isolation;
+    if (!isolation.open) return Promise.reject(new ClientClosedError());
+    const run = isolation.turn.then(async () => {
+      if (!isolation.client) {
+        const client = this.duplicate();
+        client.on('error', (err) => {
+          if (this.listenerCount('error') > 0) this.emit('error', err);
+        });
+        await client.connect();
+        isolation.client = client;
+      }
+      return fn(isolation.client);
+    });
+    isolation.turn = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  _closeIsolation() {
+    const isolation = this._isolation;
+    isolation.open = false;
+    if (isolation.client && isolation.client.isOpen) isolation.client.disconnect().catch(() => {});
+  }
+
   async quit() {
     if (!this.isOpen) throw new ClientClosedError();
+    this._closeIsolation();
     this._quitting = true;
     const reply = await this._run(['QUIT']);
     this.isOpen = false;
@@ -576,6 +380,7 @@ export class RedisClient {
 
   async disconnect() {
     if (!this.isOpen) throw new ClientClosedError();
+    this._closeIsolation();
     this._quitting = true;
     this.isOpen = false;
     this.isReady = false;
@@ -583,6 +388,11 @@ export class RedisClient {
     this._inner.disconnect();
     this.emit('end');
   }
+
+  /** Open clients never keep Node alive here: `ref()` and `unref()` change nothing. */
+  ref() {}
+
+  unref() {}
 
   duplicate(overrides) {
     return new RedisClient({ ...this.options, ...overrides });
@@ -675,6 +485,15 @@ export class RedisClient {
     } while (cursor !== 0);
   }
 
+  async *hScanNoValuesIterator(key, options) {
+    let cursor = 0;
+    do {
+      const reply = await this.hScanNoValues(key, cursor, options);
+      cursor = reply.cursor;
+      for (const field of reply.keys) yield field;
+    } while (cursor !== 0);
+  }
+
   async *sScanIterator(key, options) {
     let cursor = 0;
     do {
@@ -694,10 +513,19 @@ export class RedisClient {
   }
 }
 
-for (const [name, method] of Object.entries(METHODS)) {
-  if (!Object.prototype.hasOwnProperty.call(RedisClient.prototype, name)) {
-    RedisClient.prototype[name] = method;
-  }
+for (const [name, shape] of Object.entries(SHAPES)) {
+  if (Object.prototype.hasOwnProperty.call(RedisClient.prototype, name)) continue;
+  // Shaping errors (a missing argument…) reject, as node-redis's async command methods do.
+  RedisClient.prototype[name] = function command(...args) {
+    const options = takeOptions(args);
+    let shaped;
+    try {
+      shaped = shape(args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this._run(shaped[0], options, shaped[1]);
+  };
 }
 for (const [upper, lower] of [
   ['SUBSCRIBE', 'subscribe'],

@@ -123,6 +123,8 @@ export interface RedisClient extends EventEmitter {
   pSubscribe(patterns: string | string[], listener: (message: any, channel: any) => void, bufferMode?: boolean): Promise<void>;
   pUnsubscribe(patterns?: string | string[], listener?: (message: any, channel: any) => void): Promise<void>;
   scanIterator(options?: { MATCH?: string; COUNT?: number; TYPE?: string }): AsyncIterable<string>;
+  executeIsolated<T>(fn: (isolated: RedisClient) => Promise<T>): Promise<T>;
+  /** Every node-redis 4.7 command, in camelCase and UPPERCASE (`zRangeWithScores`, `XADD`…). */
   [command: string]: any;
 }
 export function createClient(options?: RedisClientOptions): RedisClient;
