@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient as realCreateClient } from 'redis';
 import { spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { loadPackage, sleep } from './harness.mjs';
 
 const PORT = Number(process.env.REDIS_PORT);
@@ -704,13 +704,25 @@ let absentServer;
 /** Starts (once) a redis-server without the ABSENT commands; answers its port. */
 function serverWithoutAbsentCommands() {
   absentServer ??= (async () => {
-    const port = PORT + 1 + Math.floor(Math.random() * 1000);
+    // A port the system says is free (a random one could be taken, and another server answer).
+    const port = await new Promise((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address();
+        probe.close(() => resolve(free));
+      });
+    });
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     for (const name of ABSENT) args.push('--rename-command', name, '');
     const child = spawn('redis-server', args, { stdio: 'ignore' });
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
     child.unref();
     process.on('exit', () => child.kill());
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 100 && !exited; i++) {
       const up = await new Promise((resolve) => {
         const socket = createConnection(port, '127.0.0.1', () => {
           socket.end();
