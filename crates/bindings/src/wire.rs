@@ -202,6 +202,15 @@ fn put_text(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// A bulk string as text or as bytes.
+fn put_bulk(out: &mut Vec<u8>, bytes: &[u8], text: bool) {
+    if text {
+        put_text(out, bytes);
+    } else {
+        put_str(out, BYTES, bytes);
+    }
+}
+
 /// Appends one reply. `text`: bulk strings as strings, else as bytes.
 pub fn encode(out: &mut Vec<u8>, reply: &Reply, text: bool) {
     match reply {
@@ -216,13 +225,8 @@ pub fn encode(out: &mut Vec<u8>, reply: &Reply, text: bool) {
                 out.extend_from_slice(&crate::js_number(*n).to_le_bytes());
             }
         }
-        Reply::Bulk(b) | Reply::Verbatim(_, b) => {
-            if text {
-                put_text(out, b);
-            } else {
-                put_str(out, BYTES, b);
-            }
-        }
+        Reply::Bulk(b) => put_bulk(out, b, text),
+        Reply::Verbatim(_, b) => put_bulk(out, b, text),
         Reply::Nil | Reply::NilArray => out.push(NULL),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
             out.push(ARRAY);
@@ -416,8 +420,8 @@ mod tests {
             Reply::Integer(-5),
             Reply::Integer(1 << 40),
             Reply::Nil,
-            Reply::Bulk(b"h\xc3\xa9".to_vec()),
-            Reply::Bulk(b"a\xffb".to_vec()),
+            Reply::bulk(b"h\xc3\xa9"),
+            Reply::bulk(b"a\xffb"),
             Reply::Array(vec![Reply::Bool(true), Reply::Double(1.5)]),
             Reply::Map(vec![(Reply::bulk(b"f"), Reply::Bool(false))]),
             Reply::error("ERR no"),
@@ -441,7 +445,7 @@ mod tests {
             wire.out.as_ptr() as u32
         );
 
-        wire.write_replies(&[Reply::Bulk(b"a\xff".to_vec())], false);
+        wire.write_replies(&[Reply::bulk(b"a\xff")], false);
         assert_eq!(wire.out(), [BYTES, 2, 0, 0, 0, b'a', 0xff]);
     }
 

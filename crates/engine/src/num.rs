@@ -153,6 +153,30 @@ pub fn format_i64(n: i64) -> String {
     text
 }
 
+/// Writes the decimal form of an integer at the end of `buf` (20 bytes: `i64::MIN` takes 20)
+/// and answers the part written.
+pub fn format_i64_into(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        // A u64 has at most 20 digits and an i64 at most 19 (plus the sign), so `at` stays
+        // within the buffer: this loop runs at most 19 times. `rest % 10` is below 10: the
+        // cast and the addition cannot overflow.
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        // At most 19 digits were written, so at >= 1.
+        at -= 1;
+        buf[at] = b'-';
+    }
+    buf.get(at..).unwrap_or_default()
+}
+
 /// Formats a double as C's `printf("%.17g")` does, which is what Redis 7.0 sends for scores and
 /// other doubles (`0.10000000000000001`, `1e+20`, `inf`).
 pub fn format_double(d: f64) -> String {

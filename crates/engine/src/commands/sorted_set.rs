@@ -233,7 +233,7 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
 fn elements_reply(items: Items, withscores: bool, resp3: bool) -> Reply {
     let len = items.len();
     members_reply(
-        items.into_iter().map(|(m, s)| (Reply::Bulk(m), s)),
+        items.into_iter().map(|(m, s)| (Reply::from(m), s)),
         len,
         withscores,
         resp3,
@@ -1014,7 +1014,7 @@ fn zmpop(
             let count = count.to_string();
             ctx.propagate_as(vec![aof::command(&[pop, key, count.as_bytes()])]);
             return Ok(Some(Reply::Array(vec![
-                Reply::Bulk(key.clone()),
+                Reply::bulk(key),
                 elements_reply(popped, true, true),
             ])));
         }
@@ -1049,8 +1049,8 @@ fn blocking_zpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> CmdResult {
             let pop: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
             ctx.propagate_as(vec![aof::command(&[pop, key])]);
             return Ok(Reply::Array(vec![
-                Reply::Bulk(key.clone()),
-                Reply::Bulk(member),
+                Reply::bulk(key),
+                Reply::from(member),
                 Reply::Double(score),
             ]));
         }
@@ -1112,7 +1112,7 @@ pub fn zrandmember_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         zset.random(rng).map(|(m, _)| m.to_vec())
     })
     .flatten()
-    .map_or(Reply::Nil, Reply::Bulk))
+    .map_or(Reply::Nil, Reply::from))
 }
 
 /// Runs `f` on the sorted set at `key` (already looked up) with the engine's random generator.
