@@ -255,6 +255,21 @@ impl Bytes {
         }
     }
 
+    /// How many bytes are held inline (at most).
+    pub const INLINE: usize = INLINE;
+
+    /// When the bytes are held inline: the whole inline buffer (the bytes, then zeros up to
+    /// [`Bytes::INLINE`]) and how many of it are the bytes. A writer can copy this fixed size
+    /// and cut the excess, cheaper for short strings than a copy of a variable length (a call
+    /// of `memcpy`, or `memory.copy` in wasm).
+    #[inline]
+    pub fn inline_padded(&self) -> Option<(&[u8; INLINE], usize)> {
+        match &self.0 {
+            Repr::Inline { len, bytes } => Some((bytes, usize::from(*len))),
+            Repr::Heap(_) => None,
+        }
+    }
+
     /// The bytes as a vector (no copy when they are already on the heap).
     pub fn into_vec(self) -> Vec<u8> {
         match self.0 {
