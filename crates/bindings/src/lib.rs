@@ -302,16 +302,22 @@ pub fn js_number(n: i64) -> f64 {
     if n < 0 { -value } else { value }
 }
 
+/// A bulk string as a JS string or `Uint8Array`.
+fn bulk_to_js(bytes: &[u8], bulk: Bulk) -> JsValue {
+    match bulk {
+        Bulk::Text => JsValue::from_str(&String::from_utf8_lossy(bytes)),
+        Bulk::Bytes => Uint8Array::from(bytes).into(),
+    }
+}
+
 /// A reply as a JS value.
 fn to_js(reply: &Reply, bulk: Bulk) -> JsValue {
     match reply {
         Reply::Status(s) => JsValue::from_str(s),
         Reply::Error(e) => js_sys::Error::new(e).into(),
         Reply::Integer(n) => JsValue::from_f64(js_number(*n)),
-        Reply::Bulk(b) | Reply::Verbatim(_, b) => match bulk {
-            Bulk::Text => JsValue::from_str(&String::from_utf8_lossy(b)),
-            Bulk::Bytes => Uint8Array::from(b.as_slice()).into(),
-        },
+        Reply::Bulk(b) => bulk_to_js(b, bulk),
+        Reply::Verbatim(_, b) => bulk_to_js(b, bulk),
         Reply::Nil | Reply::NilArray => JsValue::NULL,
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => items
             .iter()

@@ -29,7 +29,7 @@
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use engine::Reply;
+use engine::{Bytes, Reply};
 use wasm_bindgen::prelude::*;
 
 use crate::JsEngine;
@@ -182,13 +182,22 @@ pub fn mailbox_addr() -> u32 {
     MAILBOX.as_ptr() as u32
 }
 
-fn put_len(out: &mut Vec<u8>, n: usize) {
-    out.extend_from_slice(&(n as u32).to_le_bytes());
+/// A tag and four bytes (a length, a count, an `i32`), in one write.
+#[inline]
+fn put_head(out: &mut Vec<u8>, tag: u8, four: [u8; 4]) {
+    let mut head = [tag; 5];
+    head[1..].copy_from_slice(&four);
+    out.extend_from_slice(&head);
+}
+
+/// The little-endian `u32` of a length or count.
+fn len32(n: usize) -> [u8; 4] {
+    (n as u32).to_le_bytes()
 }
 
 fn put_str(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
-    out.push(tag);
-    put_len(out, bytes.len());
+    out.reserve(5 + bytes.len());
+    put_head(out, tag, len32(bytes.len()));
     out.extend_from_slice(bytes);
 }
 
@@ -202,6 +211,43 @@ fn put_text(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// A number as a double.
+fn put_num(out: &mut Vec<u8>, d: f64) {
+    out.push(NUM);
+    out.extend_from_slice(&d.to_le_bytes());
+}
+
+/// A bulk string as text or as bytes; a short one (held inline, ASCII when wanted as text:
+/// most elements of arrays) in one write of a fixed size, then cut to its length.
+#[inline]
+fn put_bulk(out: &mut Vec<u8>, bytes: &Bytes, text: bool) {
+    if let Some((padded, len)) = bytes.inline_padded() {
+        // The padding is zeros, so the padded buffer is ASCII exactly when the bytes are.
+        if !text || padded.is_ascii() {
+            let mut chunk = [0u8; 5 + Bytes::INLINE];
+            let (head, tail) = chunk.split_at_mut(5);
+            head[0] = if text { ASCII } else { BYTES };
+            head[1..].copy_from_slice(&len32(len));
+            tail.copy_from_slice(padded);
+            // len <= Bytes::INLINE, so `end` is within what is written.
+            let end = out.len() + 5 + len;
+            out.extend_from_slice(&chunk);
+            out.truncate(end);
+            return;
+        }
+    }
+    put_bytes(out, bytes, text);
+}
+
+/// A bulk string as text or as bytes.
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8], text: bool) {
+    if text {
+        put_text(out, bytes);
+    } else {
+        put_str(out, BYTES, bytes);
+    }
+}
+
 /// Appends one reply. `text`: bulk strings as strings, else as bytes.
 pub fn encode(out: &mut Vec<u8>, reply: &Reply, text: bool) {
     match reply {
@@ -209,40 +255,28 @@ pub fn encode(out: &mut Vec<u8>, reply: &Reply, text: bool) {
         Reply::Error(e) => put_str(out, ERROR, e.as_bytes()),
         Reply::Integer(n) => {
             if let Ok(small) = i32::try_from(*n) {
-                out.push(INT);
-                out.extend_from_slice(&small.to_le_bytes());
+                put_head(out, INT, small.to_le_bytes());
             } else {
-                out.push(NUM);
-                out.extend_from_slice(&crate::js_number(*n).to_le_bytes());
+                put_num(out, crate::js_number(*n));
             }
         }
-        Reply::Bulk(b) | Reply::Verbatim(_, b) => {
-            if text {
-                put_text(out, b);
-            } else {
-                put_str(out, BYTES, b);
-            }
-        }
+        Reply::Bulk(b) => put_bulk(out, b, text),
+        Reply::Verbatim(_, b) => put_bytes(out, b, text),
         Reply::Nil | Reply::NilArray => out.push(NULL),
         Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
-            out.push(ARRAY);
-            put_len(out, items.len());
+            put_head(out, ARRAY, len32(items.len()));
             for item in items {
                 encode(out, item, text);
             }
         }
         Reply::Map(pairs) => {
-            out.push(ARRAY);
-            put_len(out, pairs.len() * 2);
+            put_head(out, ARRAY, len32(pairs.len() * 2));
             for (k, v) in pairs {
                 encode(out, k, text);
                 encode(out, v, text);
             }
         }
-        Reply::Double(d) | Reply::HumanDouble(d) => {
-            out.push(NUM);
-            out.extend_from_slice(&d.to_le_bytes());
-        }
+        Reply::Double(d) | Reply::HumanDouble(d) => put_num(out, *d),
         Reply::Bool(b) => out.push(if *b { TRUE } else { FALSE }),
     }
 }
@@ -416,8 +450,8 @@ mod tests {
             Reply::Integer(-5),
             Reply::Integer(1 << 40),
             Reply::Nil,
-            Reply::Bulk(b"h\xc3\xa9".to_vec()),
-            Reply::Bulk(b"a\xffb".to_vec()),
+            Reply::bulk(b"h\xc3\xa9"),
+            Reply::bulk(b"a\xffb"),
             Reply::Array(vec![Reply::Bool(true), Reply::Double(1.5)]),
             Reply::Map(vec![(Reply::bulk(b"f"), Reply::Bool(false))]),
             Reply::error("ERR no"),
@@ -441,8 +475,42 @@ mod tests {
             wire.out.as_ptr() as u32
         );
 
-        wire.write_replies(&[Reply::Bulk(b"a\xff".to_vec())], false);
+        wire.write_replies(&[Reply::bulk(b"a\xff")], false);
         assert_eq!(wire.out(), [BYTES, 2, 0, 0, 0, b'a', 0xff]);
+    }
+
+    #[test]
+    fn short_and_long_strings_encode_alike() {
+        let mut wire = wire();
+        for len in [
+            0,
+            1,
+            Bytes::INLINE - 1,
+            Bytes::INLINE,
+            Bytes::INLINE + 1,
+            300,
+        ] {
+            let ascii: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut binary = ascii.clone();
+            if let Some(last) = binary.last_mut() {
+                *last = 0xff;
+            }
+            for (text, bytes, tag) in [
+                (true, &ascii, ASCII),
+                (false, &ascii, BYTES),
+                (false, &binary, BYTES),
+            ] {
+                // Inline (copied) and on the heap (a Vec's buffer kept): the same encoding.
+                for reply in [Reply::bulk(bytes), Reply::from(bytes.clone())] {
+                    wire.write_replies(&[reply, Reply::Integer(7)], text);
+                    let mut want = vec![tag];
+                    want.extend_from_slice(&(len as u32).to_le_bytes());
+                    want.extend_from_slice(bytes);
+                    want.extend_from_slice(&[INT, 7, 0, 0, 0]);
+                    assert_eq!(wire.out(), want.as_slice(), "{len} {text}");
+                }
+            }
+        }
     }
 
     #[test]

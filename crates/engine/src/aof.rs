@@ -109,7 +109,7 @@ pub fn parse_commands(mut bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
         let argv: Option<Vec<Vec<u8>>> = items
             .into_iter()
             .map(|item| match item {
-                Reply::Bulk(b) => Some(b),
+                Reply::Bulk(b) => Some(b.into_vec()),
                 _ => None,
             })
             .collect();

@@ -92,7 +92,7 @@ pub use errors::{CmdResult, RedisError};
 pub use events::{Event, EventKind};
 pub use inspect::{KeyInfo, ValueView};
 pub use pubsub::notify;
-pub use reply::Reply;
+pub use reply::{Bytes, Reply};
 
 /// Identifies a client connection of an [`Engine`].
 pub type ClientId = u64;

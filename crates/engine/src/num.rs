@@ -153,6 +153,30 @@ pub fn format_i64(n: i64) -> String {
     text
 }
 
+/// Writes the decimal form of an integer at the end of `buf` (20 bytes: `i64::MIN` takes 20)
+/// and answers the part written.
+pub fn format_i64_into(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        // A u64 has at most 20 digits and an i64 at most 19 (plus the sign), so `at` stays
+        // within the buffer: this loop runs at most 19 times. `rest % 10` is below 10: the
+        // cast and the addition cannot overflow.
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        // At most 19 digits were written, so at >= 1.
+        at -= 1;
+        buf[at] = b'-';
+    }
+    buf.get(at..).unwrap_or_default()
+}
+
 /// Formats a double as C's `printf("%.17g")` does, which is what Redis 7.0 sends for scores and
 /// other doubles (`0.10000000000000001`, `1e+20`, `inf`).
 pub fn format_double(d: f64) -> String {
@@ -191,8 +215,13 @@ pub fn format_g(d: f64, precision: usize) -> String {
 
 /// `%.{p}g` of a finite double through Rust's exact formatting (p ≥ 1), for any value.
 fn format_g_general(d: f64, p: usize) -> String {
-    // The exponent %g decides with is the one %e would print at precision p - 1.
-    let sci = format!("{:.*e}", p - 1, d);
+    use std::fmt::Write as _;
+    // The exponent %g decides with is the one %e would print at precision p - 1. Written into
+    // a String with room for it (at p = 17: sign, 17 digits, point, `e-308`), which `format!`
+    // would grow step by step.
+    let mut sci = String::with_capacity(p + 8);
+    // Writing into a String cannot fail.
+    let _ = write!(sci, "{:.*e}", p - 1, d);
     let Some((mantissa, exp)) = sci.split_once('e') else {
         return sci;
     };
@@ -200,10 +229,35 @@ fn format_g_general(d: f64, p: usize) -> String {
     if exp < -4 || exp >= p as i64 {
         let mantissa = trim_fraction_zeros(mantissa);
         let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
+        let mut text = String::with_capacity(mantissa.len() + 5);
+        let _ = write!(text, "{mantissa}e{sign}{:02}", exp.unsigned_abs());
+        text
     } else {
-        let decimals = (p as i64 - 1 - exp).max(0) as usize;
-        trim_fraction_zeros(&format!("{d:.decimals$}")).to_string()
+        // %g prints %f at p - 1 - exp decimals: a rounding at the same decimal position as %e's
+        // (or, when %e's rounding carried into a new leading digit, one position coarser, which
+        // gives the same power of ten), so the same digits with the point moved: placed here
+        // rather than formatted a second time (the exact formatting is most of the cost).
+        let (sign, mantissa) = match mantissa.strip_prefix('-') {
+            Some(m) => ("-", m),
+            None => ("", mantissa),
+        };
+        let mut digits = mantissa.bytes().filter(u8::is_ascii_digit);
+        let mut text = String::with_capacity(sci.len() + 4);
+        text.push_str(sign);
+        if exp >= 0 {
+            // exp < p: the integer part is the first exp + 1 of the p digits.
+            text.extend(digits.by_ref().take(exp as usize + 1).map(char::from));
+        } else {
+            text.push('0');
+        }
+        text.push('.');
+        for _ in exp..-1 {
+            text.push('0');
+        }
+        text.extend(digits.map(char::from));
+        let kept = trim_fraction_zeros(&text).len();
+        text.truncate(kept);
+        text
     }
 }
 
@@ -219,6 +273,65 @@ fn trim_fraction_zeros(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `format_g` as it was written before its fixed-notation digits were placed rather than
+    /// formatted again: the reference for the test below.
+    fn format_g_twice(d: f64, p: usize) -> String {
+        let sci = format!("{:.*e}", p - 1, d);
+        let Some((mantissa, exp)) = sci.split_once('e') else {
+            return sci;
+        };
+        let exp: i64 = exp.parse().unwrap_or(0);
+        if exp < -4 || exp >= p as i64 {
+            let mantissa = trim_fraction_zeros(mantissa);
+            let sign = if exp < 0 { '-' } else { '+' };
+            format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
+        } else {
+            let decimals = (p as i64 - 1 - exp).max(0) as usize;
+            trim_fraction_zeros(&format!("{d:.decimals$}")).to_string()
+        }
+    }
+
+    #[test]
+    fn format_g_places_the_digits_as_formatting_twice_did() {
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let mut values = vec![
+            0.5,
+            -0.5,
+            0.1,
+            1.5,
+            95.25,
+            999_999.999_999_999_9,
+            0.999_999_999_999_999_9,
+            9.999_999_999_999_999e-5,
+            0.000_1,
+            0.000_099_999,
+            1e16 + 0.5,
+            123_456.789,
+            -2.75,
+            1.0 / 3.0,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+        ];
+        for _ in 0..20_000 {
+            // Random bits (every magnitude) and random values around 1 (mostly fixed notation).
+            values.push(f64::from_bits(next()));
+            let r = next();
+            values.push((r >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi((r % 22) as i32 - 5));
+        }
+        for d in values.into_iter().filter(|d| d.is_finite()) {
+            for p in [1, 2, 6, 15, 16, 17] {
+                assert_eq!(format_g(d, p), format_g_twice(d, p), "{d:e} {p}");
+            }
+        }
+    }
 
     #[test]
     fn parse_i64_follows_string2ll() {

@@ -93,7 +93,7 @@ fn parse_at(buf: &[u8], start: usize, depth: usize) -> Result<Option<(Reply, usi
                 return Err(RespError("bulk not terminated by CRLF".into()));
             }
             let reply = match kind {
-                b'$' => Reply::Bulk(data.to_vec()),
+                b'$' => Reply::bulk(data),
                 b'!' => Reply::Error(utf8(data).into()),
                 _ => Reply::Verbatim("txt", data.get(4..).unwrap_or_default().to_vec()),
             };
@@ -216,7 +216,7 @@ mod tests {
     #[test]
     fn round_trips_nested_resp3() {
         let reply = Reply::Array(vec![
-            Reply::Bulk(b"a\r\nb".to_vec()),
+            Reply::bulk(b"a\r\nb"),
             Reply::Integer(-7),
             Reply::Map(vec![(
                 Reply::status("k"),

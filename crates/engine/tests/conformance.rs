@@ -83,7 +83,8 @@ impl FieldSpec {
 /// Keeps the fields of an INFO text the specs name (see the module doc), sorted.
 fn filter_info(reply: Reply, specs: &[FieldSpec]) -> Reply {
     let text = match &reply {
-        Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
         _ => return reply,
     };
     let keep_headers = specs.iter().any(|s| s.pattern == "#");
@@ -130,14 +131,15 @@ fn filter_info(reply: Reply, specs: &[FieldSpec]) -> Reply {
     }
     flush(&mut group, &mut out);
     let text = out;
-    Reply::Bulk(text.into_bytes())
+    Reply::from(text.into_bytes())
 }
 
 /// Keeps the named `name=value` fields of the lines of named connections in a CLIENT LIST or
 /// CLIENT INFO text.
 fn filter_client_fields(reply: Reply, names: &[String]) -> Reply {
     let text = match &reply {
-        Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+        Reply::Verbatim(_, b) => String::from_utf8_lossy(b).into_owned(),
         _ => return reply,
     };
     let mut out = String::new();
@@ -156,7 +158,7 @@ fn filter_client_fields(reply: Reply, names: &[String]) -> Reply {
         out.push_str(&kept.join(" "));
         out.push('\n');
     }
-    Reply::Bulk(out.into_bytes())
+    Reply::from(out.into_bytes())
 }
 
 struct Step {
@@ -498,7 +500,7 @@ impl Live {
     }
 
     fn send(&mut self, argv: &[Vec<u8>]) {
-        let request = Reply::Array(argv.iter().map(|a| Reply::Bulk(a.clone())).collect());
+        let request = Reply::Array(argv.iter().map(|a| Reply::bulk(a)).collect());
         let mut bytes = Vec::new();
         resp::encode(&request, &mut bytes);
         self.stream.write_all(&bytes).expect("write to redis");
@@ -581,7 +583,7 @@ fn config_pairs(reply: Reply) -> Vec<(Vec<u8>, Vec<u8>)> {
         Reply::Array(items) => items
             .chunks(2)
             .filter_map(|p| match p {
-                [Reply::Bulk(k), Reply::Bulk(v)] => Some((k.clone(), v.clone())),
+                [Reply::Bulk(k), Reply::Bulk(v)] => Some((k.to_vec(), v.to_vec())),
                 _ => None,
             })
             .collect(),

@@ -148,7 +148,7 @@ fn from_redis(value: redis::Value) -> Reply {
     match value {
         V::Nil => Reply::Nil,
         V::Int(n) => Reply::Integer(n),
-        V::BulkString(b) => Reply::Bulk(b),
+        V::BulkString(b) => Reply::from(b),
         V::Array(items) => Reply::Array(items.into_iter().map(from_redis).collect()),
         V::SimpleString(s) => Reply::Status(s.into()),
         V::Okay => Reply::ok(),
@@ -170,9 +170,9 @@ fn from_redis(value: redis::Value) -> Reply {
             };
             Reply::Verbatim(format, text.into_bytes())
         }
-        V::BigNumber(n) => Reply::Bulk(n),
+        V::BigNumber(n) => Reply::from(n),
         V::Push { kind, data } => {
-            let mut items = vec![Reply::Bulk(kind.to_string().into_bytes())];
+            let mut items = vec![Reply::bulk(kind.to_string().as_bytes())];
             items.extend(data.into_iter().map(from_redis));
             Reply::Push(items)
         }
@@ -494,7 +494,7 @@ fn compare(class: Class, engine: &Reply, server: &Reply) -> Verdict {
         },
         Class::Scan { pairs, from_zero } => match (engine, server) {
             (Reply::Array(e), Reply::Array(s)) if e.len() == 2 && s.len() == 2 => {
-                let done = |r: &[Reply]| r.first() == Some(&Reply::Bulk(b"0".to_vec()));
+                let done = |r: &[Reply]| r.first() == Some(&Reply::bulk(b"0"));
                 if from_zero && done(e) && done(s) {
                     ok(as_multiset(&e[1], pairs) == as_multiset(&s[1], pairs))
                 } else {
@@ -561,8 +561,10 @@ fn info_fields(reply: &Reply) -> Result<Vec<String>, Reply> {
     // Commands the runner itself sends to the server (its admin connection's, and `CLIENT ID`
     // on each new connection): their counts are the server's alone.
     const RUNNERS: [&str; 5] = ["client|", "debug", "select", "ping", "config|"];
-    let (Reply::Bulk(text) | Reply::Verbatim(_, text)) = reply else {
-        return Err(reply.clone());
+    let text: &[u8] = match reply {
+        Reply::Bulk(text) => text,
+        Reply::Verbatim(_, text) => text,
+        _ => return Err(reply.clone()),
     };
     let mut out = Vec::new();
     // Per-command and per-error statistics come in the order of Redis's dicts: sorted here,
@@ -622,11 +624,11 @@ fn same_slowlog(engine: &Reply, server: &Reply) -> bool {
     };
     let runners = |entry: &&Reply| match entry {
         Reply::Array(fields) => {
-            fields.get(5) == Some(&Reply::Bulk(ADMIN_NAME.to_vec()))
+            fields.get(5) == Some(&Reply::bulk(ADMIN_NAME))
                 || fields.get(3)
                     == Some(&Reply::Array(vec![
-                        Reply::Bulk(b"CLIENT".to_vec()),
-                        Reply::Bulk(b"ID".to_vec()),
+                        Reply::bulk(b"CLIENT"),
+                        Reply::bulk(b"ID"),
                     ]))
         }
         _ => false,
@@ -838,7 +840,8 @@ impl Runner {
                 conn.id.to_string().into_bytes(),
             ]);
             let text = match list {
-                Reply::Bulk(b) | Reply::Verbatim(_, b) => String::from_utf8_lossy(&b).into_owned(),
+                Reply::Bulk(b) => String::from_utf8_lossy(&b).into_owned(),
+                Reply::Verbatim(_, b) => String::from_utf8_lossy(&b).into_owned(),
                 _ => String::new(),
             };
             let flags = text
@@ -1041,7 +1044,7 @@ impl Runner {
             // table: the statistics INFO shows are then reset on both sides.
             let done = |r: &[Reply]| {
                 matches!(r.first(), Some(Reply::Array(items))
-                    if items.first() == Some(&Reply::Bulk(b"0".to_vec())))
+                    if items.first() == Some(&Reply::bulk(b"0")))
             };
             let from_zero = matches!(
                 class,
@@ -1396,7 +1399,7 @@ impl Runner {
                     };
                     let encoding = match &object {
                         Reply::Status(_) => {
-                            field("encoding:").map_or(Reply::Nil, |e| Reply::Bulk(e.into_bytes()))
+                            field("encoding:").map_or(Reply::Nil, |e| Reply::from(e.into_bytes()))
                         }
                         other => other.clone(),
                     };
@@ -1411,11 +1414,11 @@ impl Runner {
                     } else if class == Class::MemoryUsage {
                         [&b"hashtable"[..], b"skiplist"]
                             .iter()
-                            .any(|e| encoding == Reply::Bulk(e.to_vec()))
+                            .any(|e| encoding == Reply::bulk(e))
                             || nodes.is_some_and(|n| n > 1)
                     } else {
-                        encoding == Reply::Bulk(b"hashtable".to_vec())
-                            || (sorting && encoding == Reply::Bulk(b"skiplist".to_vec()))
+                        encoding == Reply::bulk(b"hashtable")
+                            || (sorting && encoding == Reply::bulk(b"skiplist"))
                     };
                     if !explained {
                         return report(&format!(
@@ -1636,6 +1639,7 @@ fn dump_payloads(admin: &mut ServerConn) -> Vec<Vec<u8>> {
                 .collect::<Vec<_>>(),
         );
         if let Reply::Bulk(payload) = admin.call(&words("DUMP p")) {
+            let payload = payload.into_vec();
             // A corrupted copy (one byte of the body changed) and a truncated one too.
             let mut corrupt = payload.clone();
             if let Some(b) = corrupt.get_mut(2) {

@@ -29,7 +29,8 @@ fn int(reply: Reply) -> i64 {
 /// A field of `INFO`'s text.
 fn info_field(engine: &mut Engine, client: ClientId, field: &str) -> String {
     let text = match run(engine, client, "INFO everything") {
-        Reply::Verbatim(_, bytes) | Reply::Bulk(bytes) => String::from_utf8(bytes).expect("text"),
+        Reply::Verbatim(_, bytes) => String::from_utf8(bytes).expect("text"),
+        Reply::Bulk(bytes) => String::from_utf8(bytes.into_vec()).expect("text"),
         other => panic!("INFO answered {other:?}"),
     };
     text.lines()
@@ -151,7 +152,7 @@ fn values_from_restore_and_reload_are_accounted_as_written_ones() {
     assert!(engine.used_memory() > written / 2, "{written}");
     for key in ["l", "h", "s", "z", "x", "k1"] {
         let dump = match run(&mut engine, client, &format!("DUMP {key}")) {
-            Reply::Bulk(bytes) => bytes,
+            Reply::Bulk(bytes) => bytes.into_vec(),
             other => panic!("DUMP {key}: {other:?}"),
         };
         let restore: Vec<Vec<u8>> = vec![
@@ -532,7 +533,7 @@ fn evictions_are_counted_notified_and_logged() {
             Reply::Array(vec![
                 Reply::bulk(b"message"),
                 Reply::bulk(b"__keyevent@0__:evicted"),
-                Reply::Bulk(event.key.clone()),
+                Reply::bulk(&event.key),
             ])
         );
         assert!(!exists(

@@ -49,7 +49,7 @@ impl Server {
         let Reply::Bulk(text) = self.run("INFO persistence") else {
             panic!("INFO answers a bulk string");
         };
-        let text = String::from_utf8(text).expect("INFO is text");
+        let text = String::from_utf8(text.into_vec()).expect("INFO is text");
         text.lines()
             .find_map(|l| l.strip_prefix(&format!("{field}:")))
             .unwrap_or_else(|| panic!("no {field} in {text}"))

@@ -63,7 +63,7 @@ impl Reader {
                     .map(|_| Some((self.reply()?, self.reply()?)))
                     .collect::<Option<_>>()?,
             ),
-            3 => Reply::Bulk(Self::string(payload)?.as_bytes().to_vec()),
+            3 => Reply::bulk(Self::string(payload)?.as_bytes()),
             4 => Reply::Status(Cow::Borrowed(Self::string(payload)?)),
             5 => Reply::Integer(i64::try_from(payload).ok()?),
             6 => Reply::Integer(i64::try_from(payload).ok()?.checked_neg()?),

@@ -87,7 +87,7 @@ pub fn config_get_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     Ok(Reply::Map(
         matches
             .into_iter()
-            .map(|(name, i)| (Reply::Bulk(name), Reply::Bulk(config.shown(i))))
+            .map(|(name, i)| (Reply::from(name), Reply::from(config.shown(i))))
             .collect(),
     ))
 }
@@ -242,7 +242,7 @@ mod tests {
     fn get(engine: &mut Engine, client: u64, name: &str) -> Vec<u8> {
         match call(engine, client, &[b"CONFIG", b"GET", name.as_bytes()]) {
             Reply::Array(items) => match items.get(1) {
-                Some(Reply::Bulk(v)) => v.clone(),
+                Some(Reply::Bulk(v)) => v.to_vec(),
                 other => panic!("{name}: {other:?}"),
             },
             other => panic!("{name}: {other:?}"),

@@ -337,7 +337,7 @@ pub fn client_getname_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult
     Ok(ctx
         .client_mut()
         .and_then(|c| c.name.clone())
-        .map_or(Reply::Nil, Reply::Bulk))
+        .map_or(Reply::Nil, Reply::from))
 }
 
 /// The simulated address of a connection: loopback, a port derived from its id.

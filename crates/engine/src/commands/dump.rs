@@ -35,7 +35,7 @@ const LRU_CLOCK_MAX: i64 = (1 << 24) - 1;
 pub fn dump_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let compress = ctx.engine.config.rdbcompression;
     Ok(ctx.read(&argv[1]).map_or(Reply::Nil, |e| {
-        Reply::Bulk(rdb::dump_payload(&e.value, compress))
+        Reply::from(rdb::dump_payload(&e.value, compress))
     }))
 }
 
@@ -186,7 +186,7 @@ mod tests {
         let Reply::Bulk(payload) = engine.exec(client, &argv(&[b"DUMP", b"a"])) else {
             panic!("DUMP answers a bulk string");
         };
-        (engine, client, payload)
+        (engine, client, payload.into_vec())
     }
 
     #[test]
@@ -354,7 +354,7 @@ mod tests {
             let args = argv(&[b"RESTORE", b"l", b"0", &payload, b"REPLACE"]);
             assert_eq!(engine.exec(client, &args), Reply::ok());
             let get = engine.exec(client, &argv(&[b"GET", b"l"]));
-            assert_eq!(get, Reply::Bulk(long.clone()));
+            assert_eq!(get, Reply::bulk(&long));
         }
     }
 }

@@ -93,7 +93,7 @@ fn coordinate_reply(v: f64, resp3: bool) -> Reply {
     if resp3 {
         Reply::HumanDouble(v)
     } else {
-        Reply::Bulk(geohash::format_coordinate(v).into_bytes())
+        Reply::Bulk(geohash::format_coordinate(v).into())
     }
 }
 
@@ -220,7 +220,7 @@ pub fn geodist_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (lon1, lat1) = geohash::decode_score(a);
     let (lon2, lat2) = geohash::decode_score(b);
     let d = geohash::distance(lon1, lat1, lon2, lat2) / to_meters;
-    Ok(Reply::Bulk(geohash::format_distance(d).into_bytes()))
+    Ok(Reply::Bulk(geohash::format_distance(d).into()))
 }
 
 /// Answers each place's longitude and latitude (the centre of its geohash cell, so slightly
@@ -258,7 +258,7 @@ pub fn geohash_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         argv[2..]
             .iter()
             .map(|member| match zset.and_then(|z| z.score(member)) {
-                Some(score) => Reply::Bulk(geohash::geohash_string(score).to_vec()),
+                Some(score) => Reply::bulk(&geohash::geohash_string(score)),
                 None => Reply::Nil,
             })
             .collect(),
@@ -633,11 +633,11 @@ fn search_reply(points: Vec<Point>, opts: &Options, resp3: bool) -> Reply {
             .into_iter()
             .map(|p| {
                 if !extras {
-                    return Reply::Bulk(p.member);
+                    return Reply::from(p.member);
                 }
-                let mut item = vec![Reply::Bulk(p.member)];
+                let mut item = vec![Reply::from(p.member)];
                 if opts.withdist {
-                    item.push(Reply::Bulk(geohash::format_distance(p.dist).into_bytes()));
+                    item.push(Reply::Bulk(geohash::format_distance(p.dist).into()));
                 }
                 if opts.withhash {
                     // Redis converts the score with C's cast; in-cell scores are 52-bit integers.

@@ -377,7 +377,7 @@ pub fn hincrbyfloat_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     ctx.notify(notify::HASH, "hincrbyfloat", key);
     // Propagated as the value it produced.
     ctx.propagate_as(vec![crate::aof::command(&[b"HSET", key, field, &printed])]);
-    Ok(Reply::Bulk(printed))
+    Ok(Reply::from(printed))
 }
 
 /// Without a count, answers one random field (nil for a missing key). With a count: a positive
@@ -554,7 +554,7 @@ mod tests {
             Reply::Array(items) => items
                 .into_iter()
                 .map(|item| match item {
-                    Reply::Bulk(b) => b,
+                    Reply::Bulk(b) => b.into_vec(),
                     other => panic!("not a bulk: {other:?}"),
                 })
                 .collect(),

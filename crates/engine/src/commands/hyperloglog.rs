@@ -190,7 +190,7 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         if hll::encoding(&value.bytes) != Some(hll::SPARSE) {
             return Err(RedisError::new("ERR HLL encoding is not sparse"));
         }
-        Ok(Reply::Bulk(hll::decode_sparse(&value.bytes).into_bytes()))
+        Ok(Reply::Bulk(hll::decode_sparse(&value.bytes).into()))
     } else if sub.eq_ignore_ascii_case(b"encoding") {
         Ok(Reply::status(
             if hll::encoding(&value.bytes) == Some(hll::DENSE) {

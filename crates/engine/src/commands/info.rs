@@ -515,9 +515,8 @@ mod tests {
 
     fn info(engine: &mut Engine, client: u64, line: &str) -> String {
         match engine.exec(client, &argv(line)) {
-            Reply::Bulk(text) | Reply::Verbatim(_, text) => {
-                String::from_utf8_lossy(&text).into_owned()
-            }
+            Reply::Bulk(text) => String::from_utf8_lossy(&text).into_owned(),
+            Reply::Verbatim(_, text) => String::from_utf8_lossy(&text).into_owned(),
             other => panic!("{other:?}"),
         }
     }

@@ -241,7 +241,7 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], end: End) -> CmdResult {
         Some(0) => return Ok(Reply::Array(Vec::new())),
         Some(n) => Reply::bulks(list.pop_many(end, usize::try_from(n).unwrap_or(usize::MAX))),
         None => match list.pop(end) {
-            Some(element) => Reply::Bulk(element),
+            Some(element) => Reply::from(element),
             // Redis deletes empty lists, so an existing list has an element.
             None => Reply::Nil,
         },
@@ -650,7 +650,7 @@ fn lmove_generic(
     }
     ctx.notify(notify::LIST, to.push_event(), destination);
     elements_removed(ctx, source, from);
-    Ok(Reply::Bulk(element))
+    Ok(Reply::from(element))
 }
 
 /// After elements were popped from an end of the list at `key`: sends `lpop`/`rpop`, and

@@ -261,7 +261,7 @@ mod tests {
                     let keys = keys
                         .iter()
                         .map(|k| match k {
-                            Reply::Bulk(b) => b.clone(),
+                            Reply::Bulk(b) => b.to_vec(),
                             other => panic!("not a key: {other:?}"),
                         })
                         .collect();

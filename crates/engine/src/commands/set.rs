@@ -141,7 +141,7 @@ where
     Reply::Set(
         members
             .into_iter()
-            .map(|m| Reply::Bulk(m.as_ref().to_vec()))
+            .map(|m| Reply::bulk(m.as_ref()))
             .collect(),
     )
 }
@@ -484,7 +484,7 @@ pub fn spop_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     } else {
         ctx.modified(key);
     }
-    Ok(Reply::Bulk(member))
+    Ok(Reply::from(member))
 }
 
 /// `SPOP key count`, with Redis's three cases: the whole set (answered as `SUNION key` would,
@@ -562,7 +562,7 @@ pub fn srandmember_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     }
     Ok(set_and_rng(ctx, key)
         .and_then(|(set, rng)| set.random(rng))
-        .map_or(Reply::Nil, Reply::Bulk))
+        .map_or(Reply::Nil, Reply::from))
 }
 
 /// `SRANDMEMBER key count`.
@@ -593,7 +593,7 @@ fn srandmember_with_count(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let size = set.len() as u64;
     if count == 1 {
         return Ok(Reply::Array(
-            set.random(rng).map(Reply::Bulk).into_iter().collect(),
+            set.random(rng).map(Reply::from).into_iter().collect(),
         ));
     }
     if !unique {
@@ -602,7 +602,7 @@ fn srandmember_with_count(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         let picks = (0..count)
             .filter_map(|_| usize::try_from(rng.below(size)).ok())
             .filter_map(|i| members.get(i))
-            .map(|m| Reply::Bulk(m.to_vec()))
+            .map(|m| Reply::bulk(m))
             .collect();
         return Ok(Reply::Array(picks));
     }
@@ -1086,7 +1086,7 @@ mod tests {
         let mut singles: BTreeMap<Vec<u8>, u32> = BTreeMap::new();
         for _ in 0..4000 {
             if let Reply::Bulk(m) = run(&mut e, c, "SRANDMEMBER strs") {
-                *singles.entry(m).or_default() += 1;
+                *singles.entry(m.into_vec()).or_default() += 1;
             }
         }
         assert_eq!(singles.len(), 20);

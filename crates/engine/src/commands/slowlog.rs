@@ -320,7 +320,7 @@ mod tests {
         let set = args(5);
         assert_eq!(
             set[2],
-            Reply::Bulk(format!("{}... (2 more bytes)", "x".repeat(128)).into_bytes())
+            Reply::from(format!("{}... (2 more bytes)", "x".repeat(128)).into_bytes())
         );
         let Reply::Array(first) = &entries[0] else {
             panic!("an entry is an array");

@@ -448,7 +448,7 @@ fn sort_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], readonly: bool) -> CmdResul
                 }
                 for pattern in &opts.gets {
                     out.push(
-                        lookup_by_pattern(ctx, pattern, element).map_or(Reply::Nil, Reply::Bulk),
+                        lookup_by_pattern(ctx, pattern, element).map_or(Reply::Nil, Reply::from),
                     );
                 }
             }

@@ -28,7 +28,7 @@ use crate::keyspace::{Entry, Value};
 use crate::memory::{DEFAULT_SAMPLES, REPLY_ELEMENT};
 use crate::num::{format_double, parse_f64, parse_i64};
 use crate::pubsub::notify;
-use crate::reply::Reply;
+use crate::reply::{Bytes, Reply};
 use crate::rng::Rng;
 
 // The sorted set group's registrations (loaded on first use in the page build).
@@ -233,20 +233,30 @@ fn limits(ctx: &Ctx<'_>) -> Limits {
 fn elements_reply(items: Items, withscores: bool, resp3: bool) -> Reply {
     let len = items.len();
     members_reply(
-        items.into_iter().map(|(m, s)| (Reply::Bulk(m), s)),
+        items.into_iter().map(|(m, s)| (Reply::from(m), s)),
         len,
         withscores,
         resp3,
     )
 }
 
-/// [`elements_reply`] of `len` elements read from the set.
+/// [`elements_reply`] of `len` elements read from the set; `resp3` is the client's protocol.
 fn range_reply<'a>(
     elements: impl Iterator<Item = (&'a [u8], f64)>,
     len: usize,
     withscores: bool,
     resp3: bool,
 ) -> Reply {
+    if withscores && !resp3 {
+        // A RESP2 client receives each score as the bulk string `%.17g` of it: built so here,
+        // the array needs no conversion afterwards (what `Reply::make_resp2` makes of a Double).
+        let mut flat = Vec::with_capacity(len.saturating_mul(2));
+        for (m, s) in elements {
+            flat.push(Reply::bulk(m));
+            flat.push(Reply::Bulk(Bytes::from_double(s)));
+        }
+        return Reply::Array(flat);
+    }
     members_reply(
         elements.map(|(m, s)| (Reply::bulk(m), s)),
         len,
@@ -1014,7 +1024,7 @@ fn zmpop(
             let count = count.to_string();
             ctx.propagate_as(vec![aof::command(&[pop, key, count.as_bytes()])]);
             return Ok(Some(Reply::Array(vec![
-                Reply::Bulk(key.clone()),
+                Reply::bulk(key),
                 elements_reply(popped, true, true),
             ])));
         }
@@ -1049,8 +1059,8 @@ fn blocking_zpop(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], max: bool) -> CmdResult {
             let pop: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
             ctx.propagate_as(vec![aof::command(&[pop, key])]);
             return Ok(Reply::Array(vec![
-                Reply::Bulk(key.clone()),
-                Reply::Bulk(member),
+                Reply::bulk(key),
+                Reply::from(member),
                 Reply::Double(score),
             ]));
         }
@@ -1112,7 +1122,7 @@ pub fn zrandmember_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         zset.random(rng).map(|(m, _)| m.to_vec())
     })
     .flatten()
-    .map_or(Reply::Nil, Reply::Bulk))
+    .map_or(Reply::Nil, Reply::from))
 }
 
 /// Runs `f` on the sorted set at `key` (already looked up) with the engine's random generator.
@@ -1825,6 +1835,38 @@ mod tests {
         assert!(run(&mut e, c, "ZRANDMEMBER z -4611686018427387903 WITHSCORES").is_error());
         let reply = run(&mut e, c, "ZRANDMEMBER z -1048576");
         assert_eq!(strings(&reply).len(), 1 << 20);
+    }
+
+    #[test]
+    fn resp2_rank_ranges_print_scores_as_conversion_does() {
+        // ZRANGE by rank builds RESP2's bulk scores itself; by score, the scores are Doubles
+        // converted afterwards: both must print alike.
+        let mut e = Engine::new();
+        let c = e.connect();
+        run(
+            &mut e,
+            c,
+            "ZADD z -inf a -0 b 0.1 c 1 d 2.5 e 1e20 f 9007199254740993 g -12345 h inf i",
+        );
+        let by_rank = run(&mut e, c, "ZRANGE z 0 -1 WITHSCORES");
+        assert_eq!(
+            by_rank,
+            run(&mut e, c, "ZRANGE z -inf +inf BYSCORE WITHSCORES")
+        );
+        let Reply::Array(items) = &by_rank else {
+            panic!("{by_rank:?}");
+        };
+        assert_eq!(items.len(), 18);
+        assert_eq!(items[5], Reply::bulk(b"0"));
+        assert_eq!(items[7], Reply::bulk(b"0.10000000000000001"));
+        assert_eq!(
+            run(&mut e, c, "ZREVRANGE z 0 1 WITHSCORES"),
+            run(
+                &mut e,
+                c,
+                "ZREVRANGEBYSCORE z +inf -inf WITHSCORES LIMIT 0 2"
+            )
+        );
     }
 
     #[test]

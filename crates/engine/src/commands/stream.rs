@@ -225,7 +225,7 @@ fn range_end(arg: &[u8]) -> Result<StreamId, RedisError> {
 
 /// An ID as a bulk string.
 fn id_reply(id: StreamId) -> Reply {
-    Reply::Bulk(id.to_bytes())
+    Reply::from(id.to_bytes())
 }
 
 /// An entry as Redis sends it: its ID and its field-value pairs.
@@ -753,7 +753,7 @@ fn read_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], xreadgroup: bool) -> CmdRes
                 entries
             }
         };
-        served.push((Reply::Bulk(key.clone()), Reply::Array(entries)));
+        served.push((Reply::bulk(key), Reply::Array(entries)));
     }
     if served.is_empty() {
         if let Some(ms) = block

@@ -239,7 +239,7 @@ pub fn getex_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
         None => {}
     }
-    Ok(Reply::Bulk(value))
+    Ok(Reply::from(value))
 }
 
 /// Answers a string value like GET and deletes the key.
@@ -272,7 +272,7 @@ pub fn mget_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let values = argv[1..]
         .iter()
         .map(|key| match ctx.lookup_string(key, Lookup::READ) {
-            Ok(Some(s)) => Reply::Bulk(s.bytes.to_vec()),
+            Ok(Some(s)) => Reply::bulk(&s.bytes),
             Ok(None) | Err(_) => Reply::Nil,
         })
         .collect();
@@ -394,7 +394,7 @@ pub fn incrbyfloat_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     ctx.notify(notify::STRING, "incrbyfloat", key);
     // Propagated as the value it produced, so that a replay does not depend on float maths.
     ctx.propagate_as(vec![aof::command(&[b"SET", key, &printed, b"KEEPTTL"])]);
-    Ok(Reply::Bulk(printed))
+    Ok(Reply::from(printed))
 }
 
 /// Answers the bytes of a string from `start` to `end` inclusive; negative offsets count from
@@ -816,7 +816,7 @@ fn byte_range(bytes: &[u8], start: i64, end: i64) -> &[u8] {
 }
 
 fn bulk_or_nil(value: Option<Vec<u8>>) -> Reply {
-    value.map_or(Reply::Nil, Reply::Bulk)
+    value.map_or(Reply::Nil, Reply::from)
 }
 
 /// The bytes of a string entry; empty for a missing key (LCS treats it as "").
@@ -941,7 +941,7 @@ fn lcs(left: &[u8], right: &[u8], options: &LcsOptions, limit: i64, cap: usize) 
     } else if options.len {
         Reply::Integer(i64::from(total))
     } else {
-        Reply::Bulk(subsequence)
+        Reply::from(subsequence)
     })
 }
 
