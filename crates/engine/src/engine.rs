@@ -12,7 +12,7 @@ use crate::commands::persistence::Persistence;
 use crate::commands::slowlog::Slowlog;
 use crate::config::Config;
 use crate::errors::RedisError;
-use crate::events::{EventKind, EventLog};
+use crate::events::{self, CommandId, EventKind, EventLog};
 use crate::evict::Eviction;
 use crate::keyspace::value::{StrValue, TypedValue};
 use crate::keyspace::{Db, Entry, Value, minutes};
@@ -390,7 +390,7 @@ impl Engine {
         db: usize,
         key: &[u8],
         flags: Lookup,
-        command: &'static str,
+        command: CommandId,
     ) -> Option<&mut Entry> {
         let now = self.now_ms;
         // One search: the slot stays valid until the key is removed, and nothing below removes
@@ -444,8 +444,14 @@ impl Engine {
                 self.signal_key_as_ready(db, key, "stream");
             }
             self.stats.expired_keys += 1;
-            self.events
-                .push(at, client, db as u8, EventKind::Expired, key, "");
+            self.events.push(
+                at,
+                client,
+                db as u8,
+                EventKind::Expired,
+                key,
+                events::SERVER,
+            );
             self.notify(notify::EXPIRED, "expired", key, db);
         }
     }
@@ -471,8 +477,14 @@ impl Engine {
                     self.signal_key_as_ready(db, &key, "stream");
                 }
                 self.stats.expired_keys += 1;
-                self.events
-                    .push(at.max(from), 0, db as u8, EventKind::Expired, &key, "");
+                self.events.push(
+                    at.max(from),
+                    0,
+                    db as u8,
+                    EventKind::Expired,
+                    &key,
+                    events::SERVER,
+                );
                 self.notify(notify::EXPIRED, "expired", &key, db);
             }
         }
@@ -552,9 +564,9 @@ impl Ctx<'_> {
         self.engine.now_ms
     }
 
-    /// The name of the running command, for events.
-    fn command(&self) -> &'static str {
-        self.spec.name.as_str()
+    /// The running command, for events.
+    fn command(&self) -> CommandId {
+        events::command_id(self.spec)
     }
 
     /// Looks a key up with explicit flags (see [`Lookup`]).

@@ -240,8 +240,14 @@ impl Engine {
         if matches!(entry.value, Value::Stream(_)) {
             self.signal_key_as_ready(db, key, "stream");
         }
-        self.events
-            .push(self.now_ms, 0, db as u8, EventKind::Evicted, key, "");
+        self.events.push(
+            self.now_ms,
+            0,
+            db as u8,
+            EventKind::Evicted,
+            key,
+            crate::events::SERVER,
+        );
         self.notify(notify::EVICTED, "evicted", key, db);
     }
 }
