@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::ClientId;
 use crate::aof::Aof;
 use crate::blocking::Blocking;
-use crate::client::Client;
+use crate::client::{Client, Clients};
 use crate::command::CommandSpec;
 use crate::commands::persistence::Persistence;
 use crate::commands::slowlog::Slowlog;
@@ -172,7 +172,7 @@ impl Lookup {
 #[derive(Debug, Clone)]
 pub struct Engine {
     pub(crate) dbs: Vec<Db>,
-    pub(crate) clients: BTreeMap<ClientId, Client>,
+    pub(crate) clients: Clients,
     pub(crate) next_client_id: ClientId,
     pub(crate) now_ms: i64,
     pub(crate) stats: Stats,
@@ -224,7 +224,7 @@ impl Engine {
     pub fn new() -> Self {
         Engine {
             dbs: (0..DATABASES).map(|_| Db::default()).collect(),
-            clients: BTreeMap::new(),
+            clients: Clients::default(),
             next_client_id: 1,
             now_ms: 0,
             stats: Stats::default(),
