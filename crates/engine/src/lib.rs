@@ -59,6 +59,7 @@ mod client;
 mod command;
 mod commands;
 mod config;
+pub mod copy;
 mod cstr;
 mod engine;
 mod errors;
