@@ -724,25 +724,33 @@ impl Engine {
             client,
             db,
             spec,
-            emitted: std::mem::take(out),
+            emitted: out,
             blocked: false,
         };
         let result = (spec.handler)(&mut ctx, argv);
         let Ctx {
-            emitted,
             blocked,
             db: last_db,
             ..
         } = ctx;
-        *out = emitted;
         self.leave_command(saved, last_db, || spec.name == "exec", argv);
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
-        // under their code. An error reply a handler answers as a value is written raw, as
-        // DEBUG ERROR's is, and counts nowhere.
-        let error = match &result {
-            Err(RedisError(text)) => Some(text.clone()),
-            Ok(_) => None,
-        };
+        // under their code (below). An error reply a handler answers as a value is written raw,
+        // as DEBUG ERROR's is, and counts nowhere.
+        let failed = result.is_err();
+        if !retry {
+            // Counted after the handler, as Redis's `call`: CONFIG RESETSTAT counts itself.
+            self.stats.total_commands_processed += 1;
+            if let Some(stats) = self.stats.commands.of(spec) {
+                stats.calls += 1;
+                if failed {
+                    stats.failed_calls += 1;
+                }
+            }
+            if let Err(RedisError(text)) = &result {
+                self.count_error(text);
+            }
+        }
         if !blocked {
             out.push(result.unwrap_or_else(Reply::from));
         }
@@ -751,17 +759,6 @@ impl Engine {
             // `serve_ready_keys` accounts for the reply it is served with.
             self.redacted.clear();
             return;
-        }
-        // Counted after the handler, as Redis's `call`: CONFIG RESETSTAT counts itself.
-        self.stats.total_commands_processed += 1;
-        if let Some(stats) = self.stats.commands.of(spec) {
-            stats.calls += 1;
-            if error.is_some() {
-                stats.failed_calls += 1;
-            }
-        }
-        if let Some(text) = error {
-            self.count_error(&text);
         }
         if !blocked {
             self.slowlog_push(client, spec, argv);

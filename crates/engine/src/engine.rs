@@ -534,8 +534,9 @@ pub struct Ctx<'a> {
     pub db: usize,
     /// The running command.
     pub spec: &'static CommandSpec,
-    /// Replies sent before the handler's own (see [`Ctx::emit`]).
-    pub(crate) emitted: Vec<Reply>,
+    /// Where the handler's replies go: those sent before its own (see [`Ctx::emit`]) are
+    /// appended at once.
+    pub(crate) emitted: &'a mut Vec<Reply>,
     /// The command blocked: it replies later.
     pub(crate) blocked: bool,
 }
