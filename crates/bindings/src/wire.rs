@@ -128,7 +128,7 @@ impl Wire {
             if let Some(slot) = self.argv.get_mut(argc) {
                 slot.clear();
                 // Most arguments are short: copied without a memory.copy call.
-                engine::copy::extend_short(slot, arg);
+                engine::short::extend(slot, arg);
             } else {
                 self.argv.push(arg.to_vec());
             }

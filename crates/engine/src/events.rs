@@ -165,7 +165,7 @@ impl EventLog {
             kind,
         };
         if self.records.len() < self.capacity {
-            crate::copy::extend_short(&mut self.keys, key);
+            crate::short::extend(&mut self.keys, key);
             self.records.push(record);
             return;
         }
@@ -184,7 +184,7 @@ impl EventLog {
         if self.keys.len() >= self.compact_check_at {
             self.compact();
         }
-        crate::copy::extend_short(&mut self.keys, key);
+        crate::short::extend(&mut self.keys, key);
     }
 
     /// The records, oldest first.

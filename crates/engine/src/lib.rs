@@ -59,7 +59,6 @@ mod client;
 mod command;
 mod commands;
 mod config;
-pub mod copy;
 mod cstr;
 mod engine;
 mod errors;
@@ -80,6 +79,7 @@ pub mod rdb;
 pub mod reply;
 pub mod resp;
 mod rng;
+pub mod short;
 pub mod snapshot;
 
 pub use client::{Client, Subscriptions};
