@@ -216,17 +216,17 @@ fn pack_name(name: &[u8]) -> Option<[u64; 2]> {
             .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
     };
     let byte_at = |at: usize| -> u64 { name.get(at).map_or(0, |&b| u64::from(b)) };
-    let [lo, hi] = match len {
-        0 => [0, 0],
-        1..=3 => [
-            byte_at(0) | byte_at(len / 2) << 8 | byte_at(len - 1) << 16,
+    // Below 8 bytes the second word is 0, which needs no lowercasing.
+    match len {
+        0 => Some([0, 0]),
+        1..=3 => Some([
+            lowercase_word(byte_at(0) | byte_at(len / 2) << 8 | byte_at(len - 1) << 16),
             0,
-        ],
-        4..=7 => [u32_at(0) | u32_at(len - 4) << 32, 0],
-        8..=16 => [u64_at(0), u64_at(len - 8)],
-        _ => return None,
-    };
-    Some([lowercase_word(lo), lowercase_word(hi)])
+        ]),
+        4..=7 => Some([lowercase_word(u32_at(0) | u32_at(len - 4) << 32), 0]),
+        8..=16 => Some([lowercase_word(u64_at(0)), lowercase_word(u64_at(len - 8))]),
+        _ => None,
+    }
 }
 
 /// Eight bytes with their ASCII capitals lowercased (other bytes unchanged), all at once.
