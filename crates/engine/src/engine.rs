@@ -201,6 +201,11 @@ pub struct Engine {
     pub(crate) rdb_file: Option<Vec<u8>>,
     /// A write happened since the peak was last updated.
     pub(crate) wrote: bool,
+    /// The databases that may hold a table (bit `i` for database `i`): every database whose
+    /// table has buckets is in it (a key is stored only by `Ctx::set_key`, `Ctx::add` and the
+    /// RDB loader, which add it; SWAPDB moves bits), others may be. The peak noted after a
+    /// write adds up only these instead of walking all 16 (see `Engine::used_memory_of`).
+    pub(crate) dbs_in_use: u32,
     /// The eviction pool and what else eviction keeps across commands.
     pub(crate) eviction: Eviction,
     /// The append-only file and the propagation of commands to it.
@@ -242,6 +247,7 @@ impl Engine {
             peak_memory: 0,
             rdb_file: None,
             wrote: false,
+            dbs_in_use: 0,
             eviction: Eviction::default(),
             aof: Aof::default(),
             reply_buffer: Vec::new(),
@@ -629,6 +635,7 @@ impl Ctx<'_> {
             entry.lfu_counter = counter;
             entry.lfu_minutes = minutes;
         }
+        self.engine.note_db_in_use(self.db);
         let db = &mut self.engine.dbs[self.db];
         db.insert(key, entry);
         if let Some((Some(at), _, _, _)) = old.filter(|_| keep_ttl) {
@@ -652,6 +659,7 @@ impl Ctx<'_> {
     /// [`Ctx::with_db`] this moves a key (`RENAME`, `MOVE`) without changing its object.
     pub fn add(&mut self, key: &[u8], entry: Entry) {
         let type_name = entry.value.type_name();
+        self.engine.note_db_in_use(self.db);
         self.engine.dbs[self.db].insert(key, entry);
         self.engine.signal_key_as_ready(self.db, key, type_name);
         self.notify(notify::NEW, "new", key);
