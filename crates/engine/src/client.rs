@@ -439,10 +439,7 @@ impl Engine {
         // Redis notes the peak after each command, before the next one evicts; only a write
         // can have raised it (INFO and MEMORY STATS note it too).
         if std::mem::take(&mut self.wrote) {
-            // Only the databases that may hold a table count (the others weigh nothing).
-            let used = self.used_memory_of(self.dbs_in_use);
-            debug_assert_eq!(used, self.used_memory(), "a database outside dbs_in_use");
-            self.peak_memory = self.peak_memory.max(used);
+            self.peak_memory = self.peak_memory.max(self.used_memory());
         }
         if self.eviction.pending {
             // Evictions notify (a `RESP3` connection may receive its own `evicted` event).
