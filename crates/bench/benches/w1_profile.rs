@@ -7,6 +7,7 @@
 //! cargo bench -p bench --bench w1_profile            # engine; `-- baseline` for the map
 //! cargo bench -p bench --bench w1_profile -- w3      # W3 through the engine (`ping`: PINGs)
 //! cargo bench -p bench --bench w1_profile -- w3 call # W3 through `call_into`, as the wire does
+//! cargo bench -p bench --bench w1_profile -- w3 call maxmemory # with the page's maxmemory
 //! CARGO_PROFILE_BENCH_DEBUG=true cargo bench -p bench --bench w1_profile --no-run
 //! valgrind --tool=callgrind --toggle-collect='*run_engine*' target/release/deps/w1_profile-<hash>
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid> | head -60
@@ -64,6 +65,10 @@ fn main() {
         let mut errors = 0;
         for _ in 0..repeat {
             let mut engine = Engine::new();
+            if args.iter().any(|a| a == "maxmemory") {
+                // As the page: a limit, so that memory is checked before every command.
+                engine.config_mut().maxmemory = 64 * 1024 * 1024;
+            }
             let client = engine.connect();
             warm_up(&mut engine, client);
             let start = ThreadTime::now();

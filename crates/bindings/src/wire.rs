@@ -127,7 +127,8 @@ impl Wire {
             at += n;
             if let Some(slot) = self.argv.get_mut(argc) {
                 slot.clear();
-                slot.extend_from_slice(arg);
+                // Most arguments are short: copied without a memory.copy call.
+                engine::short::extend(slot, arg);
             } else {
                 self.argv.push(arg.to_vec());
             }

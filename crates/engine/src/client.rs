@@ -94,6 +94,78 @@ impl Client {
     }
 }
 
+/// The open connections, by id (taken by reference, as a map's keys are). Ids only grow, so the connections are kept in a vector in
+/// the order they connected, which is also the order of their ids: a lookup is a binary
+/// search over a few entries (usually one or two) and `CLIENT LIST` reads them in id order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Clients(Vec<Client>);
+
+// The methods take ids by reference, as the map they replace did, so that callers read alike.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+impl Clients {
+    /// Where the connection `id` is.
+    #[inline]
+    fn position(&self, id: ClientId) -> Option<usize> {
+        self.0.binary_search_by_key(&id, |c| c.id).ok()
+    }
+
+    /// The connection `id`.
+    #[inline]
+    pub(crate) fn get(&self, id: &ClientId) -> Option<&Client> {
+        self.0.get(self.position(*id)?)
+    }
+
+    /// The connection `id`, to change it.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, id: &ClientId) -> Option<&mut Client> {
+        let at = self.position(*id)?;
+        self.0.get_mut(at)
+    }
+
+    /// Whether the connection `id` is open.
+    pub(crate) fn contains_key(&self, id: &ClientId) -> bool {
+        self.position(*id).is_some()
+    }
+
+    /// Adds a connection (replacing one with the same id).
+    pub(crate) fn insert(&mut self, client: Client) {
+        match self.0.last() {
+            Some(last) if last.id >= client.id => {
+                match self.0.binary_search_by_key(&client.id, |c| c.id) {
+                    Ok(at) => {
+                        if let Some(slot) = self.0.get_mut(at) {
+                            *slot = client;
+                        }
+                    }
+                    Err(at) => self.0.insert(at, client),
+                }
+            }
+            _ => self.0.push(client),
+        }
+    }
+
+    /// Removes the connection `id`, handing it over.
+    pub(crate) fn remove(&mut self, id: &ClientId) -> Option<Client> {
+        let at = self.position(*id)?;
+        Some(self.0.remove(at))
+    }
+
+    /// The ids of the connections, ascending.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &ClientId> {
+        self.0.iter().map(|c| &c.id)
+    }
+
+    /// The connections, by ascending id.
+    pub(crate) fn values(&self) -> std::slice::Iter<'_, Client> {
+        self.0.iter()
+    }
+
+    /// How many connections are open.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// A connection's channels or patterns, in the order it subscribed to them. Redis keeps a
 /// client's patterns in a list, so `PUNSUBSCRIBE` without arguments goes through them in that
 /// order; channels are in a dict, whose order it leaves unspecified (insertion order is one).
@@ -208,7 +280,7 @@ impl Engine {
         self.stats.total_connections_received += 1;
         let authenticated = self.config.requirepass.is_none();
         self.clients
-            .insert(id, Client::new(id, self.now_ms, authenticated));
+            .insert(Client::new(id, self.now_ms, authenticated));
         id
     }
 
@@ -652,25 +724,33 @@ impl Engine {
             client,
             db,
             spec,
-            emitted: std::mem::take(out),
+            emitted: out,
             blocked: false,
         };
         let result = (spec.handler)(&mut ctx, argv);
         let Ctx {
-            emitted,
             blocked,
             db: last_db,
             ..
         } = ctx;
-        *out = emitted;
         self.leave_command(saved, last_db, || spec.name == "exec", argv);
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
-        // under their code. An error reply a handler answers as a value is written raw, as
-        // DEBUG ERROR's is, and counts nowhere.
-        let error = match &result {
-            Err(RedisError(text)) => Some(text.clone()),
-            Ok(_) => None,
-        };
+        // under their code (below). An error reply a handler answers as a value is written raw,
+        // as DEBUG ERROR's is, and counts nowhere.
+        let failed = result.is_err();
+        if !retry {
+            // Counted after the handler, as Redis's `call`: CONFIG RESETSTAT counts itself.
+            self.stats.total_commands_processed += 1;
+            if let Some(stats) = self.stats.commands.of(spec) {
+                stats.calls += 1;
+                if failed {
+                    stats.failed_calls += 1;
+                }
+            }
+            if let Err(RedisError(text)) = &result {
+                self.count_error(text);
+            }
+        }
         if !blocked {
             out.push(result.unwrap_or_else(Reply::from));
         }
@@ -679,17 +759,6 @@ impl Engine {
             // `serve_ready_keys` accounts for the reply it is served with.
             self.redacted.clear();
             return;
-        }
-        // Counted after the handler, as Redis's `call`: CONFIG RESETSTAT counts itself.
-        self.stats.total_commands_processed += 1;
-        if let Some(stats) = self.stats.commands.of(spec) {
-            stats.calls += 1;
-            if error.is_some() {
-                stats.failed_calls += 1;
-            }
-        }
-        if let Some(text) = error {
-            self.count_error(&text);
         }
         if !blocked {
             self.slowlog_push(client, spec, argv);

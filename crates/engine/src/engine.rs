@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use crate::ClientId;
 use crate::aof::Aof;
 use crate::blocking::Blocking;
-use crate::client::Client;
+use crate::client::{Client, Clients};
 use crate::command::CommandSpec;
 use crate::commands::persistence::Persistence;
 use crate::commands::slowlog::Slowlog;
 use crate::config::Config;
 use crate::errors::RedisError;
-use crate::events::{EventKind, EventLog};
+use crate::events::{self, CommandId, EventKind, EventLog};
 use crate::evict::Eviction;
 use crate::keyspace::value::{StrValue, TypedValue};
 use crate::keyspace::{Db, Entry, Value, minutes};
@@ -172,7 +172,7 @@ impl Lookup {
 #[derive(Debug, Clone)]
 pub struct Engine {
     pub(crate) dbs: Vec<Db>,
-    pub(crate) clients: BTreeMap<ClientId, Client>,
+    pub(crate) clients: Clients,
     pub(crate) next_client_id: ClientId,
     pub(crate) now_ms: i64,
     pub(crate) stats: Stats,
@@ -201,6 +201,11 @@ pub struct Engine {
     pub(crate) rdb_file: Option<Vec<u8>>,
     /// A write happened since the peak was last updated.
     pub(crate) wrote: bool,
+    /// The databases that may hold a table (bit `i` for database `i`): every database whose
+    /// table has buckets is in it (a key is stored only by `Ctx::set_key`, `Ctx::add` and the
+    /// RDB loader, which add it; SWAPDB moves bits), others may be. The peak noted after a
+    /// write adds up only these instead of walking all 16 (see `Engine::used_memory_of`).
+    pub(crate) dbs_in_use: u32,
     /// The eviction pool and what else eviction keeps across commands.
     pub(crate) eviction: Eviction,
     /// The append-only file and the propagation of commands to it.
@@ -224,7 +229,7 @@ impl Engine {
     pub fn new() -> Self {
         Engine {
             dbs: (0..DATABASES).map(|_| Db::default()).collect(),
-            clients: BTreeMap::new(),
+            clients: Clients::default(),
             next_client_id: 1,
             now_ms: 0,
             stats: Stats::default(),
@@ -242,6 +247,7 @@ impl Engine {
             peak_memory: 0,
             rdb_file: None,
             wrote: false,
+            dbs_in_use: 0,
             eviction: Eviction::default(),
             aof: Aof::default(),
             reply_buffer: Vec::new(),
@@ -390,7 +396,7 @@ impl Engine {
         db: usize,
         key: &[u8],
         flags: Lookup,
-        command: &'static str,
+        command: CommandId,
     ) -> Option<&mut Entry> {
         let now = self.now_ms;
         // One search: the slot stays valid until the key is removed, and nothing below removes
@@ -444,8 +450,14 @@ impl Engine {
                 self.signal_key_as_ready(db, key, "stream");
             }
             self.stats.expired_keys += 1;
-            self.events
-                .push(at, client, db as u8, EventKind::Expired, key, "");
+            self.events.push(
+                at,
+                client,
+                db as u8,
+                EventKind::Expired,
+                key,
+                events::SERVER,
+            );
             self.notify(notify::EXPIRED, "expired", key, db);
         }
     }
@@ -471,8 +483,14 @@ impl Engine {
                     self.signal_key_as_ready(db, &key, "stream");
                 }
                 self.stats.expired_keys += 1;
-                self.events
-                    .push(at.max(from), 0, db as u8, EventKind::Expired, &key, "");
+                self.events.push(
+                    at.max(from),
+                    0,
+                    db as u8,
+                    EventKind::Expired,
+                    &key,
+                    events::SERVER,
+                );
                 self.notify(notify::EXPIRED, "expired", &key, db);
             }
         }
@@ -522,8 +540,9 @@ pub struct Ctx<'a> {
     pub db: usize,
     /// The running command.
     pub spec: &'static CommandSpec,
-    /// Replies sent before the handler's own (see [`Ctx::emit`]).
-    pub(crate) emitted: Vec<Reply>,
+    /// Where the handler's replies go: those sent before its own (see [`Ctx::emit`]) are
+    /// appended at once.
+    pub(crate) emitted: &'a mut Vec<Reply>,
     /// The command blocked: it replies later.
     pub(crate) blocked: bool,
 }
@@ -552,9 +571,9 @@ impl Ctx<'_> {
         self.engine.now_ms
     }
 
-    /// The name of the running command, for events.
-    fn command(&self) -> &'static str {
-        self.spec.name.as_str()
+    /// The running command, for events.
+    fn command(&self) -> CommandId {
+        events::command_id(self.spec)
     }
 
     /// Looks a key up with explicit flags (see [`Lookup`]).
@@ -616,6 +635,7 @@ impl Ctx<'_> {
             entry.lfu_counter = counter;
             entry.lfu_minutes = minutes;
         }
+        self.engine.note_db_in_use(self.db);
         let db = &mut self.engine.dbs[self.db];
         db.insert(key, entry);
         if let Some((Some(at), _, _, _)) = old.filter(|_| keep_ttl) {
@@ -639,6 +659,7 @@ impl Ctx<'_> {
     /// [`Ctx::with_db`] this moves a key (`RENAME`, `MOVE`) without changing its object.
     pub fn add(&mut self, key: &[u8], entry: Entry) {
         let type_name = entry.value.type_name();
+        self.engine.note_db_in_use(self.db);
         self.engine.dbs[self.db].insert(key, entry);
         self.engine.signal_key_as_ready(self.db, key, type_name);
         self.notify(notify::NEW, "new", key);

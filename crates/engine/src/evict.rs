@@ -94,7 +94,10 @@ impl Engine {
     /// The memory in use, as `INFO memory`'s `used_memory` reports it (see `memory.rs`). Costs
     /// a few additions per database: it is read before every command when `maxmemory` is set.
     pub fn used_memory(&self) -> usize {
-        self.memory().total
+        // Only the databases that may hold a table count: the others weigh nothing.
+        let used = self.used_memory_of(self.dbs_in_use);
+        debug_assert_eq!(used, self.memory().total, "a database outside dbs_in_use");
+        used
     }
 
     /// Redis's `performEvictions`: when the memory in use is above `maxmemory`, evicts keys
@@ -240,8 +243,14 @@ impl Engine {
         if matches!(entry.value, Value::Stream(_)) {
             self.signal_key_as_ready(db, key, "stream");
         }
-        self.events
-            .push(self.now_ms, 0, db as u8, EventKind::Evicted, key, "");
+        self.events.push(
+            self.now_ms,
+            0,
+            db as u8,
+            EventKind::Evicted,
+            key,
+            crate::events::SERVER,
+        );
         self.notify(notify::EVICTED, "evicted", key, db);
     }
 }

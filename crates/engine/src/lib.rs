@@ -79,6 +79,7 @@ pub mod rdb;
 pub mod reply;
 pub mod resp;
 mod rng;
+pub mod short;
 pub mod snapshot;
 
 pub use client::{Client, Subscriptions};

@@ -412,23 +412,60 @@ impl Engine {
     pub(crate) fn memory(&self) -> Breakdown {
         let mut dataset = 0usize;
         let mut tables = 0usize;
-        for (i, db) in self.dbs.iter().enumerate() {
-            // A database that never held a key weighs nothing (most of them, usually). Its
-            // table has no buckets: a table gets them with its first key and keeps them until
-            // cleared, and a key's expire time is indexed only while the key is in the table.
-            if db.dict().buckets() == 0 {
-                continue;
-            }
-            dataset = dataset.saturating_add(db.data_mem());
-            let (main, expires) = self.db_overhead(i);
-            tables += main + expires;
+        for i in 0..self.dbs.len() {
+            self.add_db_memory(i, &mut dataset, &mut tables);
         }
+        self.breakdown(dataset, tables)
+    }
+
+    /// `used_memory` counting only the databases of `mask` (bit `i`: database `i`): the total
+    /// when every other database holds no table, as for `Engine::dbs_in_use`.
+    pub(crate) fn used_memory_of(&self, mask: u32) -> usize {
+        let mut dataset = 0usize;
+        let mut tables = 0usize;
+        let mut rest = mask;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            self.add_db_memory(i, &mut dataset, &mut tables);
+        }
+        self.breakdown(dataset, tables).total
+    }
+
+    /// Adds database `i`'s keys and values to `dataset` and its tables to `tables`.
+    #[inline]
+    fn add_db_memory(&self, i: usize, dataset: &mut usize, tables: &mut usize) {
+        // A database that never held a key weighs nothing (most of them, usually). Its
+        // table has no buckets: a table gets them with its first key and keeps them until
+        // cleared, and a key's expire time is indexed only while the key is in the table.
+        let Some(db) = self.dbs.get(i) else {
+            return;
+        };
+        if db.dict().buckets() == 0 {
+            return;
+        }
+        *dataset = dataset.saturating_add(db.data_mem());
+        let (main, expires) = self.db_overhead(i);
+        *tables += main + expires;
+    }
+
+    /// The breakdown from the databases' parts.
+    fn breakdown(&self, dataset: usize, tables: usize) -> Breakdown {
         let overhead = STARTUP + CLIENT * self.clients.len() + tables;
         Breakdown {
             total: overhead.saturating_add(dataset),
             overhead,
             dataset,
         }
+    }
+
+    /// Notes that database `db` may hold a table from now on (see `Engine::dbs_in_use`).
+    #[inline]
+    pub(crate) fn note_db_in_use(&mut self, db: usize) {
+        self.dbs_in_use |= u32::try_from(db)
+            .ok()
+            .and_then(|db| 1u32.checked_shl(db))
+            .unwrap_or(u32::MAX);
     }
 }
 
@@ -580,5 +617,40 @@ mod tests {
         assert_eq!(human(1_014_928), "991.14K");
         assert_eq!(human(12_382_208), "11.81M");
         assert_eq!(human(25_276_502_016), "23.54G");
+    }
+
+    #[test]
+    fn the_peak_after_a_write_counts_every_database_holding_keys() {
+        let argv = |line: &str| -> Vec<Vec<u8>> {
+            line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+        };
+        let mut engine = Engine::new();
+        let c = engine.connect();
+        // Each write checks (in debug builds) that the databases it adds up are all those
+        // holding a table; the peak is then the full total.
+        for line in [
+            "SET a 1",
+            "SWAPDB 0 5",
+            "SELECT 1",
+            "SET b 2",
+            "MOVE b 7",
+            "SET c 3",
+            "SELECT 0",
+            "DEBUG RELOAD",
+            "SET d 4",
+            "FLUSHALL",
+            "SET e 5",
+        ] {
+            engine.exec(c, &argv(line));
+            let mask = engine.dbs_in_use;
+            assert_eq!(engine.used_memory_of(mask), engine.used_memory(), "{line}");
+            assert!(engine.peak_memory >= engine.used_memory(), "{line}");
+        }
+        let snapshot = engine.snapshot();
+        let mut other = Engine::new();
+        let o = other.connect();
+        other.restore_snapshot(&snapshot).unwrap();
+        other.exec(o, &argv("SET f 6"));
+        assert_eq!(other.used_memory_of(other.dbs_in_use), other.used_memory());
     }
 }

@@ -18,18 +18,25 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
         Some(b'1'..=b'9') => {}
         _ => return None,
     }
-    // Accumulate as a negative number so that i64::MIN is representable.
-    let mut acc: i64 = 0;
+    // 20 digits or more are at least 10^19, out of range with either sign. Up to 19, the
+    // magnitude fits in a u64 (below 10^19 < 2^64) without a check per digit (a checked 64-bit
+    // multiplication is a call to a 128-bit one in WebAssembly), and is range-checked once.
+    if digits.len() > 19 {
+        return None;
+    }
+    let mut magnitude: u64 = 0;
     for &b in digits {
         if !b.is_ascii_digit() {
             return None;
         }
-        acc = acc.checked_mul(10)?.checked_sub(i64::from(b - b'0'))?;
+        // At most 19 digits (above): below 10^19, no overflow.
+        magnitude = magnitude * 10 + u64::from(b - b'0');
     }
     if negative {
-        Some(acc)
+        // Down to -2^63 = i64::MIN.
+        (magnitude <= 1 << 63).then(|| 0i64.wrapping_sub_unsigned(magnitude))
     } else {
-        acc.checked_neg()
+        i64::try_from(magnitude).ok()
     }
 }
 
@@ -351,8 +358,27 @@ mod tests {
             b"9223372036854775808",
             b"-9223372036854775809",
             b"1.0",
+            b"92233720368547758070",
+            b"-92233720368547758080",
+            b"9223372036854775810",
+            b"-9223372036854775810",
+            b"99999999999999999999",
         ] {
             assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+        // Around the limits, digit by digit: as a wider parse says.
+        for base in [i64::MAX, i64::MIN, i64::MAX / 10, i64::MIN / 10] {
+            for delta in -12i128..=12 {
+                let n = i128::from(base) + delta;
+                for text in [n.to_string(), (n * 10).to_string(), (n / 10).to_string()] {
+                    let wide: i128 = text.parse().unwrap();
+                    assert_eq!(
+                        parse_i64(text.as_bytes()),
+                        i64::try_from(wide).ok(),
+                        "{text}"
+                    );
+                }
+            }
         }
     }
 

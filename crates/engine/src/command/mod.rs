@@ -196,18 +196,37 @@ pub struct Registry {
     packed: Box<[([u64; 2], usize)]>,
 }
 
-/// A command name of at most 16 bytes, ASCII letters lowercased, packed into two little-endian
-/// words (zero-padded: the length tells `a` from `a\0`). `None` for a longer name.
+/// A command name of at most 16 bytes, ASCII letters lowercased, packed into two words: read
+/// as little-endian words that overlap for lengths between two word sizes (the first and the
+/// last 8 bytes for 8 to 16, the first and last 4 for 4 to 7; first, middle and last byte
+/// below), which together hold every byte, so that for a given length different names pack
+/// differently (the length is compared too). No copy to a buffer: a few loads (a copy of a
+/// variable length is a call, costly in WebAssembly). `None` for a longer name.
 #[inline]
 fn pack_name(name: &[u8]) -> Option<[u64; 2]> {
-    let mut bytes = [0u8; 16];
-    bytes.get_mut(..name.len())?.copy_from_slice(name);
-    let [lo, hi] = [0, 8].map(|at| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(bytes.get(at..at + 8).unwrap_or(&[0; 8]));
-        lowercase_word(u64::from_le_bytes(word))
-    });
-    Some([lo, hi])
+    let len = name.len();
+    let u64_at = |at: usize| -> u64 {
+        name.get(at..at + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let u32_at = |at: usize| -> u64 {
+        name.get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+    };
+    let byte_at = |at: usize| -> u64 { name.get(at).map_or(0, |&b| u64::from(b)) };
+    // Below 8 bytes the second word is 0, which needs no lowercasing.
+    match len {
+        0 => Some([0, 0]),
+        1..=3 => Some([
+            lowercase_word(byte_at(0) | byte_at(len / 2) << 8 | byte_at(len - 1) << 16),
+            0,
+        ]),
+        4..=7 => Some([lowercase_word(u32_at(0) | u32_at(len - 4) << 32), 0]),
+        8..=16 => Some([lowercase_word(u64_at(0)), lowercase_word(u64_at(len - 8))]),
+        _ => None,
+    }
 }
 
 /// Eight bytes with their ASCII capitals lowercased (other bytes unchanged), all at once.
@@ -677,6 +696,24 @@ mod tests {
             assert!(registry.lookup(unknown).is_none(), "{unknown:?}");
         }
         assert!(registry.lookup(&[b'a'; 40]).is_none());
+    }
+
+    #[test]
+    fn packed_names_keep_every_byte() {
+        let base = b"abcdefghijklmnop";
+        for len in 0..=16 {
+            let name = &base[..len];
+            let packed = pack_name(name).unwrap();
+            assert_eq!(pack_name(&name.to_ascii_uppercase()), Some(packed));
+            for at in 0..len {
+                for other in [b'x', b'X' ^ 0x80, 0] {
+                    let mut changed = name.to_vec();
+                    changed[at] = other;
+                    assert_ne!(pack_name(&changed), Some(packed), "{changed:?}");
+                }
+            }
+        }
+        assert_eq!(pack_name(&[b'a'; 17]), None);
     }
 
     #[test]

@@ -695,6 +695,8 @@ pub fn swapdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     }
     // Both indexes were checked against the number of databases just above.
     ctx.engine.dbs.swap(first, second);
+    ctx.engine.note_db_in_use(first);
+    ctx.engine.note_db_in_use(second);
     ctx.engine.touch_all_watched_keys_in_db(first, Some(second));
     ctx.engine.touch_all_watched_keys_in_db(second, Some(first));
     // Clients waiting on keys of either database are served if their key is now there.

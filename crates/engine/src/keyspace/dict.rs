@@ -324,7 +324,7 @@ impl<V: Weigh> Dict<V> {
                 if let Some(value) = &slot.value {
                     value.touch();
                 }
-                if slot.hash == h && slot.key.bytes() == key {
+                if slot.hash == h && crate::short::eq(slot.key.bytes(), key) {
                     self.last.set(here & id_mask);
                     return Some(here & id_mask);
                 }
@@ -342,7 +342,7 @@ impl<V: Weigh> Dict<V> {
         let last = self.last.get();
         if let Some(slot) = self.slots.get(last as usize)
             && slot.value.is_some()
-            && slot.key.bytes() == key
+            && crate::short::eq(slot.key.bytes(), key)
         {
             return Some(last);
         }

@@ -175,6 +175,8 @@ pub fn load_database_with(
             }
         }
     }
+    // Any database may hold keys now (dispatch: see Engine::dbs_in_use).
+    engine.dbs_in_use = u32::MAX;
     for item in loaded {
         // `read_file` checked every database number against the engine's.
         let Some(db) = engine.dbs.get_mut(item.db) else {
