@@ -180,6 +180,8 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         let StrValue { bytes, sds, .. } = &mut *value;
         bytes.with_vec(|bytes| hll::to_dense_in(bytes, sds))?;
         let registers = hll::dense_registers(&value.bytes);
+        // Unsignalled, but the value grew: its database counts its new size.
+        ctx.db().remeasure(&argv[2]);
         Ok(Reply::Array(
             registers
                 .into_iter()
@@ -201,9 +203,9 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         ))
     } else if sub.eq_ignore_ascii_case(b"todense") {
         let StrValue { bytes, sds, .. } = &mut *value;
-        Ok(Reply::Integer(i64::from(
-            bytes.with_vec(|bytes| hll::to_dense_in(bytes, sds))?,
-        )))
+        let converted = bytes.with_vec(|bytes| hll::to_dense_in(bytes, sds))?;
+        ctx.db().remeasure(&argv[2]);
+        Ok(Reply::Integer(i64::from(converted)))
     } else {
         Err(RedisError::owned(format!(
             "ERR Unknown PFDEBUG subcommand '{}'",
@@ -247,6 +249,21 @@ mod tests {
         ];
         assert_eq!(engine.exec(client, &argv), Reply::ok());
         assert_eq!(encoding(engine, key.as_bytes()), Some(StrEncoding::Embstr));
+    }
+
+    #[test]
+    fn pfdebug_conversions_keep_the_memory_count() {
+        // Found by the fuzzer: PFDEBUG GETREG made a sparse HLL dense (14,352 bytes) while its
+        // database still counted the sparse size.
+        for sub in ["GETREG", "TODENSE"] {
+            let mut engine = Engine::new();
+            let client = engine.connect();
+            run(&mut engine, client, "PFADD h x");
+            let before = engine.used_memory();
+            run(&mut engine, client, &format!("PFDEBUG {sub} h"));
+            assert_eq!(engine.check_memory_bookkeeping(), Ok(()), "{sub}");
+            assert!(engine.used_memory() > before + 10_000, "{sub}");
+        }
     }
 
     #[test]
