@@ -512,12 +512,20 @@ fn describe(step: &Step) -> String {
     }
 }
 
-/// Equality of replies, reading NaN as equal to NaN (RESP carries `nan` faithfully) and a
-/// verbatim string by its content (the parser does not keep the format).
+/// Equality of replies, reading NaN as equal to NaN (RESP carries `nan` faithfully), a
+/// verbatim string by its content (the parser does not keep the format) and a geo coordinate by
+/// the text it travels as (17 decimals, as Redis writes it: fewer significant digits than the
+/// double has when it is close to 0).
 fn same(a: &Reply, b: &Reply) -> bool {
     match (a, b) {
         (Reply::Double(x), Reply::Double(y)) => {
             x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
+        (Reply::HumanDouble(_), Reply::HumanDouble(_)) => {
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            resp::encode(a, &mut x);
+            resp::encode(b, &mut y);
+            x == y
         }
         (Reply::Verbatim(_, x), Reply::Verbatim(_, y)) => x == y,
         (Reply::Array(x), Reply::Array(y))
