@@ -80,18 +80,29 @@ pub fn pfadd_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     check_hll(value)?;
     // Redis unshares the value before changing it: it is `raw` from now on.
     value.prepare_in_place(0);
-    let mut updated = false;
+    let mut updated = Ok(false);
     for element in elements {
         // On corruption the registers already raised stay raised, unannounced, as in Redis.
         let StrValue { bytes, sds, .. } = &mut *value;
-        updated |= bytes.with_vec(|bytes| hll::add(bytes, sds, element, max_sparse))?;
+        match bytes.with_vec(|bytes| hll::add(bytes, sds, element, max_sparse)) {
+            Ok(changed) => updated = updated.map(|u| u | changed),
+            Err(corrupt) => {
+                updated = Err(corrupt);
+                break;
+            }
+        }
     }
-    if updated {
+    if updated == Ok(true) {
         hll::invalidate_cache(&mut value.bytes);
         ctx.modified(key);
         ctx.notify(notify::STRING, "pfadd", key);
+    } else {
+        // Unshared (and, on corruption, partly changed) without a signal: its database counts
+        // its size as it is now (found by the fuzzer: an embstr HLL turned raw was still
+        // counted at its old size).
+        ctx.db().remeasure(key);
     }
-    Ok(Reply::Integer(i64::from(updated)))
+    Ok(Reply::Integer(i64::from(updated?)))
 }
 
 /// Answers the estimated cardinality of one HLL, from its cache when valid (otherwise
@@ -249,6 +260,24 @@ mod tests {
         ];
         assert_eq!(engine.exec(client, &argv), Reply::ok());
         assert_eq!(encoding(engine, key.as_bytes()), Some(StrEncoding::Embstr));
+    }
+
+    #[test]
+    fn pfadd_without_a_change_keeps_the_memory_count() {
+        // Found by the fuzzer: an HLL written with SET (an embstr) turned raw by a PFADD that
+        // changed no register was still counted at its embstr size.
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        run(&mut engine, client, "PFADD src a b c");
+        let Reply::Bulk(bytes) = run(&mut engine, client, "GET src") else {
+            panic!("an HLL");
+        };
+        engine.exec(client, &[b"SET".to_vec(), b"copy".to_vec(), bytes.to_vec()]);
+        assert_eq!(
+            run(&mut engine, client, "PFADD copy a b c"),
+            Reply::Integer(0)
+        );
+        assert_eq!(engine.check_memory_bookkeeping(), Ok(()));
     }
 
     #[test]
