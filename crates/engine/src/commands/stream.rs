@@ -590,7 +590,22 @@ pub fn xread_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]`
 pub fn xreadgroup_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
-    read_command(ctx, argv, true)
+    let result = read_command(ctx, argv, true);
+    // Every argument that names a key is re-counted: the streams read (their PELs, consumers
+    // and last IDs changed) are among them, and re-counting any other key changes nothing.
+    for arg in argv.iter().skip(1) {
+        counted(ctx, arg);
+    }
+    result
+}
+
+/// Counts a stream's size again after a command changed it in place without
+/// [`Ctx::modified`]: consumer groups, their PELs, consumers and IDs, which Redis changes
+/// without signalling the key as modified (found by the fuzzer: after XGROUP CREATE the stream
+/// was still counted at its size without the group). Re-counting an unchanged or missing key
+/// changes nothing.
+fn counted(ctx: &mut Ctx<'_>, key: &[u8]) {
+    ctx.db().remeasure(key);
 }
 
 /// XREAD and XREADGROUP, as Redis's `xreadCommand`.
@@ -900,6 +915,15 @@ fn read_history(
 ///
 /// `XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]`
 pub fn xsetid_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xsetid(ctx, argv);
+    if let Some(key) = argv.get(1) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xsetid_command`].
+fn xsetid(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let key = &argv[1];
     let id = strict_id(&argv[2])?;
     let mut entries_added: i64 = -1;
@@ -956,6 +980,15 @@ pub fn xsetid_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `XACK key group id [id ...]`
 pub fn xack_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xack(ctx, argv);
+    if let Some(key) = argv.get(1) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xack_command`].
+fn xack(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let Some(group) = ctx
         .lookup_typed::<Stream>(&argv[1], Lookup::READ)?
         .and_then(|s| s.groups.get_mut(argv[2].as_slice()))
@@ -1082,6 +1115,15 @@ pub fn xpending_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]`
 pub fn xclaim_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xclaim(ctx, argv);
+    if let Some(key) = argv.get(1) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xclaim_command`].
+fn xclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (key, group_name, name) = (&argv[1], &argv[2], &argv[3]);
     let now = ctx.now();
     let Some(stream) = ctx.lookup_typed::<Stream>(key, Lookup::READ)? else {
@@ -1223,6 +1265,15 @@ pub fn xclaim_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]`
 pub fn xautoclaim_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xautoclaim(ctx, argv);
+    if let Some(key) = argv.get(1) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xautoclaim_command`].
+fn xautoclaim(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     const ATTEMPTS_FACTOR: i64 = 10;
     let (key, group_name, name) = (&argv[1], &argv[2], &argv[3]);
     // Redis looks the key up (a keyspace hit or miss) before it reads the arguments.
@@ -1430,6 +1481,15 @@ fn existing_stream<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<&'c mut Strea
 ///
 /// `XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD entries-read]`
 pub fn xgroup_create_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xgroup_create(ctx, argv);
+    if let Some(key) = argv.get(2) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xgroup_create_command`].
+fn xgroup_create(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let args = xgroup_prologue(ctx, argv)?;
     if argv.len() > 8 {
         return Err(subcommand_syntax(argv));
@@ -1464,6 +1524,15 @@ pub fn xgroup_create_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `XGROUP SETID key group id|$ [ENTRIESREAD entries-read]`
 pub fn xgroup_setid_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xgroup_setid(ctx, argv);
+    if let Some(key) = argv.get(2) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xgroup_setid_command`].
+fn xgroup_setid(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let args = xgroup_prologue(ctx, argv)?;
     if argv.len() != 5 && argv.len() != 7 {
         return Err(subcommand_syntax(argv));
@@ -1492,6 +1561,15 @@ pub fn xgroup_setid_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 ///
 /// `XGROUP DESTROY key group`
 pub fn xgroup_destroy_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xgroup_destroy(ctx, argv);
+    if let Some(key) = argv.get(2) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xgroup_destroy_command`].
+fn xgroup_destroy(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     xgroup_prologue(ctx, argv)?;
     let (key, name) = (&argv[2], &argv[3]);
     let existed = existing_stream(ctx, key)?
@@ -1510,6 +1588,15 @@ pub fn xgroup_destroy_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult 
 ///
 /// `XGROUP CREATECONSUMER key group consumer`
 pub fn xgroup_createconsumer_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xgroup_createconsumer(ctx, argv);
+    if let Some(key) = argv.get(2) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xgroup_createconsumer_command`].
+fn xgroup_createconsumer(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     xgroup_prologue(ctx, argv)?;
     let (key, name, consumer) = (&argv[2], &argv[3], &argv[4]);
     let now = ctx.now();
@@ -1535,6 +1622,15 @@ pub fn xgroup_createconsumer_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> Cmd
 ///
 /// `XGROUP DELCONSUMER key group consumer`
 pub fn xgroup_delconsumer_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let result = xgroup_delconsumer(ctx, argv);
+    if let Some(key) = argv.get(2) {
+        counted(ctx, key);
+    }
+    result
+}
+
+/// The work of [`xgroup_delconsumer_command`].
+fn xgroup_delconsumer(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     xgroup_prologue(ctx, argv)?;
     let (key, name, consumer) = (&argv[2], &argv[3], &argv[4]);
     let Some(group) = existing_stream(ctx, key)?.groups.get_mut(name.as_slice()) else {
@@ -1830,6 +1926,32 @@ mod tests {
     /// An XPENDING extended-form row.
     fn pending(id: &str, consumer: &str, idle: i64, count: i64) -> Reply {
         Reply::Array(vec![bulk(id), bulk(consumer), int(idle), int(count)])
+    }
+
+    #[test]
+    fn group_changes_keep_the_memory_count() {
+        // Found by the fuzzer: consumer groups change a stream in place without a modification
+        // signal, and its database kept counting the stream's old size.
+        let (mut e, c) = engine();
+        for line in [
+            "XADD s 1-1 f v",
+            "XADD s 2-1 f v",
+            "XADD s 3-1 f v",
+            "XGROUP CREATE s g 0",
+            "XGROUP CREATECONSUMER s g c1",
+            "XREADGROUP GROUP g c2 COUNT 2 STREAMS s >",
+            "XACK s g 1-1",
+            "XCLAIM s g c3 0 2-1",
+            "XAUTOCLAIM s g c4 0 0-0",
+            "XGROUP SETID s g 0",
+            "XSETID s 5-1",
+            "XGROUP DELCONSUMER s g c4",
+            "XGROUP CREATE s g2 $",
+            "XGROUP DESTROY s g",
+        ] {
+            assert!(!run(&mut e, c, line).is_error(), "{line}");
+            assert_eq!(e.check_memory_bookkeeping(), Ok(()), "{line}");
+        }
     }
 
     #[test]
