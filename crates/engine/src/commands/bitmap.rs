@@ -768,6 +768,10 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Cmd
             ctx.modified(key);
         }
         ctx.notify(notify::STRING, "setbit", key);
+    } else if !created {
+        // Unshared and padded without a signal (every write failed, OVERFLOW FAIL): its
+        // database counts its size as it is now (found by the fuzzer).
+        ctx.db().remeasure(key);
     }
     Ok(Reply::Array(replies))
 }
@@ -796,6 +800,26 @@ mod tests {
     use super::*;
     use crate::engine::Engine;
     use crate::keyspace::Entry;
+
+    #[test]
+    fn a_failed_bitfield_write_keeps_the_memory_count() {
+        // Found by the fuzzer: BITFIELD pads and unshares the string before its writes, and
+        // when every write failed (OVERFLOW FAIL) nothing counted the longer string.
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        let line = |l: &str| {
+            l.split(' ')
+                .map(|w| w.as_bytes().to_vec())
+                .collect::<Vec<_>>()
+        };
+        engine.exec(client, &line("SET padfail ab"));
+        let reply = engine.exec(
+            client,
+            &line("BITFIELD padfail OVERFLOW FAIL INCRBY i16 #4 40000"),
+        );
+        assert_eq!(reply, Reply::Array(vec![Reply::Nil]));
+        assert_eq!(engine.check_memory_bookkeeping(), Ok(()));
+    }
 
     #[test]
     fn tokens_compare_like_strcasecmp() {
