@@ -137,27 +137,12 @@ pub fn scale_by_power_of_two(value: f64, exponent: i32) -> f64 {
 /// The decimal form of an integer, as `n.to_string()` writes it, without the formatting
 /// machinery (counters, lengths and whole-number scores are written on every command).
 pub fn format_i64(n: i64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        // A u64 has at most 20 digits, so `at` stays within the buffer: this loop runs at most
-        // 20 times. `rest % 10` is below 10: the cast and the addition cannot overflow.
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let mut text = String::with_capacity(21 - at);
-    if n < 0 {
-        text.push('-');
-    }
-    for &d in digits.get(at..).unwrap_or_default() {
-        text.push(char::from(d));
-    }
-    text
+    let mut buf = [0u8; 20];
+    // ASCII digits and a sign: each byte is its own char.
+    format_i64_into(n, &mut buf)
+        .iter()
+        .map(|&b| char::from(b))
+        .collect()
 }
 
 /// Writes the decimal form of an integer at the end of `buf` (20 bytes: `i64::MIN` takes 20)

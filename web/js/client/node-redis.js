@@ -468,49 +468,34 @@ export class RedisClient {
   }
 
   async *scanIterator(options) {
-    let cursor = 0;
-    do {
-      const reply = await this.scan(cursor, options);
-      cursor = reply.cursor;
-      for (const key of reply.keys) yield key;
-    } while (cursor !== 0);
+    yield* walkCursor((cursor) => this.scan(cursor, options), 'keys');
   }
 
   async *hScanIterator(key, options) {
-    let cursor = 0;
-    do {
-      const reply = await this.hScan(key, cursor, options);
-      cursor = reply.cursor;
-      for (const tuple of reply.tuples) yield tuple;
-    } while (cursor !== 0);
+    yield* walkCursor((cursor) => this.hScan(key, cursor, options), 'tuples');
   }
 
   async *hScanNoValuesIterator(key, options) {
-    let cursor = 0;
-    do {
-      const reply = await this.hScanNoValues(key, cursor, options);
-      cursor = reply.cursor;
-      for (const field of reply.keys) yield field;
-    } while (cursor !== 0);
+    yield* walkCursor((cursor) => this.hScanNoValues(key, cursor, options), 'keys');
   }
 
   async *sScanIterator(key, options) {
-    let cursor = 0;
-    do {
-      const reply = await this.sScan(key, cursor, options);
-      cursor = reply.cursor;
-      for (const member of reply.members) yield member;
-    } while (cursor !== 0);
+    yield* walkCursor((cursor) => this.sScan(key, cursor, options), 'members');
   }
 
   async *zScanIterator(key, options) {
-    let cursor = 0;
-    do {
-      const reply = await this.zScan(key, cursor, options);
-      cursor = reply.cursor;
-      for (const member of reply.members) yield member;
-    } while (cursor !== 0);
+    yield* walkCursor((cursor) => this.zScan(key, cursor, options), 'members');
   }
+}
+
+/** A SCAN-family walk from cursor 0 back to 0: the items under `field` of each reply, in turn. */
+async function* walkCursor(scan, field) {
+  let cursor = 0;
+  do {
+    const reply = await scan(cursor);
+    cursor = reply.cursor;
+    yield* reply[field];
+  } while (cursor !== 0);
 }
 
 for (const [name, shape] of Object.entries(SHAPES)) {
