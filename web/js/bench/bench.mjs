@@ -10,8 +10,9 @@
 //! W3: 100,000 awaited mixed commands in turn over 1,000 keys per type: HSET, HGETALL, LPUSH,
 //!     LRANGE 0 9, (ZADD, ZREVRANGE 0 9 WITHSCORES: only when the engine has sorted sets),
 //!     INCR, EXPIRE 60, TTL, TTL.
-//! Then the floor (the same commands straight into the engine, through the wire convention the
-//! client's transport uses, and through `Engine.call` for comparison) and the client's own share
+//! Then W1 through the node-redis style (`createClient`), the floor (the same commands straight
+//! into the engine, through the wire convention the client's transport uses, and through
+//! `Engine.call` for comparison) and the client's own share
 //! (the client over a stub server answering at once), to show where an awaited command's time
 //! goes; and two bounds no client answering through a promise can pass: W1 over a bare JS `Map`
 //! with an `await` per command, and W3's loop with its `await`s but no work.
@@ -198,6 +199,32 @@ for (const [name, workload, ops, prepare, check] of [
   rows.push({ name, a, b, cpuRatio: aCpu / bCpu, note: check(a.result) });
 }
 
+/**
+ * W1 through the node-redis 4 style (`createClient`, `set(k, v, { EX })`) on a server of its own:
+ * ops per second of its best round, to compare with the ioredis style's W1 above.
+ */
+const { createClient } = await import(`${packageDir}/redis.js`);
+async function nodeRedisW1() {
+  const client = createClient({ socket: { port: port++ } });
+  await client.connect();
+  for (let k = 0; k < KEYS; k++) if (k % 5 !== 0) await client.set(`user:${k}`, value);
+  const start = performance.now();
+  let hits = 0;
+  for (let i = 0; i < W1_OPS; i++) {
+    const key = keyOf(i);
+    const cached = await client.get(key);
+    if (cached !== null) hits++;
+    else await client.set(key, value, { EX: 3600 });
+  }
+  const ms = performance.now() - start;
+  await client.disconnect();
+  transport.release({ port: port - 1 });
+  if (hits !== (W1_OPS * 9) / 10) throw new Error(`node-redis W1: ${hits} hits`);
+  return (W1_OPS / ms) * 1000;
+}
+let nodeRedis = 0;
+for (let round = 0; round < ROUNDS; round++) nodeRedis = Math.max(nodeRedis, await nodeRedisW1());
+
 /** A call straight into an engine: through the wire (as the client's transport), or `Engine.call`. */
 const viaWire = (engine, id, argv) => wire.call(engine, id, argv, false);
 const viaCall = (engine, id, argv) => engine.call(id, argv, false);
@@ -319,6 +346,7 @@ for (const { name, a, b, cpuRatio, note } of rows) {
   );
 }
 for (const [label, opsPerSec, row] of [
+  ['W1 through the node-redis style', nodeRedis, rows[0]],
   ['W1 floor: engine alone (wire), no client', raw, rows[0]],
   ['W1 floor: Engine.call alone, no client', rawCall, rows[0]],
   ['W1 bound: a JS Map and an await, no more', bareW1, rows[0]],
