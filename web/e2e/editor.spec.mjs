@@ -196,3 +196,25 @@ test('keyboard focus on the plain editor brings CodeMirror, which keeps the focu
   await page.keyboard.type('// typed');
   await page.waitForFunction(() => document.querySelector('[data-testid=editor-fallback]')?.value.includes('// typed'));
 });
+
+test('the script worker starts when the learner reaches for the editor or Run, not with the page', async () => {
+  for (const reach of ['editor', 'run']) {
+    const page = await harness.open('', { viewport: { width: 1280, height: 800 } });
+    const workers = [];
+    page.on('worker', (worker) => workers.push(worker.url()));
+    await new PlaygroundPage(page).ready();
+    await page.waitForTimeout(300);
+    const scriptWorkers = () => workers.filter((url) => url.endsWith('/js/runner/worker.js'));
+    assert.deepEqual(scriptWorkers(), [], 'a visit without a script starts no worker');
+    if (reach === 'editor') await page.getByTestId('editor').locator('.editor-surface').hover();
+    else await page.getByTestId('run-button').hover();
+    await page.waitForFunction(() =>
+      performance.getEntriesByType('resource').some((e) => e.name.endsWith('/js/runner/script-run.js')),
+    );
+    for (let i = 0; i < 100 && scriptWorkers().length === 0; i++) await page.waitForTimeout(50);
+    assert.equal(scriptWorkers().length, 1, `one worker started on reaching for the ${reach}`);
+    // The run takes that worker and works.
+    assert.equal(await new EditorPanel(page).run(), 'ok');
+    await page.close();
+  }
+});

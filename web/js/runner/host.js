@@ -4,7 +4,8 @@
 //! and `db` calls.
 //!
 //! This module loads with the page and stays small; the runs themselves (`script-run.js`: workers,
-//! batches, output, limits) load on the first `runScript`. Each run gets a fresh Web Worker
+//! batches, output, limits) load on the first `runScript`, or earlier on `prepareRunner()`, which
+//! the editor panel calls when the learner first reaches for the editor or the Run button. Each run gets a fresh Web Worker
 //! (`worker.js`) whose Redis connections are connections of the page's one engine
 //! (`window.redisPlayground.engine`), so scripts share the keyspace with the console and panels.
 
@@ -97,7 +98,8 @@ function engineOf(namespace) {
 /**
  * Installs the runner and the clock on `window.redisPlayground` (created if missing). The clock
  * drives the engine as soon as the app publishes it; `runScript` loads the runs' module on first
- * use and returns at once `{ done, stop, output, events }` (see `Runner.run`).
+ * use and returns at once `{ done, stop, output, events }` (see `Runner.run`); `prepareRunner()`
+ * loads it and starts a worker ahead of a first run.
  */
 export function installRunner() {
   const namespace = window.redisPlayground ?? (window.redisPlayground = {});
@@ -112,6 +114,14 @@ export function installRunner() {
     return runner;
   };
   namespace.clock = clock;
+  // The learner reached for the editor or the Run button: load the runner and start a worker
+  // now, so that the first run does not wait for them (later runs find a spare worker anyway).
+  namespace.prepareRunner = () => {
+    loadRunner().then(
+      (loaded) => loaded.warmUp(),
+      () => {},
+    );
+  };
   namespace.runScript = (code, options) => {
     let handle = null;
     let stopped = false;

@@ -116,6 +116,16 @@ fn call(target: &JsValue, name: &str, args: &[JsValue]) -> Option<JsValue> {
     function.apply(target, &args).ok()
 }
 
+/// Loads the script runner and starts a worker ahead of the first run (`prepareRunner` in
+/// web/js/runner/host.js): called when the learner reaches for the editor or the Run button,
+/// so that the first run starts as fast as later ones, and a visit without a script loads none
+/// of it.
+fn prepare_runner() {
+    if let Some(ns) = namespace() {
+        call(&ns, "prepareRunner", &[]);
+    }
+}
+
 /// Awaits a JS value (a promise or not).
 async fn resolve(value: JsValue) -> Result<JsValue, JsValue> {
     JsFuture::from(Promise::resolve(&value)).await
@@ -435,6 +445,7 @@ pub fn Editor() -> impl IntoView {
             return;
         }
         mount_started.set_value(true);
+        prepare_runner();
         spawn_local(async move {
             let (Some(host), Some(parent)) = (wait_for_host().await, surface.get_untracked())
             else {
@@ -681,6 +692,8 @@ pub fn Editor() -> impl IntoView {
                         data-testid="run-button"
                         node_ref=run_button
                         on:click=move |_| run()
+                        on:pointerenter=move |_| prepare_runner()
+                        on:focus=move |_| prepare_runner()
                         disabled=running
                         title="Run (Ctrl+Enter)"
                     >
