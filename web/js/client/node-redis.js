@@ -233,6 +233,16 @@ function parseClientOptions(options = {}) {
 }
 
 /** A node-redis 4 style client (`createClient`). Not connected until `connect()`. */
+/**
+ * A client tracking invalidation on `__redis__:invalidate` as node-redis 4 gives it to a string
+ * listener: the array of keys as strings, or null (after FLUSHALL/FLUSHDB).
+ */
+function invalidatedKeys(message) {
+  if (message === null || message === undefined) return null;
+  if (!Array.isArray(message)) return platform.bytesToString(message);
+  return message.map((key) => (key === null ? null : platform.bytesToString(key)));
+}
+
 export class RedisClient {
   constructor(options = {}) {
     initEmitter(this);
@@ -398,73 +408,119 @@ export class RedisClient {
     return new RedisClient({ ...this.options, ...overrides });
   }
 
+  /**
+   * Calls a channel's (or pattern's) listeners as node-redis 4 does: those that asked for
+   * buffers first, with the message as received, then the others with text.
+   */
   _dispatch(kind, key, channel, message) {
     const name = typeof key === 'string' ? key : platform.bytesToString(key);
-    const listeners = this._subscriptions.get(`${kind}:${name}`);
-    if (!listeners) return;
-    for (const { listener, buffers } of listeners) {
-      if (buffers) listener(message, channel);
-      else listener(platform.bytesToString(message), platform.bytesToString(channel));
-    }
+    const sets = this._subscriptions.get(`${kind}:${name}`);
+    if (!sets) return;
+    for (const listener of sets.buffers) listener(message, channel);
+    if (sets.strings.size === 0) return;
+    const channelText = platform.bytesToString(channel);
+    const messageText = channelText === '__redis__:invalidate' ? invalidatedKeys(message) : platform.bytesToString(message);
+    for (const listener of sets.strings) listener(messageText, channelText);
   }
 
+  /**
+   * SUBSCRIBE (PSUBSCRIBE, SSUBSCRIBE) as node-redis 4 sends it: only the channels this client
+   * has no listener on yet; once the server answers, `listener` joins the set of each channel
+   * (a listener given twice is called once).
+   */
   async _subscribe(kind, command, channels, listener, buffers) {
     if (!this.isOpen) throw new ClientClosedError();
-    const names = list(channels);
+    const names = list(channels).map(String);
+    const fresh = names.filter((name) => {
+      const sets = this._subscriptions.get(`${kind}:${name}`);
+      return !sets || sets.unsubscribing;
+    });
+    if (fresh.length) {
+      await this._inner[command](...fresh).catch((err) => {
+        throw toErrorReply(err);
+      });
+    }
     for (const name of names) {
       const key = `${kind}:${name}`;
-      if (!this._subscriptions.has(key)) this._subscriptions.set(key, []);
-      this._subscriptions.get(key).push({ listener, buffers: Boolean(buffers) });
+      let sets = this._subscriptions.get(key);
+      if (!sets) {
+        sets = { unsubscribing: false, buffers: new Set(), strings: new Set() };
+        this._subscriptions.set(key, sets);
+      }
+      (buffers ? sets.buffers : sets.strings).add(listener);
     }
-    await this._inner[command](...names).catch((err) => {
-      throw toErrorReply(err);
-    });
   }
 
-  async _unsubscribe(kind, command, channels, listener) {
+  /**
+   * UNSUBSCRIBE (…) as node-redis 4 sends it: without channels, all of them; without a listener,
+   * the channels given; with a listener (of buffers when `buffers`), only the channels it was
+   * the last listener of, and none at all if every channel keeps another.
+   */
+  async _unsubscribe(kind, command, channels, listener, buffers) {
     if (!this.isOpen) throw new ClientClosedError();
-    const names = channels === undefined ? [] : list(channels);
-    const keys = names.length
-      ? names.map((n) => `${kind}:${n}`)
-      : [...this._subscriptions.keys()].filter((k) => k.startsWith(`${kind}:`));
-    const leave = [];
-    for (const key of keys) {
-      const entries = this._subscriptions.get(key) || [];
-      const rest = listener ? entries.filter((e) => e.listener !== listener) : [];
-      if (rest.length) this._subscriptions.set(key, rest);
-      else {
-        this._subscriptions.delete(key);
-        leave.push(key.slice(2));
-      }
+    const prefix = `${kind}:`;
+    const send = async (names, then) => {
+      await this._inner[command](...names).catch((err) => {
+        throw toErrorReply(err);
+      });
+      then();
+    };
+    if (!channels) {
+      return send([], () => {
+        for (const key of [...this._subscriptions.keys()]) if (key.startsWith(prefix)) this._subscriptions.delete(key);
+      });
     }
-    if (leave.length === 0 && names.length) return;
-    await this._inner[command](...leave).catch((err) => {
-      throw toErrorReply(err);
-    });
+    const names = list(channels).map(String);
+    if (!listener) {
+      return send(names, () => {
+        for (const name of names) this._subscriptions.delete(prefix + name);
+      });
+    }
+    const leave = [];
+    for (const name of names) {
+      const sets = this._subscriptions.get(prefix + name);
+      if (sets) {
+        const [current, other] = buffers ? [sets.buffers, sets.strings] : [sets.strings, sets.buffers];
+        const left = current.has(listener) ? current.size - 1 : current.size;
+        if (left !== 0 || other.size !== 0) continue;
+        sets.unsubscribing = true;
+      }
+      leave.push(name);
+    }
+    const forget = () => {
+      for (const name of names) {
+        const sets = this._subscriptions.get(prefix + name);
+        if (!sets) continue;
+        (buffers ? sets.buffers : sets.strings).delete(listener);
+        if (sets.buffers.size === 0 && sets.strings.size === 0) this._subscriptions.delete(prefix + name);
+      }
+    };
+    if (leave.length === 0) return forget();
+    return send(leave, forget);
   }
 
   subscribe(channels, listener, bufferMode) {
     return this._subscribe('c', 'subscribe', channels, listener, bufferMode);
   }
 
-  unsubscribe(channels, listener) {
-    return this._unsubscribe('c', 'unsubscribe', channels, listener);
+  unsubscribe(channels, listener, bufferMode) {
+    return this._unsubscribe('c', 'unsubscribe', channels, listener, bufferMode);
   }
 
   pSubscribe(patterns, listener, bufferMode) {
     return this._subscribe('p', 'psubscribe', patterns, listener, bufferMode);
   }
 
-  pUnsubscribe(patterns, listener) {
-    return this._unsubscribe('p', 'punsubscribe', patterns, listener);
+  pUnsubscribe(patterns, listener, bufferMode) {
+    return this._unsubscribe('p', 'punsubscribe', patterns, listener, bufferMode);
   }
 
   sSubscribe(channels, listener, bufferMode) {
     return this._subscribe('s', 'ssubscribe', channels, listener, bufferMode);
   }
 
-  sUnsubscribe(channels, listener) {
-    return this._unsubscribe('s', 'sunsubscribe', channels, listener);
+  sUnsubscribe(channels, listener, bufferMode) {
+    return this._unsubscribe('s', 'sunsubscribe', channels, listener, bufferMode);
   }
 
   async *scanIterator(options) {

@@ -105,12 +105,22 @@ function fillUnsubCommand(command, count) {
   return false;
 }
 
+/**
+ * A reply part as ioredis's `toString()` of it: bytes decoded, an array (the keys of a client
+ * tracking invalidation message) as `Array#toString` joins it, with commas, `null` items empty.
+ */
 function text(value) {
-  return typeof value === 'string' ? value : platform.bytesToString(value);
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((item) => (item === null || item === undefined ? '' : text(item))).join(',');
+  if (typeof value === 'number') return String(value);
+  return platform.bytesToString(value);
 }
 
+/** A reply part as ioredis hands it to `…Buffer` events: bytes, arrays of them, or null. */
 function bytes(value) {
   if (value === null || value === undefined) return value;
+  if (Array.isArray(value)) return value.map(bytes);
+  if (typeof value === 'number') return platform.bytesFromString(String(value));
   return typeof value === 'string' ? platform.bytesFromString(value) : platform.wrapBytes(value);
 }
 

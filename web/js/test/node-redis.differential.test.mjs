@@ -189,6 +189,36 @@ differential('createClient: subscribe with listeners, pSubscribe, unsubscribe', 
   t.log('messages', got);
 });
 
+differential('createClient: listener sets: buffers first, one call per listener, unsubscribe of one listener', async (t) => {
+  const pub = t.client();
+  const sub = t.client();
+  await pub.connect();
+  await sub.connect();
+  const got = [];
+  const a = (message, channel) => got.push(['a', message, channel]);
+  const b = (message, channel) => got.push(['b', message, channel]);
+  const raw = (message, channel) => got.push(['raw', message, channel]);
+  await t.settle('subscribe a', sub.subscribe('ch', a));
+  await t.settle('subscribe a again', sub.subscribe('ch', a));
+  await t.settle('subscribe raw', sub.subscribe(['ch', 'other'], raw, true));
+  await t.settle('subscribe b', sub.subscribe('ch', b));
+  // What the server saw: one subscription per channel, whatever the number of listeners.
+  await t.settle('pubsub numsub', pub.pubSubNumSub(['ch', 'other']));
+  await t.settle('publish', pub.publish('ch', 'one'));
+  await sleep(50);
+  await t.settle('unsubscribe a', sub.unsubscribe('ch', a));
+  await t.settle('unsubscribe raw as text (not its set)', sub.unsubscribe('ch', raw));
+  await t.settle('publish 2', pub.publish('ch', 'two'));
+  await sleep(50);
+  await t.settle('unsubscribe raw', sub.unsubscribe(['ch', 'other'], raw, true));
+  await t.settle('numsub after', pub.pubSubNumSub(['ch', 'other']));
+  await t.settle('unsubscribe b', sub.unsubscribe('ch', b));
+  await t.settle('numsub at the end', pub.pubSubNumSub(['ch', 'other']));
+  await t.settle('publish 3', pub.publish('ch', 'three'));
+  await sleep(50);
+  t.log('messages', got);
+});
+
 differential('createClient: the commands of the caching, counter, leaderboard and queue lessons', async (t) => {
   const c = t.client();
   await c.connect();
