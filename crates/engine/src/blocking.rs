@@ -228,6 +228,9 @@ impl Engine {
                     for reply in replies {
                         self.deliver(client, reply);
                     }
+                    if self.tracking.has_pending() {
+                        self.tracking_send_pending();
+                    }
                 }
             }
         }

@@ -216,6 +216,8 @@ pub struct Engine {
     /// The arguments the running command hid from the slow log and MONITOR (Redis's
     /// `redactClientCommandArgument`), by index; taken when the command is done.
     pub(crate) redacted: Vec<usize>,
+    /// Client-side caching: who tracks which keys (`CLIENT TRACKING`).
+    pub(crate) tracking: crate::tracking::Tracking,
 }
 
 impl Default for Engine {
@@ -252,6 +254,7 @@ impl Engine {
             aof: Aof::default(),
             reply_buffer: Vec::new(),
             redacted: Vec::new(),
+            tracking: crate::tracking::Tracking::default(),
         }
     }
 
@@ -337,6 +340,8 @@ impl Engine {
         self.move_clock(ms);
         self.expire_blocked_timeouts();
         let _ = self.run_cron(false);
+        // Keys that expired on the way are announced to BCAST clients, as before Redis sleeps.
+        self.tracking_broadcast();
     }
 
     /// Moves the clock to `ms` (later than now), expiring the keys whose time came.
@@ -459,6 +464,10 @@ impl Engine {
                 events::SERVER,
             );
             self.notify(notify::EXPIRED, "expired", key, db);
+            // Redis signals the modification after the notification.
+            if self.tracking.active {
+                self.tracking_invalidate_key(0, key, true);
+            }
         }
     }
 
@@ -492,6 +501,9 @@ impl Engine {
                     events::SERVER,
                 );
                 self.notify(notify::EXPIRED, "expired", &key, db);
+                if self.tracking.active {
+                    self.tracking_invalidate_key(0, &key, true);
+                }
             }
         }
     }
@@ -693,7 +705,7 @@ impl Ctx<'_> {
     fn written(&mut self, key: &[u8]) {
         self.engine.wrote = true;
         self.engine.persistence.dirty += 1;
-        self.engine.touch_watched_key(self.db, key);
+        self.engine.signal_modified_key(self.client, self.db, key);
         let command = self.command();
         self.engine.events.push(
             self.engine.now_ms,
@@ -719,7 +731,7 @@ impl Ctx<'_> {
         }
         let entry = self.engine.dbs[self.db].remove(key)?;
         self.engine.persistence.dirty += 1;
-        self.engine.touch_watched_key(self.db, key);
+        self.engine.signal_modified_key(self.client, self.db, key);
         // A blocked XREADGROUP learns its stream is gone (other waiters keep waiting).
         if matches!(entry.value, Value::Stream(_)) {
             self.engine.signal_key_as_ready(self.db, key, "stream");

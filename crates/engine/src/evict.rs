@@ -239,7 +239,7 @@ impl Engine {
         };
         self.stats.evicted_keys += 1;
         self.propagate(db, vec![b"DEL".to_vec(), key.to_vec()]);
-        self.touch_watched_key(db, key);
+        self.signal_modified_key(0, db, key);
         if matches!(entry.value, Value::Stream(_)) {
             self.signal_key_as_ready(db, key, "stream");
         }
