@@ -228,6 +228,10 @@ impl Engine {
                     for reply in replies {
                         self.deliver(client, reply);
                     }
+                    // The command is done: what Redis's resetClient does then.
+                    if let Some(c) = self.clients.get_mut(&client) {
+                        crate::client::after_served_flags(c);
+                    }
                     if self.tracking.has_pending() {
                         self.tracking_send_pending();
                     }

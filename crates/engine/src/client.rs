@@ -320,6 +320,15 @@ fn after_command_flags(c: &mut Client, argv: &[Vec<u8>], out: &mut Vec<Reply>, s
     }
 }
 
+/// What `resetClient` does once a blocked command was served: a `CLIENT REPLY SKIP` given
+/// before it ends with it, `CLIENT CACHING` too.
+pub(crate) fn after_served_flags(c: &mut Client) {
+    c.reply_mode &= !reply_mode::SKIP;
+    if let Some(tracking) = c.tracking.as_deref_mut() {
+        tracking.caching = false;
+    }
+}
+
 /// Commands that run immediately even inside `MULTI`.
 const NOT_QUEUED: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
@@ -466,7 +475,11 @@ impl Engine {
         let mut delivered = Delivered::Outbox;
         match self.clients.get_mut(&client) {
             Some(c) => {
-                if c.reply_mode != 0 || c.tracking.is_some() {
+                // Redis resets a client's per-command flags once its command is done: for a
+                // blocked one, when it is served.
+                if (c.reply_mode != 0 || c.tracking.is_some())
+                    && !self.blocking.clients.contains_key(&client)
+                {
                     after_command_flags(c, argv, out, start);
                 }
                 if c.resp == 2 {
@@ -580,6 +593,13 @@ impl Engine {
     /// Appends a reply to what a connection receives, shaped for its protocol.
     pub(crate) fn deliver(&mut self, client: ClientId, reply: Reply) {
         if let Some(c) = self.clients.get_mut(&client) {
+            // `CLIENT REPLY OFF|SKIP` silences everything but pushed messages (a blocked
+            // command's reply served later too).
+            if c.reply_mode & (reply_mode::OFF | reply_mode::SKIP) != 0
+                && !matches!(reply, Reply::Push(_))
+            {
+                return;
+            }
             let mut reply = reply;
             if c.resp == 2 {
                 reply.make_resp2();

@@ -935,3 +935,40 @@ pub fn client_reply_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     }
     Ok(Reply::ok())
 }
+
+#[cfg(test)]
+mod reply_tests {
+    use crate::{Engine, Reply};
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    /// From Redis 7.0.15 over TCP (raw RESP): `CLIENT REPLY SKIP`, `BLPOP l 0` (blocks), another
+    /// client's `RPUSH l x`: the served BLPOP reply is skipped, and the command after it answers
+    /// again (`[a] 'PING' -> b'+PONG'` after the wait).
+    #[test]
+    fn skip_before_a_blocking_command_skips_its_served_reply() {
+        let mut engine = Engine::new();
+        let a = engine.connect();
+        let w = engine.connect();
+        assert!(engine.call(a, &argv("CLIENT REPLY SKIP")).is_empty());
+        assert!(engine.call(a, &argv("BLPOP l 0")).is_empty());
+        engine.call(w, &argv("RPUSH l x"));
+        assert!(engine.take_output(a).is_empty());
+        assert_eq!(engine.call(a, &argv("PING")), [Reply::status("PONG")]);
+    }
+
+    /// With `CLIENT REPLY OFF`, a blocked command's timeout reply is not sent either.
+    #[test]
+    fn off_silences_a_timeout_reply() {
+        let mut engine = Engine::new();
+        engine.set_time(1_000);
+        let a = engine.connect();
+        engine.call(a, &argv("CLIENT REPLY OFF"));
+        assert!(engine.call(a, &argv("BLPOP l 1")).is_empty());
+        engine.advance(2_000);
+        assert!(engine.take_output(a).is_empty());
+        assert_eq!(engine.call(a, &argv("CLIENT REPLY ON")), [Reply::ok()]);
+    }
+}
