@@ -529,6 +529,10 @@ impl Engine {
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
         if !self.blocking.clients.is_empty() {
             delivered = Delivered::Outbox;
+            if std::mem::take(&mut self.blocking.resume_pending) {
+                // CLIENT UNPAUSE: the commands it held back run now, after its reply.
+                self.unpause_clients();
+            }
             self.expire_blocked_timeouts();
         }
         if self.tracking.clients > 0 {
@@ -667,6 +671,14 @@ impl Engine {
         };
         state.last_interaction_ms = now;
         state.last_command = spec.name.as_str();
+        // CLIENT PAUSE: the command waits (before it is queued in MULTI, as in Redis).
+        if let Some(pause) = self.blocking.pause
+            && Engine::pause_applies(pause, spec, state.multi.as_deref())
+        {
+            let db = state.db;
+            self.postpone(client, db, argv);
+            return;
+        }
         if let Some(queue) = state.multi.as_mut()
             && !NOT_QUEUED.contains(&spec.name.as_str())
         {

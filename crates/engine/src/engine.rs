@@ -319,6 +319,12 @@ impl Engine {
         if ms <= self.now_ms {
             return;
         }
+        // A CLIENT PAUSE ending on the way: nothing expires before its end, everything after.
+        let unpause = self.blocking.pause.is_some_and(|p| p.end < ms);
+        if let Some(pause) = self.blocking.pause.filter(|_| unpause) {
+            self.move_clock(pause.end.max(self.now_ms));
+            self.blocking.pause = None;
+        }
         if self.started_ms == 0 {
             // The first setting of the clock is when the server starts (uptime, LASTSAVE).
             self.started_ms = ms;
@@ -340,6 +346,9 @@ impl Engine {
         self.move_clock(ms);
         self.expire_blocked_timeouts();
         let _ = self.run_cron(false);
+        if unpause {
+            self.unpause_clients();
+        }
         // Keys that expired on the way are announced to BCAST clients, as before Redis sleeps.
         self.tracking_broadcast();
     }
@@ -351,7 +360,10 @@ impl Engine {
         }
         let from = self.now_ms;
         self.now_ms = ms;
-        self.expire_due(from);
+        // A pause keeps the dataset still: no active expiry.
+        if !self.paused() {
+            self.expire_due(from);
+        }
     }
 
     /// The event log.
@@ -448,6 +460,10 @@ impl Engine {
 
     /// Removes a key whose time has passed, counting and logging it.
     pub(crate) fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8], at: i64) {
+        // While clients are paused the key reads as missing but stays (Redis's expireIfNeeded).
+        if self.paused() {
+            return;
+        }
         if let Some(entry) = self.dbs[db].remove(key) {
             self.propagate(db, vec![b"DEL".to_vec(), key.to_vec()]);
             self.touch_watched_key(db, key);

@@ -105,7 +105,8 @@ impl Engine {
     /// still above the limit: the policy is `noeviction`, or no key is left to evict.
     pub(crate) fn perform_evictions(&mut self) -> bool {
         let max = self.config.maxmemory;
-        if max == 0 {
+        // Nothing is evicted while clients are paused (Redis's isSafeToPerformEvictions).
+        if max == 0 || self.paused() {
             return true;
         }
         let used = self.used_memory() as u64;

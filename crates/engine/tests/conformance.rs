@@ -31,7 +31,8 @@
 //!   ID`, on both sides), for `CLIENT TRACKING … REDIRECT {id:inv}` and the like;
 //! - a command on a connection with `CLIENT TRACKING` on is followed by everything that arrives
 //!   closely (invalidations follow the reply of the command that caused them); with `CLIENT
-//!   REPLY OFF|SKIP` a command may get nothing back;
+//!   REPLY OFF|SKIP`, or while `CLIENT PAUSE` holds commands back, a command may get nothing
+//!   back (its reply, once the pause ends, is read with `:read`);
 //! - every script starts as the live server does: the engine too has an administrative connection,
 //!   open before the script's, that has just run `CONFIG RESETSTAT` (so INFO's counters agree);
 //! - `:read` (with or without a connection prefix) prints what the connection received since its
@@ -747,7 +748,8 @@ fn live_server_matches_transcripts_and_engine() {
                 // whose queue subscribes (the replies past one per command follow the array).
                 // A tracking connection receives invalidations after the reply too; one with
                 // `CLIENT REPLY OFF|SKIP` may receive nothing.
-                let quiet = engine.client(id).is_some_and(|c| c.reply_mode != 0)
+                let quiet = engine.is_paused()
+                    || engine.client(id).is_some_and(|c| c.reply_mode != 0)
                     || step.line.to_ascii_lowercase().starts_with("client reply");
                 let subscribed = engine.client(id).is_some_and(|c| {
                     c.in_pubsub_context()

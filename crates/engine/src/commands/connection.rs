@@ -117,6 +117,16 @@ pub static COMMANDS: &[Command] = &[
         "Turns the server's replies to this connection on or off, or skips the next one.",
     ),
     Command::new(
+        "client|pause",
+        client_pause_command,
+        "Holds back every client's commands, or only those that write, for a number of milliseconds.",
+    ),
+    Command::new(
+        "client|unpause",
+        client_unpause_command,
+        "Ends a CLIENT PAUSE: the held commands run.",
+    ),
+    Command::new(
         "client|help",
         client_help_command,
         "Describes the CLIENT subcommands.",
@@ -932,6 +942,53 @@ pub fn client_reply_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
     } else {
         return Err(RedisError::syntax());
+    }
+    Ok(Reply::ok())
+}
+
+/// Holds back commands on the virtual clock: all of them, or (`WRITE`) those that may write;
+/// they wait as blocked clients do and run, in order, once the clock is past the end or at
+/// `CLIENT UNPAUSE`. Keys do not expire nor get evicted meanwhile (an expired key reads as
+/// missing). A pause in effect is extended, and made `ALL` if either is.
+///
+/// `CLIENT PAUSE timeout [WRITE|ALL]`
+pub fn client_pause_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    if argv.len() > 4 {
+        return Err(args::subcommand_syntax_error(argv));
+    }
+    let write_only = match argv.get(3) {
+        None => false,
+        Some(mode) if args::is(mode, "write") => true,
+        Some(mode) if args::is(mode, "all") => false,
+        Some(_) => {
+            return Err(RedisError::new(
+                "ERR CLIENT PAUSE mode must be WRITE or ALL",
+            ));
+        }
+    };
+    let timeout = parse_i64(&argv[2])
+        .ok_or_else(|| RedisError::new("ERR timeout is not an integer or out of range"))?;
+    if timeout < 0 {
+        return Err(RedisError::new("ERR timeout is negative"));
+    }
+    // As Redis: 0 is an end in the past (no pause), and the sum wraps past i64::MAX (an end in
+    // the past too).
+    let end = if timeout > 0 {
+        timeout.wrapping_add(ctx.now())
+    } else {
+        0
+    };
+    ctx.engine.pause_clients(end, write_only);
+    Ok(Reply::ok())
+}
+
+/// Ends the pause: the commands it held back run, in the order they came.
+///
+/// `CLIENT UNPAUSE`
+pub fn client_unpause_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    if ctx.engine.paused() {
+        ctx.engine.blocking.pause = None;
+        ctx.engine.blocking.resume_pending = true;
     }
     Ok(Reply::ok())
 }
