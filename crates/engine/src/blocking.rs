@@ -237,7 +237,14 @@ impl Engine {
                     }
                     self.blocking.retrying = true;
                     self.blocking.serving = Some(slot.1.clone());
+                    // Redis pops for these (BLMPOP and the sorted-set ones signal the key,
+                    // as their commands do) without signalling the key to client-side caching.
+                    self.tracking.serving_unsignalled = matches!(
+                        spec.name.as_str(),
+                        "blpop" | "brpop" | "brpoplpush" | "blmove" | "xread" | "xreadgroup"
+                    );
                     let replies = self.execute(client, spec, &blocked.argv);
+                    self.tracking.serving_unsignalled = false;
                     self.blocking.retrying = false;
                     self.blocking.serving = None;
                     // Still nothing to take: keep waiting. Any other reply ends the wait, an

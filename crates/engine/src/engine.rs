@@ -694,6 +694,29 @@ impl Ctx<'_> {
         self.written(key);
     }
 
+    /// Stores a new string key as Redis's bare `dbAdd` (the `new` notification, a logged
+    /// write), without the modification signal a command sends once it changed something: for
+    /// BITFIELD, which creates its key before its writes, all of which may fail (OVERFLOW FAIL),
+    /// and then signals nothing (no WATCH touched, no invalidation, no change counted).
+    pub fn add_unsignalled(&mut self, key: &[u8], value: Value) {
+        let type_name = value.type_name();
+        let entry = Entry::new(value, self.now());
+        self.engine.note_db_in_use(self.db);
+        self.engine.dbs[self.db].insert(key, entry);
+        self.engine.signal_key_as_ready(self.db, key, type_name);
+        self.notify(notify::NEW, "new", key);
+        self.engine.wrote = true;
+        let command = self.command();
+        self.engine.events.push(
+            self.engine.now_ms,
+            self.client,
+            self.db as u8,
+            EventKind::Write,
+            key,
+            command,
+        );
+    }
+
     /// Records that a key was created or changed in place: measures its value again for the
     /// memory in use (at a cost independent of a collection's size) and logs a write. Call it
     /// after every modification made through a reference from [`Ctx::write`].

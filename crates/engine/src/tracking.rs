@@ -81,6 +81,10 @@ pub struct Tracking {
     prefixes: BTreeMap<Vec<u8>, Broadcast>,
     /// The client running a command (0: none), as Redis's `current_client` inside `call`.
     pub(crate) current: ClientId,
+    /// Set while a blocked BLPOP/BRPOP/BRPOPLPUSH/BLMOVE/XREAD/XREADGROUP is served: Redis
+    /// 7.0 pops the key it is served from without signalling it (the push of BRPOPLPUSH and
+    /// BLMOVE is signalled); the first signal of that key is skipped.
+    pub(crate) serving_unsignalled: bool,
     /// Invalidations for the running client, sent after its reply (`None`: a flush).
     pending: Vec<(ClientId, Option<Vec<u8>>)>,
 }
@@ -115,6 +119,35 @@ impl Tracking {
 pub fn prefixes_overlap(a: &[u8], b: &[u8]) -> bool {
     let n = a.len().min(b.len());
     a.get(..n) == b.get(..n)
+}
+
+/// The keys tracking remembers of a command, as Redis's `getKeysFromCommand` finds them: the
+/// command's own key finder if it has one (XREAD, `SORT_RO`, ZUNION, …), else the legacy range
+/// of `COMMAND INFO` (first, last, step), which gives nothing when it runs past the arguments.
+/// Key specs are not used here, as in Redis.
+fn tracked_positions(spec: &crate::command::CommandSpec, argv: &[Vec<u8>]) -> Vec<usize> {
+    if let Some(finder) = spec.key_finder {
+        return finder(argv).into_iter().map(|k| k.pos).collect();
+    }
+    let (first, last, step) = spec.key_range;
+    let argc = i64::try_from(argv.len()).unwrap_or(i64::MAX);
+    let (first, mut last, step) = (i64::from(first), i64::from(last), i64::from(step));
+    if first <= 0 || step <= 0 {
+        return Vec::new();
+    }
+    if last < 0 {
+        last += argc;
+    }
+    let mut positions = Vec::new();
+    let mut j = first;
+    while j <= last {
+        if j >= argc {
+            return Vec::new();
+        }
+        positions.extend(usize::try_from(j).ok());
+        j += step;
+    }
+    positions
 }
 
 impl Engine {
@@ -199,9 +232,8 @@ impl Engine {
         if spec.has(crate::command::flag::PUBSUB) {
             return;
         }
-        let found = crate::command::keys::find_keys(&spec.key_specs, spec.key_finder, argv);
-        for key in found {
-            let Some(name) = argv.get(key.pos) else {
+        for pos in tracked_positions(spec, argv) {
+            let Some(name) = argv.get(pos) else {
                 continue;
             };
             let ids = self.tracking.table.entry(name.clone()).or_default();
@@ -217,6 +249,11 @@ impl Engine {
     /// prefixes. Called only when [`Tracking::active`].
     #[inline(never)]
     pub(crate) fn tracking_invalidate_key(&mut self, modifier: ClientId, key: &[u8], bcast: bool) {
+        if self.tracking.serving_unsignalled && self.blocking.serving.as_deref() == Some(key) {
+            // Once: the pop. BRPOPLPUSH/BLMOVE onto the same key signal its push (first here).
+            self.tracking.serving_unsignalled = false;
+            return;
+        }
         if bcast {
             for (prefix, listeners) in &mut self.tracking.prefixes {
                 if key.starts_with(prefix) {
