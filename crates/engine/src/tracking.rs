@@ -85,6 +85,8 @@ pub struct Tracking {
     /// 7.0 pops the key it is served from without signalling it (the push of BRPOPLPUSH and
     /// BLMOVE is signalled); the first signal of that key is skipped.
     pub(crate) serving_unsignalled: bool,
+    /// Calls in a row of `tracking_limit_used_slots` that stayed over the limit.
+    limit_rounds: u32,
     /// Invalidations for the running client, sent after its reply (`None`: a flush).
     pending: Vec<(ClientId, Option<Vec<u8>>)>,
 }
@@ -404,22 +406,28 @@ impl Engine {
     }
 
     /// `trackingLimitUsedSlots`: while the table holds more keys than
-    /// `tracking-table-max-keys` (0: no limit), invalidates keys chosen at random, as if they
-    /// were modified (without broadcasting them).
+    /// `tracking-table-max-keys` (0: no limit), invalidates keys as if they were modified
+    /// (without broadcasting them), with Redis's effort: 100 keys per call, 100 more for each
+    /// call in a row that could not get under the limit. Redis picks them by a random walk; here
+    /// the table's first keys go (its order is the keys' byte order).
     pub(crate) fn tracking_limit_used_slots(&mut self) {
         let max = usize::try_from(self.config.get_num("tracking-table-max-keys")).unwrap_or(0);
-        if max == 0 {
+        if max == 0 || self.tracking.table.len() <= max {
+            self.tracking.limit_rounds = 0;
             return;
         }
-        // Redis spends a bounded effort per call; the excess is bounded by the table here.
-        while self.tracking.table.len() > max {
-            let len = self.tracking.table.len();
-            let at = usize::try_from(self.rng.below(len as u64)).unwrap_or(0);
-            let Some(key) = self.tracking.table.keys().nth(at).cloned() else {
+        let effort = 100u64.saturating_mul(u64::from(self.tracking.limit_rounds) + 1);
+        for _ in 0..effort {
+            let Some(key) = self.tracking.table.keys().next().cloned() else {
                 break;
             };
             self.tracking_invalidate_key(0, &key, false);
+            if self.tracking.table.len() <= max {
+                self.tracking.limit_rounds = 0;
+                return;
+            }
         }
+        self.tracking.limit_rounds = self.tracking.limit_rounds.saturating_add(1);
     }
 }
 
@@ -598,10 +606,21 @@ mod tests {
         let messages = engine.take_output(a);
         assert_eq!(messages.len(), 2);
         assert!(messages.iter().all(|m| matches!(m, Reply::Push(_))));
+        // Redis's effort per command: 100 keys, 100 more each time it stays over the limit.
+        let many: Vec<String> = (0..350).map(|i| format!("m{i}")).collect();
+        call(&mut engine, a, &format!("MGET {}", many.join(" ")));
+        call(&mut engine, w, "PING");
+        assert_eq!(engine.tracking.total_keys(), 351 - 100);
+        call(&mut engine, w, "PING");
+        assert_eq!(engine.tracking.total_keys(), 351 - 300);
+        call(&mut engine, w, "PING");
+        assert_eq!(engine.tracking.total_keys(), 1);
+        engine.take_output(a);
         call(&mut engine, w, "CONFIG SET tracking-table-max-keys 0");
         call(&mut engine, a, "MGET a b c");
         call(&mut engine, w, "PING");
-        assert_eq!(engine.tracking.total_keys(), 3);
+        // a, b, c and the key left from before.
+        assert_eq!(engine.tracking.total_keys(), 4);
     }
 
     #[test]
