@@ -30,6 +30,18 @@ pub struct Blocked {
     pub deadline: Option<i64>,
     /// What it answers on timeout (a null array for most commands).
     pub timeout_reply: Reply,
+    /// Postponed by `CLIENT PAUSE` (Redis's `BLOCKED_POSTPONE`): it waits on no key and runs
+    /// from the start once the pause ends.
+    pub postponed: bool,
+}
+
+/// A `CLIENT PAUSE` in effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pause {
+    /// Virtual time it lasts until: it ends once the clock is past it.
+    pub end: i64,
+    /// `WRITE` (only commands that may write wait) rather than `ALL`.
+    pub write_only: bool,
 }
 
 /// Who waits on what.
@@ -48,6 +60,12 @@ pub struct Blocking {
     /// The key a re-run serves: Redis 7.0 serves a client from the key that became ready, not
     /// from the first of its keys holding data.
     pub serving: Option<Vec<u8>>,
+    /// `CLIENT PAUSE` in effect.
+    pub pause: Option<Pause>,
+    /// Clients postponed by the pause, in the order they sent their command.
+    pub postponed: Vec<ClientId>,
+    /// `CLIENT UNPAUSE` ran: the postponed commands run once it is done.
+    pub resume_pending: bool,
 }
 
 impl Ctx<'_> {
@@ -96,6 +114,7 @@ impl Ctx<'_> {
                 keys: keys.to_vec(),
                 deadline,
                 timeout_reply,
+                postponed: false,
             },
         );
     }
@@ -118,10 +137,13 @@ impl Engine {
     /// The earliest virtual time at which a waiting client times out, so a host following wall
     /// time knows when to advance the clock.
     pub fn next_deadline(&self) -> Option<i64> {
+        // A pause ends once the clock is past its end.
+        let pause = self.blocking.pause.map(|p| p.end.saturating_add(1));
         self.blocking
             .clients
             .values()
             .filter_map(|b| b.deadline)
+            .chain(pause)
             .min()
     }
 
@@ -215,7 +237,14 @@ impl Engine {
                     }
                     self.blocking.retrying = true;
                     self.blocking.serving = Some(slot.1.clone());
+                    // Redis pops for these (BLMPOP and the sorted-set ones signal the key,
+                    // as their commands do) without signalling the key to client-side caching.
+                    self.tracking.serving_unsignalled = matches!(
+                        spec.name.as_str(),
+                        "blpop" | "brpop" | "brpoplpush" | "blmove" | "xread" | "xreadgroup"
+                    );
                     let replies = self.execute(client, spec, &blocked.argv);
+                    self.tracking.serving_unsignalled = false;
                     self.blocking.retrying = false;
                     self.blocking.serving = None;
                     // Still nothing to take: keep waiting. Any other reply ends the wait, an
@@ -227,6 +256,13 @@ impl Engine {
                     self.after_served(client, spec, &blocked.argv, &replies);
                     for reply in replies {
                         self.deliver(client, reply);
+                    }
+                    // The command is done: what Redis's resetClient does then.
+                    if let Some(c) = self.clients.get_mut(&client) {
+                        crate::client::after_served_flags(c);
+                    }
+                    if self.tracking.has_pending() {
+                        self.tracking_send_pending();
                     }
                 }
             }
@@ -256,6 +292,16 @@ impl Engine {
     /// `CLIENT UNBLOCK`: ends a client's wait as a timeout would, or with an error; answers
     /// whether it was waiting.
     pub fn unblock(&mut self, client: ClientId, with_error: bool) -> bool {
+        if self
+            .blocking
+            .clients
+            .get(&client)
+            .is_some_and(|b| b.postponed)
+        {
+            // Redis 7.0.15 crashes here ("Unknown btype in replyToBlockedClientTimedOut"): a
+            // client paused by CLIENT PAUSE is not waiting in a blocking command.
+            return false;
+        }
         let Some(blocked) = self.release(client) else {
             return false;
         };
@@ -272,6 +318,95 @@ impl Engine {
     /// Forgets a closed client's wait.
     pub(crate) fn forget_blocked(&mut self, client: ClientId) {
         self.release(client);
+        self.blocking.postponed.retain(|&id| id != client);
+    }
+
+    /// `CLIENT PAUSE` (Redis's `pauseClients`): a pause in effect lasts until the later end and
+    /// becomes `ALL` if either is; one whose end has already passed does not start.
+    pub(crate) fn pause_clients(&mut self, end: i64, write_only: bool) {
+        let pause = match self.blocking.pause {
+            Some(p) => Pause {
+                end: p.end.max(end),
+                write_only: p.write_only && write_only,
+            },
+            None => Pause { end, write_only },
+        };
+        self.blocking.pause = (pause.end >= self.now_ms).then_some(pause);
+        self.blocking.resume_pending = false;
+    }
+
+    /// Whether `CLIENT PAUSE` holds back commands now (see [`Engine::next_deadline`] for when
+    /// it ends).
+    pub fn is_paused(&self) -> bool {
+        self.blocking.pause.is_some()
+    }
+
+    /// `CLIENT UNPAUSE`, or the clock past the pause's end: postponed commands run, in the
+    /// order they came, their replies waiting in their connections' output.
+    pub(crate) fn unpause_clients(&mut self) {
+        for client in std::mem::take(&mut self.blocking.postponed) {
+            let Some(blocked) = self.release(client) else {
+                continue;
+            };
+            let mut out = Vec::new();
+            self.call_into(client, &blocked.argv, &mut out);
+            if let Some(c) = self.clients.get_mut(&client) {
+                c.outbox.extend(out);
+            }
+        }
+    }
+
+    /// Whether a pause holds back keyspace changes the server makes on its own (expiry,
+    /// eviction): Redis keeps the dataset still while clients are paused.
+    #[inline]
+    pub(crate) fn paused(&self) -> bool {
+        self.blocking.pause.is_some()
+    }
+
+    /// Postpones a client's command until the pause ends (Redis's `BLOCKED_POSTPONE`).
+    pub(crate) fn postpone(&mut self, client: ClientId, db: usize, argv: &[Vec<u8>]) {
+        self.blocking.clients.insert(
+            client,
+            Blocked {
+                argv: argv.to_vec(),
+                db,
+                keys: Vec::new(),
+                deadline: None,
+                timeout_reply: Reply::NilArray,
+                postponed: true,
+            },
+        );
+        self.blocking.postponed.push(client);
+    }
+
+    /// Whether the pause in effect postpones `spec` (with `queue`, a transaction's commands, for
+    /// `EXEC`): every command under `ALL`; under `WRITE`, those that may write or replicate
+    /// (`PUBLISH`, `PFCOUNT`, … as Redis's `CMD_MAY_REPLICATE`), and an `EXEC` holding one.
+    pub(crate) fn pause_applies(
+        pause: Pause,
+        spec: &crate::command::CommandSpec,
+        queue: Option<&[Vec<Vec<u8>>]>,
+    ) -> bool {
+        if !pause.write_only {
+            return true;
+        }
+        let may_write = |spec: &crate::command::CommandSpec| {
+            spec.has(crate::command::flag::WRITE)
+                || matches!(
+                    spec.name.as_str(),
+                    "pfcount" | "publish" | "spublish" | "eval" | "evalsha" | "fcall"
+                )
+        };
+        if may_write(spec) {
+            return true;
+        }
+        spec.name == "exec"
+            && queue.is_some_and(|queue| {
+                let registry = Registry::get();
+                queue
+                    .iter()
+                    .any(|argv| registry.lookup_argv(argv).is_some_and(may_write))
+            })
     }
 }
 
@@ -281,5 +416,123 @@ fn waited_type(group: &str) -> &'static str {
         "sorted-set" | "sorted_set" => "zset",
         "stream" => "stream",
         _ => "list",
+    }
+}
+
+#[cfg(test)]
+mod pause_tests {
+    //! CLIENT PAUSE on the virtual clock. Behaviour checked against Debian's redis-server
+    //! 7.0.15 (raw RESP over TCP): a held command runs once the pause is over, in arrival order;
+    //! reads pass a WRITE pause; an expired key reads as missing but stays (DBSIZE counts it)
+    //! and is removed once the pause ends.
+    use crate::{ClientId, Engine, Reply};
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    fn call(engine: &mut Engine, client: ClientId, line: &str) -> Vec<Reply> {
+        engine.call(client, &argv(line))
+    }
+
+    fn setup() -> (Engine, ClientId, ClientId) {
+        let mut engine = Engine::new();
+        engine.set_time(1_000_000);
+        let a = engine.connect();
+        let b = engine.connect();
+        (engine, a, b)
+    }
+
+    #[test]
+    fn a_held_command_runs_once_the_clock_is_past_the_end() {
+        let (mut engine, a, b) = setup();
+        assert_eq!(call(&mut engine, a, "CLIENT PAUSE 100"), [Reply::ok()]);
+        assert!(engine.is_paused());
+        assert_eq!(engine.next_deadline(), Some(1_000_101));
+        assert!(call(&mut engine, b, "GET k").is_empty());
+        assert!(engine.is_blocked(b));
+        engine.advance(100);
+        // At the end exactly the pause still holds (Redis ends it once its time is past).
+        assert!(engine.take_output(b).is_empty());
+        engine.advance(1);
+        assert_eq!(engine.take_output(b), [Reply::Nil]);
+        assert!(!engine.is_paused());
+        assert!(!engine.is_blocked(b));
+        assert_eq!(engine.next_deadline(), None);
+    }
+
+    #[test]
+    fn unpause_releases_at_once_in_arrival_order() {
+        let (mut engine, a, b) = setup();
+        let c = engine.connect();
+        let u = engine.connect();
+        call(&mut engine, a, "CLIENT PAUSE 100000 WRITE");
+        assert!(call(&mut engine, c, "SET k c").is_empty());
+        assert!(call(&mut engine, b, "SET k b").is_empty());
+        // Reads pass a WRITE pause.
+        assert_eq!(call(&mut engine, u, "GET k"), [Reply::Nil]);
+        assert_eq!(call(&mut engine, u, "CLIENT UNPAUSE"), [Reply::ok()]);
+        assert_eq!(engine.take_output(c), [Reply::ok()]);
+        assert_eq!(engine.take_output(b), [Reply::ok()]);
+        assert_eq!(call(&mut engine, u, "GET k"), [Reply::bulk(b"b")]);
+    }
+
+    #[test]
+    fn all_holds_reads_and_the_pausing_client_too() {
+        let (mut engine, a, b) = setup();
+        call(&mut engine, a, "CLIENT PAUSE 50 ALL");
+        assert!(call(&mut engine, b, "PING").is_empty());
+        assert!(call(&mut engine, a, "CLIENT UNPAUSE").is_empty());
+        // A second pause extends the first and the more restrictive mode wins.
+        engine.advance(51);
+        assert_eq!(engine.take_output(b), [Reply::status("PONG")]);
+        assert_eq!(engine.take_output(a), [Reply::ok()]);
+        call(&mut engine, a, "CLIENT PAUSE 100 ALL");
+        call(&mut engine, a, "CLIENT PAUSE 10 WRITE");
+        assert!(call(&mut engine, b, "GET k").is_empty());
+        engine.advance(50);
+        assert!(engine.take_output(b).is_empty());
+        engine.advance(51);
+        assert_eq!(engine.take_output(b), [Reply::Nil]);
+    }
+
+    #[test]
+    fn keys_neither_expire_nor_get_evicted_while_paused() {
+        let (mut engine, a, b) = setup();
+        call(&mut engine, a, "SET e v PX 10");
+        call(&mut engine, a, "SET f v PX 10");
+        call(&mut engine, a, "CLIENT PAUSE 1000 WRITE");
+        engine.advance(20);
+        // Reads as missing, but stays.
+        assert_eq!(call(&mut engine, b, "GET e"), [Reply::Nil]);
+        assert_eq!(call(&mut engine, b, "DBSIZE"), [Reply::Integer(2)]);
+        assert_eq!(engine.stats().expired_keys, 0);
+        engine.advance(1000);
+        assert_eq!(call(&mut engine, b, "DBSIZE"), [Reply::Integer(0)]);
+        assert_eq!(engine.stats().expired_keys, 2);
+    }
+
+    #[test]
+    fn a_held_client_can_leave_and_cannot_be_unblocked() {
+        let (mut engine, a, b) = setup();
+        let c = engine.connect();
+        call(&mut engine, a, "CLIENT PAUSE 1000");
+        assert!(call(&mut engine, b, "GET k").is_empty());
+        assert!(call(&mut engine, c, "GET k").is_empty());
+        // Redis 7.0.15 crashes on CLIENT UNBLOCK of a paused client; here it answers 0.
+        assert!(!engine.unblock(b, false));
+        engine.disconnect(b);
+        engine.advance(1001);
+        assert_eq!(engine.take_output(c), [Reply::Nil]);
+        assert!(engine.blocking.postponed.is_empty());
+    }
+
+    #[test]
+    fn zero_and_overflowing_timeouts_pause_nothing() {
+        let (mut engine, a, b) = setup();
+        call(&mut engine, a, "CLIENT PAUSE 0");
+        call(&mut engine, a, "CLIENT PAUSE 9223372036854775807 ALL");
+        assert!(!engine.is_paused());
+        assert_eq!(call(&mut engine, b, "SET k v"), [Reply::ok()]);
     }
 }

@@ -56,6 +56,20 @@ pub struct Client {
     pub closing: bool,
     /// What the connection has received and the host has not read yet.
     pub outbox: VecDeque<Reply>,
+    /// `CLIENT TRACKING` mode, when on.
+    pub tracking: Option<Box<crate::tracking::ClientTracking>>,
+    /// `CLIENT REPLY` state ([`reply_mode`] bits; 0: replies are sent).
+    pub reply_mode: u8,
+}
+
+/// The bits of [`Client::reply_mode`], as Redis's `CLIENT_REPLY_*` flags.
+pub mod reply_mode {
+    /// `CLIENT REPLY OFF`: no replies until `CLIENT REPLY ON`.
+    pub const OFF: u8 = 1;
+    /// The running command's replies are dropped (`CLIENT REPLY SKIP` ran just before).
+    pub const SKIP: u8 = 1 << 1;
+    /// `CLIENT REPLY SKIP` ran: the next command's replies are dropped.
+    pub const SKIP_NEXT: u8 = 1 << 2;
 }
 
 impl Client {
@@ -79,12 +93,19 @@ impl Client {
             no_evict: false,
             closing: false,
             outbox: VecDeque::new(),
+            tracking: None,
+            reply_mode: 0,
         }
     }
 
     /// Channel and pattern subscriptions (shard channels are counted apart, as in Redis).
     pub fn subscription_count(&self) -> usize {
         self.channels.len() + self.patterns.len()
+    }
+
+    /// Whether `CLIENT TRACKING` is on.
+    pub fn is_tracking(&self) -> bool {
+        self.tracking.is_some()
     }
 
     /// Whether the connection is in subscribed mode: with RESP2, only (un)subscribe commands,
@@ -269,6 +290,45 @@ impl Standing {
     }
 }
 
+/// What Redis's `resetClient` does to a client's flags once a command is done, and the replies
+/// `CLIENT REPLY` silences (pushes still go out): `out[start..]` are the command's replies.
+fn after_command_flags(c: &mut Client, argv: &[Vec<u8>], out: &mut Vec<Reply>, start: usize) {
+    if c.reply_mode != 0 {
+        use reply_mode::{OFF, SKIP, SKIP_NEXT};
+        // SKIP_NEXT set now was set by this very command (CLIENT REPLY SKIP), which has no reply.
+        if c.reply_mode & (OFF | SKIP | SKIP_NEXT) != 0 && out.len() > start {
+            let mut at = start;
+            out.retain(|r| {
+                at += 1;
+                at <= start || matches!(r, Reply::Push(_))
+            });
+        }
+        let next = c.reply_mode & SKIP_NEXT != 0;
+        c.reply_mode &= !(SKIP | SKIP_NEXT);
+        if next {
+            c.reply_mode |= SKIP;
+        }
+    }
+    // `CLIENT CACHING` concerns the next command (or transaction) only; CLIENT commands keep it.
+    if c.multi.is_none()
+        && !argv
+            .first()
+            .is_some_and(|name| name.eq_ignore_ascii_case(b"client"))
+        && let Some(tracking) = c.tracking.as_deref_mut()
+    {
+        tracking.caching = false;
+    }
+}
+
+/// What `resetClient` does once a blocked command was served: a `CLIENT REPLY SKIP` given
+/// before it ends with it, `CLIENT CACHING` too.
+pub(crate) fn after_served_flags(c: &mut Client) {
+    c.reply_mode &= !reply_mode::SKIP;
+    if let Some(tracking) = c.tracking.as_deref_mut() {
+        tracking.caching = false;
+    }
+}
+
 /// Commands that run immediately even inside `MULTI`.
 const NOT_QUEUED: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
 
@@ -287,6 +347,7 @@ impl Engine {
     /// Closes a client connection: its subscriptions and watched keys are dropped.
     pub fn disconnect(&mut self, client: ClientId) {
         self.unwatch_all(client);
+        self.disable_tracking(client);
         self.monitors.retain(|&m| m != client);
         self.forget_blocked(client);
         if let Some(state) = self.clients.remove(&client) {
@@ -406,11 +467,21 @@ impl Engine {
             return Err(crate::lazy::refusal(family).into());
         }
         let start = out.len();
+        if self.tracking.clients > 0 {
+            self.tracking_limit_used_slots();
+        }
         self.process(client, standing, argv, out);
         // Delivery of the command's replies (see `deliver`), at once for all of them.
         let mut delivered = Delivered::Outbox;
         match self.clients.get_mut(&client) {
             Some(c) => {
+                // Redis resets a client's per-command flags once its command is done: for a
+                // blocked one, when it is served.
+                if (c.reply_mode != 0 || c.tracking.is_some())
+                    && !self.blocking.clients.contains_key(&client)
+                {
+                    after_command_flags(c, argv, out, start);
+                }
                 if c.resp == 2 {
                     for reply in out.iter_mut().skip(start) {
                         reply.make_resp2();
@@ -423,6 +494,11 @@ impl Engine {
                 }
             }
             None => out.truncate(start),
+        }
+        if self.tracking.has_pending() {
+            // Invalidations of keys the client modified itself follow its reply.
+            delivered = Delivered::Outbox;
+            self.tracking_send_pending();
         }
         if self.persistence.restart_pending {
             self.persistence.restart_pending = false;
@@ -453,7 +529,16 @@ impl Engine {
         // Waits whose deadline has already passed end now, as Redis checks before sleeping.
         if !self.blocking.clients.is_empty() {
             delivered = Delivered::Outbox;
+            if std::mem::take(&mut self.blocking.resume_pending) {
+                // CLIENT UNPAUSE: the commands it held back run now, after its reply.
+                self.unpause_clients();
+            }
             self.expire_blocked_timeouts();
+        }
+        if self.tracking.clients > 0 {
+            // BCAST announcements, as Redis sends them before it sleeps.
+            delivered = Delivered::Outbox;
+            self.tracking_broadcast();
         }
         Ok(delivered)
     }
@@ -512,6 +597,13 @@ impl Engine {
     /// Appends a reply to what a connection receives, shaped for its protocol.
     pub(crate) fn deliver(&mut self, client: ClientId, reply: Reply) {
         if let Some(c) = self.clients.get_mut(&client) {
+            // `CLIENT REPLY OFF|SKIP` silences everything but pushed messages (a blocked
+            // command's reply served later too).
+            if c.reply_mode & (reply_mode::OFF | reply_mode::SKIP) != 0
+                && !matches!(reply, Reply::Push(_))
+            {
+                return;
+            }
             let mut reply = reply;
             if c.resp == 2 {
                 reply.make_resp2();
@@ -579,6 +671,14 @@ impl Engine {
         };
         state.last_interaction_ms = now;
         state.last_command = spec.name.as_str();
+        // CLIENT PAUSE: the command waits (before it is queued in MULTI, as in Redis).
+        if let Some(pause) = self.blocking.pause
+            && Engine::pause_applies(pause, spec, state.multi.as_deref())
+        {
+            let db = state.db;
+            self.postpone(client, db, argv);
+            return;
+        }
         if let Some(queue) = state.multi.as_mut()
             && !NOT_QUEUED.contains(&spec.name.as_str())
         {
@@ -718,6 +818,8 @@ impl Engine {
     ) {
         let retry = self.blocking.retrying;
         let saved = self.enter_command();
+        // Redis's `current_client` while the command runs (nested: EXEC's commands).
+        let outer = std::mem::replace(&mut self.tracking.current, client);
         // The handler's own replies (Ctx::emit) go straight into `out`, after what it holds.
         let mut ctx = Ctx {
             engine: self,
@@ -734,6 +836,11 @@ impl Engine {
             ..
         } = ctx;
         self.leave_command(saved, last_db, || spec.name == "exec", argv);
+        self.tracking.current = outer;
+        // A tracking client remembers the keys of its read-only commands.
+        if self.tracking.clients > 0 && spec.has(flag::READONLY) {
+            self.after_tracked_read(client, spec, argv);
+        }
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
         // under their code (below). An error reply a handler answers as a value is written raw,
         // as DEBUG ERROR's is, and counts nowhere.
@@ -769,6 +876,21 @@ impl Engine {
         self.redacted.clear();
     }
 
+    /// After a read-only command of a tracking client: remembers its keys (not for the scripts'
+    /// read-only variants, whose scripts' reads count instead, as in Redis).
+    #[inline(never)]
+    fn after_tracked_read(
+        &mut self,
+        client: ClientId,
+        spec: &'static CommandSpec,
+        argv: &[Vec<u8>],
+    ) {
+        if matches!(spec.name.as_str(), "eval_ro" | "evalsha_ro" | "fcall_ro") {
+            return;
+        }
+        self.tracking_remember_keys(client, spec, argv);
+    }
+
     /// Accounts for a waiting command served at last (Redis's `updateStatsOnUnblock`): an error
     /// reply counts as a failed call, and the command may enter the slow log.
     pub(crate) fn after_served(
@@ -795,6 +917,26 @@ impl Engine {
     pub(crate) fn touch_watched_key(&mut self, db: usize, key: &[u8]) {
         if !self.watched.is_empty() {
             self.touch_watchers(db, key);
+        }
+    }
+
+    /// Redis's `signalModifiedKey`: transactions watching the key will fail, clients tracking it
+    /// are told (`modifier`: the client that changed it, 0 for the server). A single branch
+    /// when nobody watches or tracks.
+    #[inline]
+    pub(crate) fn signal_modified_key(&mut self, modifier: ClientId, db: usize, key: &[u8]) {
+        if !self.watched.is_empty() | self.tracking.active {
+            self.signal_watchers_and_trackers(modifier, db, key);
+        }
+    }
+
+    #[inline(never)]
+    fn signal_watchers_and_trackers(&mut self, modifier: ClientId, db: usize, key: &[u8]) {
+        if !self.watched.is_empty() {
+            self.touch_watchers(db, key);
+        }
+        if self.tracking.active {
+            self.tracking_invalidate_key(modifier, key, true);
         }
     }
 

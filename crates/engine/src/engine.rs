@@ -216,6 +216,8 @@ pub struct Engine {
     /// The arguments the running command hid from the slow log and MONITOR (Redis's
     /// `redactClientCommandArgument`), by index; taken when the command is done.
     pub(crate) redacted: Vec<usize>,
+    /// Client-side caching: who tracks which keys (`CLIENT TRACKING`).
+    pub(crate) tracking: crate::tracking::Tracking,
 }
 
 impl Default for Engine {
@@ -252,6 +254,7 @@ impl Engine {
             aof: Aof::default(),
             reply_buffer: Vec::new(),
             redacted: Vec::new(),
+            tracking: crate::tracking::Tracking::default(),
         }
     }
 
@@ -316,6 +319,12 @@ impl Engine {
         if ms <= self.now_ms {
             return;
         }
+        // A CLIENT PAUSE ending on the way: nothing expires before its end, everything after.
+        let unpause = self.blocking.pause.is_some_and(|p| p.end < ms);
+        if let Some(pause) = self.blocking.pause.filter(|_| unpause) {
+            self.move_clock(pause.end.max(self.now_ms));
+            self.blocking.pause = None;
+        }
         if self.started_ms == 0 {
             // The first setting of the clock is when the server starts (uptime, LASTSAVE).
             self.started_ms = ms;
@@ -337,6 +346,11 @@ impl Engine {
         self.move_clock(ms);
         self.expire_blocked_timeouts();
         let _ = self.run_cron(false);
+        if unpause {
+            self.unpause_clients();
+        }
+        // Keys that expired on the way are announced to BCAST clients, as before Redis sleeps.
+        self.tracking_broadcast();
     }
 
     /// Moves the clock to `ms` (later than now), expiring the keys whose time came.
@@ -346,7 +360,10 @@ impl Engine {
         }
         let from = self.now_ms;
         self.now_ms = ms;
-        self.expire_due(from);
+        // A pause keeps the dataset still: no active expiry.
+        if !self.paused() {
+            self.expire_due(from);
+        }
     }
 
     /// The event log.
@@ -443,6 +460,10 @@ impl Engine {
 
     /// Removes a key whose time has passed, counting and logging it.
     pub(crate) fn expire_key(&mut self, client: ClientId, db: usize, key: &[u8], at: i64) {
+        // While clients are paused the key reads as missing but stays (Redis's expireIfNeeded).
+        if self.paused() {
+            return;
+        }
         if let Some(entry) = self.dbs[db].remove(key) {
             self.propagate(db, vec![b"DEL".to_vec(), key.to_vec()]);
             self.touch_watched_key(db, key);
@@ -459,6 +480,10 @@ impl Engine {
                 events::SERVER,
             );
             self.notify(notify::EXPIRED, "expired", key, db);
+            // Redis signals the modification after the notification.
+            if self.tracking.active {
+                self.tracking_invalidate_key(0, key, true);
+            }
         }
     }
 
@@ -492,6 +517,9 @@ impl Engine {
                     events::SERVER,
                 );
                 self.notify(notify::EXPIRED, "expired", &key, db);
+                if self.tracking.active {
+                    self.tracking_invalidate_key(0, &key, true);
+                }
             }
         }
     }
@@ -666,6 +694,29 @@ impl Ctx<'_> {
         self.written(key);
     }
 
+    /// Stores a new string key as Redis's bare `dbAdd` (the `new` notification, a logged
+    /// write), without the modification signal a command sends once it changed something: for
+    /// BITFIELD, which creates its key before its writes, all of which may fail (OVERFLOW FAIL),
+    /// and then signals nothing (no WATCH touched, no invalidation, no change counted).
+    pub fn add_unsignalled(&mut self, key: &[u8], value: Value) {
+        let type_name = value.type_name();
+        let entry = Entry::new(value, self.now());
+        self.engine.note_db_in_use(self.db);
+        self.engine.dbs[self.db].insert(key, entry);
+        self.engine.signal_key_as_ready(self.db, key, type_name);
+        self.notify(notify::NEW, "new", key);
+        self.engine.wrote = true;
+        let command = self.command();
+        self.engine.events.push(
+            self.engine.now_ms,
+            self.client,
+            self.db as u8,
+            EventKind::Write,
+            key,
+            command,
+        );
+    }
+
     /// Records that a key was created or changed in place: measures its value again for the
     /// memory in use (at a cost independent of a collection's size) and logs a write. Call it
     /// after every modification made through a reference from [`Ctx::write`].
@@ -693,7 +744,7 @@ impl Ctx<'_> {
     fn written(&mut self, key: &[u8]) {
         self.engine.wrote = true;
         self.engine.persistence.dirty += 1;
-        self.engine.touch_watched_key(self.db, key);
+        self.engine.signal_modified_key(self.client, self.db, key);
         let command = self.command();
         self.engine.events.push(
             self.engine.now_ms,
@@ -719,7 +770,7 @@ impl Ctx<'_> {
         }
         let entry = self.engine.dbs[self.db].remove(key)?;
         self.engine.persistence.dirty += 1;
-        self.engine.touch_watched_key(self.db, key);
+        self.engine.signal_modified_key(self.client, self.db, key);
         // A blocked XREADGROUP learns its stream is gone (other waiters keep waiting).
         if matches!(entry.value, Value::Stream(_)) {
             self.engine.signal_key_as_ready(self.db, key, "stream");

@@ -105,7 +105,8 @@ impl Engine {
     /// still above the limit: the policy is `noeviction`, or no key is left to evict.
     pub(crate) fn perform_evictions(&mut self) -> bool {
         let max = self.config.maxmemory;
-        if max == 0 {
+        // Nothing is evicted while clients are paused (Redis's isSafeToPerformEvictions).
+        if max == 0 || self.paused() {
             return true;
         }
         let used = self.used_memory() as u64;
@@ -239,7 +240,7 @@ impl Engine {
         };
         self.stats.evicted_keys += 1;
         self.propagate(db, vec![b"DEL".to_vec(), key.to_vec()]);
-        self.touch_watched_key(db, key);
+        self.signal_modified_key(0, db, key);
         if matches!(entry.value, Value::Stream(_)) {
             self.signal_key_as_ready(db, key, "stream");
         }

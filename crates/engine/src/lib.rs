@@ -81,6 +81,7 @@ pub mod resp;
 mod rng;
 pub mod short;
 pub mod snapshot;
+mod tracking;
 
 pub use client::{Client, Subscriptions};
 pub use command::{

@@ -26,7 +26,13 @@
 //!   connections given a name with CLIENT SETNAME (ids, addresses and ages differ between runs,
 //!   and the harness's own connection has none);
 //! - `[name] COMMAND …` sends the command on the connection called `name` (opened on first use;
-//!   lines without a prefix use the default connection);
+//!   lines without a prefix use the default connection); `{id:name}` in a command stands for the
+//!   id of connection `name` on the side that runs it (the harness asks it once with `CLIENT
+//!   ID`, on both sides), for `CLIENT TRACKING … REDIRECT {id:inv}` and the like;
+//! - a command on a connection with `CLIENT TRACKING` on is followed by everything that arrives
+//!   closely (invalidations follow the reply of the command that caused them); with `CLIENT
+//!   REPLY OFF|SKIP`, or while `CLIENT PAUSE` holds commands back, a command may get nothing
+//!   back (its reply, once the pause ends, is read with `:read`);
 //! - every script starts as the live server does: the engine too has an administrative connection,
 //!   open before the script's, that has just run `CONFIG RESETSTAT` (so INFO's counters agree);
 //! - `:read` (with or without a connection prefix) prints what the connection received since its
@@ -161,6 +167,7 @@ fn filter_client_fields(reply: Reply, names: &[String]) -> Reply {
     Reply::from(out.into_bytes())
 }
 
+#[derive(Clone)]
 struct Step {
     conn: String,
     line: String,
@@ -402,6 +409,34 @@ fn connection(
     }
 }
 
+/// The connection names a line refers to with `{id:name}`.
+fn id_references(line: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("{id:") {
+        let after = &rest[at + 4..];
+        let Some(end) = after.find('}') else { break };
+        names.push(after[..end].to_string());
+        rest = &after[end + 1..];
+    }
+    names
+}
+
+/// A line with each `{id:name}` replaced by `id_of(name)`.
+fn with_ids(line: &str, mut id_of: impl FnMut(&str) -> i64) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("{id:") {
+        let after = &rest[at + 4..];
+        let Some(end) = after.find('}') else { break };
+        out.push_str(&rest[..at]);
+        out.push_str(&id_of(&after[..end]).to_string());
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn expected_path(script: &Script) -> PathBuf {
     script.path.with_extension("out")
 }
@@ -463,12 +498,26 @@ fn engine_replays_every_recorded_transcript() {
         engine.set_time(OFFLINE_START_MS);
         reset_engine(&mut engine);
         let mut clients = HashMap::new();
+        let mut asked = std::collections::HashSet::new();
         let outputs: Vec<String> = script
             .steps
             .iter()
             .map(|step| {
-                let (id, _) = connection(&mut engine, &mut clients, &step.conn);
-                engine_step(&mut engine, id, step)
+                let mut step = step.clone();
+                for name in id_references(&step.line) {
+                    let (eid, _) = connection(&mut engine, &mut clients, &name);
+                    if asked.insert(name) {
+                        engine.call(eid, &[b"CLIENT".to_vec(), b"ID".to_vec()]);
+                    }
+                }
+                step.line = with_ids(&step.line, |name| {
+                    clients.get(name).map_or(-1, |&id| id as i64)
+                });
+                let (id, fresh) = connection(&mut engine, &mut clients, &step.conn);
+                if fresh {
+                    asked.remove(&step.conn);
+                }
+                engine_step(&mut engine, id, &step)
             })
             .collect();
         count += script.steps.len();
@@ -557,12 +606,12 @@ impl Live {
     /// Sends a command and reads what the connection receives because of it: for a command
     /// Redis flags as blocking, nothing when no reply comes within a moment (it waits); for the
     /// subscribe family, or on a subscribed connection, every reply that follows closely.
-    fn call_all(&mut self, argv: &[Vec<u8>], subscribed: bool) -> Vec<Reply> {
+    fn call_all(&mut self, argv: &[Vec<u8>], subscribed: bool, quiet: bool) -> Vec<Reply> {
         self.send(argv);
         let blocking = engine::Registry::get()
             .lookup_argv(argv)
             .is_some_and(|spec| spec.has(engine::command_flag::BLOCKING));
-        let wait = blocking.then(|| Duration::from_millis(300));
+        let wait = (blocking || quiet).then(|| Duration::from_millis(300));
         let Some(first) = self.read(wait) else {
             return Vec::new();
         };
@@ -648,12 +697,39 @@ fn live_server_matches_transcripts_and_engine() {
         let started = Instant::now();
         engine.set_time(start_wall);
         reset_engine(&mut engine);
+        let mut live_ids: HashMap<String, i64> = HashMap::new();
         for step in &script.steps {
+            // `{id:name}`: each side's id of connection `name`, asked once with CLIENT ID.
+            let mut server_step = step.clone();
+            let mut engine_step_ = step.clone();
+            for name in id_references(&step.line) {
+                let (eid, fresh) = connection(&mut engine, &mut clients, &name);
+                if fresh {
+                    conns.insert(name.clone(), Live::open(&socket));
+                    live_ids.remove(&name);
+                }
+                if !live_ids.contains_key(&name) {
+                    let live = conns
+                        .entry(name.clone())
+                        .or_insert_with(|| Live::open(&socket));
+                    let Reply::Integer(n) = live.cmd(&["CLIENT", "ID"]) else {
+                        panic!("CLIENT ID failed on [{name}]");
+                    };
+                    engine.call(eid, &[b"CLIENT".to_vec(), b"ID".to_vec()]);
+                    live_ids.insert(name.clone(), n);
+                }
+            }
+            server_step.line =
+                with_ids(&step.line, |name| live_ids.get(name).copied().unwrap_or(-1));
+            engine_step_.line = with_ids(&step.line, |name| {
+                clients.get(name).map_or(-1, |&id| id as i64)
+            });
             let (id, fresh) = connection(&mut engine, &mut clients, &step.conn);
             if fresh {
                 // A connection the engine opened afresh (first use, or after QUIT) is a new
                 // connection on the server too.
                 conns.insert(step.conn.clone(), Live::open(&socket));
+                live_ids.remove(&step.conn);
             }
             let conn = conns
                 .entry(step.conn.clone())
@@ -662,16 +738,22 @@ fn live_server_matches_transcripts_and_engine() {
                 conn.read_all(Duration::from_millis(100));
                 String::new()
             } else if step.order == Order::Ignore {
-                let argv = engine::cli::split_args(step.line.as_bytes()).unwrap_or_default();
-                conn.call_all(&argv, false);
+                let argv = engine::cli::split_args(server_step.line.as_bytes()).unwrap_or_default();
+                conn.call_all(&argv, false, false);
                 String::new()
             } else if step.is_read() {
                 render_read(&conn.read_all(Duration::from_millis(100)), &step.order)
             } else {
                 // Several replies may follow: on a subscribed connection, and from an EXEC
                 // whose queue subscribes (the replies past one per command follow the array).
+                // A tracking connection receives invalidations after the reply too; one with
+                // `CLIENT REPLY OFF|SKIP` may receive nothing.
+                let quiet = engine.is_paused()
+                    || engine.client(id).is_some_and(|c| c.reply_mode != 0)
+                    || step.line.to_ascii_lowercase().starts_with("client reply");
                 let subscribed = engine.client(id).is_some_and(|c| {
                     c.in_pubsub_context()
+                        || c.is_tracking()
                         || c.multi.as_ref().is_some_and(|queue| {
                             queue.iter().any(|argv| {
                                 argv.first()
@@ -679,15 +761,15 @@ fn live_server_matches_transcripts_and_engine() {
                             })
                         })
                 });
-                print(run_line_with(step.line.as_bytes(), |argv| {
-                    conn.call_all(argv, subscribed)
+                print(run_line_with(server_step.line.as_bytes(), |argv| {
+                    conn.call_all(argv, subscribed, quiet)
                         .into_iter()
                         .map(|r| normalize(r, &step.order))
                         .collect()
                 }))
             };
             engine.set_time(start_wall + started.elapsed().as_millis() as i64);
-            let engine_text = engine_step(&mut engine, id, step);
+            let engine_text = engine_step(&mut engine, id, &engine_step_);
             compared += 1;
             let differs = engine_text != server_text;
             server_out.push(server_text);

@@ -760,7 +760,12 @@ fn bitfield_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], read_only: bool) -> Cmd
         let mut bytes = Vec::new();
         zero_extend(&mut bytes, len, cap)?;
         let (replies, changes) = run(&mut bytes, true);
-        ctx.set_key(key, Value::String(StrValue::raw(bytes)), false);
+        if changes > 0 {
+            ctx.set_key(key, Value::String(StrValue::raw(bytes)), false);
+        } else {
+            // Created, and every write failed: Redis signals no modification.
+            ctx.add_unsignalled(key, Value::String(StrValue::raw(bytes)));
+        }
         (replies, changes, true)
     };
     if changes > 0 {

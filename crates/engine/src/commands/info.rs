@@ -197,7 +197,7 @@ fn clients(engine: &Engine, out: &mut String) {
     line(out, "client_recent_max_input_buffer", 0);
     line(out, "client_recent_max_output_buffer", 0);
     line(out, "blocked_clients", blocked);
-    line(out, "tracking_clients", 0);
+    line(out, "tracking_clients", engine.tracking.clients);
     line(out, "clients_in_timeout_table", with_timeout);
 }
 
@@ -392,9 +392,13 @@ fn stats(engine: &Engine, out: &mut String) {
     line(out, "active_defrag_key_misses", 0);
     line(out, "total_active_defrag_time", 0);
     line(out, "current_active_defrag_time", 0);
-    line(out, "tracking_total_keys", 0);
-    line(out, "tracking_total_items", 0);
-    line(out, "tracking_total_prefixes", 0);
+    line(out, "tracking_total_keys", engine.tracking.total_keys());
+    line(out, "tracking_total_items", engine.tracking.total_items());
+    line(
+        out,
+        "tracking_total_prefixes",
+        engine.tracking.total_prefixes(),
+    );
     line(out, "unexpected_error_replies", 0);
     line(out, "total_error_replies", s.total_error_replies);
     line(out, "dump_payload_sanitizations", 0);

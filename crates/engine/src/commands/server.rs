@@ -534,6 +534,7 @@ fn debug_reload(ctx: &mut Ctx<'_>, options: &[Vec<u8>]) -> CmdResult {
         for db in 0..ctx.engine.dbs.len() {
             ctx.engine.touch_all_watched_keys_in_db(db, None);
         }
+        ctx.engine.tracking_flush();
         for db in &mut ctx.engine.dbs {
             db.clear();
         }
@@ -650,6 +651,7 @@ pub fn flushdb_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     flush_mode(argv)?;
     // Watchers of keys about to vanish see their transaction fail, as signalFlushedDb does.
     ctx.engine.touch_all_watched_keys_in_db(ctx.db, None);
+    ctx.engine.tracking_flush();
     let removed = ctx.db().len() as u64;
     ctx.db().clear();
     ctx.engine.persistence.dirty += removed;
@@ -666,6 +668,7 @@ pub fn flushall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     for db in 0..ctx.engine.dbs.len() {
         ctx.engine.touch_all_watched_keys_in_db(db, None);
     }
+    ctx.engine.tracking_flush();
     let removed: u64 = ctx.engine.dbs.iter().map(|db| db.len() as u64).sum();
     for db in &mut ctx.engine.dbs {
         db.clear();

@@ -453,6 +453,7 @@ impl Gen {
                 3 | 4 => self.blocking_pair(&mut steps),
                 5 => self.stream_group(&mut steps),
                 6 => self.slowlog_window(&mut steps),
+                7 | 8 => self.tracking_block(&mut steps),
                 _ => {
                     let conn = self.conn();
                     // A subscribed connection would refuse most commands: now and then it
@@ -499,6 +500,55 @@ impl Gen {
         let (family, commands) = self.families[chosen].clone();
         let name = *self.rng.pick(&commands);
         (FAMILIES[family].generate)(self, name)
+    }
+
+    /// Client-side caching: a connection (RESP3 mostly, so that invalidations are pushed to it)
+    /// turns tracking on in some mode and reads a few keys; the episode's writes then invalidate
+    /// them, and both sides' pushes are compared.
+    fn tracking_block(&mut self, steps: &mut Vec<Step>) {
+        let conn = self.conn();
+        if self.rng.chance(80) {
+            self.push(steps, conn, vec![b("HELLO"), b("3")]);
+        }
+        let mut on = vec![b("CLIENT"), b("TRACKING"), b("ON")];
+        let optin = match self.rng.below(10) {
+            0..=2 => {
+                on.push(b("BCAST"));
+                for _ in 0..self.rng.below(3) {
+                    on.push(b("PREFIX"));
+                    on.push(b(self.rng.pick(&["k:", "str", "list:", "hash:1", "s"])));
+                }
+                false
+            }
+            3 | 4 => {
+                on.push(b("OPTIN"));
+                true
+            }
+            5 => {
+                on.push(b("OPTOUT"));
+                false
+            }
+            _ => false,
+        };
+        if self.rng.chance(30) {
+            on.push(b("NOLOOP"));
+        }
+        self.push(steps, conn, on);
+        for _ in 0..self.rng.range(1, 5) {
+            if optin && self.rng.chance(70) {
+                self.push(steps, conn, vec![b("CLIENT"), b("CACHING"), b("YES")]);
+            }
+            let argv = match self.rng.below(4) {
+                0 => vec![b("GET"), self.key(Pool::Any)],
+                1 => {
+                    let mut argv = vec![b("MGET")];
+                    argv.extend(self.keys(Pool::Any, 1, 4));
+                    argv
+                }
+                _ => self.command(),
+            };
+            self.push(steps, conn, argv);
+        }
     }
 
     /// MULTI, a few commands (some refused while queueing, some failing when run), EXEC or
@@ -2557,11 +2607,48 @@ fn connection(g: &mut Gen, name: &str) -> Argv {
             argv.push(b("secret"));
         }
         "client" => {
-            let sub = *g
-                .rng
-                .pick(&["GETNAME", "SETNAME", "SETNAME", "NO-EVICT", "HELP", "NOPE"]);
+            let sub = *g.rng.pick(&[
+                "GETNAME",
+                "SETNAME",
+                "SETNAME",
+                "NO-EVICT",
+                "HELP",
+                "NOPE",
+                "TRACKING",
+                "TRACKING",
+                "TRACKING",
+                "CACHING",
+                "GETREDIR",
+                "TRACKINGINFO",
+            ]);
             argv.push(g.tok(sub));
             match sub {
+                "TRACKING" => {
+                    let mode = *g.rng.pick(&["ON", "ON", "ON", "OFF", "OFF", "MAYBE"]);
+                    argv.push(g.tok(mode));
+                    // Client ids differ between the two sides: only redirections that fail.
+                    let options: &[&str] = &[
+                        "BCAST", "BCAST", "PREFIX", "PREFIX", "OPTIN", "OPTOUT", "NOLOOP",
+                        "NOLOOP", "REDIRECT", "BOGUS",
+                    ];
+                    for _ in 0..g.rng.below(4) {
+                        let option = *g.rng.pick(options);
+                        argv.push(g.tok(option));
+                        match option {
+                            "PREFIX" => argv.push(b(g.rng.pick(&[
+                                "", "k", "k:", "k:1", "str", "s", "list:", "hash:1", "zz",
+                            ]))),
+                            "REDIRECT" => {
+                                argv.push(b(g.rng.pick(&["0", "-1", "abc", "99999999"])));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                "CACHING" => {
+                    let answer = *g.rng.pick(&["YES", "NO", "MAYBE"]);
+                    argv.push(g.tok(answer));
+                }
                 "SETNAME" if g.rng.chance(95) => {
                     argv.push(b(g.rng.pick(&[
                         "conn-a",
