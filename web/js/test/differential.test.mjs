@@ -260,6 +260,62 @@ differential('transactions: exec shapes, errors, EXECABORT and previousErrors, W
   await t.settle('nested multi pipeline', r.pipeline().multi().set('m', 1).exec().get('m').exec());
 });
 
+differential('client tracking: invalidation messages on a redirect subscriber, as message and messageBuffer', async (t) => {
+  const redis = t.client();
+  const other = t.client();
+  const invalidations = t.client();
+  const subEvents = [];
+  t.events(invalidations, ['message', 'messageBuffer'], subEvents);
+  const id = await invalidations.client('ID');
+  await t.settle('subscribe', invalidations.subscribe('__redis__:invalidate'));
+  await t.settle('tracking on', redis.client('TRACKING', 'ON', 'REDIRECT', id));
+  await t.settle('getredir is the subscriber', redis.client('GETREDIR').then((r) => r === id));
+  await t.settle('trackinginfo', redis.client('TRACKINGINFO').then((r) => [r[0], r[1], r[2], r[3] === id, r[4], r[5]]));
+  await t.settle('mset', redis.mset('user:1', 'Ada', 'user:2', 'Grace', 'user:3', 'Linus'));
+  await t.settle('mget (tracks three keys)', redis.mget('user:1', 'user:2', 'user:3'));
+  await t.settle('another client writes one', other.set('user:1', 'Ada L.'));
+  await t.settle('del two (one message each)', other.del('user:2', 'user:3'));
+  await t.settle('write again: no longer tracked', other.set('user:2', 'G'));
+  await sleep(50);
+  await t.settle('read again', redis.get('user:1'));
+  await t.settle('own write (no NOLOOP): invalidates too', redis.set('user:1', 'mine'));
+  await sleep(50);
+  await t.settle('flushdb: a null invalidation', other.flushdb());
+  await sleep(50);
+  await t.settle('tracking off', redis.client('TRACKING', 'OFF'));
+  await t.settle('getredir off', redis.client('GETREDIR'));
+  t.log('subscriber events', subEvents);
+});
+
+differential('client tracking: BCAST prefixes, OPTIN with CACHING, errors', async (t) => {
+  const redis = t.client();
+  const other = t.client();
+  const invalidations = t.client();
+  const subEvents = [];
+  t.events(invalidations, ['message'], subEvents);
+  const id = String(await invalidations.client('ID'));
+  await t.settle('subscribe', invalidations.subscribe('__redis__:invalidate'));
+  await t.settle('bcast', redis.client('TRACKING', 'ON', 'REDIRECT', id, 'BCAST', 'PREFIX', 'user:', 'PREFIX', 'cart:'));
+  await t.settle('write under a prefix, never read', other.set('user:9', 'x'));
+  await t.settle('write outside', other.set('order:1', 'x'));
+  await sleep(50);
+  // (The error's message only: its command's arguments hold a client id.)
+  const message = (promise) => promise.catch((err) => ({ error: err.name, message: err.message }));
+  await t.settle('overlapping prefix', message(redis.client('TRACKING', 'ON', 'REDIRECT', id, 'BCAST', 'PREFIX', 'user:a')));
+  await t.settle('off', redis.client('TRACKING', 'OFF'));
+  await t.settle('caching without optin', redis.client('CACHING', 'yes'));
+  await t.settle('optin', redis.client('TRACKING', 'ON', 'REDIRECT', id, 'OPTIN'));
+  await t.settle('read without caching yes: not tracked', redis.get('a'));
+  await t.settle('caching yes', redis.client('CACHING', 'yes'));
+  await t.settle('read tracked', redis.get('b'));
+  await t.settle('write a', other.set('a', '1'));
+  await t.settle('write b', other.set('b', '1'));
+  await sleep(50);
+  await t.settle('optin and optout', redis.client('TRACKING', 'ON', 'OPTIN', 'OPTOUT'));
+  await t.settle('redirect to nobody', redis.client('TRACKING', 'ON', 'REDIRECT', '987654'));
+  t.log('subscriber events', subEvents);
+});
+
 differential('pub/sub: replies, message events in order, subscriber-mode restrictions', async (t) => {
   const sub = t.client();
   const pub = t.client();

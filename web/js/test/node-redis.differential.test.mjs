@@ -71,6 +71,7 @@ function differential(name, scenario, server) {
     const real = await run(realCreateClient, scenario, port);
     const ours = await run(ourCreateClient, scenario, port);
     assert.ok(real.length > 0);
+    if (process.env.DEBUG_DIFF) console.error(JSON.stringify(real));
     assert.deepStrictEqual(ours, real);
   });
 }
@@ -216,6 +217,63 @@ differential('createClient: listener sets: buffers first, one call per listener,
   await t.settle('numsub at the end', pub.pubSubNumSub(['ch', 'other']));
   await t.settle('publish 3', pub.publish('ch', 'three'));
   await sleep(50);
+  t.log('messages', got);
+});
+
+differential('createClient: client tracking invalidations reach listeners as arrays of keys, or null', async (t) => {
+  const c = t.client();
+  const other = t.client();
+  const sub = t.client();
+  await c.connect();
+  await other.connect();
+  await sub.connect();
+  const got = [];
+  const id = await sub.clientId();
+  await sub.subscribe('__redis__:invalidate', (keys, channel) => got.push(['text', keys, channel]));
+  await sub.subscribe('__redis__:invalidate', (keys, channel) => got.push(['buffers', keys, channel]), true);
+  await t.settle('tracking', c.sendCommand(['CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id)]));
+  await t.settle('getRedir is the subscriber', c.clientGetRedir().then((r) => r === id));
+  await t.settle('mSet', c.mSet(['a', '1', 'b', '2']));
+  await t.settle('mGet', c.mGet(['a', 'b']));
+  await t.settle('del both', other.del(['a', 'b']));
+  await sleep(50);
+  await t.settle('flushDb', other.flushDb());
+  await sleep(50);
+  t.log('messages', got);
+});
+
+differential('createClient: clientTracking, clientCaching, clientGetRedir, clientTrackingInfo, clientPause, clientUnpause', async (t) => {
+  const c = t.client();
+  const other = t.client();
+  const sub = t.client();
+  await c.connect();
+  await other.connect();
+  await sub.connect();
+  const id = await sub.clientId();
+  const got = [];
+  await sub.subscribe('__redis__:invalidate', (keys) => got.push(keys));
+  await t.settle('tracking OPTIN', c.clientTracking(true, { REDIRECT: id, OPTIN: true }));
+  await t.settle(
+    'trackingInfo',
+    c.clientTrackingInfo().then((info) => ({ flags: [...info.flags].sort(), redirect: info.redirect === id, prefixes: info.prefixes })),
+  );
+  await t.settle('getRedir', c.clientGetRedir().then((r) => r === id));
+  await t.settle('caching yes', c.clientCaching(true));
+  await t.settle('read tracked', c.get('k1'));
+  await t.settle('read not tracked', c.get('k2'));
+  await other.set('k1', 'a');
+  await other.set('k2', 'b');
+  await sleep(50);
+  await t.settle('tracking off', c.clientTracking(false));
+  await t.settle('caching while off', c.clientCaching(false));
+  await t.settle('bad pause mode', c.clientPause(10, 'SOME'));
+  await t.settle('pause writes', c.clientPause(2000, 'WRITE'));
+  await t.settle('read while paused', other.get('k1'));
+  const held = other.set('k3', 'c');
+  await sleep(20);
+  await t.settle('unpause', c.clientUnpause());
+  await t.settle('the held write', held);
+  await t.settle('its value', c.get('k3'));
   t.log('messages', got);
 });
 
@@ -954,8 +1012,8 @@ differential('createClient: executeIsolated', async (t) => {
 });
 
 /**
- * What no scenario can run here (the engine lacks these subcommands, or they would stop the
- * oracle): their command lines, and the reply shapes of commands that only ever answer errors
+ * What no scenario can run here, or not in every variant (commands that would stop the oracle,
+ * options a scenario does not reach): their command lines, and the reply shapes of commands that only ever answer errors
  * here, compared with node-redis's own command modules on the same inputs.
  */
 test('createClient: command lines and reply shapes equal node-redis\'s where no server can show them', async () => {
