@@ -47,7 +47,7 @@ impl End {
 /// A list value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct List {
-    /// The elements, short ones inline (see [`element`]): a push of one allocates nothing, and
+    /// The elements, short ones inline (see [`Bytes::from_vec_compact`]): a push of one allocates nothing, and
     /// a range reads them from the deque's own buffer rather than one allocation each.
     items: VecDeque<Bytes>,
     /// The bytes the elements take in listpack nodes (see [`entry_size`]), kept up to date by
@@ -72,16 +72,6 @@ impl Default for List {
     }
 }
 
-/// An element as the list holds it: up to [`Bytes::INLINE`] bytes inline (the vector freed),
-/// a longer one in its own vector as it is.
-fn element(value: Vec<u8>) -> Bytes {
-    if value.len() <= Bytes::INLINE {
-        Bytes::from_slice(&value)
-    } else {
-        Bytes::from(value)
-    }
-}
-
 impl List {
     /// An empty list under the default `list-max-listpack-size` (commands delete a key whose
     /// list becomes empty).
@@ -99,7 +89,7 @@ impl List {
 
     /// A list of these elements, head first, under the default `list-max-listpack-size`.
     pub fn from_elements(items: impl IntoIterator<Item = Vec<u8>>) -> Self {
-        let items: VecDeque<Bytes> = items.into_iter().map(element).collect();
+        let items: VecDeque<Bytes> = items.into_iter().map(Bytes::from_vec_compact).collect();
         let packed = items
             .iter()
             .fold(0usize, |sum, item| sum.saturating_add(entry_size(item)));
@@ -145,7 +135,7 @@ impl List {
 
     /// Adds an element at one end.
     pub fn push(&mut self, end: End, value: Vec<u8>) {
-        self.push_element(end, element(value));
+        self.push_element(end, Bytes::from_vec_compact(value));
     }
 
     /// Adds a copy of an element at one end (a short one without an allocation).
@@ -215,7 +205,7 @@ impl List {
     pub fn set(&mut self, index: i64, value: Vec<u8>) -> bool {
         match position(self.items.len(), index).and_then(|i| self.items.get_mut(i)) {
             Some(slot) => {
-                let old = std::mem::replace(slot, element(value));
+                let old = std::mem::replace(slot, Bytes::from_vec_compact(value));
                 let new = entry_size(slot);
                 self.unpack(&old);
                 self.packed = self.packed.saturating_add(new);
@@ -262,8 +252,10 @@ impl List {
             return false;
         };
         self.packed = self.packed.saturating_add(entry_size(&value));
-        self.items
-            .insert(if after { at + 1 } else { at }, element(value));
+        self.items.insert(
+            if after { at + 1 } else { at },
+            Bytes::from_vec_compact(value),
+        );
         true
     }
 
