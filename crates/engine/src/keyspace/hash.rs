@@ -195,14 +195,20 @@ impl Hash {
     }
 
     /// [`Hash::set`] of a copy of `value`: a listpack's field updated in place reuses its
-    /// value's allocation (HSET of an existing field allocates nothing).
+    /// value's allocation (HSET of an existing field allocates nothing), unless that is much
+    /// larger than the new value (a huge `hash-max-listpack-value` must not leave a small
+    /// value holding a huge buffer).
     pub fn set_slice(&mut self, field: &[u8], value: &[u8], limits: HashLimits) -> bool {
         self.prepare_for([field, value], limits);
         if let Repr::Listpack(pairs) = &mut self.repr
             && let Some((_, old)) = pairs.iter_mut().find(|(f, _)| f.as_slice() == field)
         {
-            old.clear();
-            old.extend_from_slice(value);
+            if old.capacity() <= value.len().saturating_mul(2).max(64) {
+                old.clear();
+                old.extend_from_slice(value);
+            } else {
+                *old = value.to_vec();
+            }
             return false;
         }
         self.set(field, value.to_vec(), limits)
@@ -345,6 +351,19 @@ mod tests {
         }
         assert_eq!(fields(&b), [&b"f"[..], b"g", b"h"]);
         assert_eq!(b.get(b"f"), Some(&b"2"[..]));
+        // A large value replaced by a small one does not keep its buffer.
+        let roomy = HashLimits {
+            max_entries: 4,
+            max_value: 1000,
+        };
+        let big = "b".repeat(1000);
+        let mut d = hash_of(&[("f", big.as_str())], roomy);
+        assert!(!d.set_slice(b"f", b"1", roomy));
+        assert_eq!(d.get(b"f"), Some(&b"1"[..]));
+        match &d.repr {
+            Repr::Listpack(pairs) => assert!(pairs.iter().all(|(_, v)| v.capacity() < 64)),
+            Repr::Table(_) => panic!("still a listpack"),
+        }
         // Past the entry limit: a hashtable, the same pairs.
         for (f, v) in [("i", "1"), ("j", "2"), ("f", "3")] {
             a.set(f.as_bytes(), v.as_bytes().to_vec(), limits);
