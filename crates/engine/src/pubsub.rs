@@ -202,12 +202,18 @@ impl Engine {
     }
 
     /// Sends a keyspace notification, as Redis's `notifyKeyspaceEvent`, if its class is enabled
-    /// in `notify-keyspace-events`.
+    /// in `notify-keyspace-events`. The test is inlined in every write (notifications are off
+    /// by default); the sending is not.
+    #[inline]
     pub(crate) fn notify(&mut self, class: u32, event: &str, key: &[u8], db: usize) {
-        let flags = self.config.notify_keyspace_events;
-        if flags & class == 0 {
-            return;
+        if self.config.notify_keyspace_events & class != 0 {
+            self.send_notification(event, key, db);
         }
+    }
+
+    #[inline(never)]
+    fn send_notification(&mut self, event: &str, key: &[u8], db: usize) {
+        let flags = self.config.notify_keyspace_events;
         if flags & notify::KEYSPACE != 0 {
             let mut channel = format!("__keyspace@{db}__:").into_bytes();
             channel.extend_from_slice(key);

@@ -270,6 +270,17 @@ impl Bytes {
         }
     }
 
+    /// `v` as a stored element keeps it: up to [`Bytes::INLINE`] bytes inline (the vector
+    /// freed), longer ones in the vector as it is. (`From<Vec<u8>>` keeps any vector, for a
+    /// reply that is dropped soon after.)
+    pub fn from_vec_compact(v: Vec<u8>) -> Self {
+        if v.len() <= INLINE {
+            Bytes::from_slice(&v)
+        } else {
+            Bytes(Repr::Heap(v))
+        }
+    }
+
     /// The bytes as a vector (no copy when they are already on the heap).
     pub fn into_vec(self) -> Vec<u8> {
         match self.0 {

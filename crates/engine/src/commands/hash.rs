@@ -155,7 +155,7 @@ pub fn hset_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         let created = pairs
             .chunks_exact(2)
             .filter(|pair| match pair {
-                [field, value] => hash.set(field, value.clone(), limits),
+                [field, value] => hash.set_slice(field, value, limits),
                 _ => false,
             })
             .count();

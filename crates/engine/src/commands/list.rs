@@ -180,7 +180,7 @@ fn push_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], end: End, only_existing: bo
     let elements = argv.get(2..).unwrap_or_default();
     let len = if let Some(list) = ctx.lookup_typed::<List>(key, Lookup::WRITE)? {
         for element in elements {
-            list.push(end, element.clone());
+            list.push_slice(end, element);
         }
         let len = list.len();
         ctx.modified(key);
@@ -191,7 +191,7 @@ fn push_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], end: End, only_existing: bo
         }
         let mut list = List::with_fill(ctx.engine.config.list_max_listpack_size);
         for element in elements {
-            list.push(end, element.clone());
+            list.push_slice(end, element);
         }
         let len = list.len();
         let now = ctx.now();
@@ -240,8 +240,8 @@ fn pop_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], end: End) -> CmdResult {
     let reply = match count {
         Some(0) => return Ok(Reply::Array(Vec::new())),
         Some(n) => Reply::bulks(list.pop_many(end, usize::try_from(n).unwrap_or(usize::MAX))),
-        None => match list.pop(end) {
-            Some(element) => Reply::from(element),
+        None => match list.pop_bytes(end) {
+            Some(element) => Reply::Bulk(element),
             // Redis deletes empty lists, so an existing list has an element.
             None => Reply::Nil,
         },
@@ -455,7 +455,11 @@ pub fn lrange_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     Ok(ctx
         .lookup_typed::<List>(&argv[1], Lookup::READ)?
         .map_or(Reply::Array(Vec::new()), |l| {
-            Reply::bulks(l.range(start, stop))
+            Reply::Array(
+                l.range_elements(start, stop)
+                    .map(|e| Reply::Bulk(e.clone()))
+                    .collect(),
+            )
         }))
 }
 

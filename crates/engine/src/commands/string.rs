@@ -736,17 +736,13 @@ fn incr_decr(ctx: &mut Ctx<'_>, key: &[u8], incr: i64) -> CmdResult {
     let value = match ctx.lookup_string(key, Lookup::WRITE)? {
         None => {
             let value = incr;
-            store_in_place(
-                ctx,
-                key,
-                StrValue::new(crate::num::format_i64(value).into_bytes()),
-            );
+            store_in_place(ctx, key, StrValue::from_i64(value));
             value
         }
         Some(s) => {
             let current = parse_i64(&s.bytes).ok_or_else(RedisError::not_integer)?;
             let value = current.checked_add(incr).ok_or_else(overflow)?;
-            *s = StrValue::new(crate::num::format_i64(value).into_bytes());
+            *s = StrValue::from_i64(value);
             ctx.modified(key);
             value
         }

@@ -194,6 +194,26 @@ impl Hash {
         }
     }
 
+    /// [`Hash::set`] of a copy of `value`: a listpack's field updated in place reuses its
+    /// value's allocation (HSET of an existing field allocates nothing), unless that is much
+    /// larger than the new value (a huge `hash-max-listpack-value` must not leave a small
+    /// value holding a huge buffer).
+    pub fn set_slice(&mut self, field: &[u8], value: &[u8], limits: HashLimits) -> bool {
+        self.prepare_for([field, value], limits);
+        if let Repr::Listpack(pairs) = &mut self.repr
+            && let Some((_, old)) = pairs.iter_mut().find(|(f, _)| f.as_slice() == field)
+        {
+            if old.capacity() <= value.len().saturating_mul(2).max(64) {
+                old.clear();
+                old.extend_from_slice(value);
+            } else {
+                *old = value.to_vec();
+            }
+            return false;
+        }
+        self.set(field, value.to_vec(), limits)
+    }
+
     /// Removes a field; answers whether it existed.
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match &mut self.repr {
@@ -308,6 +328,55 @@ mod tests {
         assert_eq!(fields(&h), [&b"a"[..], b"b", b"c"]);
         assert_eq!(h.get(b"a"), Some(&b"20"[..]));
         assert_eq!(h.encoding_name(), "listpack");
+    }
+
+    #[test]
+    fn set_slice_stores_what_set_stores() {
+        let limits = HashLimits {
+            max_entries: 4,
+            max_value: 64,
+        };
+        let long = "v".repeat(40);
+        let (mut a, mut b) = (Hash::new(), Hash::new());
+        for (f, v) in [
+            ("f", "1"),
+            ("g", long.as_str()),
+            ("f", long.as_str()),
+            ("h", ""),
+            ("f", "2"),
+        ] {
+            let created = a.set(f.as_bytes(), v.as_bytes().to_vec(), limits);
+            assert_eq!(created, b.set_slice(f.as_bytes(), v.as_bytes(), limits));
+            assert_eq!(a, b);
+        }
+        assert_eq!(fields(&b), [&b"f"[..], b"g", b"h"]);
+        assert_eq!(b.get(b"f"), Some(&b"2"[..]));
+        // A large value replaced by a small one does not keep its buffer.
+        let roomy = HashLimits {
+            max_entries: 4,
+            max_value: 1000,
+        };
+        let big = "b".repeat(1000);
+        let mut d = hash_of(&[("f", big.as_str())], roomy);
+        assert!(!d.set_slice(b"f", b"1", roomy));
+        assert_eq!(d.get(b"f"), Some(&b"1"[..]));
+        match &d.repr {
+            Repr::Listpack(pairs) => assert!(pairs.iter().all(|(_, v)| v.capacity() < 64)),
+            Repr::Table(_) => panic!("still a listpack"),
+        }
+        // Past the entry limit: a hashtable, the same pairs.
+        for (f, v) in [("i", "1"), ("j", "2"), ("f", "3")] {
+            a.set(f.as_bytes(), v.as_bytes().to_vec(), limits);
+            b.set_slice(f.as_bytes(), v.as_bytes(), limits);
+        }
+        assert_eq!(b.encoding_name(), "hashtable");
+        assert_eq!(map(&a), map(&b));
+        // A value past the value limit converts first, as with `set`.
+        let huge = "w".repeat(65);
+        let mut c = hash_of(&[("a", "1")], limits);
+        assert!(!c.set_slice(b"a", huge.as_bytes(), limits));
+        assert_eq!(c.encoding_name(), "hashtable");
+        assert_eq!(c.get(b"a"), Some(huge.as_bytes()));
     }
 
     #[test]

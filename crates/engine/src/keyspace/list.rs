@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 use std::collections::VecDeque;
 
 use crate::rdb::listpack::entry_size;
+use crate::reply::Bytes;
 
 /// The end of a list a command works at (Redis's `LIST_HEAD` / `LIST_TAIL`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +47,9 @@ impl End {
 /// A list value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct List {
-    items: VecDeque<Vec<u8>>,
+    /// The elements, short ones inline (see [`Bytes::from_vec_compact`]): a push of one allocates nothing, and
+    /// a range reads them from the deque's own buffer rather than one allocation each.
+    items: VecDeque<Bytes>,
     /// The bytes the elements take in listpack nodes (see [`entry_size`]), kept up to date by
     /// every change so that memory accounting costs nothing per element.
     packed: usize,
@@ -86,7 +89,7 @@ impl List {
 
     /// A list of these elements, head first, under the default `list-max-listpack-size`.
     pub fn from_elements(items: impl IntoIterator<Item = Vec<u8>>) -> Self {
-        let items: VecDeque<Vec<u8>> = items.into_iter().collect();
+        let items: VecDeque<Bytes> = items.into_iter().map(Bytes::from_vec_compact).collect();
         let packed = items
             .iter()
             .fold(0usize, |sum, item| sum.saturating_add(entry_size(item)));
@@ -122,7 +125,7 @@ impl List {
 
     /// The elements from head to tail.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + ExactSizeIterator {
-        self.items.iter().map(Vec::as_slice)
+        self.items.iter().map(Bytes::as_slice)
     }
 
     /// The bytes the elements take packed in listpacks (entries only: no node headers).
@@ -132,6 +135,15 @@ impl List {
 
     /// Adds an element at one end.
     pub fn push(&mut self, end: End, value: Vec<u8>) {
+        self.push_element(end, Bytes::from_vec_compact(value));
+    }
+
+    /// Adds a copy of an element at one end (a short one without an allocation).
+    pub fn push_slice(&mut self, end: End, value: &[u8]) {
+        self.push_element(end, Bytes::from_slice(value));
+    }
+
+    fn push_element(&mut self, end: End, value: Bytes) {
         self.packed = self.packed.saturating_add(entry_size(&value));
         match end {
             End::Head => self.items.push_front(value),
@@ -141,6 +153,11 @@ impl List {
 
     /// Removes the element at one end.
     pub fn pop(&mut self, end: End) -> Option<Vec<u8>> {
+        self.pop_bytes(end).map(Bytes::into_vec)
+    }
+
+    /// [`List::pop`] as the list holds the element (a reply takes it as it is).
+    pub fn pop_bytes(&mut self, end: End) -> Option<Bytes> {
         let popped = match end {
             End::Head => self.items.pop_front(),
             End::Tail => self.items.pop_back(),
@@ -161,10 +178,14 @@ impl List {
     pub fn pop_many(&mut self, end: End, count: usize) -> Vec<Vec<u8>> {
         let n = count.min(self.items.len());
         let popped: Vec<Vec<u8>> = match end {
-            End::Head => self.items.drain(..n).collect(),
+            End::Head => self.items.drain(..n).map(Bytes::into_vec).collect(),
             End::Tail => {
                 let start = self.items.len() - n; // n <= len
-                self.items.drain(start..).rev().collect()
+                self.items
+                    .drain(start..)
+                    .rev()
+                    .map(Bytes::into_vec)
+                    .collect()
             }
         };
         for value in &popped {
@@ -177,14 +198,14 @@ impl List {
     pub fn get(&self, index: i64) -> Option<&[u8]> {
         self.items
             .get(position(self.items.len(), index)?)
-            .map(Vec::as_slice)
+            .map(Bytes::as_slice)
     }
 
     /// Replaces the element at a Redis index; false when out of range.
     pub fn set(&mut self, index: i64, value: Vec<u8>) -> bool {
         match position(self.items.len(), index).and_then(|i| self.items.get_mut(i)) {
             Some(slot) => {
-                let old = std::mem::replace(slot, value);
+                let old = std::mem::replace(slot, Bytes::from_vec_compact(value));
                 let new = entry_size(slot);
                 self.unpack(&old);
                 self.packed = self.packed.saturating_add(new);
@@ -197,7 +218,14 @@ impl List {
     /// The elements between two inclusive Redis indexes (see [`range`]), head to tail.
     pub fn range(&self, start: i64, end: i64) -> impl DoubleEndedIterator<Item = &[u8]> {
         let (from, to) = range(self.items.len(), start, end).unwrap_or((0, 0));
-        self.items.range(from..to).map(Vec::as_slice)
+        self.items.range(from..to).map(Bytes::as_slice)
+    }
+
+    /// [`List::range`] as the list holds the elements (a reply clones them: an inline one is
+    /// copied whole, without a length-dependent copy).
+    pub fn range_elements(&self, start: i64, end: i64) -> impl DoubleEndedIterator<Item = &Bytes> {
+        let (from, to) = range(self.items.len(), start, end).unwrap_or((0, 0));
+        self.items.range(from..to)
     }
 
     /// Keeps only the elements between two inclusive Redis indexes (`LTRIM`); answers how many
@@ -220,11 +248,14 @@ impl List {
     /// Inserts `value` before (or after) the first element equal to `pivot`, searching from
     /// the head; false when no element equals it.
     pub fn insert(&mut self, pivot: &[u8], value: Vec<u8>, after: bool) -> bool {
-        let Some(at) = self.items.iter().position(|e| e == pivot) else {
+        let Some(at) = self.items.iter().position(|e| e.as_slice() == pivot) else {
             return false;
         };
         self.packed = self.packed.saturating_add(entry_size(&value));
-        self.items.insert(if after { at + 1 } else { at }, value);
+        self.items.insert(
+            if after { at + 1 } else { at },
+            Bytes::from_vec_compact(value),
+        );
         true
     }
 
@@ -283,7 +314,7 @@ impl List {
             usize::try_from(maxlen).unwrap_or(usize::MAX)
         };
         let len = self.items.len();
-        let scan: Box<dyn Iterator<Item = (usize, &Vec<u8>)>> = if from_tail {
+        let scan: Box<dyn Iterator<Item = (usize, &Bytes)>> = if from_tail {
             Box::new(self.items.iter().enumerate().rev())
         } else {
             Box::new(self.items.iter().enumerate())
@@ -291,7 +322,7 @@ impl List {
         let mut found = Vec::new();
         let mut matches: i64 = 0;
         for (index, element) in scan.take(limit.min(len)) {
-            if element != value {
+            if element.as_slice() != value {
                 continue;
             }
             matches += 1;
@@ -353,6 +384,37 @@ mod tests {
         l.iter()
             .map(|e| String::from_utf8_lossy(e).into_owned())
             .collect()
+    }
+
+    #[test]
+    fn short_and_long_elements_read_back_alike() {
+        let long = "x".repeat(Bytes::INLINE + 1);
+        let edge = "y".repeat(Bytes::INLINE);
+        let mut l = list(&["a", &long, &edge, ""]);
+        l.push_slice(End::Head, long.as_bytes());
+        assert_eq!(
+            strings(&l),
+            [
+                "x".repeat(23),
+                "a".into(),
+                long.clone(),
+                edge.clone(),
+                String::new()
+            ]
+        );
+        let packed: usize = l.iter().map(entry_size).sum();
+        assert_eq!(l.packed_bytes(), packed);
+        let ranged: Vec<&[u8]> = l.range_elements(1, -2).map(Bytes::as_slice).collect();
+        assert_eq!(ranged, l.range(1, -2).collect::<Vec<_>>());
+        assert!(l.set(1, long.as_bytes().to_vec()));
+        assert!(l.insert(edge.as_bytes(), b"b".to_vec(), true));
+        assert_eq!(l.positions(long.as_bytes(), 1, 0, 0), [0, 1, 2]);
+        assert_eq!(l.remove(long.as_bytes(), -2), 2);
+        assert_eq!(l.pop(End::Head), Some(long.clone().into_bytes()));
+        assert_eq!(l.pop_bytes(End::Tail).as_deref(), Some(&b""[..]));
+        assert_eq!(strings(&l), [edge.clone(), "b".into()]);
+        let packed: usize = l.iter().map(entry_size).sum();
+        assert_eq!(l.packed_bytes(), packed);
     }
 
     #[test]

@@ -138,6 +138,17 @@ impl StrValue {
         }
     }
 
+    /// [`StrValue::new`] of an integer's decimal form (`int`), without a heap allocation nor
+    /// reading the digits back: what INCR and DECR store.
+    pub fn from_i64(n: i64) -> Self {
+        let mut buf = [0u8; 20];
+        StrValue {
+            encoding: StrEncoding::Int,
+            bytes: StrBytes::from_slice(crate::num::format_i64_into(n, &mut buf)),
+            sds: Sds::default(),
+        }
+    }
+
     /// [`StrValue::new`] of a copy of `bytes`.
     pub fn from_slice(bytes: &[u8]) -> Self {
         StrValue {
@@ -226,6 +237,12 @@ mod tests {
         assert_eq!(StrValue::new(vec![b'a'; 44]).encoding, StrEncoding::Embstr);
         assert_eq!(StrValue::new(vec![b'a'; 45]).encoding, StrEncoding::Raw);
         assert_eq!(StrValue::plain(b"3".to_vec()).encoding, StrEncoding::Embstr);
+        for n in [0, 7, -1, 10_000, i64::MAX, i64::MIN] {
+            assert_eq!(
+                StrValue::from_i64(n),
+                StrValue::new(crate::num::format_i64(n).into_bytes())
+            );
+        }
         assert_eq!(StrValue::raw(b"3".to_vec()).encoding, StrEncoding::Raw);
     }
 }
