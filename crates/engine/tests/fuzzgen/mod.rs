@@ -28,6 +28,8 @@
 //! `quicklist`, `embstr` strings at most 44 bytes, `int` strings a canonical integer, intsets
 //! of integers within `set-max-intset-entries`, listpack hashes within
 //! `hash-max-listpack-entries`, listpack sorted sets within both `zset-max-listpack-*`.
+//! At the end of a run, too, a full SCAN (COUNT 1) returns every live key and a full HSCAN,
+//! SSCAN or ZSCAN every element of its collection.
 //! [`run_twice`] also checks that the engine is deterministic. Set `FUZZ_TRACE=1` to print each
 //! step (and its reply) on stderr while reproducing a failure.
 //!
@@ -739,6 +741,82 @@ fn check_encodings(engine: &Engine) -> Result<(), String> {
     Ok(())
 }
 
+/// The names a full `SCAN`-family iteration (`prefix`, then the cursor, `COUNT 1`) returns:
+/// every element, or every other one (`pairs`: HSCAN, ZSCAN). Fails on a malformed reply or
+/// an iteration that does not end.
+fn scan_all(
+    engine: &mut Engine,
+    client: ClientId,
+    prefix: &[Vec<u8>],
+    pairs: bool,
+) -> Result<std::collections::BTreeSet<Vec<u8>>, String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cursor = b"0".to_vec();
+    for _ in 0..100_000 {
+        let mut argv = prefix.to_vec();
+        argv.extend([cursor, b"COUNT".to_vec(), b"1".to_vec()]);
+        let reply = engine.exec(client, &argv);
+        let Reply::Array(parts) = &reply else {
+            return Err(format!("{}: {reply:?}", describe(&Step::Exec(0, argv))));
+        };
+        let (Some(Reply::Bulk(next)), Some(Reply::Array(items))) = (parts.first(), parts.get(1))
+        else {
+            return Err(format!("{}: {reply:?}", describe(&Step::Exec(0, argv))));
+        };
+        for (i, item) in items.iter().enumerate() {
+            if let Reply::Bulk(name) = item
+                && (!pairs || i % 2 == 0)
+            {
+                seen.insert(name.to_vec());
+            }
+        }
+        cursor = next.to_vec();
+        if cursor == b"0" {
+            return Ok(seen);
+        }
+    }
+    Err(format!("{prefix:?} did not end in 100000 calls"))
+}
+
+/// A full SCAN of database `db` returns every key of `keys`, and a full HSCAN, SSCAN or ZSCAN
+/// of each collection every element: Redis's guarantee for what is there throughout.
+fn check_scans(
+    engine: &mut Engine,
+    client: ClientId,
+    db: usize,
+    keys: &[engine::KeyInfo],
+) -> Result<(), String> {
+    let scanned = scan_all(engine, client, &[b"SCAN".to_vec()], false)?;
+    if let Some(missed) = keys.iter().find(|k| !scanned.contains(&k.key)) {
+        return Err(format!("SCAN of db {db} missed the key {:?}", missed.key));
+    }
+    for info in keys {
+        let (command, pairs): (&[u8], _) = match info.type_name {
+            "hash" => (b"HSCAN", true),
+            "set" => (b"SSCAN", false),
+            "zset" => (b"ZSCAN", true),
+            _ => continue,
+        };
+        let elements: Vec<Vec<u8>> = match engine.inspect_key(db, &info.key, usize::MAX) {
+            Some((_, ValueView::Hash(p))) => p.into_iter().map(|(f, _)| f).collect(),
+            Some((_, ValueView::Set(m))) => m,
+            Some((_, ValueView::ZSet(p))) => p.into_iter().map(|(m, _)| m).collect(),
+            _ => continue,
+        };
+        let prefix = [command.to_vec(), info.key.clone()];
+        let scanned = scan_all(engine, client, &prefix, pairs)?;
+        if let Some(missed) = elements.iter().find(|e| !scanned.contains(*e)) {
+            return Err(format!(
+                "{} of {:?} in db {db} ({}) missed {missed:?}",
+                String::from_utf8_lossy(command),
+                info.key,
+                info.encoding
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A scratch key name no generated command uses.
 const SCRATCH: &[u8] = b"\xff\xfefuzz-scratch";
 
@@ -800,6 +878,7 @@ fn check_persistence(engine: &mut Engine) -> Result<(), String> {
             continue;
         }
         engine.exec(client, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
+        check_scans(engine, client, db, &keys)?;
         for info in keys {
             let key = info.key;
             let before = snapshot_of(engine, db, &key, false);
