@@ -80,6 +80,8 @@ for target in "${targets[@]}"; do
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1; then
     echo "fuzz $target FAILED: the input is in fuzz/artifacts/$target/; replay it with" >&2
     echo "  FUZZ_TRACE=1 cargo +nightly fuzz run $target fuzz/artifacts/$target/<file>" >&2
+    [ "$target" != exec ] || echo "  or on stable: FUZZ_FILE=\$PWD/fuzz/artifacts/exec/<file> FUZZ_TRACE=1" \
+      "cargo test -p engine --test fuzz_exec -- --nocapture" >&2
     status=1
   fi
 done

@@ -3,7 +3,9 @@
 //! and nondeterminism without nightly or libFuzzer (`make fuzz` explores further).
 //!
 //! A failure names its seed; `FUZZ_SEED=<seed> FUZZ_TRACE=1 cargo test -p engine --test
-//! fuzz_exec -- --nocapture` replays that sequence alone and prints every step.
+//! fuzz_exec -- --nocapture` replays that sequence alone and prints every step;
+//! `FUZZ_FILE=<path>` replays a file instead (an input the `exec` fuzz target saved under
+//! `fuzz/artifacts/exec/`), without nightly.
 
 mod fuzzgen;
 
@@ -26,6 +28,11 @@ fn bytes_for(seed: u64) -> Vec<u8> {
 
 #[test]
 fn random_command_sequences_keep_the_invariants() {
+    if let Some(path) = std::env::var_os("FUZZ_FILE") {
+        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        fuzzgen::run_twice(&data);
+        return;
+    }
     let only: Option<u64> = std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok());
     let seeds = only.map_or(0..SEQUENCES, |s| s..s + 1);
     let mut replies = 0;

@@ -281,6 +281,11 @@ pub fn setbit_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             ctx.modified(key);
         }
         ctx.notify(notify::STRING, "setbit", key);
+    } else {
+        // The bit was already so: no signal, but the value was unshared (an `int` or `embstr`
+        // string is now `raw`, and larger, as in Redis): its database counts its size as it is
+        // now (found by the fuzzer).
+        ctx.db().remeasure(key);
     }
     Ok(Reply::Integer(i64::from(was_on)))
 }
@@ -805,6 +810,30 @@ mod tests {
     use super::*;
     use crate::engine::Engine;
     use crate::keyspace::Entry;
+
+    #[test]
+    fn an_unchanged_setbit_keeps_the_memory_count() {
+        // Found by the fuzzer: SETBIT of a bit already so unshares an `int` string into a
+        // larger `raw` one (MEMORY USAGE 48 then 56 on Redis 7.0) without a signal, and nothing
+        // counted the new size.
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        let line = |l: &str| {
+            l.split(' ')
+                .map(|w| w.as_bytes().to_vec())
+                .collect::<Vec<_>>()
+        };
+        engine.exec(client, &line("SET n 1"));
+        assert_eq!(
+            engine.exec(client, &line("SETBIT n 6 0")),
+            Reply::Integer(0)
+        );
+        assert_eq!(
+            engine.exec(client, &line("OBJECT ENCODING n")),
+            Reply::Bulk(b"raw".as_slice().into())
+        );
+        assert_eq!(engine.check_memory_bookkeeping(), Ok(()));
+    }
 
     #[test]
     fn a_failed_bitfield_write_keeps_the_memory_count() {

@@ -16,20 +16,51 @@
 //! and checks cheap invariants on every reply and pushed message: it encodes as RESP that
 //! [`resp::parse`] reads back whole and equal, errors start with an upper-case code, and
 //! redis-cli formatting of it works; and on the event log: sequence numbers without gaps, time
-//! never going back. [`run_twice`] also checks that the engine is deterministic. Set
-//! `FUZZ_TRACE=1` to print each step (and its reply) on stderr while reproducing a failure.
+//! never going back; and on memory: after every step each database's count of its values'
+//! memory equals a fresh measure of them ([`Engine::check_memory_bookkeeping`]).
+//! At the end of a run every live key must survive `DUMP`/`RESTORE` (under a scratch name in
+//! its database) and the whole keyspace an RDB save and load (into a fresh engine with the same
+//! configuration), with the same type, length, expire time, contents (hash orders aside) and,
+//! for streams, `XINFO STREAM FULL`; and the memory counts must hold after both. Encodings may
+//! change, as in Redis, whose loading re-encodes strings and picks small encodings afresh.
+//! Until a `CONFIG SET` runs (it may lower the thresholds, and values keep their encodings,
+//! as in Redis), every value's encoding must be one Redis 7.0 could give it: lists
+//! `quicklist`, `embstr` strings at most 44 bytes, `int` strings a canonical integer, intsets
+//! of integers within `set-max-intset-entries`, listpack hashes within
+//! `hash-max-listpack-entries`, listpack sorted sets within both `zset-max-listpack-*`.
+//! At the end of a run, too, a full SCAN (COUNT 1) returns every live key and a full HSCAN,
+//! SSCAN or ZSCAN every element of its collection.
+//! [`run_twice`] also checks that the engine is deterministic. Set `FUZZ_TRACE=1` to print each
+//! step (and its reply) on stderr while reproducing a failure.
+//!
+//! Memory stays bounded (libFuzzer stops at 2 GB of RSS, and an out-of-memory stop is no bug):
+//! - The engine runs with `proto-max-bulk-len` at 1 MB ([`MAX_BULK`]), the least Redis's
+//!   `CONFIG SET` accepts, instead of 512 MB: so a string (SETRANGE, APPEND, SETBIT, BITFIELD
+//!   at large offsets) is at most 1 MB, and every code path, the "string exceeds maximum
+//!   allowed size" refusals included, is still that of a real Redis, configured so. A
+//!   `CONFIG SET` naming `proto-max-bulk-len` is skipped (not run, no reply): the only way
+//!   back to 512 MB strings.
+//! - A reply is kept for [`run_twice`]'s comparison only when its RESP form is small
+//!   ([`KEEP_REPLY`]); a larger one is kept as a digest of that form, so two runs still must
+//!   agree byte for byte. Every reply, large or not, is still checked in full when it is made.
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use engine::cli::{format_reply, quote_bytes, split_args};
-use engine::{CommandSpec, Engine, Registry, Reply, resp};
+use engine::{ClientId, CommandSpec, Engine, Registry, Reply, ValueView, rdb, resp};
 
 /// Most steps one input may run: long enough for interesting states, short enough to be fast.
 pub const MAX_STEPS: usize = 48;
 
 /// Number of client connections a sequence uses.
 const CLIENTS: usize = 3;
+
+/// The harness engine's `proto-max-bulk-len` (see the module doc): the largest string, 1 MB.
+const MAX_BULK: i64 = 1024 * 1024;
+
+/// Replies whose RESP form is longer than this are kept as a digest (see the module doc).
+const KEEP_REPLY: usize = 64 * 1024;
 
 /// Commands that legitimately do work or allocate memory in proportion to a numeric argument
 /// (as Redis itself does, within its limits): they get only small numbers, so a run stays
@@ -521,7 +552,10 @@ fn same(a: &Reply, b: &Reply) -> bool {
         (Reply::Double(x), Reply::Double(y)) => {
             x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
         }
-        (Reply::HumanDouble(_), Reply::HumanDouble(_)) => {
+        // A coordinate whose 17 decimals are also its `%.17g` text (0.1 <= |x| < 1) reads back
+        // as a plain double: the same bytes on the wire (found by the fuzzer).
+        (Reply::HumanDouble(_), Reply::HumanDouble(_) | Reply::Double(_))
+        | (Reply::Double(_), Reply::HumanDouble(_)) => {
             let (mut x, mut y) = (Vec::new(), Vec::new());
             resp::encode(a, &mut x);
             resp::encode(b, &mut y);
@@ -583,8 +617,10 @@ pub fn run(data: &[u8]) -> Vec<Reply> {
     let trace = std::env::var_os("FUZZ_TRACE").is_some();
     let mut src = Source::new(data);
     let mut engine = Engine::new();
+    engine.config_mut().proto_max_bulk_len = MAX_BULK;
     let mut clients: Vec<_> = (0..CLIENTS).map(|_| engine.connect()).collect();
     let mut replies = Vec::new();
+    let mut config_set = false;
     let mut steps = 0;
     while !src.is_empty() && steps < MAX_STEPS {
         steps += 1;
@@ -601,7 +637,11 @@ pub fn run(data: &[u8]) -> Vec<Reply> {
                     *id = engine.connect();
                 }
             }
+            Step::Exec(_, argv) if raises_bulk_limit(argv) => {}
             Step::Exec(i, argv) => {
+                config_set |= argv.len() > 1
+                    && argv[0].eq_ignore_ascii_case(b"config")
+                    && argv[1].eq_ignore_ascii_case(b"set");
                 let id = clients.get(*i).copied().unwrap_or_default();
                 let reply = engine.exec(id, argv);
                 if trace {
@@ -616,7 +656,7 @@ pub fn run(data: &[u8]) -> Vec<Reply> {
                 {
                     panic!("{why}\n  after: {}", describe(&step));
                 }
-                replies.push(reply);
+                replies.push(kept(reply));
             }
         }
         // Messages pushed to any client (pub/sub, notifications) are replies too.
@@ -625,7 +665,7 @@ pub fn run(data: &[u8]) -> Vec<Reply> {
                 if let Err(why) = check_reply(&push) {
                     panic!("{why}\n  pushed after: {}", describe(&step));
                 }
-                replies.push(push);
+                replies.push(kept(push));
             }
         }
         if let Err(why) = check_events(&engine) {
@@ -634,8 +674,320 @@ pub fn run(data: &[u8]) -> Vec<Reply> {
         if let Err(why) = engine.check_memory_bookkeeping() {
             panic!("{why}\n  after: {}", describe(&step));
         }
+        if !config_set && let Err(why) = check_encodings(&engine) {
+            panic!("{why}\n  after: {}", describe(&step));
+        }
+    }
+    if let Err(why) = check_persistence(&mut engine) {
+        panic!("{why}\n  at the end of the run");
     }
     replies
+}
+
+/// Every live value's encoding is one Redis 7.0 could give it under the engine's thresholds
+/// (see the module doc).
+fn check_encodings(engine: &Engine) -> Result<(), String> {
+    let config = engine.config();
+    for db in 0..config.databases {
+        let (keys, _) = engine.inspect_keys(db, None, usize::MAX);
+        for info in keys {
+            let view = || {
+                engine
+                    .inspect_key(db, &info.key, usize::MAX)
+                    .map(|(_, v)| v)
+            };
+            let ok = match (info.type_name, info.encoding) {
+                ("list", e) => e == "quicklist",
+                ("string", "embstr") => info.len <= 44,
+                ("string", "int") => match view() {
+                    Some(ValueView::String(s)) => std::str::from_utf8(&s)
+                        .ok()
+                        .and_then(|t| t.parse::<i64>().ok())
+                        .is_some_and(|n| n.to_string().as_bytes() == s),
+                    _ => false,
+                },
+                ("set", "intset") => {
+                    info.len <= config.set_max_intset_entries
+                        && match view() {
+                            Some(ValueView::Set(members)) => members.iter().all(|m| {
+                                std::str::from_utf8(m)
+                                    .ok()
+                                    .and_then(|t| t.parse::<i64>().ok())
+                                    .is_some_and(|n| n.to_string().as_bytes() == m)
+                            }),
+                            _ => false,
+                        }
+                }
+                ("hash", "listpack") => info.len <= config.hash_max_listpack_entries,
+                ("zset", "listpack") => {
+                    info.len <= config.zset_max_listpack_entries
+                        && match view() {
+                            Some(ValueView::ZSet(pairs)) => pairs
+                                .iter()
+                                .all(|(m, _)| m.len() <= config.zset_max_listpack_value),
+                            _ => false,
+                        }
+                }
+                _ => true,
+            };
+            if !ok {
+                return Err(format!(
+                    "db {db} key {:?}: a {} of {} elements encoded as {}",
+                    String::from_utf8_lossy(&info.key),
+                    info.type_name,
+                    info.len,
+                    info.encoding
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The names a full `SCAN`-family iteration (`prefix`, then the cursor, `COUNT 1`) returns:
+/// every element, or every other one (`pairs`: HSCAN, ZSCAN). Fails on a malformed reply or
+/// an iteration that does not end.
+fn scan_all(
+    engine: &mut Engine,
+    client: ClientId,
+    prefix: &[Vec<u8>],
+    pairs: bool,
+) -> Result<std::collections::BTreeSet<Vec<u8>>, String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cursor = b"0".to_vec();
+    for _ in 0..100_000 {
+        let mut argv = prefix.to_vec();
+        argv.extend([cursor, b"COUNT".to_vec(), b"1".to_vec()]);
+        let reply = engine.exec(client, &argv);
+        let Reply::Array(parts) = &reply else {
+            return Err(format!("{}: {reply:?}", describe(&Step::Exec(0, argv))));
+        };
+        let (Some(Reply::Bulk(next)), Some(Reply::Array(items))) = (parts.first(), parts.get(1))
+        else {
+            return Err(format!("{}: {reply:?}", describe(&Step::Exec(0, argv))));
+        };
+        for (i, item) in items.iter().enumerate() {
+            if let Reply::Bulk(name) = item
+                && (!pairs || i % 2 == 0)
+            {
+                seen.insert(name.to_vec());
+            }
+        }
+        cursor = next.to_vec();
+        if cursor == b"0" {
+            return Ok(seen);
+        }
+    }
+    Err(format!("{prefix:?} did not end in 100000 calls"))
+}
+
+/// A full SCAN of database `db` returns every key of `keys`, and a full HSCAN, SSCAN or ZSCAN
+/// of each collection every element: Redis's guarantee for what is there throughout.
+fn check_scans(
+    engine: &mut Engine,
+    client: ClientId,
+    db: usize,
+    keys: &[engine::KeyInfo],
+) -> Result<(), String> {
+    let scanned = scan_all(engine, client, &[b"SCAN".to_vec()], false)?;
+    if let Some(missed) = keys.iter().find(|k| !scanned.contains(&k.key)) {
+        return Err(format!("SCAN of db {db} missed the key {:?}", missed.key));
+    }
+    for info in keys {
+        let (command, pairs): (&[u8], _) = match info.type_name {
+            "hash" => (b"HSCAN", true),
+            "set" => (b"SSCAN", false),
+            "zset" => (b"ZSCAN", true),
+            _ => continue,
+        };
+        let elements: Vec<Vec<u8>> = match engine.inspect_key(db, &info.key, usize::MAX) {
+            Some((_, ValueView::Hash(p))) => p.into_iter().map(|(f, _)| f).collect(),
+            Some((_, ValueView::Set(m))) => m,
+            Some((_, ValueView::ZSet(p))) => p.into_iter().map(|(m, _)| m).collect(),
+            _ => continue,
+        };
+        let prefix = [command.to_vec(), info.key.clone()];
+        let scanned = scan_all(engine, client, &prefix, pairs)?;
+        if let Some(missed) = elements.iter().find(|e| !scanned.contains(*e)) {
+            return Err(format!(
+                "{} of {:?} in db {db} ({}) missed {missed:?}",
+                String::from_utf8_lossy(command),
+                info.key,
+                info.encoding
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A scratch key name no generated command uses.
+const SCRATCH: &[u8] = b"\xff\xfefuzz-scratch";
+
+/// What must survive DUMP/RESTORE and an RDB file: type, length, expire time (when `ttl`) and
+/// contents, hash orders aside.
+fn snapshot_of(engine: &Engine, db: usize, key: &[u8], ttl: bool) -> String {
+    let Some((info, view)) = engine.inspect_key(db, key, usize::MAX) else {
+        return "(none)".to_string();
+    };
+    let view = match view {
+        ValueView::Hash(mut pairs) => {
+            pairs.sort();
+            ValueView::Hash(pairs)
+        }
+        ValueView::ZSet(pairs) => ValueView::ZSet(
+            pairs
+                .into_iter()
+                .map(|(m, score)| (m, if score == 0.0 { 0.0 } else { score }))
+                .collect(),
+        ),
+        other => other,
+    };
+    format!(
+        "{} len {} ttl {:?} {view:?}",
+        info.type_name,
+        info.len,
+        if ttl { info.ttl_ms } else { None },
+    )
+}
+
+/// `XINFO STREAM key FULL` on database `db`, or nothing for another type.
+fn stream_full(engine: &mut Engine, client: ClientId, key: &[u8]) -> Option<Reply> {
+    let full = |k: &[u8]| {
+        vec![
+            b"XINFO".to_vec(),
+            b"STREAM".to_vec(),
+            k.to_vec(),
+            b"FULL".to_vec(),
+        ]
+    };
+    match engine.exec(client, &[b"TYPE".to_vec(), key.to_vec()]) {
+        Reply::Status(t) if t == "stream" => Some(engine.exec(client, &full(key))),
+        _ => None,
+    }
+}
+
+/// The end-of-run checks of persistence (see the module doc).
+fn check_persistence(engine: &mut Engine) -> Result<(), String> {
+    // The run is over: its password must not refuse the checks, its memory limit not evict
+    // keys or refuse RESTORE.
+    engine.config_mut().requirepass = None;
+    engine.config_mut().maxmemory = 0;
+    let client = engine.connect();
+    let databases = engine.config().databases;
+    let mut live = Vec::new();
+    for db in 0..databases {
+        let (keys, _) = engine.inspect_keys(db, None, usize::MAX);
+        if keys.is_empty() {
+            continue;
+        }
+        engine.exec(client, &[b"SELECT".to_vec(), db.to_string().into_bytes()]);
+        check_scans(engine, client, db, &keys)?;
+        for info in keys {
+            let key = info.key;
+            let before = snapshot_of(engine, db, &key, false);
+            let payload = match engine.exec(client, &[b"DUMP".to_vec(), key.clone()]) {
+                Reply::Bulk(payload) => payload,
+                other => return Err(format!("DUMP {key:?} answered {other:?}")),
+            };
+            let restore = [
+                b"RESTORE".to_vec(),
+                SCRATCH.to_vec(),
+                b"0".to_vec(),
+                payload.to_vec(),
+                b"REPLACE".to_vec(),
+            ];
+            match engine.exec(client, &restore) {
+                Reply::Status(_) => {}
+                other => return Err(format!("RESTORE of DUMP {key:?}: {other:?}")),
+            }
+            let after = snapshot_of(engine, db, SCRATCH, false);
+            if before != after {
+                return Err(format!(
+                    "DUMP/RESTORE of {key:?} in db {db}:\n  was:      {before}\n  restored: {after}"
+                ));
+            }
+            let (a, b) = (
+                stream_full(engine, client, &key),
+                stream_full(engine, client, SCRATCH),
+            );
+            if !a.as_ref().zip(b.as_ref()).is_none_or(|(a, b)| same(a, b)) {
+                return Err(format!(
+                    "DUMP/RESTORE of stream {key:?} in db {db}: XINFO STREAM FULL\n  was:      {a:?}\n  restored: {b:?}"
+                ));
+            }
+            engine.exec(client, &[b"DEL".to_vec(), SCRATCH.to_vec()]);
+            engine
+                .check_memory_bookkeeping()
+                .map_err(|e| format!("after DUMP/RESTORE of {key:?}: {e}"))?;
+            live.push((db, key));
+        }
+    }
+    engine.disconnect(client);
+
+    let file = rdb::save_database(engine);
+    let mut loaded = Engine::with_config(engine.config().clone());
+    loaded.set_time(engine.now_ms());
+    rdb::load_database(&mut loaded, &file)
+        .map_err(|e| format!("the engine's own RDB file does not load: {e:?}"))?;
+    loaded
+        .check_memory_bookkeeping()
+        .map_err(|e| format!("after loading the engine's RDB file: {e}"))?;
+    for db in 0..databases {
+        let count = live.iter().filter(|(d, _)| *d == db).count();
+        if loaded.db_len(db) != count {
+            return Err(format!(
+                "db {db} had {count} live keys, {} after an RDB save and load",
+                loaded.db_len(db)
+            ));
+        }
+    }
+    let (c0, c1) = (engine.connect(), loaded.connect());
+    for (db, key) in &live {
+        let before = snapshot_of(engine, *db, key, true);
+        let after = snapshot_of(&loaded, *db, key, true);
+        if before != after {
+            return Err(format!(
+                "RDB save and load of {key:?} in db {db}:\n  was:    {before}\n  loaded: {after}"
+            ));
+        }
+        let select = [b"SELECT".to_vec(), db.to_string().into_bytes()];
+        engine.exec(c0, &select);
+        loaded.exec(c1, &select);
+        let (a, b) = (
+            stream_full(engine, c0, key),
+            stream_full(&mut loaded, c1, key),
+        );
+        if !a.as_ref().zip(b.as_ref()).is_none_or(|(a, b)| same(a, b)) {
+            return Err(format!(
+                "RDB save and load of stream {key:?} in db {db}: XINFO STREAM FULL\n  was:    {a:?}\n  loaded: {b:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `argv` is a `CONFIG SET` naming `proto-max-bulk-len` (see the module doc).
+fn raises_bulk_limit(argv: &[Vec<u8>]) -> bool {
+    argv.len() > 2
+        && argv[0].eq_ignore_ascii_case(b"config")
+        && argv[1].eq_ignore_ascii_case(b"set")
+        && argv[2..]
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(b"proto-max-bulk-len"))
+}
+
+/// `reply` as kept for [`run_twice`]: itself when small, otherwise a status holding the length
+/// and an FNV-1a digest of its RESP form (see the module doc).
+fn kept(reply: Reply) -> Reply {
+    let mut wire = Vec::new();
+    resp::encode(&reply, &mut wire);
+    if wire.len() <= KEEP_REPLY {
+        return reply;
+    }
+    let digest = wire.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    Reply::Status(format!("{} bytes, digest {digest:016x}", wire.len()).into())
 }
 
 /// The event log's promises: sequence numbers without gaps up to `last_seq`, and a timeline
