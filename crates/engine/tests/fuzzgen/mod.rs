@@ -872,6 +872,21 @@ fn check_persistence(engine: &mut Engine) -> Result<(), String> {
     // keys or refuse RESTORE.
     engine.config_mut().requirepass = None;
     engine.config_mut().maxmemory = 0;
+    // Nor its CLIENT PAUSE hold the checks' commands: the clock moves past the pause's end (as
+    // in Redis, CLIENT UNPAUSE itself waits under a pause of ALL), and the held commands run.
+    for _ in 0..1000 {
+        if !engine.is_paused() {
+            break;
+        }
+        let Some(deadline) = engine.next_deadline() else {
+            break;
+        };
+        let now = engine.now_ms();
+        engine.set_time(deadline.max(now.saturating_add(1)));
+    }
+    if engine.is_paused() {
+        return Err("CLIENT PAUSE did not end as the clock moved past it".into());
+    }
     let client = engine.connect();
     let databases = engine.config().databases;
     let mut live = Vec::new();
