@@ -686,12 +686,18 @@ impl Ctx<'_> {
     /// (callers delete it first); a present one is replaced. With [`Ctx::take`] and
     /// [`Ctx::with_db`] this moves a key (`RENAME`, `MOVE`) without changing its object.
     pub fn add(&mut self, key: &[u8], entry: Entry) {
+        self.insert_new(key, entry);
+        self.written(key);
+    }
+
+    /// What [`Ctx::add`] and [`Ctx::add_unsignalled`] share: the entry stored, blocked clients
+    /// told its key is ready, the `new` notification.
+    fn insert_new(&mut self, key: &[u8], entry: Entry) {
         let type_name = entry.value.type_name();
         self.engine.note_db_in_use(self.db);
         self.engine.dbs[self.db].insert(key, entry);
         self.engine.signal_key_as_ready(self.db, key, type_name);
         self.notify(notify::NEW, "new", key);
-        self.written(key);
     }
 
     /// Stores a new string key as Redis's bare `dbAdd` (the `new` notification, a logged
@@ -699,22 +705,9 @@ impl Ctx<'_> {
     /// BITFIELD, which creates its key before its writes, all of which may fail (OVERFLOW FAIL),
     /// and then signals nothing (no WATCH touched, no invalidation, no change counted).
     pub fn add_unsignalled(&mut self, key: &[u8], value: Value) {
-        let type_name = value.type_name();
         let entry = Entry::new(value, self.now());
-        self.engine.note_db_in_use(self.db);
-        self.engine.dbs[self.db].insert(key, entry);
-        self.engine.signal_key_as_ready(self.db, key, type_name);
-        self.notify(notify::NEW, "new", key);
-        self.engine.wrote = true;
-        let command = self.command();
-        self.engine.events.push(
-            self.engine.now_ms,
-            self.client,
-            self.db as u8,
-            EventKind::Write,
-            key,
-            command,
-        );
+        self.insert_new(key, entry);
+        self.logged_write(key);
     }
 
     /// Records that a key was created or changed in place: measures its value again for the
@@ -742,9 +735,15 @@ impl Ctx<'_> {
 
     /// What follows every write: the change counter, WATCH, the event log.
     fn written(&mut self, key: &[u8]) {
-        self.engine.wrote = true;
         self.engine.persistence.dirty += 1;
         self.engine.signal_modified_key(self.client, self.db, key);
+        self.logged_write(key);
+    }
+
+    /// A write in the event log (and the command marked as one that wrote).
+    #[inline]
+    fn logged_write(&mut self, key: &[u8]) {
+        self.engine.wrote = true;
         let command = self.command();
         self.engine.events.push(
             self.engine.now_ms,

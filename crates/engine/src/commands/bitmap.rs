@@ -811,6 +811,11 @@ mod tests {
     use crate::engine::Engine;
     use crate::keyspace::Entry;
 
+    /// A command line split at spaces.
+    fn line(l: &str) -> Vec<Vec<u8>> {
+        l.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
     #[test]
     fn an_unchanged_setbit_keeps_the_memory_count() {
         // Found by the fuzzer: SETBIT of a bit already so unshares an `int` string into a
@@ -818,11 +823,6 @@ mod tests {
         // counted the new size.
         let mut engine = Engine::new();
         let client = engine.connect();
-        let line = |l: &str| {
-            l.split(' ')
-                .map(|w| w.as_bytes().to_vec())
-                .collect::<Vec<_>>()
-        };
         engine.exec(client, &line("SET n 1"));
         assert_eq!(
             engine.exec(client, &line("SETBIT n 6 0")),
@@ -841,11 +841,6 @@ mod tests {
         // when every write failed (OVERFLOW FAIL) nothing counted the longer string.
         let mut engine = Engine::new();
         let client = engine.connect();
-        let line = |l: &str| {
-            l.split(' ')
-                .map(|w| w.as_bytes().to_vec())
-                .collect::<Vec<_>>()
-        };
         engine.exec(client, &line("SET padfail ab"));
         let reply = engine.exec(
             client,
