@@ -430,7 +430,8 @@ export class RedisClient {
    */
   async _subscribe(kind, command, channels, listener, buffers) {
     if (!this.isOpen) throw new ClientClosedError();
-    const names = list(channels).map(String);
+    // Channels as given (bytes stay bytes on the wire); the listener map keys them as text.
+    const names = list(channels);
     const fresh = names.filter((name) => {
       const sets = this._subscriptions.get(`${kind}:${name}`);
       return !sets || sets.unsubscribing;
@@ -470,7 +471,7 @@ export class RedisClient {
         for (const key of [...this._subscriptions.keys()]) if (key.startsWith(prefix)) this._subscriptions.delete(key);
       });
     }
-    const names = list(channels).map(String);
+    const names = list(channels);
     if (!listener) {
       return send(names, () => {
         for (const name of names) this._subscriptions.delete(prefix + name);

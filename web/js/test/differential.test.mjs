@@ -298,6 +298,8 @@ differential('client tracking: BCAST prefixes, OPTIN with CACHING, errors', asyn
   await t.settle('bcast', redis.client('TRACKING', 'ON', 'REDIRECT', id, 'BCAST', 'PREFIX', 'user:', 'PREFIX', 'cart:'));
   await t.settle('write under a prefix, never read', other.set('user:9', 'x'));
   await t.settle('write outside', other.set('order:1', 'x'));
+  // Several keys of one command under a prefix: one message, which ioredis joins with commas.
+  await t.settle('mset under a prefix', other.mset('cart:1', 'a', 'cart:2', 'b'));
   await sleep(50);
   // (The error's message only: its command's arguments hold a client id.)
   const message = (promise) => promise.catch((err) => ({ error: err.name, message: err.message }));
