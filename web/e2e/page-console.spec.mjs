@@ -106,6 +106,35 @@ test('a blocking command waits until another client serves it', async () => {
   assert.equal(await page.lastReply(), '1) "jobs"\n2) "job-1"\n');
 });
 
+test('lines typed while a command blocks wait their turn, as a terminal keeps them', async () => {
+  const page = await openConsole();
+  await page.run('BLPOP jobs 0');
+  // Typed while BLPOP waits: neither runs (its RPUSH would otherwise fail on a blocked
+  // connection), and the console says they wait.
+  for (const line of ['RPUSH jobs mine', 'LLEN jobs']) {
+    await page.consoleInput.fill(line);
+    await page.consoleInput.press('Enter');
+  }
+  await page.page.getByTestId('console-held').getByText('2 lines typed meanwhile run after it.').waitFor();
+  assert.equal(await page.exchangeCount(), 1);
+  assert.deepEqual(await page.engineCall('LLEN', 'jobs'), [0]);
+  // Ctrl+C gives up the wait (nil, as a timeout); then the held lines run in order.
+  await page.press('Control+c');
+  await page.consoleOutput.locator('.exchange').nth(2).waitFor();
+  const replies = await page.consoleOutput.locator('.exchange .reply').allTextContents();
+  assert.deepEqual(replies, ['(nil)\n', '(integer) 1\n', '(integer) 1\n']);
+  assert.equal(await page.page.getByTestId('console-held').count(), 0);
+  // A timeout on the virtual clock releases them too.
+  await page.run('BLPOP none 1');
+  await page.consoleInput.fill('GET after');
+  await page.consoleInput.press('Enter');
+  await page.advanceClock('+1 s');
+  await page.consoleOutput.locator('.exchange').nth(4).waitFor();
+  assert.equal(await page.lastReply(), '(nil)\n');
+  assert.equal(await page.consoleOutput.locator('.exchange .typed').last().textContent(), '127.0.0.1:6379> GET after');
+  assert.deepEqual(harness.problems, []);
+});
+
 test('pasting several lines runs each of them', async () => {
   const page = await openConsole();
   await page.consoleInput.focus();

@@ -4,7 +4,8 @@
 //! subcommands; the remaining arguments are hinted in grey; `HELP <command>`, `HELP @<group>`
 //! and `clear` are answered by the console itself; a pasted block runs line by line; after
 //! SUBSCRIBE messages appear as they arrive until Ctrl+C leaves subscribed mode; a blocking
-//! command waits for its reply (Ctrl+C gives up, as a timeout would).
+//! command waits for its reply (Ctrl+C gives up, as a timeout would), and lines typed meanwhile
+//! run after it, in order, as a terminal keeps what is typed ahead while redis-cli waits.
 
 use engine::cli::{Help, LineOutcome, common_prefix, complete, format_reply, hint, run_line};
 use engine::{ClientId, Engine};
@@ -118,47 +119,6 @@ pub fn Console() -> impl IntoView {
             .unwrap_or(false)
     };
 
-    // Output that arrives later (messages, a served blocking command's reply) joins the
-    // transcript: the waiting line's output if a command waits, else an entry of its own.
-    Effect::new(move |_| {
-        playground.revision.get();
-        let arrived = playground
-            .with(|e| e.take_output(client()))
-            .unwrap_or_default();
-        if arrived.is_empty() {
-            return;
-        }
-        let text: String = arrived.iter().map(format_reply).collect();
-        // Entries are keyed by id and never change in place: a waiting line that gets its reply
-        // is replaced by a new entry.
-        let id = next_id.get_value();
-        next_id.set_value(id + 1);
-        transcript.update(|t| match t.last() {
-            Some(Entry {
-                shown:
-                    Shown::Exchange {
-                        output,
-                        prompt,
-                        input,
-                    },
-                ..
-            }) if output.is_empty() => {
-                let shown = Shown::Exchange {
-                    prompt: prompt.clone(),
-                    input: input.clone(),
-                    output: text,
-                };
-                t.pop();
-                t.push(Entry { id, shown });
-            }
-            _ => t.push(Entry {
-                id,
-                shown: Shown::Arrived(text),
-            }),
-        });
-        request_animation_frame(scroll_down);
-    });
-
     // A reset of the playground starts the console over (its saved history is cleared too).
     Effect::new(move |previous: Option<u64>| {
         let resets = playground.resets.get();
@@ -234,19 +194,43 @@ pub fn Console() -> impl IntoView {
         request_animation_frame(scroll_down);
         None
     };
-    // Lines wait here, in order, while the code of a refused one is fetched.
+    // Lines wait here, in order, while the code of a refused one is fetched or while the
+    // console's connection waits in a blocking command (as a terminal keeps what is typed ahead
+    // while redis-cli waits): they run, in order, when it is served, times out or is given up.
     let held = StoredValue::new_local(std::collections::VecDeque::<(String, bool)>::new());
+    let held_count = RwSignal::new(0usize);
     let fetching = StoredValue::new_local(false);
-    let execute = move |typed: String, by_learner: bool| {
+    let blocked = move || playground.with(|e| e.is_blocked(client())).unwrap_or(false);
+    // Runs the first held line unless the connection waits: `None` if none ran; else the family
+    // whose code it needs (the line is held again, first), if any.
+    let run_held = move |last_try: bool| -> Option<Option<Family>> {
+        if blocked() {
+            return None;
+        }
+        let (typed, by_learner) = held
+            .try_update_value(std::collections::VecDeque::pop_front)
+            .flatten()?;
+        let need = run_now(&typed, by_learner, last_try);
+        if need.is_some() {
+            held.update_value(|w| w.push_front((typed, by_learner)));
+        }
+        held_count.set(held.with_value(std::collections::VecDeque::len));
+        Some(need)
+    };
+    // Runs the held lines in order until none is left or the connection waits; a line whose
+    // code is missing is run again once its family is fetched (meanwhile later lines wait).
+    let pump = move || {
         if fetching.get_value() {
-            held.update_value(|w| w.push_back((typed, by_learner)));
             return;
         }
-        let Some(family) = run_now(&typed, by_learner, false) else {
-            return;
+        let family = loop {
+            match run_held(false) {
+                None => return,
+                Some(None) => {}
+                Some(Some(family)) => break family,
+            }
         };
         fetching.set_value(true);
-        held.update_value(|w| w.push_front((typed, by_learner)));
         leptos::task::spawn_local(async move {
             let mut need = Some(family);
             loop {
@@ -255,20 +239,67 @@ pub fn Console() -> impl IntoView {
                 if let Some(family) = need.take() {
                     last_try = !crate::lazy::load(family).await;
                 }
-                let Some((typed, by_learner)) = held
-                    .try_update_value(std::collections::VecDeque::pop_front)
-                    .flatten()
-                else {
-                    break;
-                };
-                if let Some(family) = run_now(&typed, by_learner, last_try) {
-                    held.update_value(|w| w.push_front((typed, by_learner)));
-                    need = Some(family);
+                match run_held(last_try) {
+                    None => break,
+                    Some(found) => need = found,
                 }
             }
             fetching.set_value(false);
         });
     };
+    let execute = move |typed: String, by_learner: bool| {
+        held.update_value(|w| w.push_back((typed, by_learner)));
+        held_count.set(held.with_value(std::collections::VecDeque::len));
+        pump();
+    };
+    // Output that arrives later (messages, a served blocking command's reply) joins the
+    // transcript: the waiting line's output if a command waits, else an entry of its own.
+    let show_arrived = move |arrived: &[engine::Reply]| {
+        let text: String = arrived.iter().map(format_reply).collect();
+        // Entries are keyed by id and never change in place: a waiting line that gets its reply
+        // is replaced by a new entry.
+        let id = next_id.get_value();
+        next_id.set_value(id + 1);
+        transcript.update(|t| match t.last() {
+            Some(Entry {
+                shown:
+                    Shown::Exchange {
+                        output,
+                        prompt,
+                        input,
+                    },
+                ..
+            }) if output.is_empty() => {
+                let shown = Shown::Exchange {
+                    prompt: prompt.clone(),
+                    input: input.clone(),
+                    output: text,
+                };
+                t.pop();
+                t.push(Entry { id, shown });
+            }
+            _ => t.push(Entry {
+                id,
+                shown: Shown::Arrived(text),
+            }),
+        });
+        request_animation_frame(scroll_down);
+    };
+    Effect::new(move |_| {
+        playground.revision.get();
+        let arrived = playground
+            .with(|e| e.take_output(client()))
+            .unwrap_or_default();
+        if !arrived.is_empty() {
+            show_arrived(&arrived);
+        }
+        // A wait that ended (served, timed out, given up, or the connection closed): lines
+        // typed meanwhile run now.
+        if held_count.get_untracked() > 0 {
+            pump();
+        }
+    });
+
     let run = move |typed: String| execute(typed, true);
     for line in crate::params::current().commands {
         execute(line, false);
@@ -401,6 +432,13 @@ pub fn Console() -> impl IntoView {
                 </For>
                 {move || subscribed().then(|| view! { <p class="console-status">"Reading messages… (Ctrl+C leaves subscribed mode)"</p> })}
                 {move || waiting().then(|| view! { <p class="console-status">"Waiting for the blocking command… (Ctrl+C gives up)"</p> })}
+                {move || {
+                    let n = held_count.get();
+                    (n > 0 && waiting()).then(|| {
+                        let lines = if n == 1 { "1 line typed meanwhile runs".to_string() } else { format!("{n} lines typed meanwhile run") };
+                        view! { <p class="console-status" data-testid="console-held">{lines}" after it."</p> }
+                    })
+                }}
             </div>
             <div class="console-line">
                 <label class="prompt" for="console-input" data-testid="console-prompt">{current_prompt}</label>
