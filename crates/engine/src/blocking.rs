@@ -390,22 +390,17 @@ impl Engine {
         if !pause.write_only {
             return true;
         }
-        let may_write = |spec: &crate::command::CommandSpec| {
-            spec.has(crate::command::flag::WRITE)
-                || matches!(
-                    spec.name.as_str(),
-                    "pfcount" | "publish" | "spublish" | "eval" | "evalsha" | "fcall"
-                )
-        };
-        if may_write(spec) {
+        if spec.may_replicate() {
             return true;
         }
         spec.name == "exec"
             && queue.is_some_and(|queue| {
                 let registry = Registry::get();
-                queue
-                    .iter()
-                    .any(|argv| registry.lookup_argv(argv).is_some_and(may_write))
+                queue.iter().any(|argv| {
+                    registry
+                        .lookup_argv(argv)
+                        .is_some_and(crate::command::CommandSpec::may_replicate)
+                })
             })
     }
 }

@@ -672,8 +672,10 @@ impl Engine {
         state.last_interaction_ms = now;
         state.last_command = spec.name.as_str();
         // CLIENT PAUSE: the command waits (before it is queued in MULTI, as in Redis).
+        // (A MONITOR connection is a replica to Redis: pauses do not hold it.)
         if let Some(pause) = self.blocking.pause
             && Engine::pause_applies(pause, spec, state.multi.as_deref())
+            && !self.monitors.contains(&client)
         {
             let db = state.db;
             self.postpone(client, db, argv);
@@ -754,6 +756,16 @@ impl Engine {
                 "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 spec.name
             )));
+        }
+        // A MONITOR connection is a replica to Redis, and a replica may not touch the keyspace.
+        if !self.monitors.is_empty()
+            && (spec.has(flag::READONLY) || spec.may_replicate())
+            && self.monitors.contains(&client)
+        {
+            self.count_rejected(spec);
+            return Err(RedisError::new(
+                "ERR Replica can't interact with the keyspace",
+            ));
         }
         Ok(spec)
     }

@@ -376,11 +376,13 @@ fn engine_step(engine: &mut Engine, id: ClientId, step: &Step) -> String {
     if step.is_read() {
         return render_read(&engine.take_output(id), &step.order);
     }
+    let monitor = engine.is_monitor(id);
     print(run_line_with(step.line.as_bytes(), |argv| {
         engine
             .call(id, argv)
             .into_iter()
             .map(|r| normalize(r, &step.order))
+            .map(|r| if monitor { monitor_line(&r) } else { r })
             .collect()
     }))
 }
@@ -751,20 +753,25 @@ fn live_server_matches_transcripts_and_engine() {
                 let quiet = engine.is_paused()
                     || engine.client(id).is_some_and(|c| c.reply_mode != 0)
                     || step.line.to_ascii_lowercase().starts_with("client reply");
-                let subscribed = engine.client(id).is_some_and(|c| {
-                    c.in_pubsub_context()
-                        || c.is_tracking()
-                        || c.multi.as_ref().is_some_and(|queue| {
-                            queue.iter().any(|argv| {
-                                argv.first()
-                                    .is_some_and(|n| n.to_ascii_lowercase().ends_with(b"subscribe"))
+                // A MONITOR connection receives the line of its own command after the reply.
+                let monitor = engine.is_monitor(id);
+                let subscribed = monitor
+                    || engine.client(id).is_some_and(|c| {
+                        c.in_pubsub_context()
+                            || c.is_tracking()
+                            || c.multi.as_ref().is_some_and(|queue| {
+                                queue.iter().any(|argv| {
+                                    argv.first().is_some_and(|n| {
+                                        n.to_ascii_lowercase().ends_with(b"subscribe")
+                                    })
+                                })
                             })
-                        })
-                });
+                    });
                 print(run_line_with(server_step.line.as_bytes(), |argv| {
                     conn.call_all(argv, subscribed, quiet)
                         .into_iter()
                         .map(|r| normalize(r, &step.order))
+                        .map(|r| if monitor { monitor_line(&r) } else { r })
                         .collect()
                 }))
             };

@@ -161,6 +161,17 @@ impl CommandSpec {
         self.flags & flag != 0
     }
 
+    /// Whether the command may be propagated to replicas: a write, or one of the few Redis 7.0
+    /// marks `MAY_REPLICATE` (a flag `COMMAND INFO` does not show). Write pauses hold these,
+    /// and a replica (a MONITOR connection) may not send them.
+    pub fn may_replicate(&self) -> bool {
+        self.has(flag::WRITE)
+            || matches!(
+                self.name.as_str(),
+                "pfcount" | "publish" | "spublish" | "eval" | "evalsha" | "fcall"
+            )
+    }
+
     /// Whether this is a container (`OBJECT`, `COMMAND`, …) whose first argument is a subcommand.
     pub fn is_container(&self) -> bool {
         !self.subcommands.is_empty()

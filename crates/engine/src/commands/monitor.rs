@@ -77,6 +77,11 @@ pub fn monitor_line(now_ms: i64, db: usize, peer: &str, args: &[impl AsRef<[u8]>
 }
 
 impl Engine {
+    /// Whether the connection ran MONITOR (and has not left it with RESET).
+    pub fn is_monitor(&self, client: ClientId) -> bool {
+        self.monitors.contains(&client)
+    }
+
     /// Sends a command that just ran to every monitor (Redis's `replicationFeedMonitors`):
     /// not administrative commands nor those flagged `skip_monitor`; secrets redacted.
     pub(crate) fn feed_monitors(&mut self, client: ClientId, spec: &CommandSpec, argv: &[Vec<u8>]) {
