@@ -261,8 +261,7 @@ function formatRaw(ctx, value, recurseTimes) {
       if (prefix !== 'Date ') base = `${prefix}${base}`;
       if (keys.length === 0) return base;
     } else if (value instanceof Error) {
-      base = formatError(ctx, value);
-      keys = keys.filter((k) => k !== 'stack' && k !== 'message');
+      base = formatError(ctx, value, constructor, tag, keys);
       if (keys.length === 0) return base;
     } else if (value instanceof Promise) {
       braces[0] = `${prefixOf(constructor, tag, 'Promise')}{`;
@@ -317,18 +316,102 @@ function isBoxed(value) {
   );
 }
 
-function formatError(ctx, err) {
+/** `Error.prototype.toString` of an error: `name: message`, or whichever of them is not empty. */
+function errorToString(err) {
+  const name = err.name === undefined ? 'Error' : String(err.name);
+  const message = err.message === undefined ? '' : String(err.message);
+  if (name === '') return message;
+  return message === '' ? name : `${name}: ${message}`;
+}
+
+/**
+ * Node's `improveStack`: an error whose class is not the one its name says is shown under its
+ * class's name (`ErrorReply: …` for a class whose instances are named `Error`; `MyErr [Error]:
+ * …` when the class's name does not contain the error's name).
+ */
+function improveHead(head, constructor, name, tag) {
+  let len = name.length;
+  if (
+    constructor === null ||
+    (name.endsWith('Error') && head.startsWith(name) && (head.length === len || head[len] === ':' || head[len] === '\n'))
+  ) {
+    let fallback = 'Error';
+    if (constructor === null) {
+      const start = /^([A-Z][a-z_ A-Z0-9[\]()-]+)(?::|\n\s+at)/.exec(head) || /^([a-z_A-Z0-9-]*Error)$/.exec(head);
+      fallback = (start && start[1]) || '';
+      len = fallback.length;
+      fallback = fallback || 'Error';
+    }
+    const prefix = prefixOf(constructor, tag, fallback).slice(0, -1);
+    if (name !== prefix) {
+      if (prefix.includes(name)) {
+        head = len === 0 ? `${prefix}: ${head}` : `${prefix}${head.slice(len)}`;
+      } else {
+        head = `${prefix} [${name}]${head.slice(len)}`;
+      }
+    }
+  }
+  return head;
+}
+
+/**
+ * An error as Node prints it: the head of its stack (`Name: message`, as the stack was captured;
+ * `Error.prototype.toString` of an error without a stack) improved with its class's name, then
+ * the frames of the learner's code; between brackets when its stack has no frames at all, as
+ * Node does (`[ErrorReply: …]`, node-redis's errors have none). Its `name`, `message` and
+ * `stack` properties are left out of `keys` when the printed text shows them.
+ */
+function formatError(ctx, err, constructor, tag, keys) {
   let name = 'Error';
   let message = '';
+  let stack;
   try {
-    name = err.name === undefined ? 'Error' : String(err.name);
-    message = err.message === undefined ? '' : String(err.message);
+    name = err.name === undefined || err.name === null ? 'Error' : String(err.name);
+    message = err.message === undefined || err.message === null ? '' : String(err.message);
+    stack = err.stack;
   } catch {
-    // Getters that throw: keep the defaults.
+    // Getters that throw: print what is known.
   }
-  let text = message ? `${name}: ${message}` : name;
-  const frames = ctx.errorFrames ? ctx.errorFrames(err) : [];
-  if (frames.length) text += `\n${frames.join('\n')}`;
+  // V8's stack: its head (`Name: message` as it was when captured), then `\n    at …` frames.
+  // Other engines' stacks hold only frames (`fn@url:1:2`): then the head is made as Node makes
+  // it for an error without a stack.
+  let head;
+  let framed = false;
+  if (typeof stack === 'string' && stack !== '') {
+    let pos = message ? stack.indexOf(message) : -1;
+    if (pos !== -1) pos += message.length;
+    const framesAt = stack.indexOf('\n    at', pos);
+    if (framesAt !== -1) {
+      head = stack.slice(0, framesAt);
+      framed = true;
+    } else if (stack.split('\n').every((line) => /@.*:\d+:\d+$/.test(line) || line === '')) {
+      head = errorToString(err);
+      framed = true;
+    } else {
+      head = stack;
+    }
+  } else {
+    try {
+      head = errorToString(err);
+    } catch {
+      head = name;
+    }
+  }
+  for (const key of ['name', 'message', 'stack']) {
+    const index = keys.indexOf(key);
+    try {
+      if (index !== -1 && (typeof stack === 'string' ? stack : head).includes(err[key])) keys.splice(index, 1);
+    } catch {
+      // A getter that throws: the key stays.
+    }
+  }
+  let text = improveHead(head, constructor, name, tag);
+  if (!framed) {
+    text = `[${text}]`;
+  } else {
+    const frames = ctx.errorFrames ? ctx.errorFrames(err) : [];
+    if (frames.length) text += `\n${frames.join('\n')}`;
+  }
   if (ctx.indentationLvl !== 0) {
     text = text.replaceAll('\n', `\n${' '.repeat(ctx.indentationLvl)}`);
   }

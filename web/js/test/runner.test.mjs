@@ -117,6 +117,40 @@ test('errors print their name, message and only the learner frames, mapped to it
   assert.equal(learnerLocation('Error\n    at worker.js:1:1'), null);
 });
 
+test("errors without stack frames print as Node prints them: in brackets, under their class's name", () => {
+  class MyErr extends Error {}
+  class Named extends Error {
+    constructor(m) {
+      super(m);
+      this.name = 'Custom';
+    }
+  }
+  // As node-redis's ErrorReply: no stack at all.
+  class ErrorReply extends Error {
+    constructor(m) {
+      super(m);
+      this.stack = undefined;
+    }
+  }
+  const without = (e, stack = undefined) => {
+    e.stack = stack;
+    return e;
+  };
+  const withProps = new ErrorReply('1 commands failed');
+  withProps.replies = ['OK', new ErrorReply('WRONGTYPE x')];
+  withProps.errorIndexes = [1];
+  const renamed = without(new Error('x'), 'Error: x');
+  renamed.name = 'Other';
+  const coded = without(new RangeError('r'), 'RangeError: r');
+  coded.code = 'E_R';
+  const values = [
+    new ErrorReply('WRONGTYPE x'), [new ErrorReply('in an array')], withProps, without(new MyErr('hi')),
+    without(new Named('n')), without(new Error('plain')), without(new Error('')), without(new Error('s'), 'Error: s'),
+    without(new Named('n2'), 'Custom: n2'), without(new MyErr('m'), 'Error: m'), renamed, { err: coded },
+  ];
+  for (const value of values) assert.equal(inspect(value), util.inspect(value), util.inspect(value));
+});
+
 test('imports become const declarations on the same lines; strings, comments, templates and regexes are left alone', () => {
   const source = [
     "import Redis from 'ioredis';",
