@@ -135,6 +135,18 @@ test('lines typed while a command blocks wait their turn, as a terminal keeps th
   assert.deepEqual(harness.problems, []);
 });
 
+test('after SHUTDOWN the prompt says not connected until the next line reconnects, as redis-cli', async () => {
+  const page = await openConsole();
+  await page.run('SET k v');
+  await page.run('SHUTDOWN NOSAVE');
+  assert.equal(await page.prompt(), 'not connected>');
+  await page.run('PING');
+  assert.equal(await page.consoleOutput.locator('.exchange .typed').last().textContent(), 'not connected> PING');
+  assert.equal(await page.lastReply(), 'PONG\n');
+  assert.equal(await page.prompt(), '127.0.0.1:6379>');
+  assert.deepEqual(harness.problems, []);
+});
+
 test('pasting several lines runs each of them', async () => {
   const page = await openConsole();
   await page.consoleInput.focus();

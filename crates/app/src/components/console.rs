@@ -47,8 +47,13 @@ struct Entry {
     shown: Shown,
 }
 
-/// The prompt redis-cli shows: host and port, `[db]` unless 0, `(TX)` inside MULTI.
+/// The prompt redis-cli shows: host and port, `[db]` unless 0, `(TX)` inside MULTI; `not
+/// connected>` once the server closed the connection (SHUTDOWN, CLIENT KILL), until the next
+/// line reconnects.
 fn prompt(engine: &Engine, client: ClientId) -> String {
+    if !engine.is_connected(client) {
+        return "not connected>".to_string();
+    }
     let (db, multi) = engine
         .client(client)
         .map_or((0, false), |c| (c.db, c.multi.is_some()));
@@ -151,8 +156,9 @@ pub fn Console() -> impl IntoView {
     // loaded yet is refused without running (`crate::lazy`): then nothing is shown, and the
     // family that must be fetched is answered (unless `last_try`: the refusal is shown).
     let run_now = move |typed: &str, by_learner: bool, last_try: bool| -> Option<Family> {
-        reconnect();
+        // The line shows the prompt it was typed at (`not connected>` before a reconnection).
         let prompt = playground.with(|e| prompt(e, client())).unwrap_or_default();
+        reconnect();
         crate::lazy::take_missing(); // a refusal nobody took is not this line's
         let outcome = playground.change(|e| run_line(e, client(), typed.as_bytes()));
         if let Some(family) = crate::lazy::take_missing()
