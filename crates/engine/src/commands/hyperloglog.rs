@@ -185,25 +185,29 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Err(RedisError::new("ERR The specified key does not exist"));
     };
     check_hll(value)?;
+    // Redis unshares the string first (a raw copy of an embstr), whatever the subcommand and
+    // even when a conversion below fails; the conversions change the value without Redis
+    // signalling the key.
     value.prepare_in_place(0);
-    // The conversions below change the value without Redis signalling the key.
-    if sub.eq_ignore_ascii_case(b"getreg") {
+    let reply: CmdResult = if sub.eq_ignore_ascii_case(b"getreg") {
         let StrValue { bytes, sds, .. } = &mut *value;
-        bytes.with_vec(|bytes| hll::to_dense_in(bytes, sds))?;
-        let registers = hll::dense_registers(&value.bytes);
-        // Unsignalled, but the value grew: its database counts its new size.
-        ctx.db().remeasure(&argv[2]);
-        Ok(Reply::Array(
-            registers
-                .into_iter()
-                .map(|r| Reply::Integer(i64::from(r)))
-                .collect(),
-        ))
+        bytes
+            .with_vec(|bytes| hll::to_dense_in(bytes, sds))
+            .map(|_| {
+                Reply::Array(
+                    hll::dense_registers(&value.bytes)
+                        .into_iter()
+                        .map(|r| Reply::Integer(i64::from(r)))
+                        .collect(),
+                )
+            })
+            .map_err(RedisError::from)
     } else if sub.eq_ignore_ascii_case(b"decode") {
-        if hll::encoding(&value.bytes) != Some(hll::SPARSE) {
-            return Err(RedisError::new("ERR HLL encoding is not sparse"));
+        if hll::encoding(&value.bytes) == Some(hll::SPARSE) {
+            Ok(Reply::Bulk(hll::decode_sparse(&value.bytes).into()))
+        } else {
+            Err(RedisError::new("ERR HLL encoding is not sparse"))
         }
-        Ok(Reply::Bulk(hll::decode_sparse(&value.bytes).into()))
     } else if sub.eq_ignore_ascii_case(b"encoding") {
         Ok(Reply::status(
             if hll::encoding(&value.bytes) == Some(hll::DENSE) {
@@ -214,15 +218,19 @@ pub fn pfdebug_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         ))
     } else if sub.eq_ignore_ascii_case(b"todense") {
         let StrValue { bytes, sds, .. } = &mut *value;
-        let converted = bytes.with_vec(|bytes| hll::to_dense_in(bytes, sds))?;
-        ctx.db().remeasure(&argv[2]);
-        Ok(Reply::Integer(i64::from(converted)))
+        bytes
+            .with_vec(|bytes| hll::to_dense_in(bytes, sds))
+            .map(|converted| Reply::Integer(i64::from(converted)))
+            .map_err(RedisError::from)
     } else {
         Err(RedisError::owned(format!(
             "ERR Unknown PFDEBUG subcommand '{}'",
             String::from_utf8_lossy(sub)
         )))
-    }
+    };
+    // Unsignalled, but the value may have changed size: its database counts its new size.
+    ctx.db().remeasure(&argv[2]);
+    reply
 }
 
 #[cfg(test)]
@@ -292,6 +300,34 @@ mod tests {
             run(&mut engine, client, &format!("PFDEBUG {sub} h"));
             assert_eq!(engine.check_memory_bookkeeping(), Ok(()), "{sub}");
             assert!(engine.used_memory() > before + 10_000, "{sub}");
+        }
+    }
+
+    #[test]
+    fn pfdebug_unshares_and_counts_even_when_the_hll_is_corrupt() {
+        // Found by the fuzzer: PFDEBUG TODENSE of a corrupt HLL stored by SET (an embstr) made
+        // it raw, then failed before its database counted the new size. On redis-server 7.0.15
+        // every subcommand leaves such a value raw; GETREG and TODENSE answer INVALIDOBJ.
+        let corrupt = b"HYLL\x01\x00\x00\x00\x00\x00x0\nD2D_)DD\x90`\n\nJ\x00\x80\x7f\xff\x84";
+        for (sub, reply) in [
+            (
+                "GETREG",
+                Reply::error("INVALIDOBJ Corrupted HLL object detected"),
+            ),
+            (
+                "TODENSE",
+                Reply::error("INVALIDOBJ Corrupted HLL object detected"),
+            ),
+            ("ENCODING", Reply::status("sparse")),
+        ] {
+            let mut engine = Engine::new();
+            let client = engine.connect();
+            let set = vec![b"SET".to_vec(), b"h".to_vec(), corrupt.to_vec()];
+            assert_eq!(engine.exec(client, &set), Reply::ok());
+            assert_eq!(encoding(&engine, b"h"), Some(StrEncoding::Embstr));
+            assert_eq!(run(&mut engine, client, &format!("PFDEBUG {sub} h")), reply);
+            assert_eq!(encoding(&engine, b"h"), Some(StrEncoding::Raw), "{sub}");
+            assert_eq!(engine.check_memory_bookkeeping(), Ok(()), "{sub}");
         }
     }
 
