@@ -37,13 +37,19 @@ macro_rules! commands {
             .in_family($crate::lazy::Family::$family)),*];
 
         /// Every command of this group runs through here: the family's code, once loaded.
-        fn lazy_stub(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+        fn lazy_stub(
+            ctx: &mut $crate::command::Ctx<'_>,
+            argv: &[Vec<u8>],
+        ) -> $crate::errors::CmdResult {
             $crate::lazy::poll_once($crate::lazy::Family::$family, lazy_run(ctx, argv))
         }
 
         /// The split point: what only it reaches goes into this family's chunk.
         #[wasm_split_helpers::wasm_split($module, fallible, preload(lazy_preload))]
-        pub(crate) fn lazy_run(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+        pub(crate) fn lazy_run(
+            ctx: &mut $crate::command::Ctx<'_>,
+            argv: &[Vec<u8>],
+        ) -> $crate::errors::CmdResult {
             let handlers: &[(&str, $crate::command::Handler)] = &[$(($name, $handler)),*];
             $crate::lazy::dispatch(handlers, ctx, argv)
         }
@@ -98,10 +104,13 @@ mod on {
         Pubsub,
         /// The sorted-set commands (the type itself is the engine's, always loaded).
         SortedSet,
+        /// CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO, REPLY, PAUSE and UNPAUSE (what
+        /// every command pays for them is the engine's, always loaded).
+        ClientModes,
     }
 
     /// Every family, in bit order.
-    pub const FAMILIES: [Family; 13] = [
+    pub const FAMILIES: [Family; 14] = [
         Family::Rdb,
         Family::Stream,
         Family::Geo,
@@ -115,6 +124,7 @@ mod on {
         Family::Slowlog,
         Family::Pubsub,
         Family::SortedSet,
+        Family::ClientModes,
     ];
 
     impl Family {
@@ -134,6 +144,7 @@ mod on {
                 Family::Slowlog => "slowlog",
                 Family::Pubsub => "pubsub",
                 Family::SortedSet => "sorted_set",
+                Family::ClientModes => "client_modes",
             }
         }
 
@@ -180,6 +191,7 @@ mod on {
             Family::Slowlog => c::slowlog::lazy_preload().await,
             Family::Pubsub => c::pubsub::lazy_preload().await,
             Family::SortedSet => c::sorted_set::lazy_preload().await,
+            Family::ClientModes => c::client_modes::lazy_preload().await,
         }
         .map_err(|_| RedisError::new("ERR the command's code could not be loaded"))?;
         LOADED.fetch_or(family.bit(), Ordering::Relaxed);
