@@ -166,6 +166,25 @@ console.log(await redis.client('GETREDIR') === id);
   assert.deepEqual(harness.problems, []);
 });
 
+test('DEBUG RELOAD typed in the console fetches the admin chunk, then the RDB loader, and answers once', async () => {
+  const page = await harness.open();
+  const fetched = recordWasm(page);
+  const playground = await new PlaygroundPage(page).ready();
+  await playground.run('SET kept yes');
+  assert.ok(!fetched.includes('split_admin.wasm'), `no admin chunk yet: ${fetched}`);
+  // Refused twice (its own family, then the loader DEBUG RELOAD needs), shown once.
+  await playground.run('DEBUG RELOAD');
+  assert.equal(await playground.lastReply(), 'OK\n');
+  assert.ok(fetched.includes('split_admin.wasm') && fetched.includes('split_rdb.wasm'), String(fetched));
+  await playground.run('GET kept');
+  assert.equal(await playground.lastReply(), '"yes"\n');
+  await playground.run('COMMAND GETKEYS SET k v');
+  assert.equal(await playground.lastReply(), '1) "k"\n');
+  assert.equal(await playground.exchangeCount(), 4);
+  assert.doesNotMatch(await playground.transcript(), /not loaded/);
+  assert.deepEqual(harness.problems, []);
+});
+
 test('a chunk that cannot be fetched leaves the command refused, and a later try fetches it', async () => {
   const page = await harness.open();
   const playground = await new PlaygroundPage(page).ready();

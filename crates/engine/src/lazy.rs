@@ -1,7 +1,10 @@
 //! Command families the page loads on first use (feature `split`, off by default).
 //!
-//! A family is a group module whose `COMMANDS` table is written with [`commands!`]. Without the
-//! feature the macro writes exactly that table. With it, the table's rows run one small stub,
+//! A family is a module whose `COMMANDS` table is written with [`commands!`]: a group module, or
+//! a submodule holding part of a group's rows (`server::admin`), listed in `commands::TABLES`
+//! like any group. Its rows may be subcommands (`client|tracking`) of a container registered
+//! in another table (`connection`): the registry attaches them to it, and the refusal below
+//! looks up the subcommand's family. Without the feature the macro writes exactly that table. With it, the table's rows run one small stub,
 //! and the real handlers are reachable only from the family's split point
 //! (`#[wasm_split(<family>)]`): `scripts/build-wasm.sh` cuts everything only that point reaches
 //! into a separate wasm chunk, fetched when [`load`] is awaited.
@@ -107,10 +110,12 @@ mod on {
         /// CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO, REPLY, PAUSE and UNPAUSE (what
         /// every command pays for them is the engine's, always loaded).
         ClientModes,
+        /// COMMAND and its subcommands, DEBUG, SWAPDB.
+        Admin,
     }
 
     /// Every family, in bit order.
-    pub const FAMILIES: [Family; 14] = [
+    pub const FAMILIES: [Family; 15] = [
         Family::Rdb,
         Family::Stream,
         Family::Geo,
@@ -125,6 +130,7 @@ mod on {
         Family::Pubsub,
         Family::SortedSet,
         Family::ClientModes,
+        Family::Admin,
     ];
 
     impl Family {
@@ -145,6 +151,7 @@ mod on {
                 Family::Pubsub => "pubsub",
                 Family::SortedSet => "sorted_set",
                 Family::ClientModes => "client_modes",
+                Family::Admin => "admin",
             }
         }
 
@@ -192,6 +199,7 @@ mod on {
             Family::Pubsub => c::pubsub::lazy_preload().await,
             Family::SortedSet => c::sorted_set::lazy_preload().await,
             Family::ClientModes => c::client_modes::lazy_preload().await,
+            Family::Admin => c::server::admin::lazy_preload().await,
         }
         .map_err(|_| RedisError::new("ERR the command's code could not be loaded"))?;
         LOADED.fetch_or(family.bit(), Ordering::Relaxed);

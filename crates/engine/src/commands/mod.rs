@@ -49,6 +49,7 @@ pub static TABLES: &[&[Command]] = &[
     monitor::COMMANDS,
     persistence::COMMANDS,
     server::COMMANDS,
+    server::admin::COMMANDS,
     set::COMMANDS,
     sort::COMMANDS,
     stream::COMMANDS,
