@@ -106,6 +106,85 @@ test('a saved playground holding a stream is restored after a reload (its reader
   assert.deepEqual(harness.problems, []);
 });
 
+test('CLIENT subcommands of a chunk: SETNAME and ID answer from the main module, CLIENT TRACKING on fetches the client_modes chunk and answers', async () => {
+  const page = await harness.open();
+  const fetched = recordWasm(page);
+  const playground = await new PlaygroundPage(page).ready();
+  // What client libraries send on connect stays in the main module.
+  await playground.run('CLIENT SETNAME console');
+  assert.equal(await playground.lastReply(), 'OK\n');
+  await playground.run('CLIENT GETNAME');
+  assert.equal(await playground.lastReply(), '"console"\n');
+  assert.ok(!fetched.includes('split_client_modes.wasm'), `no client_modes chunk yet: ${fetched}`);
+  await playground.run('CLIENT TRACKING on');
+  assert.equal(await playground.lastReply(), 'OK\n');
+  assert.ok(fetched.includes('split_client_modes.wasm'), `the client_modes chunk was fetched: ${fetched}`);
+  // Replies as redis-cli --no-raw shows Redis 7.0.15's.
+  await playground.run('CLIENT TRACKINGINFO');
+  assert.equal(
+    await playground.lastReply(),
+    '1) "flags"\n2) 1) "on"\n3) "redirect"\n4) (integer) 0\n5) "prefixes"\n6) (empty array)\n',
+  );
+  await playground.run('CLIENT CACHING yes');
+  assert.equal(
+    await playground.lastReply(),
+    '(error) ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.\n',
+  );
+  await playground.run('CLIENT GETREDIR');
+  assert.equal(await playground.lastReply(), '(integer) 0\n');
+  assert.equal(fetched.filter((n) => n === 'split_client_modes.wasm').length, 1);
+  assert.equal(await playground.exchangeCount(), 6);
+  assert.doesNotMatch(await playground.transcript(), /not loaded/);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a script using client tracking runs: the batch holding CLIENT TRACKING fetches its chunk first, invalidations arrive', async () => {
+  const page = await harness.open();
+  const fetched = recordWasm(page);
+  const runner = await new RunnerApi(page).ready();
+  const result = await runner.run(`
+import Redis from 'ioredis';
+const redis = new Redis();
+const invalidations = new Redis();
+const id = await invalidations.client('ID');
+await invalidations.subscribe('__redis__:invalidate');
+const invalidated = new Promise((resolve) => invalidations.on('message', (channel, key) => resolve(key)));
+// Not awaited: sent in one batch, CLIENT TRACKING after a command of the main module.
+redis.set('flag', 'off');
+const on = redis.client('TRACKING', 'ON', 'REDIRECT', id);
+const read = redis.get('flag');
+console.log(await on, await read);
+const info = await redis.client('TRACKINGINFO');
+console.log(JSON.stringify(info.slice(0, 2)), info[3] === id);
+await redis.set('flag', 'on');
+console.log('invalidated:', await invalidated);
+console.log(await redis.client('GETREDIR') === id);
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(RunnerApi.texts(result), ['OK off', '["flags",["on"]] true', 'invalidated: flag', 'true']);
+  assert.ok(fetched.includes('split_client_modes.wasm'), String(fetched));
+  assert.deepEqual(harness.problems, []);
+});
+
+test('DEBUG RELOAD typed in the console fetches the admin chunk, then the RDB loader, and answers once', async () => {
+  const page = await harness.open();
+  const fetched = recordWasm(page);
+  const playground = await new PlaygroundPage(page).ready();
+  await playground.run('SET kept yes');
+  assert.ok(!fetched.includes('split_admin.wasm'), `no admin chunk yet: ${fetched}`);
+  // Refused twice (its own family, then the loader DEBUG RELOAD needs), shown once.
+  await playground.run('DEBUG RELOAD');
+  assert.equal(await playground.lastReply(), 'OK\n');
+  assert.ok(fetched.includes('split_admin.wasm') && fetched.includes('split_rdb.wasm'), String(fetched));
+  await playground.run('GET kept');
+  assert.equal(await playground.lastReply(), '"yes"\n');
+  await playground.run('COMMAND GETKEYS SET k v');
+  assert.equal(await playground.lastReply(), '1) "k"\n');
+  assert.equal(await playground.exchangeCount(), 4);
+  assert.doesNotMatch(await playground.transcript(), /not loaded/);
+  assert.deepEqual(harness.problems, []);
+});
+
 test('a chunk that cannot be fetched leaves the command refused, and a later try fetches it', async () => {
   const page = await harness.open();
   const playground = await new PlaygroundPage(page).ready();

@@ -1,7 +1,10 @@
 //! Command families the page loads on first use (feature `split`, off by default).
 //!
-//! A family is a group module whose `COMMANDS` table is written with [`commands!`]. Without the
-//! feature the macro writes exactly that table. With it, the table's rows run one small stub,
+//! A family is a module whose `COMMANDS` table is written with [`commands!`]: a group module, or
+//! a submodule holding part of a group's rows (`server::admin`), listed in `commands::TABLES`
+//! like any group. Its rows may be subcommands (`client|tracking`) of a container registered
+//! in another table (`connection`): the registry attaches them to it, and the refusal below
+//! looks up the subcommand's family. Without the feature the macro writes exactly that table. With it, the table's rows run one small stub,
 //! and the real handlers are reachable only from the family's split point
 //! (`#[wasm_split(<family>)]`): `scripts/build-wasm.sh` cuts everything only that point reaches
 //! into a separate wasm chunk, fetched when [`load`] is awaited.
@@ -37,13 +40,19 @@ macro_rules! commands {
             .in_family($crate::lazy::Family::$family)),*];
 
         /// Every command of this group runs through here: the family's code, once loaded.
-        fn lazy_stub(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+        fn lazy_stub(
+            ctx: &mut $crate::command::Ctx<'_>,
+            argv: &[Vec<u8>],
+        ) -> $crate::errors::CmdResult {
             $crate::lazy::poll_once($crate::lazy::Family::$family, lazy_run(ctx, argv))
         }
 
         /// The split point: what only it reaches goes into this family's chunk.
         #[wasm_split_helpers::wasm_split($module, fallible, preload(lazy_preload))]
-        pub(crate) fn lazy_run(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+        pub(crate) fn lazy_run(
+            ctx: &mut $crate::command::Ctx<'_>,
+            argv: &[Vec<u8>],
+        ) -> $crate::errors::CmdResult {
             let handlers: &[(&str, $crate::command::Handler)] = &[$(($name, $handler)),*];
             $crate::lazy::dispatch(handlers, ctx, argv)
         }
@@ -98,10 +107,15 @@ mod on {
         Pubsub,
         /// The sorted-set commands (the type itself is the engine's, always loaded).
         SortedSet,
+        /// CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO, REPLY, PAUSE and UNPAUSE (what
+        /// every command pays for them is the engine's, always loaded).
+        ClientModes,
+        /// COMMAND and its subcommands, DEBUG, SWAPDB.
+        Admin,
     }
 
     /// Every family, in bit order.
-    pub const FAMILIES: [Family; 13] = [
+    pub const FAMILIES: [Family; 15] = [
         Family::Rdb,
         Family::Stream,
         Family::Geo,
@@ -115,6 +129,8 @@ mod on {
         Family::Slowlog,
         Family::Pubsub,
         Family::SortedSet,
+        Family::ClientModes,
+        Family::Admin,
     ];
 
     impl Family {
@@ -134,6 +150,8 @@ mod on {
                 Family::Slowlog => "slowlog",
                 Family::Pubsub => "pubsub",
                 Family::SortedSet => "sorted_set",
+                Family::ClientModes => "client_modes",
+                Family::Admin => "admin",
             }
         }
 
@@ -180,6 +198,8 @@ mod on {
             Family::Slowlog => c::slowlog::lazy_preload().await,
             Family::Pubsub => c::pubsub::lazy_preload().await,
             Family::SortedSet => c::sorted_set::lazy_preload().await,
+            Family::ClientModes => c::client_modes::lazy_preload().await,
+            Family::Admin => c::server::admin::lazy_preload().await,
         }
         .map_err(|_| RedisError::new("ERR the command's code could not be loaded"))?;
         LOADED.fetch_or(family.bit(), Ordering::Relaxed);

@@ -5,6 +5,7 @@ use crate::command::Command;
 
 pub mod args;
 pub mod bitmap;
+pub mod client_modes;
 pub mod config;
 pub mod connection;
 pub mod dump;
@@ -32,6 +33,7 @@ pub mod transaction;
 /// Every group's registrations; the registry is their union.
 pub static TABLES: &[&[Command]] = &[
     bitmap::COMMANDS,
+    client_modes::COMMANDS,
     config::COMMANDS,
     connection::COMMANDS,
     expire::COMMANDS,
@@ -47,6 +49,7 @@ pub static TABLES: &[&[Command]] = &[
     monitor::COMMANDS,
     persistence::COMMANDS,
     server::COMMANDS,
+    server::admin::COMMANDS,
     set::COMMANDS,
     sort::COMMANDS,
     stream::COMMANDS,

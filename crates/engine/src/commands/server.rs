@@ -14,57 +14,12 @@ use crate::glob::glob_match;
 use crate::rdb;
 use crate::reply::Reply;
 
-/// The server group's registrations.
+/// The server group's registrations (COMMAND, DEBUG and SWAPDB: [`admin`]).
 pub static COMMANDS: &[Command] = &[
-    Command::new(
-        "command",
-        command_command,
-        "Describes every command this server implements: name, arity, flags, keys.",
-    ),
-    Command::new(
-        "command|count",
-        command_count_command,
-        "Counts the commands this server implements.",
-    ),
-    Command::new(
-        "command|list",
-        command_list_command,
-        "Lists the names of the implemented commands, optionally filtered by ACL category or pattern.",
-    ),
-    Command::new(
-        "command|info",
-        command_info_command,
-        "Describes the named commands (or all of them): arity, flags, key positions, key specs.",
-    ),
-    Command::new(
-        "command|docs",
-        command_docs_command,
-        "Documents the named commands (or all of them): group, version, arguments.",
-    ),
-    Command::new(
-        "command|getkeys",
-        command_getkeys_command,
-        "Tells which arguments of a full command line are keys.",
-    ),
-    Command::new(
-        "command|getkeysandflags",
-        command_getkeysandflags_command,
-        "Tells which arguments of a full command line are keys, and how each is used.",
-    ),
-    Command::new(
-        "command|help",
-        command_help_command,
-        "Lists the subcommands of COMMAND.",
-    ),
     Command::new(
         "time",
         time_command,
         "Reads the server clock: Unix seconds and microseconds.",
-    ),
-    Command::new(
-        "debug",
-        debug_command,
-        "Testing aids; SLEEP moves the clock forward by the seconds given, RELOAD saves and reloads the data.",
     ),
     Command::new(
         "shutdown",
@@ -86,12 +41,71 @@ pub static COMMANDS: &[Command] = &[
         flushall_command,
         "Deletes every key of every database.",
     ),
-    Command::new(
-        "swapdb",
-        swapdb_command,
-        "Exchanges the contents of two databases; connections keep their database number.",
-    ),
 ];
+
+/// COMMAND (with its subcommands), DEBUG and SWAPDB: rarely typed, so loaded on first use in the
+/// page build (a family of their own, see `crate::lazy`; their handlers stay below).
+pub mod admin {
+    use super::{
+        command_command, command_count_command, command_docs_command, command_getkeys_command,
+        command_getkeysandflags_command, command_help_command, command_info_command,
+        command_list_command, debug_command, swapdb_command,
+    };
+    use crate::command::Command;
+
+    crate::lazy::commands! { Admin, admin;
+        Command::new(
+            "command",
+            command_command,
+            "Describes every command this server implements: name, arity, flags, keys.",
+        ),
+        Command::new(
+            "command|count",
+            command_count_command,
+            "Counts the commands this server implements.",
+        ),
+        Command::new(
+            "command|list",
+            command_list_command,
+            "Lists the names of the implemented commands, optionally filtered by ACL category or pattern.",
+        ),
+        Command::new(
+            "command|info",
+            command_info_command,
+            "Describes the named commands (or all of them): arity, flags, key positions, key specs.",
+        ),
+        Command::new(
+            "command|docs",
+            command_docs_command,
+            "Documents the named commands (or all of them): group, version, arguments.",
+        ),
+        Command::new(
+            "command|getkeys",
+            command_getkeys_command,
+            "Tells which arguments of a full command line are keys.",
+        ),
+        Command::new(
+            "command|getkeysandflags",
+            command_getkeysandflags_command,
+            "Tells which arguments of a full command line are keys, and how each is used.",
+        ),
+        Command::new(
+            "command|help",
+            command_help_command,
+            "Lists the subcommands of COMMAND.",
+        ),
+        Command::new(
+            "debug",
+            debug_command,
+            "Testing aids; SLEEP moves the clock forward by the seconds given, RELOAD saves and reloads the data.",
+        ),
+        Command::new(
+            "swapdb",
+            swapdb_command,
+            "Exchanges the contents of two databases; connections keep their database number.",
+        ),
+    }
+}
 
 /// `COMMAND INFO` entries of every command, sorted by name (Redis leaves the order unspecified).
 fn all_infos() -> Reply {
