@@ -190,7 +190,7 @@ impl Hash {
                 }
                 true
             }
-            Repr::Table(dict) => dict.insert(field, value).1.is_none(),
+            Repr::Table(dict) => dict.find_then_insert(field, value).1.is_none(),
         }
     }
 
@@ -281,7 +281,7 @@ impl Hash {
     /// Turns a listpack into a hashtable (`hashTypeConvertListpack`); a hashtable stays one.
     fn convert(&mut self) {
         if let Repr::Listpack(pairs) = &mut self.repr {
-            let mut dict = Dict::new();
+            let mut dict = Dict::with_capacity(pairs.len());
             for (field, value) in std::mem::take(pairs) {
                 dict.insert(&field, value);
             }

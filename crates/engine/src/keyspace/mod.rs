@@ -77,6 +77,9 @@ impl PartialEq for Entry {
 impl dict::Weigh for Entry {
     type Align = dict::CacheLine;
 
+    /// Redis's `serverCron` finishes rehashing the keyspace in the background.
+    const REHASH: bool = false;
+
     /// A string's bytes held in place span the slot's second and third lines.
     #[inline]
     fn touch(&self) {
