@@ -455,13 +455,15 @@ pub(crate) fn idle_seconds(lru_ms: i64, now_ms: i64) -> i64 {
 }
 
 /// Answers the reference count of a key's value, or nil when the key does not exist: Redis's
-/// shared integers (0 to 9999) answer 2147483647, other values 1.
+/// shared integers (0 to 9999) answer 2147483647, a string stored from an argument earlier in
+/// the running transaction 2 (its queued command holds it too), other values 1.
 ///
 /// `OBJECT REFCOUNT key`
 pub fn object_refcount_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let exec = ctx.running_exec();
     Ok(ctx
         .lookup(&argv[2], Lookup::INSPECT)
-        .map_or(Reply::Nil, |e| Reply::Integer(e.refcount())))
+        .map_or(Reply::Nil, |e| Reply::Integer(e.refcount(exec))))
 }
 
 /// Lists the subcommands of `OBJECT`, one status line each.

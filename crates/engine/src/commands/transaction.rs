@@ -87,6 +87,7 @@ pub fn exec_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     let mut replies = Vec::with_capacity(queue.len());
     // Commands inside a transaction never block: they answer as on timeout.
     ctx.engine.blocking.in_exec = true;
+    ctx.engine.blocking.exec = ctx.engine.blocking.exec.wrapping_add(1).max(1);
     for argv in &queue {
         // Every queued command passed lookup and arity checks when it was queued.
         let Some(spec) = registry.lookup_argv(argv) else {
