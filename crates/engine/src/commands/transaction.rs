@@ -49,7 +49,9 @@ pub fn multi_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
 }
 
 /// Runs the queued commands and answers an array of their replies; a null array when a watched
-/// key was touched; `EXECABORT` when a command was refused while queueing.
+/// key was touched; `EXECABORT` when a command was refused while queueing. Replies `CLIENT
+/// REPLY` silences inside the transaction leave the array short of its announced length, as in
+/// Redis (see `client::OpenArray`).
 ///
 /// `EXEC`
 pub fn exec_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {

@@ -348,9 +348,9 @@ impl<V: Weigh> Dict<V> {
         self.rehash.set(r);
     }
 
-    /// The elements still in old bucket `r.idx`.
+    /// The elements still in old bucket `r.idx` of a rehash in progress (`r.old` is not 0).
     fn old_bucket_len(&self, r: Rehash) -> usize {
-        let (old_mask, size) = (r.old - 1, self.size);
+        let (old_mask, size) = (r.old.saturating_sub(1), self.size);
         let mut n = 0;
         let mut count = |id: SlotId| {
             if let Some(slot) = self.slots.get(id as usize)
@@ -362,12 +362,14 @@ impl<V: Weigh> Dict<V> {
             true
         };
         if size >= r.old {
-            // A growth: the old bucket went to the new ones equal to it modulo its size.
-            for bucket in (r.idx..size).step_by(r.old) {
+            // A growth: the old bucket went to the new ones equal to it modulo its size
+            // (`step_by` needs a step above 0: a rehash in progress has an old table).
+            for bucket in (r.idx..size).step_by(r.old.max(1)) {
                 self.visit_bucket(bucket, &mut count);
             }
         } else {
-            self.visit_bucket(r.idx & (size - 1), &mut count);
+            // A shrink: to the new bucket it is equal to modulo the new size.
+            self.visit_bucket(r.idx & size.saturating_sub(1), &mut count);
         }
         n
     }
@@ -900,6 +902,42 @@ mod tests {
         assert_eq!(d.buckets(), 16);
         assert_eq!(d.get(&key(995)), Some(&995));
         assert_eq!(d.get(&key(5)), None);
+    }
+
+    /// Redis's incremental rehash, as MEMORY USAGE shows it (see server-memory-rehash.redis):
+    /// the fifth insertion grows the table from 4 to 8 buckets, both allocated until steps
+    /// moved the old ones; a presized table has none to move; the keyspace's table never
+    /// keeps an old one.
+    #[test]
+    fn a_grown_table_keeps_its_old_buckets_until_moved() {
+        let mut d: Dict<Vec<u8>> = Dict::new();
+        for i in 0..5 {
+            d.insert(&key(i), Vec::new());
+        }
+        assert_eq!((d.buckets(), d.slots()), (8, 12));
+        // Four old buckets hold four elements: at most four steps move them all.
+        for _ in 0..4 {
+            d.rehash_step();
+        }
+        assert_eq!(d.slots(), 8);
+        // No growth while rehashing: 8 elements in 8 buckets, the ninth grows the table.
+        let mut d: Dict<()> = Dict::with_capacity(8);
+        for i in 0..8 {
+            d.insert(&key(i), ());
+        }
+        assert_eq!(d.slots(), 8);
+        d.insert(&key(8), ());
+        assert_eq!((d.buckets(), d.slots()), (16, 24));
+        d.settle();
+        assert_eq!(d.slots(), 16);
+        let mut keyspace: Dict<crate::keyspace::Entry> = Dict::new();
+        for i in 0..5 {
+            let value = crate::keyspace::Value::String(crate::keyspace::value::StrValue::new(
+                b"v".to_vec(),
+            ));
+            keyspace.insert(&key(i), crate::keyspace::Entry::new(value, 0));
+        }
+        assert_eq!(keyspace.slots(), 8);
     }
 
     #[test]
