@@ -311,12 +311,16 @@ pub fn copy_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let Some(found) = ctx.read(source) else {
         return Ok(Reply::Integer(0));
     };
-    // A duplicate (dupStringObject, streamDup): a `raw` string or a stream is allocated
-    // afresh, without the room the source's history left it.
+    // A duplicate (dupStringObject, streamDup, setTypeDup…): a `raw` string or a stream is
+    // allocated afresh, without the room the source's history left it, a hash table sized
+    // for its elements.
     let value = match &found.value {
         Value::String(s) => Value::String(s.duplicate()),
         Value::Stream(s) => Value::Stream(Box::new(s.duplicate())),
-        other => other.clone(),
+        Value::Set(s) => Value::Set(s.duplicate()),
+        Value::Hash(h) => Value::Hash(h.duplicate()),
+        Value::ZSet(z) => Value::ZSet(z.duplicate()),
+        Value::List(list) => Value::List(list.clone()),
     };
     let expire_at = found.expire_at();
     let now = ctx.now();

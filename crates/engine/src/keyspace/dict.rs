@@ -309,6 +309,15 @@ impl<V: Weigh> Dict<V> {
         self.size + self.rehash.get().old
     }
 
+    /// Resizes the table as Redis's `dictExpand` sizes a new one for its elements (a copy's:
+    /// COPY duplicates a collection into a table so sized), no rehash in progress.
+    pub fn presize(&mut self) {
+        self.settle();
+        if self.len > 0 {
+            self.size = Self::with_capacity(self.len()).size;
+        }
+    }
+
     /// Finishes a rehash in progress at once, as a table loaded or converted is presized.
     pub fn settle(&self) {
         self.rehash.set(Rehash::default());

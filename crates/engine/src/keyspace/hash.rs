@@ -76,6 +76,16 @@ impl PartialEq for Hash {
 }
 
 impl Hash {
+    /// A copy as Redis's `hashTypeDup` makes it (COPY): a table sized for its fields.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        let mut copy = self.clone();
+        if let Repr::Table(dict) = &mut copy.repr {
+            dict.presize();
+        }
+        copy
+    }
+
     /// An empty hash, listpack-encoded (Redis's `createHashObject`).
     pub fn new() -> Self {
         Hash {

@@ -104,6 +104,16 @@ impl SetValue {
         }
     }
 
+    /// A copy as Redis's `setTypeDup` makes it (COPY): a hashtable sized for its members.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        let mut copy = self.clone();
+        if let Repr::Hashtable(dict) = &mut copy.repr {
+            dict.presize();
+        }
+        copy
+    }
+
     /// Turns an intset into a hashtable (`setTypeConvert`); a hashtable stays one.
     pub fn convert_to_hashtable(&mut self) {
         self.convert();

@@ -534,6 +534,16 @@ impl DoubleEndedIterator for Iter<'_> {
 }
 
 impl ZSet {
+    /// A copy as Redis's `zsetDup` makes it (COPY): a table sized for its members.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        let mut copy = self.clone();
+        if let Repr::Skiplist(list) = &mut copy.repr {
+            list.scores.presize();
+        }
+        copy
+    }
+
     /// An empty listpack-encoded set (the encoding ZADD creates, converted as it grows).
     pub fn new() -> Self {
         ZSet {
