@@ -55,6 +55,8 @@ pub struct Blocking {
     pub ready: Vec<(usize, Vec<u8>)>,
     /// Set while a transaction runs: commands inside EXEC never block.
     pub in_exec: bool,
+    /// The serial of the running or last transaction (from 1, wrapping past 0).
+    pub exec: u32,
     /// Set while a waiting command is re-run: blocking again keeps the original wait.
     pub retrying: bool,
     /// The key a re-run serves: Redis 7.0 serves a client from the key that became ready, not
@@ -69,6 +71,33 @@ pub struct Blocking {
 }
 
 impl Ctx<'_> {
+    /// The running transaction's serial, 0 outside `EXEC`.
+    pub fn running_exec(&self) -> u32 {
+        if self.engine.blocking.in_exec {
+            self.engine.blocking.exec
+        } else {
+            0
+        }
+    }
+
+    /// Notes that the string now at `key` is the very object of an argument of the running
+    /// command (SET, GETSET, MSET, APPEND creating the key, and INCRBYFLOAT, whose result
+    /// replaces its argument for propagation): inside `EXEC`, Redis's queued command holds it
+    /// until the transaction ends (`OBJECT REFCOUNT` answers 2 meanwhile).
+    pub fn stored_argument(&mut self, key: &[u8]) {
+        let exec = self.running_exec();
+        if exec == 0 {
+            return;
+        }
+        if let Some(crate::keyspace::Entry {
+            value: crate::keyspace::Value::String(s),
+            ..
+        }) = self.db().peek_mut(key)
+        {
+            s.held_by = crate::keyspace::value::HeldBy(exec);
+        }
+    }
+
     /// Whether the running command may block (not inside `EXEC`).
     pub fn can_block(&self) -> bool {
         !self.engine.blocking.in_exec

@@ -60,6 +60,31 @@ pub struct Client {
     pub tracking: Option<Box<crate::tracking::ClientTracking>>,
     /// `CLIENT REPLY` state ([`reply_mode`] bits; 0: replies are sent).
     pub reply_mode: u8,
+    /// An array sent with fewer elements than it announced, which the next replies complete
+    /// (see [`OpenArray`]); [`reply_mode::ARRAY_OPEN`] is set meanwhile.
+    pub open_array: Option<Box<OpenArray>>,
+}
+
+/// An `EXEC` reply whose header announced one element per queued command when `CLIENT REPLY
+/// OFF` or `SKIP` inside the transaction kept some replies from following: Redis writes the
+/// header and the replies it did send, and a client reading the stream takes the connection's
+/// next replies as the missing elements. The engine holds the array until they arrive and
+/// delivers it whole then: the same stream, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct OpenArray {
+    /// The elements sent so far.
+    pub items: Vec<Reply>,
+    /// How many more the header announced.
+    pub missing: usize,
+}
+
+impl OpenArray {
+    /// Takes `reply` as the next element; answers the array once complete.
+    fn take(&mut self, reply: Reply) -> Option<Reply> {
+        self.items.push(reply);
+        self.missing = self.missing.saturating_sub(1);
+        (self.missing == 0).then(|| Reply::Array(std::mem::take(&mut self.items)))
+    }
 }
 
 /// The bits of [`Client::reply_mode`], as Redis's `CLIENT_REPLY_*` flags.
@@ -70,6 +95,17 @@ pub mod reply_mode {
     pub const SKIP: u8 = 1 << 1;
     /// `CLIENT REPLY SKIP` ran: the next command's replies are dropped.
     pub const SKIP_NEXT: u8 = 1 << 2;
+    /// An array awaits its last elements ([`super::Client::open_array`]).
+    pub const ARRAY_OPEN: u8 = 1 << 3;
+    /// The running command (`EXEC`) opened that array: its reply is the array's start, sent
+    /// before `CLIENT REPLY OFF` took effect.
+    pub const ARRAY_OPENED: u8 = 1 << 4;
+    /// The running command (`EXEC`) shaped each of its replies for the protocol in force when
+    /// it was written (`HELLO` inside the transaction): no conversion afterwards.
+    pub const SHAPED: u8 = 1 << 5;
+    /// The running command (`EXEC`) dropped the replies `CLIENT REPLY` silenced as they were
+    /// written (inside the transaction): none is dropped once it is done.
+    pub const FILTERED: u8 = 1 << 6;
 }
 
 impl Client {
@@ -95,6 +131,7 @@ impl Client {
             outbox: VecDeque::new(),
             tracking: None,
             reply_mode: 0,
+            open_array: None,
         }
     }
 
@@ -292,19 +329,43 @@ impl Standing {
 
 /// What Redis's `resetClient` does to a client's flags once a command is done, and the replies
 /// `CLIENT REPLY` silences (pushes still go out): `out[start..]` are the command's replies.
-fn after_command_flags(c: &mut Client, argv: &[Vec<u8>], out: &mut Vec<Reply>, start: usize) {
+/// Answers whether they are already shaped for their protocol (see [`reply_mode::SHAPED`]).
+fn after_command_flags(
+    c: &mut Client,
+    argv: &[Vec<u8>],
+    out: &mut Vec<Reply>,
+    start: usize,
+) -> bool {
+    let mut shaped = false;
     if c.reply_mode != 0 {
-        use reply_mode::{OFF, SKIP, SKIP_NEXT};
+        use reply_mode::{ARRAY_OPEN, ARRAY_OPENED, FILTERED, OFF, SHAPED, SKIP, SKIP_NEXT};
+        shaped = c.reply_mode & SHAPED != 0;
+        let filtered = c.reply_mode & FILTERED != 0;
+        // EXEC's partial array went out before the replies it silenced: it opens the array
+        // (its elements so far) whatever the mode now.
+        if c.reply_mode & ARRAY_OPENED != 0 {
+            c.reply_mode &= !ARRAY_OPENED;
+            if let (Some(open), Some(Reply::Array(items))) =
+                (c.open_array.as_deref_mut(), out.get_mut(start))
+            {
+                open.items = std::mem::take(items);
+                out.remove(start);
+            }
+        }
         // SKIP_NEXT set now was set by this very command (CLIENT REPLY SKIP), which has no reply.
-        if c.reply_mode & (OFF | SKIP | SKIP_NEXT) != 0 && out.len() > start {
+        if c.reply_mode & (OFF | SKIP | SKIP_NEXT) != 0 && out.len() > start && !filtered {
             let mut at = start;
             out.retain(|r| {
                 at += 1;
                 at <= start || matches!(r, Reply::Push(_))
             });
         }
+        if c.reply_mode & ARRAY_OPEN != 0 && out.len() > start {
+            fill_open_array(c, out, start, shaped);
+            shaped = true;
+        }
         let next = c.reply_mode & SKIP_NEXT != 0;
-        c.reply_mode &= !(SKIP | SKIP_NEXT);
+        c.reply_mode &= !(SKIP | SKIP_NEXT | SHAPED | FILTERED);
         if next {
             c.reply_mode |= SKIP;
         }
@@ -317,6 +378,29 @@ fn after_command_flags(c: &mut Client, argv: &[Vec<u8>], out: &mut Vec<Reply>, s
         && let Some(tracking) = c.tracking.as_deref_mut()
     {
         tracking.caching = false;
+    }
+    shaped
+}
+
+/// Takes the replies in `out[start..]` as the open array's missing elements; the completed
+/// array takes their place. Each is shaped for the connection's protocol now, unless `shaped`
+/// already (the completed array's elements were shaped as they came).
+#[inline(never)]
+fn fill_open_array(c: &mut Client, out: &mut Vec<Reply>, start: usize, shaped: bool) {
+    let replies: Vec<Reply> = out.drain(start..).collect();
+    for mut reply in replies {
+        if c.resp == 2 && !shaped {
+            reply.make_resp2();
+        }
+        let Some(open) = c.open_array.as_deref_mut() else {
+            out.push(reply);
+            continue;
+        };
+        if let Some(array) = open.take(reply) {
+            out.push(array);
+            c.open_array = None;
+            c.reply_mode &= !reply_mode::ARRAY_OPEN;
+        }
     }
 }
 
@@ -477,12 +561,13 @@ impl Engine {
             Some(c) => {
                 // Redis resets a client's per-command flags once its command is done: for a
                 // blocked one, when it is served.
+                let mut shaped = false;
                 if (c.reply_mode != 0 || c.tracking.is_some())
                     && !self.blocking.clients.contains_key(&client)
                 {
-                    after_command_flags(c, argv, out, start);
+                    shaped = after_command_flags(c, argv, out, start);
                 }
-                if c.resp == 2 {
+                if c.resp == 2 && !shaped {
                     for reply in out.iter_mut().skip(start) {
                         reply.make_resp2();
                     }
@@ -607,6 +692,15 @@ impl Engine {
             let mut reply = reply;
             if c.resp == 2 {
                 reply.make_resp2();
+            }
+            if let Some(open) = c.open_array.as_deref_mut() {
+                // An element of the array EXEC left open (see `OpenArray`).
+                if let Some(array) = open.take(reply) {
+                    c.open_array = None;
+                    c.reply_mode &= !reply_mode::ARRAY_OPEN;
+                    c.outbox.push_back(array);
+                }
+                return;
             }
             c.outbox.push_back(reply);
         }

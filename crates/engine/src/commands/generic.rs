@@ -311,12 +311,16 @@ pub fn copy_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let Some(found) = ctx.read(source) else {
         return Ok(Reply::Integer(0));
     };
-    // A duplicate (dupStringObject, streamDup): a `raw` string or a stream is allocated
-    // afresh, without the room the source's history left it.
+    // A duplicate (dupStringObject, streamDup, setTypeDup…): a `raw` string or a stream is
+    // allocated afresh, without the room the source's history left it, a hash table sized
+    // for its elements.
     let value = match &found.value {
         Value::String(s) => Value::String(s.duplicate()),
         Value::Stream(s) => Value::Stream(Box::new(s.duplicate())),
-        other => other.clone(),
+        Value::Set(s) => Value::Set(s.duplicate()),
+        Value::Hash(h) => Value::Hash(h.duplicate()),
+        Value::ZSet(z) => Value::ZSet(z.duplicate()),
+        Value::List(list) => Value::List(list.clone()),
     };
     let expire_at = found.expire_at();
     let now = ctx.now();
@@ -455,13 +459,15 @@ pub(crate) fn idle_seconds(lru_ms: i64, now_ms: i64) -> i64 {
 }
 
 /// Answers the reference count of a key's value, or nil when the key does not exist: Redis's
-/// shared integers (0 to 9999) answer 2147483647, other values 1.
+/// shared integers (0 to 9999) answer 2147483647, a string stored from an argument earlier in
+/// the running transaction 2 (its queued command holds it too), other values 1.
 ///
 /// `OBJECT REFCOUNT key`
 pub fn object_refcount_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let exec = ctx.running_exec();
     Ok(ctx
         .lookup(&argv[2], Lookup::INSPECT)
-        .map_or(Reply::Nil, |e| Reply::Integer(e.refcount())))
+        .map_or(Reply::Nil, |e| Reply::Integer(e.refcount(exec))))
 }
 
 /// Lists the subcommands of `OBJECT`, one status line each.

@@ -474,6 +474,7 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     let compress = ctx.engine.config.rdbcompression;
     let depth = ctx.engine.config.list_compress_depth;
     let lfu = ctx.engine.config.maxmemory_policy.is_lfu();
+    let exec = ctx.running_exec();
     let Some(entry) = ctx.db().peek(key) else {
         return Err(RedisError::no_such_key());
     };
@@ -498,7 +499,7 @@ fn debug_object(ctx: &mut Ctx<'_>, key: &[u8]) -> CmdResult {
     }) & 0xf_fff0;
     let mut line = format!(
         "Value at:0x7f3d61{address:06x} refcount:{} encoding:{} serializedlength:{serialized} lru:{lru} lru_seconds_idle:{idle}",
-        entry.refcount(),
+        entry.refcount(exec),
         entry.value.encoding_name(),
     );
     if let crate::keyspace::Value::List(list) = &entry.value {

@@ -261,6 +261,7 @@ pub fn getset_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let key = &argv[1];
     let old = get_generic(ctx, key)?;
     ctx.set_key(key, Value::string_from(&argv[2]), false);
+    ctx.stored_argument(key);
     ctx.notify(notify::STRING, "set", key);
     Ok(bulk_or_nil(old))
 }
@@ -303,6 +304,7 @@ pub fn append_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let len = match ctx.lookup_string(key, Lookup::WRITE)? {
         None => {
             ctx.set_key(key, Value::string_from(tail), false);
+            ctx.stored_argument(key);
             tail.len()
         }
         Some(s) => {
@@ -391,6 +393,7 @@ pub fn incrbyfloat_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     }
     let printed = sum.to_human().into_bytes();
     store_in_place(ctx, key, StrValue::plain(printed.clone()));
+    ctx.stored_argument(key);
     ctx.notify(notify::STRING, "incrbyfloat", key);
     // Propagated as the value it produced, so that a replay does not depend on float maths.
     ctx.propagate_as(vec![aof::command(&[b"SET", key, &printed, b"KEEPTTL"])]);
@@ -685,6 +688,7 @@ fn set_generic(
         }
     }
     ctx.set_key(key, Value::string_from(value), options.keep_ttl);
+    ctx.stored_argument(key);
     ctx.notify(notify::STRING, "set", key);
     if let Some(at) = at {
         ctx.set_expire(key, Some(at));
@@ -721,6 +725,7 @@ fn mset_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], nx: bool) -> CmdResult {
     for pair in pairs {
         if let [key, value] = pair {
             ctx.set_key(key, Value::string_from(value), false);
+            ctx.stored_argument(key);
             ctx.notify(notify::STRING, "set", key);
         }
     }

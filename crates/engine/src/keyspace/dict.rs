@@ -20,6 +20,14 @@
 //! Slot ids are stable while an element lives, which lets other indexes (the expire index)
 //! point at elements without copying keys. Resizing rebuilds the index at once rather than
 //! incrementally: the engine is single-threaded and the tables are small.
+//!
+//! Redis resizes incrementally, and its memory figures show it: while a table grows or shrinks
+//! both the old and the new one are allocated (`dictSlots` counts both), until the
+//! operations on the table have moved every old bucket, one bucket per lookup, insertion or
+//! removal (`_dictRehashStep`, which gives up after visiting 10 empty buckets), and the table
+//! does not resize again before. Collections' tables ([`Weigh::REHASH`]) follow those steps
+//! ([`Dict::slots`]) on the engine's own buckets; the keyspace's does not (Redis's
+//! `serverCron` finishes rehashing it within the 100 ms its clock ticks).
 
 use std::cell::Cell;
 
@@ -31,6 +39,21 @@ pub type SlotId = u32;
 
 const NONE: u32 = u32::MAX;
 const MIN_BUCKETS: usize = 4;
+/// In a used slot's `next`: the element was in the table when the latest rehash began (see
+/// [`Rehash`]); any other value: added since.
+const OLD: u32 = 0;
+/// Redis's `dictRehash(d, 1)` gives up after visiting this many empty buckets.
+const EMPTY_VISITS: usize = 10;
+
+/// Redis's rehash in progress: the old table had `old` buckets (0: no rehash), buckets below
+/// `idx` were moved, `left` elements are still in the old table (those marked [`OLD`] whose
+/// old bucket is at or past `idx`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Rehash {
+    old: usize,
+    idx: usize,
+    left: usize,
+}
 
 /// An index place that was never used since the index was built: a run ends there.
 const EMPTY: u32 = u32::MAX;
@@ -97,7 +120,7 @@ impl Key {
 #[repr(C)]
 struct Slot<V: Weigh> {
     hash: u64,
-    /// In a free slot, the next free one (unused in a used slot).
+    /// In a free slot, the next free one; in a used one, [`OLD`] or not (see [`Rehash`]).
     next: u32,
     key: Key,
     /// The element's value; `None` in a free slot.
@@ -126,6 +149,9 @@ pub trait Weigh {
     /// The alignment of the table's slots: `()`, or [`CacheLine`] for a value large enough
     /// that its slot spans several lines.
     type Align: Clone + std::fmt::Debug;
+
+    /// Whether the table follows Redis's incremental rehash (see the module doc).
+    const REHASH: bool = true;
 
     /// The bytes the value takes, as Redis allocates it.
     fn weigh(&self) -> usize {
@@ -185,6 +211,8 @@ pub struct Dict<V: Weigh> {
     weight: usize,
     /// The slot [`Dict::find`] found or [`Dict::insert`] filled last, for [`Dict::find_again`].
     last: Cell<SlotId>,
+    /// Redis's rehash in progress (lookups advance it, hence the cell).
+    rehash: Cell<Rehash>,
 }
 
 impl<V: Weigh> Default for Dict<V> {
@@ -260,7 +288,122 @@ impl<V: Weigh> Dict<V> {
             size: 0,
             len: 0,
             weight: 0,
+            rehash: Cell::new(Rehash::default()),
         }
+    }
+
+    /// An empty table sized for `len` elements, as Redis's `dictExpand` on a new table (a
+    /// conversion or a load): no rehash follows until it outgrows them.
+    pub fn with_capacity(len: usize) -> Self {
+        let mut dict = Self::new();
+        dict.size = len
+            .checked_next_power_of_two()
+            .unwrap_or(1 << (usize::BITS - 1))
+            .max(MIN_BUCKETS);
+        dict
+    }
+
+    /// The buckets Redis has allocated: [`Dict::buckets`], plus the old table's while a rehash
+    /// is in progress (Redis's `dictSlots`).
+    pub fn slots(&self) -> usize {
+        self.size + self.rehash.get().old
+    }
+
+    /// Resizes the table as Redis's `dictExpand` sizes a new one for its elements (a copy's:
+    /// COPY duplicates a collection into a table so sized), no rehash in progress.
+    pub fn presize(&mut self) {
+        self.settle();
+        if self.len > 0 {
+            self.size = Self::with_capacity(self.len()).size;
+        }
+    }
+
+    /// Finishes a rehash in progress at once, as a table loaded or converted is presized.
+    pub fn settle(&self) {
+        self.rehash.set(Rehash::default());
+    }
+
+    /// One step of Redis's incremental rehash (`_dictRehashStep`): moves the next non-empty
+    /// old bucket, looking at no more than 10 empty ones. Redis takes one at every lookup,
+    /// insertion and removal on a table being rehashed; callers that look a key up more than
+    /// the engine's one call take the others here.
+    #[inline]
+    pub fn rehash_step(&self) {
+        if V::REHASH && self.rehash.get().old != 0 {
+            self.rehash_step_slow();
+        }
+    }
+
+    #[inline(never)]
+    fn rehash_step_slow(&self) {
+        let mut r = self.rehash.get();
+        let mut empty = EMPTY_VISITS;
+        while r.left > 0 && r.idx < r.old {
+            let moved = self.old_bucket_len(r);
+            r.idx += 1;
+            if moved > 0 {
+                r.left = r.left.saturating_sub(moved);
+                break;
+            }
+            empty -= 1;
+            if empty == 0 {
+                self.rehash.set(r);
+                return;
+            }
+        }
+        if r.left == 0 || r.idx >= r.old {
+            r = Rehash::default();
+        }
+        self.rehash.set(r);
+    }
+
+    /// The elements still in old bucket `r.idx` of a rehash in progress (`r.old` is not 0).
+    fn old_bucket_len(&self, r: Rehash) -> usize {
+        let (old_mask, size) = (r.old.saturating_sub(1), self.size);
+        let mut n = 0;
+        let mut count = |id: SlotId| {
+            if let Some(slot) = self.slots.get(id as usize)
+                && slot.next == OLD
+                && slot.hash as usize & old_mask == r.idx
+            {
+                n += 1;
+            }
+            true
+        };
+        if size >= r.old {
+            // A growth: the old bucket went to the new ones equal to it modulo its size
+            // (`step_by` needs a step above 0: a rehash in progress has an old table).
+            for bucket in (r.idx..size).step_by(r.old.max(1)) {
+                self.visit_bucket(bucket, &mut count);
+            }
+        } else {
+            // A shrink: to the new bucket it is equal to modulo the new size.
+            self.visit_bucket(r.idx & size.saturating_sub(1), &mut count);
+        }
+        n
+    }
+
+    /// Starts Redis's rehash from a table of `old` buckets to one of `self.size`: every
+    /// element is in the old table.
+    fn begin_rehash(&mut self, old: usize) {
+        if !V::REHASH || old == 0 || self.len == 0 {
+            return;
+        }
+        for slot in &mut self.slots {
+            if slot.value.is_some() {
+                slot.next = OLD;
+            }
+        }
+        self.rehash.set(Rehash {
+            old,
+            idx: 0,
+            left: self.len(),
+        });
+    }
+
+    /// Whether Redis's table is being rehashed (it then neither grows nor shrinks).
+    fn rehashing(&self) -> bool {
+        V::REHASH && self.rehash.get().old != 0
     }
 
     /// The bytes the elements take as Redis allocates them: each key's `sds` plus each value's
@@ -411,17 +554,20 @@ impl<V: Weigh> Dict<V> {
 
     /// The value of `key`.
     pub fn get(&self, key: &[u8]) -> Option<&V> {
+        self.rehash_step();
         self.find(key).and_then(|id| self.slot(id)).map(|(_, v)| v)
     }
 
     /// The value of `key`, mutably.
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
+        self.rehash_step();
         let id = self.find(key)?;
         self.slot_mut(id).map(|(_, v)| v)
     }
 
     /// Whether `key` is present.
     pub fn contains(&self, key: &[u8]) -> bool {
+        self.rehash_step();
         self.find(key).is_some()
     }
 
@@ -438,6 +584,22 @@ impl<V: Weigh> Dict<V> {
 
     /// Stores `value` under `key`; returns the slot and the value it replaced, if any.
     pub fn insert(&mut self, key: &[u8], value: V) -> (SlotId, Option<V>) {
+        self.rehash_step();
+        self.put(key, value)
+    }
+
+    /// [`Dict::insert`] after a lookup of the key, as Redis's hashes and sorted sets store:
+    /// `dictFind`, then `dictAdd` when the key is new, each a rehash step.
+    pub fn find_then_insert(&mut self, key: &[u8], value: V) -> (SlotId, Option<V>) {
+        self.rehash_step();
+        if self.rehashing() && self.find_again(key).is_none() {
+            self.rehash_step();
+        }
+        self.put(key, value)
+    }
+
+    /// [`Dict::insert`] without its rehash step.
+    fn put(&mut self, key: &[u8], value: V) -> (SlotId, Option<V>) {
         if let Some(id) = self.find_again(key)
             && let Some(old) = self
                 .slots
@@ -454,9 +616,15 @@ impl<V: Weigh> Dict<V> {
             .weight
             .saturating_add(sds_size(key.len()))
             .saturating_add(value.weigh());
-        if self.len() >= self.size {
-            // Redis's table doubles when it holds as many elements as buckets.
-            self.size = (self.size * 2).max(MIN_BUCKETS);
+        if self.len() >= self.size && !self.rehashing() {
+            // Redis's table doubles when it holds as many elements as buckets (to fit one
+            // more: after a shrink's rehash it may hold more), the move being a rehash.
+            let old = self.size;
+            self.size = (self.len() + 1)
+                .checked_next_power_of_two()
+                .unwrap_or(1 << (usize::BITS - 1))
+                .max(MIN_BUCKETS);
+            self.begin_rehash(old);
         }
         self.reserve_place();
         let h = hash(key);
@@ -501,14 +669,21 @@ impl<V: Weigh> Dict<V> {
 
     /// Removes the element in a slot; returns its key and value.
     pub fn remove_slot(&mut self, id: SlotId) -> Option<(Box<[u8]>, V)> {
+        self.rehash_step();
         let Some(Slot {
             hash,
+            next,
             value: Some(_),
             ..
         }) = self.slots.get(id as usize)
         else {
             return None;
         };
+        let mut r = self.rehash.get();
+        if r.old != 0 && *next == OLD && *hash as usize & (r.old - 1) >= r.idx {
+            r.left = r.left.saturating_sub(1);
+            self.rehash.set(r);
+        }
         if let Some(at) = self.place_of(*hash, id) {
             // A place followed by an empty one ends its run: it can be empty too.
             let next = self.index.get((at + 1) & self.mask()).copied();
@@ -536,9 +711,11 @@ impl<V: Weigh> Dict<V> {
         if self.len == 0 {
             self.clear();
         } else {
-            if self.size > MIN_BUCKETS && self.len() * 10 < self.size {
+            if self.size > MIN_BUCKETS && self.len() * 10 < self.size && !self.rehashing() {
                 // Redis shrinks a table under 10 % full to the smallest power of two that fits.
+                let old = self.size;
                 self.size = self.len().next_power_of_two().max(MIN_BUCKETS);
+                self.begin_rehash(old);
             }
             if self.index.len() > MIN_PLACES && self.len() * 8 < self.index.len() {
                 self.rebuild_index(places_for(self.len()));
@@ -557,6 +734,7 @@ impl<V: Weigh> Dict<V> {
         self.free = NONE;
         self.len = 0;
         self.weight = 0;
+        self.rehash.set(Rehash::default());
     }
 
     /// Every element, in slot order.
@@ -672,6 +850,7 @@ impl<V: Weigh> Dict<V> {
     /// A random element's slot, as Redis's `dictGetRandomKey`: a random non-empty bucket, then a
     /// random element of it.
     pub fn random(&self, rng: &mut Rng) -> Option<SlotId> {
+        self.rehash_step();
         if self.len == 0 {
             return None;
         }
@@ -719,9 +898,55 @@ mod tests {
             assert!(d.remove(&key(i)).is_some());
         }
         assert_eq!(d.len(), 10);
-        assert!(d.buckets() <= 16, "shrunk to {}", d.buckets());
+        // Shrunk to 128 buckets at 102 elements; no further shrink while that rehash goes on.
+        assert_eq!(d.buckets(), 128);
+        assert_eq!(d.slots(), 128 + 1024);
+        // Lookups finish it (moving one bucket or visiting 10 empty ones each): the next
+        // removal shrinks the table again.
+        for _ in 0..1024 {
+            d.get(b"missing");
+        }
+        assert_eq!(d.slots(), 128);
+        assert!(d.remove(&key(990)).is_some());
+        assert_eq!(d.buckets(), 16);
         assert_eq!(d.get(&key(995)), Some(&995));
         assert_eq!(d.get(&key(5)), None);
+    }
+
+    /// Redis's incremental rehash, as MEMORY USAGE shows it (see server-memory-rehash.redis):
+    /// the fifth insertion grows the table from 4 to 8 buckets, both allocated until steps
+    /// moved the old ones; a presized table has none to move; the keyspace's table never
+    /// keeps an old one.
+    #[test]
+    fn a_grown_table_keeps_its_old_buckets_until_moved() {
+        let mut d: Dict<Vec<u8>> = Dict::new();
+        for i in 0..5 {
+            d.insert(&key(i), Vec::new());
+        }
+        assert_eq!((d.buckets(), d.slots()), (8, 12));
+        // Four old buckets hold four elements: at most four steps move them all.
+        for _ in 0..4 {
+            d.rehash_step();
+        }
+        assert_eq!(d.slots(), 8);
+        // No growth while rehashing: 8 elements in 8 buckets, the ninth grows the table.
+        let mut d: Dict<()> = Dict::with_capacity(8);
+        for i in 0..8 {
+            d.insert(&key(i), ());
+        }
+        assert_eq!(d.slots(), 8);
+        d.insert(&key(8), ());
+        assert_eq!((d.buckets(), d.slots()), (16, 24));
+        d.settle();
+        assert_eq!(d.slots(), 16);
+        let mut keyspace: Dict<crate::keyspace::Entry> = Dict::new();
+        for i in 0..5 {
+            let value = crate::keyspace::Value::String(crate::keyspace::value::StrValue::new(
+                b"v".to_vec(),
+            ));
+            keyspace.insert(&key(i), crate::keyspace::Entry::new(value, 0));
+        }
+        assert_eq!(keyspace.slots(), 8);
     }
 
     #[test]

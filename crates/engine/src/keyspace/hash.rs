@@ -76,6 +76,16 @@ impl PartialEq for Hash {
 }
 
 impl Hash {
+    /// A copy as Redis's `hashTypeDup` makes it (COPY): a table sized for its fields.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        let mut copy = self.clone();
+        if let Repr::Table(dict) = &mut copy.repr {
+            dict.presize();
+        }
+        copy
+    }
+
     /// An empty hash, listpack-encoded (Redis's `createHashObject`).
     pub fn new() -> Self {
         Hash {
@@ -190,7 +200,7 @@ impl Hash {
                 }
                 true
             }
-            Repr::Table(dict) => dict.insert(field, value).1.is_none(),
+            Repr::Table(dict) => dict.find_then_insert(field, value).1.is_none(),
         }
     }
 
@@ -281,7 +291,7 @@ impl Hash {
     /// Turns a listpack into a hashtable (`hashTypeConvertListpack`); a hashtable stays one.
     fn convert(&mut self) {
         if let Repr::Listpack(pairs) = &mut self.repr {
-            let mut dict = Dict::new();
+            let mut dict = Dict::with_capacity(pairs.len());
             for (field, value) in std::mem::take(pairs) {
                 dict.insert(&field, value);
             }

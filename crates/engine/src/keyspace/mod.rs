@@ -77,6 +77,9 @@ impl PartialEq for Entry {
 impl dict::Weigh for Entry {
     type Align = dict::CacheLine;
 
+    /// Redis's `serverCron` finishes rehashing the keyspace in the background.
+    const REHASH: bool = false;
+
     /// A string's bytes held in place span the slot's second and third lines.
     #[inline]
     fn touch(&self) {
@@ -121,12 +124,14 @@ impl Entry {
         self.expire_at().is_some_and(|at| at < now_ms)
     }
 
-    /// What `OBJECT REFCOUNT` answers. Redis keeps one shared object for each integer from 0 to
-    /// 9999 and stores it (with the maximal refcount, `INT_MAX`) wherever such an integer string
-    /// is stored; every other value is referenced once.
+    /// What `OBJECT REFCOUNT` answers while transaction `exec` runs (its serial; 0 outside
+    /// `EXEC`). Redis keeps one shared object for each integer from 0 to 9999 and stores it
+    /// (with the maximal refcount, `INT_MAX`) wherever such an integer string is stored; a
+    /// string stored from an argument of a command of the running transaction is referenced
+    /// by that command too (see [`value::HeldBy`]); every other value is referenced once.
     #[allow(clippy::match_wildcard_for_single_variants)] // one variant per type to come
     #[allow(clippy::match_wildcard_for_single_variants)] // more types are coming
-    pub fn refcount(&self) -> i64 {
+    pub fn refcount(&self, exec: u32) -> i64 {
         /// Redis's `OBJ_SHARED_INTEGERS`.
         const SHARED_INTEGERS: i64 = 10_000;
         /// Redis's `OBJ_SHARED_REFCOUNT`.
@@ -140,6 +145,11 @@ impl Entry {
         };
         if shared && !self.unshared {
             SHARED_REFCOUNT
+        } else if let Value::String(s) = &self.value
+            && exec != 0
+            && s.held_by.0 == exec
+        {
+            2
         } else {
             1
         }
@@ -282,6 +292,10 @@ impl Db {
         else {
             return;
         };
+        // A string changed in place is a fresh object in Redis (`dbUnshareStringValue`).
+        if let Value::String(s) = &mut entry.value {
+            s.held_by = value::HeldBy::default();
+        }
         let mem = accounted_size(&entry.value);
         let old = std::mem::replace(&mut entry.mem, mem);
         self.values_mem = self.values_mem.saturating_sub(old).saturating_add(mem);

@@ -104,6 +104,16 @@ impl SetValue {
         }
     }
 
+    /// A copy as Redis's `setTypeDup` makes it (COPY): a hashtable sized for its members.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        let mut copy = self.clone();
+        if let Repr::Hashtable(dict) = &mut copy.repr {
+            dict.presize();
+        }
+        copy
+    }
+
     /// Turns an intset into a hashtable (`setTypeConvert`); a hashtable stays one.
     pub fn convert_to_hashtable(&mut self) {
         self.convert();
@@ -148,13 +158,8 @@ impl SetValue {
     /// members (`set-max-intset-entries`, capped at 2^30 as Redis caps it).
     pub fn add(&mut self, member: &[u8], max_intset: usize) -> bool {
         match &mut self.repr {
-            Repr::Hashtable(dict) => {
-                if dict.contains(member) {
-                    return false;
-                }
-                dict.insert(member, ());
-                true
-            }
+            // `dictAddRaw`: one lookup, which finds an existing member.
+            Repr::Hashtable(dict) => dict.insert(member, ()).1.is_none(),
             Repr::Intset { members, width } => {
                 let Some(n) = parse_i64(member) else {
                     self.convert();
@@ -179,7 +184,7 @@ impl SetValue {
     /// Turns an intset into a hashtable (`setTypeConvert`).
     fn convert(&mut self) {
         if let Repr::Intset { members, .. } = &self.repr {
-            let mut dict = Dict::new();
+            let mut dict = Dict::with_capacity(members.len());
             for &n in members {
                 dict.insert(&int_bytes(n), ());
             }

@@ -125,7 +125,24 @@ pub struct StrValue {
     pub encoding: StrEncoding,
     /// For a `raw` value, the room its sds string has (what `MEMORY USAGE` counts).
     pub sds: Sds,
+    /// The transaction whose queued command's argument this value is (see [`HeldBy`]).
+    pub held_by: HeldBy,
 }
+
+/// A string stored from a command's argument is that argument's very object in Redis, and a
+/// command queued in `MULTI` keeps its arguments until `EXEC` is done: meanwhile `OBJECT
+/// REFCOUNT` counts that reference too. This is the serial of that `EXEC` (`Blocking::exec`,
+/// never 0), or 0. Values equal whatever it holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeldBy(pub u32);
+
+impl PartialEq for HeldBy {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for HeldBy {}
 
 impl StrValue {
     /// As `tryObjectEncoding`: an integer of at most 20 characters becomes `int`, a string of at
@@ -135,6 +152,7 @@ impl StrValue {
             encoding: Self::encoding_of(&bytes),
             bytes: StrBytes::from_vec(bytes),
             sds: Sds::default(),
+            held_by: HeldBy::default(),
         }
     }
 
@@ -146,6 +164,7 @@ impl StrValue {
             encoding: StrEncoding::Int,
             bytes: StrBytes::from_slice(crate::num::format_i64_into(n, &mut buf)),
             sds: Sds::default(),
+            held_by: HeldBy::default(),
         }
     }
 
@@ -155,6 +174,7 @@ impl StrValue {
             encoding: Self::encoding_of(bytes),
             bytes: StrBytes::from_slice(bytes),
             sds: Sds::default(),
+            held_by: HeldBy::default(),
         }
     }
 
@@ -174,6 +194,7 @@ impl StrValue {
             sds: Sds::fresh(bytes.len()),
             bytes: StrBytes::from_vec(bytes),
             encoding,
+            held_by: HeldBy::default(),
         }
     }
 
@@ -184,6 +205,7 @@ impl StrValue {
             sds: Sds::fresh(bytes.len()),
             bytes: StrBytes::from_vec(bytes),
             encoding: StrEncoding::Raw,
+            held_by: HeldBy::default(),
         }
     }
 
@@ -204,6 +226,7 @@ impl StrValue {
     #[must_use]
     pub fn duplicate(&self) -> Self {
         let mut copy = self.clone();
+        copy.held_by = HeldBy::default();
         if copy.encoding == StrEncoding::Raw {
             copy.sds = Sds::fresh(copy.bytes.len());
         }

@@ -386,6 +386,22 @@ impl Skiplist {
         self.scores.insert(member, score);
     }
 
+    /// A member's new score, as `zslUpdateScore`: the node moves, the table entry stays (no
+    /// lookup nor removal in the hash table beyond the one that found the member).
+    fn update(&mut self, member: &[u8], old: f64, new: f64) {
+        let mut key = (Score(old), member.to_vec());
+        self.order.remove(&key);
+        key.0 = Score(new);
+        self.order.insert(key);
+        if let Some((_, score)) = self
+            .scores
+            .find_again(member)
+            .and_then(|id| self.scores.slot_mut(id))
+        {
+            *score = new;
+        }
+    }
+
     fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let (_, score) = self.scores.remove(member)?;
         self.order.remove(&(Score(score), member.to_vec()));
@@ -518,6 +534,16 @@ impl DoubleEndedIterator for Iter<'_> {
 }
 
 impl ZSet {
+    /// A copy as Redis's `zsetDup` makes it (COPY): a table sized for its members.
+    #[must_use]
+    pub fn duplicate(&self) -> Self {
+        let mut copy = self.clone();
+        if let Repr::Skiplist(list) = &mut copy.repr {
+            list.scores.presize();
+        }
+        copy
+    }
+
     /// An empty listpack-encoded set (the encoding ZADD creates, converted as it grows).
     pub fn new() -> Self {
         ZSet {
@@ -648,8 +674,12 @@ impl ZSet {
             if score == current {
                 return Ok(Change::Unchanged(score));
             }
-            self.remove(member);
-            self.insert_new(member, score);
+            if let Repr::Skiplist(list) = &mut self.repr {
+                list.update(member, current, score);
+            } else {
+                self.remove(member);
+                self.insert_new(member, score);
+            }
             return Ok(Change::Updated(score));
         }
         if flags.xx {

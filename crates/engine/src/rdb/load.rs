@@ -42,6 +42,7 @@ use super::{LoadError, Reader, rdb_type, ziplist};
 use crate::config::Config;
 use crate::cstr::strtod_prefix;
 use crate::keyspace::Value;
+use crate::keyspace::dict::Dict;
 use crate::keyspace::hash::Hash;
 use crate::keyspace::list::List;
 use crate::keyspace::set::SetValue;
@@ -63,8 +64,13 @@ impl Reader<'_> {
     /// `config`'s thresholds (a list takes its `list-max-listpack-size`).
     pub fn load_object(&mut self, t: u8, config: &Config) -> Result<Value, LoadError> {
         let mut value = self.load_object_body(t, config)?;
-        if let Value::List(list) = &mut value {
-            list.set_fill(config.list_max_listpack_size);
+        // Redis presizes the hash tables it loads (`dictTryExpand`): none is being rehashed.
+        match &mut value {
+            Value::List(list) => list.set_fill(config.list_max_listpack_size),
+            Value::Set(set) => set.hashtable().into_iter().for_each(Dict::settle),
+            Value::Hash(hash) => hash.table().into_iter().for_each(Dict::settle),
+            Value::ZSet(zset) => zset.dict().into_iter().for_each(Dict::settle),
+            Value::String(_) | Value::Stream(_) => {}
         }
         Ok(value)
     }
