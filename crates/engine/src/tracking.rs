@@ -411,7 +411,7 @@ impl Engine {
     /// call in a row that could not get under the limit. Redis picks them by a random walk; here
     /// the table's first keys go (its order is the keys' byte order).
     pub(crate) fn tracking_limit_used_slots(&mut self) {
-        let max = usize::try_from(self.config.get_num("tracking-table-max-keys")).unwrap_or(0);
+        let max = usize::try_from(self.config.tracking_table_max_keys).unwrap_or(0);
         if max == 0 || self.tracking.table.len() <= max {
             self.tracking.limit_rounds = 0;
             return;
