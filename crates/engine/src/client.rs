@@ -115,11 +115,23 @@ impl Client {
     }
 }
 
-/// The open connections, by id (taken by reference, as a map's keys are). Ids only grow, so the connections are kept in a vector in
-/// the order they connected, which is also the order of their ids: a lookup is a binary
-/// search over a few entries (usually one or two) and `CLIENT LIST` reads them in id order.
+/// The open connections, by id (taken by reference, as a map's keys are). Ids only grow, so
+/// the connections are kept in a vector in the order they connected, which is also the order
+/// of their ids: a lookup is a binary search over a few entries (usually one or two) and
+/// `CLIENT LIST` reads them in id order.
+///
+/// It also carries the engine's [`Clients::unusual`] flag: whether the work around a command
+/// must look at the rare states (see [`Engine::needs_attention`]). Every way to change a
+/// connection ([`Clients::get_mut`], [`Clients::insert`]) sets it, so that a command that may
+/// have switched on `CLIENT REPLY`, tracking, closing or a pending output is never taken for
+/// a plain one; the engine-wide rare states set it where they begin
+/// ([`Engine::mark_unusual`]). Only the dispatch clears it, when none of them holds.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Clients(Vec<Client>);
+pub(crate) struct Clients {
+    list: Vec<Client>,
+    /// Some rare state may hold (never false while one does).
+    unusual: bool,
+}
 
 // The methods take ids by reference, as the map they replace did, so that callers read alike.
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -127,20 +139,29 @@ impl Clients {
     /// Where the connection `id` is.
     #[inline]
     fn position(&self, id: ClientId) -> Option<usize> {
-        self.0.binary_search_by_key(&id, |c| c.id).ok()
+        self.list.binary_search_by_key(&id, |c| c.id).ok()
     }
 
     /// The connection `id`.
     #[inline]
     pub(crate) fn get(&self, id: &ClientId) -> Option<&Client> {
-        self.0.get(self.position(*id)?)
+        self.list.get(self.position(*id)?)
     }
 
-    /// The connection `id`, to change it.
+    /// The connection `id`, to change it (which may need the dispatch's attention: see
+    /// [`Clients`]).
     #[inline]
     pub(crate) fn get_mut(&mut self, id: &ClientId) -> Option<&mut Client> {
+        self.unusual = true;
+        self.get_mut_plain(id)
+    }
+
+    /// The connection `id`, for the dispatch's own bookkeeping, which changes none of the
+    /// fields [`Engine::needs_attention`] reads.
+    #[inline]
+    fn get_mut_plain(&mut self, id: &ClientId) -> Option<&mut Client> {
         let at = self.position(*id)?;
-        self.0.get_mut(at)
+        self.list.get_mut(at)
     }
 
     /// Whether the connection `id` is open.
@@ -150,40 +171,42 @@ impl Clients {
 
     /// Adds a connection (replacing one with the same id).
     pub(crate) fn insert(&mut self, client: Client) {
-        match self.0.last() {
+        self.unusual = true;
+        match self.list.last() {
             Some(last) if last.id >= client.id => {
-                match self.0.binary_search_by_key(&client.id, |c| c.id) {
+                match self.list.binary_search_by_key(&client.id, |c| c.id) {
                     Ok(at) => {
-                        if let Some(slot) = self.0.get_mut(at) {
+                        if let Some(slot) = self.list.get_mut(at) {
                             *slot = client;
                         }
                     }
-                    Err(at) => self.0.insert(at, client),
+                    Err(at) => self.list.insert(at, client),
                 }
             }
-            _ => self.0.push(client),
+            _ => self.list.push(client),
         }
     }
 
     /// Removes the connection `id`, handing it over.
     pub(crate) fn remove(&mut self, id: &ClientId) -> Option<Client> {
         let at = self.position(*id)?;
-        Some(self.0.remove(at))
+        self.unusual = true;
+        Some(self.list.remove(at))
     }
 
     /// The ids of the connections, ascending.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &ClientId> {
-        self.0.iter().map(|c| &c.id)
+        self.list.iter().map(|c| &c.id)
     }
 
     /// The connections, by ascending id.
     pub(crate) fn values(&self) -> std::slice::Iter<'_, Client> {
-        self.0.iter()
+        self.list.iter()
     }
 
     /// How many connections are open.
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.list.len()
     }
 }
 
@@ -457,7 +480,9 @@ impl Engine {
             return Err(Reply::error("ERR no such client"));
         };
         let standing = Standing::of(state);
-        if !self.blocking.clients.is_empty() && self.is_blocked(client) {
+        self.check_unusual();
+        let unusual = self.clients.unusual;
+        if unusual && !self.blocking.clients.is_empty() && self.is_blocked(client) {
             return Err(Reply::error(
                 "ERR this connection waits in a blocking command",
             ));
@@ -467,13 +492,91 @@ impl Engine {
             return Err(crate::lazy::refusal(family).into());
         }
         let start = out.len();
-        if self.tracking.clients > 0 {
+        if unusual && self.tracking.clients > 0 {
             self.tracking_limit_used_slots();
         }
         self.process(client, standing, argv, out);
+        self.check_unusual();
+        if self.clients.unusual {
+            let delivered = self.after_unusual_command(client, argv, out, start);
+            // What needs attention after this command: nothing, usually.
+            self.clients.unusual = self.needs_attention();
+            return delivered;
+        }
+        // None of the rare states holds: the replies are shaped and stay in `out`, which is all
+        // the connection receives (what `after_unusual_command` does then, without its tests).
+        let delivered = if let Some(c) = self.clients.get(&client) {
+            if c.resp == 2 {
+                for reply in out.iter_mut().skip(start) {
+                    reply.make_resp2();
+                }
+            }
+            Delivered::Held
+        } else {
+            out.truncate(start);
+            Delivered::Outbox
+        };
+        self.note_peak_memory();
+        Ok(delivered)
+    }
+
+    /// Redis notes the peak after each command, before the next one evicts; only a write can
+    /// have raised it (INFO and MEMORY STATS note it too).
+    #[inline]
+    fn note_peak_memory(&mut self) {
+        if std::mem::take(&mut self.wrote) {
+            self.peak_memory = self.peak_memory.max(self.used_memory());
+        }
+    }
+
+    /// Whether the work around a command must look at a rare state: a blocked or paused
+    /// client, client tracking, `MONITOR`, `CLIENT REPLY`, a connection closing or with output
+    /// waiting, a restart, evictions or invalidations pending. [`Clients::unusual`] is true
+    /// whenever this is.
+    fn needs_attention(&self) -> bool {
+        !self.blocking.clients.is_empty()
+            || !self.blocking.ready.is_empty()
+            || self.blocking.pause.is_some()
+            || self.blocking.retrying
+            || self.tracking.clients > 0
+            || self.tracking.has_pending()
+            || !self.monitors.is_empty()
+            || !self.monitor_echo.is_empty()
+            || self.persistence.restart_pending
+            || self.eviction.pending
+            || self.clients.values().any(|c| {
+                c.reply_mode != 0 || c.tracking.is_some() || !c.outbox.is_empty() || c.closing
+            })
+    }
+
+    /// Notes that a rare state (see [`Engine::needs_attention`]) may have begun.
+    #[inline]
+    pub(crate) fn mark_unusual(&mut self) {
+        self.clients.unusual = true;
+    }
+
+    /// In tests: the flag is never false while a rare state holds.
+    #[inline]
+    fn check_unusual(&self) {
+        #[cfg(debug_assertions)]
+        debug_assert!(
+            self.clients.unusual || !self.needs_attention(),
+            "a rare state began without Engine::mark_unusual"
+        );
+    }
+
+    /// The end of [`Engine::run_call`] when a rare state may hold (see [`Delivered`]).
+    #[inline(never)]
+    fn after_unusual_command(
+        &mut self,
+        client: ClientId,
+        argv: &[Vec<u8>],
+        out: &mut Vec<Reply>,
+        start: usize,
+    ) -> Result<Delivered, Reply> {
         // Delivery of the command's replies (see `deliver`), at once for all of them.
         let mut delivered = Delivered::Outbox;
-        match self.clients.get_mut(&client) {
+        match self.clients.get_mut_plain(&client) {
             Some(c) => {
                 // Redis resets a client's per-command flags once its command is done: for a
                 // blocked one, when it is served.
@@ -512,11 +615,7 @@ impl Engine {
                 self.deliver(client, Reply::Status(line.into()));
             }
         }
-        // Redis notes the peak after each command, before the next one evicts; only a write
-        // can have raised it (INFO and MEMORY STATS note it too).
-        if std::mem::take(&mut self.wrote) {
-            self.peak_memory = self.peak_memory.max(self.used_memory());
-        }
+        self.note_peak_memory();
         if self.eviction.pending {
             // Evictions notify (a `RESP3` connection may receive its own `evicted` event).
             delivered = Delivered::Outbox;
@@ -656,7 +755,7 @@ impl Engine {
             Err(error) => {
                 self.note_command(client, now, noted);
                 // An error while queueing makes the whole transaction fail at EXEC.
-                if let Some(state) = self.clients.get_mut(&client)
+                if let Some(state) = self.clients.get_mut_plain(&client)
                     && state.multi.is_some()
                 {
                     state.multi_error = true;
@@ -666,13 +765,15 @@ impl Engine {
                 return;
             }
         };
-        let Some(state) = self.clients.get_mut(&client) else {
+        let unusual = self.clients.unusual;
+        let Some(state) = self.clients.get_mut_plain(&client) else {
             return;
         };
         state.last_interaction_ms = now;
         state.last_command = spec.name.as_str();
         // CLIENT PAUSE: the command waits (before it is queued in MULTI, as in Redis).
-        if let Some(pause) = self.blocking.pause
+        if unusual
+            && let Some(pause) = self.blocking.pause
             && Engine::pause_applies(pause, spec, state.multi.as_deref())
         {
             let db = state.db;
@@ -698,7 +799,7 @@ impl Engine {
 
     /// Notes a command a connection sent (see `process`).
     fn note_command(&mut self, client: ClientId, now: i64, name: &'static str) {
-        if let Some(state) = self.clients.get_mut(&client) {
+        if let Some(state) = self.clients.get_mut_plain(&client) {
             state.last_interaction_ms = now;
             state.last_command = name;
         }
@@ -816,7 +917,8 @@ impl Engine {
         argv: &[Vec<u8>],
         out: &mut Vec<Reply>,
     ) {
-        let retry = self.blocking.retrying;
+        // A rare state (see `needs_attention`) is looked at only when one may hold.
+        let retry = self.clients.unusual && self.blocking.retrying;
         let saved = self.enter_command();
         // Redis's `current_client` while the command runs (nested: EXEC's commands).
         let outer = std::mem::replace(&mut self.tracking.current, client);
@@ -838,7 +940,7 @@ impl Engine {
         self.leave_command(saved, last_db, || spec.name == "exec", argv);
         self.tracking.current = outer;
         // A tracking client remembers the keys of its read-only commands.
-        if self.tracking.clients > 0 && spec.has(flag::READONLY) {
+        if self.clients.unusual && self.tracking.clients > 0 && spec.has(flag::READONLY) {
             self.after_tracked_read(client, spec, argv);
         }
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
@@ -870,7 +972,7 @@ impl Engine {
         if !blocked {
             self.slowlog_push(client, spec, argv);
         }
-        if !self.monitors.is_empty() {
+        if self.clients.unusual && !self.monitors.is_empty() {
             self.feed_monitors(client, spec, argv);
         }
         self.redacted.clear();

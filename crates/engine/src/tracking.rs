@@ -282,6 +282,7 @@ impl Engine {
                 continue;
             }
             if target == current {
+                self.mark_unusual();
                 self.tracking.pending.push((target, Some(key.to_vec())));
             } else {
                 self.send_tracking_message(target, Reply::Array(vec![Reply::bulk(key)]));
@@ -301,6 +302,7 @@ impl Engine {
                 .collect();
             for target in targets {
                 if target == self.tracking.current {
+                    self.mark_unusual();
                     self.tracking.pending.push((target, None));
                 } else {
                     self.send_tracking_message(target, Reply::Nil);
