@@ -461,7 +461,12 @@ impl Engine {
         };
         replies.clear();
         self.reply_buffer = replies;
-        last.unwrap_or(Reply::NilArray)
+        // Not `unwrap_or(Reply::NilArray)`: the default, built and then dropped when unused,
+        // costs a call of `Reply`'s drop glue on every command.
+        match last {
+            Some(reply) => reply,
+            None => Reply::NilArray,
+        }
     }
 
     /// The work of [`Engine::call`] up to reading the output; a connection that cannot send a
