@@ -732,7 +732,7 @@ impl Engine {
         };
         let now = self.now_ms;
         let registry = Registry::get();
-        let spec = match registry.lookup(name) {
+        let spec = match registry.lookup_inline(name) {
             None => Err(RedisError::unknown_command(name, &argv[1..])),
             Some(base) if base.is_container() && argv.len() >= 2 => base
                 .subcommand(&argv[1])
@@ -914,6 +914,10 @@ impl Engine {
 
     /// [`Engine::execute`] appending the replies to `out`, for a connection whose selected
     /// database is `db`.
+    // Inlined into `process`, the path of every command (a call and its register saves less);
+    // `execute` (EXEC's commands) has its own copy.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn execute_into(
         &mut self,
         client: ClientId,
