@@ -410,9 +410,8 @@ impl Engine {
     pub fn call_into(&mut self, client: ClientId, argv: &[Vec<u8>], output: &mut Vec<Reply>) {
         let start = output.len();
         match self.run_call(client, argv, output) {
-            Err(refusal) => output.push(refusal),
-            Ok(Delivered::Held) => {}
-            Ok(Delivered::Outbox) => {
+            Delivered::Held => {}
+            Delivered::Outbox => {
                 // What the connection receives: the replies `run_call` held back, then its
                 // outbox.
                 let closing = if let Some(c) = self.clients.get_mut(&client) {
@@ -439,9 +438,8 @@ impl Engine {
         // The replies go through a buffer the engine keeps, so that a command allocates none.
         let mut replies = std::mem::take(&mut self.reply_buffer);
         let last = match self.run_call(client, argv, &mut replies) {
-            Err(refusal) => Some(refusal),
-            Ok(Delivered::Held) => replies.pop(),
-            Ok(Delivered::Outbox) => {
+            Delivered::Held => replies.pop(),
+            Delivered::Outbox => {
                 // What `call` would answer, last reply only, without collecting the rest.
                 let (last, closing) = match self.clients.get_mut(&client) {
                     Some(c) if c.outbox.is_empty() => (replies.pop(), c.closing),
@@ -470,31 +468,29 @@ impl Engine {
     }
 
     /// The work of [`Engine::call`] up to reading the output; a connection that cannot send a
-    /// command gets the refusal instead. What the connection receives is then what it appended
+    /// command gets the refusal instead (appended to `out`). What the connection receives is then what it appended
     /// to `out`, followed (see [`Delivered`]) by the connection's outbox: the command's own
     /// replies stay in `out` when nothing waited in the outbox before them (the usual case),
     /// else they join the outbox in order. Either way they are shaped for the connection's
     /// protocol.
-    fn run_call(
-        &mut self,
-        client: ClientId,
-        argv: &[Vec<u8>],
-        out: &mut Vec<Reply>,
-    ) -> Result<Delivered, Reply> {
+    fn run_call(&mut self, client: ClientId, argv: &[Vec<u8>], out: &mut Vec<Reply>) -> Delivered {
         let Some(state) = self.clients.get(&client) else {
-            return Err(Reply::error("ERR no such client"));
+            out.push(Reply::error("ERR no such client"));
+            return Delivered::Held;
         };
         let standing = Standing::of(state);
         self.check_unusual();
         let unusual = self.clients.unusual;
         if unusual && !self.blocking.clients.is_empty() && self.is_blocked(client) {
-            return Err(Reply::error(
+            out.push(Reply::error(
                 "ERR this connection waits in a blocking command",
             ));
+            return Delivered::Held;
         }
         #[cfg(feature = "split")]
         if let Some(family) = self.missing_family(client, argv) {
-            return Err(crate::lazy::refusal(family).into());
+            out.push(crate::lazy::refusal(family).into());
+            return Delivered::Held;
         }
         let start = out.len();
         if unusual && self.tracking.clients > 0 {
@@ -522,7 +518,7 @@ impl Engine {
             Delivered::Outbox
         };
         self.note_peak_memory();
-        Ok(delivered)
+        delivered
     }
 
     /// Redis notes the peak after each command, before the next one evicts; only a write can
@@ -578,7 +574,7 @@ impl Engine {
         argv: &[Vec<u8>],
         out: &mut Vec<Reply>,
         start: usize,
-    ) -> Result<Delivered, Reply> {
+    ) -> Delivered {
         // Delivery of the command's replies (see `deliver`), at once for all of them.
         let mut delivered = Delivered::Outbox;
         match self.clients.get_mut_plain(&client) {
@@ -612,7 +608,7 @@ impl Engine {
             self.persistence.restart_pending = false;
             // SHUTDOWN: every connection closes and the server starts again.
             self.restart_after_shutdown();
-            return Ok(Delivered::Outbox);
+            return Delivered::Outbox;
         }
         if !self.monitor_echo.is_empty() {
             delivered = Delivered::Outbox;
@@ -644,7 +640,7 @@ impl Engine {
             delivered = Delivered::Outbox;
             self.tracking_broadcast();
         }
-        Ok(delivered)
+        delivered
     }
 
     /// The family whose code a command needs and that is not loaded yet (see [`crate::lazy`]):
