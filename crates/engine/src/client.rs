@@ -479,6 +479,7 @@ impl Engine {
             return Delivered::Held;
         };
         let standing = Standing::of(state);
+        let resp2 = state.resp == 2;
         self.check_unusual();
         let unusual = self.clients.unusual;
         if unusual && !self.blocking.clients.is_empty() && self.is_blocked(client) {
@@ -506,19 +507,21 @@ impl Engine {
         }
         // None of the rare states holds: the replies are shaped and stay in `out`, which is all
         // the connection receives (what `after_unusual_command` does then, without its tests).
-        let delivered = if let Some(c) = self.clients.get(&client) {
-            if c.resp == 2 {
-                for reply in out.iter_mut().skip(start) {
-                    reply.make_resp2();
-                }
+        // The flag was clear before the command too (else the command ran with it set: only
+        // the dispatch clears it, and no command runs a nested dispatch), so no connection was
+        // changed, added or removed meanwhile: this one is there, with its protocol as it was.
+        #[cfg(debug_assertions)]
+        debug_assert!(
+            unusual || self.clients.get(&client).is_some_and(|c| (c.resp == 2) == resp2),
+            "a connection changed without Clients::get_mut"
+        );
+        if resp2 {
+            for reply in out.iter_mut().skip(start) {
+                reply.make_resp2();
             }
-            Delivered::Held
-        } else {
-            out.truncate(start);
-            Delivered::Outbox
-        };
+        }
         self.note_peak_memory();
-        delivered
+        Delivered::Held
     }
 
     /// Redis notes the peak after each command, before the next one evicts; only a write can
