@@ -512,7 +512,11 @@ impl Engine {
         // changed, added or removed meanwhile: this one is there, with its protocol as it was.
         #[cfg(debug_assertions)]
         debug_assert!(
-            unusual || self.clients.get(&client).is_some_and(|c| (c.resp == 2) == resp2),
+            unusual
+                || self
+                    .clients
+                    .get(&client)
+                    .is_some_and(|c| (c.resp == 2) == resp2),
             "a connection changed without Clients::get_mut"
         );
         if resp2 {
