@@ -75,6 +75,9 @@ pub struct Wire {
     args: Vec<u8>,
     /// The arguments of the current command, reused from call to call (their allocations too).
     argv: Vec<Vec<u8>>,
+    /// An argument's buffer may have grown above [`KEEP_BYTES`]: [`Wire::trim`] looks at them
+    /// (only then: most calls have only short arguments).
+    large_args: bool,
     /// The encoded replies of the last call.
     out: Vec<u8>,
     /// The last call's replies before encoding, reused from call to call.
@@ -87,6 +90,7 @@ impl Default for Wire {
             mailbox: &MAILBOX,
             args: Vec::new(),
             argv: Vec::new(),
+            large_args: false,
             out: Vec::new(),
             replies: Vec::new(),
         }
@@ -132,6 +136,10 @@ impl Wire {
             } else {
                 self.argv.push(arg.to_vec());
             }
+            // A buffer that grew past KEEP_BYTES holds more than half of it at least.
+            if n > KEEP_BYTES / 2 {
+                self.large_args = true;
+            }
             argc += 1;
         }
         self.argv.get(..argc)
@@ -143,9 +151,11 @@ impl Wire {
         if self.out.capacity() > KEEP_BYTES {
             self.out = Vec::new();
         }
-        for arg in &mut self.argv {
-            if arg.capacity() > KEEP_BYTES {
-                *arg = Vec::new();
+        if std::mem::take(&mut self.large_args) {
+            for arg in &mut self.argv {
+                if arg.capacity() > KEEP_BYTES {
+                    *arg = Vec::new();
+                }
             }
         }
     }
@@ -427,6 +437,28 @@ mod tests {
         wire.reserve_args(100);
         assert_eq!(wire.args.len(), 256);
         assert_eq!(wire.mailbox[ARGS_LEN].load(Ordering::Relaxed), 256);
+    }
+
+    #[test]
+    fn a_large_argument_is_given_back_at_the_next_call() {
+        let mut wire = wire();
+        let big = vec![b'x'; KEEP_BYTES + 1];
+        let bytes = args(&[b"SET", b"k", &big]);
+        wire.reserve_args(bytes.len());
+        wire.args[..bytes.len()].copy_from_slice(&bytes);
+        assert_eq!(
+            wire.parse_args(bytes.len()).unwrap()[2].len(),
+            KEEP_BYTES + 1
+        );
+        wire.trim();
+        assert_eq!(wire.argv[2].capacity(), 0, "freed");
+        // Short arguments leave the buffers alone (nothing to look at).
+        let bytes = args(&[b"GET", b"k"]);
+        wire.args[..bytes.len()].copy_from_slice(&bytes);
+        wire.parse_args(bytes.len()).unwrap();
+        assert!(!wire.large_args);
+        wire.trim();
+        assert_eq!(wire.argv[0], b"GET");
     }
 
     #[test]

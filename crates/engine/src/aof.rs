@@ -184,6 +184,32 @@ impl Engine {
         argv: &[Vec<u8>],
     ) {
         self.aof.depth = self.aof.depth.saturating_sub(1);
+        // Usually nothing to add and nothing to restore: no rewritten or forced propagation
+        // here or in an enclosing command, and no change, or no file to append it to.
+        let plain = saved.rewritten.is_none()
+            && !saved.forced
+            && self.aof.rewritten.is_none()
+            && !self.aof.forced
+            && (self.persistence.dirty == saved.dirty || !self.aof_feeding());
+        if !plain {
+            self.leave_propagation(saved, db, is_exec, argv);
+        }
+        if self.aof.depth == 0 {
+            self.flush_propagation();
+        }
+    }
+
+    /// The work of [`Engine::leave_command`] when the command propagates or requested a
+    /// propagation of its own: its entries are added, the enclosing command's requests
+    /// restored.
+    #[inline(never)]
+    fn leave_propagation(
+        &mut self,
+        saved: Propagation,
+        db: usize,
+        is_exec: impl FnOnce() -> bool,
+        argv: &[Vec<u8>],
+    ) {
         let rewritten = std::mem::replace(&mut self.aof.rewritten, saved.rewritten);
         let forced = std::mem::replace(&mut self.aof.forced, saved.forced);
         // EXEC's commands propagated themselves.
@@ -196,9 +222,6 @@ impl Engine {
                 }
                 None => self.aof.pending.push((db, argv.to_vec())),
             }
-        }
-        if self.aof.depth == 0 {
-            self.flush_propagation();
         }
     }
 

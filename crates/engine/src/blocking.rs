@@ -135,6 +135,7 @@ impl Ctx<'_> {
                 .or_default()
                 .push_back(client);
         }
+        self.engine.mark_unusual();
         self.engine.blocking.clients.insert(
             client,
             Blocked {
@@ -194,6 +195,7 @@ impl Engine {
         }
         let slot = (db, key.to_vec());
         if self.blocking.on_key.contains_key(&slot) && !self.blocking.ready.contains(&slot) {
+            self.mark_unusual();
             self.blocking.ready.push(slot);
         }
     }
@@ -264,6 +266,7 @@ impl Engine {
                     if holds != Some(waited_type(&spec.group)) && !deleted_stream {
                         continue;
                     }
+                    self.mark_unusual();
                     self.blocking.retrying = true;
                     self.blocking.serving = Some(slot.1.clone());
                     // Redis pops for these (BLMPOP and the sorted-set ones signal the key,
@@ -360,6 +363,7 @@ impl Engine {
             },
             None => Pause { end, write_only },
         };
+        self.mark_unusual();
         self.blocking.pause = (pause.end >= self.now_ms).then_some(pause);
         self.blocking.resume_pending = false;
     }
@@ -394,6 +398,7 @@ impl Engine {
 
     /// Postpones a client's command until the pause ends (Redis's `BLOCKED_POSTPONE`).
     pub(crate) fn postpone(&mut self, client: ClientId, db: usize, argv: &[Vec<u8>]) {
+        self.mark_unusual();
         self.blocking.clients.insert(
             client,
             Blocked {

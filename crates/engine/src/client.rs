@@ -152,11 +152,23 @@ impl Client {
     }
 }
 
-/// The open connections, by id (taken by reference, as a map's keys are). Ids only grow, so the connections are kept in a vector in
-/// the order they connected, which is also the order of their ids: a lookup is a binary
-/// search over a few entries (usually one or two) and `CLIENT LIST` reads them in id order.
+/// The open connections, by id (taken by reference, as a map's keys are). Ids only grow, so
+/// the connections are kept in a vector in the order they connected, which is also the order
+/// of their ids: a lookup is a binary search over a few entries (usually one or two) and
+/// `CLIENT LIST` reads them in id order.
+///
+/// It also carries the engine's [`Clients::unusual`] flag: whether the work around a command
+/// must look at the rare states (see [`Engine::needs_attention`]). Every way to change a
+/// connection ([`Clients::get_mut`], [`Clients::insert`]) sets it, so that a command that may
+/// have switched on `CLIENT REPLY`, tracking, closing or a pending output is never taken for
+/// a plain one; the engine-wide rare states set it where they begin
+/// ([`Engine::mark_unusual`]). Only the dispatch clears it, when none of them holds.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Clients(Vec<Client>);
+pub(crate) struct Clients {
+    list: Vec<Client>,
+    /// Some rare state may hold (never false while one does).
+    unusual: bool,
+}
 
 // The methods take ids by reference, as the map they replace did, so that callers read alike.
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -164,20 +176,29 @@ impl Clients {
     /// Where the connection `id` is.
     #[inline]
     fn position(&self, id: ClientId) -> Option<usize> {
-        self.0.binary_search_by_key(&id, |c| c.id).ok()
+        self.list.binary_search_by_key(&id, |c| c.id).ok()
     }
 
     /// The connection `id`.
     #[inline]
     pub(crate) fn get(&self, id: &ClientId) -> Option<&Client> {
-        self.0.get(self.position(*id)?)
+        self.list.get(self.position(*id)?)
     }
 
-    /// The connection `id`, to change it.
+    /// The connection `id`, to change it (which may need the dispatch's attention: see
+    /// [`Clients`]).
     #[inline]
     pub(crate) fn get_mut(&mut self, id: &ClientId) -> Option<&mut Client> {
+        self.unusual = true;
+        self.get_mut_plain(id)
+    }
+
+    /// The connection `id`, for the dispatch's own bookkeeping, which changes none of the
+    /// fields [`Engine::needs_attention`] reads.
+    #[inline]
+    fn get_mut_plain(&mut self, id: &ClientId) -> Option<&mut Client> {
         let at = self.position(*id)?;
-        self.0.get_mut(at)
+        self.list.get_mut(at)
     }
 
     /// Whether the connection `id` is open.
@@ -187,40 +208,42 @@ impl Clients {
 
     /// Adds a connection (replacing one with the same id).
     pub(crate) fn insert(&mut self, client: Client) {
-        match self.0.last() {
+        self.unusual = true;
+        match self.list.last() {
             Some(last) if last.id >= client.id => {
-                match self.0.binary_search_by_key(&client.id, |c| c.id) {
+                match self.list.binary_search_by_key(&client.id, |c| c.id) {
                     Ok(at) => {
-                        if let Some(slot) = self.0.get_mut(at) {
+                        if let Some(slot) = self.list.get_mut(at) {
                             *slot = client;
                         }
                     }
-                    Err(at) => self.0.insert(at, client),
+                    Err(at) => self.list.insert(at, client),
                 }
             }
-            _ => self.0.push(client),
+            _ => self.list.push(client),
         }
     }
 
     /// Removes the connection `id`, handing it over.
     pub(crate) fn remove(&mut self, id: &ClientId) -> Option<Client> {
         let at = self.position(*id)?;
-        Some(self.0.remove(at))
+        self.unusual = true;
+        Some(self.list.remove(at))
     }
 
     /// The ids of the connections, ascending.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &ClientId> {
-        self.0.iter().map(|c| &c.id)
+        self.list.iter().map(|c| &c.id)
     }
 
     /// The connections, by ascending id.
     pub(crate) fn values(&self) -> std::slice::Iter<'_, Client> {
-        self.0.iter()
+        self.list.iter()
     }
 
     /// How many connections are open.
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.list.len()
     }
 }
 
@@ -471,9 +494,8 @@ impl Engine {
     pub fn call_into(&mut self, client: ClientId, argv: &[Vec<u8>], output: &mut Vec<Reply>) {
         let start = output.len();
         match self.run_call(client, argv, output) {
-            Err(refusal) => output.push(refusal),
-            Ok(Delivered::Held) => {}
-            Ok(Delivered::Outbox) => {
+            Delivered::Held => {}
+            Delivered::Outbox => {
                 // What the connection receives: the replies `run_call` held back, then its
                 // outbox.
                 let closing = if let Some(c) = self.clients.get_mut(&client) {
@@ -500,9 +522,8 @@ impl Engine {
         // The replies go through a buffer the engine keeps, so that a command allocates none.
         let mut replies = std::mem::take(&mut self.reply_buffer);
         let last = match self.run_call(client, argv, &mut replies) {
-            Err(refusal) => Some(refusal),
-            Ok(Delivered::Held) => replies.pop(),
-            Ok(Delivered::Outbox) => {
+            Delivered::Held => replies.pop(),
+            Delivered::Outbox => {
                 // What `call` would answer, last reply only, without collecting the rest.
                 let (last, closing) = match self.clients.get_mut(&client) {
                     Some(c) if c.outbox.is_empty() => (replies.pop(), c.closing),
@@ -522,42 +543,132 @@ impl Engine {
         };
         replies.clear();
         self.reply_buffer = replies;
-        last.unwrap_or(Reply::NilArray)
+        // Not `unwrap_or(Reply::NilArray)`: the default, built and then dropped when unused,
+        // costs a call of `Reply`'s drop glue on every command.
+        match last {
+            Some(reply) => reply,
+            None => Reply::NilArray,
+        }
     }
 
     /// The work of [`Engine::call`] up to reading the output; a connection that cannot send a
-    /// command gets the refusal instead. What the connection receives is then what it appended
+    /// command gets the refusal instead (appended to `out`). What the connection receives is then what it appended
     /// to `out`, followed (see [`Delivered`]) by the connection's outbox: the command's own
     /// replies stay in `out` when nothing waited in the outbox before them (the usual case),
     /// else they join the outbox in order. Either way they are shaped for the connection's
     /// protocol.
-    fn run_call(
+    fn run_call(&mut self, client: ClientId, argv: &[Vec<u8>], out: &mut Vec<Reply>) -> Delivered {
+        let Some(state) = self.clients.get(&client) else {
+            out.push(Reply::error("ERR no such client"));
+            return Delivered::Held;
+        };
+        let standing = Standing::of(state);
+        let resp2 = state.resp == 2;
+        self.check_unusual();
+        let unusual = self.clients.unusual;
+        if unusual && !self.blocking.clients.is_empty() && self.is_blocked(client) {
+            out.push(Reply::error(
+                "ERR this connection waits in a blocking command",
+            ));
+            return Delivered::Held;
+        }
+        #[cfg(feature = "split")]
+        if let Some(family) = self.missing_family(client, argv) {
+            out.push(crate::lazy::refusal(family).into());
+            return Delivered::Held;
+        }
+        let start = out.len();
+        if unusual && self.tracking.clients > 0 {
+            self.tracking_limit_used_slots();
+        }
+        self.process(client, standing, argv, out);
+        self.check_unusual();
+        if self.clients.unusual {
+            let delivered = self.after_unusual_command(client, argv, out, start);
+            // What needs attention after this command: nothing, usually.
+            self.clients.unusual = self.needs_attention();
+            return delivered;
+        }
+        // None of the rare states holds: the replies are shaped and stay in `out`, which is all
+        // the connection receives (what `after_unusual_command` does then, without its tests).
+        // The flag was clear before the command too (else the command ran with it set: only
+        // the dispatch clears it, and no command runs a nested dispatch), so no connection was
+        // changed, added or removed meanwhile: this one is there, with its protocol as it was.
+        #[cfg(debug_assertions)]
+        debug_assert!(
+            unusual
+                || self
+                    .clients
+                    .get(&client)
+                    .is_some_and(|c| (c.resp == 2) == resp2),
+            "a connection changed without Clients::get_mut"
+        );
+        if resp2 {
+            for reply in out.iter_mut().skip(start) {
+                reply.make_resp2();
+            }
+        }
+        self.note_peak_memory();
+        Delivered::Held
+    }
+
+    /// Redis notes the peak after each command, before the next one evicts; only a write can
+    /// have raised it (INFO and MEMORY STATS note it too).
+    #[inline]
+    fn note_peak_memory(&mut self) {
+        if std::mem::take(&mut self.wrote) {
+            self.peak_memory = self.peak_memory.max(self.used_memory());
+        }
+    }
+
+    /// Whether the work around a command must look at a rare state: a blocked or paused
+    /// client, client tracking, `MONITOR`, `CLIENT REPLY`, a connection closing or with output
+    /// waiting, a restart, evictions or invalidations pending. [`Clients::unusual`] is true
+    /// whenever this is.
+    fn needs_attention(&self) -> bool {
+        !self.blocking.clients.is_empty()
+            || !self.blocking.ready.is_empty()
+            || self.blocking.pause.is_some()
+            || self.blocking.retrying
+            || self.tracking.clients > 0
+            || self.tracking.has_pending()
+            || !self.monitors.is_empty()
+            || !self.monitor_echo.is_empty()
+            || self.persistence.restart_pending
+            || self.eviction.pending
+            || self.clients.values().any(|c| {
+                c.reply_mode != 0 || c.tracking.is_some() || !c.outbox.is_empty() || c.closing
+            })
+    }
+
+    /// Notes that a rare state (see [`Engine::needs_attention`]) may have begun.
+    #[inline]
+    pub(crate) fn mark_unusual(&mut self) {
+        self.clients.unusual = true;
+    }
+
+    /// In tests: the flag is never false while a rare state holds.
+    #[inline]
+    fn check_unusual(&self) {
+        #[cfg(debug_assertions)]
+        debug_assert!(
+            self.clients.unusual || !self.needs_attention(),
+            "a rare state began without Engine::mark_unusual"
+        );
+    }
+
+    /// The end of [`Engine::run_call`] when a rare state may hold (see [`Delivered`]).
+    #[inline(never)]
+    fn after_unusual_command(
         &mut self,
         client: ClientId,
         argv: &[Vec<u8>],
         out: &mut Vec<Reply>,
-    ) -> Result<Delivered, Reply> {
-        let Some(state) = self.clients.get(&client) else {
-            return Err(Reply::error("ERR no such client"));
-        };
-        let standing = Standing::of(state);
-        if !self.blocking.clients.is_empty() && self.is_blocked(client) {
-            return Err(Reply::error(
-                "ERR this connection waits in a blocking command",
-            ));
-        }
-        #[cfg(feature = "split")]
-        if let Some(family) = self.missing_family(client, argv) {
-            return Err(crate::lazy::refusal(family).into());
-        }
-        let start = out.len();
-        if self.tracking.clients > 0 {
-            self.tracking_limit_used_slots();
-        }
-        self.process(client, standing, argv, out);
+        start: usize,
+    ) -> Delivered {
         // Delivery of the command's replies (see `deliver`), at once for all of them.
         let mut delivered = Delivered::Outbox;
-        match self.clients.get_mut(&client) {
+        match self.clients.get_mut_plain(&client) {
             Some(c) => {
                 // Redis resets a client's per-command flags once its command is done: for a
                 // blocked one, when it is served.
@@ -589,7 +700,7 @@ impl Engine {
             self.persistence.restart_pending = false;
             // SHUTDOWN: every connection closes and the server starts again.
             self.restart_after_shutdown();
-            return Ok(Delivered::Outbox);
+            return Delivered::Outbox;
         }
         if !self.monitor_echo.is_empty() {
             delivered = Delivered::Outbox;
@@ -597,11 +708,7 @@ impl Engine {
                 self.deliver(client, Reply::Status(line.into()));
             }
         }
-        // Redis notes the peak after each command, before the next one evicts; only a write
-        // can have raised it (INFO and MEMORY STATS note it too).
-        if std::mem::take(&mut self.wrote) {
-            self.peak_memory = self.peak_memory.max(self.used_memory());
-        }
+        self.note_peak_memory();
         if self.eviction.pending {
             // Evictions notify (a `RESP3` connection may receive its own `evicted` event).
             delivered = Delivered::Outbox;
@@ -625,7 +732,7 @@ impl Engine {
             delivered = Delivered::Outbox;
             self.tracking_broadcast();
         }
-        Ok(delivered)
+        delivered
     }
 
     /// The family whose code a command needs and that is not loaded yet (see [`crate::lazy`]):
@@ -722,7 +829,7 @@ impl Engine {
         };
         let now = self.now_ms;
         let registry = Registry::get();
-        let spec = match registry.lookup(name) {
+        let spec = match registry.lookup_inline(name) {
             None => Err(RedisError::unknown_command(name, &argv[1..])),
             Some(base) if base.is_container() && argv.len() >= 2 => base
                 .subcommand(&argv[1])
@@ -750,7 +857,7 @@ impl Engine {
             Err(error) => {
                 self.note_command(client, now, noted);
                 // An error while queueing makes the whole transaction fail at EXEC.
-                if let Some(state) = self.clients.get_mut(&client)
+                if let Some(state) = self.clients.get_mut_plain(&client)
                     && state.multi.is_some()
                 {
                     state.multi_error = true;
@@ -760,14 +867,16 @@ impl Engine {
                 return;
             }
         };
-        let Some(state) = self.clients.get_mut(&client) else {
+        let unusual = self.clients.unusual;
+        let Some(state) = self.clients.get_mut_plain(&client) else {
             return;
         };
         state.last_interaction_ms = now;
         state.last_command = spec.name.as_str();
         // CLIENT PAUSE: the command waits (before it is queued in MULTI, as in Redis).
         // (A MONITOR connection is a replica to Redis: pauses do not hold it.)
-        if let Some(pause) = self.blocking.pause
+        if unusual
+            && let Some(pause) = self.blocking.pause
             && Engine::pause_applies(pause, spec, state.multi.as_deref())
             && !self.monitors.contains(&client)
         {
@@ -794,7 +903,7 @@ impl Engine {
 
     /// Notes a command a connection sent (see `process`).
     fn note_command(&mut self, client: ClientId, now: i64, name: &'static str) {
-        if let Some(state) = self.clients.get_mut(&client) {
+        if let Some(state) = self.clients.get_mut_plain(&client) {
             state.last_interaction_ms = now;
             state.last_command = name;
         }
@@ -914,6 +1023,10 @@ impl Engine {
 
     /// [`Engine::execute`] appending the replies to `out`, for a connection whose selected
     /// database is `db`.
+    // Inlined into `process`, the path of every command (a call and its register saves less);
+    // `execute` (EXEC's commands) has its own copy.
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     fn execute_into(
         &mut self,
         client: ClientId,
@@ -922,7 +1035,8 @@ impl Engine {
         argv: &[Vec<u8>],
         out: &mut Vec<Reply>,
     ) {
-        let retry = self.blocking.retrying;
+        // A rare state (see `needs_attention`) is looked at only when one may hold.
+        let retry = self.clients.unusual && self.blocking.retrying;
         let saved = self.enter_command();
         // Redis's `current_client` while the command runs (nested: EXEC's commands).
         let outer = std::mem::replace(&mut self.tracking.current, client);
@@ -944,7 +1058,7 @@ impl Engine {
         self.leave_command(saved, last_db, || spec.name == "exec", argv);
         self.tracking.current = outer;
         // A tracking client remembers the keys of its read-only commands.
-        if self.tracking.clients > 0 && spec.has(flag::READONLY) {
+        if self.clients.unusual && self.tracking.clients > 0 && spec.has(flag::READONLY) {
             self.after_tracked_read(client, spec, argv);
         }
         // Errors a handler returns are Redis's `addReplyError`: counted as a failed call and
@@ -976,7 +1090,7 @@ impl Engine {
         if !blocked {
             self.slowlog_push(client, spec, argv);
         }
-        if !self.monitors.is_empty() {
+        if self.clients.unusual && !self.monitors.is_empty() {
             self.feed_monitors(client, spec, argv);
         }
         self.redacted.clear();

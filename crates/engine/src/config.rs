@@ -1426,7 +1426,10 @@ pub static PARAMS: &[Param] = &[
         |c| Val::Num(c.hll_sparse_max_bytes as i64),
         |c, v| c.hll_sparse_max_bytes = usize::try_from(v.num()).unwrap_or(usize::MAX),
     ),
-    uint("tracking-table-max-keys", None, 0, 0, LONG_MAX, "1000000"),
+    uint("tracking-table-max-keys", None, 0, 0, LONG_MAX, "1000000").acts(
+        |c| Val::Num(c.tracking_table_max_keys),
+        |c, v| c.tracking_table_max_keys = v.num(),
+    ),
     umem(
         "client-query-buffer-limit",
         None,
@@ -1609,6 +1612,9 @@ pub struct Config {
     pub databases: usize,
     /// `requirepass`: when set, new connections must `AUTH` before other commands.
     pub requirepass: Option<Vec<u8>>,
+    /// `tracking-table-max-keys`: keys the tracking table holds before it invalidates some (0:
+    /// no limit). Read before every command while a client tracks.
+    pub tracking_table_max_keys: i64,
     /// The values of the parameters without a typed field, by index in [`PARAMS`].
     values: Vec<Val>,
 }
@@ -1642,6 +1648,7 @@ impl Default for Config {
             slowlog_max_len: 0,
             databases: 0,
             requirepass: None,
+            tracking_table_max_keys: 0,
             values: vec![Val::Num(0); PARAMS.len()],
         };
         // Every default is written as CONFIG GET shows it, and read through the same parser.
@@ -1815,6 +1822,7 @@ mod tests {
                 "stream-node-max-bytes",
                 "zset-max-listpack-value",
                 "hll-sparse-max-bytes",
+                "tracking-table-max-keys",
                 "save",
                 "notify-keyspace-events",
             ]

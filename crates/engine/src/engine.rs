@@ -438,7 +438,8 @@ impl Engine {
                 self.stats.keyspace_misses += 1;
                 EventKind::Miss
             };
-            self.events.push(now, client, db as u8, kind, key, command);
+            self.events
+                .push_inline(now, client, db as u8, kind, key, command);
         }
         if !found && !flags.write && !flags.no_notify {
             self.notify(notify::KEY_MISS, "keymiss", key, db);

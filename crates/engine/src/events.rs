@@ -150,6 +150,21 @@ impl EventLog {
         key: &[u8],
         command: CommandId,
     ) {
+        self.push_inline(time_ms, client, db, kind, key, command);
+    }
+
+    /// [`EventLog::push`] inlined, for the event of every key read (`Engine::lookup`).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    pub(crate) fn push_inline(
+        &mut self,
+        time_ms: i64,
+        client: ClientId,
+        db: u8,
+        kind: EventKind,
+        key: &[u8],
+        command: CommandId,
+    ) {
         self.next_seq += 1;
         if self.capacity == 0 {
             return;

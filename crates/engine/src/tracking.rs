@@ -282,6 +282,7 @@ impl Engine {
                 continue;
             }
             if target == current {
+                self.mark_unusual();
                 self.tracking.pending.push((target, Some(key.to_vec())));
             } else {
                 self.send_tracking_message(target, Reply::Array(vec![Reply::bulk(key)]));
@@ -301,6 +302,7 @@ impl Engine {
                 .collect();
             for target in targets {
                 if target == self.tracking.current {
+                    self.mark_unusual();
                     self.tracking.pending.push((target, None));
                 } else {
                     self.send_tracking_message(target, Reply::Nil);
@@ -411,7 +413,7 @@ impl Engine {
     /// call in a row that could not get under the limit. Redis picks them by a random walk; here
     /// the table's first keys go (its order is the keys' byte order).
     pub(crate) fn tracking_limit_used_slots(&mut self) {
-        let max = usize::try_from(self.config.get_num("tracking-table-max-keys")).unwrap_or(0);
+        let max = usize::try_from(self.config.tracking_table_max_keys).unwrap_or(0);
         if max == 0 || self.tracking.table.len() <= max {
             self.tracking.limit_rounds = 0;
             return;

@@ -188,6 +188,7 @@ pub fn config_set_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let maxmemory = ctx.engine.config.maxmemory;
     if maxmemory != 0 && maxmemory != backup.maxmemory {
         // Redis's `updateMaxmemory` starts evicting at once, in the background.
+        ctx.engine.mark_unusual();
         ctx.engine.eviction.pending = true;
     }
     Ok(Reply::ok())

@@ -454,13 +454,18 @@ pub fn lrange_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let stop = long_arg(&argv[3])?;
     Ok(ctx
         .lookup_typed::<List>(&argv[1], Lookup::READ)?
-        .map_or(Reply::Array(Vec::new()), |l| {
-            Reply::Array(
-                l.range_elements(start, stop)
-                    .map(|e| Reply::Bulk(e.clone()))
-                    .collect(),
-            )
-        }))
+        // Not `map_or(Reply::Array(Vec::new()), …)`: that default is dropped through a call
+        // when unused.
+        .map_or_else(
+            || Reply::Array(Vec::new()),
+            |l| {
+                Reply::Array(
+                    l.range_elements(start, stop)
+                        .map(|e| Reply::Bulk(e.clone()))
+                        .collect(),
+                )
+            },
+        ))
 }
 
 /// Answers the element at an index (negative from the tail), nil when out of range or when

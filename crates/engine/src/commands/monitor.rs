@@ -35,6 +35,7 @@ pub fn monitor_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
         ctx.blocked = true;
         return Ok(Reply::Nil);
     }
+    ctx.engine.mark_unusual();
     ctx.engine.monitors.push(id);
     Ok(Reply::ok())
 }
@@ -98,6 +99,7 @@ impl Engine {
         for monitor in self.monitors.clone() {
             if monitor == client {
                 // Its own command's line comes after the command's reply, as in Redis.
+                self.mark_unusual();
                 self.monitor_echo.push(line.clone());
             } else {
                 self.deliver(monitor, Reply::Status(line.clone().into()));

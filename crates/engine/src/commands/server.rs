@@ -630,6 +630,7 @@ pub fn shutdown_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     if save || (!nosave && !ctx.engine.config.save.is_empty()) {
         ctx.engine.save_now();
     }
+    ctx.engine.mark_unusual();
     ctx.engine.persistence.restart_pending = true;
     if let Some(c) = ctx.client_mut() {
         c.closing = true;

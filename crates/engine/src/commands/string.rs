@@ -817,7 +817,11 @@ fn byte_range(bytes: &[u8], start: i64, end: i64) -> &[u8] {
 }
 
 fn bulk_or_nil(value: Option<Vec<u8>>) -> Reply {
-    value.map_or(Reply::Nil, Reply::from)
+    // Not `map_or(Reply::Nil, …)`: that default is dropped through a call when unused.
+    match value {
+        Some(bytes) => Reply::from(bytes),
+        None => Reply::Nil,
+    }
 }
 
 /// The bytes of a string entry; empty for a missing key (LCS treats it as "").
