@@ -110,9 +110,12 @@ pub fn Console() -> impl IntoView {
         playground.revision.get();
         playground.with(|e| prompt(e, client())).unwrap_or_default()
     };
+    // Whether the console's connection waits in a blocking command (untracked; `waiting` is
+    // the same, tracked, for the view).
+    let blocked = move || playground.with(|e| e.is_blocked(client())).unwrap_or(false);
     let waiting = move || {
         playground.revision.get();
-        playground.with(|e| e.is_blocked(client())).unwrap_or(false)
+        blocked()
     };
     let subscribed = move || {
         playground.revision.get();
@@ -206,7 +209,7 @@ pub fn Console() -> impl IntoView {
     let held = StoredValue::new_local(std::collections::VecDeque::<(String, bool)>::new());
     let held_count = RwSignal::new(0usize);
     let fetching = StoredValue::new_local(false);
-    let blocked = move || playground.with(|e| e.is_blocked(client())).unwrap_or(false);
+    let recount = move || held_count.set(held.with_value(std::collections::VecDeque::len));
     // Runs the first held line unless the connection waits: `None` if none ran; else the family
     // whose code it needs (the line is held again, first), if any.
     let run_held = move |last_try: bool| -> Option<Option<Family>> {
@@ -220,7 +223,7 @@ pub fn Console() -> impl IntoView {
         if need.is_some() {
             held.update_value(|w| w.push_front((typed, by_learner)));
         }
-        held_count.set(held.with_value(std::collections::VecDeque::len));
+        recount();
         Some(need)
     };
     // Runs the held lines in order until none is left or the connection waits; a line whose
@@ -255,7 +258,7 @@ pub fn Console() -> impl IntoView {
     };
     let execute = move |typed: String, by_learner: bool| {
         held.update_value(|w| w.push_back((typed, by_learner)));
-        held_count.set(held.with_value(std::collections::VecDeque::len));
+        recount();
         pump();
     };
     // Output that arrives later (messages, a served blocking command's reply) joins the
