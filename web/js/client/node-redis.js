@@ -14,6 +14,7 @@ import { ReplyError } from './errors.js';
 import { platform, initEmitter, emitterMixin } from './platform.js';
 import { COMMANDS } from './commands.generated.js';
 import { SPECS, str, list } from './node-redis-commands.js';
+import { sha1Hex } from './sha1.js';
 
 /** An error reply from the server, as node-redis 4 names it. */
 export class ErrorReply extends Error {
@@ -117,7 +118,43 @@ function takeOptions(args) {
   return args.length && args[0] && args[0][OPTIONS] ? args.shift() : undefined;
 }
 
+/**
+ * node-redis 4's `defineScript({ SCRIPT, NUMBER_OF_KEYS, transformArguments, transformReply })`:
+ * the script with its digest, for `createClient({ scripts: { name: script } })`.
+ */
+export function defineScript(script) {
+  return { ...script, SHA1: sha1Hex(script.SCRIPT) };
+}
 
+/**
+ * A script's command line, as node-redis builds it: `name` (EVAL or EVALSHA) and the script's
+ * text or digest, its number of keys when it declares one, then what `transformArguments`
+ * made of the call's arguments (its `preserve`, for `transformReply`, is kept on the line).
+ */
+function scriptArgs(script, name, args) {
+  const argv = [name, name === 'EVAL' ? script.SCRIPT : script.SHA1];
+  if (script.NUMBER_OF_KEYS !== undefined) argv.push(script.NUMBER_OF_KEYS.toString());
+  const own = script.transformArguments(...args);
+  argv.push(...own);
+  argv.preserve = own.preserve;
+  return argv;
+}
+
+function scriptReply(script, preserve) {
+  return script.transformReply ? (reply) => script.transformReply(reply, preserve) : undefined;
+}
+
+/** Gives `target` a method per script of `scripts` (not enumerable, as prototype methods are). */
+function attachScripts(target, scripts, run) {
+  if (!scripts) return;
+  for (const [name, script] of Object.entries(scripts)) {
+    Object.defineProperty(target, name, {
+      value: (...args) => run(script, args),
+      writable: true,
+      configurable: true,
+    });
+  }
+}
 
 function toErrorReply(err) {
   if (err instanceof ReplyError) {
@@ -143,6 +180,17 @@ export class RedisMultiCommand {
   constructor(client) {
     this._client = client;
     this._queue = [];
+    // node-redis sends a script's text with its first use in a transaction, then its digest.
+    this._scriptsInUse = new Set();
+    attachScripts(this, client.options.scripts, (script, args) => this.addScript(script, args));
+  }
+
+  /** Queues a script defined with `defineScript` (the chain's `client.multi().myScript(…)`). */
+  addScript(script, args) {
+    const first = !this._scriptsInUse.has(script.SHA1);
+    this._scriptsInUse.add(script.SHA1);
+    const argv = scriptArgs(script, first ? 'EVAL' : 'EVALSHA', args);
+    return this.addCommand(argv, scriptReply(script, argv.preserve));
   }
 
   addCommand(args, toReply) {
@@ -254,6 +302,26 @@ export class RedisClient {
     this._quitting = false;
     // executeIsolated's connection (node-redis's pool holds one by default) and its queue.
     this._isolation = { open: true, client: null, turn: Promise.resolve() };
+    attachScripts(this, options.scripts, (script, args) => this._runScript(script, args));
+  }
+
+  /**
+   * Runs a script defined with `defineScript` as node-redis does: EVALSHA, and EVAL with the
+   * script's text when the server answers NOSCRIPT.
+   */
+  async _runScript(script, args) {
+    const options = takeOptions(args);
+    const argv = scriptArgs(script, 'EVALSHA', args);
+    let reply;
+    try {
+      reply = await this._run(argv, options);
+    } catch (err) {
+      if (!err?.message?.startsWith?.('NOSCRIPT')) throw err;
+      argv[0] = 'EVAL';
+      argv[1] = script.SCRIPT;
+      reply = await this._run(argv, options);
+    }
+    return script.transformReply ? script.transformReply(reply, argv.preserve) : reply;
   }
 
   static commandOptions(options) {

@@ -13,7 +13,7 @@ import { Redis, Cluster } from './client/redis.js';
 import { Command } from './client/command.js';
 import { Pipeline } from './client/pipeline.js';
 import { ReplyError, RedisError, AbortError } from './client/errors.js';
-import { createClient, ErrorReply, commandOptions } from './client/node-redis.js';
+import { createClient, defineScript, ErrorReply, commandOptions } from './client/node-redis.js';
 
 initSync({ module: readFileSync(new URL('./engine_bg.wasm', import.meta.url)) });
 
@@ -62,6 +62,7 @@ export {
   AbortError,
   clock,
   createClient,
+  defineScript,
   ErrorReply,
   commandOptions,
   Engine,

@@ -1,2 +1,2 @@
 //! The package answering as `redis` (node-redis v4 style): `import { createClient } from …`.
-export { createClient, ErrorReply, commandOptions, clock } from './index.js';
+export { createClient, defineScript, ErrorReply, commandOptions, clock } from './index.js';

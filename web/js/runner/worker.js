@@ -22,7 +22,7 @@ import { Redis, Cluster } from '../client/redis.js';
 import { Command, CALL_SITE } from '../client/command.js';
 import { Pipeline } from '../client/pipeline.js';
 import { ReplyError, RedisError, AbortError } from '../client/errors.js';
-import { createClient, ErrorReply, commandOptions } from '../client/node-redis.js';
+import { createClient, defineScript, ErrorReply, commandOptions } from '../client/node-redis.js';
 import { setPlatform } from '../client/platform.js';
 import { HostLink, createWorkerTransport } from './worker-transport.js';
 import {
@@ -139,7 +139,7 @@ setPlatform({
 // `require('ioredis')` is the class itself, with the other exports on it, as ioredis's CommonJS
 // entry is.
 Object.assign(Redis, { default: Redis, Redis, Cluster, Command, Pipeline, ReplyError, RedisError, AbortError });
-const redisModule = { createClient, ErrorReply, commandOptions };
+const redisModule = { createClient, defineScript, ErrorReply, commandOptions };
 
 // ---- console ---------------------------------------------------------------------------------
 

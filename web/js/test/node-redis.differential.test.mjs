@@ -4,14 +4,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient as realCreateClient } from 'redis';
+import { createClient as realCreateClient, defineScript as realDefineScript } from 'redis';
 import { spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 import { loadPackage, sleep } from './harness.mjs';
 
 const PORT = Number(process.env.REDIS_PORT);
 const skip = PORT ? false : 'REDIS_PORT is not set (run under scripts/with-redis.sh)';
-const { createClient: ourCreateClient } = await loadPackage();
+const { createClient: ourCreateClient, defineScript: ourDefineScript } = await loadPackage();
 
 function norm(value) {
   if (value instanceof Error) {
@@ -37,6 +37,8 @@ async function run(createClient, scenario, port = PORT) {
   const entries = [];
   const clients = [];
   const ctx = {
+    /** The `defineScript` of the package whose `createClient` runs the scenario. */
+    defineScript: createClient === realCreateClient ? realDefineScript : ourDefineScript,
     client(options = {}) {
       const c = createClient({ socket: { port, host: '127.0.0.1' }, ...options });
       c.on('error', () => {});
@@ -930,6 +932,47 @@ differential('createClient: Lua, FUNCTION, ACL, CLUSTER… answer the unknown-co
   await t.settle('multi scriptExists', c.multi().scriptExists('a').exec());
   await t.settle('execAsPipeline', c.multi().functionList().get('k').execAsPipeline());
 }, serverWithoutAbsentCommands);
+
+/**
+ * Scripts defined with `defineScript` (`createClient({ scripts })`): a client method sends
+ * EVALSHA and EVAL on NOSCRIPT; in a transaction the first use sends EVAL with the text, the
+ * next ones EVALSHA; `transformArguments`' `preserve` reaches `transformReply`; a duplicate and
+ * an isolated client have the scripts too.
+ */
+async function scriptsScenario(t) {
+  const incrBy = t.defineScript({
+    NUMBER_OF_KEYS: 1,
+    SCRIPT: "return redis.call('INCRBY', KEYS[1], ARGV[1])",
+    transformArguments(key, by) {
+      const args = [key, by.toString()];
+      args.preserve = by;
+      return args;
+    },
+    transformReply(reply, preserve) {
+      return { reply, preserve };
+    },
+  });
+  const echo = t.defineScript({ SCRIPT: 'return ARGV', transformArguments: (...args) => ['0', ...args] });
+  t.log('digest', incrBy.SHA1);
+  t.log('keeps its fields', [incrBy.NUMBER_OF_KEYS, incrBy.SCRIPT]);
+  const c = t.client({ scripts: { incrBy, echo } });
+  await c.connect();
+  await t.settle('script', c.incrBy('k', 5));
+  await t.settle('again', c.incrBy('k', 2));
+  await t.settle('no keys', c.echo('a', 'b'));
+  await t.settle('bad argument', c.incrBy('k', { toString: () => 7 }));
+  await t.settle('multi', c.multi().incrBy('k', 1).incrBy('k', 2).get('k').exec());
+  await t.settle('multi as pipeline', c.multi().incrBy('k', 1).echo('x').execAsPipeline());
+  await t.settle('isolated', c.executeIsolated((isolated) => isolated.incrBy('k', 3)));
+  const d = c.duplicate();
+  d.on('error', () => {});
+  await d.connect();
+  await t.settle('duplicate', d.incrBy('k', 4));
+  await d.disconnect();
+  await t.settle('get', c.get('k'));
+}
+
+differential('createClient: defineScript on a server without Lua', scriptsScenario, serverWithoutAbsentCommands);
 
 differential('createClient: the remaining string, hash, key and server commands', async (t) => {
   const c = t.client();
