@@ -1059,7 +1059,18 @@ impl Engine {
             db: last_db,
             ..
         } = ctx;
-        self.leave_command(saved, last_db, || spec.name == "exec", argv);
+        // EXEC's commands and a script's propagate themselves, not the command that ran them.
+        self.leave_command(
+            saved,
+            last_db,
+            || {
+                matches!(
+                    spec.name.as_str(),
+                    "exec" | "eval" | "evalsha" | "eval_ro" | "evalsha_ro"
+                )
+            },
+            argv,
+        );
         self.tracking.current = outer;
         // A tracking client remembers the keys of its read-only commands.
         if self.clients.unusual && self.tracking.clients > 0 && spec.has(flag::READONLY) {

@@ -308,3 +308,49 @@ fn random_bytes_as_scripts_never_crash() {
         );
     });
 }
+
+#[test]
+fn a_script_appends_its_writes_to_the_aof_not_itself() {
+    let mut engine = Engine::new();
+    let client = engine.connect();
+    assert_eq!(
+        engine.exec(client, &argv(&[b"CONFIG", b"SET", b"appendonly", b"yes"])),
+        Reply::ok()
+    );
+    assert_eq!(
+        engine.exec(
+            client,
+            &argv(&[b"CONFIG", b"SET", b"appendfsync", b"always"])
+        ),
+        Reply::ok()
+    );
+    let script: &[u8] =
+        b"redis.call('incr', KEYS[1]) redis.call('select', 2) redis.call('set', 'x', 'y') return 1";
+    assert_eq!(
+        engine.exec(client, &argv(&[b"EVAL", script, b"1", b"n"])),
+        Reply::Integer(1)
+    );
+    assert_eq!(
+        engine.exec(
+            client,
+            &argv(&[b"EVAL", b"return redis.call('incr', KEYS[1])", b"1", b"n"])
+        ),
+        Reply::Integer(2)
+    );
+    let (_, incr, _) = engine.aof_file();
+    let text = String::from_utf8_lossy(incr).to_string();
+    assert!(!text.to_ascii_lowercase().contains("eval"), "{text}");
+    assert!(text.contains("MULTI"), "{text}");
+    // Replayed after a crash, each write happens once.
+    engine.crash_restart();
+    let client = engine.connect();
+    assert_eq!(
+        engine.exec(client, &argv(&[b"GET", b"n"])),
+        Reply::bulk(b"2")
+    );
+    assert_eq!(engine.exec(client, &argv(&[b"SELECT", b"2"])), Reply::ok());
+    assert_eq!(
+        engine.exec(client, &argv(&[b"GET", b"x"])),
+        Reply::bulk(b"y")
+    );
+}
