@@ -324,6 +324,12 @@ fn a_script_appends_its_writes_to_the_aof_not_itself() {
         ),
         Reply::ok()
     );
+    // The first rewrite writes the file's base; then the file is appended to.
+    engine.advance(1_000);
+    assert_eq!(
+        engine.exec(client, &argv(&[b"PING"])),
+        Reply::status("PONG")
+    );
     let script: &[u8] =
         b"redis.call('incr', KEYS[1]) redis.call('select', 2) redis.call('set', 'x', 'y') return 1";
     assert_eq!(
@@ -336,6 +342,10 @@ fn a_script_appends_its_writes_to_the_aof_not_itself() {
             &argv(&[b"EVAL", b"return redis.call('incr', KEYS[1])", b"1", b"n"])
         ),
         Reply::Integer(2)
+    );
+    assert_eq!(
+        engine.exec(client, &argv(&[b"SCRIPT", b"LOAD", b"return 1"])),
+        Reply::bulk(b"e0e1f9fabfc9d4800c877a703b823ac0578ff8db")
     );
     let (_, incr, _) = engine.aof_file();
     let text = String::from_utf8_lossy(incr).to_string();
@@ -352,5 +362,17 @@ fn a_script_appends_its_writes_to_the_aof_not_itself() {
     assert_eq!(
         engine.exec(client, &argv(&[b"GET", b"x"])),
         Reply::bulk(b"y")
+    );
+    // The scripts cache does not survive a restart.
+    assert_eq!(
+        engine.exec(
+            client,
+            &argv(&[
+                b"EVALSHA",
+                b"e0e1f9fabfc9d4800c877a703b823ac0578ff8db",
+                b"0"
+            ])
+        ),
+        Reply::Error("NOSCRIPT No matching script. Please use EVAL.".into())
     );
 }

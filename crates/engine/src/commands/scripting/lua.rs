@@ -233,11 +233,11 @@ fn run_in(
             }
         })?;
         let racl = lua.create_function(|_, argv: Variadic<Value>| {
-            let Some(name) = argv.first() else {
+            if argv.is_empty() {
                 return Err(raise(
                     b"ERR Please specify at least one argument for this redis lib call",
                 ));
-            };
+            }
             let mut args = Vec::with_capacity(argv.len());
             for value in argv.iter() {
                 match to_arg(value)? {
@@ -249,7 +249,6 @@ fn run_in(
                     }
                 }
             }
-            let _ = name;
             if lookup(&args).is_none() {
                 return Err(raise(b"ERR Invalid command passed to redis.acl_check_cmd()"));
             }
