@@ -131,6 +131,7 @@ fn memory_hungry_scripts_are_stopped() {
             "local big = string.rep('x', 3e7) return string.gsub(string.rep('a', 100), 'a', {a = big})",
             "local big = string.rep('x', 1e6) return string.gsub(string.rep('a', 1e4), 'a', big)",
             "local big = string.rep('x', 2e7) local t = {} for i = 1, 100 do t[i] = big end return table.concat(t)",
+            "local big = string.rep('\\1', 2e7) return cjson.encode({big, big, big, big})",
             "local big = string.rep('x', 2e7) return string.format(string.rep('%s', 50), big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big, big)",
         ] {
             let reply = eval(&mut engine, script);
@@ -183,6 +184,11 @@ fn deep_or_hostile_input_gives_errors_not_crashes() {
             "return string.char(0, 255) .. '\\0'".to_string(),
             "return collectgarbage('count') > 0".to_string(),
             "return gcinfo()".to_string(),
+            "return cjson.decode(string.rep('[', 100000))".to_string(),
+            "return cjson.decode(string.rep('{\"a\":', 100000))".to_string(),
+            "local t = {} t[1] = t return cjson.encode(t)".to_string(),
+            "local t = {} t.a = t return cjson.encode(t)".to_string(),
+            "return cjson.decode(string.rep('\"\\\\u', 1000))".to_string(),
         ];
         for script in &cases {
             eprintln!("case: {script:.100}");

@@ -254,6 +254,11 @@ fn run_in(
             }
             Ok(true)
         })?;
+        let getinfo: omnilua::Function = lua
+            .globals()
+            .get::<_, Table>("debug")?
+            .get("getinfo")?;
+        let (cencode, cdecode) = super::cjson::functions(lua, &getinfo)?;
         let keys = string_array(lua, keys)?;
         let args = string_array(lua, args)?;
         let version = crate::command::REDIS_VERSION;
@@ -273,6 +278,9 @@ fn run_in(
             Value::Number(version_number(version)),
             Value::Number(MEMORY_BUDGET as f64),
             Value::String(lua.create_string(MARK)?),
+            Value::Function(cencode),
+            Value::Function(cdecode),
+            super::cjson::null(),
         ]);
         let (kind, value): (Value, Value) = prelude.call(call_args)?;
         let kind = match &kind {

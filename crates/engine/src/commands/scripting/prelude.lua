@@ -1,10 +1,12 @@
 -- Builds the world a script runs in, then runs it (crates/engine/src/commands/scripting/lua.rs).
 -- This chunk is named "=[redis]"; the error handler skips its frames when it names the line of
 -- the script where an error happened. Arguments: the Rust functions behind the `redis` table, the
--- script's body, KEYS and ARGV, the Redis version, the most memory the Lua state may use, and
--- the mark that starts the text of an error the Rust functions raise (a table in Redis, whose C
--- functions raise tables; a Rust function raises text: the handler and pcall turn it back).
-local rcall, rpcall, rsha1hex, rlog, rsetresp, rsetrepl, racl, body, keys, argv, version, version_num, memory, mark = ...
+-- script's body, KEYS and ARGV, the Redis version, the most memory the Lua state may use, the
+-- mark that starts the text of an error the Rust functions raise (a table in Redis, whose C
+-- functions raise tables; a Rust function raises text: the handler and pcall turn it back), and
+-- the cjson library's encode, decode and null.
+local rcall, rpcall, rsha1hex, rlog, rsetresp, rsetrepl, racl, body, keys, argv, version,
+  version_num, memory, mark, cencode, cdecode, cnull = ...
 
 local dbg = debug
 local error, type, tostring, tonumber, select = error, type, tostring, tonumber, select
@@ -306,6 +308,7 @@ G.table = view(table)
 G.math = view(math)
 G.coroutine = view(coroutine)
 G.redis = view(redis)
+G.cjson = view({encode = cencode, decode = cdecode, null = cnull})
 G._G = env
 G.__redis__err__handler = handler
 G.KEYS = keys
