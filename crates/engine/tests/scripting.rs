@@ -145,6 +145,30 @@ fn memory_hungry_scripts_are_stopped() {
 }
 
 #[test]
+fn a_long_chain_of_joins_is_refused_before_it_runs() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        let script = format!(
+            "local s = string.rep('x', 1e7)\nlocal t = s{}\nreturn #t",
+            "..s".repeat(200)
+        );
+        let text = error_text(&eval(&mut engine, &script));
+        assert!(
+            text.starts_with(
+                "ERR Error compiling script (new function): user_script:2: more than 16 '..'"
+            ),
+            "{text}"
+        );
+        // Sixteen joins of a large string are within the limits.
+        let script = format!(
+            "local s = string.rep('x', 1e5)\nlocal t = s{}\nreturn #t",
+            "..s".repeat(16)
+        );
+        assert_eq!(eval(&mut engine, &script), Reply::Integer(1_700_000));
+    });
+}
+
+#[test]
 fn deep_or_hostile_input_gives_errors_not_crashes() {
     with_big_stack(|| {
         let mut engine = Engine::new();

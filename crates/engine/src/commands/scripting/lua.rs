@@ -22,7 +22,7 @@ use crate::reply::Reply;
 /// The Lua instructions a script may run (about a quarter of a second natively).
 pub const INSTRUCTION_BUDGET: u64 = 20_000_000;
 /// The memory the Lua state of a script may use.
-pub const MEMORY_BUDGET: usize = 32 * 1024 * 1024;
+pub const MEMORY_BUDGET: usize = 16 * 1024 * 1024;
 /// How deep a table a script returns may nest.
 const MAX_REPLY_DEPTH: usize = 100;
 
@@ -46,6 +46,13 @@ struct ErrorReply {
 /// Whether `body` compiles (`SCRIPT LOAD`, and `EVAL` before it caches a script): `Err` with
 /// Redis's reply when it does not.
 pub fn compile(body: &[u8]) -> Result<(), RedisError> {
+    if let Some(line) = super::guard::long_chain(body) {
+        return Err(compile_error(&format!(
+            "user_script:{line}: more than {} '..' in one expression (a limit of the \
+             playground: join many strings with table.concat)",
+            super::guard::MAX_CHAIN
+        )));
+    }
     let lua = Lua::new_versioned(LuaVersion::V51);
     match lua.load(body).set_name("@user_script").into_function() {
         Ok(_) => Ok(()),

@@ -5,6 +5,7 @@
 //! `struct` and `bit` libraries.
 
 mod cjson;
+mod guard;
 mod lua;
 mod sha1;
 
