@@ -737,8 +737,9 @@ impl Engine {
 
     /// The family whose code a command needs and that is not loaded yet (see [`crate::lazy`]):
     /// its own; for `EXEC`, that of a queued command; for `SHUTDOWN` (a restart replays the
-    /// AOF) and scripts (which may call any command), any; for `DEBUG RELOAD`, the RDB loader. `None`: it runs now. A host that runs a
-    /// batch of commands at once asks before, and loads what they need first.
+    /// AOF) and scripts (which may call any command), any; for `DEBUG RELOAD`, the RDB loader.
+    /// `None`: it runs now. A host that runs a batch of commands at once asks before, and loads
+    /// what they need first.
     #[cfg(feature = "split")]
     pub fn missing_family(
         &self,
