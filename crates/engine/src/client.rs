@@ -737,8 +737,9 @@ impl Engine {
 
     /// The family whose code a command needs and that is not loaded yet (see [`crate::lazy`]):
     /// its own; for `EXEC`, that of a queued command; for `SHUTDOWN` (a restart replays the
-    /// AOF), any; for `DEBUG RELOAD`, the RDB loader. `None`: it runs now. A host that runs a
-    /// batch of commands at once asks before, and loads what they need first.
+    /// AOF) and scripts (which may call any command), any; for `DEBUG RELOAD`, the RDB loader.
+    /// `None`: it runs now. A host that runs a batch of commands at once asks before, and loads
+    /// what they need first.
     #[cfg(feature = "split")]
     pub fn missing_family(
         &self,
@@ -747,11 +748,14 @@ impl Engine {
     ) -> Option<crate::lazy::Family> {
         use crate::lazy::{FAMILIES, is_loaded};
         let registry = Registry::get();
+        // A script may run any command: it needs every family.
+        let any_missing = || FAMILIES.into_iter().find(|f| !is_loaded(*f));
         let needs = |argv: &[Vec<u8>]| {
-            registry
-                .lookup_argv(argv)
-                .and_then(|spec| spec.family)
-                .filter(|f| !is_loaded(*f))
+            let spec = registry.lookup_argv(argv)?;
+            if crate::commands::scripting::runs_scripts(spec) {
+                return any_missing();
+            }
+            spec.family.filter(|f| !is_loaded(*f))
         };
         let spec = registry.lookup_argv(argv)?;
         if let Some(family) = spec.family.filter(|f| !is_loaded(*f)) {
@@ -765,7 +769,8 @@ impl Engine {
                 .as_ref()?
                 .iter()
                 .find_map(|queued| needs(queued)),
-            "shutdown" => FAMILIES.into_iter().find(|f| !is_loaded(*f)),
+            "shutdown" => any_missing(),
+            _ if crate::commands::scripting::runs_scripts(spec) => any_missing(),
             "debug"
                 if argv
                     .get(1)
@@ -1055,7 +1060,18 @@ impl Engine {
             db: last_db,
             ..
         } = ctx;
-        self.leave_command(saved, last_db, || spec.name == "exec", argv);
+        // EXEC's commands and a script's propagate themselves, not the command that ran them.
+        self.leave_command(
+            saved,
+            last_db,
+            || {
+                matches!(
+                    spec.name.as_str(),
+                    "exec" | "eval" | "evalsha" | "eval_ro" | "evalsha_ro"
+                )
+            },
+            argv,
+        );
         self.tracking.current = outer;
         // A tracking client remembers the keys of its read-only commands.
         if self.clients.unusual && self.tracking.clients > 0 && spec.has(flag::READONLY) {

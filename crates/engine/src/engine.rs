@@ -218,6 +218,8 @@ pub struct Engine {
     pub(crate) redacted: Vec<usize>,
     /// Client-side caching: who tracks which keys (`CLIENT TRACKING`).
     pub(crate) tracking: crate::tracking::Tracking,
+    /// The Lua scripts cache (`SCRIPT LOAD`, `EVALSHA`).
+    pub(crate) scripts: crate::commands::scripting::Scripts,
 }
 
 impl Default for Engine {
@@ -255,6 +257,7 @@ impl Engine {
             reply_buffer: Vec::new(),
             redacted: Vec::new(),
             tracking: crate::tracking::Tracking::default(),
+            scripts: crate::commands::scripting::Scripts::default(),
         }
     }
 

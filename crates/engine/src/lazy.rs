@@ -112,10 +112,12 @@ mod on {
         ClientModes,
         /// COMMAND and its subcommands, DEBUG, SWAPDB.
         Admin,
+        /// EVAL, EVALSHA, their read-only variants and SCRIPT, with the Lua interpreter.
+        Scripting,
     }
 
     /// Every family, in bit order.
-    pub const FAMILIES: [Family; 15] = [
+    pub const FAMILIES: [Family; 16] = [
         Family::Rdb,
         Family::Stream,
         Family::Geo,
@@ -131,6 +133,7 @@ mod on {
         Family::SortedSet,
         Family::ClientModes,
         Family::Admin,
+        Family::Scripting,
     ];
 
     impl Family {
@@ -152,6 +155,7 @@ mod on {
                 Family::SortedSet => "sorted_set",
                 Family::ClientModes => "client_modes",
                 Family::Admin => "admin",
+                Family::Scripting => "scripting",
             }
         }
 
@@ -200,6 +204,7 @@ mod on {
             Family::SortedSet => c::sorted_set::lazy_preload().await,
             Family::ClientModes => c::client_modes::lazy_preload().await,
             Family::Admin => c::server::admin::lazy_preload().await,
+            Family::Scripting => c::scripting::lazy_preload().await,
         }
         .map_err(|_| RedisError::new("ERR the command's code could not be loaded"))?;
         LOADED.fetch_or(family.bit(), Ordering::Relaxed);

@@ -185,6 +185,39 @@ differential('lists, sets', async (t) => {
   await t.settle('scard', r.scard('s'));
 });
 
+differential('Lua: eval, evalsha, defineCommand, script load, errors', async (t) => {
+  const r = t.client();
+  await r.set('s', 'abc');
+  await t.settle('eval', r.eval('return {KEYS[1], ARGV[1], 3.7, true, false}', 1, 'k', 'a'));
+  await t.settle('eval nested', r.eval("return {1, {2, 'x'}, {ok='fine'}}", 0));
+  await t.settle('eval status', r.eval("return redis.call('set', KEYS[1], ARGV[1])", 1, 'k', 'v'));
+  await t.settle('eval error table', r.eval("return {err='MY error'}", 0));
+  await t.settle('eval runtime error', r.eval('return x', 0));
+  await t.settle('eval call error', r.eval("return redis.call('incr', KEYS[1])", 1, 's'));
+  await t.settle('eval pcall error', r.eval("return redis.pcall('incr', KEYS[1])", 1, 's'));
+  await t.settle('eval compile error', r.eval('return +', 0));
+  await t.settle('eval numkeys', r.eval('return 1', 2, 'k'));
+  await t.settle('evalBuffer', r.evalBuffer("return redis.call('get', KEYS[1])", 1, 'k'));
+  await t.settle('script load', r.script('LOAD', 'return ARGV[1]'));
+  await t.settle('evalsha', r.evalsha('098e0f0d1448c0a81dafe820f66d460eb09263da', 0, 'hi'));
+  await t.settle('script exists', r.script('EXISTS', '098e0f0d1448c0a81dafe820f66d460eb09263da', 'ffffffffffffffffffffffffffffffffffffffff'));
+  await t.settle('evalsha missing', r.evalsha('ffffffffffffffffffffffffffffffffffffffff', 0));
+  await t.settle('eval_ro write', r.eval_ro("return redis.call('set', KEYS[1], 'x')", 1, 'k'));
+  r.defineCommand('limit', {
+    numberOfKeys: 1,
+    lua: "local c = redis.call('incr', KEYS[1]) if c == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return c <= tonumber(ARGV[2]) and 1 or 0",
+  });
+  await t.settle('defineCommand 1', r.limit('rl', 60, 2));
+  await t.settle('defineCommand 2', r.limit('rl', 60, 2));
+  await t.settle('defineCommand 3', r.limit('rl', 60, 2));
+  await t.settle('ttl', r.ttl('rl'));
+  await t.settle('script flush', r.script('FLUSH'));
+  await t.settle('defineCommand after flush', r.limit('rl2', 60, 2));
+  await t.settle('defineCommand in pipeline', r.pipeline().limit('rl3', 60, 1).limit('rl3', 60, 1).exec());
+  await t.settle('defineCommand in multi', r.multi().limit('rl4', 60, 1).get('rl4').exec());
+  await t.settle('eval in multi', r.multi().eval('return 1', 0).eval('return x', 0).exec());
+});
+
 differential('pipelines: [err, result] pairs, errors inside, callbacks, addBatch', async (t) => {
   const r = t.client();
   await r.set('str', 'v');

@@ -785,8 +785,7 @@ differential('createClient: pub/sub introspection', async (t) => {
  * the engine answers.
  */
 const ABSENT = [
-  'ACL', 'CLUSTER', 'EVAL', 'EVAL_RO', 'EVALSHA', 'EVALSHA_RO', 'FCALL', 'FCALL_RO', 'FUNCTION', 'SCRIPT',
-  'LATENCY', 'LOLWUT', 'ROLE', 'FAILOVER', 'MODULE', 'MIGRATE', 'REPLICAOF', 'ASKING', 'READONLY',
+  'ACL', 'CLUSTER', 'FCALL', 'FCALL_RO', 'FUNCTION', 'LATENCY', 'LOLWUT', 'ROLE', 'FAILOVER', 'MODULE', 'MIGRATE', 'REPLICAOF', 'ASKING', 'READONLY',
   'READWRITE', 'RESTORE-ASKING',
 ];
 let absentServer;
@@ -828,22 +827,35 @@ function serverWithoutAbsentCommands() {
   return absentServer;
 }
 
-differential('createClient: Lua, FUNCTION, ACL, CLUSTER… answer the unknown-command error', async (t) => {
+differential('createClient: Lua scripts: eval, evalSha, their read-only twins, script*', async (t) => {
   const c = t.client();
   await c.connect();
   const calls = {
-    eval: () => c.eval('return 1', { keys: ['k'], arguments: ['a'] }),
+    eval: () => c.eval('return {KEYS[1], ARGV[1]}', { keys: ['k'], arguments: ['a'] }),
     evalNoOptions: () => c.eval('return 1'),
+    evalError: () => c.eval('return x'),
     evalRo: () => c.evalRo('return 1', { keys: ['k'] }),
+    evalRoWrite: () => c.evalRo("return redis.call('set', KEYS[1], 'v')", { keys: ['k'] }),
+    evalShaMissing: () => c.evalSha('e0e1f9fabfc9d4800c877a703b823ac0578ff8db', { arguments: ['x'] }),
+    scriptLoad: () => c.scriptLoad('return 1'),
     evalSha: () => c.evalSha('e0e1f9fabfc9d4800c877a703b823ac0578ff8db', { arguments: ['x'] }),
     evalShaRo: () => c.evalShaRo('e0e1f9fabfc9d4800c877a703b823ac0578ff8db'),
+    scriptExists: () => c.scriptExists(['e0e1f9fabfc9d4800c877a703b823ac0578ff8db', 'b']),
+    scriptFlush: () => c.scriptFlush('SYNC'),
+    scriptExistsAfterFlush: () => c.scriptExists('e0e1f9fabfc9d4800c877a703b823ac0578ff8db'),
+    scriptKill: () => c.scriptKill(),
+  };
+  for (const [name, call] of Object.entries(calls)) await t.settle(name, call());
+  await t.settle('multi', c.multi().set('k', 'v').eval('return 1').get('k').exec());
+  await t.settle('multi scriptExists', c.multi().scriptExists('a').exec());
+});
+
+differential('createClient: FUNCTION, ACL, CLUSTER… answer the unknown-command error', async (t) => {
+  const c = t.client();
+  await c.connect();
+  const calls = {
     fCall: () => c.fCall('myfn', { keys: ['a', 'b'], arguments: ['1'] }),
     fCallRo: () => c.fCallRo('myfn'),
-    scriptLoad: () => c.scriptLoad('return 1'),
-    scriptExists: () => c.scriptExists(['a', 'b']),
-    scriptFlush: () => c.scriptFlush('SYNC'),
-    scriptKill: () => c.scriptKill(),
-    scriptDebug: () => c.scriptDebug('NO'),
     functionLoad: () => c.functionLoad('#!lua name=lib\nredis.register_function("f", function() return 1 end)', { REPLACE: true }),
     functionList: () => c.functionList('lib*'),
     functionListWithCode: () => c.functionListWithCode(),
@@ -928,8 +940,7 @@ differential('createClient: Lua, FUNCTION, ACL, CLUSTER… answer the unknown-co
     for await (const field of c.hScanNoValuesIterator('h')) out.push(field);
     return out;
   })());
-  await t.settle('multi', c.multi().set('k', 'v').eval('return 1').get('k').exec());
-  await t.settle('multi scriptExists', c.multi().scriptExists('a').exec());
+  await t.settle('multi', c.multi().set('k', 'v').fCall('myfn').get('k').exec());
   await t.settle('execAsPipeline', c.multi().functionList().get('k').execAsPipeline());
 }, serverWithoutAbsentCommands);
 
@@ -972,7 +983,7 @@ async function scriptsScenario(t) {
   await t.settle('get', c.get('k'));
 }
 
-differential('createClient: defineScript on a server without Lua', scriptsScenario, serverWithoutAbsentCommands);
+differential('createClient: defineScript', scriptsScenario);
 
 differential('createClient: the remaining string, hash, key and server commands', async (t) => {
   const c = t.client();

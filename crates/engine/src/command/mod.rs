@@ -84,6 +84,8 @@ pub mod flag {
     pub const SKIP_MONITOR: u32 = 1 << 10;
     /// Not logged in the slow log.
     pub const SKIP_SLOWLOG: u32 = 1 << 11;
+    /// Not allowed from a Lua script.
+    pub const NOSCRIPT: u32 = 1 << 12;
 
     pub(super) fn from_name(name: &str) -> u32 {
         match name {
@@ -99,6 +101,7 @@ pub mod flag {
             "no_mandatory_keys" => NO_MANDATORY_KEYS,
             "skip_monitor" => SKIP_MONITOR,
             "skip_slowlog" => SKIP_SLOWLOG,
+            "noscript" => NOSCRIPT,
             _ => 0,
         }
     }

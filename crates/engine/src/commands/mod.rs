@@ -21,6 +21,7 @@ pub mod monitor;
 pub mod persistence;
 pub mod pubsub;
 pub mod scan;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod slowlog;
@@ -50,6 +51,7 @@ pub static TABLES: &[&[Command]] = &[
     persistence::COMMANDS,
     server::COMMANDS,
     server::admin::COMMANDS,
+    scripting::COMMANDS,
     set::COMMANDS,
     sort::COMMANDS,
     stream::COMMANDS,

@@ -353,6 +353,8 @@ impl Engine {
         }
         self.watched.clear();
         self.blocking = crate::blocking::Blocking::default();
+        // The scripts cache is in the server's memory only.
+        self.scripts = crate::commands::scripting::Scripts::default();
         let events = std::mem::replace(&mut self.events, crate::events::EventLog::new(0));
         let mut replayed = 0;
         let mut load = (0, 0);

@@ -1,0 +1,631 @@
+//! Running a script: a fresh Lua 5.1 state per run (omnilua, pure Rust) with an instruction and a
+//! memory budget, the `redis` library of `prelude.lua`, and the conversions between Redis
+//! replies and Lua values of Redis 7.0's `script_lua.c`.
+//!
+//! Redis keeps one Lua state for the server's life and protects its globals; a script cannot
+//! leave anything behind there, so a fresh state per run behaves the same and cannot leak.
+//! Differences, on purpose: a script is stopped after [`INSTRUCTION_BUDGET`] Lua instructions or
+//! [`MEMORY_BUDGET`] bytes of Lua memory (Redis runs it until `SCRIPT KILL`, answering `BUSY` to
+//! everyone else meanwhile; the page has a single thread, so nobody could send that `SCRIPT
+//! KILL`). What the script wrote before it was stopped stays written.
+
+use std::cell::Cell;
+
+use omnilua::{
+    Lua, LuaError, LuaString, LuaVersion, SandboxConfig, Table, TripReason, Value, Variadic,
+};
+
+use crate::command::{CommandSpec, Ctx, Registry, flag};
+use crate::errors::{CmdResult, RedisError, sanitize};
+use crate::reply::Reply;
+
+/// The Lua instructions a script may run (about a quarter of a second natively).
+pub const INSTRUCTION_BUDGET: u64 = 20_000_000;
+/// The memory the Lua state of a script may use.
+pub const MEMORY_BUDGET: usize = 16 * 1024 * 1024;
+/// How deep a table a script returns may nest.
+const MAX_REPLY_DEPTH: usize = 100;
+
+const PRELUDE: &str = include_str!("prelude.lua");
+
+/// How a script's run ended, before its value becomes a reply.
+enum Outcome {
+    /// It compiled, ran, and answered this.
+    Reply(Reply, Vec<ErrorReply>),
+    /// It did not compile: Lua's message.
+    Compile(String),
+}
+
+/// An error reply a script produced, and whether Redis leaves it out of the error statistics
+/// (an error that came from `redis.call` or `redis.pcall` was counted by its command already).
+struct ErrorReply {
+    text: String,
+    counted: bool,
+}
+
+/// Whether `body` compiles (`SCRIPT LOAD`, and `EVAL` before it caches a script): `Err` with
+/// Redis's reply when it does not.
+pub fn compile(body: &[u8]) -> Result<(), RedisError> {
+    if let Some(line) = super::guard::long_chain(body) {
+        return Err(compile_error(&format!(
+            "user_script:{line}: more than {} '..' in one expression (a limit of the \
+             playground: join many strings with table.concat)",
+            super::guard::MAX_CHAIN
+        )));
+    }
+    let lua = Lua::new_versioned(LuaVersion::V51);
+    match lua.load(body).set_name("@user_script").into_function() {
+        Ok(_) => Ok(()),
+        Err(e) => Err(compile_error(&e.to_string())),
+    }
+}
+
+fn compile_error(message: &str) -> RedisError {
+    RedisError::owned(sanitize(format!(
+        "ERR Error compiling script (new function): {message}"
+    )))
+}
+
+/// Runs a script for `EVAL` and its siblings; `sha` names it in error messages.
+pub fn run(
+    ctx: &mut Ctx<'_>,
+    sha: &str,
+    body: &[u8],
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    read_only: bool,
+) -> CmdResult {
+    let lua = Lua::new_versioned(LuaVersion::V51);
+    let sandbox = lua
+        .install_sandbox(SandboxConfig {
+            instruction_limit: Some(INSTRUCTION_BUDGET),
+            memory_limit_bytes: Some(MEMORY_BUDGET),
+            check_interval: 10,
+            remove_globals: Vec::new(),
+        })
+        .map_err(|e| internal(&e))?;
+
+    // The script's commands run as this connection, but as Redis's Lua client sees things:
+    // RESP2 unless the script asks for RESP3, never blocking, in a database of its own choosing
+    // that the connection does not keep.
+    let id = ctx.client;
+    let saved_db = ctx.db;
+    let saved_resp = ctx.engine.clients.get(&id).map_or(2, |c| c.resp);
+    let saved_in_exec = ctx.engine.blocking.in_exec;
+    ctx.engine.blocking.in_exec = true;
+
+    let outcome = run_in(&lua, ctx, sha, body, keys, args, read_only);
+
+    ctx.engine.blocking.in_exec = saved_in_exec;
+    if let Some(client) = ctx.engine.clients.get_mut(&id) {
+        client.resp = saved_resp;
+        client.db = saved_db;
+    }
+    ctx.db = saved_db;
+
+    if let Some(reason) = sandbox.tripped() {
+        let why = match reason {
+            TripReason::Instructions => {
+                format!("it ran more than {INSTRUCTION_BUDGET} Lua instructions")
+            }
+            TripReason::Memory => format!(
+                "it used more than {} MB of Lua memory",
+                MEMORY_BUDGET / (1024 * 1024)
+            ),
+        };
+        return Err(RedisError::owned(format!(
+            "ERR Script stopped by the playground: {why} (a real Redis would keep it running \
+             until SCRIPT KILL) script: {sha}"
+        )));
+    }
+    match outcome {
+        Err(e) => Err(internal(&e)),
+        Ok(Outcome::Compile(message)) => Err(compile_error(&message)),
+        Ok(Outcome::Reply(reply, errors)) => {
+            account_errors(ctx, &errors);
+            Ok(reply)
+        }
+    }
+}
+
+/// An error of the Lua runtime itself.
+fn internal(e: &omnilua::Error) -> RedisError {
+    RedisError::owned(sanitize(format!("ERR Error running script: {e}")))
+}
+
+/// Error replies count as Redis counts them: each in the error statistics unless it came from
+/// a command, and the script as failed once if any did (once more for each that came from a
+/// command: Redis counts those as failed directly).
+fn account_errors(ctx: &mut Ctx<'_>, errors: &[ErrorReply]) {
+    let mut failed = 0;
+    let mut any = false;
+    for error in errors {
+        if error.counted {
+            failed += 1;
+        } else {
+            ctx.engine.count_error(&error.text);
+            any = true;
+        }
+    }
+    failed += u64::from(any);
+    if failed > 0
+        && let Some(stats) = ctx.engine.stats.commands.of(ctx.spec)
+    {
+        stats.failed_calls += failed;
+    }
+}
+
+fn run_in(
+    lua: &Lua,
+    ctx: &mut Ctx<'_>,
+    sha: &str,
+    body: &[u8],
+    keys: &[Vec<u8>],
+    args: &[Vec<u8>],
+    read_only: bool,
+) -> omnilua::Result<Outcome> {
+    let resp3 = Cell::new(false);
+    lua.scope(|scope| {
+        let ctx = std::cell::RefCell::new(ctx);
+        let call = |lua: &Lua, argv: &[Value]| -> omnilua::Result<Result<Value, Vec<u8>>> {
+            let Ok(mut ctx) = ctx.try_borrow_mut() else {
+                return Ok(Err(b"ERR a command is already running".to_vec()));
+            };
+            call_command(&mut ctx, lua, argv, read_only, resp3.get())
+        };
+        let rcall = scope.create_function(lua, |lua, argv: Variadic<Value>| {
+            match call(lua, &argv)? {
+                Ok(value) => Ok(value),
+                Err(text) => Err(raise(&text)),
+            }
+        })?;
+        let rpcall = scope.create_function(lua, |lua, argv: Variadic<Value>| {
+            match call(lua, &argv)? {
+                Ok(value) => Ok(value),
+                Err(text) => {
+                    let t = lua.create_table()?;
+                    t.raw_set("err", lua.create_string(&text)?)?;
+                    t.raw_set("ignore_err_stats_update", true)?;
+                    Ok(Value::Table(t))
+                }
+            }
+        })?;
+        let rsetresp = scope.create_function(lua, |_, argv: Variadic<Value>| {
+            let [resp] = argv.as_slice() else {
+                return Err(raise(b"ERR redis.setresp() requires one argument."));
+            };
+            // Redis reads the version into a C int.
+            match to_number(resp)?.map(|n| n as i64) {
+                Some(n @ (2 | 3)) => {
+                    resp3.set(n == 3);
+                    Ok(())
+                }
+                _ => Err(raise(b"ERR RESP version must be 2 or 3.")),
+            }
+        })?;
+        let rsha1hex = lua.create_function(|lua, argv: Variadic<Value>| {
+            let [value] = argv.as_slice() else {
+                return Err(raise(b"ERR wrong number of arguments"));
+            };
+            let bytes = match value {
+                Value::String(s) => s.as_bytes()?,
+                Value::Integer(n) => n.to_string().into_bytes(),
+                Value::Number(n) => lua_number_text(*n).into_bytes(),
+                _ => Vec::new(),
+            };
+            lua.create_string(super::sha1::sha1_hex(&bytes))
+        })?;
+        let rlog = lua.create_function(|_, argv: Variadic<Value>| {
+            let Some(level) = argv.first().filter(|_| argv.len() >= 2) else {
+                return Err(raise(b"ERR redis.log() requires two arguments or more."));
+            };
+            let Some(level) = to_number(level)? else {
+                return Err(raise(b"ERR First argument must be a number (log level)."));
+            };
+            if !(0.0..4.0).contains(&level.trunc()) {
+                return Err(raise(b"ERR Invalid debug level."));
+            }
+            // The playground keeps no server log: the message goes nowhere.
+            Ok(())
+        })?;
+        let rsetrepl = lua.create_function(|_, argv: Variadic<Value>| {
+            let [flags] = argv.as_slice() else {
+                return Err(raise(b"ERR redis.set_repl() requires two arguments."));
+            };
+            match to_number(flags)? {
+                Some(n) if (0.0..4.0).contains(&n.trunc()) => Ok(()),
+                _ => Err(raise(
+                    b"ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+                )),
+            }
+        })?;
+        let racl = lua.create_function(|_, argv: Variadic<Value>| {
+            if argv.is_empty() {
+                return Err(raise(
+                    b"ERR Please specify at least one argument for this redis lib call",
+                ));
+            }
+            let mut args = Vec::with_capacity(argv.len());
+            for value in argv.iter() {
+                match to_arg(value)? {
+                    Some(arg) => args.push(arg),
+                    None => {
+                        return Err(raise(
+                            b"ERR Lua redis lib command arguments must be strings or integers",
+                        ));
+                    }
+                }
+            }
+            if lookup(&args).is_none() {
+                return Err(raise(b"ERR Invalid command passed to redis.acl_check_cmd()"));
+            }
+            Ok(true)
+        })?;
+        let getinfo: omnilua::Function = lua
+            .globals()
+            .get::<_, Table>("debug")?
+            .get("getinfo")?;
+        let (cencode, cdecode) = super::cjson::functions(lua, &getinfo)?;
+        let keys = string_array(lua, keys)?;
+        let args = string_array(lua, args)?;
+        let version = crate::command::REDIS_VERSION;
+        let prelude = lua.load(PRELUDE).set_name("=[redis]").into_function()?;
+        let call_args: Variadic<Value> = Variadic::from(vec![
+            Value::Function(rcall),
+            Value::Function(rpcall),
+            Value::Function(rsha1hex),
+            Value::Function(rlog),
+            Value::Function(rsetresp),
+            Value::Function(rsetrepl),
+            Value::Function(racl),
+            Value::String(lua.create_string(body)?),
+            Value::Table(keys),
+            Value::Table(args),
+            Value::String(lua.create_string(version)?),
+            Value::Number(version_number(version)),
+            Value::Number(MEMORY_BUDGET as f64),
+            Value::String(lua.create_string(MARK)?),
+            Value::Function(cencode),
+            Value::Function(cdecode),
+            super::cjson::null(),
+        ]);
+        let (kind, value): (Value, Value) = prelude.call(call_args)?;
+        let kind = match &kind {
+            Value::String(s) => s.as_bytes()?,
+            _ => Vec::new(),
+        };
+        match kind.as_slice() {
+            b"compile" => Ok(Outcome::Compile(match &value {
+                Value::String(s) => String::from_utf8_lossy(&s.as_bytes()?).into_owned(),
+                _ => String::new(),
+            })),
+            b"ok" => {
+                let mut errors = Vec::new();
+                let reply = to_reply(&value, resp3.get(), 0, &mut errors)?;
+                Ok(Outcome::Reply(reply, errors))
+            }
+            _ => {
+                let (text, counted) = raised_error(&value, sha)?;
+                let errors = vec![ErrorReply {
+                    text: text.clone(),
+                    counted,
+                }];
+                Ok(Outcome::Reply(Reply::Error(text.into()), errors))
+            }
+        }
+    })
+}
+
+/// `7.0.15` as Redis's `REDIS_VERSION_NUM`: `0x00070015`-style, one byte per part.
+fn version_number(version: &str) -> f64 {
+    let mut n = 0u32;
+    for part in version.split('.').take(3) {
+        n = (n << 8) | part.parse::<u32>().unwrap_or(0).min(255);
+    }
+    f64::from(n)
+}
+
+fn string_array(lua: &Lua, items: &[Vec<u8>]) -> omnilua::Result<Table> {
+    let table = lua.create_table()?;
+    for (i, item) in items.iter().enumerate() {
+        table.raw_set(i + 1, lua.create_string(item)?)?;
+    }
+    Ok(table)
+}
+
+/// The text of an error a script raised (the handler's table: `… script: <sha>, on
+/// @user_script:<line>.`), and whether it came from a command.
+fn raised_error(value: &Value, sha: &str) -> omnilua::Result<(String, bool)> {
+    let Value::Table(t) = value else {
+        // The handler itself failed: Lua's message.
+        let text = match value {
+            Value::String(s) => String::from_utf8_lossy(&s.as_bytes()?).into_owned(),
+            _ => "error in error handling".to_string(),
+        };
+        return Ok((sanitize(format!("ERR {text}")), false));
+    };
+    let message = match t.raw_get::<_, Value>("err")? {
+        Value::String(s) => String::from_utf8_lossy(&s.as_bytes()?).into_owned(),
+        Value::Integer(n) => n.to_string(),
+        Value::Number(n) => lua_number_text(n),
+        // Redis 7.0.15 crashes on `error({})`; here the script gets an error of its own.
+        _ => "ERR the script raised an error that is not a string".to_string(),
+    };
+    let source = match t.raw_get::<_, Value>("source")? {
+        Value::String(s) => Some(String::from_utf8_lossy(&s.as_bytes()?).into_owned()),
+        _ => None,
+    };
+    let line = match t.raw_get::<_, Value>("line")? {
+        Value::Integer(n) => Some(n),
+        Value::Number(n) => Some(n as i64),
+        _ => None,
+    };
+    let counted = matches!(
+        t.raw_get::<_, Value>("ignore_err_stats_update")?,
+        Value::Boolean(true)
+    );
+    let text = match (source, line) {
+        (Some(source), Some(line)) => format!("{message} script: {sha}, on {source}:{line}."),
+        _ => message,
+    };
+    Ok((sanitize(text), counted))
+}
+
+/// A Lua number as Lua 5.1's `tostring` writes it (`%.14g`).
+fn lua_number_text(n: f64) -> String {
+    crate::num::format_g(n, 14)
+}
+
+/// The text that starts an error a Rust function raises for `prelude.lua` to turn into the
+/// table Redis would raise.
+const MARK: &[u8] = b"\x01redis-error\x01";
+
+/// An error raised from Rust as Redis raises `{err = text}`.
+fn raise(text: &[u8]) -> omnilua::Error {
+    let mut message = MARK.to_vec();
+    message.extend_from_slice(text);
+    omnilua::Error::from(LuaError::RuntimeMsg(message.into_boxed_slice()))
+}
+
+/// Lua's `lua_tonumber`: a number, or a string that reads as one.
+fn to_number(value: &Value) -> omnilua::Result<Option<f64>> {
+    Ok(match value {
+        Value::Integer(n) => Some(*n as f64),
+        Value::Number(n) => Some(*n),
+        Value::String(s) => String::from_utf8_lossy(&s.as_bytes()?)
+            .trim()
+            .parse::<f64>()
+            .ok(),
+        _ => None,
+    })
+}
+
+/// A command argument from a Lua value: strings as they are, numbers as `%.17g`.
+fn to_arg(value: &Value) -> omnilua::Result<Option<Vec<u8>>> {
+    Ok(match value {
+        Value::String(s) => Some(s.as_bytes()?),
+        Value::Integer(n) => Some(n.to_string().into_bytes()),
+        Value::Number(n) => Some(crate::num::format_double(*n).into_bytes()),
+        _ => None,
+    })
+}
+
+/// `redis.call` / `redis.pcall`: runs a command. Its reply as a Lua value, or the text of the
+/// error (raised by `redis.call`, returned by `redis.pcall`).
+fn call_command(
+    ctx: &mut Ctx<'_>,
+    lua: &Lua,
+    argv: &[Value],
+    read_only: bool,
+    resp3: bool,
+) -> omnilua::Result<Result<Value, Vec<u8>>> {
+    let refuse = |text: &str| Ok(Err(text.as_bytes().to_vec()));
+    if argv.is_empty() {
+        return refuse("ERR Please specify at least one argument for this redis lib call");
+    }
+    let mut args = Vec::with_capacity(argv.len());
+    for value in argv {
+        match to_arg(value)? {
+            Some(arg) => args.push(arg),
+            None => {
+                return refuse("ERR Lua redis lib command arguments must be strings or integers");
+            }
+        }
+    }
+    let Some(spec) = lookup(&args) else {
+        return refuse("ERR Unknown Redis command called from script");
+    };
+    if !spec.arity_ok(args.len()) {
+        return refuse("ERR Wrong number of args calling Redis command from script");
+    }
+    if spec.has(flag::NOSCRIPT) {
+        return refuse("ERR This Redis command is not allowed from script");
+    }
+    if read_only && spec.has(flag::WRITE) {
+        return refuse("ERR Write commands are not allowed from read-only scripts.");
+    }
+    let id = ctx.client;
+    if let Some(client) = ctx.engine.clients.get_mut(&id) {
+        client.resp = if resp3 { 3 } else { 2 };
+    }
+    let mut replies = ctx.engine.execute(id, spec, &args);
+    // A command may have changed the database (SELECT): the script's next commands use it.
+    if let Some(client) = ctx.engine.clients.get(&id) {
+        ctx.db = client.db;
+    }
+    let reply = replies.pop().unwrap_or(Reply::Nil);
+    if let Reply::Error(text) = reply {
+        return Ok(Err(text.as_bytes().to_vec()));
+    }
+    let reply = if resp3 { reply } else { reply.into_resp2() };
+    Ok(Ok(to_lua(lua, &reply, resp3)?))
+}
+
+/// The command an argument vector names, as Redis's `lookupCommand`: a container's subcommand
+/// when there is one (an unknown subcommand is an unknown command).
+fn lookup(args: &[Vec<u8>]) -> Option<&'static CommandSpec> {
+    let registry = Registry::get();
+    let base = registry.lookup(args.first()?)?;
+    match args.get(1) {
+        Some(sub) if base.is_container() => base.subcommand(sub),
+        _ => Some(base),
+    }
+}
+
+/// A reply as a Lua value (Redis's `redisProtocolToLuaType`).
+fn to_lua(lua: &Lua, reply: &Reply, resp3: bool) -> omnilua::Result<Value> {
+    let field = |name: &str, value: Value| -> omnilua::Result<Value> {
+        let t = lua.create_table()?;
+        t.raw_set(name, value)?;
+        Ok(Value::Table(t))
+    };
+    Ok(match reply {
+        Reply::Status(s) => field("ok", Value::String(lua.create_string(s.as_bytes())?))?,
+        Reply::Error(s) => field("err", Value::String(lua.create_string(s.as_bytes())?))?,
+        Reply::Integer(n) => Value::Number(*n as f64),
+        Reply::Bulk(b) => Value::String(lua.create_string(b.as_slice())?),
+        Reply::Verbatim(format, text) => {
+            if resp3 {
+                let t = lua.create_table()?;
+                t.raw_set("format", *format)?;
+                t.raw_set("string", lua.create_string(text)?)?;
+                field("verbatim_string", Value::Table(t))?
+            } else {
+                Value::String(lua.create_string(text)?)
+            }
+        }
+        Reply::Nil | Reply::NilArray => {
+            if resp3 {
+                Value::Nil
+            } else {
+                Value::Boolean(false)
+            }
+        }
+        Reply::Array(items) | Reply::Push(items) => {
+            let t = lua.create_table()?;
+            for (i, item) in items.iter().enumerate() {
+                t.raw_set(i + 1, to_lua(lua, item, resp3)?)?;
+            }
+            Value::Table(t)
+        }
+        Reply::Set(items) => {
+            let t = lua.create_table()?;
+            for item in items {
+                t.raw_set(to_lua(lua, item, resp3)?, true)?;
+            }
+            field("set", Value::Table(t))?
+        }
+        Reply::Map(pairs) => {
+            let t = lua.create_table()?;
+            for (k, v) in pairs {
+                t.raw_set(to_lua(lua, k, resp3)?, to_lua(lua, v, resp3)?)?;
+            }
+            field("map", Value::Table(t))?
+        }
+        Reply::Double(d) | Reply::HumanDouble(d) => field("double", Value::Number(*d))?,
+        Reply::Bool(b) => Value::Boolean(*b),
+    })
+}
+
+/// A Lua value as a reply (Redis's `luaReplyToRedisReply`).
+fn to_reply(
+    value: &Value,
+    resp3: bool,
+    depth: usize,
+    errors: &mut Vec<ErrorReply>,
+) -> omnilua::Result<Reply> {
+    if depth > MAX_REPLY_DEPTH {
+        let text = "ERR reached lua stack limit".to_string();
+        errors.push(ErrorReply {
+            text: text.clone(),
+            counted: false,
+        });
+        return Ok(Reply::Error(text.into()));
+    }
+    Ok(match value {
+        Value::String(s) => Reply::bulk(&s.as_bytes()?),
+        Value::Boolean(b) => match (resp3, b) {
+            (true, b) => Reply::Bool(*b),
+            (false, true) => Reply::Integer(1),
+            (false, false) => Reply::Nil,
+        },
+        Value::Integer(n) => Reply::Integer(*n),
+        Value::Number(n) => Reply::Integer(truncate(*n)),
+        Value::Table(t) => table_reply(t, resp3, depth, errors)?,
+        _ => Reply::Nil,
+    })
+}
+
+/// C's `(long long)` of a double on x86-64: truncation, and the minimum out of range.
+fn truncate(n: f64) -> i64 {
+    if n.is_nan() || !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&n) {
+        i64::MIN
+    } else {
+        n as i64
+    }
+}
+
+fn string_field(t: &Table, name: &str) -> omnilua::Result<Option<LuaString>> {
+    Ok(match t.raw_get::<_, Value>(name)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+fn table_reply(
+    t: &Table,
+    resp3: bool,
+    depth: usize,
+    errors: &mut Vec<ErrorReply>,
+) -> omnilua::Result<Reply> {
+    if let Some(err) = string_field(t, "err")? {
+        let text = sanitize(String::from_utf8_lossy(&err.as_bytes()?).into_owned());
+        let counted = matches!(
+            t.raw_get::<_, Value>("ignore_err_stats_update")?,
+            Value::Boolean(true)
+        );
+        errors.push(ErrorReply {
+            text: text.clone(),
+            counted,
+        });
+        return Ok(Reply::Error(text.into()));
+    }
+    if let Some(ok) = string_field(t, "ok")? {
+        let text = String::from_utf8_lossy(&ok.as_bytes()?).replace(['\r', '\n'], " ");
+        return Ok(Reply::Status(text.into()));
+    }
+    match t.raw_get::<_, Value>("double")? {
+        Value::Number(d) => return Ok(Reply::Double(d)),
+        Value::Integer(n) => return Ok(Reply::Double(n as f64)),
+        _ => {}
+    }
+    if let Some(big) = string_field(t, "big_number")? {
+        return Ok(Reply::bulk(&big.as_bytes()?));
+    }
+    if let Value::Table(map) = t.raw_get::<_, Value>("map")? {
+        let mut pairs = Vec::new();
+        for (k, v) in map.raw_pairs()? {
+            pairs.push((
+                to_reply(&k, resp3, depth + 1, errors)?,
+                to_reply(&v, resp3, depth + 1, errors)?,
+            ));
+        }
+        return Ok(Reply::Map(pairs));
+    }
+    if let Value::Table(set) = t.raw_get::<_, Value>("set")? {
+        let mut items = Vec::new();
+        for (k, _) in set.raw_pairs()? {
+            items.push(to_reply(&k, resp3, depth + 1, errors)?);
+        }
+        return Ok(Reply::Set(items));
+    }
+    let mut items = Vec::new();
+    for j in 1.. {
+        let item: Value = t.raw_get(j)?;
+        if matches!(item, Value::Nil) {
+            break;
+        }
+        items.push(to_reply(&item, resp3, depth + 1, errors)?);
+    }
+    Ok(Reply::Array(items))
+}

@@ -1,0 +1,252 @@
+//! Lua scripting: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO` and SCRIPT LOAD, EXISTS, FLUSH, KILL,
+//! HELP. The interpreter and the `redis` library are in `lua.rs` and `prelude.lua`, `cjson` in
+//! `cjson.rs`; the scripts cache, by SHA-1, is the engine's (`Engine::scripts`). Not here: SCRIPT
+//! DEBUG, functions (FUNCTION, FCALL), shebang flags (`#!lua flags=…`), and the `cmsgpack`,
+//! `struct` and `bit` libraries.
+
+mod cjson;
+mod guard;
+mod lua;
+mod sha1;
+
+use std::collections::BTreeMap;
+
+use crate::command::{Command, Ctx};
+use crate::commands::args;
+use crate::errors::{CmdResult, RedisError};
+use crate::reply::Reply;
+
+crate::lazy::commands! { Scripting, scripting;
+    Command::new(
+        "eval",
+        eval_command,
+        "Runs a Lua script on the server, atomically.",
+    ),
+    Command::new(
+        "evalsha",
+        evalsha_command,
+        "Runs a cached Lua script by its SHA-1.",
+    ),
+    Command::new(
+        "eval_ro",
+        eval_ro_command,
+        "Runs a Lua script that may only read.",
+    ),
+    Command::new(
+        "evalsha_ro",
+        evalsha_ro_command,
+        "Runs a cached Lua script that may only read, by its SHA-1.",
+    ),
+    Command::new(
+        "script",
+        script_command,
+        "Manages the cache of Lua scripts.",
+    ),
+    Command::new(
+        "script|load",
+        script_load_command,
+        "Caches a Lua script without running it; answers its SHA-1.",
+    ),
+    Command::new(
+        "script|exists",
+        script_exists_command,
+        "Tells which of these SHA-1s name cached scripts.",
+    ),
+    Command::new(
+        "script|flush",
+        script_flush_command,
+        "Empties the scripts cache.",
+    ),
+    Command::new(
+        "script|kill",
+        script_kill_command,
+        "Stops the running script (none ever runs while another command is sent here).",
+    ),
+    Command::new(
+        "script|help",
+        script_help_command,
+        "Lists the SCRIPT subcommands.",
+    ),
+}
+
+/// Whether a command runs a script, which may call any command: in the page build, it waits
+/// until every family is loaded (`Engine::missing_family`).
+#[cfg(feature = "split")]
+pub(crate) fn runs_scripts(spec: &crate::command::CommandSpec) -> bool {
+    matches!(
+        spec.name.as_str(),
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro"
+    )
+}
+
+/// The scripts cache: bodies by the lowercase hex SHA-1 of their text.
+#[derive(Debug, Clone, Default)]
+pub struct Scripts {
+    bodies: BTreeMap<String, Vec<u8>>,
+}
+
+impl Scripts {
+    /// The body cached under `sha` (any case).
+    fn get(&self, sha: &[u8]) -> Option<&Vec<u8>> {
+        if sha.len() != 40 {
+            return None;
+        }
+        let key = String::from_utf8_lossy(sha).to_ascii_lowercase();
+        self.bodies.get(&key)
+    }
+}
+
+/// Runs a script given by its text.
+///
+/// `EVAL script numkeys [key ...] [arg ...]`
+pub fn eval_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    eval_generic(ctx, argv, false, false)
+}
+
+/// Runs a cached script.
+///
+/// `EVALSHA sha1 numkeys [key ...] [arg ...]`
+pub fn evalsha_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    eval_generic(ctx, argv, true, false)
+}
+
+/// Runs a script given by its text; it may not write.
+///
+/// `EVAL_RO script numkeys [key ...] [arg ...]`
+pub fn eval_ro_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    eval_generic(ctx, argv, false, true)
+}
+
+/// Runs a cached script; it may not write.
+///
+/// `EVALSHA_RO sha1 numkeys [key ...] [arg ...]`
+pub fn evalsha_ro_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    eval_generic(ctx, argv, true, true)
+}
+
+/// Redis's `evalGenericCommand`: the number of keys, the script (cached when it compiles), then
+/// the run.
+fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bool) -> CmdResult {
+    let (Some(script), Some(numkeys)) = (argv.get(1), argv.get(2)) else {
+        return Err(RedisError::wrong_arity("eval"));
+    };
+    let numkeys = crate::num::parse_i64(numkeys)
+        .ok_or_else(|| RedisError::new("ERR value is not an integer or out of range"))?;
+    let rest = argv.get(3..).unwrap_or_default();
+    if numkeys > rest.len() as i64 {
+        return Err(RedisError::new(
+            "ERR Number of keys can't be greater than number of args",
+        ));
+    }
+    let Ok(numkeys) = usize::try_from(numkeys) else {
+        return Err(RedisError::new("ERR Number of keys can't be negative"));
+    };
+    let (keys, args) = rest.split_at(numkeys.min(rest.len()));
+    let (sha, body) = if by_sha {
+        let Some(body) = ctx.engine.scripts.get(script) else {
+            return Err(RedisError::new(
+                "NOSCRIPT No matching script. Please use EVAL.",
+            ));
+        };
+        (
+            String::from_utf8_lossy(script).to_ascii_lowercase(),
+            body.clone(),
+        )
+    } else {
+        let sha = sha1::sha1_hex(script);
+        if !ctx.engine.scripts.bodies.contains_key(&sha) {
+            lua::compile(script)?;
+            ctx.engine
+                .scripts
+                .bodies
+                .insert(sha.clone(), script.clone());
+        }
+        (sha, script.clone())
+    };
+    lua::run(ctx, &sha, &body, keys, args, read_only)
+}
+
+/// Only reached with a known subcommand missing, which dispatch already refused.
+///
+/// `SCRIPT <subcommand>`
+pub fn script_command(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    Err(RedisError::wrong_arity("script"))
+}
+
+/// Compiles and caches a script, answering its SHA-1.
+///
+/// `SCRIPT LOAD script`
+pub fn script_load_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let Some(body) = argv.get(2) else {
+        return Err(args::subcommand_syntax_error(argv));
+    };
+    let sha = sha1::sha1_hex(body);
+    if !ctx.engine.scripts.bodies.contains_key(&sha) {
+        lua::compile(body)?;
+        ctx.engine.scripts.bodies.insert(sha.clone(), body.clone());
+    }
+    Ok(Reply::bulk(sha.as_bytes()))
+}
+
+/// One integer per SHA-1: 1 when a script by that name is cached.
+///
+/// `SCRIPT EXISTS sha1 [sha1 ...]`
+pub fn script_exists_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let shas = argv.get(2..).unwrap_or_default();
+    Ok(Reply::Array(
+        shas.iter()
+            .map(|sha| Reply::Integer(i64::from(ctx.engine.scripts.get(sha).is_some())))
+            .collect(),
+    ))
+}
+
+/// Empties the cache (ASYNC and SYNC do the same here).
+///
+/// `SCRIPT FLUSH [ASYNC | SYNC]`
+pub fn script_flush_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    match argv.get(2..).unwrap_or_default() {
+        [] => {}
+        [mode] if args::is(mode, "sync") || args::is(mode, "async") => {}
+        _ => {
+            return Err(RedisError::new(
+                "ERR SCRIPT FLUSH only support SYNC|ASYNC option",
+            ));
+        }
+    }
+    ctx.engine.scripts.bodies.clear();
+    Ok(Reply::ok())
+}
+
+/// No script is ever running when another command arrives: a script runs whole inside the one
+/// command that started it (and is stopped by its budget, see `lua.rs`).
+///
+/// `SCRIPT KILL`
+pub fn script_kill_command(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
+    Err(RedisError::new(
+        "NOTBUSY No scripts in execution right now.",
+    ))
+}
+
+/// `SCRIPT HELP`
+pub fn script_help_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    let command = argv.first().map_or(&b"script"[..], Vec::as_slice);
+    Ok(args::help_reply(
+        command,
+        &[
+            "DEBUG (YES|SYNC|NO)",
+            "    Set the debug mode for subsequent scripts executed.",
+            "EXISTS <sha1> [<sha1> ...]",
+            "    Return information about the existence of the scripts in the script cache.",
+            "FLUSH [ASYNC|SYNC]",
+            "    Flush the Lua scripts cache. Very dangerous on replicas.",
+            "    When called without the optional mode argument, the behavior is determined by the",
+            "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+            "    * ASYNC: Asynchronously flush the scripts cache.",
+            "    * SYNC: Synchronously flush the scripts cache.",
+            "KILL",
+            "    Kill the currently executing Lua script.",
+            "LOAD <script>",
+            "    Load a script into the scripts cache without executing it.",
+        ],
+    ))
+}
