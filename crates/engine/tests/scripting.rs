@@ -406,3 +406,69 @@ fn a_script_appends_its_writes_to_the_aof_not_itself() {
         Reply::Error("NOSCRIPT No matching script. Please use EVAL.".into())
     );
 }
+
+/// Scripts share one Lua state per thread (as Redis's one state): a script run thousands of
+/// times keeps answering the same, its garbage is collected, nothing it does is seen by the
+/// next run, and a state stopped halfway is replaced.
+#[test]
+fn scripts_share_a_kept_state_that_nothing_leaks_into() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        let script = "local t = {} for i = 1, 200 do t[i] = ARGV[1] .. i end \
+                      redis.call('INCR', KEYS[1]) \
+                      return {#table.concat(t), math.random(1000), collectgarbage('count')}";
+        let sha = match engine.exec(client, &argv(&[b"SCRIPT", b"LOAD", script.as_bytes()])) {
+            Reply::Bulk(sha) => sha.to_vec(),
+            other => panic!("SCRIPT LOAD answered {other:?}"),
+        };
+        let mut first_random = None;
+        for run in 0..3000 {
+            let reply = engine.exec(client, &argv(&[b"EVALSHA", &sha, b"1", b"n", b"abc"]));
+            let Reply::Array(items) = reply else {
+                panic!("run {run}: {reply:?}");
+            };
+            assert_eq!(items[0], Reply::Integer(1092), "run {run}");
+            // Every run draws the same numbers, as Redis reseeds before each script.
+            let random = items[1].clone();
+            assert_eq!(
+                first_random.get_or_insert(random.clone()),
+                &random,
+                "run {run}"
+            );
+            let Reply::Integer(kb) = items[2] else {
+                panic!("run {run}: {:?}", items[2]);
+            };
+            assert!(kb < 6 * 1024, "run {run}: the state holds {kb} KB");
+        }
+        assert_eq!(
+            engine.exec(client, &argv(&[b"GET", b"n"])),
+            Reply::bulk(b"3000")
+        );
+        // Nothing a script tries to leave behind is there for the next one.
+        for script in [
+            "x = 1",
+            "rawset(_G, 'x', 1)",
+            "KEYS.extra = 1 ARGV.extra = 1",
+            "string.extra = 1",
+            "redis.extra = 1",
+        ] {
+            let _ = engine.exec(client, &argv(&[b"EVAL", script.as_bytes(), b"0"]));
+        }
+        let check = "return {type(rawget(_G, 'x')), type(KEYS.extra), type(ARGV.extra), \
+                     type(string.extra), type(redis.extra), type(redis.call)}";
+        assert_eq!(
+            engine.exec(client, &argv(&[b"EVAL", check.as_bytes(), b"0"])),
+            Reply::Array(
+                ["nil", "nil", "nil", "nil", "nil", "function"]
+                    .map(|t| Reply::bulk(t.as_bytes()))
+                    .into()
+            )
+        );
+        // A script stopped by its budget leaves a state that is replaced: the next runs work.
+        let stopped = engine.exec(client, &argv(&[b"EVAL", b"while true do end", b"0"]));
+        assert!(error_text(&stopped).contains("Script stopped by the playground"));
+        let reply = engine.exec(client, &argv(&[b"EVALSHA", &sha, b"1", b"n", b"abc"]));
+        assert!(matches!(reply, Reply::Array(_)), "{reply:?}");
+    });
+}

@@ -155,7 +155,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
     } else {
         let sha = sha1::sha1_hex(script);
         if !ctx.engine.scripts.bodies.contains_key(&sha) {
-            lua::compile(script)?;
+            lua::compile(&sha, script)?;
             ctx.engine
                 .scripts
                 .bodies
@@ -182,7 +182,7 @@ pub fn script_load_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     };
     let sha = sha1::sha1_hex(body);
     if !ctx.engine.scripts.bodies.contains_key(&sha) {
-        lua::compile(body)?;
+        lua::compile(&sha, body)?;
         ctx.engine.scripts.bodies.insert(sha.clone(), body.clone());
     }
     Ok(Reply::bulk(sha.as_bytes()))
@@ -214,6 +214,7 @@ pub fn script_flush_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
     }
     ctx.engine.scripts.bodies.clear();
+    lua::forget_compiled();
     Ok(Reply::ok())
 }
 

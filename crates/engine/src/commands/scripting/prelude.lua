@@ -1,17 +1,25 @@
--- Builds the world a script runs in, then runs it (crates/engine/src/commands/scripting/lua.rs).
+-- Builds the world scripts run in, once per Lua state (crates/engine/src/commands/scripting/lua.rs),
+-- and keeps three functions in the global `__playground` of the state (not the scripts' globals):
+-- `compile(sha, body)`, which compiles a script into that world and keeps it, `forget()`, and
+-- `run(sha, body, call, pcall, setresp, keys, argv)`, which runs one (compiled first if it is
+-- not) with this run's `redis.call`, `redis.pcall` and `redis.setresp` (Rust functions bound to
+-- the command that runs the script) and KEYS and ARGV, and answers 'ok' and the script's value,
+-- 'error' and the error's table, or 'compile' and Lua's message.
 -- This chunk is named "=[redis]"; the error handler skips its frames when it names the line of
--- the script where an error happened. Arguments: the Rust functions behind the `redis` table, the
--- script's body, KEYS and ARGV, the Redis version, the most memory the Lua state may use, the
--- mark that starts the text of an error the Rust functions raise (a table in Redis, whose C
--- functions raise tables; a Rust function raises text: the handler and pcall turn it back), and
--- the cjson library's encode, decode and null.
-local rcall, rpcall, rsha1hex, rlog, rsetresp, rsetrepl, racl, body, keys, argv, version,
-  version_num, memory, mark, cencode, cdecode, cnull = ...
+-- the script where an error happened. Arguments: the Rust functions behind the rest of the
+-- `redis` table, the Redis version, the most memory the Lua state may use, the mark that starts
+-- the text of an error the Rust functions raise (a table in Redis, whose C functions raise
+-- tables; a Rust function raises text: the handler and pcall turn it back), the cjson
+-- library's encode, decode and null, and how many scripts, and bytes of their texts, to keep
+-- compiled.
+local rsha1hex, rlog, rsetrepl, racl, version, version_num, memory, mark, cencode, cdecode,
+  cnull, max_count, max_bytes = ...
 
 local dbg = debug
 local error, type, tostring, tonumber, select = error, type, tostring, tonumber, select
 local rawget, rawset, next, pairs, ipairs = rawget, rawset, next, pairs, ipairs
 local setmetatable, getmetatable, loadstring, load, setfenv = setmetatable, getmetatable, loadstring, load, setfenv
+local collectgarbage, randomseed = collectgarbage, math.randomseed
 local s_find, s_sub, s_gsub = string.find, string.sub, string.gsub
 local t_concat = table.concat
 local LIB = '=[redis]'
@@ -163,8 +171,6 @@ end
 -- The redis library. The functions that may raise are Rust's: a script's `return redis.call(…)`
 -- is a tail call, which would hide the script's line behind a Lua function.
 local redis = {}
-redis.call = rcall
-redis.pcall = rpcall
 redis.error_reply = function(...)
   local s = ...
   if select('#', ...) ~= 1 or type(s) ~= 'string' then
@@ -184,7 +190,6 @@ redis.status_reply = function(...)
 end
 redis.sha1hex = rsha1hex
 redis.log = rlog
-redis.setresp = rsetresp
 redis.set_repl = rsetrepl
 redis.replicate_commands = function()
   return true
@@ -311,16 +316,66 @@ G.redis = view(redis)
 G.cjson = view({encode = cencode, decode = cdecode, null = cnull})
 G._G = env
 G.__redis__err__handler = handler
-G.KEYS = keys
-G.ARGV = argv
 
-local f, compile_error = loadstring(body, '@user_script')
-if not f then
-  return 'compile', compile_error
+-- Compiled scripts by SHA-1 (kept here, where the collector sees them), and their texts' length.
+local compiled, compiled_count, compiled_bytes = {}, 0, 0
+
+-- Compiles the script `body` named `sha`, unless it is compiled: true, or nil and Lua's message.
+-- Past `max_count` scripts or `max_bytes` of their texts, the others are forgotten first.
+local function compile(sha, body)
+  if compiled[sha] then
+    return true
+  end
+  local f, compile_error = loadstring(body, '@user_script')
+  if not f then
+    return nil, compile_error
+  end
+  setfenv(f, env)
+  if compiled_count >= max_count or compiled_bytes + #body > max_bytes then
+    compiled, compiled_count, compiled_bytes = {}, 0, 0
+  end
+  compiled[sha] = f
+  compiled_count, compiled_bytes = compiled_count + 1, compiled_bytes + #body
+  return true
 end
-setfenv(f, env)
-local ok, result = xpcall(f, handler)
-if ok then
-  return 'ok', result
+
+local function forget()
+  compiled, compiled_count, compiled_bytes = {}, 0, 0
 end
-return 'error', result
+
+-- Garbage left by runs is collected a step at a time, and all of it once the state holds more
+-- than a quarter of its memory (a state that trips the limit is dropped and built again).
+local collect_above = memory / 4 / 1024
+
+local function run(sha, body, call, pcall_, setresp, keys, argv)
+  local compiles, compile_error = compile(sha, body)
+  if not compiles then
+    return 'compile', compile_error
+  end
+  local f = compiled[sha]
+  rawset(redis, 'call', call)
+  rawset(redis, 'pcall', pcall_)
+  rawset(redis, 'setresp', setresp)
+  rawset(G, 'KEYS', keys)
+  rawset(G, 'ARGV', argv)
+  -- Every run draws the same numbers, as Redis reseeds its generator before each script.
+  randomseed(0)
+  local ok, result = xpcall(f, handler)
+  rawset(redis, 'call', nil)
+  rawset(redis, 'pcall', nil)
+  rawset(redis, 'setresp', nil)
+  rawset(G, 'KEYS', nil)
+  rawset(G, 'ARGV', nil)
+  if collectgarbage('count') > collect_above then
+    collectgarbage('collect')
+  else
+    collectgarbage('step')
+  end
+  if ok then
+    return 'ok', result
+  end
+  return 'error', result
+end
+
+-- Kept in the state's own globals (scripts see another table), where the collector sees them.
+rawset(_G, '__playground', {compile = compile, run = run, forget = forget})
