@@ -230,6 +230,16 @@ local function real(t)
   return target[t] or t
 end
 
+-- table.insert writes with rawset, past a view's __newindex: refuse it on a view as Redis's
+-- read-only tables do (table.remove and table.sort find a view's own array empty).
+local raw_insert = table.insert
+table.insert = function(t, ...)
+  if target[t] then
+    error('Attempt to modify a readonly table', 0)
+  end
+  return raw_insert(t, ...)
+end
+
 local G = {}
 local env = view(G, true)
 local function with_env(f, ...)
