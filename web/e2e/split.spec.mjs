@@ -200,3 +200,40 @@ test('a chunk that cannot be fetched leaves the command refused, and a later try
   const problems = harness.problems.splice(0);
   assert.ok(problems.length > 0 && problems.every((p) => p.startsWith('console error:')), problems.join('\n'));
 });
+
+test('Lua: EVAL typed in the console fetches the scripting chunk and answers; a runaway script is stopped and the console goes on', async () => {
+  const page = await harness.open();
+  const fetched = recordWasm(page);
+  const playground = await new PlaygroundPage(page).ready();
+  assert.ok(!fetched.includes('split_scripting.wasm'), `no scripting chunk at start: ${fetched}`);
+  await playground.run(`EVAL "return redis.call('INCRBY', KEYS[1], ARGV[1])" 1 hits 5`);
+  assert.equal(await playground.lastReply(), '(integer) 5\n');
+  assert.ok(fetched.includes('split_scripting.wasm'), `the scripting chunk was fetched: ${fetched}`);
+  await playground.run('EVAL "while true do end" 0');
+  assert.match(await playground.lastReply(), /^\(error\) ERR Script stopped by the playground: it ran more than 20000000 Lua instructions/);
+  await playground.run('GET hits');
+  assert.equal(await playground.lastReply(), '"5"\n');
+  assert.equal(fetched.filter((n) => n === 'split_scripting.wasm').length, 1);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('Lua from a learner script: a rate limiter defined with defineCommand runs EVAL then EVALSHA, atomically', async () => {
+  const page = await harness.open();
+  const runner = await new RunnerApi(page).ready();
+  const result = await runner.run(`
+import Redis from 'ioredis';
+const redis = new Redis();
+redis.defineCommand('allow', {
+  numberOfKeys: 1,
+  lua: "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n <= tonumber(ARGV[2]) and 1 or 0",
+});
+const answers = [];
+for (let i = 0; i < 4; i++) answers.push(await redis.allow('rate:ada', 60, 3));
+console.log(answers.join(' '), await redis.ttl('rate:ada'));
+const [[, sha]] = await redis.pipeline().script('load', "return 'x'").exec();
+console.log(sha.length, await redis.evalsha(sha, 0));
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(RunnerApi.texts(result), ['1 1 1 0 60', '40 x']);
+  assert.deepEqual(harness.problems, []);
+});
