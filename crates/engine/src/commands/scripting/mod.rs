@@ -5,6 +5,7 @@
 //! `struct` and `bit` libraries.
 
 mod cjson;
+pub mod functions;
 mod guard;
 mod lua;
 mod sha1;
@@ -67,7 +68,74 @@ crate::lazy::commands! { Scripting, scripting;
         script_help_command,
         "Lists the SCRIPT subcommands.",
     ),
+    Command::new(
+        "fcall",
+        fcall_command,
+        "Calls a function of a loaded library.",
+    ),
+    Command::new(
+        "fcall_ro",
+        fcall_ro_command,
+        "Calls a function of a loaded library; it may only read.",
+    ),
+    Command::new(
+        "function",
+        function_command,
+        "Manages the libraries of functions.",
+    ),
+    Command::new(
+        "function|load",
+        function_load_command,
+        "Loads a library of Lua functions; answers its name.",
+    ),
+    Command::new(
+        "function|delete",
+        function_delete_command,
+        "Deletes a library and its functions.",
+    ),
+    Command::new(
+        "function|flush",
+        function_flush_command,
+        "Deletes every library.",
+    ),
+    Command::new(
+        "function|list",
+        function_list_command,
+        "Lists the libraries, their functions and, on request, their code.",
+    ),
+    Command::new(
+        "function|stats",
+        function_stats_command,
+        "Counts the libraries and functions (no function is ever running when it is asked).",
+    ),
+    Command::new(
+        "function|kill",
+        function_kill_command,
+        "Stops the running function (none ever runs while another command is sent here).",
+    ),
+    Command::new(
+        "function|dump",
+        function_dump_command,
+        "Serializes every library as a payload FUNCTION RESTORE reads.",
+    ),
+    Command::new(
+        "function|restore",
+        function_restore_command,
+        "Loads the libraries of a FUNCTION DUMP payload.",
+    ),
+    Command::new(
+        "function|help",
+        function_help_command,
+        "Lists the FUNCTION subcommands.",
+    ),
 }
+
+use functions::{
+    fcall_command, fcall_ro_command, function_command, function_delete_command,
+    function_dump_command, function_flush_command, function_help_command, function_kill_command,
+    function_list_command, function_load_command, function_restore_command,
+    function_stats_command,
+};
 
 /// Whether a command runs a script, which may call any command: in the page build, it waits
 /// until every family is loaded (`Engine::missing_family`).
@@ -75,7 +143,7 @@ crate::lazy::commands! { Scripting, scripting;
 pub(crate) fn runs_scripts(spec: &crate::command::CommandSpec) -> bool {
     matches!(
         spec.name.as_str(),
-        "eval" | "evalsha" | "eval_ro" | "evalsha_ro"
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
     )
 }
 
@@ -163,7 +231,16 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
         }
         (sha, script.clone())
     };
-    lua::run(ctx, &sha, &body, keys, args, read_only)
+    lua::run(
+        ctx,
+        lua::Target::Script {
+            sha: &sha,
+            body: &body,
+        },
+        keys,
+        args,
+        read_only,
+    )
 }
 
 /// Only reached with a known subcommand missing, which dispatch already refused.
