@@ -85,10 +85,30 @@ impl Functions {
         self.libraries.values().map(|l| l.functions.len()).sum()
     }
 
-    /// The bytes of the libraries' code.
-    pub fn code_bytes(&self) -> usize {
-        self.libraries.values().map(|l| l.code.len()).sum::<usize>()
-            + self.pending.iter().map(Vec::len).sum::<usize>()
+    /// An estimate of the libraries' memory as Redis counts it (`used_memory_functions`): a
+    /// fixed overhead, then each library's structure, name and code, and each function's.
+    pub fn memory(&self) -> usize {
+        use super::alloc_size;
+        let libraries: usize = self
+            .libraries
+            .iter()
+            .map(|(name, lib)| {
+                let functions: usize = lib
+                    .functions
+                    .iter()
+                    .map(|(f, info)| {
+                        64 + alloc_size(f.len() + 4)
+                            + info
+                                .description
+                                .as_ref()
+                                .map_or(0, |d| alloc_size(d.len() + 4))
+                    })
+                    .sum();
+                48 + alloc_size(name.len() + 4) + alloc_size(lib.code.len() + 4) + functions
+            })
+            .sum();
+        let pending: usize = self.pending.iter().map(|c| 64 + alloc_size(c.len() + 4)).sum();
+        200 + libraries + pending
     }
 
     /// Forgets every library.

@@ -154,6 +154,27 @@ pub struct Scripts {
 }
 
 impl Scripts {
+    /// The number of cached scripts (INFO's `number_of_cached_scripts`).
+    pub fn count(&self) -> usize {
+        self.bodies.len()
+    }
+
+    /// An estimate of the cache's memory as Redis counts it (`used_memory_scripts_eval`): each
+    /// script's SHA-1 and body, and the dictionary's entries and slots.
+    pub fn memory(&self) -> usize {
+        let n = self.bodies.len();
+        let scripts: usize = self
+            .bodies
+            .values()
+            .map(|body| 48 + alloc_size(body.len() + 4))
+            .sum();
+        if n == 0 {
+            0
+        } else {
+            scripts + n * 24 + n.next_power_of_two().max(4) * 8
+        }
+    }
+
     /// The body cached under `sha` (any case).
     fn get(&self, sha: &[u8]) -> Option<&Vec<u8>> {
         if sha.len() != 40 {
@@ -327,4 +348,17 @@ pub fn script_help_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             "    Load a script into the scripts cache without executing it.",
         ],
     ))
+}
+
+/// The size jemalloc gives an allocation of `n` bytes (its size classes: 8, then steps of 16 up
+/// to 128, then four classes for each doubling).
+pub(crate) fn alloc_size(n: usize) -> usize {
+    if n <= 8 {
+        8
+    } else if n <= 128 {
+        n.div_ceil(16) * 16
+    } else {
+        let step = (n - 1).next_power_of_two() / 4;
+        n.div_ceil(step) * step
+    }
 }
