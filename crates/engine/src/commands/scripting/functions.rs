@@ -31,7 +31,8 @@ pub const FLAG_NAMES: [&str; 5] = [
     "no-cluster",
     "allow-cross-slot-keys",
 ];
-const NO_WRITES: u32 = 1;
+/// The bit of `no-writes`.
+pub const NO_WRITES: u32 = 1;
 
 /// The RDB opcode of a library (Redis 7.0 GA), and that of 7.0's release candidates.
 const OPCODE_FUNCTION2: u8 = 245;
@@ -107,7 +108,11 @@ impl Functions {
                 48 + alloc_size(name.len() + 4) + alloc_size(lib.code.len() + 4) + functions
             })
             .sum();
-        let pending: usize = self.pending.iter().map(|c| 64 + alloc_size(c.len() + 4)).sum();
+        let pending: usize = self
+            .pending
+            .iter()
+            .map(|c| 64 + alloc_size(c.len() + 4))
+            .sum();
         200 + libraries + pending
     }
 
@@ -169,11 +174,7 @@ impl Functions {
     /// Whether a function of a library other than `except` is called `name` (any case).
     fn function_exists(&self, name: &str, except: &str) -> bool {
         self.libraries.iter().any(|(lib_name, lib)| {
-            lib_name != except
-                && lib
-                    .functions
-                    .keys()
-                    .any(|f| f.eq_ignore_ascii_case(name))
+            lib_name != except && lib.functions.keys().any(|f| f.eq_ignore_ascii_case(name))
         })
     }
 }
@@ -204,7 +205,11 @@ fn metadata(code: &[u8]) -> Result<(Vec<u8>, Vec<u8>, usize), String> {
         .to_vec();
     let mut name = None;
     for part in parts.iter().skip(1) {
-        if part.len() >= 5 && part.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"name=")) {
+        if part.len() >= 5
+            && part
+                .get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"name="))
+        {
             if name.is_some() {
                 return Err(
                     "ERR Invalid metadata value, name argument was given multiple times"
@@ -431,9 +436,7 @@ pub fn function_list_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
                     (Reply::bulk(b"name"), Reply::bulk(f.as_bytes())),
                     (
                         Reply::bulk(b"description"),
-                        info.description
-                            .as_deref()
-                            .map_or(Reply::Nil, Reply::bulk),
+                        info.description.as_deref().map_or(Reply::Nil, Reply::bulk),
                     ),
                     (Reply::bulk(b"flags"), Reply::Set(flag_replies(info.flags))),
                 ])
@@ -585,9 +588,7 @@ fn read_payload(payload: &[u8]) -> Result<Vec<Vec<u8>>, String> {
                 let engine = r
                     .load_string()
                     .map_err(|_| "ERR Failed loading engine name".to_string())?;
-                let has_desc = r
-                    .load_len()
-                    .map_err(|_| failed("description indicator"))?;
+                let has_desc = r.load_len().map_err(|_| failed("description indicator"))?;
                 if has_desc != 0 {
                     r.load_string().map_err(|_| failed("description"))?;
                 }
@@ -699,7 +700,11 @@ pub fn fcall_ro_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// `fcallCommandGeneric`: the function, the number of keys, the flags, then the run.
 fn fcall_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], ro: bool) -> CmdResult {
     let (Some(name), Some(numkeys)) = (argv.get(1), argv.get(2)) else {
-        return Err(RedisError::wrong_arity(if ro { "fcall_ro" } else { "fcall" }));
+        return Err(RedisError::wrong_arity(if ro {
+            "fcall_ro"
+        } else {
+            "fcall"
+        }));
     };
     let functions = settled(ctx);
     let Some((lib, fname, info)) = functions.find(crate::cstr::c_str(name)) else {

@@ -206,7 +206,10 @@ pub enum LoadFailure {
 
 /// Loads a library: runs its code (`body`, from the newline that ends its shebang on; `sha`
 /// names the whole code) so that it registers its functions, which the thread's state keeps.
-pub fn load_library(sha: &str, body: &[u8]) -> Result<Result<Vec<Registered>, LoadFailure>, RedisError> {
+pub fn load_library(
+    sha: &str,
+    body: &[u8],
+) -> Result<Result<Vec<Registered>, LoadFailure>, RedisError> {
     if let Some(line) = super::guard::long_chain(body) {
         return Ok(Err(LoadFailure::Compile(format!(
             "user_function:{line}: more than {} '..' in one expression (a limit of the \

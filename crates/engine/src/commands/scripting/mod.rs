@@ -133,8 +133,7 @@ crate::lazy::commands! { Scripting, scripting;
 use functions::{
     fcall_command, fcall_ro_command, function_command, function_delete_command,
     function_dump_command, function_flush_command, function_help_command, function_kill_command,
-    function_list_command, function_load_command, function_restore_command,
-    function_stats_command,
+    function_list_command, function_load_command, function_restore_command, function_stats_command,
 };
 
 /// Whether a command runs a script, which may call any command: in the page build, it waits
@@ -231,7 +230,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
         return Err(RedisError::new("ERR Number of keys can't be negative"));
     };
     let (keys, args) = rest.split_at(numkeys.min(rest.len()));
-    let (sha, body) = if by_sha {
+    let (sha, script) = if by_sha {
         let Some(body) = ctx.engine.scripts.get(script) else {
             return Err(RedisError::new(
                 "NOSCRIPT No matching script. Please use EVAL.",
@@ -244,7 +243,8 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
     } else {
         let sha = sha1::sha1_hex(script);
         if !ctx.engine.scripts.bodies.contains_key(&sha) {
-            lua::compile(&sha, script)?;
+            let (_, body) = shebang(script)?;
+            lua::compile(&sha, body)?;
             ctx.engine
                 .scripts
                 .bodies
@@ -252,16 +252,76 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
         }
         (sha, script.clone())
     };
+    let (flags, body) = shebang(&script)?;
+    // A script with a shebang declares its flags (`scriptPrepareForRun`); one without runs as
+    // before 7.0 (EVAL_RO alone makes it read-only).
+    let mut read_only = read_only;
+    if let Some(flags) = flags {
+        let no_writes = flags & functions::NO_WRITES != 0;
+        if !no_writes && read_only {
+            return Err(RedisError::new(
+                "ERR Can not execute a script with write flag using *_ro command.",
+            ));
+        }
+        read_only |= no_writes;
+    }
     lua::run(
         ctx,
-        lua::Target::Script {
-            sha: &sha,
-            body: &body,
-        },
+        lua::Target::Script { sha: &sha, body },
         keys,
         args,
         read_only,
     )
+}
+
+/// A script's shebang (`evalExtractShebangFlags`): its flags (`None` for a script without one,
+/// which runs in the compatibility mode of scripts before 7.0) and the code to compile, from
+/// the shebang's newline on (line numbers stay the script's); `Err` with Redis's message.
+fn shebang(script: &[u8]) -> Result<(Option<u32>, &[u8]), RedisError> {
+    if !script.starts_with(b"#!") {
+        return Ok((None, script));
+    }
+    // Redis reads the script as a C string.
+    let text = crate::cstr::c_str(script);
+    let Some(newline) = text.iter().position(|&b| b == b'\n') else {
+        return Err(RedisError::new("ERR Invalid script shebang"));
+    };
+    let parts = match crate::cli::split_args(text.get(..newline).unwrap_or_default()) {
+        Ok(parts) if !parts.is_empty() => parts,
+        _ => return Err(RedisError::new("ERR Invalid engine in script shebang")),
+    };
+    let engine = parts.first().map_or(&[][..], Vec::as_slice);
+    if engine != b"#!lua" {
+        return Err(RedisError::owned(format!(
+            "ERR Unexpected engine in script shebang: {}",
+            String::from_utf8_lossy(crate::cstr::c_str(engine))
+        )));
+    }
+    let mut flags = 0;
+    for part in parts.iter().skip(1) {
+        let Some(list) = part.strip_prefix(b"flags=") else {
+            return Err(RedisError::owned(format!(
+                "ERR Unknown lua shebang option: {}",
+                String::from_utf8_lossy(crate::cstr::c_str(part))
+            )));
+        };
+        if list.is_empty() {
+            continue;
+        }
+        for name in list.split(|&b| b == b',') {
+            let Some(bit) = functions::FLAG_NAMES
+                .iter()
+                .position(|f| f.as_bytes() == name)
+            else {
+                return Err(RedisError::owned(format!(
+                    "ERR Unexpected flag in script shebang: {}",
+                    String::from_utf8_lossy(crate::cstr::c_str(name))
+                )));
+            };
+            flags |= 1 << bit;
+        }
+    }
+    Ok((Some(flags), script.get(newline..).unwrap_or_default()))
 }
 
 /// Only reached with a known subcommand missing, which dispatch already refused.
@@ -280,7 +340,8 @@ pub fn script_load_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     };
     let sha = sha1::sha1_hex(body);
     if !ctx.engine.scripts.bodies.contains_key(&sha) {
-        lua::compile(&sha, body)?;
+        let (_, code) = shebang(body)?;
+        lua::compile(&sha, code)?;
         ctx.engine.scripts.bodies.insert(sha.clone(), body.clone());
     }
     Ok(Reply::bulk(sha.as_bytes()))
