@@ -222,6 +222,8 @@ pub struct Engine {
     pub(crate) scripts: crate::commands::scripting::Scripts,
     /// The libraries of functions (`FUNCTION LOAD`, `FCALL`).
     pub(crate) functions: crate::commands::scripting::functions::Functions,
+    /// Whether a script or function is running (MONITOR shows its commands as `lua`'s).
+    pub(crate) in_script: bool,
 }
 
 impl Default for Engine {
@@ -261,6 +263,7 @@ impl Engine {
             tracking: crate::tracking::Tracking::default(),
             scripts: crate::commands::scripting::Scripts::default(),
             functions: crate::commands::scripting::functions::Functions::default(),
+            in_script: false,
         }
     }
 

@@ -728,3 +728,56 @@ fn functions_survive_restarts_snapshots_and_dumps() {
         Reply::Integer(2)
     );
 }
+
+/// MONITOR: a script's command first, from its client; then the commands it runs, from `lua`.
+#[test]
+fn monitors_see_scripts_then_their_commands_from_lua() {
+    let mut engine = Engine::new();
+    engine.set_time(1_767_225_600_000);
+    let (m, c) = (engine.connect(), engine.connect());
+    assert_eq!(exec(&mut engine, m, &[b"MONITOR"]), Reply::ok());
+    assert_eq!(
+        exec(&mut engine, c, &[b"FUNCTION", b"LOAD", LIB]),
+        Reply::bulk(b"lib")
+    );
+    assert_eq!(
+        exec(&mut engine, c, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Integer(1)
+    );
+    assert_eq!(
+        exec(
+            &mut engine,
+            c,
+            &[b"EVAL", b"return redis.call('get', KEYS[1])", b"1", b"n"]
+        ),
+        Reply::bulk(b"1")
+    );
+    let lines: Vec<String> = engine
+        .take_output(m)
+        .iter()
+        .map(|r| match r {
+            Reply::Status(s) => s
+                .split_once(' ')
+                .map_or(String::new(), |(_, l)| l.to_string()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let client = lines
+        .first()
+        .and_then(|l| l.split(']').next())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        lines[0].starts_with(&format!("{client}] \"FUNCTION\" \"LOAD\"")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        &lines[1..],
+        [
+            format!("{client}] \"FCALL\" \"incr2\" \"1\" \"n\""),
+            "[0 lua] \"incr\" \"n\"".to_string(),
+            format!("{client}] \"EVAL\" \"return redis.call('get', KEYS[1])\" \"1\" \"n\""),
+            "[0 lua] \"get\" \"n\"".to_string(),
+        ]
+    );
+}

@@ -699,6 +699,8 @@ pub fn fcall_ro_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 
 /// `fcallCommandGeneric`: the function, the number of keys, the flags, then the run.
 fn fcall_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], ro: bool) -> CmdResult {
+    // Monitors see the call before the commands the function runs.
+    ctx.engine.feed_monitors_now(ctx.client, argv);
     let (Some(name), Some(numkeys)) = (argv.get(1), argv.get(2)) else {
         return Err(RedisError::wrong_arity(if ro {
             "fcall_ro"

@@ -338,6 +338,7 @@ pub fn run(
     let saved_resp = ctx.engine.clients.get(&id).map_or(2, |c| c.resp);
     let saved_in_exec = ctx.engine.blocking.in_exec;
     ctx.engine.blocking.in_exec = true;
+    let saved_in_script = std::mem::replace(&mut ctx.engine.in_script, true);
 
     let ran = with_state(|state| {
         state.sandbox.reset();
@@ -349,6 +350,7 @@ pub fn run(
     });
 
     ctx.engine.blocking.in_exec = saved_in_exec;
+    ctx.engine.in_script = saved_in_script;
     if let Some(client) = ctx.engine.clients.get_mut(&id) {
         client.resp = saved_resp;
         client.db = saved_db;

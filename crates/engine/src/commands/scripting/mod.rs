@@ -215,6 +215,8 @@ pub fn evalsha_ro_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// Redis's `evalGenericCommand`: the number of keys, the script (cached when it compiles), then
 /// the run.
 fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bool) -> CmdResult {
+    // Monitors see the script's command before the commands it runs.
+    ctx.engine.feed_monitors_now(ctx.client, argv);
     let (Some(script), Some(numkeys)) = (argv.get(1), argv.get(2)) else {
         return Err(RedisError::wrong_arity("eval"));
     };
