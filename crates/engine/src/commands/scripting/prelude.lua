@@ -4,7 +4,9 @@
 -- `run(sha, body, call, pcall, setresp, keys, argv)`, which runs one (compiled first if it is
 -- not) with this run's `redis.call`, `redis.pcall` and `redis.setresp` (Rust functions bound to
 -- the command that runs the script) and KEYS and ARGV, and answers 'ok' and the script's value,
--- 'error' and the error's table, or 'compile' and Lua's message.
+-- 'error' and the error's table, or 'compile' and Lua's message. For functions it keeps
+-- `load_library(sha, body)`, `call_function(sha, body, name, call, pcall, setresp, keys, argv)`
+-- and `forget_libraries()` (see "Function libraries" below).
 -- This chunk is named "=[redis]"; the error handler skips its frames when it names the line of
 -- the script where an error happened. Arguments: the Rust functions behind the rest of the
 -- `redis` table, the Redis version, the most memory the Lua state may use, the mark that starts
