@@ -62,6 +62,7 @@ impl State {
         })?;
         let getinfo: Function = lua.globals().get::<_, Table>("debug")?.get("getinfo")?;
         let (cencode, cdecode) = super::cjson::functions(&lua, &getinfo)?;
+        let bit = super::bit::library(&lua, &getinfo)?;
         let version = crate::command::REDIS_VERSION;
         let prelude = lua.load(PRELUDE).set_name("=[redis]").into_function()?;
         let args: Variadic<Value> = Variadic::from(vec![
@@ -78,6 +79,7 @@ impl State {
             super::cjson::null(),
             Value::Number(MAX_COMPILED as f64),
             Value::Number(MAX_COMPILED_BYTES as f64),
+            Value::Table(bit),
         ]);
         prelude.call::<_, ()>(args)?;
         Ok(State { lua, sandbox })
@@ -503,17 +505,36 @@ fn raise(text: &[u8]) -> omnilua::Error {
     omnilua::Error::from(LuaError::RuntimeMsg(message.into_boxed_slice()))
 }
 
-/// Lua's `lua_tonumber`: a number, or a string that reads as one.
-fn to_number(value: &Value) -> omnilua::Result<Option<f64>> {
+/// Lua's `lua_tonumber`: a number, or a string that reads as one (decimal, or hexadecimal after
+/// `0x`, with spaces around).
+pub(super) fn to_number(value: &Value) -> omnilua::Result<Option<f64>> {
     Ok(match value {
         Value::Integer(n) => Some(*n as f64),
         Value::Number(n) => Some(*n),
-        Value::String(s) => String::from_utf8_lossy(&s.as_bytes()?)
-            .trim()
-            .parse::<f64>()
-            .ok(),
+        Value::String(s) => {
+            let text = String::from_utf8_lossy(&s.as_bytes()?).into_owned();
+            let text = text.trim();
+            text.parse::<f64>().ok().or_else(|| hex_number(text))
+        }
         _ => None,
     })
+}
+
+/// `[+-]0x<hex digits>` as C's `strtoul` reads it for Lua (a minus negates).
+fn hex_number(text: &str) -> Option<f64> {
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, text.get(1..)?),
+        Some(b'+') => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    let digits = rest
+        .strip_prefix("0x")
+        .or_else(|| rest.strip_prefix("0X"))?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let n = u64::from_str_radix(digits, 16).ok()? as f64;
+    Some(if negative { -n } else { n })
 }
 
 /// A command argument from a Lua value: strings as they are, numbers as `%.17g`.

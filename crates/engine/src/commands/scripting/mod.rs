@@ -1,9 +1,10 @@
 //! Lua scripting: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO` and SCRIPT LOAD, EXISTS, FLUSH, KILL,
 //! HELP. The interpreter and the `redis` library are in `lua.rs` and `prelude.lua`, `cjson` in
-//! `cjson.rs`; the scripts cache, by SHA-1, is the engine's (`Engine::scripts`). Not here: SCRIPT
-//! DEBUG, functions (FUNCTION, FCALL), shebang flags (`#!lua flags=…`), and the `cmsgpack`,
-//! `struct` and `bit` libraries.
+//! `cjson.rs`, `bit` in `bit.rs`; the scripts cache, by SHA-1, is the engine's
+//! (`Engine::scripts`). Not here: SCRIPT DEBUG, functions (FUNCTION, FCALL), shebang flags
+//! (`#!lua flags=…`), and the `cmsgpack` and `struct` libraries.
 
+mod bit;
 mod cjson;
 mod guard;
 mod lua;
