@@ -79,6 +79,48 @@ fn a_runaway_loop_is_stopped_by_the_instruction_budget() {
 }
 
 #[test]
+fn commands_count_in_the_budget_so_a_loop_of_them_stops_as_soon() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        for script in [
+            "while true do redis.call('INCR', 'n') end",
+            // Catching the stop with pcall does not help: every later command fails, and the
+            // script's answer is the stop, whatever it returns.
+            "for i = 1, 1e9 do if not pcall(redis.call, 'INCR', 'n') then return 'caught' end end",
+            "while true do redis.pcall('INCR', 'n') end",
+        ] {
+            engine.exec(client, &argv(&[b"DEL", b"n"]));
+            let reply = eval(&mut engine, script);
+            let text = error_text(&reply);
+            assert!(
+                text.starts_with(
+                    "ERR Script stopped by the playground: it ran more than 20000000 Lua \
+                     instructions, each command it called counting as 25"
+                ),
+                "{script}: {text}"
+            );
+            // At most budget / weight commands ran, and their writes stay.
+            let Reply::Bulk(n) = engine.exec(client, &argv(&[b"GET", b"n"])) else {
+                panic!("n is a string");
+            };
+            let n: u64 = String::from_utf8_lossy(&n).parse().expect("a count");
+            assert!(n > 100_000 && n < 800_000, "{script}: {n} commands ran");
+        }
+        // A script well within the budget runs its commands as before.
+        let reply = engine.exec(
+            client,
+            &argv(&[
+                b"EVAL",
+                b"for i = 1, 100000 do redis.call('INCR', 'm') end return redis.call('GET', 'm')",
+                b"0",
+            ]),
+        );
+        assert_eq!(reply, Reply::bulk(b"100000"));
+    });
+}
+
+#[test]
 fn what_a_stopped_script_wrote_stays_and_the_cache_keeps_working() {
     with_big_stack(|| {
         let mut engine = Engine::new();

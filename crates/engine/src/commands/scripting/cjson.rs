@@ -15,10 +15,7 @@ pub fn functions(lua: &Lua, getinfo: &Function) -> omnilua::Result<(Function, Fu
     let where_encode = getinfo.clone();
     let encode = lua.create_function(move |lua, argv: Variadic<Value>| {
         let [value] = argv.as_slice() else {
-            return Err(error(
-                &where_encode,
-                "bad argument #1 to 'encode' (expected 1 argument)",
-            ));
+            return Err(arg_error(&where_encode, 1, "expected 1 argument"));
         };
         let mut out = Vec::new();
         match encode_value(value, 1, &mut out)? {
@@ -29,21 +26,15 @@ pub fn functions(lua: &Lua, getinfo: &Function) -> omnilua::Result<(Function, Fu
     let where_decode = getinfo.clone();
     let decode = lua.create_function(move |lua, argv: Variadic<Value>| {
         let [value] = argv.as_slice() else {
-            return Err(error(
-                &where_decode,
-                "bad argument #1 to 'decode' (expected 1 argument)",
-            ));
+            return Err(arg_error(&where_decode, 1, "expected 1 argument"));
         };
         let text = match value {
             Value::String(s) => s.as_bytes()?,
             Value::Integer(n) => n.to_string().into_bytes(),
             Value::Number(n) => crate::num::format_g(*n, 14).into_bytes(),
             other => {
-                let message = format!(
-                    "bad argument #1 to 'decode' (string expected, got {})",
-                    type_name(other)
-                );
-                return Err(error(&where_decode, &message));
+                let problem = format!("string expected, got {}", type_name(other));
+                return Err(arg_error(&where_decode, 1, &problem));
             }
         };
         // The library reads a C string: a NUL ends it.
@@ -68,7 +59,7 @@ pub fn null() -> Value {
 }
 
 /// An error as `luaL_error` raises it: the text after the place of the function's caller.
-fn error(getinfo: &Function, message: &str) -> omnilua::Error {
+pub(super) fn error(getinfo: &Function, message: &str) -> omnilua::Error {
     let mut text = String::new();
     if let Ok(Value::Table(info)) = getinfo.call::<_, Value>((2, "Sl")) {
         let line = match info.raw_get::<_, Value>("currentline") {
@@ -86,7 +77,37 @@ fn error(getinfo: &Function, message: &str) -> omnilua::Error {
     omnilua::Error::from(LuaError::RuntimeMsg(text.into_bytes().into_boxed_slice()))
 }
 
-fn type_name(value: &Value) -> &'static str {
+/// Lua's `luaL_argerror` for argument `index` (from 1) of the running Rust function: the function
+/// is named as its caller called it (`?` when that is not known, as through `pcall`), and a
+/// method call's first argument is its `self`.
+pub(super) fn arg_error(getinfo: &Function, index: usize, problem: &str) -> omnilua::Error {
+    let (name, method) = called_as(getinfo);
+    let message = match (method, index) {
+        (true, 1) => format!("calling '{name}' on bad self ({problem})"),
+        (true, _) => format!("bad argument #{} to '{name}' ({problem})", index - 1),
+        (false, _) => format!("bad argument #{index} to '{name}' ({problem})"),
+    };
+    error(getinfo, &message)
+}
+
+/// The name the running Rust function was called by (`debug.getinfo(1, "n")`), or `?`, and
+/// whether it was called as a method (`bit:band(…)`).
+fn called_as(getinfo: &Function) -> (String, bool) {
+    let Ok(Value::Table(info)) = getinfo.call::<_, Value>((1, "n")) else {
+        return ("?".to_owned(), false);
+    };
+    let text = |field: &str| match info.raw_get::<_, Value>(field) {
+        Ok(Value::String(s)) => s
+            .as_bytes()
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned()),
+        _ => None,
+    };
+    let method = text("namewhat").is_some_and(|w| w == "method");
+    (text("name").unwrap_or_else(|| "?".to_owned()), method)
+}
+
+pub(super) fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Nil => "nil",
         Value::Boolean(_) => "boolean",

@@ -8,7 +8,8 @@
 //! libraries are read-only, and KEYS, ARGV and the `redis` functions bound to its command are
 //! set for its run only. A state whose run was stopped, or failed inside the interpreter, is
 //! dropped, and the next script gets a new one. Differences, on purpose: a script is stopped
-//! after [`INSTRUCTION_BUDGET`] Lua instructions or when its state holds more than
+//! after [`INSTRUCTION_BUDGET`] Lua instructions (a command it calls counting as
+//! [`COMMAND_WEIGHT`]) or when its state holds more than
 //! [`MEMORY_BUDGET`] bytes (Redis runs it until `SCRIPT KILL`, answering `BUSY` to everyone else
 //! meanwhile; the page has a single thread, so nobody could send that `SCRIPT KILL`). What the
 //! script wrote before it was stopped stays written.
@@ -24,8 +25,13 @@ use crate::command::{CommandSpec, Ctx, Registry, flag};
 use crate::errors::{CmdResult, RedisError, sanitize};
 use crate::reply::Reply;
 
-/// The Lua instructions a script may run (about a quarter of a second natively).
+/// The Lua instructions a script may run (about a quarter of a second natively, a second in
+/// wasm), each command it calls counting as [`COMMAND_WEIGHT`] of them.
 pub const INSTRUCTION_BUDGET: u64 = 20_000_000;
+/// What a command a script calls costs of its [`INSTRUCTION_BUDGET`]: in wasm a `redis.call` of
+/// a small command takes about as long as 25 Lua instructions, so that a script calling commands
+/// in a loop is stopped after about as long as one that only computes.
+pub const COMMAND_WEIGHT: u64 = 25;
 /// The memory the Lua state of a script may use.
 pub const MEMORY_BUDGET: usize = 16 * 1024 * 1024;
 /// How deep a table a script returns may nest.
@@ -62,6 +68,7 @@ impl State {
         })?;
         let getinfo: Function = lua.globals().get::<_, Table>("debug")?.get("getinfo")?;
         let (cencode, cdecode) = super::cjson::functions(&lua, &getinfo)?;
+        let bit = super::bit::library(&lua, &getinfo)?;
         let version = crate::command::REDIS_VERSION;
         let prelude = lua.load(PRELUDE).set_name("=[redis]").into_function()?;
         let args: Variadic<Value> = Variadic::from(vec![
@@ -78,6 +85,7 @@ impl State {
             super::cjson::null(),
             Value::Number(MAX_COMPILED as f64),
             Value::Number(MAX_COMPILED_BYTES as f64),
+            Value::Table(bit),
         ]);
         prelude.call::<_, ()>(args)?;
         Ok(State { lua, sandbox })
@@ -153,6 +161,8 @@ enum Outcome {
     Reply(Reply, Vec<ErrorReply>),
     /// It did not compile: Lua's message.
     Compile(String),
+    /// Its instructions and commands together passed [`INSTRUCTION_BUDGET`].
+    Stopped,
 }
 
 /// An error reply a script produced, and whether Redis leaves it out of the error statistics
@@ -358,23 +368,28 @@ pub fn run(
     ctx.db = saved_db;
     let (outcome, tripped) = ran?;
 
+    let over_budget = format!(
+        "it ran more than {INSTRUCTION_BUDGET} Lua instructions, each command it called \
+         counting as {COMMAND_WEIGHT}"
+    );
+    let stopped = |why: String| {
+        RedisError::owned(format!(
+            "ERR Script stopped by the playground: {why} (a real Redis would keep it running \
+             until SCRIPT KILL) script: {sha}"
+        ))
+    };
     if let Some(reason) = tripped {
-        let why = match reason {
-            TripReason::Instructions => {
-                format!("it ran more than {INSTRUCTION_BUDGET} Lua instructions")
-            }
+        return Err(stopped(match reason {
+            TripReason::Instructions => over_budget.clone(),
             TripReason::Memory => format!(
                 "it used more than {} MB of Lua memory",
                 MEMORY_BUDGET / (1024 * 1024)
             ),
-        };
-        return Err(RedisError::owned(format!(
-            "ERR Script stopped by the playground: {why} (a real Redis would keep it running \
-             until SCRIPT KILL) script: {sha}"
-        )));
+        }));
     }
     match outcome {
         Err(e) => Err(internal(&e)),
+        Ok(Outcome::Stopped) => Err(stopped(over_budget)),
         Ok(Outcome::Compile(message)) => Err(compile_error(&message)),
         Ok(Outcome::Reply(reply, errors)) => {
             account_errors(ctx, &errors);
@@ -425,9 +440,22 @@ fn run_in(
         Target::Function { .. } => state.prelude_function("call_function")?,
     };
     let resp3 = Cell::new(false);
+    // Commands called, for the budget; once it is spent, every command fails and the script's
+    // answer is the stop error, whatever it does next.
+    let commands = Cell::new(0u64);
+    let over = Cell::new(false);
     lua.scope(|scope| {
         let ctx = RefCell::new(ctx);
         let call = |lua: &Lua, argv: &[Value]| -> omnilua::Result<Result<Value, Vec<u8>>> {
+            commands.set(commands.get().saturating_add(1));
+            let used = state.sandbox.instructions_used().unwrap_or(0);
+            if over.get()
+                || used.saturating_add(commands.get().saturating_mul(COMMAND_WEIGHT))
+                    > INSTRUCTION_BUDGET
+            {
+                over.set(true);
+                return Ok(Err(b"ERR Script stopped by the playground".to_vec()));
+            }
             let Ok(mut ctx) = ctx.try_borrow_mut() else {
                 return Ok(Err(b"ERR a command is already running".to_vec()));
             };
@@ -441,6 +469,8 @@ fn run_in(
         let rpcall =
             scope.create_function(lua, |lua, argv: Variadic<Value>| match call(lua, &argv)? {
                 Ok(value) => Ok(value),
+                // The stop is not a command's error: `redis.pcall` raises it.
+                Err(text) if over.get() => Err(raise(&text)),
                 Err(text) => {
                     let t = lua.create_table()?;
                     t.raw_set("err", lua.create_string(&text)?)?;
@@ -480,6 +510,9 @@ fn run_in(
             Value::Table(string_array(lua, args)?),
         ]);
         let (kind, value): (Value, Value) = run.call(Variadic::from(call_args))?;
+        if over.get() {
+            return Ok(Outcome::Stopped);
+        }
         let kind = match &kind {
             Value::String(s) => s.as_bytes()?,
             _ => Vec::new(),
@@ -648,17 +681,36 @@ fn raise(text: &[u8]) -> omnilua::Error {
     omnilua::Error::from(LuaError::RuntimeMsg(message.into_boxed_slice()))
 }
 
-/// Lua's `lua_tonumber`: a number, or a string that reads as one.
-fn to_number(value: &Value) -> omnilua::Result<Option<f64>> {
+/// Lua's `lua_tonumber`: a number, or a string that reads as one (decimal, or hexadecimal after
+/// `0x`, with spaces around).
+pub(super) fn to_number(value: &Value) -> omnilua::Result<Option<f64>> {
     Ok(match value {
         Value::Integer(n) => Some(*n as f64),
         Value::Number(n) => Some(*n),
-        Value::String(s) => String::from_utf8_lossy(&s.as_bytes()?)
-            .trim()
-            .parse::<f64>()
-            .ok(),
+        Value::String(s) => {
+            let text = String::from_utf8_lossy(&s.as_bytes()?).into_owned();
+            let text = text.trim();
+            text.parse::<f64>().ok().or_else(|| hex_number(text))
+        }
         _ => None,
     })
+}
+
+/// `[+-]0x<hex digits>` as C's `strtoul` reads it for Lua (a minus negates).
+fn hex_number(text: &str) -> Option<f64> {
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, text.get(1..)?),
+        Some(b'+') => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    let digits = rest
+        .strip_prefix("0x")
+        .or_else(|| rest.strip_prefix("0X"))?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let n = u64::from_str_radix(digits, 16).ok()? as f64;
+    Some(if negative { -n } else { n })
 }
 
 /// A command argument from a Lua value: strings as they are, numbers as `%.17g`.

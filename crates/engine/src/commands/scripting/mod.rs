@@ -1,10 +1,11 @@
 //! Lua scripting: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO` (with shebang flags, `#!lua flags=…`)
 //! and SCRIPT LOAD, EXISTS, FLUSH, KILL, HELP; functions (FUNCTION, FCALL, `FCALL_RO`) in
 //! `functions.rs`. The interpreter and the `redis` library are in `lua.rs` and `prelude.lua`,
-//! `cjson` in `cjson.rs`; the scripts cache, by SHA-1, is the engine's (`Engine::scripts`), and
-//! so are the libraries (`Engine::functions`). Not here: SCRIPT DEBUG and the `cmsgpack`,
-//! `struct` and `bit` libraries.
+//! `cjson` in `cjson.rs`, `bit` in `bit.rs`; the scripts cache, by SHA-1, is the engine's
+//! (`Engine::scripts`), and so are the libraries (`Engine::functions`). Not here: SCRIPT DEBUG
+//! and the `cmsgpack` and `struct` libraries.
 
+mod bit;
 mod cjson;
 pub mod functions;
 mod guard;
