@@ -1067,7 +1067,7 @@ impl Engine {
             || {
                 matches!(
                     spec.name.as_str(),
-                    "exec" | "eval" | "evalsha" | "eval_ro" | "evalsha_ro"
+                    "exec" | "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
                 )
             },
             argv,

@@ -220,6 +220,10 @@ pub struct Engine {
     pub(crate) tracking: crate::tracking::Tracking,
     /// The Lua scripts cache (`SCRIPT LOAD`, `EVALSHA`).
     pub(crate) scripts: crate::commands::scripting::Scripts,
+    /// The libraries of functions (`FUNCTION LOAD`, `FCALL`).
+    pub(crate) functions: crate::commands::scripting::functions::Functions,
+    /// Whether a script or function is running (MONITOR shows its commands as `lua`'s).
+    pub(crate) in_script: bool,
 }
 
 impl Default for Engine {
@@ -258,6 +262,8 @@ impl Engine {
             redacted: Vec::new(),
             tracking: crate::tracking::Tracking::default(),
             scripts: crate::commands::scripting::Scripts::default(),
+            functions: crate::commands::scripting::functions::Functions::default(),
+            in_script: false,
         }
     }
 

@@ -514,3 +514,312 @@ fn scripts_share_a_kept_state_that_nothing_leaks_into() {
         assert!(matches!(reply, Reply::Array(_)), "{reply:?}");
     });
 }
+
+fn exec(engine: &mut Engine, client: engine::ClientId, args: &[&[u8]]) -> Reply {
+    engine.exec(client, &argv(args))
+}
+
+const LIB: &[u8] = b"#!lua name=lib\nredis.register_function('incr2', function(keys, args) return redis.call('incr', keys[1]) end)";
+
+/// Hostile library code: a runaway or memory-hungry load, huge names, recursion, registering
+/// from a call. Each is refused with an error, nothing is loaded, and the engine keeps working.
+#[test]
+fn hostile_libraries_give_errors_and_load_nothing() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        let huge_name = format!(
+            "#!lua name={}\nredis.register_function('f', function() return 1 end)",
+            "n".repeat(100_000)
+        );
+        let huge_function = format!(
+            "#!lua name=big\nredis.register_function('{}', function() return 1 end)",
+            "f".repeat(100_000)
+        );
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (
+                b"#!lua name=a\nwhile true do end".to_vec(),
+                "ERR Error registering functions: ERR FUNCTION LOAD timeout",
+            ),
+            (
+                b"#!lua name=a\nlocal t = {} for i = 1, 1e9 do t[i] = i end".to_vec(),
+                "ERR Error registering functions: ",
+            ),
+            (
+                b"#!lua name=a\nlocal function f() return f() end f()".to_vec(),
+                "ERR Error registering functions: ",
+            ),
+            (
+                b"#!lua name=a\nlocal function f(n) return 1 + f(n + 1) end f(1)".to_vec(),
+                "ERR Error registering functions: ",
+            ),
+            (
+                b"#!lua name=a\nredis.register_function('f', function() end) while true do end"
+                    .to_vec(),
+                "ERR Error registering functions: ERR FUNCTION LOAD timeout",
+            ),
+            (
+                format!("#!lua name=a\nreturn {}", "(".repeat(100_000)).into_bytes(),
+                "ERR Error compiling function: ",
+            ),
+            (b"#!lua name=a\n\xff\xfe\x00\x01".to_vec(), "ERR "),
+            (
+                b"#!lua name=a\0\nx".to_vec(),
+                "ERR Invalid library metadata",
+            ),
+        ];
+        for (code, expected) in cases {
+            let started = Instant::now();
+            let reply = exec(&mut engine, client, &[b"FUNCTION", b"LOAD", &code]);
+            assert!(started.elapsed() < Duration::from_secs(60));
+            let text = error_text(&reply);
+            assert!(text.starts_with(expected), "{text:.200}");
+            assert_eq!(
+                exec(&mut engine, client, &[b"FUNCTION", b"LIST"]),
+                Reply::Array(vec![])
+            );
+        }
+        // Huge names are fine when valid.
+        assert_eq!(
+            exec(
+                &mut engine,
+                client,
+                &[b"FUNCTION", b"LOAD", huge_name.as_bytes()]
+            ),
+            Reply::bulk("n".repeat(100_000).as_bytes())
+        );
+        assert_eq!(
+            exec(
+                &mut engine,
+                client,
+                &[b"FUNCTION", b"LOAD", huge_function.as_bytes()]
+            ),
+            Reply::bulk(b"big")
+        );
+        let name = "F".repeat(100_000);
+        assert_eq!(
+            exec(&mut engine, client, &[b"FCALL", name.as_bytes(), b"0"]),
+            Reply::Integer(1)
+        );
+        // A function that runs away is stopped like a script; the library stays.
+        let code = b"#!lua name=loop\nredis.register_function('spin', function() while true do end end)\nredis.register_function('deep', function() local function f() return 1 + f() end return f() end)";
+        assert_eq!(
+            exec(&mut engine, client, &[b"FUNCTION", b"LOAD", code]),
+            Reply::bulk(b"loop")
+        );
+        let text = error_text(&exec(&mut engine, client, &[b"FCALL", b"spin", b"0"]));
+        assert!(
+            text.starts_with("ERR Script stopped by the playground"),
+            "{text}"
+        );
+        assert!(text.ends_with("script: spin"), "{text}");
+        let text = error_text(&exec(&mut engine, client, &[b"FCALL", b"deep", b"0"]));
+        assert!(text.starts_with("ERR "), "{text}");
+        // The state was replaced: the library is loaded again on its next call.
+        assert_eq!(
+            exec(&mut engine, client, &[b"FUNCTION", b"LOAD", LIB]),
+            Reply::bulk(b"lib")
+        );
+        assert_eq!(
+            exec(&mut engine, client, &[b"FCALL", b"incr2", b"1", b"n"]),
+            Reply::Integer(1)
+        );
+        let _ = exec(&mut engine, client, &[b"FCALL", b"spin", b"0"]);
+        assert_eq!(
+            exec(&mut engine, client, &[b"FCALL", b"incr2", b"1", b"n"]),
+            Reply::Integer(2)
+        );
+    });
+}
+
+/// Two engines on one thread share its Lua state: libraries of the same name and different
+/// code stay apart (the state keeps them by the SHA-1 of their code).
+#[test]
+fn engines_sharing_a_thread_keep_their_own_libraries() {
+    let mut a = Engine::new();
+    let mut b = Engine::new();
+    let (ca, cb) = (a.connect(), b.connect());
+    let code_a = b"#!lua name=lib\nredis.register_function('who', function() return 'a' end)";
+    let code_b = b"#!lua name=lib\nredis.register_function('who', function() return 'b' end)";
+    assert_eq!(
+        exec(&mut a, ca, &[b"FUNCTION", b"LOAD", code_a]),
+        Reply::bulk(b"lib")
+    );
+    assert_eq!(
+        exec(&mut b, cb, &[b"FUNCTION", b"LOAD", code_b]),
+        Reply::bulk(b"lib")
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            exec(&mut a, ca, &[b"FCALL", b"who", b"0"]),
+            Reply::bulk(b"a")
+        );
+        assert_eq!(
+            exec(&mut b, cb, &[b"FCALL", b"who", b"0"]),
+            Reply::bulk(b"b")
+        );
+    }
+    assert_eq!(exec(&mut b, cb, &[b"FUNCTION", b"FLUSH"]), Reply::ok());
+    assert_eq!(
+        exec(&mut a, ca, &[b"FCALL", b"who", b"0"]),
+        Reply::bulk(b"a")
+    );
+}
+
+/// Functions are server state: they survive a restart from the RDB file or the AOF (appended
+/// as FUNCTION LOAD, kept by a rewrite's RDB preamble), a snapshot, and DUMP/RESTORE between
+/// engines.
+#[test]
+fn functions_survive_restarts_snapshots_and_dumps() {
+    // The AOF: appended, replayed after a crash, rewritten into the base.
+    let mut engine = Engine::new();
+    let client = engine.connect();
+    assert_eq!(
+        exec(
+            &mut engine,
+            client,
+            &[b"CONFIG", b"SET", b"appendonly", b"yes"]
+        ),
+        Reply::ok()
+    );
+    assert_eq!(
+        exec(
+            &mut engine,
+            client,
+            &[b"CONFIG", b"SET", b"appendfsync", b"always"]
+        ),
+        Reply::ok()
+    );
+    engine.advance(1_000);
+    assert_eq!(
+        exec(&mut engine, client, &[b"FUNCTION", b"LOAD", LIB]),
+        Reply::bulk(b"lib")
+    );
+    assert_eq!(
+        exec(&mut engine, client, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Integer(1)
+    );
+    let (_, incr, _) = engine.aof_file();
+    let text = String::from_utf8_lossy(incr).to_string();
+    assert!(text.contains("FUNCTION"), "{text}");
+    assert!(!text.contains("FCALL"), "{text}");
+    engine.crash_restart();
+    let client = engine.connect();
+    assert_eq!(
+        exec(&mut engine, client, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Integer(2)
+    );
+    assert_eq!(
+        exec(&mut engine, client, &[b"BGREWRITEAOF"]),
+        Reply::status("Background append only file rewriting started")
+    );
+    engine.advance(5_000);
+    engine.crash_restart();
+    let client = engine.connect();
+    assert_eq!(
+        exec(&mut engine, client, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Integer(3)
+    );
+    // FUNCTION FLUSH and DELETE are appended too.
+    assert_eq!(
+        exec(&mut engine, client, &[b"FUNCTION", b"DELETE", b"lib"]),
+        Reply::ok()
+    );
+    engine.crash_restart();
+    let client = engine.connect();
+    assert_eq!(
+        exec(&mut engine, client, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Error("ERR Function not found".into())
+    );
+
+    // The RDB file, through a snapshot.
+    let mut engine = Engine::new();
+    let client = engine.connect();
+    assert_eq!(
+        exec(&mut engine, client, &[b"FUNCTION", b"LOAD", LIB]),
+        Reply::bulk(b"lib")
+    );
+    let snapshot = engine.snapshot();
+    let mut other = Engine::new();
+    other.restore_snapshot(&snapshot).expect("restores");
+    let c = other.connect();
+    assert_eq!(
+        exec(&mut other, c, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Integer(1)
+    );
+    let Reply::Bulk(listed) = exec(&mut other, c, &[b"FUNCTION", b"DUMP"]) else {
+        panic!("a payload");
+    };
+    // DUMP on one engine, RESTORE on another.
+    let mut third = Engine::new();
+    let c3 = third.connect();
+    assert_eq!(
+        exec(&mut third, c3, &[b"FUNCTION", b"RESTORE", &listed]),
+        Reply::ok()
+    );
+    assert_eq!(
+        exec(&mut third, c3, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Integer(1)
+    );
+    // SAVE, then SHUTDOWN: loaded back from the file.
+    assert_eq!(exec(&mut third, c3, &[b"SAVE"]), Reply::ok());
+    let _ = exec(&mut third, c3, &[b"SHUTDOWN"]);
+    let c3 = third.connect();
+    assert_eq!(
+        exec(&mut third, c3, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Integer(2)
+    );
+}
+
+/// MONITOR: a script's command first, from its client; then the commands it runs, from `lua`.
+#[test]
+fn monitors_see_scripts_then_their_commands_from_lua() {
+    let mut engine = Engine::new();
+    engine.set_time(1_767_225_600_000);
+    let (m, c) = (engine.connect(), engine.connect());
+    assert_eq!(exec(&mut engine, m, &[b"MONITOR"]), Reply::ok());
+    assert_eq!(
+        exec(&mut engine, c, &[b"FUNCTION", b"LOAD", LIB]),
+        Reply::bulk(b"lib")
+    );
+    assert_eq!(
+        exec(&mut engine, c, &[b"FCALL", b"incr2", b"1", b"n"]),
+        Reply::Integer(1)
+    );
+    assert_eq!(
+        exec(
+            &mut engine,
+            c,
+            &[b"EVAL", b"return redis.call('get', KEYS[1])", b"1", b"n"]
+        ),
+        Reply::bulk(b"1")
+    );
+    let lines: Vec<String> = engine
+        .take_output(m)
+        .iter()
+        .map(|r| match r {
+            Reply::Status(s) => s
+                .split_once(' ')
+                .map_or(String::new(), |(_, l)| l.to_string()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let client = lines
+        .first()
+        .and_then(|l| l.split(']').next())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        lines[0].starts_with(&format!("{client}] \"FUNCTION\" \"LOAD\"")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        &lines[1..],
+        [
+            format!("{client}] \"FCALL\" \"incr2\" \"1\" \"n\""),
+            "[0 lua] \"incr\" \"n\"".to_string(),
+            format!("{client}] \"EVAL\" \"return redis.call('get', KEYS[1])\" \"1\" \"n\""),
+            "[0 lua] \"get\" \"n\"".to_string(),
+        ]
+    );
+}

@@ -218,6 +218,23 @@ differential('Lua: eval, evalsha, defineCommand, script load, errors', async (t)
   await t.settle('eval in multi', r.multi().eval('return 1', 0).eval('return x', 0).exec());
 });
 
+differential('Lua functions: function load, fcall, fcall_ro, errors', async (t) => {
+  const r = t.client();
+  await t.settle('function flush', r.function('FLUSH'));
+  const lib = "#!lua name=jslib\n"
+    + "redis.register_function('jsincr', function(keys, args) return redis.call('incrby', keys[1], args[1]) end)\n"
+    + "redis.register_function{function_name='jsget', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}}";
+  await t.settle('function load', r.function('LOAD', lib));
+  await t.settle('function load again', r.function('LOAD', lib));
+  await t.settle('fcall', r.fcall('jsincr', 1, 'n', 5));
+  await t.settle('fcall_ro', r.fcall_ro('jsget', 1, 'n'));
+  await t.settle('fcall_ro of a write function', r.fcall_ro('jsincr', 1, 'n', 1));
+  await t.settle('fcall missing', r.fcall('nosuch', 0));
+  await t.settle('fcall in pipeline', r.pipeline().fcall('jsincr', 1, 'n', 1).fcall('jsget', 1, 'n').exec());
+  await t.settle('function load error', r.function('LOAD', '#!lua name=bad\nreturn 1'));
+  await t.settle('function delete', r.function('DELETE', 'jslib'));
+});
+
 differential('pipelines: [err, result] pairs, errors inside, callbacks, addBatch', async (t) => {
   const r = t.client();
   await r.set('str', 'v');

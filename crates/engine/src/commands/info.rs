@@ -234,16 +234,26 @@ fn memory(engine: &mut Engine, out: &mut String) {
     line(out, "used_memory_lua", 31_744);
     line(out, "used_memory_vm_eval", 31_744);
     line(out, "used_memory_lua_human", human(31_744));
-    line(out, "used_memory_scripts_eval", 0);
-    line(out, "number_of_cached_scripts", 0);
-    line(out, "number_of_functions", 0);
-    line(out, "number_of_libraries", 0);
+    let scripts = engine.scripts.memory();
+    let functions = engine.functions.memory();
+    line(out, "used_memory_scripts_eval", scripts);
+    line(out, "number_of_cached_scripts", engine.scripts.count());
+    line(
+        out,
+        "number_of_functions",
+        engine.functions.function_count(),
+    );
+    line(out, "number_of_libraries", engine.functions.library_count());
     line(out, "used_memory_vm_functions", 32_768);
     line(out, "used_memory_vm_total", 64_512);
     line(out, "used_memory_vm_total_human", human(64_512));
-    line(out, "used_memory_functions", 200);
-    line(out, "used_memory_scripts", 200);
-    line(out, "used_memory_scripts_human", human(200));
+    line(out, "used_memory_functions", functions);
+    line(out, "used_memory_scripts", scripts + functions);
+    line(
+        out,
+        "used_memory_scripts_human",
+        human((scripts + functions) as u64),
+    );
     line(out, "maxmemory", maxmemory);
     line(out, "maxmemory_human", human(maxmemory));
     line(

@@ -89,13 +89,23 @@ impl Engine {
         if self.monitors.is_empty() || spec.has(flag::ADMIN | flag::SKIP_MONITOR) {
             return;
         }
+        self.feed_monitors_now(client, argv);
+    }
+
+    /// Sends a command to every monitor, whatever its flags: a script's command as Redis feeds
+    /// it itself (flagged `skip_monitor`), before the commands the script runs, whose lines
+    /// show `lua` for the address.
+    pub(crate) fn feed_monitors_now(&mut self, client: ClientId, argv: &[Vec<u8>]) {
+        if self.monitors.is_empty() {
+            return;
+        }
         let db = self.clients.get(&client).map_or(0, |c| c.db);
-        let line = monitor_line(
-            self.now_ms,
-            db,
-            &addr(client),
-            &shown_args(argv, &self.redacted),
-        );
+        let peer = if self.in_script {
+            "lua".to_string()
+        } else {
+            addr(client)
+        };
+        let line = monitor_line(self.now_ms, db, &peer, &shown_args(argv, &self.redacted));
         for monitor in self.monitors.clone() {
             if monitor == client {
                 // Its own command's line comes after the command's reply, as in Redis.

@@ -355,6 +355,8 @@ impl Engine {
         self.blocking = crate::blocking::Blocking::default();
         // The scripts cache is in the server's memory only.
         self.scripts = crate::commands::scripting::Scripts::default();
+        // Functions are in the server's memory too: they come back from the file loaded.
+        self.functions.clear();
         let events = std::mem::replace(&mut self.events, crate::events::EventLog::new(0));
         let mut replayed = 0;
         let mut load = (0, 0);

@@ -553,6 +553,8 @@ fn debug_reload(ctx: &mut Ctx<'_>, options: &[Vec<u8>]) -> CmdResult {
         for db in &mut ctx.engine.dbs {
             db.clear();
         }
+        // Redis's emptyData: the functions go too (the file has them).
+        ctx.engine.functions.clear();
     }
     let load_error = || RedisError::new("ERR Error trying to load the RDB dump");
     let file = ctx.engine.rdb_file.take().ok_or_else(load_error)?;

@@ -14,9 +14,12 @@
 //! collections (as Redis does, for files written by its old bugs), and checks the CRC unless it
 //! is 0 (a file saved with `rdbchecksum no`). It refuses what Redis refuses (where Redis stops
 //! the server: a database number past 15, module data, a duplicated key) and every value
-//! [`super::load`] refuses. Function libraries (`FUNCTION2`, and `FUNCTION` of the release
-//! candidates) are skipped and counted: this engine has no functions. A file is read whole before any key is stored, so a refused file
-//! leaves the engine as it was.
+//! [`super::load`] refuses. Function libraries (`FUNCTION2`, written after the AUX fields, and
+//! `FUNCTION` of the release candidates) are read and given to the engine's functions, which
+//! load them on first use (this loader runs no Lua); a library whose name is already loaded, or
+//! given twice, refuses the file as it stops Redis (unless merging, where it replaces the
+//! loaded one). A file is read whole before any key is stored, so a refused file leaves the
+//! engine as it was.
 
 use super::{LoadError, RDB_VERSION, Reader, Writer, crc64};
 use crate::commands::dump::lru_ms_for_idle;
@@ -74,8 +77,8 @@ pub struct LoadReport {
     pub keys_expired: u64,
     /// Empty collections skipped.
     pub empty_keys_skipped: u64,
-    /// Function libraries skipped.
-    pub functions_skipped: u64,
+    /// Function libraries read.
+    pub functions_loaded: u64,
     /// The file's `ctime` auxiliary field: the Unix second it was saved at, if it says.
     pub ctime: Option<i64>,
 }
@@ -134,6 +137,7 @@ pub fn save_database(engine: &Engine) -> Vec<u8> {
         w.save_string(name.as_bytes());
         w.save_string(value.as_bytes());
     }
+    crate::commands::scripting::functions::save_rdb(engine, &mut w);
     w.raw(body.as_bytes());
     w.save_type(opcode::EOF);
     let crc = crc64(0, w.as_bytes());
@@ -162,7 +166,17 @@ pub fn load_database_with(
     bytes: &[u8],
     options: LoadOptions,
 ) -> Result<LoadReport, LoadError> {
-    let (loaded, report) = read_file(engine, bytes)?;
+    let (loaded, report, libraries) = read_file(engine, bytes)?;
+    let mut names = std::collections::HashSet::new();
+    let loaded_names: std::collections::HashSet<String> =
+        engine.functions.names().into_iter().collect();
+    for code in &libraries {
+        let name = crate::commands::scripting::functions::library_name(code)
+            .ok_or(LoadError::Corrupt("bad function library"))?;
+        if !options.merge && (loaded_names.contains(&name) || !names.insert(name)) {
+            return Err(LoadError::Corrupt("duplicated function library"));
+        }
+    }
     if !options.merge {
         let mut seen = std::collections::HashSet::new();
         for item in &loaded {
@@ -187,11 +201,19 @@ pub fn load_database_with(
             db.set_expire(&item.key, item.expire_at);
         }
     }
+    engine.functions.add_pending(libraries, options.merge);
+    // In the page the libraries load on first use (the interpreter is another chunk).
+    #[cfg(not(feature = "split"))]
+    engine.functions.settle();
     Ok(report)
 }
 
-/// Reads a whole file into keys ready to store.
-fn read_file(engine: &Engine, bytes: &[u8]) -> Result<(Vec<Loaded>, LoadReport), LoadError> {
+/// Reads a whole file into keys ready to store, and the codes of its function libraries.
+#[allow(clippy::type_complexity)]
+fn read_file(
+    engine: &Engine,
+    bytes: &[u8],
+) -> Result<(Vec<Loaded>, LoadReport, Vec<Vec<u8>>), LoadError> {
     let config = &engine.config;
     let now = engine.now_ms;
     let mut r = Reader::new(bytes);
@@ -206,6 +228,7 @@ fn read_file(engine: &Engine, bytes: &[u8]) -> Result<(Vec<Loaded>, LoadReport),
     }
     let mut report = LoadReport::default();
     let mut loaded = Vec::new();
+    let mut libraries = Vec::new();
     let mut db = 0usize;
     let mut expire_at: Option<i64> = None;
     let mut idle: Option<i64> = None;
@@ -239,18 +262,26 @@ fn read_file(engine: &Engine, bytes: &[u8]) -> Result<(Vec<Loaded>, LoadReport),
                 }
             }
             opcode::FUNCTION2 => {
-                r.load_string()?;
-                report.functions_skipped += 1;
+                libraries.push(r.load_string()?);
+                report.functions_loaded += 1;
             }
             opcode::FUNCTION => {
-                // The release candidates' form: name, engine, an optional description, code.
-                r.load_string()?;
-                r.load_string()?;
+                // The release candidates' form: name, engine, an optional description, code;
+                // Redis makes it a shebang and the code.
+                let name = r.load_string()?;
+                let engine_name = r.load_string()?;
                 if r.load_len()? != 0 {
                     r.load_string()?;
                 }
-                r.load_string()?;
-                report.functions_skipped += 1;
+                let blob = r.load_string()?;
+                let mut code = b"#!".to_vec();
+                code.extend_from_slice(&engine_name);
+                code.extend_from_slice(b" name=");
+                code.extend_from_slice(&name);
+                code.push(b'\n');
+                code.extend_from_slice(&blob);
+                libraries.push(code);
+                report.functions_loaded += 1;
             }
             opcode::MODULE_AUX => return Err(LoadError::Unsupported(t)),
             _ => {
@@ -299,7 +330,7 @@ fn read_file(engine: &Engine, bytes: &[u8]) -> Result<(Vec<Loaded>, LoadReport),
             return Err(LoadError::Corrupt("RDB CRC error"));
         }
     }
-    Ok((loaded, report))
+    Ok((loaded, report, libraries))
 }
 
 impl Engine {

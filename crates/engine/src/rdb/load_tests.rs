@@ -1056,7 +1056,7 @@ fn real_files_load_to_the_databases_redis_saved() {
             .unwrap_or_else(|e| panic!("{}: {e:?}", case.name));
         assert_eq!(report.keys_expired, 0, "{}", case.name);
         let functions = u64::from(case.name == "file_replication");
-        assert_eq!(report.functions_skipped, functions, "{}", case.name);
+        assert_eq!(report.functions_loaded, functions, "{}", case.name);
         same_databases(&built, &loaded, without_times);
         // What this engine saves loads back the same.
         let mut again = Engine::new();
@@ -1218,7 +1218,7 @@ fn damaged_files_are_refused_whole() {
     assert!(load_database_with(&mut engine, dup, merge).is_ok());
     assert_eq!(key_value(&engine, 0, b"k"), Value::string(b"z".to_vec()));
     assert_eq!(key_value(&engine, 0, b"mine"), Value::string(b"y".to_vec()));
-    // Old files: version 3 with an expire time in seconds and no checksum; functions skipped.
+    // Old files: version 3 with an expire time in seconds and no checksum.
     let mut old = Engine::new();
     old.set_time(START_MS);
     let v3 = b"REDIS0003\xfd\x00\x00\x00\x80\x00\x01s\x01v\x00\x01t\x01w\xff";
@@ -1230,12 +1230,52 @@ fn damaged_files_are_refused_whole() {
         old.dbs[0].peek(b"s").and_then(Entry::expire_at),
         Some(0x7f00_0000_i64 * 1000)
     );
-    let functions = b"REDIS0010\xf5\x04code\x00\x01f\x01v\xff\x00\x00\x00\x00\x00\x00\x00\x00";
-    let report = load_database(&mut Engine::new(), functions).expect("loads");
-    assert_eq!((report.functions_skipped, report.keys_loaded), (1, 1));
-    let rc_functions = b"REDIS0010\xf6\x01n\x03lua\x01\x01d\x04code\xf6\x01m\x03lua\x00\x01c\xff\x00\x00\x00\x00\x00\x00\x00\x00";
-    let report = load_database(&mut Engine::new(), rc_functions).expect("loads");
-    assert_eq!(report.functions_skipped, 2);
+    // Function libraries: 7.0's form (the code), and the release candidates' (name, engine,
+    // an optional description, the code after the shebang).
+    let string = |s: &[u8]| {
+        let mut out = vec![s.len() as u8];
+        out.extend_from_slice(s);
+        out
+    };
+    let file = |body: &[u8]| {
+        let mut out = b"REDIS0010".to_vec();
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\x00\x01f\x01v\xff\x00\x00\x00\x00\x00\x00\x00\x00");
+        out
+    };
+    let mut body = vec![0xf5];
+    body.extend(string(
+        b"#!lua name=l\nredis.register_function('f', function() end)",
+    ));
+    let mut engine = Engine::new();
+    let report = load_database(&mut engine, &file(&body)).expect("loads");
+    assert_eq!((report.functions_loaded, report.keys_loaded), (1, 1));
+    assert_eq!(engine.functions.function_count(), 1);
+    // A library already loaded, or given twice, refuses the file (Redis stops).
+    assert!(load_database(&mut engine, &file(&body)).is_err());
+    let mut rc = vec![0xf6];
+    rc.extend(string(b"n"));
+    rc.extend(string(b"lua"));
+    rc.push(1);
+    rc.extend(string(b"d"));
+    rc.extend(string(
+        b"redis.register_function('g', function() return 1 end)",
+    ));
+    rc.push(0xf6);
+    rc.extend(string(b"m"));
+    rc.extend(string(b"lua"));
+    rc.push(0);
+    rc.extend(string(
+        b"redis.register_function('h', function() return 2 end)",
+    ));
+    let mut engine = Engine::new();
+    let report = load_database(&mut engine, &file(&rc)).expect("loads");
+    assert_eq!(report.functions_loaded, 2);
+    assert_eq!(engine.functions.function_count(), 2);
+    // Code that names no library refuses the file.
+    let mut bad = vec![0xf5];
+    bad.extend(string(b"code"));
+    assert!(load_database(&mut Engine::new(), &file(&bad)).is_err());
     // Empty collections are skipped.
     let empty = b"REDIS0010\x01\x01l\x00\x00\x01s\x01v\xff\x00\x00\x00\x00\x00\x00\x00\x00";
     let report = load_database(&mut Engine::new(), empty).expect("loads");

@@ -194,21 +194,152 @@ pub fn compile(sha: &str, body: &[u8]) -> Result<(), RedisError> {
     }
 }
 
+/// A function a library registered when it loaded.
+pub struct Registered {
+    pub name: String,
+    pub description: Option<Vec<u8>>,
+    /// The bits of its flags, in the order of [`super::functions::FLAG_NAMES`].
+    pub flags: u32,
+}
+
+/// Why a library did not load: the text of Redis's reply.
+pub enum LoadFailure {
+    /// Its code does not compile: Lua's message.
+    Compile(String),
+    /// Running its code failed: the error's text.
+    Error(String),
+    /// It ran past the instruction budget (Redis stops a load after 500 ms).
+    Timeout,
+    /// It used more than the memory budget.
+    Memory,
+}
+
+/// Loads a library: runs its code (`body`, from the newline that ends its shebang on; `sha`
+/// names the whole code) so that it registers its functions, which the thread's state keeps.
+pub fn load_library(
+    sha: &str,
+    body: &[u8],
+) -> Result<Result<Vec<Registered>, LoadFailure>, RedisError> {
+    if let Some(line) = super::guard::long_chain(body) {
+        return Ok(Err(LoadFailure::Compile(format!(
+            "user_function:{line}: more than {} '..' in one expression (a limit of the \
+             playground: join many strings with table.concat)",
+            super::guard::MAX_CHAIN
+        ))));
+    }
+    let loaded = with_state(|state| {
+        state.sandbox.reset();
+        let result = load_in(state, sha, body);
+        let tripped = state.sandbox.tripped();
+        let keep = tripped.is_none() && result.is_ok();
+        ((result, tripped), keep)
+    })?;
+    match loaded {
+        (_, Some(TripReason::Instructions)) => Ok(Err(LoadFailure::Timeout)),
+        (_, Some(TripReason::Memory)) => Ok(Err(LoadFailure::Memory)),
+        (Ok(result), None) => Ok(result),
+        (Err(e), None) => Err(internal(&e)),
+    }
+}
+
+fn load_in(
+    state: &State,
+    sha: &str,
+    body: &[u8],
+) -> omnilua::Result<Result<Vec<Registered>, LoadFailure>> {
+    let lua = &state.lua;
+    let load = state.prelude_function("load_library")?;
+    let (kind, value): (Value, Value) = load.call((sha, lua.create_string(body)?))?;
+    let kind = match &kind {
+        Value::String(s) => s.as_bytes()?,
+        _ => Vec::new(),
+    };
+    if kind.as_slice() == b"compile" {
+        return Ok(Err(LoadFailure::Compile(lua_text(&value)?)));
+    }
+    if kind.as_slice() != b"ok" {
+        return Ok(Err(LoadFailure::Error(lua_text(&value)?)));
+    }
+    let Value::Table(regs) = value else {
+        return Ok(Err(LoadFailure::Error("ERR no registrations".to_string())));
+    };
+    let mut out = Vec::new();
+    for j in 1.. {
+        let Value::Table(reg) = regs.raw_get::<_, Value>(j)? else {
+            break;
+        };
+        let name = lua_text(&reg.raw_get::<_, Value>("name")?)?;
+        let description = string_field(&reg, "description")?
+            .map(|s| s.as_bytes())
+            .transpose()?;
+        let flags = match reg.raw_get::<_, Value>("flags")? {
+            Value::Integer(n) => u32::try_from(n).unwrap_or(0),
+            Value::Number(n) => n as u32,
+            _ => 0,
+        };
+        out.push(Registered {
+            name,
+            description,
+            flags,
+        });
+    }
+    Ok(Ok(out))
+}
+
+/// Forgets the loaded libraries (they are loaded again when one of their functions is called).
+pub fn forget_libraries() {
+    STATE.with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut()
+            && let Some(state) = slot.as_ref()
+            && state
+                .prelude_function("forget_libraries")
+                .and_then(|forget| forget.call::<_, ()>(()))
+                .is_err()
+        {
+            *slot = None;
+        }
+    });
+}
+
 fn compile_error(message: &str) -> RedisError {
     RedisError::owned(sanitize(format!(
         "ERR Error compiling script (new function): {message}"
     )))
 }
 
-/// Runs a script for `EVAL` and its siblings; `sha` names it in error messages.
+/// What a run runs: a script (`EVAL` and its siblings), or a function of a library (`FCALL`).
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    /// The script `body`, named by its SHA-1.
+    Script { sha: &'a str, body: &'a [u8] },
+    /// The function `name` of the library whose code (from its shebang's newline on) is
+    /// `body`, named by the SHA-1 `sha` of its whole code.
+    Function {
+        sha: &'a str,
+        body: &'a [u8],
+        name: &'a str,
+    },
+}
+
+impl Target<'_> {
+    /// The name error messages give (`script: <name>`): a script's SHA-1, a function's name.
+    fn name(&self) -> &str {
+        match self {
+            Target::Script { sha, .. } => sha,
+            Target::Function { name, .. } => name,
+        }
+    }
+}
+
+/// Runs a script for `EVAL` and its siblings, or a function for `FCALL`.
 pub fn run(
     ctx: &mut Ctx<'_>,
-    sha: &str,
-    body: &[u8],
+    target: Target<'_>,
     keys: &[Vec<u8>],
     args: &[Vec<u8>],
     read_only: bool,
 ) -> CmdResult {
+    let sha = target.name();
     // The script's commands run as this connection, but as Redis's Lua client sees things:
     // RESP2 unless the script asks for RESP3, never blocking, in a database of its own choosing
     // that the connection does not keep.
@@ -217,10 +348,11 @@ pub fn run(
     let saved_resp = ctx.engine.clients.get(&id).map_or(2, |c| c.resp);
     let saved_in_exec = ctx.engine.blocking.in_exec;
     ctx.engine.blocking.in_exec = true;
+    let saved_in_script = std::mem::replace(&mut ctx.engine.in_script, true);
 
     let ran = with_state(|state| {
         state.sandbox.reset();
-        let outcome = run_in(state, ctx, sha, body, keys, args, read_only);
+        let outcome = run_in(state, ctx, target, keys, args, read_only);
         let tripped = state.sandbox.tripped();
         // A state stopped halfway, or whose interpreter failed, is not used again.
         let keep = tripped.is_none() && outcome.is_ok();
@@ -228,6 +360,7 @@ pub fn run(
     });
 
     ctx.engine.blocking.in_exec = saved_in_exec;
+    ctx.engine.in_script = saved_in_script;
     if let Some(client) = ctx.engine.clients.get_mut(&id) {
         client.resp = saved_resp;
         client.db = saved_db;
@@ -295,14 +428,17 @@ fn account_errors(ctx: &mut Ctx<'_>, errors: &[ErrorReply]) {
 fn run_in(
     state: &State,
     ctx: &mut Ctx<'_>,
-    sha: &str,
-    body: &[u8],
+    target: Target<'_>,
     keys: &[Vec<u8>],
     args: &[Vec<u8>],
     read_only: bool,
 ) -> omnilua::Result<Outcome> {
     let lua = &state.lua;
-    let run = state.prelude_function("run")?;
+    let sha = target.name();
+    let run = match target {
+        Target::Script { .. } => state.prelude_function("run")?,
+        Target::Function { .. } => state.prelude_function("call_function")?,
+    };
     let resp3 = Cell::new(false);
     // Commands called, for the budget; once it is spent, every command fails and the script's
     // answer is the stop error, whatever it does next.
@@ -355,16 +491,25 @@ fn run_in(
                 _ => Err(raise(b"ERR RESP version must be 2 or 3.")),
             }
         })?;
-        let call_args: Variadic<Value> = Variadic::from(vec![
-            Value::String(lua.create_string(sha)?),
-            Value::String(lua.create_string(body)?),
+        let mut call_args = match target {
+            Target::Script { sha, body } => vec![
+                Value::String(lua.create_string(sha)?),
+                Value::String(lua.create_string(body)?),
+            ],
+            Target::Function { sha, body, name } => vec![
+                Value::String(lua.create_string(sha)?),
+                Value::String(lua.create_string(body)?),
+                Value::String(lua.create_string(name)?),
+            ],
+        };
+        call_args.extend([
             Value::Function(rcall),
             Value::Function(rpcall),
             Value::Function(rsetresp),
             Value::Table(string_array(lua, keys)?),
             Value::Table(string_array(lua, args)?),
         ]);
-        let (kind, value): (Value, Value) = run.call(call_args)?;
+        let (kind, value): (Value, Value) = run.call(Variadic::from(call_args))?;
         if over.get() {
             return Ok(Outcome::Stopped);
         }

@@ -1,11 +1,13 @@
-//! Lua scripting: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO` and SCRIPT LOAD, EXISTS, FLUSH, KILL,
-//! HELP. The interpreter and the `redis` library are in `lua.rs` and `prelude.lua`, `cjson` in
-//! `cjson.rs`, `bit` in `bit.rs`; the scripts cache, by SHA-1, is the engine's
-//! (`Engine::scripts`). Not here: SCRIPT DEBUG, functions (FUNCTION, FCALL), shebang flags
-//! (`#!lua flags=…`), and the `cmsgpack` and `struct` libraries.
+//! Lua scripting: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO` (with shebang flags, `#!lua flags=…`)
+//! and SCRIPT LOAD, EXISTS, FLUSH, KILL, HELP; functions (FUNCTION, FCALL, `FCALL_RO`) in
+//! `functions.rs`. The interpreter and the `redis` library are in `lua.rs` and `prelude.lua`,
+//! `cjson` in `cjson.rs`, `bit` in `bit.rs`; the scripts cache, by SHA-1, is the engine's
+//! (`Engine::scripts`), and so are the libraries (`Engine::functions`). Not here: SCRIPT DEBUG
+//! and the `cmsgpack` and `struct` libraries.
 
 mod bit;
 mod cjson;
+pub mod functions;
 mod guard;
 mod lua;
 mod sha1;
@@ -68,7 +70,73 @@ crate::lazy::commands! { Scripting, scripting;
         script_help_command,
         "Lists the SCRIPT subcommands.",
     ),
+    Command::new(
+        "fcall",
+        fcall_command,
+        "Calls a function of a loaded library.",
+    ),
+    Command::new(
+        "fcall_ro",
+        fcall_ro_command,
+        "Calls a function of a loaded library; it may only read.",
+    ),
+    Command::new(
+        "function",
+        function_command,
+        "Manages the libraries of functions.",
+    ),
+    Command::new(
+        "function|load",
+        function_load_command,
+        "Loads a library of Lua functions; answers its name.",
+    ),
+    Command::new(
+        "function|delete",
+        function_delete_command,
+        "Deletes a library and its functions.",
+    ),
+    Command::new(
+        "function|flush",
+        function_flush_command,
+        "Deletes every library.",
+    ),
+    Command::new(
+        "function|list",
+        function_list_command,
+        "Lists the libraries, their functions and, on request, their code.",
+    ),
+    Command::new(
+        "function|stats",
+        function_stats_command,
+        "Counts the libraries and functions (no function is ever running when it is asked).",
+    ),
+    Command::new(
+        "function|kill",
+        function_kill_command,
+        "Stops the running function (none ever runs while another command is sent here).",
+    ),
+    Command::new(
+        "function|dump",
+        function_dump_command,
+        "Serializes every library as a payload FUNCTION RESTORE reads.",
+    ),
+    Command::new(
+        "function|restore",
+        function_restore_command,
+        "Loads the libraries of a FUNCTION DUMP payload.",
+    ),
+    Command::new(
+        "function|help",
+        function_help_command,
+        "Lists the FUNCTION subcommands.",
+    ),
 }
+
+use functions::{
+    fcall_command, fcall_ro_command, function_command, function_delete_command,
+    function_dump_command, function_flush_command, function_help_command, function_kill_command,
+    function_list_command, function_load_command, function_restore_command, function_stats_command,
+};
 
 /// Whether a command runs a script, which may call any command: in the page build, it waits
 /// until every family is loaded (`Engine::missing_family`).
@@ -76,7 +144,7 @@ crate::lazy::commands! { Scripting, scripting;
 pub(crate) fn runs_scripts(spec: &crate::command::CommandSpec) -> bool {
     matches!(
         spec.name.as_str(),
-        "eval" | "evalsha" | "eval_ro" | "evalsha_ro"
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
     )
 }
 
@@ -87,6 +155,27 @@ pub struct Scripts {
 }
 
 impl Scripts {
+    /// The number of cached scripts (INFO's `number_of_cached_scripts`).
+    pub fn count(&self) -> usize {
+        self.bodies.len()
+    }
+
+    /// An estimate of the cache's memory as Redis counts it (`used_memory_scripts_eval`): each
+    /// script's SHA-1 and body, and the dictionary's entries and slots.
+    pub fn memory(&self) -> usize {
+        let n = self.bodies.len();
+        let scripts: usize = self
+            .bodies
+            .values()
+            .map(|body| 48 + alloc_size(body.len() + 4))
+            .sum();
+        if n == 0 {
+            0
+        } else {
+            scripts + n * 24 + n.next_power_of_two().max(4) * 8
+        }
+    }
+
     /// The body cached under `sha` (any case).
     fn get(&self, sha: &[u8]) -> Option<&Vec<u8>> {
         if sha.len() != 40 {
@@ -128,6 +217,8 @@ pub fn evalsha_ro_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 /// Redis's `evalGenericCommand`: the number of keys, the script (cached when it compiles), then
 /// the run.
 fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bool) -> CmdResult {
+    // Monitors see the script's command before the commands it runs.
+    ctx.engine.feed_monitors_now(ctx.client, argv);
     let (Some(script), Some(numkeys)) = (argv.get(1), argv.get(2)) else {
         return Err(RedisError::wrong_arity("eval"));
     };
@@ -143,7 +234,7 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
         return Err(RedisError::new("ERR Number of keys can't be negative"));
     };
     let (keys, args) = rest.split_at(numkeys.min(rest.len()));
-    let (sha, body) = if by_sha {
+    let (sha, script) = if by_sha {
         let Some(body) = ctx.engine.scripts.get(script) else {
             return Err(RedisError::new(
                 "NOSCRIPT No matching script. Please use EVAL.",
@@ -156,7 +247,8 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
     } else {
         let sha = sha1::sha1_hex(script);
         if !ctx.engine.scripts.bodies.contains_key(&sha) {
-            lua::compile(&sha, script)?;
+            let (_, body) = shebang(script)?;
+            lua::compile(&sha, body)?;
             ctx.engine
                 .scripts
                 .bodies
@@ -164,7 +256,76 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
         }
         (sha, script.clone())
     };
-    lua::run(ctx, &sha, &body, keys, args, read_only)
+    let (flags, body) = shebang(&script)?;
+    // A script with a shebang declares its flags (`scriptPrepareForRun`); one without runs as
+    // before 7.0 (EVAL_RO alone makes it read-only).
+    let mut read_only = read_only;
+    if let Some(flags) = flags {
+        let no_writes = flags & functions::NO_WRITES != 0;
+        if !no_writes && read_only {
+            return Err(RedisError::new(
+                "ERR Can not execute a script with write flag using *_ro command.",
+            ));
+        }
+        read_only |= no_writes;
+    }
+    lua::run(
+        ctx,
+        lua::Target::Script { sha: &sha, body },
+        keys,
+        args,
+        read_only,
+    )
+}
+
+/// A script's shebang (`evalExtractShebangFlags`): its flags (`None` for a script without one,
+/// which runs in the compatibility mode of scripts before 7.0) and the code to compile, from
+/// the shebang's newline on (line numbers stay the script's); `Err` with Redis's message.
+fn shebang(script: &[u8]) -> Result<(Option<u32>, &[u8]), RedisError> {
+    if !script.starts_with(b"#!") {
+        return Ok((None, script));
+    }
+    // Redis reads the script as a C string.
+    let text = crate::cstr::c_str(script);
+    let Some(newline) = text.iter().position(|&b| b == b'\n') else {
+        return Err(RedisError::new("ERR Invalid script shebang"));
+    };
+    let parts = match crate::cli::split_args(text.get(..newline).unwrap_or_default()) {
+        Ok(parts) if !parts.is_empty() => parts,
+        _ => return Err(RedisError::new("ERR Invalid engine in script shebang")),
+    };
+    let engine = parts.first().map_or(&[][..], Vec::as_slice);
+    if engine != b"#!lua" {
+        return Err(RedisError::owned(format!(
+            "ERR Unexpected engine in script shebang: {}",
+            String::from_utf8_lossy(crate::cstr::c_str(engine))
+        )));
+    }
+    let mut flags = 0;
+    for part in parts.iter().skip(1) {
+        let Some(list) = part.strip_prefix(b"flags=") else {
+            return Err(RedisError::owned(format!(
+                "ERR Unknown lua shebang option: {}",
+                String::from_utf8_lossy(crate::cstr::c_str(part))
+            )));
+        };
+        if list.is_empty() {
+            continue;
+        }
+        for name in list.split(|&b| b == b',') {
+            let Some(bit) = functions::FLAG_NAMES
+                .iter()
+                .position(|f| f.as_bytes() == name)
+            else {
+                return Err(RedisError::owned(format!(
+                    "ERR Unexpected flag in script shebang: {}",
+                    String::from_utf8_lossy(crate::cstr::c_str(name))
+                )));
+            };
+            flags |= 1 << bit;
+        }
+    }
+    Ok((Some(flags), script.get(newline..).unwrap_or_default()))
 }
 
 /// Only reached with a known subcommand missing, which dispatch already refused.
@@ -183,7 +344,8 @@ pub fn script_load_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     };
     let sha = sha1::sha1_hex(body);
     if !ctx.engine.scripts.bodies.contains_key(&sha) {
-        lua::compile(&sha, body)?;
+        let (_, code) = shebang(body)?;
+        lua::compile(&sha, code)?;
         ctx.engine.scripts.bodies.insert(sha.clone(), body.clone());
     }
     Ok(Reply::bulk(sha.as_bytes()))
@@ -251,4 +413,17 @@ pub fn script_help_command(_ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
             "    Load a script into the scripts cache without executing it.",
         ],
     ))
+}
+
+/// The size jemalloc gives an allocation of `n` bytes (its size classes: 8, then steps of 16 up
+/// to 128, then four classes for each doubling).
+pub(crate) fn alloc_size(n: usize) -> usize {
+    if n <= 8 {
+        8
+    } else if n <= 128 {
+        n.div_ceil(16) * 16
+    } else {
+        let step = (n - 1).next_power_of_two() / 4;
+        n.div_ceil(step) * step
+    }
 }

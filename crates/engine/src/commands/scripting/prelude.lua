@@ -4,7 +4,9 @@
 -- `run(sha, body, call, pcall, setresp, keys, argv)`, which runs one (compiled first if it is
 -- not) with this run's `redis.call`, `redis.pcall` and `redis.setresp` (Rust functions bound to
 -- the command that runs the script) and KEYS and ARGV, and answers 'ok' and the script's value,
--- 'error' and the error's table, or 'compile' and Lua's message.
+-- 'error' and the error's table, or 'compile' and Lua's message. For functions it keeps
+-- `load_library(sha, body)`, `call_function(sha, body, name, call, pcall, setresp, keys, argv)`
+-- and `forget_libraries()` (see "Function libraries" below).
 -- This chunk is named "=[redis]"; the error handler skips its frames when it names the line of
 -- the script where an error happened. Arguments: the Rust functions behind the rest of the
 -- `redis` table, the Redis version, the most memory the Lua state may use, the mark that starts
@@ -388,5 +390,225 @@ local function run(sha, body, call, pcall_, setresp, keys, argv)
   return 'error', result
 end
 
+-- Function libraries (FUNCTION LOAD, FCALL). A library's code runs once, when it is loaded,
+-- with the library API for globals: only `redis`, holding `register_function`, `log`, the log
+-- levels and the version (Redis's LIBRARY_API); any other name fails as a missing global. Its
+-- functions run later with the globals scripts see (without KEYS and ARGV: they get the keys
+-- and the arguments as parameters). Both are the one table `fenv` of the library's chunk and
+-- the functions it defines, whose lookups go to `api`, switched while a library loads.
+local api = G
+local function missing_global(k)
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 3)
+end
+local fenv = setmetatable({}, {
+  __index = function(_, k)
+    local v = api[k]
+    if v == nil then
+      missing_global(k)
+    end
+    return v
+  end,
+  __newindex = readonly,
+  __metatable = false,
+})
+target[fenv] = G
+
+-- The registrations of the library being loaded (nil when none is).
+local loading = nil
+local flag_bits = {['no-writes'] = 1, ['allow-oom'] = 2, ['allow-stale'] = 4, ['no-cluster'] = 8,
+  ['allow-cross-slot-keys'] = 16}
+local s_lower, s_match = string.lower, string.match
+
+-- An error of redis.register_function, as Redis's luaPushError raises it.
+local function refuse(msg)
+  error({err = 'ERR ' .. msg})
+end
+
+local function is_text(v)
+  local t = type(v)
+  return t == 'string' or t == 'number'
+end
+
+-- The flags of a function (a Lua array of their names, any case) as bits, or nil if one is not
+-- a flag.
+local function read_flags(t)
+  local bits = 0
+  local j = 1
+  while true do
+    local v = t[j]
+    if v == nil then
+      return bits
+    end
+    if type(v) ~= 'string' then
+      return nil
+    end
+    local bit = flag_bits[s_lower(v)]
+    if not bit then
+      return nil
+    end
+    if bits % (bit * 2) < bit then
+      bits = bits + bit
+    end
+    j = j + 1
+  end
+end
+
+local function register_function(...)
+  local regs = loading
+  if not regs then
+    refuse('redis.register_function can only be called on FUNCTION LOAD command')
+  end
+  local n = select('#', ...)
+  if n < 1 or n > 2 then
+    refuse('wrong number of arguments to redis.register_function')
+  end
+  local name, callback, description, flags
+  if n == 1 then
+    local t = ...
+    if type(t) ~= 'table' then
+      refuse('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).')
+    end
+    flags = 0
+    for k, v in next, real(t) do
+      if not is_text(k) then
+        refuse('named argument key given to redis.register_function is not a string')
+      end
+      local key = s_lower(tostring(k))
+      if key == 'function_name' then
+        if not is_text(v) then
+          refuse('function_name argument given to redis.register_function must be a string')
+        end
+        name = tostring(v)
+      elseif key == 'description' then
+        if not is_text(v) then
+          refuse('description argument given to redis.register_function must be a string')
+        end
+        description = tostring(v)
+      elseif key == 'callback' then
+        if type(v) ~= 'function' then
+          refuse('callback argument given to redis.register_function must be a function')
+        end
+        callback = v
+      elseif key == 'flags' then
+        if type(v) ~= 'table' then
+          refuse('flags argument to redis.register_function must be a table representing function flags')
+        end
+        flags = read_flags(v)
+        if not flags then
+          refuse('unknown flag given')
+        end
+      else
+        refuse('unknown argument given to redis.register_function')
+      end
+    end
+    if not name then
+      refuse('redis.register_function must get a function name argument')
+    end
+    if not callback then
+      refuse('redis.register_function must get a callback argument')
+    end
+  else
+    local first, second = ...
+    if not is_text(first) then
+      refuse('first argument to redis.register_function must be a string')
+    end
+    if type(second) ~= 'function' then
+      refuse('second argument to redis.register_function must be a function')
+    end
+    name, callback, flags = tostring(first), second, 0
+  end
+  -- Redis checks a function's name with the library names' rule, and message.
+  if not s_match(name, '^[%w_]+$') then
+    refuse('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long')
+  end
+  if regs.by_name[name] then
+    refuse('Function already exists in the library')
+  end
+  regs.by_name[name] = callback
+  regs[#regs + 1] = {name = name, description = description, flags = flags}
+end
+
+local lib_redis = {register_function = register_function, log = rlog,
+  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+  REDIS_VERSION = version, REDIS_VERSION_NUM = version_num}
+local library_api = {redis = view(lib_redis, true)}
+
+-- Loaded libraries by the SHA-1 of their code: each its functions by name. Past `max_count`
+-- libraries or `max_bytes` of their code, the others are forgotten (and loaded again when used).
+local libraries, libraries_count, libraries_bytes = {}, 0, 0
+
+-- Loads a library's code (from its first newline on: line numbers count the shebang's line):
+-- 'ok' and its registrations (an array of {name, description, flags}), 'compile' and Lua's
+-- message, or 'error' and the error's text.
+local function load_library(sha, body)
+  local f, compile_error = loadstring(body, '@user_function')
+  if not f then
+    return 'compile', compile_error
+  end
+  setfenv(f, fenv)
+  local regs = {by_name = {}}
+  loading, api = regs, library_api
+  local ok, err = pcall(f)
+  loading, api = nil, G
+  if not ok then
+    err = from_mark(err)
+    if type(err) == 'table' then
+      local text = rawget(err, 'err')
+      if is_text(text) then
+        return 'error', tostring(text)
+      end
+      return 'error', 'ERR the library raised an error that is not a string'
+    end
+    return 'error', 'ERR ' .. tostring(err)
+  end
+  if libraries_count >= max_count or libraries_bytes + #body > max_bytes then
+    libraries, libraries_count, libraries_bytes = {}, 0, 0
+  end
+  libraries[sha] = regs.by_name
+  libraries_count, libraries_bytes = libraries_count + 1, libraries_bytes + #body
+  regs.by_name = nil
+  return 'ok', regs
+end
+
+-- Runs the function `name` of the library `sha` (loaded first if it is not), as `run` runs a
+-- script: 'ok' and its value, or 'error' and the error's table.
+local function call_function(sha, body, name, call, pcall_, setresp, keys, argv)
+  local functions = libraries[sha]
+  if not functions then
+    local kind, err = load_library(sha, body)
+    if kind ~= 'ok' then
+      return 'error', {err = tostring(err)}
+    end
+    functions = libraries[sha]
+  end
+  local f = functions and functions[name]
+  if not f then
+    return 'error', {err = 'ERR Function not found'}
+  end
+  rawset(redis, 'call', call)
+  rawset(redis, 'pcall', pcall_)
+  rawset(redis, 'setresp', setresp)
+  local ok, result = xpcall(function()
+    return f(keys, argv)
+  end, handler)
+  rawset(redis, 'call', nil)
+  rawset(redis, 'pcall', nil)
+  rawset(redis, 'setresp', nil)
+  if collectgarbage('count') > collect_above then
+    collectgarbage('collect')
+  else
+    collectgarbage('step')
+  end
+  if ok then
+    return 'ok', result
+  end
+  return 'error', result
+end
+
+local function forget_libraries()
+  libraries, libraries_count, libraries_bytes = {}, 0, 0
+end
+
 -- Kept in the state's own globals (scripts see another table), where the collector sees them.
-rawset(_G, '__playground', {compile = compile, run = run, forget = forget})
+rawset(_G, '__playground', {compile = compile, run = run, forget = forget,
+  load_library = load_library, call_function = call_function, forget_libraries = forget_libraries})
