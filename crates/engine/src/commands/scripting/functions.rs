@@ -712,17 +712,11 @@ fn fcall_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], ro: bool) -> CmdResult {
     let Some((lib, fname, info)) = functions.find(crate::cstr::c_str(name)) else {
         return Err(RedisError::new("ERR Function not found"));
     };
-    let numkeys = crate::num::parse_i64(numkeys)
-        .ok_or_else(|| RedisError::new("ERR Bad number of keys provided"))?;
-    let rest = argv.get(3..).unwrap_or_default();
-    if numkeys > rest.len() as i64 {
-        return Err(RedisError::new(
-            "ERR Number of keys can't be greater than number of args",
-        ));
-    }
-    let Ok(numkeys) = usize::try_from(numkeys) else {
-        return Err(RedisError::new("ERR Number of keys can't be negative"));
-    };
+    let (keys, args) = super::split_keys(
+        numkeys,
+        argv.get(3..).unwrap_or_default(),
+        "ERR Bad number of keys provided",
+    )?;
     let no_writes = info.flags & NO_WRITES != 0;
     if !no_writes && ro {
         return Err(RedisError::new(
@@ -730,7 +724,6 @@ fn fcall_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], ro: bool) -> CmdResult {
         ));
     }
     let (sha, body, fname) = (lib.sha.clone(), lib.body().to_vec(), fname.to_string());
-    let (keys, args) = rest.split_at(numkeys.min(rest.len()));
     lua::run(
         ctx,
         Target::Function {

@@ -214,17 +214,17 @@ pub fn evalsha_ro_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     eval_generic(ctx, argv, true, true)
 }
 
-/// Redis's `evalGenericCommand`: the number of keys, the script (cached when it compiles), then
-/// the run.
-fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bool) -> CmdResult {
-    // Monitors see the script's command before the commands it runs.
-    ctx.engine.feed_monitors_now(ctx.client, argv);
-    let (Some(script), Some(numkeys)) = (argv.get(1), argv.get(2)) else {
-        return Err(RedisError::wrong_arity("eval"));
-    };
-    let numkeys = crate::num::parse_i64(numkeys)
-        .ok_or_else(|| RedisError::new("ERR value is not an integer or out of range"))?;
-    let rest = argv.get(3..).unwrap_or_default();
+/// A script's keys, and its other arguments.
+type KeysAndArgs<'a> = (&'a [Vec<u8>], &'a [Vec<u8>]);
+
+/// The keys and the arguments of `rest`, after a count of keys (`numkeys`) that does not read
+/// as an integer fails with `not_integer`: Redis's checks and errors for EVAL and FCALL.
+pub(super) fn split_keys<'a>(
+    numkeys: &[u8],
+    rest: &'a [Vec<u8>],
+    not_integer: &'static str,
+) -> Result<KeysAndArgs<'a>, RedisError> {
+    let numkeys = crate::num::parse_i64(numkeys).ok_or_else(|| RedisError::new(not_integer))?;
     if numkeys > rest.len() as i64 {
         return Err(RedisError::new(
             "ERR Number of keys can't be greater than number of args",
@@ -233,7 +233,22 @@ fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bo
     let Ok(numkeys) = usize::try_from(numkeys) else {
         return Err(RedisError::new("ERR Number of keys can't be negative"));
     };
-    let (keys, args) = rest.split_at(numkeys.min(rest.len()));
+    Ok(rest.split_at(numkeys.min(rest.len())))
+}
+
+/// Redis's `evalGenericCommand`: the number of keys, the script (cached when it compiles), then
+/// the run.
+fn eval_generic(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], by_sha: bool, read_only: bool) -> CmdResult {
+    // Monitors see the script's command before the commands it runs.
+    ctx.engine.feed_monitors_now(ctx.client, argv);
+    let (Some(script), Some(numkeys)) = (argv.get(1), argv.get(2)) else {
+        return Err(RedisError::wrong_arity("eval"));
+    };
+    let (keys, args) = split_keys(
+        numkeys,
+        argv.get(3..).unwrap_or_default(),
+        "ERR value is not an integer or out of range",
+    )?;
     let (sha, script) = if by_sha {
         let Some(body) = ctx.engine.scripts.get(script) else {
             return Err(RedisError::new(

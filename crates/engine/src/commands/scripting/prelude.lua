@@ -360,6 +360,23 @@ end
 -- than a quarter of its memory (a state that trips the limit is dropped and built again).
 local collect_above = memory / 4 / 1024
 
+-- After a script or function ran: unbinds this run's `redis` functions, lets the collector
+-- work, and answers 'ok' and its value or 'error' and its error.
+local function finish(ok, result)
+  rawset(redis, 'call', nil)
+  rawset(redis, 'pcall', nil)
+  rawset(redis, 'setresp', nil)
+  if collectgarbage('count') > collect_above then
+    collectgarbage('collect')
+  else
+    collectgarbage('step')
+  end
+  if ok then
+    return 'ok', result
+  end
+  return 'error', result
+end
+
 local function run(sha, body, call, pcall_, setresp, keys, argv)
   local compiles, compile_error = compile(sha, body)
   if not compiles then
@@ -374,20 +391,9 @@ local function run(sha, body, call, pcall_, setresp, keys, argv)
   -- Every run draws the same numbers, as Redis reseeds its generator before each script.
   randomseed(0)
   local ok, result = xpcall(f, handler)
-  rawset(redis, 'call', nil)
-  rawset(redis, 'pcall', nil)
-  rawset(redis, 'setresp', nil)
   rawset(G, 'KEYS', nil)
   rawset(G, 'ARGV', nil)
-  if collectgarbage('count') > collect_above then
-    collectgarbage('collect')
-  else
-    collectgarbage('step')
-  end
-  if ok then
-    return 'ok', result
-  end
-  return 'error', result
+  return finish(ok, result)
 end
 
 -- Function libraries (FUNCTION LOAD, FCALL). A library's code runs once, when it is loaded,
@@ -591,18 +597,7 @@ local function call_function(sha, body, name, call, pcall_, setresp, keys, argv)
   local ok, result = xpcall(function()
     return f(keys, argv)
   end, handler)
-  rawset(redis, 'call', nil)
-  rawset(redis, 'pcall', nil)
-  rawset(redis, 'setresp', nil)
-  if collectgarbage('count') > collect_above then
-    collectgarbage('collect')
-  else
-    collectgarbage('step')
-  end
-  if ok then
-    return 'ok', result
-  end
-  return 'error', result
+  return finish(ok, result)
 end
 
 local function forget_libraries()
