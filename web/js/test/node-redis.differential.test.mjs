@@ -785,7 +785,7 @@ differential('createClient: pub/sub introspection', async (t) => {
  * the engine answers.
  */
 const ABSENT = [
-  'ACL', 'CLUSTER', 'FCALL', 'FCALL_RO', 'FUNCTION', 'LATENCY', 'LOLWUT', 'ROLE', 'FAILOVER', 'MODULE', 'MIGRATE', 'REPLICAOF', 'ASKING', 'READONLY',
+  'ACL', 'CLUSTER', 'LATENCY', 'LOLWUT', 'ROLE', 'FAILOVER', 'MODULE', 'MIGRATE', 'REPLICAOF', 'ASKING', 'READONLY',
   'READWRITE', 'RESTORE-ASKING',
 ];
 let absentServer;
@@ -850,21 +850,32 @@ differential('createClient: Lua scripts: eval, evalSha, their read-only twins, s
   await t.settle('multi scriptExists', c.multi().scriptExists('a').exec());
 });
 
-differential('createClient: FUNCTION, ACL, CLUSTER… answer the unknown-command error', async (t) => {
+differential('createClient: functions (FUNCTION LOAD, FCALL, FCALL_RO and the rest)', async (t) => {
   const c = t.client();
   await c.connect();
+  // Functions outlive FLUSHALL: start from none.
+  await c.functionFlush('SYNC');
   const calls = {
-    fCall: () => c.fCall('myfn', { keys: ['a', 'b'], arguments: ['1'] }),
-    fCallRo: () => c.fCallRo('myfn'),
-    functionLoad: () => c.functionLoad('#!lua name=lib\nredis.register_function("f", function() return 1 end)', { REPLACE: true }),
+    fCallMissing: () => c.fCall('myfn', { keys: ['a', 'b'], arguments: ['1'] }),
+    functionLoad: () => c.functionLoad('#!lua name=lib\nredis.register_function("f", function(keys, args) return #keys + #args end)', { REPLACE: true }),
+    fCall: () => c.fCall('f', { keys: ['a', 'b'], arguments: ['1'] }),
+    fCallRo: () => c.fCallRo('f', { keys: ['a'] }),
     functionList: () => c.functionList('lib*'),
     functionListWithCode: () => c.functionListWithCode(),
     functionStats: () => c.functionStats(),
-    functionDelete: () => c.functionDelete('lib'),
-    functionDump: () => c.functionDump(),
-    functionRestore: () => c.functionRestore('payload', 'FLUSH'),
-    functionFlush: () => c.functionFlush('ASYNC'),
+    functionRestoreBad: () => c.functionRestore('payload', 'FLUSH'),
     functionKill: () => c.functionKill(),
+    functionDelete: () => c.functionDelete('lib'),
+    functionDeleteAgain: () => c.functionDelete('lib'),
+    functionFlush: () => c.functionFlush('ASYNC'),
+  };
+  for (const [name, call] of Object.entries(calls)) await t.settle(name, call());
+});
+
+differential('createClient: ACL, CLUSTER… answer the unknown-command error', async (t) => {
+  const c = t.client();
+  await c.connect();
+  const calls = {
     aclWhoAmI: () => c.aclWhoAmI(),
     aclCat: () => c.aclCat('string'),
     aclUsers: () => c.aclUsers(),
