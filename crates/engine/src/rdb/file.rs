@@ -274,13 +274,11 @@ fn read_file(
                     r.load_string()?;
                 }
                 let blob = r.load_string()?;
-                let mut code = b"#!".to_vec();
-                code.extend_from_slice(&engine_name);
-                code.extend_from_slice(b" name=");
-                code.extend_from_slice(&name);
-                code.push(b'\n');
-                code.extend_from_slice(&blob);
-                libraries.push(code);
+                libraries.push(crate::commands::scripting::functions::rc_library_code(
+                    &engine_name,
+                    &name,
+                    &blob,
+                ));
                 report.functions_loaded += 1;
             }
             opcode::MODULE_AUX => return Err(LoadError::Unsupported(t)),

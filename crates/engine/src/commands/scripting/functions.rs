@@ -566,6 +566,20 @@ pub fn function_restore_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResul
     Ok(Reply::ok())
 }
 
+/// A library's code from the release candidates' record (engine, name, code without a
+/// shebang), as Redis rebuilds it: `#!<engine> name=<name>`, a newline, then the code. Shared
+/// by `FUNCTION RESTORE` and the RDB loader.
+pub fn rc_library_code(engine: &[u8], name: &[u8], blob: &[u8]) -> Vec<u8> {
+    let mut code = Vec::with_capacity(engine.len() + name.len() + blob.len() + 9);
+    code.extend_from_slice(b"#!");
+    code.extend_from_slice(engine);
+    code.extend_from_slice(b" name=");
+    code.extend_from_slice(name);
+    code.push(b'\n');
+    code.extend_from_slice(blob);
+    code
+}
+
 /// The library codes of a payload (its records, the 10-byte footer left out).
 fn read_payload(payload: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let body = payload
@@ -593,13 +607,7 @@ fn read_payload(payload: &[u8]) -> Result<Vec<Vec<u8>>, String> {
                     r.load_string().map_err(|_| failed("description"))?;
                 }
                 let blob = r.load_string().map_err(|_| failed("blob"))?;
-                let mut code = b"#!".to_vec();
-                code.extend_from_slice(&engine);
-                code.extend_from_slice(b" name=");
-                code.extend_from_slice(&name);
-                code.push(b'\n');
-                code.extend_from_slice(&blob);
-                codes.push(code);
+                codes.push(rc_library_code(&engine, &name, &blob));
             }
             _ => return Err("ERR given type is not a function".to_string()),
         }
