@@ -156,6 +156,32 @@ function attachScripts(target, scripts, run) {
   }
 }
 
+/**
+ * node-redis 4's `functions` option, `{ library: { name: { NUMBER_OF_KEYS, IS_READ_ONLY,
+ * transformArguments, transformReply } } }`: each library becomes an object of `target` with a
+ * method per function, which `run(name, fn, args)` calls.
+ */
+function attachFunctions(target, functions, run) {
+  if (!functions) return;
+  for (const [library, fns] of Object.entries(functions)) {
+    const namespace = {};
+    for (const [name, fn] of Object.entries(fns)) namespace[name] = (...args) => run(name, fn, args);
+    Object.defineProperty(target, library, { value: namespace, writable: true, configurable: true });
+  }
+}
+
+/**
+ * A function call's command line, as node-redis builds it: FCALL (FCALL_RO for a function
+ * declared `IS_READ_ONLY`), the name, its number of keys when it declares one, then what
+ * `transformArguments` made of the call's arguments.
+ */
+function functionArgs(name, fn, own) {
+  const argv = [fn.IS_READ_ONLY ? 'FCALL_RO' : 'FCALL', name];
+  if (fn.NUMBER_OF_KEYS !== undefined) argv.push(fn.NUMBER_OF_KEYS.toString());
+  argv.push(...own);
+  return argv;
+}
+
 function toErrorReply(err) {
   if (err instanceof ReplyError) {
     const reply = new ErrorReply(err.message);
@@ -183,6 +209,16 @@ export class RedisMultiCommand {
     // node-redis sends a script's text with its first use in a transaction, then its digest.
     this._scriptsInUse = new Set();
     attachScripts(this, client.options.scripts, (script, args) => this.addScript(script, args));
+    attachFunctions(this, client.options.functions, (name, fn, args) => this.addFunction(name, fn, args));
+  }
+
+  /**
+   * Queues a function call (the chain's `client.multi().library.name(…)`). As in node-redis, the
+   * `preserve` of `transformArguments` does not reach `transformReply` in a transaction.
+   */
+  addFunction(name, fn, args) {
+    const argv = functionArgs(name, fn, fn.transformArguments(...args));
+    return this.addCommand(argv, fn.transformReply ? (reply) => fn.transformReply(reply, undefined) : undefined);
   }
 
   /** Queues a script defined with `defineScript` (the chain's `client.multi().myScript(…)`). */
@@ -280,7 +316,6 @@ function parseClientOptions(options = {}) {
   return out;
 }
 
-/** A node-redis 4 style client (`createClient`). Not connected until `connect()`. */
 /**
  * A client tracking invalidation on `__redis__:invalidate` as node-redis 4 gives it to a string
  * listener: the array of keys as strings, or null (after FLUSHALL/FLUSHDB).
@@ -291,6 +326,7 @@ function invalidatedKeys(message) {
   return message.map((key) => (key === null ? null : platform.bytesToString(key)));
 }
 
+/** A node-redis 4 style client (`createClient`). Not connected until `connect()`. */
 export class RedisClient {
   constructor(options = {}) {
     initEmitter(this);
@@ -303,6 +339,15 @@ export class RedisClient {
     // executeIsolated's connection (node-redis's pool holds one by default) and its queue.
     this._isolation = { open: true, client: null, turn: Promise.resolve() };
     attachScripts(this, options.scripts, (script, args) => this._runScript(script, args));
+    attachFunctions(this, options.functions, (name, fn, args) => this._runFunction(name, fn, args));
+  }
+
+  /** Calls a function given in the `functions` option, as node-redis does. */
+  async _runFunction(name, fn, args) {
+    const options = takeOptions(args);
+    const own = fn.transformArguments(...args);
+    const reply = await this._run(functionArgs(name, fn, own), options);
+    return fn.transformReply ? fn.transformReply(reply, own.preserve) : reply;
   }
 
   /**

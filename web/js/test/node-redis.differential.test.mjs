@@ -996,6 +996,64 @@ async function scriptsScenario(t) {
 
 differential('createClient: defineScript', scriptsScenario);
 
+/**
+ * Functions given in the `functions` option (`createClient({ functions })`): `client.lib.fn(…)`
+ * sends FCALL (FCALL_RO when the function says `IS_READ_ONLY`) with its NUMBER_OF_KEYS;
+ * `transformArguments`' `preserve` reaches `transformReply` outside a transaction only; chained
+ * in a transaction and a pipeline; a duplicate and an isolated client have them too.
+ */
+differential('createClient: the functions option', async (t) => {
+  const functions = {
+    lib: {
+      incrBy: {
+        NUMBER_OF_KEYS: 1,
+        transformArguments(key, by) {
+          const args = [key, by.toString()];
+          args.preserve = by;
+          return args;
+        },
+        transformReply: (reply, preserve) => ({ reply, preserve }),
+      },
+      get: { NUMBER_OF_KEYS: 1, IS_READ_ONLY: true, transformArguments: (key) => [key] },
+      echo: { transformArguments: (...args) => ['0', ...args] },
+      missing: { NUMBER_OF_KEYS: 0, transformArguments: () => [] },
+    },
+    // A write function called as read-only.
+    ro: { incrBy: { NUMBER_OF_KEYS: 1, IS_READ_ONLY: true, transformArguments: (key) => [key, '1'] } },
+  };
+  const c = t.client({ functions });
+  await c.connect();
+  await c.functionFlush('SYNC');
+  await t.settle(
+    'load',
+    c.functionLoad(
+      [
+        '#!lua name=lib',
+        "redis.register_function('incrBy', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)",
+        "redis.register_function{function_name='get', callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}}",
+        "redis.register_function('echo', function(keys, args) return args end)",
+      ].join('\n'),
+    ),
+  );
+  t.log('namespaces', [typeof c.lib, typeof c.lib.incrBy, typeof c.ro.incrBy]);
+  await t.settle('function', c.lib.incrBy('k', 5));
+  await t.settle('read-only', c.lib.get('k'));
+  await t.settle('no keys declared', c.lib.echo('a', 'b'));
+  await t.settle('missing', c.lib.missing());
+  await t.settle('write function through FCALL_RO', c.ro.incrBy('k'));
+  await t.settle('command options', c.lib.get(c.commandOptions({ returnBuffers: true }), 'k'));
+  await t.settle('multi', c.multi().lib.incrBy('k', 1).lib.get('k').lib.echo('x').exec());
+  await t.settle('multi with an error', c.multi().lib.incrBy('k', 1).ro.incrBy('k').exec());
+  await t.settle('multi as pipeline', c.multi().lib.incrBy('k', 1).lib.echo('x').execAsPipeline());
+  await t.settle('isolated', c.executeIsolated((isolated) => isolated.lib.incrBy('k', 3)));
+  const d = c.duplicate();
+  d.on('error', () => {});
+  await d.connect();
+  await t.settle('duplicate', d.lib.incrBy('k', 4));
+  await d.disconnect();
+  await c.functionFlush('SYNC');
+});
+
 differential('createClient: the remaining string, hash, key and server commands', async (t) => {
   const c = t.client();
   await c.connect();
