@@ -12,7 +12,9 @@
 //! `done` and the time the script measured around its loop; the target is ≤ 1 s. A first,
 //! smaller run warms the JIT. Each run starts a second after the previous one ended, as a
 //! learner's next run does: the worker is then already warm (the runner loads the next one when
-//! a run ends, which takes about 0.1 s; a run started at once would wait for it).
+//! a run ends, which takes about 0.1 s; a run started at once would wait for it). Last, the
+//! floor in the same page: a bare worker↔page ping-pong of messages shaped as the runner's, with
+//! no other work (what a round trip costs the browser on this machine at this time).
 
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { serve } from '../../tools/static-server.mjs';
@@ -147,9 +149,40 @@ async function benchRunner(browser, url) {
     );
   }
   const middle = median(totals);
+  // The floor, in the same page and minutes: a worker and the page passing messages shaped as a
+  // batch of one GET and its answer back and forth, with no other work.
+  const floors = await page.evaluate(pingPong, { rounds: 3, trips: COMMANDS });
+  console.log(
+    `floor: a bare worker↔page ping-pong of the same messages: ${floors.map((us) => us.toFixed(1)).join(', ')} µs ` +
+      `per round trip (${((median(floors) * COMMANDS) / 1000).toFixed(0)} ms for ${COMMANDS})`,
+  );
   console.log(
     `bench-page: ${COMMANDS} sequential awaited GET/SET through the worker: median ${middle.toFixed(0)} ms ` +
       `(target ≤ 1000 ms) — ${Math.round((COMMANDS / middle) * 1000)} commands/s`,
   );
   await page.close();
+}
+
+/** Runs in the page: µs per round trip of `trips` ping-pongs with a fresh worker, `rounds` times. */
+async function pingPong({ rounds, trips }) {
+  const source = `onmessage = (event) => {
+    const m = event.data;
+    postMessage([m[0] + 1, 1, 'call', 5, 1, false, 'get', 'bench:1']);
+  };`;
+  const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+  const perTrip = [];
+  for (let round = 0; round < rounds; round++) {
+    const started = performance.now();
+    await new Promise((resolve) => {
+      worker.onmessage = (event) => {
+        const id = event.data[0];
+        if (id >= trips) resolve();
+        else worker.postMessage([id, null, null, null, ['value 1']]);
+      };
+      worker.postMessage([0, null, null, null, ['OK']]);
+    });
+    perTrip.push(((performance.now() - started) / trips) * 1000);
+  }
+  worker.terminate();
+  return perTrip;
 }
