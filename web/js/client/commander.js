@@ -161,8 +161,9 @@ export class Commander {
   }
 
   /**
-   * Defines a command running a Lua script. This server has no Lua: calling it answers the
-   * server's unknown-command error for EVAL (then EVALSHA), as a server without scripting would.
+   * Defines a command running a Lua script, `name` and `nameBuffer`: as ioredis 5, its first
+   * call on a connection sends EVAL with the script's text, later ones EVALSHA, and a call
+   * answered NOSCRIPT is sent again (see `Script`).
    */
   defineCommand(name, definition) {
     const script = new Script(
