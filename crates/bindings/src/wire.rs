@@ -16,8 +16,9 @@
 //! numbers little-endian):
 //! - [`NULL`]: nil and the null array (`null`);
 //! - [`INT`] + `i32`: an integer that fits (a number);
-//! - [`NUM`] + `f64`: a larger integer (as the nearest double, what JS made of it before),
-//!   a double;
+//! - [`NUM`] + `f64`: a larger integer up to 2^53 in magnitude (exact), a double;
+//! - [`BIG`] + `i64`: an integer past 2^53, exact (JS makes of it the number a RESP parser
+//!   makes, or its digits for a client that wants integers as strings);
 //! - [`TRUE`], [`FALSE`]: RESP3 booleans;
 //! - [`ASCII`] / [`UTF8`] + length + bytes: a string (status replies, and bulk strings when
 //!   they are wanted as text: bytes that are not UTF-8 are replaced by U+FFFD here, as the old
@@ -53,6 +54,7 @@ pub const UTF8: u8 = 6;
 pub const BYTES: u8 = 7;
 pub const ERROR: u8 = 8;
 pub const ARRAY: u8 = 9;
+pub const BIG: u8 = 10;
 
 /// Where JS finds the buffers (a static: its own address never changes): the reply buffer's
 /// address, the argument buffer's address and its length.
@@ -267,8 +269,11 @@ pub fn encode(out: &mut Vec<u8>, reply: &Reply, text: bool) {
         Reply::Integer(n) => {
             if let Ok(small) = i32::try_from(*n) {
                 put_head(out, INT, small.to_le_bytes());
+            } else if n.unsigned_abs() <= 1 << 53 {
+                put_num(out, *n as f64);
             } else {
-                put_num(out, crate::js_number(*n));
+                out.push(BIG);
+                out.extend_from_slice(&n.to_le_bytes());
             }
         }
         Reply::Bulk(b) => put_bulk(out, b, text),
@@ -553,7 +558,13 @@ mod tests {
         assert_eq!(wire.out()[0], INT);
         wire.write_replies(&[Reply::Integer(i64::from(i32::MIN) - 1)], true);
         assert_eq!(wire.out()[0], NUM);
+        wire.write_replies(&[Reply::Integer(1 << 53)], true);
+        assert_eq!(wire.out()[0], NUM);
+        assert_eq!(wire.out()[1..], ((1i64 << 53) as f64).to_le_bytes());
+        wire.write_replies(&[Reply::Integer(-(1 << 53) - 1)], true);
+        assert_eq!(wire.out()[0], BIG);
         wire.write_replies(&[Reply::Integer(i64::MAX)], true);
-        assert_eq!(wire.out()[1..], crate::js_number(i64::MAX).to_le_bytes());
+        assert_eq!(wire.out()[0], BIG);
+        assert_eq!(wire.out()[1..], i64::MAX.to_le_bytes());
     }
 }

@@ -87,11 +87,13 @@ function clockMillis() {
 
 /** One connection of an in-process server. */
 class LocalConnection {
-  constructor(server, id) {
+  constructor(server, id, stringNumbers) {
     this.server = server;
     this.id = id;
     this.closed = false;
     this.listener = null;
+    // Integers as their decimal text (ioredis's `stringNumbers`).
+    this.stringNumbers = stringNumbers;
   }
 
   setListener(listener) {
@@ -143,10 +145,11 @@ export class LocalServer {
     servers.add(this);
   }
 
-  open() {
+  /** A new connection; `options.stringNumbers`: integer replies as their exact decimal text. */
+  open(options = {}) {
     this.syncTime();
     const id = this.engine.connect();
-    const conn = new LocalConnection(this, id);
+    const conn = new LocalConnection(this, id, options.stringNumbers === true);
     this.connections.set(id, conn);
     return conn;
   }
@@ -170,7 +173,7 @@ export class LocalServer {
       this.engine.setTime(t);
     }
     const replies = this.wire
-      ? this.wire.call(this.engine, conn.id, argv, buffers)
+      ? this.wire.call(this.engine, conn.id, argv, buffers, conn.stringNumbers)
       : this.engine.call(conn.id, argv, buffers);
     if (replies.length === 0) this.scheduleDeadline();
     const name = argv[0];
@@ -207,7 +210,7 @@ export class LocalServer {
         continue;
       }
       const output = this.wire
-        ? this.wire.takeOutput(this.engine, conn.id, true)
+        ? this.wire.takeOutput(this.engine, conn.id, true, conn.stringNumbers)
         : this.engine.takeOutput(conn.id, true);
       if (output.length) conn.deliver(output);
     }

@@ -109,6 +109,17 @@ function fillUnsubCommand(command, count) {
  * A reply part as ioredis's `toString()` of it: bytes decoded, an array (the keys of a client
  * tracking invalidation message) as `Array#toString` joins it, with commas, `null` items empty.
  */
+/**
+ * A reply as ioredis reads it with `stringNumbers`: integers as their decimal text, also inside
+ * arrays (transactions' and scripts' replies). The in-process transport gives them so already,
+ * exact past 2^53 too; from a transport that gives numbers they are exact up to 2^53 (past it
+ * a number was rounded as a JS RESP parser rounds it).
+ */
+function numbersAsStrings(reply) {
+  if (typeof reply === 'number') return String(reply);
+  return Array.isArray(reply) ? reply.map(numbersAsStrings) : reply;
+}
+
 function text(value) {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((item) => (item === null || item === undefined ? '' : text(item))).join(',');
@@ -183,7 +194,9 @@ class Connector {
         }
         try {
           if (!platform.transport) throw new Error('No Redis server transport is installed');
-          const opened = platform.transport.server(this.options).open();
+          const opened = platform.transport
+            .server(this.options)
+            .open({ stringNumbers: this.options.stringNumbers === true });
           Promise.resolve(opened).then((stream) => {
             this.stream = stream;
             resolve(stream);
@@ -422,6 +435,7 @@ export class Redis extends Commander {
       !stream ||
       stream.closed ||
       options.keyPrefix ||
+      options.stringNumbers ||
       typeof options.commandTimeout === 'number' ||
       platform.captureCallSites
     ) {
@@ -555,6 +569,7 @@ export class Redis extends Commander {
 
   _onReplies(stream, replies, isBytes, subscriberish = true) {
     if (stream !== this.stream) return;
+    if (this.options.stringNumbers) replies = replies.map(numbersAsStrings);
     if (replies.length === 0) {
       // A blocking command waits: its reply will come as output.
       this._blocked = true;
@@ -577,7 +592,7 @@ export class Redis extends Commander {
   /** What the connection received later: messages, a blocking command's reply. */
   _onOutput(stream, replies) {
     if (stream !== this.stream) return;
-    this._onData(stream, replies, true);
+    this._onData(stream, this.options.stringNumbers ? replies.map(numbersAsStrings) : replies, true);
     if (this._blocked) {
       this._blocked = false;
       const pending = this._pendingWrites;

@@ -4,10 +4,11 @@
 //! here. `Engine.call` builds every reply as JS values from Rust, one boundary crossing (and one
 //! `TextDecoder` call) per string; this is several times faster for short commands.
 //!
-//! `createWire(Engine)` gives `{ call(engine, id, argv, buffers), takeOutput(engine, id,
-//! buffers) }`, answering exactly what `engine.call` and `engine.takeOutput` answer (strings,
-//! `Uint8Array`s, numbers, `null`, booleans, arrays, `Error`s), or `null` for an `Engine` without
-//! the wire methods.
+//! `createWire(Engine)` gives `{ call(engine, id, argv, buffers, stringNumbers),
+//! takeOutput(engine, id, buffers, stringNumbers) }`, answering exactly what `engine.call` and
+//! `engine.takeOutput` answer (strings, `Uint8Array`s, numbers, `null`, booleans, arrays,
+//! `Error`s; with `stringNumbers`, integers as their exact decimal text), or `null` for an
+//! `Engine` without the wire methods.
 
 import { platform } from './platform.js';
 
@@ -22,6 +23,7 @@ const UTF8 = 6;
 const BYTES = 7;
 const ERROR = 8;
 const ARRAY = 9;
+const BIG = 10;
 
 /** What `wireCall` answers when it could not run the command. */
 const REFUSED = 0xffffffff;
@@ -68,6 +70,19 @@ function shortAscii(u8, p, n) {
 }
 
 /**
+ * An integer past 2^53 as a JS RESP parser reads it (ioredis's redis-parser, node-redis): digit
+ * by digit in floating point, which is not always the nearest double (9223372036854775807 reads
+ * as 9223372036854778000). Code written against this client must see the numbers it will see
+ * against a real server.
+ */
+function parserNumber(big) {
+  const digits = (big < 0n ? -big : big).toString();
+  let value = 0;
+  for (let i = 0; i < digits.length; i++) value = value * 10 + (digits.charCodeAt(i) - 48);
+  return big < 0n ? -value : value;
+}
+
+/**
  * The wire over an `Engine` class's module, or `null` if it has no wire methods.
  * `options.memoryCodec`: the text codecs to use (see `platform.memoryCodec`; `null` for
  * `TextEncoder`/`TextDecoder`), the platform's by default.
@@ -95,6 +110,8 @@ export function createWire(Engine, options = {}) {
   let argsCap = 0;
   // Read position while decoding.
   let at = 0;
+  // Integers as their decimal text (ioredis's `stringNumbers`), for the call being decoded.
+  let numbersAsText = false;
 
   function refresh() {
     const buffer = memory.buffer;
@@ -168,12 +185,17 @@ export function createWire(Engine, options = {}) {
       case INT: {
         const n = view.getInt32(at, true);
         at += 4;
-        return n;
+        return numbersAsText ? String(n) : n;
       }
       case NUM: {
         const n = view.getFloat64(at, true);
         at += 8;
-        return n;
+        return numbersAsText ? String(n) : n;
+      }
+      case BIG: {
+        const n = view.getBigInt64(at, true);
+        at += 8;
+        return numbersAsText ? n.toString() : parserNumber(n);
       }
       case TRUE:
         return true;
@@ -210,9 +232,13 @@ export function createWire(Engine, options = {}) {
     }
   }
 
-  /** The replies of the last call, `len` bytes at the reply buffer. */
-  function readReplies(len) {
+  /**
+   * The replies of the last call, `len` bytes at the reply buffer; integers as text when
+   * `asText`.
+   */
+  function readReplies(len, asText) {
     if (len === REFUSED) throw new Error('the engine is busy');
+    numbersAsText = asText;
     if (u8.length === 0) refresh();
     at = view.getUint32(mailbox, true);
     const end = at + len;
@@ -225,17 +251,20 @@ export function createWire(Engine, options = {}) {
   }
 
   return {
-    /** `engine.call(id, argv, buffers)`. */
-    call(engine, id, argv, buffers) {
+    /**
+     * `engine.call(id, argv, buffers)`; with `stringNumbers`, integers come as their decimal
+     * text (exact past 2^53 too).
+     */
+    call(engine, id, argv, buffers, stringNumbers = false) {
       const len = writeArgs(argv);
-      const replies = readReplies(engine.wireCall(id, len, buffers));
+      const replies = readReplies(engine.wireCall(id, len, buffers), stringNumbers);
       // A buffer grown for a large command is given back.
       if (argsCap > KEEP_BYTES) Engine.wireArgs(KEEP_BYTES);
       return replies;
     },
-    /** `engine.takeOutput(id, buffers)`. */
-    takeOutput(engine, id, buffers) {
-      return readReplies(engine.wireTakeOutput(id, buffers));
+    /** `engine.takeOutput(id, buffers)`, with `stringNumbers` as for `call`. */
+    takeOutput(engine, id, buffers, stringNumbers = false) {
+      return readReplies(engine.wireTakeOutput(id, buffers), stringNumbers);
     },
   };
 }

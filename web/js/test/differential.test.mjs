@@ -555,6 +555,42 @@ differential('options: db, keyPrefix, connectionName, url', async (t) => {
   t.log('duplicate keeps options', r.duplicate({ lazyConnect: true }).options.keyPrefix);
 });
 
+differential('options: stringNumbers gives integer replies as strings, also in pipelines, transactions and scripts', async (t) => {
+  const r = t.client({ stringNumbers: true });
+  const sub = t.client({ stringNumbers: true });
+  await t.settle('incr', r.incr('n'));
+  await t.settle('incrby', r.incrby('n', 41));
+  await t.settle('negative', r.decrby('m', 7));
+  await t.settle('2^53', r.set('big', '9007199254740992').then(() => r.incrby('big', 0)));
+  await t.settle('past 2^53', r.set('huge', '9223372036854775806').then(() => r.incr('huge')));
+  await t.settle('past 2^53, negative', r.decrby('low', '9223372036854775807'));
+  await t.settle('past 2^53 in a transaction', r.multi().decr('huge').incrby('big', 1).exec());
+  await t.settle('hset', r.hset('h', { a: 1, b: 2 }));
+  await t.settle('hgetall', r.hgetall('h'));
+  await t.settle('ttl', r.ttl('h'));
+  await t.settle('exists', r.exists('h', 'n', 'none'));
+  await t.settle('get', r.get('n'));
+  await t.settle('nil', r.get('none'));
+  await t.settle('pipeline', r.pipeline().incr('p').lpush('l', 'a', 'b').llen('l').get('p').exec());
+  await t.settle('multi', r.multi().incr('q').sadd('s', 'x', 'y').smismember('s', 'x', 'z').exec());
+  await t.settle('eval', r.eval('return {1, -2, "3", {4}}', 0));
+  await t.settle('error stays', r.hgetall('n'));
+  await t.settle('zadd incr', r.zadd('z', 'INCR', 2, 'm'));
+  await t.settle('call', r.call('strlen', 'n'));
+  await t.settle('callback', new Promise((resolve) => r.dbsize((err, n) => resolve([err, n]))));
+  const messages = [];
+  sub.on('message', (channel, message) => messages.push([channel, message]));
+  await t.settle('subscribe', sub.subscribe('c1', 'c2'));
+  await t.settle('publish', r.publish('c1', 'hello'));
+  await t.settle('unsubscribe', sub.unsubscribe('c1'));
+  const blocker = t.client({ stringNumbers: true });
+  await t.settle('blocked then served', Promise.all([blocker.blpop('bl', 1), r.rpush('bl', 'x')]));
+  t.log('messages', messages);
+  const plain = t.client();
+  await t.settle('without the option', plain.incr('n'));
+  await t.settle('past 2^53 without the option', plain.incr('huge'));
+});
+
 differential('CLIENT KILL: reconnection, events, resubscription and re-select', async (t) => {
   const events = [];
   const sub = t.client({ db: 2 });
