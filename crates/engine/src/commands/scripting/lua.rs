@@ -69,6 +69,8 @@ impl State {
         let getinfo: Function = lua.globals().get::<_, Table>("debug")?.get("getinfo")?;
         let (cencode, cdecode) = super::cjson::functions(&lua, &getinfo)?;
         let bit = super::bit::library(&lua, &getinfo)?;
+        let cmsgpack = super::cmsgpack::library(&lua, &getinfo)?;
+        let lstruct = super::lstruct::library(&lua, &getinfo)?;
         let version = crate::command::REDIS_VERSION;
         let prelude = lua.load(PRELUDE).set_name("=[redis]").into_function()?;
         let args: Variadic<Value> = Variadic::from(vec![
@@ -86,6 +88,8 @@ impl State {
             Value::Number(MAX_COMPILED as f64),
             Value::Number(MAX_COMPILED_BYTES as f64),
             Value::Table(bit),
+            Value::Table(cmsgpack),
+            Value::Table(lstruct),
         ]);
         prelude.call::<_, ()>(args)?;
         Ok(State { lua, sandbox })

@@ -13,9 +13,10 @@
 -- the text of an error the Rust functions raise (a table in Redis, whose C functions raise
 -- tables; a Rust function raises text: the handler and pcall turn it back), the cjson
 -- library's encode, decode and null, how many scripts, and bytes of their texts, to keep
--- compiled, and the `bit` library (bit.rs).
+-- compiled, and the libraries `bit` (bit.rs), `cmsgpack` (cmsgpack.rs) and `struct`
+-- (lstruct.rs).
 local rsha1hex, rlog, rsetrepl, racl, version, version_num, memory, mark, cencode, cdecode,
-  cnull, max_count, max_bytes, bitlib = ...
+  cnull, max_count, max_bytes, bitlib, msgpacklib, structlib = ...
 
 local dbg = debug
 local error, type, tostring, tonumber, select = error, type, tostring, tonumber, select
@@ -327,6 +328,8 @@ G.coroutine = view(coroutine)
 G.redis = view(redis)
 G.cjson = view({encode = cencode, decode = cdecode, null = cnull})
 G.bit = view(bitlib)
+G.cmsgpack = view(msgpacklib)
+G.struct = view(structlib)
 G._G = env
 G.__redis__err__handler = handler
 
