@@ -18,6 +18,11 @@ use super::lua::{MEMORY_BUDGET, to_number};
 pub(super) const MAX_STACK: usize = 8000;
 /// Tables nested deeper than this are packed as nil (the library's `LUACMSGPACK_MAX_NESTING`).
 const MAX_NESTING: usize = 16;
+/// The values one `pack` may encode: more than the scripts' memory can hold as distinct table
+/// entries (16 bytes at least each), so only a table met many times over (`t[1] = t` in a wide
+/// table: 100 entries nested 16 deep are 100^16 values) reaches it, and fails as running out of
+/// memory would, instead of running for seconds towards the memory budget.
+const MAX_PACKED_VALUES: usize = MEMORY_BUDGET / 8;
 
 /// `luaL_checkstack`'s failure when `top + more` slots would pass [`MAX_STACK`].
 pub(super) fn check_stack(
@@ -169,6 +174,7 @@ fn pack(getinfo: &Function, argv: &[Value]) -> omnilua::Result<Vec<u8>> {
     let mut encoder = Encoder {
         getinfo,
         out: Vec::new(),
+        values: 0,
     };
     for (i, value) in argv.iter().enumerate() {
         // The arguments, the pieces encoded so far, and this argument's copy.
@@ -182,6 +188,8 @@ fn pack(getinfo: &Function, argv: &[Value]) -> omnilua::Result<Vec<u8>> {
 struct Encoder<'a> {
     getinfo: &'a Function,
     out: Vec<u8>,
+    /// The values encoded so far.
+    values: usize,
 }
 
 impl Encoder<'_> {
@@ -196,6 +204,10 @@ impl Encoder<'_> {
     /// Encodes `value`, nested `level` tables deep, with `top` stack slots in use (the value's
     /// own included).
     fn value(&mut self, value: &Value, level: usize, top: usize) -> omnilua::Result<()> {
+        self.values += 1;
+        if self.values > MAX_PACKED_VALUES {
+            return Err(error(self.getinfo, "not enough memory"));
+        }
         match value {
             Value::String(s) => self.bytes(&s.as_bytes()?),
             Value::Boolean(b) => self.put(&[if *b { 0xc3 } else { 0xc2 }]),
