@@ -1017,3 +1017,46 @@ fn random_cmsgpack_and_struct_input_never_crashes_and_values_round_trip() {
         assert_eq!(eval(&mut engine, round_trip), Reply::Integer(0));
     });
 }
+
+#[test]
+fn cjson_depth_settings_stay_within_the_native_stack() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        for (script, expected) in [
+            (
+                "cjson.encode_max_depth(2147483647) local t = {} t[1] = t return cjson.encode(t)",
+                "Cannot serialise, excessive nesting (201)",
+            ),
+            (
+                "cjson.decode_max_depth(2147483647) return cjson.decode(string.rep('[', 100000))",
+                "Found too many nested data structures (201)",
+            ),
+            // Sparse arrays allowed: as long as their largest index, within the memory budget.
+            (
+                "cjson.encode_sparse_array(false, 0) return cjson.encode({[2147483647] = 1})",
+                "not enough memory",
+            ),
+            (
+                "cjson.encode_sparse_array(false, 0) return cjson.encode({[4e6] = 1, [1] = 1})",
+                "not enough memory",
+            ),
+        ] {
+            let text = error_text(&eval(&mut engine, script));
+            assert!(text.contains(expected), "{script}: {text}");
+        }
+        // The settings last until SCRIPT FLUSH.
+        assert_eq!(
+            eval(&mut engine, "return cjson.encode_max_depth()"),
+            Reply::Integer(2_147_483_647)
+        );
+        let client = engine.connect();
+        assert_eq!(
+            engine.exec(client, &argv(&[b"SCRIPT", b"FLUSH"])),
+            Reply::ok()
+        );
+        assert_eq!(
+            eval(&mut engine, "return cjson.encode_max_depth()"),
+            Reply::Integer(1000)
+        );
+    });
+}
