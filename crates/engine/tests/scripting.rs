@@ -823,3 +823,240 @@ fn monitors_see_scripts_then_their_commands_from_lua() {
         ]
     );
 }
+
+#[test]
+fn cmsgpack_and_struct_on_hostile_input_fail_with_errors_in_bounded_time() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        // (script, what its error says)
+        let cases = [
+            // A table met over and over: 100^16 values if packed to the nesting limit.
+            (
+                "local t = {} for i = 1, 100 do t[i] = t end return cmsgpack.pack(t)",
+                "not enough memory",
+            ),
+            (
+                "local t = {} for i = 1, 100 do t['k' .. i] = t end return cmsgpack.pack(t)",
+                "not enough memory",
+            ),
+            // Packing past the memory budget.
+            (
+                "local big = string.rep('x', 5e6) return cmsgpack.pack(big, big, big, big)",
+                "not enough memory",
+            ),
+            // Nesting a million deep: the library's own stack limit, no native recursion.
+            (
+                "return cmsgpack.unpack(string.rep(string.char(0x91), 1e6))",
+                "stack overflow (in function mp_decode_to_lua_array)",
+            ),
+            (
+                "return cmsgpack.unpack(string.rep(string.char(0x81, 1), 1e6))",
+                "stack overflow (too many return values",
+            ),
+            // Counts far past the data.
+            (
+                "return cmsgpack.unpack(string.char(0xdd, 0xff, 0xff, 0xff, 0xff))",
+                "Missing bytes in input.",
+            ),
+            (
+                "return cmsgpack.unpack(string.char(0xdf, 0xff, 0xff, 0xff, 0xff, 1))",
+                "Missing bytes in input.",
+            ),
+            (
+                "return cmsgpack.unpack(string.char(0xdb, 0xff, 0xff, 0xff, 0xff) .. 'abc')",
+                "Missing bytes in input.",
+            ),
+            // A million tables built by one call: stopped by the memory budget.
+            (
+                "return cmsgpack.unpack(string.char(0xdd, 0, 0x0f, 0xff, 0xff) .. string.rep(string.char(0x90), 1e6))",
+                "not enough memory",
+            ),
+            (
+                "return cmsgpack.unpack(string.rep(string.char(1), 1e6))",
+                "stack overflow (too many return values",
+            ),
+            // Offsets past the end.
+            (
+                "return cmsgpack.unpack_one('abc', 4)",
+                "Start offset 4 greater than input length 3.",
+            ),
+            (
+                "return cmsgpack.unpack_limit('abc', 1, 2^62)",
+                "Start offset 0 greater than input length 3.",
+            ),
+            (
+                "return cmsgpack.unpack_limit('abc', 2^63, -1)",
+                "Invalid request to unpack with offset of -1",
+            ),
+            // struct: huge sizes and counts.
+            (
+                "return struct.unpack('c2147483647', 'abc')",
+                "data string too short",
+            ),
+            (
+                "return struct.unpack('b', 'abc', 2^62)",
+                "data string too short",
+            ),
+            (
+                "return struct.unpack('b', 'abc', -2^62)",
+                "data string too short",
+            ),
+            (
+                "return struct.pack('c2147483647', 'abc')",
+                "string too short",
+            ),
+            (
+                "return struct.size('i99999999999')",
+                "integral size overflow",
+            ),
+            (
+                "return struct.size('!99999999999')",
+                "integral size overflow",
+            ),
+            (
+                "local s = string.rep('x', 1e6) local t = {} for i = 1, 100 do t[i] = s end return struct.pack(string.rep('s', 100), unpack(t))",
+                "not enough memory",
+            ),
+            (
+                "return struct.unpack(string.rep('b', 1e5), string.rep('a', 1e5))",
+                "stack overflow (too many results)",
+            ),
+        ];
+        for (script, expected) in cases {
+            let started = Instant::now();
+            let text = error_text(&eval(&mut engine, script));
+            assert!(text.contains(expected), "{script:.80}: {text}");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{script:.80} took {:?}",
+                started.elapsed()
+            );
+        }
+        // Padding takes no stack: a million of it is fine.
+        assert_eq!(
+            eval(
+                &mut engine,
+                "return struct.unpack(string.rep('x', 1e6), string.rep('a', 1e6))"
+            ),
+            Reply::Integer(1_000_001)
+        );
+        // Sizes that are only arithmetic are fine.
+        assert_eq!(
+            eval(
+                &mut engine,
+                "return struct.size(string.rep('c2147483647', 100000))"
+            ),
+            Reply::Integer(214_748_364_700_000)
+        );
+    });
+}
+
+#[test]
+fn random_cmsgpack_and_struct_input_never_crashes_and_values_round_trip() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        // Random bytes, weighted towards the bytes that start msgpack values, unpacked every way.
+        let unpack = "
+            local bytes = {0x00, 0x7f, 0x80, 0x81, 0x8f, 0x90, 0x91, 0x9f, 0xa0, 0xa3, 0xbf, 0xc0,
+              0xc1, 0xc2, 0xc3, 0xc4, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3,
+              0xd4, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xe0, 0xff, 0x01, 0x41}
+            local ok_count = 0
+            for round = 1, 3000 do
+              local t = {}
+              for i = 1, math.random(0, 24) do
+                t[i] = string.char(bytes[math.random(#bytes)])
+              end
+              local s = table.concat(t)
+              local r = {pcall(cmsgpack.unpack, s)}
+              if r[1] then ok_count = ok_count + 1 end
+              pcall(cmsgpack.unpack_one, s, math.random(-2, #s + 2))
+              pcall(cmsgpack.unpack_limit, s, math.random(-1, 3), math.random(-2, #s + 2))
+            end
+            return ok_count";
+        assert!(matches!(eval(&mut engine, unpack), Reply::Integer(n) if n > 0));
+        // Random formats with random data and arguments.
+        let formats = "
+            local opts = {'b', 'B', 'h', 'H', 'l', 'L', 'T', 'i', 'I', 'i3', 'I9', 'i32', 'f',
+              'd', 'x', 'c', 'c0', 'c3', 's', '!', '!2', '!3', '<', '>', ' ', 'z', '0', 'i0'}
+            local args = {0, -1, 1.5, 2^63, -2^70, 0/0, 'abc', '', '12', {}, true}
+            local ok_count = 0
+            for round = 1, 3000 do
+              local f = {}
+              for i = 1, math.random(0, 8) do f[i] = opts[math.random(#opts)] end
+              local fmt = table.concat(f)
+              local a = {}
+              for i = 1, math.random(0, 6) do a[i] = args[math.random(#args)] end
+              local ok, packed = pcall(struct.pack, fmt, unpack(a))
+              if ok then
+                ok_count = ok_count + 1
+                pcall(struct.unpack, fmt, packed)
+              end
+              pcall(struct.unpack, fmt, string.rep('\\1', math.random(0, 40)), math.random(-3, 10))
+              pcall(struct.size, fmt)
+            end
+            return ok_count";
+        assert!(matches!(eval(&mut engine, formats), Reply::Integer(n) if n > 0));
+        // Numbers and strings come back as they were packed.
+        let round_trip = "
+            local bad = 0
+            for round = 1, 3000 do
+              local k = math.random(1, 4)
+              local v
+              if k == 1 then v = math.random(-2^31, 2^31)
+              elseif k == 2 then v = math.floor((math.random() - 0.5) * 2^math.random(1, 62))
+              elseif k == 3 then v = (math.random() - 0.5) * 10^math.random(-30, 30)
+              else v = string.rep('x', math.random(0, 70000)) end
+              local back = cmsgpack.unpack(cmsgpack.pack(v))
+              if back ~= v then bad = bad + 1 end
+              if type(v) == 'number' and v == math.floor(v) and math.abs(v) < 2^53 then
+                local s = struct.pack('>l', v)
+                if struct.unpack('>l', s) ~= v then bad = bad + 1 end
+              end
+            end
+            return bad";
+        assert_eq!(eval(&mut engine, round_trip), Reply::Integer(0));
+    });
+}
+
+#[test]
+fn cjson_depth_settings_stay_within_the_native_stack() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        for (script, expected) in [
+            (
+                "cjson.encode_max_depth(2147483647) local t = {} t[1] = t return cjson.encode(t)",
+                "Cannot serialise, excessive nesting (201)",
+            ),
+            (
+                "cjson.decode_max_depth(2147483647) return cjson.decode(string.rep('[', 100000))",
+                "Found too many nested data structures (201)",
+            ),
+            // Sparse arrays allowed: as long as their largest index, within the memory budget.
+            (
+                "cjson.encode_sparse_array(false, 0) return cjson.encode({[2147483647] = 1})",
+                "not enough memory",
+            ),
+            (
+                "cjson.encode_sparse_array(false, 0) return cjson.encode({[4e6] = 1, [1] = 1})",
+                "not enough memory",
+            ),
+        ] {
+            let text = error_text(&eval(&mut engine, script));
+            assert!(text.contains(expected), "{script}: {text}");
+        }
+        // The settings last until SCRIPT FLUSH.
+        assert_eq!(
+            eval(&mut engine, "return cjson.encode_max_depth()"),
+            Reply::Integer(2_147_483_647)
+        );
+        let client = engine.connect();
+        assert_eq!(
+            engine.exec(client, &argv(&[b"SCRIPT", b"FLUSH"])),
+            Reply::ok()
+        );
+        assert_eq!(
+            eval(&mut engine, "return cjson.encode_max_depth()"),
+            Reply::Integer(1000)
+        );
+    });
+}

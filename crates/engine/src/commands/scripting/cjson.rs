@@ -1,29 +1,99 @@
 //! The `cjson` library Redis gives scripts (lua-cjson 2.1 with Redis's settings): `encode`,
-//! `decode` and `null`, with its output and its error texts. Written here after the library's
-//! documented behaviour, checked against redis-server by `scripting-cjson.redis`.
+//! `decode`, `null`, `new` and the settings functions (`encode_sparse_array`,
+//! `encode_max_depth`, `decode_max_depth`, `encode_number_precision`, `encode_keep_buffer`,
+//! `encode_invalid_numbers`, `decode_invalid_numbers`), with its output and its error texts.
+//! Written here after the library's documented behaviour, checked against redis-server by
+//! `scripting-cjson.redis` and `scripting-cjson-settings.redis`.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use omnilua::{Function, Lua, LuaError, Table, Value, Variadic};
 
-/// How deep `encode` and `decode` go: 1000 in Redis (lua-cjson's `encode_max_depth` and
-/// `decode_max_depth`), 200 here, where both recurse on the native stack (1000 levels do not fit
-/// in the 2 MB of a thread in a debug build).
+/// How deep `encode` and `decode` go at most, whatever `encode_max_depth` and `decode_max_depth`
+/// say (1000 by default in Redis): both recurse on the native stack, and 1000 levels do not fit
+/// in the 2 MB of a thread in a debug build.
 const MAX_DEPTH: usize = 200;
 
-/// The `cjson` table's functions: `(encode, decode)`. `getinfo` is `debug.getinfo`, for the
-/// place an error names (as `luaL_error` does).
-pub fn functions(lua: &Lua, getinfo: &Function) -> omnilua::Result<(Function, Function)> {
+/// The library's settings, which its settings functions read and change; they last as long as
+/// the Lua state (in Redis: until `SCRIPT FLUSH` makes a new one).
+#[derive(Clone, Copy)]
+pub struct Config {
+    sparse_convert: bool,
+    sparse_ratio: i32,
+    sparse_safe: i32,
+    encode_max_depth: i32,
+    decode_max_depth: i32,
+    /// 0: an error; 1: written as `inf`, `-inf`, `nan`; 2: written as `null`.
+    encode_invalid_numbers: usize,
+    decode_invalid_numbers: bool,
+    keep_buffer: bool,
+    precision: i32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            sparse_convert: false,
+            sparse_ratio: 2,
+            sparse_safe: 10,
+            encode_max_depth: 1000,
+            decode_max_depth: 1000,
+            encode_invalid_numbers: 0,
+            decode_invalid_numbers: true,
+            keep_buffer: true,
+            precision: 14,
+        }
+    }
+}
+
+/// The settings of one `cjson` table, shared by its functions.
+pub type Settings = Rc<Cell<Config>>;
+
+/// The depth a setting allows, within [`MAX_DEPTH`].
+fn depth_limit(setting: i32) -> usize {
+    usize::try_from(setting).unwrap_or(0).min(MAX_DEPTH)
+}
+
+/// The `cjson` table with the settings `settings`. `getinfo` is `debug.getinfo`, for the place
+/// an error names (as `luaL_error` does).
+pub fn library(lua: &Lua, getinfo: &Function, settings: &Settings) -> omnilua::Result<Table> {
+    let table = lua.create_table()?;
+    let (encode, decode) = functions(lua, getinfo, settings)?;
+    table.set("encode", encode)?;
+    table.set("decode", decode)?;
+    settings_functions(lua, getinfo, settings, &table)?;
+    let where_new = getinfo.clone();
+    let new = lua.create_function(move |lua, _argv: Variadic<Value>| {
+        library(lua, &where_new, &Settings::default())
+    })?;
+    table.set("new", new)?;
+    table.set("null", null())?;
+    table.set("_NAME", "cjson")?;
+    table.set("_VERSION", "2.1.0")?;
+    Ok(table)
+}
+
+/// The library's `encode` and `decode`.
+fn functions(
+    lua: &Lua,
+    getinfo: &Function,
+    settings: &Settings,
+) -> omnilua::Result<(Function, Function)> {
     let where_encode = getinfo.clone();
+    let encode_settings = settings.clone();
     let encode = lua.create_function(move |lua, argv: Variadic<Value>| {
         let [value] = argv.as_slice() else {
             return Err(arg_error(&where_encode, 1, "expected 1 argument"));
         };
         let mut out = Vec::new();
-        match encode_value(value, 1, &mut out)? {
+        match encode_value(value, 1, &mut out, &encode_settings.get())? {
             Ok(()) => lua.create_string(&out),
             Err(message) => Err(error(&where_encode, &message)),
         }
     })?;
     let where_decode = getinfo.clone();
+    let decode_settings = settings.clone();
     let decode = lua.create_function(move |lua, argv: Variadic<Value>| {
         let [value] = argv.as_slice() else {
             return Err(arg_error(&where_decode, 1, "expected 1 argument"));
@@ -39,11 +109,14 @@ pub fn functions(lua: &Lua, getinfo: &Function) -> omnilua::Result<(Function, Fu
         };
         // The library reads a C string: a NUL ends it.
         let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+        let config = decode_settings.get();
         let mut parser = Parser {
             lua,
             text: text.get(..end).unwrap_or_default(),
             at: 0,
             depth: 0,
+            max_depth: depth_limit(config.decode_max_depth),
+            invalid_numbers: config.decode_invalid_numbers,
         };
         match parser.document()? {
             Ok(value) => Ok(value),
@@ -51,6 +124,165 @@ pub fn functions(lua: &Lua, getinfo: &Function) -> omnilua::Result<(Function, Fu
         }
     })?;
     Ok((encode, decode))
+}
+
+/// The settings functions, added to `table`: each checks its arguments (at most its count),
+/// changes the settings given (in order, so one before an error stays changed) and answers them.
+fn settings_functions(
+    lua: &Lua,
+    getinfo: &Function,
+    settings: &Settings,
+    table: &Table,
+) -> omnilua::Result<()> {
+    type Apply = fn(&Lua, &Function, &[Value], &mut Config, &mut Vec<Value>) -> omnilua::Result<()>;
+    let all: [(&str, usize, Apply); 7] = [
+        ("encode_sparse_array", 3, |lua, g, argv, c, out| {
+            let mut convert = usize::from(c.sparse_convert);
+            out.push(enum_option(lua, g, argv, 1, &mut convert, &["off", "on"])?);
+            c.sparse_convert = convert == 1;
+            out.push(integer_option(
+                g,
+                argv,
+                2,
+                &mut c.sparse_ratio,
+                0,
+                i32::MAX,
+            )?);
+            out.push(integer_option(g, argv, 3, &mut c.sparse_safe, 0, i32::MAX)?);
+            Ok(())
+        }),
+        ("encode_max_depth", 1, |_, g, argv, c, out| {
+            out.push(integer_option(
+                g,
+                argv,
+                1,
+                &mut c.encode_max_depth,
+                1,
+                i32::MAX,
+            )?);
+            Ok(())
+        }),
+        ("decode_max_depth", 1, |_, g, argv, c, out| {
+            out.push(integer_option(
+                g,
+                argv,
+                1,
+                &mut c.decode_max_depth,
+                1,
+                i32::MAX,
+            )?);
+            Ok(())
+        }),
+        ("encode_number_precision", 1, |_, g, argv, c, out| {
+            out.push(integer_option(g, argv, 1, &mut c.precision, 1, 14)?);
+            Ok(())
+        }),
+        ("encode_keep_buffer", 1, |lua, g, argv, c, out| {
+            let mut keep = usize::from(c.keep_buffer);
+            out.push(enum_option(lua, g, argv, 1, &mut keep, &["off", "on"])?);
+            c.keep_buffer = keep == 1;
+            Ok(())
+        }),
+        ("encode_invalid_numbers", 1, |lua, g, argv, c, out| {
+            let options = ["off", "on", "null"];
+            out.push(enum_option(
+                lua,
+                g,
+                argv,
+                1,
+                &mut c.encode_invalid_numbers,
+                &options,
+            )?);
+            Ok(())
+        }),
+        ("decode_invalid_numbers", 1, |lua, g, argv, c, out| {
+            let mut decode = usize::from(c.decode_invalid_numbers);
+            out.push(enum_option(lua, g, argv, 1, &mut decode, &["off", "on"])?);
+            c.decode_invalid_numbers = decode == 1;
+            Ok(())
+        }),
+    ];
+    for (name, count, apply) in all {
+        let getinfo = getinfo.clone();
+        let settings = settings.clone();
+        let f = lua.create_function(move |lua, argv: Variadic<Value>| {
+            if argv.len() > count {
+                return Err(arg_error(&getinfo, count + 1, "found too many arguments"));
+            }
+            let mut config = settings.get();
+            let mut out = Vec::new();
+            let applied = apply(lua, &getinfo, &argv, &mut config, &mut out);
+            settings.set(config);
+            applied?;
+            Ok(Variadic::from(out))
+        })?;
+        table.set(name, f)?;
+    }
+    Ok(())
+}
+
+/// lua-cjson's `json_integer_option` for argument `index`: a new value if one is given (read as
+/// a C int, and checked, as argument 1 whichever it is), and the setting.
+fn integer_option(
+    getinfo: &Function,
+    argv: &[Value],
+    index: usize,
+    setting: &mut i32,
+    min: i32,
+    max: i32,
+) -> omnilua::Result<Value> {
+    let value = index.checked_sub(1).and_then(|i| argv.get(i));
+    if let Some(value) = value.filter(|v| !matches!(v, Value::Nil)) {
+        let Some(n) = super::lua::to_number(value)? else {
+            let problem = format!("number expected, got {}", type_name(value));
+            return Err(arg_error(getinfo, index, &problem));
+        };
+        let n = super::cmsgpack::c_i64(n) as i32;
+        if !(min..=max).contains(&n) {
+            let problem = format!("expected integer between {min} and {max}");
+            return Err(arg_error(getinfo, 1, &problem));
+        }
+        *setting = n;
+    }
+    Ok(Value::Number(f64::from(*setting)))
+}
+
+/// lua-cjson's `json_enum_option` for argument `index`: a boolean, or the name of one of
+/// `options`, if given; the setting as a boolean when it is off or on, else its name.
+fn enum_option(
+    lua: &Lua,
+    getinfo: &Function,
+    argv: &[Value],
+    index: usize,
+    setting: &mut usize,
+    options: &[&str],
+) -> omnilua::Result<Value> {
+    let value = index.checked_sub(1).and_then(|i| argv.get(i));
+    match value {
+        None | Some(Value::Nil) => {}
+        Some(Value::Boolean(b)) => *setting = usize::from(*b),
+        Some(value) => {
+            let name = match value {
+                Value::String(s) => s.as_bytes()?,
+                Value::Integer(n) => n.to_string().into_bytes(),
+                Value::Number(n) => crate::num::format_g(*n, 14).into_bytes(),
+                other => {
+                    let problem = format!("string expected, got {}", type_name(other));
+                    return Err(arg_error(getinfo, index, &problem));
+                }
+            };
+            let Some(found) = options.iter().position(|o| o.as_bytes() == name.as_slice()) else {
+                let problem = format!("invalid option '{}'", String::from_utf8_lossy(&name));
+                return Err(arg_error(getinfo, index, &problem));
+            };
+            *setting = found;
+        }
+    }
+    Ok(match *setting {
+        0 => Value::Boolean(false),
+        1 => Value::Boolean(true),
+        n => Value::String(lua.create_string(options.get(n).copied().unwrap_or_default())?),
+    })
 }
 
 /// `cjson.null`: a light userdata holding NULL, as in lua-cjson.
@@ -125,18 +357,19 @@ fn encode_value(
     value: &Value,
     depth: usize,
     out: &mut Vec<u8>,
+    config: &Config,
 ) -> omnilua::Result<Result<(), String>> {
     match value {
         Value::Nil => out.extend_from_slice(b"null"),
         Value::LightUserData(p) if p.is_null() => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Integer(n) => {
-            if let Err(e) = encode_number(*n as f64, out) {
+            if let Err(e) = encode_number(*n as f64, out, config) {
                 return Ok(Err(e));
             }
         }
         Value::Number(n) => {
-            if let Err(e) = encode_number(*n, out) {
+            if let Err(e) = encode_number(*n, out, config) {
                 return Ok(Err(e));
             }
         }
@@ -147,7 +380,7 @@ fn encode_value(
             }
             encode_string(&s, out);
         }
-        Value::Table(t) => return encode_table(t, depth, out),
+        Value::Table(t) => return encode_table(t, depth, out, config),
         other => {
             return Ok(Err(format!(
                 "Cannot serialise {}: type not supported",
@@ -178,11 +411,23 @@ fn escaped_len(s: &[u8]) -> usize {
         .sum::<usize>()
 }
 
-fn encode_number(n: f64, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode_number(n: f64, out: &mut Vec<u8>, config: &Config) -> Result<(), String> {
     if !n.is_finite() {
-        return Err("Cannot serialise number: must not be NaN or Inf".to_string());
+        match config.encode_invalid_numbers {
+            0 => return Err("Cannot serialise number: must not be NaN or Inf".to_string()),
+            1 if n.is_nan() => {
+                out.extend_from_slice(b"nan");
+                return Ok(());
+            }
+            1 => {}
+            _ => {
+                out.extend_from_slice(b"null");
+                return Ok(());
+            }
+        }
     }
-    out.extend_from_slice(crate::num::format_g(n, 14).as_bytes());
+    let precision = usize::try_from(config.precision).unwrap_or(14);
+    out.extend_from_slice(crate::num::format_g(n, precision).as_bytes());
     Ok(())
 }
 
@@ -205,15 +450,20 @@ fn encode_string(s: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-fn encode_table(t: &Table, depth: usize, out: &mut Vec<u8>) -> omnilua::Result<Result<(), String>> {
-    if depth > MAX_DEPTH {
+fn encode_table(
+    t: &Table,
+    depth: usize,
+    out: &mut Vec<u8>,
+    config: &Config,
+) -> omnilua::Result<Result<(), String>> {
+    if depth > depth_limit(config.encode_max_depth) {
         return Ok(Err(format!(
             "Cannot serialise, excessive nesting ({depth})"
         )));
     }
     let pairs = t.raw_pairs()?;
-    // An array when every key is a positive whole number, not too sparse (lua-cjson's
-    // encode_sparse_ratio 2 and encode_sparse_safe 10).
+    // An array when every key is a positive whole number, not too sparse (the settings
+    // encode_sparse_array: an error past its ratio and safe size, or an object if it converts).
     let mut max = 0.0f64;
     let mut items = 0usize;
     let mut array = true;
@@ -233,20 +483,36 @@ fn encode_table(t: &Table, depth: usize, out: &mut Vec<u8>) -> omnilua::Result<R
         max = max.max(n);
         items += 1;
     }
-    if array && max > 0.0 {
-        if max > (items * 2) as f64 && max > 10.0 {
+    let ratio = f64::from(config.sparse_ratio);
+    if array
+        && config.sparse_ratio > 0
+        && max > items as f64 * ratio
+        && max > f64::from(config.sparse_safe)
+    {
+        if !config.sparse_convert {
             return Ok(Err(
                 "Cannot serialise table: excessively sparse array".to_string()
             ));
         }
+        array = false;
+    }
+    if array && max > 0.0 {
         out.push(b'[');
         let len = max as usize;
+        // A sparse array the settings allow (`encode_sparse_array(…, 0)`) may be far longer than
+        // the table: each element takes two bytes at least.
+        if let Err(e) = room(out, len.saturating_mul(2)) {
+            return Ok(Err(e));
+        }
         for i in 1..=len {
             if i > 1 {
                 out.push(b',');
             }
+            if let Err(e) = room(out, 4) {
+                return Ok(Err(e));
+            }
             let item: Value = t.raw_get(i)?;
-            if let Err(e) = encode_value(&item, depth + 1, out)? {
+            if let Err(e) = encode_value(&item, depth + 1, out, config)? {
                 return Ok(Err(e));
             }
         }
@@ -273,7 +539,7 @@ fn encode_table(t: &Table, depth: usize, out: &mut Vec<u8>) -> omnilua::Result<R
                     _ => 0.0,
                 };
                 out.push(b'"');
-                if let Err(e) = encode_number(n, out) {
+                if let Err(e) = encode_number(n, out, config) {
                     return Ok(Err(e));
                 }
                 out.push(b'"');
@@ -286,7 +552,7 @@ fn encode_table(t: &Table, depth: usize, out: &mut Vec<u8>) -> omnilua::Result<R
             }
         }
         out.push(b':');
-        if let Err(e) = encode_value(v, depth + 1, out)? {
+        if let Err(e) = encode_value(v, depth + 1, out, config)? {
             return Ok(Err(e));
         }
     }
@@ -334,6 +600,10 @@ struct Parser<'a> {
     text: &'a [u8],
     at: usize,
     depth: usize,
+    /// How deep it may nest (`decode_max_depth`, within [`MAX_DEPTH`]).
+    max_depth: usize,
+    /// Whether numbers JSON does not have (`inf`, hex, a `+`…) are read (`decode_invalid_numbers`).
+    invalid_numbers: bool,
 }
 
 /// A parse result: the library's error text on `Err`.
@@ -383,8 +653,12 @@ impl Parser<'_> {
         let rest = self.text.get(start..).unwrap_or_default();
         let token = if ch == b'"' {
             self.string()
-        } else if ch == b'-' || ch.is_ascii_digit() || invalid_number(rest) {
-            self.number()
+        } else if ch == b'-' || ch.is_ascii_digit() {
+            if !self.invalid_numbers && invalid_number(rest) {
+                Token::Error("invalid number")
+            } else {
+                self.number()
+            }
         } else if rest.starts_with(b"true") {
             self.at += 4;
             Token::Boolean(true)
@@ -394,6 +668,8 @@ impl Parser<'_> {
         } else if rest.starts_with(b"null") {
             self.at += 4;
             Token::Null
+        } else if self.invalid_numbers && invalid_number(rest) {
+            self.number()
         } else {
             Token::Error("invalid token")
         };
@@ -503,7 +779,7 @@ impl Parser<'_> {
 
     fn descend(&mut self) -> Result<(), String> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > self.max_depth {
             return Err(format!(
                 "Found too many nested data structures ({}) at character {}",
                 self.depth, self.at

@@ -55,6 +55,8 @@ thread_local! {
 struct State {
     lua: Lua,
     sandbox: Sandbox,
+    /// The settings of the scripts' `cjson`, which last until `SCRIPT FLUSH` as in Redis.
+    cjson_settings: super::cjson::Settings,
 }
 
 impl State {
@@ -67,8 +69,11 @@ impl State {
             remove_globals: Vec::new(),
         })?;
         let getinfo: Function = lua.globals().get::<_, Table>("debug")?.get("getinfo")?;
-        let (cencode, cdecode) = super::cjson::functions(&lua, &getinfo)?;
+        let cjson_settings = super::cjson::Settings::default();
+        let cjson = super::cjson::library(&lua, &getinfo, &cjson_settings)?;
         let bit = super::bit::library(&lua, &getinfo)?;
+        let cmsgpack = super::cmsgpack::library(&lua, &getinfo)?;
+        let lstruct = super::lstruct::library(&lua, &getinfo)?;
         let version = crate::command::REDIS_VERSION;
         let prelude = lua.load(PRELUDE).set_name("=[redis]").into_function()?;
         let args: Variadic<Value> = Variadic::from(vec![
@@ -80,15 +85,19 @@ impl State {
             Value::Number(version_number(version)),
             Value::Number(MEMORY_BUDGET as f64),
             Value::String(lua.create_string(MARK)?),
-            Value::Function(cencode),
-            Value::Function(cdecode),
-            super::cjson::null(),
+            Value::Table(cjson),
             Value::Number(MAX_COMPILED as f64),
             Value::Number(MAX_COMPILED_BYTES as f64),
             Value::Table(bit),
+            Value::Table(cmsgpack),
+            Value::Table(lstruct),
         ]);
         prelude.call::<_, ()>(args)?;
-        Ok(State { lua, sandbox })
+        Ok(State {
+            lua,
+            sandbox,
+            cjson_settings,
+        })
     }
 
     /// One of the prelude's functions (`compile`, `run`, `forget`).
@@ -139,15 +148,21 @@ fn with_state<T>(f: impl FnOnce(&mut State) -> (T, bool)) -> Result<T, RedisErro
     Ok(out)
 }
 
-/// Forgets the compiled scripts (`SCRIPT FLUSH`).
+/// Forgets the compiled scripts and resets `cjson`'s settings (`SCRIPT FLUSH`: Redis makes a
+/// new Lua state).
 pub fn forget_compiled() {
     STATE.with(|cell| {
-        if let Ok(mut slot) = cell.try_borrow_mut()
-            && let Some(state) = slot.as_ref()
-            && state
-                .prelude_function("forget")
-                .and_then(|forget| forget.call::<_, ()>(()))
-                .is_err()
+        let Ok(mut slot) = cell.try_borrow_mut() else {
+            return;
+        };
+        let Some(state) = slot.as_ref() else {
+            return;
+        };
+        state.cjson_settings.set(super::cjson::Config::default());
+        if state
+            .prelude_function("forget")
+            .and_then(|forget| forget.call::<_, ()>(()))
+            .is_err()
         {
             // A state that cannot forget is dropped: the next script gets a new one.
             *slot = None;

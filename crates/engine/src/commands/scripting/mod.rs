@@ -1,14 +1,16 @@
 //! Lua scripting: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO` (with shebang flags, `#!lua flags=…`)
 //! and SCRIPT LOAD, EXISTS, FLUSH, KILL, HELP; functions (FUNCTION, FCALL, `FCALL_RO`) in
 //! `functions.rs`. The interpreter and the `redis` library are in `lua.rs` and `prelude.lua`,
-//! `cjson` in `cjson.rs`, `bit` in `bit.rs`; the scripts cache, by SHA-1, is the engine's
-//! (`Engine::scripts`), and so are the libraries (`Engine::functions`). Not here: SCRIPT DEBUG
-//! and the `cmsgpack` and `struct` libraries.
+//! `cjson` in `cjson.rs`, `bit` in `bit.rs`, `cmsgpack` in `cmsgpack.rs`, `struct` in
+//! `lstruct.rs`; the scripts cache, by SHA-1, is the engine's (`Engine::scripts`), and so are
+//! the libraries (`Engine::functions`). Not here: SCRIPT DEBUG.
 
 mod bit;
 mod cjson;
+mod cmsgpack;
 pub mod functions;
 mod guard;
+mod lstruct;
 mod lua;
 mod sha1;
 

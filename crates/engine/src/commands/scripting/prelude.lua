@@ -12,10 +12,11 @@
 -- `redis` table, the Redis version, the most memory the Lua state may use, the mark that starts
 -- the text of an error the Rust functions raise (a table in Redis, whose C functions raise
 -- tables; a Rust function raises text: the handler and pcall turn it back), the cjson
--- library's encode, decode and null, how many scripts, and bytes of their texts, to keep
--- compiled, and the `bit` library (bit.rs).
-local rsha1hex, rlog, rsetrepl, racl, version, version_num, memory, mark, cencode, cdecode,
-  cnull, max_count, max_bytes, bitlib = ...
+-- library (cjson.rs), how many scripts, and bytes of their texts, to keep
+-- compiled, and the libraries `bit` (bit.rs), `cmsgpack` (cmsgpack.rs) and `struct`
+-- (lstruct.rs).
+local rsha1hex, rlog, rsetrepl, racl, version, version_num, memory, mark, cjsonlib,
+  max_count, max_bytes, bitlib, msgpacklib, structlib = ...
 
 local dbg = debug
 local error, type, tostring, tonumber, select = error, type, tostring, tonumber, select
@@ -325,8 +326,10 @@ G.table = view(table)
 G.math = view(math)
 G.coroutine = view(coroutine)
 G.redis = view(redis)
-G.cjson = view({encode = cencode, decode = cdecode, null = cnull})
+G.cjson = view(cjsonlib)
 G.bit = view(bitlib)
+G.cmsgpack = view(msgpacklib)
+G.struct = view(structlib)
 G._G = env
 G.__redis__err__handler = handler
 
