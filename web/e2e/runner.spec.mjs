@@ -267,6 +267,8 @@ console.log(seen.join(' | '));
 console.log(JSON.stringify(await redis.multi().incr('pl:a').get('pl:a').exec()));
 const aborted = await redis.multi().set('pl:b').get('pl:a').exec().catch((err) => err);
 console.log(aborted.message, aborted.previousErrors.length);
+const strings = new Redis({ stringNumbers: true });
+console.log(JSON.stringify([await strings.incr('pl:a'), await strings.multi().incr('pl:a').exists('pl:a').exec()]));
 `);
   assert.equal(result.status, 'ok', JSON.stringify(result.error));
   assert.deepEqual(texts(result), [
@@ -274,6 +276,7 @@ console.log(aborted.message, aborted.previousErrors.length);
     'incr 2 | nosuch ReplyError | hgetall WRONGTYPE | get 2 | exec',
     '[[null,3],[null,"3"]]',
     'EXECABORT Transaction discarded because of previous errors. 1',
+    '["4",[[null,"5"],[null,"1"]]]',
   ]);
 });
 
