@@ -316,7 +316,8 @@ pub(super) fn arg_error(getinfo: &Function, index: usize, problem: &str) -> omni
     let (name, method) = called_as(getinfo);
     let message = match (method, index) {
         (true, 1) => format!("calling '{name}' on bad self ({problem})"),
-        // As luaL_argerror: a method's arguments count from its self (#0 would read #-1).
+        // As luaL_argerror: a method's arguments count from its self (so #0, which
+        // cmsgpack.pack names for its own errors, reads #-1).
         (true, _) => format!("bad argument #{} to '{name}' ({problem})", index as i64 - 1),
         (false, _) => format!("bad argument #{index} to '{name}' ({problem})"),
     };

@@ -135,39 +135,16 @@ pub fn library(lua: &Lua, getinfo: &Function) -> omnilua::Result<Table> {
     Ok(table)
 }
 
-/// `luaL_argerror` for argument 0 of `pack` (the library names argument 0 for its own errors):
-/// a method call's arguments count from its `self`, which makes it argument -1.
-fn pack_error(getinfo: &Function, problem: &str) -> omnilua::Error {
-    let (name, method) = match getinfo.call::<_, Value>((1, "n")) {
-        Ok(Value::Table(info)) => {
-            let text = |field: &str| match info.raw_get::<_, Value>(field) {
-                Ok(Value::String(s)) => s
-                    .as_bytes()
-                    .ok()
-                    .map(|b| String::from_utf8_lossy(&b).into_owned()),
-                _ => None,
-            };
-            let method = text("namewhat").is_some_and(|w| w == "method");
-            (text("name").unwrap_or_else(|| "?".to_owned()), method)
-        }
-        _ => ("?".to_owned(), false),
-    };
-    let number = if method { -1 } else { 0 };
-    error(
-        getinfo,
-        &format!("bad argument #{number} to '{name}' ({problem})"),
-    )
-}
-
 /// `cmsgpack.pack(…)`: every argument encoded, one after the other.
 fn pack(getinfo: &Function, argv: &[Value]) -> omnilua::Result<Vec<u8>> {
     let nargs = argv.len();
     if nargs == 0 {
-        return Err(pack_error(getinfo, "MessagePack pack needs input."));
+        return Err(arg_error(getinfo, 0, "MessagePack pack needs input."));
     }
     if nargs.saturating_mul(2) > MAX_STACK {
-        return Err(pack_error(
+        return Err(arg_error(
             getinfo,
+            0,
             "Too many arguments for MessagePack pack.",
         ));
     }
