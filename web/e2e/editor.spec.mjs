@@ -70,6 +70,41 @@ test('errors name the learner\'s line; Stop ends a runaway script', async () => 
   assert.equal(await page.getByTestId('run-button').isEnabled(), true);
 });
 
+test('the output follows its end, so a long run shows its last lines and its status, until the learner scrolls up', async () => {
+  const { page, editor } = await openEditor();
+  const output = page.getByTestId('script-output');
+  const atEnd = () => output.evaluate((el) => el.scrollHeight > el.clientHeight && el.scrollTop + el.clientHeight >= el.scrollHeight - 4);
+  const prelude = "import Redis from 'ioredis';\nconst redis = new Redis();\nfor (let i = 1; i <= 60; i++) console.log('line ' + i);\n";
+  await editor.setCode(`${prelude}await redis.set('x', 'y');\nawait redis.incr('x');\n`);
+  assert.equal(await editor.run(), 'error');
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid=script-output]');
+    return el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+  });
+  assert.equal(await atEnd(), true);
+  // The status at the bottom of the panel is in view.
+  const box = await output.boundingBox();
+  const status = await editor.status.boundingBox();
+  assert.ok(status.y + status.height <= box.y + box.height + 1, JSON.stringify({ box, status }));
+
+  // Scrolled up, the output stays where the learner reads while a run prints more…
+  // (Each line after a few hundred round trips to the page: printed over a second or so.)
+  await editor.setCode(`${prelude}for (let i = 0; i < 20; i++) {\n  for (let j = 0; j < 300; j++) await redis.ping();\n  console.log('more ' + i);\n}\n`);
+  const n = await editor.lastRun();
+  await editor.runButton.click();
+  await page.waitForFunction(() => [...document.querySelectorAll('.output-line')].some((l) => l.textContent === 'more 0'));
+  await output.evaluate((el) => el.scrollTo(0, 0));
+  assert.equal(await editor.finished(n + 1), 'ok');
+  assert.equal(await output.evaluate((el) => el.scrollTop), 0);
+  // …and the next run follows its end again.
+  assert.equal(await editor.run(), 'ok');
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid=script-output]');
+    return el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 4;
+  });
+  assert.deepEqual(harness.problems, []);
+});
+
 test('Ctrl+Enter runs from the editor; Escape leaves it for the Run button', async () => {
   const { page, editor } = await openEditor();
   await editor.setCode("console.log('via keys');\n");

@@ -270,6 +270,23 @@ pub fn Editor() -> impl IntoView {
     let mounted = RwSignal::new(false);
     let surface: NodeRef<html::Div> = NodeRef::new();
     let run_button: NodeRef<html::Button> = NodeRef::new();
+    let output_panel: NodeRef<html::Div> = NodeRef::new();
+    // Whether the output follows its end as lines arrive (as a terminal does): until the learner
+    // scrolls up to read earlier lines, and again once they scroll back to the end.
+    let follow_output = StoredValue::new(true);
+    Effect::new(move |_| {
+        lines.track();
+        state.track();
+        if !follow_output.get_value() {
+            return;
+        }
+        // After the lines and the status are in the DOM.
+        request_animation_frame(move || {
+            if let Some(panel) = output_panel.get_untracked() {
+                panel.set_scroll_top(panel.scroll_height());
+            }
+        });
+    });
 
     let push_line = move |stream: String, text: String| {
         let id = next_id.get_value();
@@ -302,6 +319,7 @@ pub fn Editor() -> impl IntoView {
             });
             return;
         };
+        follow_output.set_value(true);
         lines.set(Vec::new());
         hidden_lines.set(0);
         mark_error_line(None);
@@ -755,7 +773,16 @@ pub fn Editor() -> impl IntoView {
                         {move || too_long_to_save.get().then(|| format!(" · too long to keep across reloads (over {} characters)", storage::MAX_EDITOR_CODE))}
                     </p>
                 </div>
-                <div class="script-output" data-testid="script-output" role="log" aria-label="Script output">
+                <div class="script-output" data-testid="script-output" role="log" aria-label="Script output"
+                    node_ref=output_panel
+                    on:scroll=move |_| {
+                        if let Some(panel) = output_panel.get_untracked() {
+                            // At the end (within a few pixels of rounding): keep following it.
+                            let end = panel.scroll_height() - panel.client_height();
+                            follow_output.set_value(panel.scroll_top() >= end - 4);
+                        }
+                    }
+                >
                     {move || (hidden_lines.get() > 0).then(|| view! {
                         <p class="output-more">{format!("… {} earlier lines not shown", hidden_lines.get())}</p>
                     })}
