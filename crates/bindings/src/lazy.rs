@@ -35,7 +35,8 @@ impl JsEngine {
     }
 
     /// The family whose code `argv` (strings or `Uint8Array`s) needs on this connection and that
-    /// is not loaded yet, or `undefined`: what to load before running it in a batch.
+    /// is not loaded yet, or `undefined`: what to load before running it in a batch. Only the
+    /// command's name and first argument (a subcommand) count: a caller may pass just those.
     #[wasm_bindgen(js_name = missingFamily)]
     pub fn missing_family(&self, client: f64, argv: &Array) -> Result<Option<String>, JsValue> {
         let argv = crate::args(argv);

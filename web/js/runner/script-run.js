@@ -152,8 +152,11 @@ class ScriptRun {
     const missing = new Set();
     for (const op of ops) {
       if (op[0] === 'call') {
-        // A connection opened in this same batch has no id yet: no transaction to look into.
-        const family = engine.missingFamily(this.conns.get(op[1]) ?? 0, op[2]);
+        // The command and its subcommand tell its family (the rest would only be copied into
+        // the engine for nothing: a SET's value may be large). A connection opened in this same
+        // batch has no id yet: no transaction to look into.
+        const argv = op[2].length > 2 ? op[2].slice(0, 2) : op[2];
+        const family = engine.missingFamily(this.conns.get(op[1]) ?? 0, argv);
         if (family) missing.add(family);
       } else if (op[0] === 'crash') {
         for (const family of engine.constructor.unloadedFamilies()) missing.add(family);
