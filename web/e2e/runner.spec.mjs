@@ -247,6 +247,48 @@ console.log(await redis.get('before-loop'), Number(await redis.get('spins')) ===
   assert.deepEqual(harness.problems, []);
 });
 
+test('a top-level await that nothing can settle ends the run as Node stops on it; one a subscriber waits on waits for the console', async () => {
+  const { runner, page } = await openRunner();
+  // A callback-style call wrapped in a promise that is never resolved: nothing is left pending.
+  const stuck = await runner.run(`import Redis from 'ioredis';
+const redis = new Redis();
+await redis.set('stuck', 1);
+await new Promise((resolve) => {
+  redis.get('stuck', (err, value) => console.log('got', value));
+});
+console.log('never');
+`);
+  // Ended by the check, not by the time limit (that would be status 'timeout').
+  assert.equal(stuck.status, 'error', JSON.stringify(stuck.error));
+  assert.match(stuck.error.message, /^Detected unsettled top-level await: .* as Node does \(exit code 13\)\.$/);
+  assert.deepEqual(texts(stuck), ['got 1']);
+  assert.deepEqual(texts(stuck, 'error'), [stuck.error.message]);
+
+  // A subscriber awaiting a message: the run waits, idle, until the console publishes.
+  const { receivers, result } = await page.evaluate(async (source) => {
+    const run = window.redisPlayground.runScript(source);
+    const { engine } = window.redisPlayground;
+    const id = engine.connect();
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    while (engine.exec(id, ['PUBSUB', 'NUMSUB', 'orders'])[1] === 0) await sleep(20);
+    // Longer than the stuck checks take.
+    await sleep(1000);
+    const receivers = engine.exec(id, ['PUBLISH', 'orders', 'first']);
+    engine.disconnect(id);
+    return { receivers, result: await run.done };
+  }, `import Redis from 'ioredis';
+const sub = new Redis();
+await sub.subscribe('orders');
+const message = await new Promise((resolve) => sub.on('message', (channel, text) => resolve(text)));
+console.log('received', message);
+await sub.quit();
+`);
+  assert.equal(receivers, 1);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(texts(result), ['received first']);
+  assert.deepEqual(harness.problems, []);
+});
+
 test('pipelines and transactions through the worker: results, errors inside, callbacks before exec resumes', async () => {
   const { runner } = await openRunner();
   const result = await runner.run(`

@@ -361,6 +361,8 @@ globalThis.Buffer = Buffer;
 
 let started = false;
 let topSettled = false;
+/** Whether the lesson's checks run (after the learner's code). */
+let checking = false;
 let finished = false;
 let checkScheduled = false;
 /** The grader's source, until it runs; what the learner's code exported. */
@@ -373,17 +375,21 @@ function startChecks() {
   const source = pendingChecks;
   pendingChecks = null;
   const ctx = checkContext;
-  // Checks wait for their own commands: the run must not end under them.
+  // Checks wait for their own commands: the run must not end under them (nor be taken for a
+  // stuck top level: each check has its own time limit).
   topSettled = false;
+  checking = true;
   runChecks(source, ctx).then(
     (results) => {
       link.flush();
       post({ t: 'checks', results });
       topSettled = true;
+      checking = false;
       checkSoon();
     },
     (err) => {
       topSettled = true;
+      checking = false;
       fail(err);
     },
   );
@@ -395,20 +401,73 @@ function clientBusy(client) {
   return client.commandQueue.length > 0 || (status !== 'monitoring' && client.offlineQueue.length > 0);
 }
 
-/** Whether anything may still happen: the run is over when nothing is. */
-function busy() {
-  if (!topSettled || link.inFlight > 0 || link.ops.length > 0) return true;
+/** Whether anything the script started is still pending: a command, a timer, a connection. */
+function pending() {
+  if (link.inFlight > 0 || link.ops.length > 0) return true;
   if (learnerTimers.size > 0 || immediates.size > 0) return true;
   for (const client of clients) if (clientBusy(client)) return true;
   return false;
 }
+
+/** Whether anything may still happen: the run is over when nothing is. */
+function busy() {
+  return !topSettled || pending();
+}
+
+/**
+ * Whether a client listens for what others may send (messages to a subscriber, a monitor's
+ * feed): a promise may settle on what the console publishes.
+ */
+function listening() {
+  for (const client of clients) {
+    if (client.status === 'monitoring') return true;
+    if (client.condition && client.condition.subscriber) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the script reached for the network (fetch, XMLHttpRequest, WebSocket, EventSource):
+ * an answer from there may settle a promise at any time, and the run cannot tell it is stuck.
+ */
+let usedNetwork = false;
+if (typeof self.fetch === 'function') {
+  const realFetch = self.fetch;
+  self.fetch = function fetch(...args) {
+    usedNetwork = true;
+    return realFetch.apply(this, args);
+  };
+}
+for (const name of ['XMLHttpRequest', 'WebSocket', 'EventSource']) {
+  if (typeof self[name] !== 'function') continue;
+  self[name] = new Proxy(self[name], {
+    construct(target, args, newTarget) {
+      usedNetwork = true;
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+}
+
+/** While the top level awaits: checks this far apart must all find nothing pending. */
+const STUCK_CHECK_MS = 100;
+const STUCK_CHECKS = 3;
+let stuckTimer = null;
 
 /**
  * Checks in a later task whether the run is over. Idle must hold twice in a row: the browser
  * reports an unhandled rejection in a task of its own, which must come before the end.
  */
 function checkSoon(confirming = false) {
-  if (!topSettled || finished || (checkScheduled && !confirming)) return;
+  if (finished) return;
+  if (!topSettled) {
+    if (!checking) watchTopLevel();
+    return;
+  }
+  if (stuckTimer !== null) {
+    clearTimeout(stuckTimer);
+    stuckTimer = null;
+  }
+  if (checkScheduled && !confirming) return;
   checkScheduled = true;
   setTimeout(() => {
     checkScheduled = false;
@@ -417,6 +476,33 @@ function checkSoon(confirming = false) {
     else if (pendingChecks !== null) startChecks();
     else finish(null);
   }, 0);
+}
+
+/**
+ * While the top-level code awaits: the run is stuck when nothing at all is pending — no command,
+ * timer or connection, no client listening, no use of the network — at a few checks 0.1 s
+ * apart, for then no promise can settle any more. Node stops there with its warning about an unsettled top-level await
+ * (exit code 13); the run ends with that error at once, rather than at the time limit meant for
+ * endless loops.
+ */
+function watchTopLevel(checks = 0) {
+  if ((checks === 0 && stuckTimer !== null) || usedNetwork || pending() || listening()) return;
+  stuckTimer = setTimeout(() => {
+    stuckTimer = null;
+    if (finished || topSettled || checking || pending() || listening()) return;
+    if (checks + 1 < STUCK_CHECKS) watchTopLevel(checks + 1);
+    else fail(unsettledAwait());
+  }, STUCK_CHECK_MS);
+}
+
+/** Why a stuck run ended (Node's warning, and what it means); shown without an error name. */
+function unsettledAwait() {
+  const err = new Error(
+    'Detected unsettled top-level await: the script waits for a promise that nothing left running can ' +
+      'settle (no command, timer or subscription is pending), so it stops here, as Node does (exit code 13).',
+  );
+  err.name = '';
+  return err;
 }
 
 /** The learner's line of an error: from its stack, else from where its command was issued. */
@@ -566,6 +652,8 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed, checks }) {
       fail(err);
     },
   );
+  // The top level awaits (or has just ended): is it waiting for anything?
+  checkSoon();
 }
 
 self.addEventListener('error', (event) => {
