@@ -247,7 +247,7 @@ console.log(await redis.get('before-loop'), Number(await redis.get('spins')) ===
   assert.deepEqual(harness.problems, []);
 });
 
-test('a top-level await that nothing can settle ends the run as Node stops on it; one a subscriber waits on waits for the console', async () => {
+test('a top-level await that nothing can settle ends the run as Node stops on it; a subscriber waiting for the console pauses the time limit', async () => {
   const { runner, page } = await openRunner();
   // A callback-style call wrapped in a promise that is never resolved: nothing is left pending.
   const stuck = await runner.run(`import Redis from 'ioredis';
@@ -264,28 +264,40 @@ console.log('never');
   assert.deepEqual(texts(stuck), ['got 1']);
   assert.deepEqual(texts(stuck, 'error'), [stuck.error.message]);
 
-  // A subscriber awaiting a message: the run waits, idle, until the console publishes.
-  const { receivers, result } = await page.evaluate(async (source) => {
-    const run = window.redisPlayground.runScript(source);
+  // A subscriber awaiting a message: the run waits, idle, until the console publishes, and the
+  // time limit (1 s here) does not count while it waits…
+  const publishLater = ([source, ms]) => {
+    const run = window.redisPlayground.runScript(source, { timeoutMs: 1000 });
     const { engine } = window.redisPlayground;
     const id = engine.connect();
-    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-    while (engine.exec(id, ['PUBSUB', 'NUMSUB', 'orders'])[1] === 0) await sleep(20);
-    // Longer than the stuck checks take.
-    await sleep(1000);
-    const receivers = engine.exec(id, ['PUBLISH', 'orders', 'first']);
-    engine.disconnect(id);
-    return { receivers, result: await run.done };
-  }, `import Redis from 'ioredis';
+    const sleep = (t) => new Promise((r) => setTimeout(r, t));
+    return (async () => {
+      while (engine.exec(id, ['PUBSUB', 'NUMSUB', 'orders'])[1] === 0) await sleep(20);
+      await sleep(ms);
+      const receivers = engine.exec(id, ['PUBLISH', 'orders', 'first']);
+      engine.disconnect(id);
+      return { receivers, result: await run.done };
+    })();
+  };
+  const listener = `import Redis from 'ioredis';
 const sub = new Redis();
 await sub.subscribe('orders');
 const message = await new Promise((resolve) => sub.on('message', (channel, text) => resolve(text)));
 console.log('received', message);
-await sub.quit();
-`);
-  assert.equal(receivers, 1);
-  assert.equal(result.status, 'ok', JSON.stringify(result.error));
-  assert.deepEqual(texts(result), ['received first']);
+`;
+  const waited = await page.evaluate(publishLater, [`${listener}await sub.quit();\n`, 2500]);
+  assert.equal(waited.receivers, 1);
+  assert.equal(waited.result.status, 'ok', JSON.stringify(waited.result.error));
+  assert.deepEqual(texts(waited.result), ['received first']);
+
+  // …but once the message wakes it, an endless loop is stopped by the limit again.
+  const looped = await page.evaluate(publishLater, [
+    `${listener}await new Promise((resolve) => setTimeout(resolve, 10));\nwhile (true) {}\n`,
+    1500,
+  ]);
+  assert.equal(looped.receivers, 1);
+  assert.equal(looped.result.status, 'timeout');
+  assert.deepEqual(texts(looped.result, 'log'), ['received first']);
   assert.deepEqual(harness.problems, []);
 });
 

@@ -88,6 +88,8 @@ class ScriptRun {
     this.inBatch = false;
     this.fetching = null; // messages waiting while command code is fetched
     this.timer = null;
+    // Messages posted to the worker (see `wake`).
+    this.sent = 0;
     this.startedAt = 0;
     this.virtualStart = 0;
     /** The clock's change count and the wall time when the worker was last sent the clock. */
@@ -109,13 +111,40 @@ class ScriptRun {
       this.end('error', { name: 'Error', message: event.message || 'the script worker failed', line: null, column: null });
     };
     this.startedAt = performance.now();
-    this.timer = setTimeout(() => this.end('timeout'), this.timeoutMs);
+    this.armTimeLimit();
     const [now, paused, speed] = this.clockUpdate(true);
+    this.sent = 1;
     worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs, checks: this.checks, now, paused, speed });
+  }
+
+  /**
+   * The time limit for endless loops: `timeoutMs` of wall time in which the script is busy. It
+   * pauses while the worker waits, idle, for what its subscribers or monitors receive (it says
+   * so: `{t: 'idle'}`), and starts afresh when the page next hands it something.
+   */
+  armTimeLimit() {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.end('timeout'), this.timeoutMs);
+  }
+
+  /** Posts a message to the worker; a worker waiting idle is busy again. */
+  wake(message) {
+    if (this.timer === null && !this.ended) this.armTimeLimit();
+    this.sent += 1;
+    this.worker.postMessage(message);
   }
 
   receive(message) {
     if (this.ended || !message) return;
+    if (message.t === 'idle') {
+      // Only if the worker had read everything sent to it: else it is busy with the rest.
+      if (message.seen === this.sent) {
+        clearTimeout(this.timer);
+        this.timer = null;
+      }
+      return;
+    }
+    if (this.timer === null) this.armTimeLimit();
     // While the code of a batch's commands is fetched, later messages wait in order.
     if (this.fetching) {
       this.fetching.push(message);
@@ -255,9 +284,9 @@ class ScriptRun {
       results[1] = outputs;
       results[2] = closed;
       results[3] = this.clockUpdate();
-      this.worker.postMessage(results);
+      this.wake(results);
     } else if ((outputs && outputs.length) || (closed && closed.length)) {
-      this.worker.postMessage({ t: 'out', outputs, closed, clock: this.clockUpdate() });
+      this.wake({ t: 'out', outputs, closed, clock: this.clockUpdate() });
     }
     if (blocked || moved) this.host.scheduleDeadline();
   }
@@ -291,7 +320,7 @@ class ScriptRun {
     if (this.ended || this.inBatch || this.conns.size === 0) return;
     const outputs = this.collect();
     const closed = this.closedConnections();
-    if (outputs.length || closed.length) this.worker.postMessage({ t: 'out', outputs, closed, clock: this.clockUpdate() });
+    if (outputs.length || closed.length) this.wake({ t: 'out', outputs, closed, clock: this.clockUpdate() });
   }
 
   /**

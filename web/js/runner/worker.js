@@ -452,6 +452,13 @@ for (const name of ['XMLHttpRequest', 'WebSocket', 'EventSource']) {
 const STUCK_CHECK_MS = 100;
 const STUCK_CHECKS = 3;
 let stuckTimer = null;
+/**
+ * Whether the page was told that the script waits, idle, for what its listening clients
+ * receive; anything from the page wakes it (and the page counts its time limit again).
+ */
+let idleTold = false;
+/** Messages received from the page: an idle notice names how many it had read. */
+let received = 0;
 
 /**
  * Checks in a later task whether the run is over. Idle must hold twice in a row: the browser
@@ -479,18 +486,26 @@ function checkSoon(confirming = false) {
 }
 
 /**
- * While the top-level code awaits: the run is stuck when nothing at all is pending — no command,
- * timer or connection, no client listening, no use of the network — at a few checks 0.1 s
- * apart, for then no promise can settle any more. Node stops there with its warning about an unsettled top-level await
- * (exit code 13); the run ends with that error at once, rather than at the time limit meant for
- * endless loops.
+ * While the top-level code awaits and nothing at all is pending — no command, timer or
+ * connection, no use of the network — at a few checks 0.1 s apart:
+ * - with a client listening (a subscriber, a monitor), the script waits for what others send
+ *   (a PUBLISH typed in the console): the page is told, and stops counting the time limit,
+ *   meant for endless loops, until it next hands the worker something;
+ * - else no promise can settle any more: Node stops there with its warning about an unsettled
+ *   top-level await (exit code 13), and the run ends with that error at once, rather than at
+ *   the time limit.
  */
 function watchTopLevel(checks = 0) {
-  if ((checks === 0 && stuckTimer !== null) || usedNetwork || pending() || listening()) return;
+  if ((checks === 0 && stuckTimer !== null) || usedNetwork || pending()) return;
   stuckTimer = setTimeout(() => {
     stuckTimer = null;
-    if (finished || topSettled || checking || pending() || listening()) return;
-    if (checks + 1 < STUCK_CHECKS) watchTopLevel(checks + 1);
+    if (finished || topSettled || checking || pending()) return;
+    if (listening()) {
+      if (!idleTold) {
+        idleTold = true;
+        post({ t: 'idle', seen: received });
+      }
+    } else if (checks + 1 < STUCK_CHECKS) watchTopLevel(checks + 1);
     else fail(unsettledAwait());
   }, STUCK_CHECK_MS);
 }
@@ -666,6 +681,8 @@ self.addEventListener('unhandledrejection', (event) => {
 });
 self.onmessage = (event) => {
   const message = event.data;
+  received += 1;
+  idleTold = false;
   if (link.receive(message)) {
     checkSoon();
     return;
