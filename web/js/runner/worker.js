@@ -448,7 +448,7 @@ for (const name of ['XMLHttpRequest', 'WebSocket', 'EventSource']) {
   });
 }
 
-/** While the top level awaits: checks this far apart must all find nothing pending. */
+/** While the top level awaits: how often, and how many looks in a row find it stuck. */
 const STUCK_CHECK_MS = 100;
 const STUCK_CHECKS = 3;
 let stuckTimer = null;
@@ -457,6 +457,8 @@ let stuckTimer = null;
  * receive; anything from the page wakes it (and the page counts its time limit again).
  */
 let idleTold = false;
+/** Looks in a row that found nothing pending (see `watchTopLevel`). */
+let idleChecks = 0;
 /** Messages received from the page: an idle notice names how many it had read. */
 let received = 0;
 
@@ -486,27 +488,36 @@ function checkSoon(confirming = false) {
 }
 
 /**
- * While the top-level code awaits and nothing at all is pending — no command, timer or
- * connection, no use of the network — at a few checks 0.1 s apart:
- * - with a client listening (a subscriber, a monitor), the script waits for what others send
- *   (a PUBLISH typed in the console): the page is told, and stops counting the time limit,
- *   meant for endless loops, until it next hands the worker something;
- * - else no promise can settle any more: Node stops there with its warning about an unsettled
- *   top-level await (exit code 13), and the run ends with that error at once, rather than at
- *   the time limit.
+ * While the top-level code awaits, the worker looks every 0.1 s at what is pending (commands,
+ * timers, connections; after the network was used, it stops looking: an answer from there may
+ * come at any time). When nothing is:
+ * - with a client listening (a subscriber, a monitor), twice in a row, the script waits for
+ *   what others send (a PUBLISH typed in the console): the page is told, and stops counting the
+ *   time limit, meant for endless loops, until it next hands the worker something;
+ * - else, three times in a row, no promise can settle any more: Node stops there with its
+ *   warning about an unsettled top-level await (exit code 13), and the run ends with that error
+ *   at once, rather than at the time limit.
  */
-function watchTopLevel(checks = 0) {
-  if ((checks === 0 && stuckTimer !== null) || usedNetwork || pending()) return;
+function watchTopLevel() {
+  if (stuckTimer !== null || usedNetwork) return;
   stuckTimer = setTimeout(() => {
     stuckTimer = null;
-    if (finished || topSettled || checking || pending()) return;
-    if (listening()) {
-      if (!idleTold) {
-        idleTold = true;
-        post({ t: 'idle', seen: received });
+    if (finished || topSettled || checking) return;
+    if (pending()) {
+      idleChecks = 0;
+    } else {
+      idleChecks += 1;
+      if (listening()) {
+        if (idleChecks >= 2 && !idleTold) {
+          idleTold = true;
+          post({ t: 'idle', seen: received });
+        }
+      } else if (idleChecks >= STUCK_CHECKS) {
+        fail(unsettledAwait());
+        return;
       }
-    } else if (checks + 1 < STUCK_CHECKS) watchTopLevel(checks + 1);
-    else fail(unsettledAwait());
+    }
+    watchTopLevel();
   }, STUCK_CHECK_MS);
 }
 
@@ -683,6 +694,7 @@ self.onmessage = (event) => {
   const message = event.data;
   received += 1;
   idleTold = false;
+  idleChecks = 0;
   if (link.receive(message)) {
     checkSoon();
     return;
