@@ -5,8 +5,7 @@
 
 use omnilua::{Function, Lua, Table, Value, Variadic};
 
-use super::cjson::{arg_error, type_name};
-use super::lua::to_number;
+use super::cjson::check_number;
 
 /// A number as the library reads it: the low 32 bits of `n + 2^52 + 2^51`, which rounds `n` to
 /// the nearest integer (halves to even) and wraps it modulo 2^32; NaN and infinities give 0.
@@ -17,18 +16,7 @@ fn tobit(n: f64) -> u32 {
 /// Argument `index` (from 1) of `argv` as the library reads it, or its error: a value that is not
 /// a number and does not read as one ("no value" past the last argument).
 fn arg(getinfo: &Function, argv: &[Value], index: usize) -> omnilua::Result<u32> {
-    let value = index.checked_sub(1).and_then(|i| argv.get(i));
-    if let Some(value) = value
-        && let Some(n) = to_number(value)?
-    {
-        return Ok(tobit(n));
-    }
-    let got = value.map_or("no value", type_name);
-    Err(arg_error(
-        getinfo,
-        index,
-        &format!("number expected, got {got}"),
-    ))
+    check_number(getinfo, argv, index).map(tobit)
 }
 
 /// An operation on one word, and on two.

@@ -232,12 +232,8 @@ fn integer_option(
     max: i32,
 ) -> omnilua::Result<Value> {
     let value = index.checked_sub(1).and_then(|i| argv.get(i));
-    if let Some(value) = value.filter(|v| !matches!(v, Value::Nil)) {
-        let Some(n) = super::lua::to_number(value)? else {
-            let problem = format!("number expected, got {}", type_name(value));
-            return Err(arg_error(getinfo, index, &problem));
-        };
-        let n = super::cmsgpack::c_i64(n) as i32;
+    if value.is_some_and(|v| !matches!(v, Value::Nil)) {
+        let n = super::cmsgpack::c_i64(check_number(getinfo, argv, index)?) as i32;
         if !(min..=max).contains(&n) {
             let problem = format!("expected integer between {min} and {max}");
             return Err(arg_error(getinfo, 1, &problem));
@@ -322,6 +318,27 @@ pub(super) fn arg_error(getinfo: &Function, index: usize, problem: &str) -> omni
         (false, _) => format!("bad argument #{index} to '{name}' ({problem})"),
     };
     error(getinfo, &message)
+}
+
+/// Lua's `luaL_checknumber` for argument `index` (from 1) of the running Rust function: the
+/// number it reads as, or the error naming its type ("no value" past the last argument).
+pub(super) fn check_number(
+    getinfo: &Function,
+    argv: &[Value],
+    index: usize,
+) -> omnilua::Result<f64> {
+    let value = index.checked_sub(1).and_then(|i| argv.get(i));
+    if let Some(value) = value
+        && let Some(n) = super::lua::to_number(value)?
+    {
+        return Ok(n);
+    }
+    let got = value.map_or("no value", type_name);
+    Err(arg_error(
+        getinfo,
+        index,
+        &format!("number expected, got {got}"),
+    ))
 }
 
 /// The name the running Rust function was called by (`debug.getinfo(1, "n")`), or `?`, and

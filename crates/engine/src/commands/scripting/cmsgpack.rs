@@ -11,8 +11,8 @@
 
 use omnilua::{Function, Lua, LuaError, Table, Value, Variadic};
 
-use super::cjson::{arg_error, error, type_name};
-use super::lua::{MEMORY_BUDGET, to_number};
+use super::cjson::{arg_error, check_number, error, type_name};
+use super::lua::MEMORY_BUDGET;
 
 /// Lua 5.1's `LUAI_MAXCSTACK`: the slots a C function's frame may use.
 pub(super) const MAX_STACK: usize = 8000;
@@ -85,18 +85,7 @@ fn opt_integer(
 
 /// Lua's `luaL_checkinteger`.
 fn check_integer(getinfo: &Function, argv: &[Value], index: usize) -> omnilua::Result<i64> {
-    let value = index.checked_sub(1).and_then(|i| argv.get(i));
-    if let Some(value) = value
-        && let Some(n) = to_number(value)?
-    {
-        return Ok(c_i64(n));
-    }
-    let got = value.map_or("no value", type_name);
-    Err(arg_error(
-        getinfo,
-        index,
-        &format!("number expected, got {got}"),
-    ))
+    check_number(getinfo, argv, index).map(c_i64)
 }
 
 /// The `cmsgpack` table, its functions made with `getinfo` (`debug.getinfo`) for the place an
@@ -323,25 +312,23 @@ impl Encoder<'_> {
     }
 
     fn array_header(&mut self, n: usize) -> omnilua::Result<()> {
-        if n <= 15 {
-            self.put(&[0x90 | n as u8])
-        } else if n <= 0xffff {
-            self.put(&[0xdc])?;
-            self.put(&(n as u16).to_be_bytes())
-        } else {
-            self.put(&[0xdd])?;
-            self.put(&(n as u32).to_be_bytes())
-        }
+        self.header(n, 0x90, 0xdc)
     }
 
     fn map_header(&mut self, n: usize) -> omnilua::Result<()> {
+        self.header(n, 0x80, 0xde)
+    }
+
+    /// An array's or a map's header: its count in the low bits of `fix` up to 15, else after
+    /// `tag16` with 16 bits, or after the next tag (`tag16 + 1`) with 32.
+    fn header(&mut self, n: usize, fix: u8, tag16: u8) -> omnilua::Result<()> {
         if n <= 15 {
-            self.put(&[0x80 | n as u8])
+            self.put(&[fix | n as u8])
         } else if n <= 0xffff {
-            self.put(&[0xde])?;
+            self.put(&[tag16])?;
             self.put(&(n as u16).to_be_bytes())
         } else {
-            self.put(&[0xdf])?;
+            self.put(&[tag16 + 1])?;
             self.put(&(n as u32).to_be_bytes())
         }
     }

@@ -6,7 +6,7 @@
 
 use omnilua::{Function, Lua, Table, Value, Variadic};
 
-use super::cjson::{arg_error, error, type_name};
+use super::cjson::{arg_error, check_number, error, type_name};
 use super::cmsgpack::{c_i64, check_bytes, check_stack};
 use super::lua::{MEMORY_BUDGET, to_number};
 
@@ -275,13 +275,7 @@ fn unpack(lua: &Lua, getinfo: &Function, argv: &[Value]) -> omnilua::Result<Vari
     let ld = data.len() as u64;
     let pos = match argv.get(2) {
         None | Some(Value::Nil) => 1,
-        Some(value) => {
-            let Some(n) = to_number(value)? else {
-                let problem = format!("number expected, got {}", type_name(value));
-                return Err(arg_error(getinfo, 3, &problem));
-            };
-            c_i64(n)
-        }
+        Some(_) => c_i64(check_number(getinfo, argv, 3)?),
     };
     let mut pos = pos as u64;
     if pos == 0 {
