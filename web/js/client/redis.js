@@ -106,10 +106,6 @@ function fillUnsubCommand(command, count) {
 }
 
 /**
- * A reply part as ioredis's `toString()` of it: bytes decoded, an array (the keys of a client
- * tracking invalidation message) as `Array#toString` joins it, with commas, `null` items empty.
- */
-/**
  * A reply as ioredis reads it with `stringNumbers`: integers as their decimal text, also inside
  * arrays (transactions' and scripts' replies). The in-process transport gives them so already,
  * exact past 2^53 too; from a transport that gives numbers they are exact up to 2^53 (past it
@@ -120,6 +116,10 @@ function numbersAsStrings(reply) {
   return Array.isArray(reply) ? reply.map(numbersAsStrings) : reply;
 }
 
+/**
+ * A reply part as ioredis's `toString()` of it: bytes decoded, an array (the keys of a client
+ * tracking invalidation message) as `Array#toString` joins it, with commas, `null` items empty.
+ */
 function text(value) {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((item) => (item === null || item === undefined ? '' : text(item))).join(',');
