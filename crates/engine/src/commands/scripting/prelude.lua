@@ -359,8 +359,10 @@ local function forget()
   compiled, compiled_count, compiled_bytes = {}, 0, 0
 end
 
--- Garbage left by runs is collected a step at a time, and all of it once the state holds more
--- than a quarter of its memory (a state that trips the limit is dropped and built again).
+-- Garbage left by runs is collected by the collector's own steps, which allocation drives, and
+-- all of it once the state holds more than a quarter of its memory (a state that trips the limit
+-- is dropped and built again). An explicit step after every run cost more than a short script
+-- itself (it traces the whole world of this prelude).
 local collect_above = memory / 4 / 1024
 
 -- After a script or function ran: unbinds this run's `redis` functions, lets the collector
@@ -371,8 +373,6 @@ local function finish(ok, result)
   rawset(redis, 'setresp', nil)
   if collectgarbage('count') > collect_above then
     collectgarbage('collect')
-  else
-    collectgarbage('step')
   end
   if ok then
     return 'ok', result
