@@ -70,6 +70,32 @@ test('errors name the learner\'s line; Stop ends a runaway script', async () => 
   assert.equal(await page.getByTestId('run-button').isEnabled(), true);
 });
 
+test('a script waiting for messages says so; a PUBLISH typed in the console reaches it', async () => {
+  const { page, editor } = await openEditor();
+  const playground = new PlaygroundPage(page);
+  await editor.setCode(`import Redis from 'ioredis';
+const sub = new Redis();
+await sub.subscribe('orders');
+console.log('subscribed');
+const text = await new Promise((resolve) => sub.on('message', (channel, message) => resolve(message)));
+console.log('received', text);
+await sub.quit();
+`);
+  const n = await editor.lastRun();
+  await editor.runButton.click();
+  const waiting = page.locator('[data-testid=run-status][data-waiting=true]');
+  await waiting.waitFor();
+  assert.match(await waiting.textContent(), /^Listening: the script waits for messages \(try PUBLISH in the console\)/);
+  assert.deepEqual(await editor.lines(), ['subscribed']);
+  assert.equal(await editor.stopButton.isEnabled(), true);
+  await playground.run('PUBLISH orders first');
+  assert.equal((await playground.lastReply()).trim(), '(integer) 1');
+  assert.equal(await editor.finished(n + 1), 'ok');
+  assert.deepEqual(await editor.lines(), ['subscribed', 'received first']);
+  assert.equal(await page.locator('[data-testid=run-status][data-waiting]').count(), 0);
+  assert.deepEqual(harness.problems, []);
+});
+
 test('the output follows its end, so a long run shows its last lines and its status, until the learner scrolls up', async () => {
   const { page, editor } = await openEditor();
   const output = page.getByTestId('script-output');

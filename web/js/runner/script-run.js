@@ -75,6 +75,7 @@ class ScriptRun {
     this.worker = null;
     this.onOutput = typeof options.onOutput === 'function' ? options.onOutput : null;
     this.onEvent = typeof options.onEvent === 'function' ? options.onEvent : null;
+    this.onWaiting = typeof options.onWaiting === 'function' ? options.onWaiting : null;
     this.timeoutMs = Number.isFinite(options.timeoutMs) && options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_TIMEOUT_MS;
     this.dbLatencyMs =
       Number.isFinite(options.dbLatencyMs) && options.dbLatencyMs >= 0 ? options.dbLatencyMs : DEFAULT_DB_LATENCY_MS;
@@ -129,22 +130,40 @@ class ScriptRun {
 
   /** Posts a message to the worker; a worker waiting idle is busy again. */
   wake(message) {
-    if (this.timer === null && !this.ended) this.armTimeLimit();
+    this.busyAgain();
     this.sent += 1;
     this.worker.postMessage(message);
+  }
+
+  /** A worker that was waiting idle has work again: the time limit counts from now. */
+  busyAgain() {
+    if (this.timer !== null || this.ended) return;
+    this.armTimeLimit();
+    this.waiting(false);
+  }
+
+  /** Tells `onWaiting` whether the script now waits, idle, for what its listeners receive. */
+  waiting(idle) {
+    if (!this.onWaiting) return;
+    try {
+      this.onWaiting(idle);
+    } catch (err) {
+      console.error('runScript onWaiting failed:', err);
+    }
   }
 
   receive(message) {
     if (this.ended || !message) return;
     if (message.t === 'idle') {
       // Only if the worker had read everything sent to it: else it is busy with the rest.
-      if (message.seen === this.sent) {
+      if (message.seen === this.sent && this.timer !== null) {
         clearTimeout(this.timer);
         this.timer = null;
+        this.waiting(true);
       }
       return;
     }
-    if (this.timer === null) this.armTimeLimit();
+    this.busyAgain();
     // While the code of a batch's commands is fetched, later messages wait in order.
     if (this.fetching) {
       this.fetching.push(message);
@@ -435,7 +454,9 @@ export class Runner {
   /**
    * Runs a learner script. Options: `onOutput({stream, text})` for each line printed (`stream`:
    * log, info, debug, warn, error), `onEvent(record)` for each `{kind: 'db', name, start, end}`
-   * and `{kind: 'sleep', start, end}` (virtual Unix ms), `timeoutMs` (wall-time limit, default
+   * and `{kind: 'sleep', start, end}` (virtual Unix ms), `onWaiting(idle)` when the script starts
+   * (true) or stops (false) waiting idle for what its subscribers or monitors receive (the time
+   * limit does not count meanwhile), `timeoutMs` (wall-time limit, default
    * 5000), `dbLatencyMs` (virtual cost of a `db` call, default 50), `checks` (a lesson's grader:
    * JavaScript run after the learner's code, see `checks.js`). Returns `{ done, stop, output,
    * events }`: `done` resolves with `{ status, error, output, events, dbCalls, checks, wallMs,

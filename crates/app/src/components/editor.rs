@@ -258,6 +258,9 @@ pub fn Editor() -> impl IntoView {
     let hidden_lines = RwSignal::new(0usize);
     let next_id = StoredValue::new(0u64);
     let state = RwSignal::new(RunState::Idle);
+    // While running: whether the script waits, idle, for what its subscribers or monitors
+    // receive (the runner's `onWaiting`), which the status says instead of "Running…".
+    let waiting = RwSignal::new(false);
     // Runs so far (setup commands count as one), so a status can be told from the previous.
     let run_count = StoredValue::new(0u64);
     let next_run = move || {
@@ -323,6 +326,7 @@ pub fn Editor() -> impl IntoView {
         lines.set(Vec::new());
         hidden_lines.set(0);
         mark_error_line(None);
+        waiting.set(false);
         state.set(RunState::Running);
         let on_output = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
             let stream = get(&entry, "stream")
@@ -350,9 +354,13 @@ pub fn Editor() -> impl IntoView {
             };
             spans.record(ScriptSpan { db, start, end });
         });
+        let on_waiting = Closure::<dyn FnMut(JsValue)>::new(move |idle: JsValue| {
+            waiting.set(idle.as_bool() == Some(true));
+        });
         let options = Object::new();
         set(&options, "onOutput", on_output.as_ref());
         set(&options, "onEvent", on_event.as_ref());
+        set(&options, "onWaiting", on_waiting.as_ref());
         let code_text = JsValue::from_str(&code.get_untracked());
         let handle = run_script
             .dyn_ref::<Function>()
@@ -370,7 +378,8 @@ pub fn Editor() -> impl IntoView {
             let done = get(&handle, "done").unwrap_or(JsValue::UNDEFINED);
             let result = resolve(done).await;
             // The callbacks are called until the run ends, no later.
-            drop((on_output, on_event));
+            drop((on_output, on_event, on_waiting));
+            waiting.set(false);
             stopper.set_value(None);
             let (status, result) = match result {
                 Ok(result) => (
@@ -791,6 +800,11 @@ pub fn Editor() -> impl IntoView {
                     </For>
                     {move || match state.get() {
                         RunState::Idle => view! { <p class="run-status idle">"Output appears here when you run the script."</p> }.into_any(),
+                        RunState::Running if waiting.get() => view! {
+                            <p class="run-status running waiting" data-testid="run-status" data-waiting="true">
+                                "Listening: the script waits for messages (try PUBLISH in the console). Stop ends it."
+                            </p>
+                        }.into_any(),
                         RunState::Running => view! { <p class="run-status running" data-testid="run-status">"Running…"</p> }.into_any(),
                         RunState::Ended { run, status, summary } => view! {
                             <p class=format!("run-status {status}") data-testid="run-status" data-status=status.clone() data-run=run.to_string()>{summary}</p>
