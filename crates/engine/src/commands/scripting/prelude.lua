@@ -365,8 +365,8 @@ end
 -- itself (it traces the whole world of this prelude).
 local collect_above = memory / 4 / 1024
 
--- After a script or function ran: unbinds this run's `redis` functions, lets the collector
--- work, and answers 'ok' and its value or 'error' and its error.
+-- After a script or function ran: unbinds this run's `redis` functions, collects all garbage
+-- once the state is large (see above), and answers 'ok' and its value or 'error' and its error.
 local function finish(ok, result)
   rawset(redis, 'call', nil)
   rawset(redis, 'pcall', nil)
