@@ -85,6 +85,42 @@ console.log(await redis.pfadd('seen', 'a', 'b'), await redis.pfcount('seen'));
   assert.deepEqual(harness.problems, []);
 });
 
+test('a pipeline mixing chunks and main-module commands runs in order; a chunk that cannot be fetched leaves its command refused', async () => {
+  const page = await harness.open();
+  const fetched = recordWasm(page);
+  const runner = await new RunnerApi(page).ready();
+  await page.route('**/split_geo.wasm', (route) => route.abort());
+  const result = await runner.run(`
+import Redis from 'ioredis';
+const redis = new Redis();
+const replies = await redis
+  .pipeline()
+  .set('n', 1)
+  .xadd('events', '1-1', 'kind', 'signup')
+  .incr('n')
+  .geoadd('shops', 13.36, 38.11, 'palermo')
+  .pfadd('seen', 'a')
+  .xlen('events')
+  .get('n')
+  .exec();
+for (const [err, value] of replies) console.log(err ? 'error: ' + err.message.split(':')[0] : JSON.stringify(value));
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(RunnerApi.texts(result), [
+    '"OK"',
+    '"1-1"',
+    '2',
+    'error: ERR the code of this command (geo) is not loaded yet',
+    '1',
+    '1',
+    '"2"',
+  ]);
+  assert.ok(fetched.includes('split_stream.wasm') && fetched.includes('split_hyperloglog.wasm'), String(fetched));
+  // The failed fetch was reported on the console (by the chunk loader) and nothing else went wrong.
+  const problems = harness.problems.splice(0);
+  assert.ok(problems.length > 0 && problems.every((p) => p.startsWith('console error:')), problems.join('\n'));
+});
+
 test('a transaction queued before its chunk is fetched runs at EXEC', async () => {
   const playground = await openPlayground(harness);
   for (const line of ['MULTI', 'SORT nums', 'RPUSH nums 3 1 2', 'SORT nums']) await playground.run(line);

@@ -34,16 +34,6 @@ impl JsEngine {
         })
     }
 
-    /// The family whose code `argv` (strings or `Uint8Array`s) needs on this connection and that
-    /// is not loaded yet, or `undefined`: what to load before running it in a batch. Only the
-    /// command's name and first argument (a subcommand) count: a caller may pass just those.
-    #[wasm_bindgen(js_name = missingFamily)]
-    pub fn missing_family(&self, client: f64, argv: &Array) -> Result<Option<String>, JsValue> {
-        let argv = crate::args(argv);
-        self.with(|e| e.missing_family(client as u64, &argv))
-            .map(|f| f.map(|f| f.name().to_string()))
-    }
-
     /// Fetches the code that these commands need on this connection and that is not loaded
     /// yet; `commands` holds argv arrays or console lines (strings, redis-cli syntax). Resolves
     /// once they can run, or once a family could not be fetched (its commands are then refused).

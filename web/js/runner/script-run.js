@@ -11,6 +11,7 @@
 //! closed as a process's are when it exits.
 
 import { ANSWER_HEAD, decodeBatch } from './worker-transport.js';
+import { createWire } from '../client/wire.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -27,6 +28,9 @@ const MAX_EVENTS_READ = 10_000;
  * the wall clock (the worker extrapolates it in between).
  */
 const CLOCK_RESEND_MS = 50;
+
+/** How the engine's refusal of a command whose code is not loaded yet begins (see `batch`). */
+const REFUSAL = 'ERR the code of this command (';
 
 /** Commands after which the server may have closed connections. */
 const MAY_CLOSE = new Set(['quit', 'client', 'shutdown']);
@@ -68,6 +72,13 @@ function errorText(error) {
   return `${head}${where}`;
 }
 
+/** The wire over the page engine's module (null if it has none), made once. */
+let pageWire;
+function wireOf(engine) {
+  if (pageWire === undefined) pageWire = createWire(engine.constructor);
+  return pageWire;
+}
+
 /** One run of a script: its worker, its connections on the engine, its output and events. */
 class ScriptRun {
   constructor(host, options) {
@@ -88,6 +99,7 @@ class ScriptRun {
     this.ended = false;
     this.inBatch = false;
     this.fetching = null; // messages waiting while command code is fetched
+    this.wire = wireOf(host.engine);
     this.timer = null;
     // Messages posted to the worker (see `wake`).
     this.sent = 0;
@@ -171,68 +183,49 @@ class ScriptRun {
     }
     if (Array.isArray(message)) {
       const batch = decodeBatch(message);
-      if (!batch) return;
-      const missing = this.missingFamilies(batch.ops);
-      if (missing.length > 0) {
-        const waiting = [message];
-        this.fetching = waiting;
-        const Engine = this.host.engine.constructor;
-        // A family that cannot be fetched leaves its commands to answer the engine's refusal.
-        Promise.allSettled(missing.map((family) => Engine.loadFamily(family))).then(() => {
-          this.fetching = null;
-          for (const m of waiting) this.receive(m);
-        });
-        return;
-      }
-      this.batch(batch);
+      if (batch) this.batch(batch);
     } else if (message.t === 'checks') this.checkResults = Array.isArray(message.results) ? message.results : [];
     else if (message.t === 'done') this.end(message.error ? 'error' : 'ok', message.error);
   }
 
   /**
-   * The command families whose code a batch needs and the page has not fetched yet (the page
-   * build loads rarely used engine code on first use: `Engine.missingFamily`); a crash replays
-   * any command, so it needs them all.
+   * Runs a batch of the worker's ops in order (from `state.next` when it resumes), then answers
+   * it with results and output.
+   *
+   * The page build loads rarely used engine code on first use (`Engine.loadFamily`): the engine
+   * refuses a command whose family is not loaded yet without running it. The batch then stops at
+   * that op, the family is fetched while later messages wait in order, and the batch resumes
+   * with the same op. A family that cannot be fetched leaves its command the engine's refusal.
    */
-  missingFamilies(ops) {
-    const { engine } = this.host;
-    if (typeof engine.missingFamily !== 'function' || !Array.isArray(ops)) return [];
-    const missing = new Set();
-    for (const op of ops) {
-      if (op[0] === 'call') {
-        // The command and its subcommand tell its family (the rest would only be copied into
-        // the engine for nothing: a SET's value may be large). A connection opened in this same
-        // batch has no id yet: no transaction to look into.
-        const argv = op[2].length > 2 ? op[2].slice(0, 2) : op[2];
-        const family = engine.missingFamily(this.conns.get(op[1]) ?? 0, argv);
-        if (family) missing.add(family);
-      } else if (op[0] === 'crash') {
-        for (const family of engine.constructor.unloadedFamilies()) missing.add(family);
-      }
-    }
-    return [...missing];
-  }
-
-  /** Runs a batch of the worker's ops in order, then answers it with results and output. */
-  batch({ id, ops, reply }) {
+  batch(batch, state = null) {
     const { engine, clock } = this.host;
-    const start = this.host.sync();
-    let until = start;
-    let mayClose = false;
-    let blocked = false;
-    // The answer: `[id, outputs, closed, clock, …results]` (see worker-transport.js).
-    const results = reply ? new Array(ANSWER_HEAD + ops.length).fill(null) : null;
-    for (let i = 0; i < ops.length; i++) {
+    const { id, ops, reply } = batch;
+    if (state === null) {
+      // The answer: `[id, outputs, closed, clock, …results]` (see worker-transport.js).
+      state = { next: 0, start: this.host.sync(), mayClose: false, blocked: false, suspended: false, fetched: null };
+      state.until = state.start;
+      state.results = reply ? new Array(ANSWER_HEAD + ops.length).fill(null) : null;
+    }
+    const { start, results } = state;
+    for (let i = state.next; i < ops.length; i++) {
       const op = ops[i];
       switch (op[0]) {
         case 'call': {
           const client = this.conns.get(op[1]);
           // The server closed it and the worker has not heard yet: what it writes is lost.
-          const replies = client === undefined ? [] : engine.call(client, op[2], op[3]);
+          const replies = client === undefined ? [] : this.call(client, op[2], op[3]);
+          if (replies.length === 1 && replies[0] instanceof Error) {
+            const family = this.refusedFor(replies[0], state);
+            if (family !== null) {
+              state.next = i;
+              this.suspend(batch, state, [family]);
+              return;
+            }
+          }
           if (results) results[ANSWER_HEAD + i] = replies;
-          if (replies.length === 0) blocked = true;
+          if (replies.length === 0) state.blocked = true;
           const name = op[2][0];
-          if (typeof name === 'string' && name.length <= 8 && MAY_CLOSE.has(name.toLowerCase())) mayClose = true;
+          if (typeof name === 'string' && name.length <= 8 && MAY_CLOSE.has(name.toLowerCase())) state.mayClose = true;
           break;
         }
         case 'open':
@@ -251,7 +244,7 @@ class ScriptRun {
           // Waits asked for in the same batch overlap: each ends `ms` after the batch's time.
           const ms = op[0] === 'sleep' ? op[1] : op[2];
           const end = start + ms;
-          if (end > until) until = end;
+          if (end > state.until) state.until = end;
           if (results) results[ANSWER_HEAD + i] = [start, end];
           if (op[0] === 'db') {
             this.dbCalls += 1;
@@ -266,10 +259,23 @@ class ScriptRun {
           break;
         case 'crash': {
           // A simulated power cut and restart (the script's `crash()`): every connection is
-          // closed, this run's are reported below, the others' by the host's next poll.
-          const restart = engine.crashRestart();
+          // closed, this run's are reported below, the others' by the host's next poll. The
+          // restart replays the append-only file, so it needs the code of every family.
+          let restart;
+          try {
+            restart = engine.crashRestart();
+          } catch (err) {
+            // Refused for want of code: every family not loaded yet is fetched at once.
+            const Engine = engine.constructor;
+            if (typeof Engine.takeMissingFamily !== 'function' || Engine.takeMissingFamily() === undefined) throw err;
+            const families = Engine.unloadedFamilies().filter((family) => !state.fetched?.has(family));
+            if (families.length === 0) throw err;
+            state.next = i;
+            this.suspend(batch, state, families);
+            return;
+          }
           if (results) results[ANSWER_HEAD + i] = { source: restart.source, keys: restart.keys, commandsReplayed: restart.commandsReplayed };
-          mayClose = true;
+          state.mayClose = true;
           break;
         }
         case 'seq':
@@ -283,14 +289,15 @@ class ScriptRun {
           break;
       }
     }
+    const { until, mayClose, blocked } = state;
     const moved = until > start;
     if (moved) {
       // The clock's listeners sync the engine and poll the other runs; this one's output must
       // follow this batch's answer (a message after the SUBSCRIBE reply it follows), so it is
-      // collected below instead.
+      // collected below instead. A batch that waited for code may find the clock moved on.
       this.inBatch = true;
       try {
-        clock.advance(until - start);
+        clock.advance(until - (state.suspended ? this.host.sync() : start));
       } finally {
         this.inBatch = false;
       }
@@ -310,12 +317,49 @@ class ScriptRun {
     if (blocked || moved) this.host.scheduleDeadline();
   }
 
+  /** A command's replies, through the wire convention when the engine has it (see wire.js). */
+  call(client, argv, buffers) {
+    const { engine } = this.host;
+    return this.wire ? this.wire.call(engine, client, argv, buffers) : engine.call(client, argv, buffers);
+  }
+
+  /**
+   * The family whose code a command's error reply says it was refused for (see `batch`), or
+   * null: an error like any other. Only a family not loaded yet and not fetched for this batch
+   * already counts (no script can fake the refusal: scripts run only once every family is in).
+   */
+  refusedFor(error, state) {
+    const Engine = this.host.engine.constructor;
+    const message = String(error.message);
+    if (typeof Engine.unloadedFamilies !== 'function' || !message.startsWith(REFUSAL)) return null;
+    Engine.takeMissingFamily(); // the note the refusal left (see the engine's lazy module)
+    const family = message.slice(REFUSAL.length, message.indexOf(')', REFUSAL.length));
+    if (state.fetched?.has(family) || !Engine.unloadedFamilies().includes(family)) return null;
+    return family;
+  }
+
+  /** Stops a batch at `state.next` while these families' code is fetched; later messages wait. */
+  suspend(batch, state, families) {
+    const waiting = [];
+    this.fetching = waiting;
+    state.suspended = true;
+    state.fetched ??= new Set();
+    for (const family of families) state.fetched.add(family);
+    const Engine = this.host.engine.constructor;
+    Promise.allSettled(families.map((family) => Engine.loadFamily(family))).then(() => {
+      this.fetching = null;
+      if (this.ended) return;
+      this.batch(batch, state);
+      for (const message of waiting) this.receive(message);
+    });
+  }
+
   /** What the run's connections received since they were last read. */
   collect() {
     const { engine } = this.host;
     const outputs = [];
     for (const [local, client] of this.conns) {
-      const replies = engine.takeOutput(client, true);
+      const replies = this.wire ? this.wire.takeOutput(engine, client, true) : engine.takeOutput(client, true);
       if (replies.length) outputs.push([local, replies]);
     }
     return outputs;
@@ -336,7 +380,8 @@ class ScriptRun {
 
   /** Forwards what arrived for the run's connections (from the console, other runs, the clock). */
   poll() {
-    if (this.ended || this.inBatch || this.conns.size === 0) return;
+    // A batch waiting for code has run part of its ops: what followed them waits for its answer.
+    if (this.ended || this.inBatch || this.fetching || this.conns.size === 0) return;
     const outputs = this.collect();
     const closed = this.closedConnections();
     if (outputs.length || closed.length) this.wake({ t: 'out', outputs, closed, clock: this.clockUpdate() });
