@@ -121,6 +121,29 @@ for (const [err, value] of replies) console.log(err ? 'error: ' + err.message.sp
   assert.ok(problems.length > 0 && problems.every((p) => p.startsWith('console error:')), problems.join('\n'));
 });
 
+test('a batch waiting for a slow chunk finishes when the clock moved on meanwhile: a sleep in it ends where it would have', async () => {
+  const page = await harness.open();
+  const runner = await new RunnerApi(page).ready();
+  // The clock follows the wall clock: it moves past the sleep's end while the chunk comes.
+  await page.route('**/split_stream.wasm', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await route.continue();
+  });
+  const result = await runner.run(`
+import Redis from 'ioredis';
+const redis = new Redis();
+await redis.ping(); // connected: the sleep and the XADD below go in one batch
+const t0 = Date.now();
+const slept = sleep(20);
+const added = redis.xadd('slow', '1-1', 'f', 'v');
+await slept;
+console.log(await added, await redis.xlen('slow'), Date.now() - t0 >= 20);
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  assert.deepEqual(RunnerApi.texts(result), ['1-1 1 true']);
+  assert.deepEqual(harness.problems, []);
+});
+
 test('a transaction queued before its chunk is fetched runs at EXEC', async () => {
   const playground = await openPlayground(harness);
   for (const line of ['MULTI', 'SORT nums', 'RPUSH nums 3 1 2', 'SORT nums']) await playground.run(line);

@@ -297,7 +297,7 @@ class ScriptRun {
       // collected below instead. A batch that waited for code may find the clock moved on.
       this.inBatch = true;
       try {
-        clock.advance(until - (state.suspended ? this.host.sync() : start));
+        clock.advance(Math.max(0, until - (state.suspended ? this.host.sync() : start)));
       } finally {
         this.inBatch = false;
       }
