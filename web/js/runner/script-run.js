@@ -324,17 +324,16 @@ class ScriptRun {
   }
 
   /**
-   * The family whose code a command's error reply says it was refused for (see `batch`), or
-   * null: an error like any other. Only a family not loaded yet and not fetched for this batch
-   * already counts (no script can fake the refusal: scripts run only once every family is in).
+   * The family a command was refused for (see `batch`), or null: an error like any other. The
+   * engine names it (`takeMissingFamily`, noted by the refusal itself); only a family not loaded
+   * yet and not fetched for this batch already counts (no script can fake the refusal: scripts
+   * run only once every family is in).
    */
   refusedFor(error, state) {
     const Engine = this.host.engine.constructor;
-    const message = String(error.message);
-    if (typeof Engine.unloadedFamilies !== 'function' || !message.startsWith(REFUSAL)) return null;
-    Engine.takeMissingFamily(); // the note the refusal left (see the engine's lazy module)
-    const family = message.slice(REFUSAL.length, message.indexOf(')', REFUSAL.length));
-    if (state.fetched?.has(family) || !Engine.unloadedFamilies().includes(family)) return null;
+    if (typeof Engine.takeMissingFamily !== 'function' || !String(error.message).startsWith(REFUSAL)) return null;
+    const family = Engine.takeMissingFamily();
+    if (family === undefined || state.fetched?.has(family) || !Engine.unloadedFamilies().includes(family)) return null;
     return family;
   }
 
