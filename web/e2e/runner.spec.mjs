@@ -323,6 +323,8 @@ const aborted = await redis.multi().set('pl:b').get('pl:a').exec().catch((err) =
 console.log(aborted.message, aborted.previousErrors.length);
 const strings = new Redis({ stringNumbers: true });
 console.log(JSON.stringify([await strings.incr('pl:a'), await strings.multi().incr('pl:a').exists('pl:a').exec()]));
+await redis.set('pl:big', '9223372036854775806');
+console.log(JSON.stringify([await strings.incr('pl:big'), await strings.multi().decr('pl:big').exec(), await redis.incr('pl:big')]));
 `);
   assert.equal(result.status, 'ok', JSON.stringify(result.error));
   assert.deepEqual(texts(result), [
@@ -331,6 +333,8 @@ console.log(JSON.stringify([await strings.incr('pl:a'), await strings.multi().in
     '[[null,3],[null,"3"]]',
     'EXECABORT Transaction discarded because of previous errors. 1',
     '["4",[[null,"5"],[null,"1"]]]',
+    // Past 2^53: exact with stringNumbers; without, as a JS RESP parser reads the digits.
+    '["9223372036854775807",[[null,"9223372036854775806"]],9223372036854778000]',
   ]);
 });
 

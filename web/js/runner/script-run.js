@@ -91,6 +91,8 @@ class ScriptRun {
     this.dbLatencyMs =
       Number.isFinite(options.dbLatencyMs) && options.dbLatencyMs >= 0 ? options.dbLatencyMs : DEFAULT_DB_LATENCY_MS;
     this.conns = new Map(); // the worker's connection id → the engine's client id
+    // The worker's connections whose integers go as their exact decimal text (`stringNumbers`).
+    this.numbersAsText = new Set();
     this.output = [];
     this.events = [];
     this.dbCalls = 0;
@@ -213,7 +215,7 @@ class ScriptRun {
         case 'call': {
           const client = this.conns.get(op[1]);
           // The server closed it and the worker has not heard yet: what it writes is lost.
-          const replies = client === undefined ? [] : this.call(client, op[2], op[3]);
+          const replies = client === undefined ? [] : this.call(client, op[2], op[3], this.numbersAsText.has(op[1]));
           if (replies.length === 1 && replies[0] instanceof Error) {
             const family = this.refusedFor(replies[0], state);
             if (family !== null) {
@@ -230,11 +232,13 @@ class ScriptRun {
         }
         case 'open':
           this.conns.set(op[1], engine.connect());
+          if (op[2] === true) this.numbersAsText.add(op[1]);
           break;
         case 'close': {
           const client = this.conns.get(op[1]);
           if (client !== undefined) {
             this.conns.delete(op[1]);
+            this.numbersAsText.delete(op[1]);
             engine.disconnect(client);
           }
           break;
@@ -317,10 +321,16 @@ class ScriptRun {
     if (blocked || moved) this.host.scheduleDeadline();
   }
 
-  /** A command's replies, through the wire convention when the engine has it (see wire.js). */
-  call(client, argv, buffers) {
+  /**
+   * A command's replies, through the wire convention when the engine has it (see wire.js); with
+   * `numbersAsText`, integers as their exact decimal text (without the wire the client turns
+   * the numbers into text itself, exact up to 2^53).
+   */
+  call(client, argv, buffers, numbersAsText = false) {
     const { engine } = this.host;
-    return this.wire ? this.wire.call(engine, client, argv, buffers) : engine.call(client, argv, buffers);
+    return this.wire
+      ? this.wire.call(engine, client, argv, buffers, numbersAsText)
+      : engine.call(client, argv, buffers);
   }
 
   /**
@@ -358,7 +368,9 @@ class ScriptRun {
     const { engine } = this.host;
     const outputs = [];
     for (const [local, client] of this.conns) {
-      const replies = this.wire ? this.wire.takeOutput(engine, client, true) : engine.takeOutput(client, true);
+      const replies = this.wire
+        ? this.wire.takeOutput(engine, client, true, this.numbersAsText.has(local))
+        : engine.takeOutput(client, true);
       if (replies.length) outputs.push([local, replies]);
     }
     return outputs;
@@ -372,6 +384,7 @@ class ScriptRun {
       if (!engine.isConnected(client)) {
         closed.push(local);
         this.conns.delete(local);
+        this.numbersAsText.delete(local);
       }
     }
     return closed;
@@ -440,6 +453,7 @@ class ScriptRun {
       }
     }
     this.conns.clear();
+    this.numbersAsText.clear();
     this.host.runs.delete(this);
     this.host.scheduleDeadline();
     let described = error;

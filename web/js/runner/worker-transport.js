@@ -3,7 +3,7 @@
 //!
 //! `HostLink` batches what the worker asks of the page: everything asked in the same synchronous
 //! run of code (up to the microtask that flushes it) goes as one batch message. An op is an
-//! array: `['open', conn]`, `['close', conn]`, `['call', conn, argv, buffers]`, `['sleep', ms]`,
+//! array: `['open', conn, stringNumbers]`, `['close', conn]`, `['call', conn, argv, buffers]`, `['sleep', ms]`,
 //! `['db', name, ms]`, `['crash']`, `['log', stream, text]`. The page runs the ops in order and,
 //! when one of them awaits an answer, answers the batch with `results` (`results[i]` answers op
 //! i: a call's replies, `[start, end]` virtual times of a sleep or a database call), `outputs`
@@ -234,10 +234,14 @@ export function createWorkerTransport(link, { setImmediate = (fn) => setTimeout(
     },
   };
   const server = {
-    open() {
+    /**
+     * `options.stringNumbers`: the page answers this connection's integers as their exact
+     * decimal text (ioredis's `stringNumbers`), exact past 2^53 too, as in Node.
+     */
+    open(options = {}) {
       const conn = new WorkerConnection(transport, transport.nextId++);
       transport.connections.set(conn.id, conn);
-      link.send(['open', conn.id]);
+      link.send(['open', conn.id, options.stringNumbers === true]);
       return conn;
     },
   };

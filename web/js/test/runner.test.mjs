@@ -324,7 +324,7 @@ test('the worker transport batches the calls of one tick into one message and se
   const server = transport.server({ port: 1234 });
   assert.equal(transport.server({ port: 9999 }), server, 'every host and port is the page engine');
   const a = server.open();
-  const b = server.open();
+  const b = server.open({ stringNumbers: true });
   const outputs = [];
   a.setListener({ output: (r) => outputs.push(['a', r]), closed: () => outputs.push(['a closed']) });
   const order = [];
@@ -336,8 +336,8 @@ test('the worker transport batches the calls of one tick into one message and se
   assert.equal(posted.length, 1);
   const batch = decodeBatch(posted[0]);
   assert.deepEqual(batch.ops, [
-    ['open', 1],
-    ['open', 2],
+    ['open', 1, false],
+    ['open', 2, true],
     ['call', 1, ['SUBSCRIBE', 'c'], true],
     ['call', 2, ['PUBLISH', 'c', 'm'], false],
     ['log', 'log', 'hi'],
@@ -361,7 +361,7 @@ test('the worker transport batches the calls of one tick into one message and se
 
 test('batches and answers are flat arrays; ops read back as queued, the clock only when sent', () => {
   const ops = [
-    ['open', 1],
+    ['open', 1, true],
     ['call', 1, ['SET', 'k', new Uint8Array([0, 255])], false],
     ['call', 1, ['PING'], true],
     ['sleep', 50],
