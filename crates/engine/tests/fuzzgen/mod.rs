@@ -647,10 +647,22 @@ pub fn run(data: &[u8]) -> Vec<Reply> {
                 if trace {
                     eprint!("{}", format_reply(&reply));
                 }
-                // DEBUG ERROR replies with any text the caller chose, code or not.
-                let free_text = argv
-                    .first()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(b"debug"));
+                // DEBUG ERROR replies with any text the caller chose, code or not; so do
+                // scripts and functions, with an error table's text as it is (Redis 7.0
+                // answers `EVAL "return {err='plain'}" 0` with `-plain`).
+                let free_text = argv.first().is_some_and(|n| {
+                    [
+                        &b"debug"[..],
+                        b"eval",
+                        b"evalsha",
+                        b"eval_ro",
+                        b"evalsha_ro",
+                        b"fcall",
+                        b"fcall_ro",
+                    ]
+                    .iter()
+                    .any(|name| n.eq_ignore_ascii_case(name))
+                });
                 if let Err(why) =
                     check_reply(&reply).or_else(|e| if free_text { Ok(()) } else { Err(e) })
                 {
