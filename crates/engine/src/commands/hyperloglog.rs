@@ -129,12 +129,22 @@ pub fn pfcount_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     };
     check_hll(value)?;
     value.prepare_in_place(0);
-    if let Some(card) = hll::cached_cardinality(&value.bytes) {
+    let counted = match hll::cached_cardinality(&value.bytes) {
+        Some(card) => Ok((card, false)),
+        None => hll::count(&value.bytes).map(|card| {
+            hll::store_cardinality(&mut value.bytes, card);
+            (card, true)
+        }),
+    };
+    if let Ok((card, true)) = counted {
+        ctx.modified(key);
         return Ok(Reply::Integer(card as i64));
     }
-    let card = hll::count(&value.bytes)?;
-    hll::store_cardinality(&mut value.bytes, card);
-    ctx.modified(key);
+    // Unshared without a change to signal (the cache was valid, or the HLL is corrupt): its
+    // database counts its size as it is now (found by the fuzzer: an embstr HLL turned raw was
+    // still counted at its old size, as PFADD's was).
+    ctx.db().remeasure(key);
+    let (card, _) = counted?;
     Ok(Reply::Integer(card as i64))
 }
 
@@ -358,6 +368,27 @@ mod tests {
         assert_eq!(events(&mut engine, "PFMERGE m plain"), 1);
         run(&mut engine, client, "SET plain x");
         assert_eq!(events(&mut engine, "PFMERGE m plain"), 0);
+    }
+
+    #[test]
+    fn pfcount_from_a_valid_cache_keeps_the_memory_count() {
+        // Found by the fuzzer: an HLL with a valid cache written with SET (an embstr) turned
+        // raw by a PFCOUNT that answered from the cache was still counted at its old size.
+        let mut engine = Engine::new();
+        let client = engine.connect();
+        // The fuzzer's HLL: sparse, 29 bytes, its cache valid.
+        let bytes =
+            b"HYLL\x01\x00\x00\x00\x00\x00p00\x00\x00\x00\x00\x80`\xf3\x80P\xb1\x84K\xfb\x80BZ";
+        let cached = crate::hyperloglog::cached_cardinality(bytes).expect("a valid cache");
+        let set = vec![b"set".to_vec(), b"copy".to_vec(), bytes.to_vec()];
+        assert_eq!(engine.exec(client, &set), Reply::ok());
+        assert_eq!(encoding(&engine, b"copy"), Some(StrEncoding::Embstr));
+        assert_eq!(
+            run(&mut engine, client, "PFCOUNT copy"),
+            Reply::Integer(cached as i64)
+        );
+        assert_eq!(encoding(&engine, b"copy"), Some(StrEncoding::Raw));
+        assert_eq!(engine.check_memory_bookkeeping(), Ok(()));
     }
 
     #[test]
