@@ -79,6 +79,60 @@ fn a_runaway_loop_is_stopped_by_the_instruction_budget() {
 }
 
 #[test]
+fn loops_over_large_strings_are_stopped_by_the_budget() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        // Each step copies 100 KB (or sorts, or moves thousands of elements) in what the VM
+        // counts as one instruction: these ran for minutes before the work was charged.
+        for script in [
+            "local s = string.rep('x', 100000) while true do local t = s .. 'y' end",
+            "local s = string.rep('x', 100000) while true do local t = s:upper() end",
+            "local s = string.rep('x', 100000) while true do local t = string.format('%s', s) end",
+            "local s = string.rep('x', 100000) while true do local t = cjson.encode(s) end",
+            "local s = string.rep('x', 100000) \
+             local co = coroutine.wrap(function() while true do local t = s .. 'y' end end) co()",
+            "local t = {} for i = 1, 5000 do t[i] = (i * 7919) % 5000 end \
+             while true do table.sort(t) end",
+            "local t = {} for i = 1, 5000 do t[i] = i end \
+             while true do table.insert(t, 1, 0) table.remove(t, 1) end",
+        ] {
+            let text = error_text(&eval(&mut engine, script));
+            assert!(
+                text.starts_with(
+                    "ERR Script stopped by the playground: it ran more than 20000000 Lua \
+                     instructions, each command it called counting as 25 and every 32 bytes it \
+                     allocated as one"
+                ),
+                "{script}: {text}"
+            );
+        }
+        // Heavy work that ends is charged, not refused: a string built from 20,000 pieces
+        // (200 MB copied), a table filled from its front.
+        let built = "local s = '' for i = 1, 20000 do s = s .. 'x' end return #s";
+        assert_eq!(eval(&mut engine, built), Reply::Integer(20000));
+        let filled = "local t = {} for i = 1, 3000 do table.insert(t, 1, i) end \
+                      table.sort(t) return t[1] + #t";
+        assert_eq!(eval(&mut engine, filled), Reply::Integer(3001));
+        // The wrapped library functions fail as the originals do, at the script's line.
+        let text = error_text(&eval(&mut engine, "\ntable.sort(5)"));
+        assert!(
+            text.starts_with(
+                "ERR user_script:2: bad argument #1 to 'sort' (table expected, got number)"
+            ),
+            "{text}"
+        );
+        let text = error_text(&eval(
+            &mut engine,
+            "local t = {3, 1, 2} table.sort(t, function(a, b) return a.x < b end)",
+        ));
+        assert!(
+            text.starts_with("ERR user_script:1: attempt to index local 'a' (a number value)"),
+            "{text}"
+        );
+    });
+}
+
+#[test]
 fn commands_count_in_the_budget_so_a_loop_of_them_stops_as_soon() {
     with_big_stack(|| {
         let mut engine = Engine::new();
@@ -96,7 +150,8 @@ fn commands_count_in_the_budget_so_a_loop_of_them_stops_as_soon() {
             assert!(
                 text.starts_with(
                     "ERR Script stopped by the playground: it ran more than 20000000 Lua \
-                     instructions, each command it called counting as 25"
+                     instructions, each command it called counting as 25 and every 32 bytes \
+                     it allocated as one"
                 ),
                 "{script}: {text}"
             );

@@ -9,7 +9,8 @@
 //! set for its run only. A state whose run was stopped, or failed inside the interpreter, is
 //! dropped, and the next script gets a new one. Differences, on purpose: a script is stopped
 //! after [`INSTRUCTION_BUDGET`] Lua instructions (a command it calls counting as
-//! [`COMMAND_WEIGHT`]) or when its state holds more than
+//! [`COMMAND_WEIGHT`], the bytes it allocates and some library work as `meter.rs` charges
+//! them) or when its state holds more than
 //! [`MEMORY_BUDGET`] bytes (Redis runs it until `SCRIPT KILL`, answering `BUSY` to everyone else
 //! meanwhile; the page has a single thread, so nobody could send that `SCRIPT KILL`). What the
 //! script wrote before it was stopped stays written.
@@ -17,8 +18,8 @@
 use std::cell::{Cell, RefCell};
 
 use omnilua::{
-    Function, Lua, LuaError, LuaString, LuaVersion, Sandbox, SandboxConfig, Table, TripReason,
-    Value, Variadic,
+    Function, HostHooks, Lua, LuaError, LuaRuntime, LuaString, LuaVersion, Sandbox, SandboxConfig,
+    Table, TripReason, Value, Variadic,
 };
 
 use crate::command::{CommandSpec, Ctx, Registry, flag};
@@ -61,13 +62,18 @@ struct State {
 
 impl State {
     fn new() -> omnilua::Result<State> {
-        let lua = Lua::new_versioned(LuaVersion::V51);
-        let sandbox = lua.install_sandbox(SandboxConfig {
-            instruction_limit: Some(INSTRUCTION_BUDGET),
-            memory_limit_bytes: Some(MEMORY_BUDGET),
-            check_interval: 10,
-            remove_globals: Vec::new(),
-        })?;
+        // Built as a runtime first: the meter's hook needs the raw state (see meter.rs). The
+        // handle then reports version 5.4 (`into_lua` does not keep it), which only changes how
+        // Rust integers cross into Lua: this module and its libraries hand Lua floats.
+        let mut runtime = LuaRuntime::with_hooks_versioned(HostHooks::default(), LuaVersion::V51)?;
+        super::meter::install(runtime.state_mut()).map_err(omnilua::Error::from)?;
+        let lua = runtime.into_lua();
+        let sandbox = lua.install_sandbox(sandbox_config())?;
+        let globals = lua.globals();
+        let charge: Function = globals.get(super::meter::CHARGE_GLOBAL)?;
+        let arm: Function = globals.get(super::meter::ARM_GLOBAL)?;
+        globals.raw_set(super::meter::CHARGE_GLOBAL, Value::Nil)?;
+        globals.raw_set(super::meter::ARM_GLOBAL, Value::Nil)?;
         let getinfo: Function = lua.globals().get::<_, Table>("debug")?.get("getinfo")?;
         let cjson_settings = super::cjson::Settings::default();
         let cjson = super::cjson::library(&lua, &getinfo, &cjson_settings)?;
@@ -91,6 +97,8 @@ impl State {
             Value::Table(bit),
             Value::Table(cmsgpack),
             Value::Table(lstruct),
+            Value::Function(charge),
+            Value::Function(arm),
         ]);
         prelude.call::<_, ()>(args)?;
         Ok(State {
@@ -98,6 +106,16 @@ impl State {
             sandbox,
             cjson_settings,
         })
+    }
+
+    /// A run (or a compilation) begins: a full budget, its allocations measured afresh, and the
+    /// count that runs the meter's hook started again (installing the sandbox again restarts
+    /// it), so that a script meets the hook at the same instructions whatever ran before it.
+    fn begin(&self) -> omnilua::Result<()> {
+        self.sandbox.reset();
+        self.lua.install_sandbox(sandbox_config())?;
+        super::meter::begin();
+        Ok(())
     }
 
     /// One of the prelude's functions (`compile`, `run`, `forget`).
@@ -111,7 +129,7 @@ impl State {
     /// Compiles the script `body` named `sha` unless it is compiled: `Err` with Lua's message
     /// when it does not compile.
     fn compile(&self, sha: &str, body: &[u8]) -> omnilua::Result<Result<(), String>> {
-        self.sandbox.reset();
+        self.begin()?;
         let compile = self.prelude_function("compile")?;
         let (compiles, message): (Value, Value) =
             compile.call((sha, self.lua.create_string(body)?))?;
@@ -119,6 +137,16 @@ impl State {
             return Ok(Ok(()));
         }
         Ok(Err(lua_text(&message)?))
+    }
+}
+
+/// The budget a script runs under, its checks at the meter's interval.
+fn sandbox_config() -> SandboxConfig {
+    SandboxConfig {
+        instruction_limit: Some(INSTRUCTION_BUDGET),
+        memory_limit_bytes: Some(MEMORY_BUDGET),
+        check_interval: super::meter::INTERVAL,
+        remove_globals: Vec::new(),
     }
 }
 
@@ -243,8 +271,7 @@ pub fn load_library(
         ))));
     }
     let loaded = with_state(|state| {
-        state.sandbox.reset();
-        let result = load_in(state, sha, body);
+        let result = state.begin().and_then(|()| load_in(state, sha, body));
         let tripped = state.sandbox.tripped();
         let keep = tripped.is_none() && result.is_ok();
         ((result, tripped), keep)
@@ -366,8 +393,9 @@ pub fn run(
     let saved_in_script = std::mem::replace(&mut ctx.engine.in_script, true);
 
     let ran = with_state(|state| {
-        state.sandbox.reset();
-        let outcome = run_in(state, ctx, target, keys, args, read_only);
+        let outcome = state
+            .begin()
+            .and_then(|()| run_in(state, ctx, target, keys, args, read_only));
         let tripped = state.sandbox.tripped();
         // A state stopped halfway, or whose interpreter failed, is not used again.
         let keep = tripped.is_none() && outcome.is_ok();
@@ -385,7 +413,8 @@ pub fn run(
 
     let over_budget = format!(
         "it ran more than {INSTRUCTION_BUDGET} Lua instructions, each command it called \
-         counting as {COMMAND_WEIGHT}"
+         counting as {COMMAND_WEIGHT} and every {} bytes it allocated as one",
+        super::meter::BYTES_PER_INSTRUCTION
     );
     let stopped = |why: String| {
         RedisError::owned(format!(

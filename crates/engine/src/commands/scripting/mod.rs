@@ -12,6 +12,7 @@ pub mod functions;
 mod guard;
 mod lstruct;
 mod lua;
+mod meter;
 mod sha1;
 
 use std::collections::BTreeMap;

@@ -14,9 +14,9 @@
 -- tables; a Rust function raises text: the handler and pcall turn it back), the cjson
 -- library (cjson.rs), how many scripts, and bytes of their texts, to keep
 -- compiled, and the libraries `bit` (bit.rs), `cmsgpack` (cmsgpack.rs) and `struct`
--- (lstruct.rs).
+-- (lstruct.rs), then the meter's `charge(n)` and `arm()` (meter.rs).
 local rsha1hex, rlog, rsetrepl, racl, version, version_num, memory, mark, cjsonlib,
-  max_count, max_bytes, bitlib, msgpacklib, structlib = ...
+  max_count, max_bytes, bitlib, msgpacklib, structlib, charge, arm = ...
 
 local dbg = debug
 local error, type, tostring, tonumber, select = error, type, tostring, tonumber, select
@@ -233,14 +233,72 @@ local function real(t)
   return target[t] or t
 end
 
--- table.insert writes with rawset, past a view's __newindex: refuse it on a view as Redis's
+-- What a library function wrapped here answers, or the error it raised as if the script had
+-- called it itself: the script's line, and the function's own name where the call left it
+-- unknown (an error raised in a function the script passed, a comparator, keeps its text).
+-- Its one result: the wrappers call it in brackets, not as a tail call, which would leave a
+-- "(tail call)" frame where the script's should be.
+local function as_called(name, ok, ...)
+  if ok then
+    return (...)
+  end
+  local e = ...
+  -- An error with a position was raised in Lua code (the script's own, a comparator): as it is.
+  if type(e) ~= 'string' or s_find(e, '^[^\n]-:%d+: ') then
+    error(e, 0)
+  end
+  e = s_gsub(e, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'")
+  error(e, 3)
+end
+
+-- Work done in native code without allocating escapes the meter's measure of the heap: sorting,
+-- and moving the elements after a position in and out of a table, are charged by hand (meter.rs):
+-- an instruction per comparison, and per 16 elements moved (about the time each takes in wasm).
+-- table.insert also writes with rawset, past a view's __newindex: it refuses a view as Redis's
 -- read-only tables do (table.remove and table.sort find a view's own array empty).
-local raw_insert = table.insert
+local log = math.log
+local raw_sort, raw_insert, raw_remove = table.sort, table.insert, table.remove
+table.sort = function(t, ...)
+  if type(t) == 'table' then
+    local n = #t
+    if n > 1 then
+      charge(n * log(n) / log(2))
+    end
+  end
+  return (as_called('sort', pcall(raw_sort, t, ...)))
+end
 table.insert = function(t, ...)
   if target[t] then
     error('Attempt to modify a readonly table', 0)
   end
-  return raw_insert(t, ...)
+  if select('#', ...) > 1 and type(t) == 'table' then
+    charge(#t / 16)
+  end
+  return (as_called('insert', pcall(raw_insert, t, ...)))
+end
+table.remove = function(t, ...)
+  if select('#', ...) > 0 and type(t) == 'table' then
+    charge(#t / 16)
+  end
+  return (as_called('remove', pcall(raw_remove, t, ...)))
+end
+
+-- Coroutines do not inherit the meter's hook: one made here arms itself when it first runs.
+local raw_create, raw_wrap = coroutine.create, coroutine.wrap
+local function armed(f)
+  if type(f) ~= 'function' or dbg.getinfo(f, 'S').what == 'C' then
+    return f
+  end
+  return function(...)
+    arm()
+    return f(...)
+  end
+end
+coroutine.create = function(f)
+  return (as_called('create', pcall(raw_create, armed(f))))
+end
+coroutine.wrap = function(f)
+  return (as_called('wrap', pcall(raw_wrap, armed(f))))
 end
 
 local G = {}
