@@ -29,7 +29,7 @@ use lua_vm::debug::{LuaDebug, set_hook};
 use lua_vm::state::LuaState;
 use omnilua::LuaError;
 
-/// The bytes of heap growth charged as one instruction.
+/// The bytes allocated that are charged as one instruction.
 pub const BYTES_PER_INSTRUCTION: usize = 32;
 /// The count hook's interval: the sandbox's, so that the VM's own charge (made when the count
 /// runs out) stays one instruction per instruction.
@@ -62,7 +62,7 @@ pub fn install(state: &mut LuaState) -> Result<(), LuaError> {
     Ok(())
 }
 
-/// A run begins: the heap's growth is measured from its first hook on.
+/// A run begins: its allocations are measured from its first hook on.
 pub fn begin() {
     HEAP_SEEN.with(|seen| seen.set(None));
 }
