@@ -690,6 +690,51 @@ fn hostile_libraries_give_errors_and_load_nothing() {
 /// Two engines on one thread share its Lua state: libraries of the same name and different
 /// code stay apart (the state keeps them by the SHA-1 of their code).
 #[test]
+fn engines_sharing_a_thread_keep_their_own_cjson_settings() {
+    // Found by make fuzz: the settings lived in the thread's Lua state, so one engine's
+    // `cjson.encode_sparse_array(…)` changed what another's scripts saw.
+    let mut a = Engine::new();
+    let mut b = Engine::new();
+    let (ca, cb) = (a.connect(), b.connect());
+    let read: &[u8] = b"return {cjson.encode_sparse_array()}";
+    // Lua's true is 1 in a reply, its false nil.
+    let settings = |convert: bool, ratio: i64, safe: i64| {
+        Reply::Array(vec![
+            if convert {
+                Reply::Integer(1)
+            } else {
+                Reply::Nil
+            },
+            Reply::Integer(ratio),
+            Reply::Integer(safe),
+        ])
+    };
+    exec(
+        &mut a,
+        ca,
+        &[b"EVAL", b"cjson.encode_sparse_array(true, 3, 5)", b"0"],
+    );
+    assert_eq!(
+        exec(&mut a, ca, &[b"EVAL", read, b"0"]),
+        settings(true, 3, 5)
+    );
+    assert_eq!(
+        exec(&mut b, cb, &[b"EVAL", read, b"0"]),
+        settings(false, 2, 10)
+    );
+    assert_eq!(
+        exec(&mut a, ca, &[b"EVAL", read, b"0"]),
+        settings(true, 3, 5)
+    );
+    // SCRIPT FLUSH resets them, as Redis's new Lua state does.
+    assert_eq!(exec(&mut a, ca, &[b"SCRIPT", b"FLUSH"]), Reply::ok());
+    assert_eq!(
+        exec(&mut a, ca, &[b"EVAL", read, b"0"]),
+        settings(false, 2, 10)
+    );
+}
+
+#[test]
 fn engines_sharing_a_thread_keep_their_own_libraries() {
     let mut a = Engine::new();
     let mut b = Engine::new();

@@ -17,7 +17,7 @@ const MAX_DEPTH: usize = 200;
 
 /// The library's settings, which its settings functions read and change; they last as long as
 /// the Lua state (in Redis: until `SCRIPT FLUSH` makes a new one).
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct Config {
     sparse_convert: bool,
     sparse_ratio: i32,

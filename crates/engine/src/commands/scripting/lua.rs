@@ -393,9 +393,11 @@ pub fn run(
     let saved_in_script = std::mem::replace(&mut ctx.engine.in_script, true);
 
     let ran = with_state(|state| {
+        state.cjson_settings.set(ctx.engine.scripts.cjson);
         let outcome = state
             .begin()
             .and_then(|()| run_in(state, ctx, target, keys, args, read_only));
+        ctx.engine.scripts.cjson = state.cjson_settings.get();
         let tripped = state.sandbox.tripped();
         // A state stopped halfway, or whose interpreter failed, is not used again.
         let keep = tripped.is_none() && outcome.is_ok();

@@ -155,6 +155,10 @@ pub(crate) fn runs_scripts(spec: &crate::command::CommandSpec) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct Scripts {
     bodies: BTreeMap<String, Vec<u8>>,
+    /// `cjson`'s settings, which scripts change and SCRIPT FLUSH resets. They are the engine's:
+    /// the Lua state is the thread's, shared by every engine on it, and each run takes its
+    /// engine's settings and gives them back.
+    pub(crate) cjson: cjson::Config,
 }
 
 impl Scripts {
@@ -395,6 +399,7 @@ pub fn script_flush_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         }
     }
     ctx.engine.scripts.bodies.clear();
+    ctx.engine.scripts.cjson = cjson::Config::default();
     lua::forget_compiled();
     Ok(Reply::ok())
 }
