@@ -50,6 +50,19 @@ fn error_text(reply: &Reply) -> String {
     }
 }
 
+/// Runs `script` (see [`eval`]) and checks that the budget stopped it, with the stop's whole text.
+fn assert_stopped_by_the_budget(engine: &mut Engine, script: &str) {
+    let text = error_text(&eval(engine, script));
+    assert!(
+        text.starts_with(
+            "ERR Script stopped by the playground: it ran more than 20000000 Lua instructions, \
+             each command it called counting as 25 and every 32 bytes it allocated as one \
+             (a real Redis would keep it running until SCRIPT KILL)"
+        ),
+        "{script}: {text}"
+    );
+}
+
 #[test]
 fn a_runaway_loop_is_stopped_by_the_instruction_budget() {
     with_big_stack(|| {
@@ -67,13 +80,7 @@ fn a_runaway_loop_is_stopped_by_the_instruction_budget() {
             // Pattern matching counts too.
             "return string.find(string.rep('a', 5000), '.-.-.-.-.-b')",
         ] {
-            let reply = eval(&mut engine, script);
-            let text = error_text(&reply);
-            assert!(
-                text.starts_with("ERR Script stopped by the playground: it ran more than"),
-                "{script}: {text}"
-            );
-            assert!(text.contains("SCRIPT KILL"), "{text}");
+            assert_stopped_by_the_budget(&mut engine, script);
         }
     });
 }
@@ -96,15 +103,7 @@ fn loops_over_large_strings_are_stopped_by_the_budget() {
             "local t = {} for i = 1, 5000 do t[i] = i end \
              while true do table.insert(t, 1, 0) table.remove(t, 1) end",
         ] {
-            let text = error_text(&eval(&mut engine, script));
-            assert!(
-                text.starts_with(
-                    "ERR Script stopped by the playground: it ran more than 20000000 Lua \
-                     instructions, each command it called counting as 25 and every 32 bytes it \
-                     allocated as one"
-                ),
-                "{script}: {text}"
-            );
+            assert_stopped_by_the_budget(&mut engine, script);
         }
         // Heavy work that ends is charged, not refused: a string built from 20,000 pieces
         // (200 MB copied), a table filled from its front.
@@ -145,16 +144,7 @@ fn commands_count_in_the_budget_so_a_loop_of_them_stops_as_soon() {
             "while true do redis.pcall('INCR', 'n') end",
         ] {
             engine.exec(client, &argv(&[b"DEL", b"n"]));
-            let reply = eval(&mut engine, script);
-            let text = error_text(&reply);
-            assert!(
-                text.starts_with(
-                    "ERR Script stopped by the playground: it ran more than 20000000 Lua \
-                     instructions, each command it called counting as 25 and every 32 bytes \
-                     it allocated as one"
-                ),
-                "{script}: {text}"
-            );
+            assert_stopped_by_the_budget(&mut engine, script);
             // At most budget / weight commands ran, and their writes stay.
             let Reply::Bulk(n) = engine.exec(client, &argv(&[b"GET", b"n"])) else {
                 panic!("n is a string");
