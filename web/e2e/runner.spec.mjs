@@ -181,15 +181,35 @@ const value = await redis.hgetall('str');
   assert.equal(later.error.name, 'TypeError');
   assert.equal(later.error.line, 2);
 
+  // A failed command nothing awaits has no line (as in Node, its error's stack shows only the
+  // client) unless the client has ioredis's showFriendlyErrorStack; the output says so.
   const unhandled = await runner.run(`const Redis = require('ioredis');
 const r = new Redis();
 r.call('nosuchcommand');
 `);
   assert.equal(unhandled.error.name, 'ReplyError');
-  assert.equal(unhandled.error.line, 3);
+  assert.equal(unhandled.error.line, null);
   assert.match(unhandled.error.message, /^ERR unknown command 'nosuchcommand'/);
+  assert.match(texts(unhandled, 'error')[0], /^Uncaught ReplyError: ERR unknown command 'nosuchcommand'.* \(the failed command was not awaited, so its line is unknown: await it/);
+  const friendly = await runner.run(`const Redis = require('ioredis');
+const r = new Redis({ showFriendlyErrorStack: true });
+r.call('nosuchcommand');
+`);
+  assert.equal(friendly.error.line, 3);
+  assert.deepEqual(texts(friendly, 'error'), [`Uncaught ReplyError: ${friendly.error.message} (line 3)`]);
+  // Awaited inside a helper, or through Promise.all: the line where the learner awaits it.
+  const nested = await runner.run(`import Redis from 'ioredis';
+const redis = new Redis();
+await redis.set('str', 'v');
+async function load(key) {
+  return await redis.lpop(key);
+}
+await Promise.all([load('str')]);
+`);
+  assert.equal(nested.error.message, 'WRONGTYPE Operation against a key holding the wrong kind of value');
+  assert.equal(nested.error.line, 5);
 
-  // A caught reply error prints where its command was issued, and the learner may declare the
+  // A caught reply error prints where its command was awaited, and the learner may declare the
   // helpers' names itself.
   const caught = await runner.run(`import Redis from 'ioredis';
 const redis = new Redis();
@@ -204,7 +224,7 @@ console.log(sleep(), typeof db);
 `);
   assert.equal(caught.status, 'ok', JSON.stringify(caught.error));
   assert.deepEqual(texts(caught), [
-    "ReplyError: WRONGTYPE Operation against a key holding the wrong kind of value\n    at script.js:5:15 {\n  command: { name: 'hgetall', args: [ 's' ] }\n}",
+    "ReplyError: WRONGTYPE Operation against a key holding the wrong kind of value\n    at async script.js:5:3 {\n  command: { name: 'hgetall', args: [ 's' ] }\n}",
     'mine object',
   ]);
   assert.deepEqual(harness.problems, []);

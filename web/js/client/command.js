@@ -62,10 +62,11 @@ export function flagsOf(name) {
 }
 
 /**
- * The property under which an error rejected by a command carries where the command was issued
- * (an object whose `stack` names the caller), when `platform.captureCallSites` is on: the script
- * worker reports the learner's line of a failed command with it, as the reply error's own stack
- * only shows the client.
+ * The property under which an error rejected by a command carries where the learner's code
+ * stands on it (an object whose `stack` names the caller), when `platform.captureCallSites` is
+ * on: the script worker reports the learner's line of a failed command with it, as the reply
+ * error's own stack only shows the client. For a command with a callback it is where the command
+ * was issued; for the others, where its promise is awaited (see `awaitSiteRejection`).
  */
 export const CALL_SITE = Symbol.for('redis-playground.callSite');
 
@@ -74,6 +75,60 @@ function captureCallSite() {
   if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(site, captureCallSite);
   else site.stack = new Error().stack;
   return site;
+}
+
+/**
+ * A promise rejected with `err` a few microtasks from now, for a command's promise to adopt.
+ * By the time it rejects, the command's promise has adopted it and the code awaiting the
+ * command's promise is chained behind, so a stack captured on the way continues, as V8's async
+ * stack traces do, into the async functions awaiting it: where the learner awaits the command.
+ * That stack becomes `err[CALL_SITE]`. Capturing a stack costs several microseconds, too much
+ * for every command (a script's loop of awaited commands ran 15 % slower in the page), so only
+ * failures pay it. A command nothing awaits (or only `.then` handlers) gets no learner frame:
+ * as in Node, where ioredis's reply errors never show the caller unless the client has
+ * `showFriendlyErrorStack`.
+ */
+function awaitSiteRejection(err) {
+  return Promise.resolve()
+    .then(noop)
+    .then(() => {
+      noteAwaitSite(err);
+      throw err;
+    });
+}
+
+function noteAwaitSite(err) {
+  if (CALL_SITE in err) return;
+  const site = {};
+  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(site, noteAwaitSite);
+  else site.stack = new Error().stack;
+  try {
+    Object.defineProperty(err, CALL_SITE, { value: site });
+  } catch {
+    // A frozen error keeps no call site; its own stack is all there is.
+  }
+}
+
+/** The directory of the client's modules: their frames are left out of friendly stacks. */
+const CLIENT_DIR = new URL('./', import.meta.url).href;
+
+/**
+ * ioredis's `optimizeErrorStack` (`showFriendlyErrorStack`): the error's first line, then the
+ * stack captured where the command was issued, from its first frame outside the client.
+ */
+function friendlyStack(err, issued) {
+  if (err === null || typeof err !== 'object' || typeof err.stack !== 'string') return err;
+  const frames = String(issued.stack).split('\n');
+  let i = 1;
+  while (i < frames.length && frames[i].includes(CLIENT_DIR)) i++;
+  const rest = frames.slice(i).map((frame) => `\n${frame}`).join('');
+  const end = err.stack.indexOf('\n');
+  try {
+    err.stack = (end === -1 ? err.stack : err.stack.slice(0, end)) + rest;
+  } catch {
+    // A frozen error keeps its stack.
+  }
+  return err;
 }
 
 function noop() {}
@@ -120,7 +175,9 @@ export class Command {
     this._flags = 0;
     this.stream = undefined;
     this.select = undefined;
-    this.callSite = platform.captureCallSites ? captureCallSite() : undefined;
+    // A callback gets its error outside any await: it is noted where the command was issued.
+    this.callSite = platform.captureCallSites && typeof callback === 'function' ? captureCallSite() : undefined;
+    this.errorStack = options.errorStack;
     // The pipeline that queued it, told of its outcome (see `Pipeline#sendCommand`).
     this.pipeline = undefined;
     this.pipelineIndex = 0;
@@ -282,6 +339,7 @@ export class Command {
     this._outcome = outcome;
     if (this._promise !== undefined) {
       if (outcome === 1) this._resolvePromise(value);
+      else if (this._noteAwaitSite(value)) this._resolvePromise(awaitSiteRejection(value));
       else this._rejectPromise(value);
     } else {
       this._value = value;
@@ -291,8 +349,14 @@ export class Command {
     }
   }
 
+  /** Whether a rejection with `err` notes where the command is awaited (see `CALL_SITE`). */
+  _noteAwaitSite(err) {
+    return platform.captureCallSites && this.callSite === undefined && err !== null && typeof err === 'object' && !(CALL_SITE in err);
+  }
+
   reject(err) {
     if (this._timer) this._clearTimer();
+    if (this.errorStack !== undefined) err = friendlyStack(err, this.errorStack);
     if (this.callSite !== undefined && err !== null && typeof err === 'object' && !(CALL_SITE in err)) {
       try {
         Object.defineProperty(err, CALL_SITE, { value: this.callSite });

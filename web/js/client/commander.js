@@ -50,7 +50,12 @@ function generateFunction(functionName, commandName, encoding) {
     let callback = args[args.length - 1];
     if (typeof callback === 'function') args.pop();
     else callback = undefined;
-    const options = { keyPrefix: this.options.keyPrefix, replyEncoding: encoding, queued: this.isPipeline === true };
+    const options = {
+      keyPrefix: this.options.keyPrefix,
+      replyEncoding: encoding,
+      queued: this.isPipeline === true,
+      errorStack: this.options.showFriendlyErrorStack ? new Error() : undefined,
+    };
     return this.sendCommand(new Command(name, args, options, callback));
   }
   // Whether a client may run this command on its direct path (see `Redis#_sendDirect`): only
@@ -131,7 +136,9 @@ export class Script {
 function generateScriptingFunction(script, encoding) {
   return function scriptCommand(...args) {
     const callback = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
-    return script.execute(this, args, { replyEncoding: encoding }, callback);
+    const options = { replyEncoding: encoding };
+    if (this.options.showFriendlyErrorStack) options.errorStack = new Error();
+    return script.execute(this, args, options, callback);
   };
 }
 

@@ -39,7 +39,10 @@ const neutral = {
   transport: null,
   /** Called with every new client (`Redis`): a host that must know them (the script worker). */
   onClientCreated: null,
-  /** Whether commands record where they were issued (`CALL_SITE` on their errors). */
+  /**
+   * Whether a failed command's error records where the code stands on the command (`CALL_SITE`,
+   * see command.js): where its promise is awaited, or where a command with a callback was issued.
+   */
   captureCallSites: false,
   warn: (...args) => console.warn(...args),
   printError: (...args) => console.error(...args),

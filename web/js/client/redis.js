@@ -412,7 +412,7 @@ export class Redis extends Commander {
   /**
    * The direct path of the command methods (`get(k)`, `set(k, v)`, …; see `Commander`): on a
    * ready connection in normal mode with nothing queued or waiting, no key prefix, command
-   * timeout, callback, call-site capture or replaced `sendCommand`, a command is written at once
+   * timeout, callback, friendly error stack or replaced `sendCommand`, a command is written at once
    * and, when the connection answers it synchronously with one reply that is not an error,
    * its promise is made already settled with the transformed reply: no `Command`, no queue
    * entry, one promise. That is what `sendCommand` would do, in the same order. Anything else
@@ -436,8 +436,8 @@ export class Redis extends Commander {
       stream.closed ||
       options.keyPrefix ||
       options.stringNumbers ||
-      typeof options.commandTimeout === 'number' ||
-      platform.captureCallSites
+      options.showFriendlyErrorStack ||
+      typeof options.commandTimeout === 'number'
     ) {
       return null;
     }

@@ -25,6 +25,7 @@ export interface RedisOptions {
   reconnectOnError?: ((err: Error) => boolean | 1 | 2) | null;
   maxRetriesPerRequest?: number | null;
   commandTimeout?: number;
+  showFriendlyErrorStack?: boolean;
   [option: string]: unknown;
 }
 

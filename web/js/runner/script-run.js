@@ -69,7 +69,8 @@ function spawnWorker() {
 function errorText(error) {
   const where = error.line ? ` (line ${error.line})` : '';
   const head = error.name ? `Uncaught ${error.name}: ${error.message}` : error.message;
-  return `${head}${where}`;
+  const note = typeof error.note === 'string' ? ` (${error.note})` : '';
+  return `${head}${where}${note}`;
 }
 
 /** The wire over the page engine's module (null if it has none), made once. */

@@ -546,6 +546,23 @@ function locate(err) {
   return site ? learnerLocation(site.stack) : null;
 }
 
+/**
+ * Said of a failed command's error that has no line: its command was not awaited (see
+ * `CALL_SITE` in command.js), as a forgotten `await` leaves it.
+ */
+const UNAWAITED_NOTE =
+  'the failed command was not awaited, so its line is unknown: await it (or create the client with ' +
+  '`showFriendlyErrorStack: true`, as in ioredis) to see where it was sent';
+
+/** Whether an error is a command's failure (ioredis gives it the command: `{ name, args }`). */
+function isCommandError(err) {
+  try {
+    return err.command !== null && typeof err.command === 'object' && typeof err.command.name === 'string';
+  } catch {
+    return false;
+  }
+}
+
 function describe(err, where = null) {
   if (err instanceof Error || (err !== null && typeof err === 'object' && 'message' in err)) {
     const location = where ?? locate(err);
@@ -557,7 +574,9 @@ function describe(err, where = null) {
     } catch {
       // A getter that throws: keep the defaults.
     }
-    return { name, message, line: location?.line ?? null, column: location?.column ?? null };
+    const described = { name, message, line: location?.line ?? null, column: location?.column ?? null };
+    if (location === null && isCommandError(err)) described.note = UNAWAITED_NOTE;
+    return described;
   }
   return { name: '', message: `Uncaught ${inspect(err)}`, line: null, column: null };
 }

@@ -140,6 +140,36 @@ differential('errors: ReplyError name, exact message and .command', async (t) =>
   }));
 });
 
+differential('showFriendlyErrorStack: a failed command\'s stack starts where the command was called', async (t) => {
+  // The first frame of an error's stack, as `file:line` (the two stacks differ in the client's
+  // own frames, never in the caller's line), or what kind of frame it is.
+  const firstFrame = (err) => {
+    const frame = String(err.stack).split('\n')[1] ?? '';
+    const here = /([\w.-]+\.test\.mjs):(\d+):\d+\)?$/.exec(frame);
+    return here ? `${here[1]}:${here[2]}` : 'not the caller';
+  };
+  const caught = async (label, promise) => {
+    try {
+      await promise;
+      t.log(label, 'no error');
+    } catch (err) {
+      t.log(label, [err.name, err.message, firstFrame(err)]);
+    }
+  };
+  const friendly = t.client({ showFriendlyErrorStack: true });
+  const plain = t.client();
+  await friendly.set('str', 'v');
+  await caught('method', friendly.hgetall('str'));
+  await caught('call', friendly.call('nosuchcommand', 'a'));
+  await caught('buffer method', friendly.lpopBuffer('str'));
+  friendly.defineCommand('failing', { numberOfKeys: 1, lua: "return redis.call('LPOP', KEYS[1])" });
+  await caught('script', friendly.failing('str'));
+  await caught('without the option', plain.hgetall('str'));
+  await t.settle('a callback gets the same error', new Promise((resolve) => {
+    friendly.incr('str', (err) => resolve([err.message, firstFrame(err)]));
+  }));
+});
+
 differential('hashes: objects, Maps, hgetall as object with special field names', async (t) => {
   const r = t.client();
   await t.settle('hset object', r.hset('h', { a: 1, b: 'two' }));
