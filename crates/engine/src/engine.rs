@@ -586,7 +586,13 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The calling connection's state.
+    /// The calling connection's state, to read.
+    pub fn client(&self) -> Option<&Client> {
+        self.engine.clients.get(&self.client)
+    }
+
+    /// The calling connection's state, to change (which makes the dispatch look at the rare
+    /// states after the command: see `Engine::needs_attention`).
     pub fn client_mut(&mut self) -> Option<&mut Client> {
         self.engine.clients.get_mut(&self.client)
     }

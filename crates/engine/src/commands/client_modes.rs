@@ -215,16 +215,14 @@ pub fn client_caching_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult 
 ///
 /// `CLIENT GETREDIR`
 pub fn client_getredir_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
-    Ok(Reply::Integer(connection::redirection(
-        ctx.client_mut().map(|c| &*c),
-    )))
+    Ok(Reply::Integer(connection::redirection(ctx.client())))
 }
 
 /// Describes the connection's tracking: its flags, redirection and BCAST prefixes.
 ///
 /// `CLIENT TRACKINGINFO`
 pub fn client_trackinginfo_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
-    let client = ctx.client_mut().map(|c| &*c);
+    let client = ctx.client();
     let state = client.and_then(|c| c.tracking.as_deref());
     let mut flags = Vec::new();
     let mut flag = |name: &str| flags.push(Reply::bulk(name.as_bytes()));

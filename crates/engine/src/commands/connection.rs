@@ -109,7 +109,7 @@ pub fn ping_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         return Err(RedisError::wrong_arity(&ctx.spec.name));
     }
     let subscribed = ctx
-        .client_mut()
+        .client()
         .is_some_and(|c| c.resp == 2 && c.in_pubsub_context());
     match (subscribed, argv.get(1)) {
         (true, message) => Ok(Reply::Array(vec![
@@ -339,7 +339,7 @@ pub fn client_setname_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult 
 /// `CLIENT GETNAME`
 pub fn client_getname_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     Ok(ctx
-        .client_mut()
+        .client()
         .and_then(|c| c.name.clone())
         .map_or(Reply::Nil, Reply::from))
 }

@@ -121,7 +121,7 @@ fn confirmation(kind: &[u8], name: Option<&[u8]>, count: usize) -> Reply {
 
 /// Subscriptions the client now has of the counted kind (shard channels count alone).
 fn count(ctx: &mut Ctx<'_>, kind: Kind) -> usize {
-    ctx.client_mut().map_or(0, |c| match kind {
+    ctx.client().map_or(0, |c| match kind {
         Kind::Shard => c.shard_channels.len(),
         _ => c.subscription_count(),
     })
@@ -160,7 +160,7 @@ fn unsubscribe(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], kind: Kind) -> CmdResult {
     let names: Vec<Vec<u8>> = if argv.len() > 1 {
         argv[1..].to_vec()
     } else {
-        ctx.client_mut()
+        ctx.client()
             .map(|c| match kind {
                 Kind::Channel => c.channels.iter().cloned().collect(),
                 Kind::Pattern => c.patterns.iter().cloned().collect(),

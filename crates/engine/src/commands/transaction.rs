@@ -197,12 +197,12 @@ pub fn discard_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
 /// `WATCH key [key ...]`
 pub fn watch_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     let (id, db, now) = (ctx.client, ctx.db, ctx.now());
-    if ctx.client_mut().is_some_and(|c| c.multi.is_some()) {
+    if ctx.client().is_some_and(|c| c.multi.is_some()) {
         return Err(RedisError::new("ERR WATCH inside MULTI is not allowed"));
     }
     for key in &argv[1..] {
         let already = ctx
-            .client_mut()
+            .client()
             .is_some_and(|c| c.watched.iter().any(|(d, k, _)| *d == db && k == key));
         if already {
             continue;
