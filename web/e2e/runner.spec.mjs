@@ -190,7 +190,7 @@ r.call('nosuchcommand');
   assert.equal(unhandled.error.name, 'ReplyError');
   assert.equal(unhandled.error.line, null);
   assert.match(unhandled.error.message, /^ERR unknown command 'nosuchcommand'/);
-  assert.match(texts(unhandled, 'error')[0], /^Uncaught ReplyError: ERR unknown command 'nosuchcommand'.* \(the failed command was not awaited, so its line is unknown: await it/);
+  assert.match(texts(unhandled, 'error')[0], /^Uncaught ReplyError: ERR unknown command 'nosuchcommand'.* \(nothing awaited the failed command itself, so its line is unknown: await it, or create the client with `showFriendlyErrorStack: true`/);
   const friendly = await runner.run(`const Redis = require('ioredis');
 const r = new Redis({ showFriendlyErrorStack: true });
 r.call('nosuchcommand');

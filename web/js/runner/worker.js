@@ -547,12 +547,12 @@ function locate(err) {
 }
 
 /**
- * Said of a failed command's error that has no line: its command was not awaited (see
- * `CALL_SITE` in command.js), as a forgotten `await` leaves it.
+ * Said of a failed command's error that has no line: nothing awaited its command (see
+ * `CALL_SITE` in command.js), as a forgotten `await` leaves it, or a pipeline's result.
  */
 const UNAWAITED_NOTE =
-  'the failed command was not awaited, so its line is unknown: await it (or create the client with ' +
-  '`showFriendlyErrorStack: true`, as in ioredis) to see where it was sent';
+  'nothing awaited the failed command itself, so its line is unknown: await it, or create the client ' +
+  'with `showFriendlyErrorStack: true` (as in ioredis), to see where it was sent';
 
 /** Whether an error is a command's failure (ioredis gives it the command: `{ name, args }`). */
 function isCommandError(err) {
