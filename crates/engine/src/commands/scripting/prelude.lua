@@ -23,7 +23,7 @@ local error, type, tostring, tonumber, select = error, type, tostring, tonumber,
 local rawget, rawset, next, pairs, ipairs = rawget, rawset, next, pairs, ipairs
 local setmetatable, getmetatable, loadstring, load, setfenv = setmetatable, getmetatable, loadstring, load, setfenv
 local collectgarbage, randomseed = collectgarbage, math.randomseed
-local s_find, s_sub, s_gsub = string.find, string.sub, string.gsub
+local s_find, s_sub, s_gsub, s_match = string.find, string.sub, string.gsub, string.match
 local t_concat = table.concat
 local LIB = '=[redis]'
 
@@ -61,6 +61,42 @@ local function check_pattern(p)
   end
 end
 
+-- What a library function wrapped here answers, or the error it raised as if the script had
+-- called it itself: at the script's line, named as the script's call names it (Lua's
+-- luaL_argerror: '?' when native code called it, as `pcall(string.format, …)` does; as a method,
+-- `s:format(…)`, the arguments counted without `self`). An error raised in a function the script
+-- passed (a comparator) keeps its text. Its one result: the wrappers call it in brackets, not as
+-- a tail call, which would leave a "(tail call)" frame where the script's should be.
+local function as_called(ok, ...)
+  if ok then
+    return (...)
+  end
+  local e = ...
+  -- An error with a position was raised in Lua code (the script's own, a comparator): as it is.
+  if type(e) ~= 'string' or s_find(e, '^[^\n]-:%d+: ') then
+    error(e, 0)
+  end
+  -- Where this interpreter's texts differ from Lua 5.1's (gsub's).
+  e = s_gsub(e, '^(bad argument #%d+) %((string/function/table expected), got [%a ]+%)$', "%1 to '?' (%2)")
+  e = s_gsub(e, '^invalid capture index.*$', 'invalid capture index')
+  local info = dbg.getinfo(2, 'n')
+  local name = info and info.name or '?'
+  if info and info.namewhat == 'method' then
+    local n, rest = s_match(e, "^bad argument #(%d+) to '%?' (.*)$")
+    if n == '1' then
+      e = "calling '" .. name .. "' on bad self " .. rest
+    elseif n then
+      e = 'bad argument #' .. (n - 1) .. " to '?' " .. rest
+    end
+  end
+  e = s_gsub(e, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'")
+  error(e, 3)
+end
+
+-- find and match answer any number of values, which only a tail call passes on: they call the
+-- originals directly, whose errors name them 'raw_find' and 'raw_match' at this chunk's line.
+-- The others raise as the originals do for bad arguments (see `as_called`): their results are
+-- kept in locals (all there can be), so that an error is raised from the wrapper's own frame.
 local raw_find, raw_match, raw_gmatch, raw_gsub = string.find, string.match, string.gmatch, string.gsub
 string.find = function(s, p, ...)
   check_pattern(p)
@@ -70,47 +106,62 @@ string.match = function(s, p, ...)
   check_pattern(p)
   return raw_match(s, p, ...)
 end
-string.gmatch = function(s, p, ...)
-  check_pattern(p)
-  return raw_gmatch(s, p, ...)
+string.gmatch = function(...)
+  check_pattern((select(2, ...)))
+  local ok, r = pcall(raw_gmatch, ...)
+  if ok then
+    return r
+  end
+  as_called(false, r)
 end
 string.gfind = string.gmatch
-string.gsub = function(s, p, repl, n)
+string.gsub = function(...)
+  local s, p, repl, n = ...
   check_pattern(p)
   local ts = type(s)
-  if ts ~= 'string' and ts ~= 'number' then
-    return raw_gsub(s, p, repl, n)
-  end
-  s = tostring(s)
-  local tr = type(repl)
-  if tr == 'string' or tr == 'number' then
-    repl = tostring(repl)
-    if #repl > 0 then
-      local _, matches = raw_gsub(s, p, '', n)
-      local _, refs = raw_gsub(repl, '%%', '')
-      reserve(#s + matches * #repl + refs * #s, 3)
-    end
-    return raw_gsub(s, p, repl, n)
-  elseif tr == 'function' or tr == 'table' then
-    local total = #s
-    local f = repl
-    if tr == 'table' then
-      f = function(k) return repl[k] end
-    end
-    return raw_gsub(s, p, function(...)
-      local v = f(...)
-      local tv = type(v)
-      if tv == 'string' or tv == 'number' then
-        total = total + #tostring(v)
-        reserve(total, 2)
+  local ok, r, count
+  if select('#', ...) < 3 or (ts ~= 'string' and ts ~= 'number') then
+    ok, r, count = pcall(raw_gsub, ...)
+  else
+    s = tostring(s)
+    local tr = type(repl)
+    if tr == 'string' or tr == 'number' then
+      repl = tostring(repl)
+      if #repl > 0 then
+        local counted, _, matches = pcall(raw_gsub, s, p, '', n)
+        if counted then
+          local _, refs = raw_gsub(repl, '%%', '')
+          reserve(#s + matches * #repl + refs * #s, 3)
+        end
       end
-      return v
-    end, n)
+      ok, r, count = pcall(raw_gsub, s, p, repl, n)
+    elseif tr == 'function' or tr == 'table' then
+      local total = #s
+      local f = repl
+      if tr == 'table' then
+        f = function(k) return repl[k] end
+      end
+      ok, r, count = pcall(raw_gsub, s, p, function(...)
+        local v = f(...)
+        local tv = type(v)
+        if tv == 'string' or tv == 'number' then
+          total = total + #tostring(v)
+          reserve(total, 2)
+        end
+        return v
+      end, n)
+    else
+      ok, r, count = pcall(raw_gsub, ...)
+    end
   end
-  return raw_gsub(s, p, repl, n)
+  if ok then
+    return r, count
+  end
+  as_called(false, r)
 end
 
-table.concat = function(t, sep, i, j)
+table.concat = function(...)
+  local t, sep, i, j = ...
   if type(t) == 'table' then
     local first = tonumber(i) or 1
     local last = tonumber(j) or #t
@@ -129,14 +180,19 @@ table.concat = function(t, sep, i, j)
       reserve(total, 2)
     end
   end
-  return t_concat(t, sep, i, j)
+  local ok, r = pcall(t_concat, ...)
+  if ok then
+    return r
+  end
+  as_called(false, r)
 end
 
 local raw_format = string.format
-string.format = function(fmt, ...)
+string.format = function(...)
+  local fmt = ...
   if type(fmt) == 'string' then
     local total = #fmt * 100
-    for k = 1, select('#', ...) do
+    for k = 2, select('#', ...) do
       local v = select(k, ...)
       if type(v) == 'string' then
         total = total + #v
@@ -144,7 +200,11 @@ string.format = function(fmt, ...)
     end
     reserve(total, 2)
   end
-  return raw_format(fmt, ...)
+  local ok, r = pcall(raw_format, ...)
+  if ok then
+    return r
+  end
+  as_called(false, r)
 end
 
 -- The error handler (Redis's __redis__err__handler): an error becomes a table with its text in
@@ -233,24 +293,6 @@ local function real(t)
   return target[t] or t
 end
 
--- What a library function wrapped here answers, or the error it raised as if the script had
--- called it itself: the script's line, and the function's own name where the call left it
--- unknown (an error raised in a function the script passed, a comparator, keeps its text).
--- Its one result: the wrappers call it in brackets, not as a tail call, which would leave a
--- "(tail call)" frame where the script's should be.
-local function as_called(name, ok, ...)
-  if ok then
-    return (...)
-  end
-  local e = ...
-  -- An error with a position was raised in Lua code (the script's own, a comparator): as it is.
-  if type(e) ~= 'string' or s_find(e, '^[^\n]-:%d+: ') then
-    error(e, 0)
-  end
-  e = s_gsub(e, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'")
-  error(e, 3)
-end
-
 -- Work done in native code without allocating escapes the meter's measure of the heap: sorting,
 -- and moving the elements after a position in and out of a table, are charged by hand (meter.rs):
 -- an instruction per comparison, and per 16 elements moved (measured in Node: moving an element
@@ -266,7 +308,7 @@ table.sort = function(t, ...)
       charge(n * log(n) / log(2))
     end
   end
-  return (as_called('sort', pcall(raw_sort, t, ...)))
+  return (as_called(pcall(raw_sort, t, ...)))
 end
 table.insert = function(t, ...)
   if target[t] then
@@ -275,13 +317,13 @@ table.insert = function(t, ...)
   if select('#', ...) > 1 and type(t) == 'table' then
     charge(#t / 16)
   end
-  return (as_called('insert', pcall(raw_insert, t, ...)))
+  return (as_called(pcall(raw_insert, t, ...)))
 end
 table.remove = function(t, ...)
   if select('#', ...) > 0 and type(t) == 'table' then
     charge(#t / 16)
   end
-  return (as_called('remove', pcall(raw_remove, t, ...)))
+  return (as_called(pcall(raw_remove, t, ...)))
 end
 
 -- Coroutines do not inherit the meter's hook: one made here arms itself when it first runs.
@@ -296,10 +338,10 @@ local function armed(f)
   end
 end
 coroutine.create = function(f)
-  return (as_called('create', pcall(raw_create, armed(f))))
+  return (as_called(pcall(raw_create, armed(f))))
 end
 coroutine.wrap = function(f)
-  return (as_called('wrap', pcall(raw_wrap, armed(f))))
+  return (as_called(pcall(raw_wrap, armed(f))))
 end
 
 local G = {}
