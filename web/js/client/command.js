@@ -70,11 +70,16 @@ export function flagsOf(name) {
  */
 export const CALL_SITE = Symbol.for('redis-playground.callSite');
 
-function captureCallSite() {
+/** An object whose `stack` is the stack here, from the caller of `above` on. */
+function stackSite(above) {
   const site = {};
-  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(site, captureCallSite);
+  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(site, above);
   else site.stack = new Error().stack;
   return site;
+}
+
+function captureCallSite() {
+  return stackSite(captureCallSite);
 }
 
 /**
@@ -99,9 +104,7 @@ function awaitSiteRejection(err) {
 
 function noteAwaitSite(err) {
   if (CALL_SITE in err) return;
-  const site = {};
-  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(site, noteAwaitSite);
-  else site.stack = new Error().stack;
+  const site = stackSite(noteAwaitSite);
   try {
     Object.defineProperty(err, CALL_SITE, { value: site });
   } catch {

@@ -65,13 +65,13 @@ end
 -- called it itself: at the script's line, named as the script's call names it (Lua's
 -- luaL_argerror: '?' when native code called it, as `pcall(string.format, …)` does; as a method,
 -- `s:format(…)`, the arguments counted without `self`). An error raised in a function the script
--- passed (a comparator) keeps its text. Its one result: the wrappers call it in brackets, not as
--- a tail call, which would leave a "(tail call)" frame where the script's should be.
-local function as_called(ok, ...)
+-- passed (a comparator) keeps its text. Its one result (fixed arguments, not `...`: cheaper on
+-- the way through): the wrappers call it in brackets, not as a tail call, which would leave a
+-- "(tail call)" frame where the script's should be.
+local function as_called(ok, e)
   if ok then
-    return (...)
+    return e
   end
-  local e = ...
   -- An error with a position was raised in Lua code (the script's own, a comparator): as it is.
   if type(e) ~= 'string' or s_find(e, '^[^\n]-:%d+: ') then
     error(e, 0)
@@ -95,8 +95,8 @@ end
 
 -- find and match answer any number of values, which only a tail call passes on: they call the
 -- originals directly, whose errors name them 'raw_find' and 'raw_match' at this chunk's line.
--- The others raise as the originals do for bad arguments (see `as_called`): their results are
--- kept in locals (all there can be), so that an error is raised from the wrapper's own frame.
+-- The others raise as the originals do for bad arguments (see `as_called`), from the wrapper's
+-- own frame: they answer one value (gsub two, kept in locals).
 local raw_find, raw_match, raw_gmatch, raw_gsub = string.find, string.match, string.gmatch, string.gsub
 string.find = function(s, p, ...)
   check_pattern(p)
@@ -108,11 +108,7 @@ string.match = function(s, p, ...)
 end
 string.gmatch = function(...)
   check_pattern((select(2, ...)))
-  local ok, r = pcall(raw_gmatch, ...)
-  if ok then
-    return r
-  end
-  as_called(false, r)
+  return (as_called(pcall(raw_gmatch, ...)))
 end
 string.gfind = string.gmatch
 string.gsub = function(...)
@@ -180,11 +176,7 @@ table.concat = function(...)
       reserve(total, 2)
     end
   end
-  local ok, r = pcall(t_concat, ...)
-  if ok then
-    return r
-  end
-  as_called(false, r)
+  return (as_called(pcall(t_concat, ...)))
 end
 
 local raw_format = string.format
@@ -200,11 +192,7 @@ string.format = function(...)
     end
     reserve(total, 2)
   end
-  local ok, r = pcall(raw_format, ...)
-  if ok then
-    return r
-  end
-  as_called(false, r)
+  return (as_called(pcall(raw_format, ...)))
 end
 
 -- The error handler (Redis's __redis__err__handler): an error becomes a table with its text in
