@@ -6,8 +6,8 @@
 //! scripts) filter what is drawn. Scripts' calls to the simulated database and their `sleep`s
 //! (the runner's events, recorded by the editor in [`ScriptSpans`]) are spans on a lane of their
 //! own, labelled with their latency. The latest events are also listed as text for screen
-//! readers. Drawing walks only the visible events and aggregates those that share a pixel, so
-//! 100,000 events stay smooth.
+//! readers. Drawing walks only the visible events and aggregates those of a kind within a mark's
+//! width (a count under the mark, where it fits), so 100,000 events stay smooth.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -475,16 +475,111 @@ fn describe(mark: &Mark, console: Option<ClientId>) -> String {
     format!("{}{command} {} — {who}", mark.kind.as_str(), mark.key)
 }
 
-/// A CSS custom property of the page's theme.
-fn colour(name: &str, fallback: &str) -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-        .and_then(|root| web_sys::window()?.get_computed_style(&root).ok().flatten())
-        .and_then(|style| style.get_property_value(name).ok())
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| fallback.to_string())
+/// The theme's colours, read once per drawing: reading a custom property asks the browser for
+/// the root's computed style, which cost more than the drawing itself when it was read per mark.
+struct Palette {
+    fg: String,
+    muted: String,
+    border: String,
+    hit: String,
+    miss: String,
+    write: String,
+    expire: String,
+    evict: String,
+    db: String,
+}
+
+impl Palette {
+    fn read() -> Palette {
+        let style = web_sys::window().and_then(|w| {
+            let root = w.document()?.document_element()?;
+            w.get_computed_style(&root).ok().flatten()
+        });
+        // A custom property of the page's theme.
+        let colour = |name: &str, fallback: &str| {
+            style
+                .as_ref()
+                .and_then(|style| style.get_property_value(name).ok())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| fallback.to_string())
+        };
+        Palette {
+            fg: colour("--fg", "#1b1e24"),
+            muted: colour("--muted", "#4d5360"),
+            border: colour("--border", "#cfd3da"),
+            hit: colour("--hit", "#17703a"),
+            miss: colour("--miss", "#b3261e"),
+            write: colour("--write", "#1f5fbf"),
+            expire: colour("--expire", "#6b6f78"),
+            evict: colour("--evict", "#a15c00"),
+            db: colour("--db", "#7a3fb0"),
+        }
+    }
+}
+
+/// The event kinds, in the order of [`Crowd`]'s counts.
+const KINDS: [EventKind; 6] = [
+    EventKind::Hit,
+    EventKind::Miss,
+    EventKind::Write,
+    EventKind::Del,
+    EventKind::Expired,
+    EventKind::Evicted,
+];
+
+/// The width of a mark: the events of one kind within that many pixels share one mark.
+const SLOT_PX: f64 = 8.0;
+
+/// How many events of each kind fall in each slot of [`SLOT_PX`] pixels of the drawing (a mark
+/// is drawn for the first, a count under it where there are more): a table of the slots from a
+/// little left of the canvas (the drawing starts 1 % of the window early) to its right edge.
+struct Crowd {
+    /// Slots left of 0 the table holds.
+    left: i64,
+    counts: Vec<[u32; KINDS.len()]>,
+}
+
+impl Crowd {
+    fn new(width: f64) -> Crowd {
+        let left = (width * 0.01 / SLOT_PX).ceil() as i64 + 1;
+        let slots = usize::try_from(left + (width / SLOT_PX).ceil() as i64 + 2).unwrap_or(0);
+        Crowd {
+            left,
+            counts: vec![[0; KINDS.len()]; slots],
+        }
+    }
+
+    /// Counts an event at `x` and answers how many of its kind its slot now holds (outside the
+    /// table every event counts as the first).
+    fn add(&mut self, x: f64, kind: EventKind) -> u32 {
+        let kind = KINDS.iter().position(|k| *k == kind).unwrap_or(0);
+        let slot = (x / SLOT_PX).floor() as i64 + self.left;
+        let Some(counts) = usize::try_from(slot)
+            .ok()
+            .and_then(|at| self.counts.get_mut(at))
+        else {
+            return 1;
+        };
+        counts[kind] += 1;
+        counts[kind]
+    }
+
+    /// The slots holding more than one event of a kind, left to right: the slot's left edge,
+    /// the kind and the count.
+    fn piles(&self) -> impl Iterator<Item = (f64, EventKind, u32)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .flat_map(move |(at, counts)| {
+                let x = (at as i64 - self.left) as f64 * SLOT_PX;
+                KINDS
+                    .iter()
+                    .zip(counts)
+                    .filter(|(_, n)| **n > 1)
+                    .map(move |(kind, n)| (x, *kind, *n))
+            })
+    }
 }
 
 fn render(
@@ -515,33 +610,30 @@ fn render(
     };
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, css_w, css_h);
-    let (fg, muted, border) = (
-        colour("--fg", "#1b1e24"),
-        colour("--muted", "#4d5360"),
-        colour("--border", "#cfd3da"),
-    );
+    let palette = Palette::read();
+    let (fg, muted, border) = (&palette.fg, &palette.muted, &palette.border);
     let lane_h = (css_h - TOP) / LANES.len() as f64;
     ctx.set_font("11px system-ui, sans-serif");
     ctx.set_line_width(1.0);
     for (i, name) in LANES.iter().enumerate() {
         let y = TOP + i as f64 * lane_h;
-        ctx.set_stroke_style_str(&border);
+        ctx.set_stroke_style_str(border);
         ctx.begin_path();
         ctx.move_to(0.0, y);
         ctx.line_to(css_w, y);
         ctx.stroke();
-        ctx.set_fill_style_str(&muted);
+        ctx.set_fill_style_str(muted);
         let _ = ctx.fill_text(name, 4.0, y + 12.0);
     }
     let span = (v.end - v.start).max(1.0);
     let x_of = |t: i64| (t as f64 - v.start) / span * css_w;
     // Time ticks.
-    ctx.set_fill_style_str(&muted);
+    ctx.set_fill_style_str(muted);
     let step = nice_step(span / 6.0);
     let mut t = (v.start / step).ceil() * step;
     while t < v.end {
         let x = (t - v.start) / span * css_w;
-        ctx.set_stroke_style_str(&border);
+        ctx.set_stroke_style_str(border);
         ctx.begin_path();
         ctx.move_to(x, TOP - 4.0);
         ctx.line_to(x, css_h);
@@ -549,13 +641,14 @@ fn render(
         let _ = ctx.fill_text(&clock_label(t as i64, step), x + 2.0, TOP - 6.0);
         t += step;
     }
-    // Marks: visible ones only; several in one pixel column and lane become a count.
+    // Marks: visible ones only; several of one kind in one slot become a count.
     let first = v
         .marks
         .partition_point(|m| (m.time as f64) < v.start - span * 0.01);
-    let mut crowd: std::collections::HashMap<(i64, usize), u32> = std::collections::HashMap::new();
+    let mut crowd = Crowd::new(css_w);
     let (mut hits, mut reads) = (0u64, 0u64);
-    let mut rate_points: Vec<(f64, f64)> = Vec::new();
+    // The running hit rate: its last value in each pixel column.
+    let mut rate_points: Vec<(i64, f64)> = Vec::new();
     for m in &v.marks[..first] {
         if shown(m, console, pattern, source) {
             match m.kind {
@@ -578,17 +671,18 @@ fn render(
             EventKind::Miss => reads += 1,
             _ => {}
         }
-        if matches!(m.kind, EventKind::Hit | EventKind::Miss) && reads > 0 {
-            rate_points.push((x, hits as f64 / reads as f64));
+        if matches!(m.kind, EventKind::Hit | EventKind::Miss) {
+            let rate = hits as f64 / reads as f64;
+            let column = x as i64;
+            match rate_points.last_mut() {
+                Some(last) if last.0 == column => last.1 = rate,
+                _ => rate_points.push((column, rate)),
+            }
         }
-        let lane_index = lane(m.kind);
-        let count = crowd
-            .entry((x as i64, lane_index * 10 + m.kind as usize))
-            .or_insert(0);
-        *count += 1;
-        if *count > 1 {
+        if crowd.add(x, m.kind) > 1 {
             continue;
         }
+        let lane_index = lane(m.kind);
         let y = TOP
             + lane_index as f64 * lane_h
             + lane_h / 2.0
@@ -600,11 +694,12 @@ fn render(
             } else {
                 -6.0
             };
-        draw_mark(&ctx, m.kind, x, y);
+        draw_mark(&ctx, &palette, m.kind, x, y);
     }
     if source != Source::Console {
         draw_spans(
             &ctx,
+            &palette,
             spans,
             v,
             css_w,
@@ -612,26 +707,32 @@ fn render(
             lane_h,
         );
     }
-    // Counts where marks pile up.
-    ctx.set_fill_style_str(&fg);
-    for ((x, key), n) in &crowd {
-        if *n > 1 {
-            let lane_index = key / 10;
-            let y = TOP + lane_index as f64 * lane_h + lane_h - 4.0;
-            let _ = ctx.fill_text(&n.to_string(), *x as f64 + 3.0, y);
+    // Counts where marks pile up, each where it does not cover the one before on its lane.
+    ctx.set_fill_style_str(fg);
+    let mut free_from = [f64::NEG_INFINITY; LANES.len()];
+    for (x, kind, n) in crowd.piles() {
+        let lane_index = lane(kind);
+        let text = n.to_string();
+        if x < free_from[lane_index] {
+            continue;
         }
+        // Digits of the 11 px font are at most 7 px wide.
+        let width = 7.0 * text.len() as f64;
+        free_from[lane_index] = x + width + 4.0;
+        let y = TOP + lane_index as f64 * lane_h + lane_h - 4.0;
+        let _ = ctx.fill_text(&text, x, y);
     }
     // The running hit rate, 0 % at the band's bottom, 100 % at its top.
     if rate_points.len() > 1 {
-        ctx.set_stroke_style_str(&colour("--hit", "#17703a"));
+        ctx.set_stroke_style_str(&palette.hit);
         ctx.set_line_width(1.5);
         ctx.begin_path();
-        for (i, (x, rate)) in rate_points.iter().enumerate() {
-            let y = TOP - 10.0 - rate * (TOP - 16.0);
+        for (i, (column, rate)) in rate_points.iter().enumerate() {
+            let (x, y) = (*column as f64, TOP - 10.0 - rate * (TOP - 16.0));
             if i == 0 {
-                ctx.move_to(*x, y);
+                ctx.move_to(x, y);
             } else {
-                ctx.line_to(*x, y);
+                ctx.line_to(x, y);
             }
         }
         ctx.stroke();
@@ -642,6 +743,7 @@ fn render(
 /// duration where it is wide enough.
 fn draw_spans(
     ctx: &CanvasRenderingContext2d,
+    palette: &Palette,
     spans: &[ScriptSpan],
     v: &View,
     width: f64,
@@ -650,7 +752,7 @@ fn draw_spans(
 ) {
     let span = (v.end - v.start).max(1.0);
     let first = spans.partition_point(|s| (s.start as f64) < v.start - span);
-    let (db, sleep) = (colour("--db", "#7a3fb0"), colour("--expire", "#6b6f78"));
+    let (db, sleep) = (&palette.db, &palette.expire);
     let h = 10.0_f64.min(lane_h / 2.0);
     let y = lane_top + lane_h / 2.0 - h / 2.0;
     let mut last_label_end = f64::NEG_INFINITY;
@@ -664,32 +766,32 @@ fn draw_spans(
         let x0 = (s.start as f64 - v.start) / span * width;
         let w = ((s.end - s.start) as f64 / span * width).max(2.0);
         if s.db.is_some() {
-            ctx.set_fill_style_str(&db);
+            ctx.set_fill_style_str(db);
             ctx.fill_rect(x0, y, w, h);
         } else {
-            ctx.set_stroke_style_str(&sleep);
+            ctx.set_stroke_style_str(sleep);
             ctx.stroke_rect(x0, y + 1.0, w, h - 2.0);
         }
         let ms = format!("{} ms", s.end.saturating_sub(s.start));
         if w >= 34.0 && x0 > last_label_end {
-            ctx.set_fill_style_str(if s.db.is_some() { &db } else { &sleep });
+            ctx.set_fill_style_str(if s.db.is_some() { db } else { sleep });
             let _ = ctx.fill_text(&ms, x0 + 2.0, y + h + 11.0);
             last_label_end = x0 + 40.0;
         }
     }
 }
 
-fn draw_mark(ctx: &CanvasRenderingContext2d, kind: EventKind, x: f64, y: f64) {
+fn draw_mark(ctx: &CanvasRenderingContext2d, palette: &Palette, kind: EventKind, x: f64, y: f64) {
     let r = 4.0;
     match kind {
         EventKind::Hit => {
-            ctx.set_fill_style_str(&colour("--hit", "#17703a"));
+            ctx.set_fill_style_str(&palette.hit);
             ctx.begin_path();
             let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
             ctx.fill();
         }
         EventKind::Miss => {
-            ctx.set_stroke_style_str(&colour("--miss", "#b3261e"));
+            ctx.set_stroke_style_str(&palette.miss);
             ctx.set_line_width(2.0);
             ctx.begin_path();
             ctx.move_to(x - r, y - r);
@@ -700,7 +802,7 @@ fn draw_mark(ctx: &CanvasRenderingContext2d, kind: EventKind, x: f64, y: f64) {
             ctx.set_line_width(1.0);
         }
         EventKind::Write => {
-            ctx.set_fill_style_str(&colour("--write", "#1f5fbf"));
+            ctx.set_fill_style_str(&palette.write);
             ctx.begin_path();
             ctx.move_to(x, y - r);
             ctx.line_to(x + r, y + r);
@@ -709,11 +811,11 @@ fn draw_mark(ctx: &CanvasRenderingContext2d, kind: EventKind, x: f64, y: f64) {
             ctx.fill();
         }
         EventKind::Del => {
-            ctx.set_stroke_style_str(&colour("--write", "#1f5fbf"));
+            ctx.set_stroke_style_str(&palette.write);
             ctx.stroke_rect(x - r, y - r, 2.0 * r, 2.0 * r);
         }
         EventKind::Expired => {
-            ctx.set_fill_style_str(&colour("--expire", "#6b6f78"));
+            ctx.set_fill_style_str(&palette.expire);
             ctx.begin_path();
             ctx.move_to(x, y - r);
             ctx.line_to(x + r, y);
@@ -723,7 +825,7 @@ fn draw_mark(ctx: &CanvasRenderingContext2d, kind: EventKind, x: f64, y: f64) {
             ctx.fill();
         }
         EventKind::Evicted => {
-            ctx.set_fill_style_str(&colour("--evict", "#a15c00"));
+            ctx.set_fill_style_str(&palette.evict);
             ctx.fill_rect(x - r, y - r, 2.0 * r, 2.0 * r);
         }
     }
@@ -769,6 +871,32 @@ mod tests {
             key: key.to_string(),
             command: "get",
         }
+    }
+
+    #[test]
+    fn the_crowd_counts_each_kind_per_slot() {
+        let mut crowd = Crowd::new(100.0);
+        assert_eq!(crowd.add(16.0, EventKind::Hit), 1);
+        assert_eq!(crowd.add(23.9, EventKind::Hit), 2);
+        assert_eq!(crowd.add(20.0, EventKind::Miss), 1);
+        assert_eq!(crowd.add(24.0, EventKind::Hit), 1);
+        // The margin left of the canvas, and its right edge.
+        assert_eq!(crowd.add(-0.5, EventKind::Write), 1);
+        assert_eq!(crowd.add(-7.0, EventKind::Write), 2);
+        assert_eq!(crowd.add(100.0, EventKind::Evicted), 1);
+        assert_eq!(crowd.add(103.0, EventKind::Evicted), 2);
+        // Outside the table every event is a first.
+        assert_eq!(crowd.add(-1000.0, EventKind::Hit), 1);
+        assert_eq!(crowd.add(-1000.0, EventKind::Hit), 1);
+        assert_eq!(crowd.add(5000.0, EventKind::Hit), 1);
+        assert_eq!(
+            crowd.piles().collect::<Vec<_>>(),
+            [
+                (-8.0, EventKind::Write, 2),
+                (16.0, EventKind::Hit, 2),
+                (96.0, EventKind::Evicted, 2)
+            ]
+        );
     }
 
     #[test]
