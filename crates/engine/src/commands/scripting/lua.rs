@@ -80,6 +80,7 @@ impl State {
         let bit = super::bit::library(&lua, &getinfo)?;
         let cmsgpack = super::cmsgpack::library(&lua, &getinfo)?;
         let lstruct = super::lstruct::library(&lua, &getinfo)?;
+        let patterns = super::patterns::library(&lua, &getinfo)?;
         let version = crate::command::REDIS_VERSION;
         let prelude = lua.load(PRELUDE).set_name("=[redis]").into_function()?;
         let args: Variadic<Value> = Variadic::from(vec![
@@ -99,6 +100,7 @@ impl State {
             Value::Table(lstruct),
             Value::Function(charge),
             Value::Function(arm),
+            Value::Table(patterns),
         ]);
         prelude.call::<_, ()>(args)?;
         Ok(State {

@@ -13,6 +13,7 @@ mod guard;
 mod lstruct;
 mod lua;
 mod meter;
+mod patterns;
 mod sha1;
 
 use std::collections::BTreeMap;

@@ -14,9 +14,10 @@
 -- tables; a Rust function raises text: the handler and pcall turn it back), the cjson
 -- library (cjson.rs), how many scripts, and bytes of their texts, to keep
 -- compiled, and the libraries `bit` (bit.rs), `cmsgpack` (cmsgpack.rs) and `struct`
--- (lstruct.rs), then the meter's `charge(n)` and `arm()` (meter.rs).
+-- (lstruct.rs), then the meter's `charge(n)` and `arm()` (meter.rs), and `string.find` and
+-- `string.match` (patterns.rs).
 local rsha1hex, rlog, rsetrepl, racl, version, version_num, memory, mark, cjsonlib,
-  max_count, max_bytes, bitlib, msgpacklib, structlib, charge, arm = ...
+  max_count, max_bytes, bitlib, msgpacklib, structlib, charge, arm, patternlib = ...
 
 local dbg = debug
 local error, type, tostring, tonumber, select = error, type, tostring, tonumber, select
@@ -76,9 +77,11 @@ local function as_called(ok, e)
   if type(e) ~= 'string' or s_find(e, '^[^\n]-:%d+: ') then
     error(e, 0)
   end
-  -- Where this interpreter's texts differ from Lua 5.1's (gsub's).
+  -- Where this interpreter's texts differ from Lua 5.1's (gsub's; the last two are the
+  -- matcher's, also mapped in patterns.rs).
   e = s_gsub(e, '^(bad argument #%d+) %((string/function/table expected), got [%a ]+%)$', "%1 to '?' (%2)")
   e = s_gsub(e, '^invalid capture index.*$', 'invalid capture index')
+  e = s_gsub(e, "^malformed pattern %(missing arguments to '%%b'%)$", 'unbalanced pattern')
   local info = dbg.getinfo(2, 'n')
   local name = info and info.name or '?'
   if info and info.namewhat == 'method' then
@@ -93,19 +96,12 @@ local function as_called(ok, e)
   error(e, 3)
 end
 
--- find and match answer any number of values, which only a tail call passes on: they call the
--- originals directly, whose errors name them 'raw_find' and 'raw_match' at this chunk's line.
--- The others raise as the originals do for bad arguments (see `as_called`), from the wrapper's
--- own frame: they answer one value (gsub two, kept in locals).
-local raw_find, raw_match, raw_gmatch, raw_gsub = string.find, string.match, string.gmatch, string.gsub
-string.find = function(s, p, ...)
-  check_pattern(p)
-  return raw_find(s, p, ...)
-end
-string.match = function(s, p, ...)
-  check_pattern(p)
-  return raw_match(s, p, ...)
-end
+-- find and match are Rust functions (patterns.rs: their results are any number of values,
+-- which only a tail call passes on, losing the wrapper's frame). The others raise as the
+-- originals do for bad arguments (see `as_called`), from the wrapper's own frame: they answer
+-- one value (gsub two, kept in locals).
+local raw_gmatch, raw_gsub = string.gmatch, string.gsub
+string.find, string.match = patternlib.find, patternlib.match
 string.gmatch = function(...)
   check_pattern((select(2, ...)))
   return (as_called(pcall(raw_gmatch, ...)))
