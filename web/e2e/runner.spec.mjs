@@ -401,6 +401,51 @@ console.log('virtual timeout', await later);
   assert.deepEqual(harness.problems, []);
 });
 
+test('a served BLPOP settles before the command that served it, as with ioredis and Redis', async () => {
+  const { runner } = await openRunner();
+  const result = await runner.run(`import Redis from 'ioredis';
+const producer = new Redis();
+const worker = new Redis();
+const log = [];
+await worker.ping();
+(async () => {
+  for (let i = 0; i < 2; i++) {
+    const [, job] = await worker.blpop('queue', 0);
+    log.push('got ' + job);
+  }
+})();
+await sleep(10);
+await producer.rpush('queue', 'a');
+log.push('pushed a');
+await sleep(10);
+await producer.rpush('queue', 'b');
+log.push('pushed b');
+const first = new Redis();
+const second = new Redis();
+await Promise.all([first.ping(), second.ping()]);
+const both = [
+  first.blpop('pair', 0).then(([, v]) => log.push('first ' + v)),
+  second.blpop('pair', 0).then(([, v]) => log.push('second ' + v)),
+];
+await sleep(10);
+await producer.rpush('pair', 'x', 'y');
+log.push('pushed pair');
+await Promise.all(both);
+console.log(log.join(', '));
+// Waiting and served within one batch of the worker: the client learns that it waits first.
+const same = worker.blpop('same', 0);
+const pushed = producer.rpush('same', 'z');
+console.log(await same, await pushed, await worker.ping());
+`);
+  assert.equal(result.status, 'ok', JSON.stringify(result.error));
+  // The order of the differential test against redis-server (web/js/test/differential.test.mjs).
+  assert.deepEqual(texts(result), [
+    'got a, pushed a, got b, pushed b, second y, first x, pushed pair',
+    "[ 'same', 'z' ] 1 PONG",
+  ]);
+  assert.deepEqual(harness.problems, []);
+});
+
 test('the keyspace is shared with the console and the page engine', async () => {
   const { runner, page } = await openRunner();
   const consolePanel = await new PlaygroundPage(page).ready();

@@ -94,6 +94,8 @@ class LocalConnection {
     this.listener = null;
     // Integers as their decimal text (ioredis's `stringNumbers`).
     this.stringNumbers = stringNumbers;
+    // The replies handed to the client later (see `LocalServer#deferReplies`), or null.
+    this.deferred = null;
   }
 
   setListener(listener) {
@@ -105,7 +107,15 @@ class LocalConnection {
     return this.server.call(this, argv, buffers);
   }
 
+  /**
+   * Hands over what the connection received, after the replies it is still to be handed (see
+   * `LocalServer#deferReplies`): a blocking command's answer after the news that it waits.
+   */
   deliver(replies) {
+    if (this.deferred !== null) {
+      this.deferred.then(() => this.deliver(replies));
+      return;
+    }
     if (this.listener && !this.closed) this.listener.output(replies);
   }
 
@@ -121,6 +131,7 @@ class LocalConnection {
     if (this.closed) return;
     this.closed = true;
     this.server.connections.delete(this.id);
+    this.server.waiting.delete(this);
     this.server.scheduleDeadline();
     platform.setImmediate(() => {
       if (this.listener) this.listener.closed();
@@ -140,6 +151,9 @@ export class LocalServer {
     this.timer = null;
     this.drainScheduled = false;
     this.checkClosed = false;
+    // Connections whose last command got no reply: blocked ones, which another's command may
+    // serve (see `call`).
+    this.waiting = new Set();
     this.drainBound = () => this.drain();
     this.syncTime();
     servers.add(this);
@@ -175,7 +189,14 @@ export class LocalServer {
     const replies = this.wire
       ? this.wire.call(this.engine, conn.id, argv, buffers, conn.stringNumbers)
       : this.engine.call(conn.id, argv, buffers);
-    if (replies.length === 0) this.scheduleDeadline();
+    let served = null;
+    if (replies.length === 0) {
+      this.waiting.add(conn);
+      this.scheduleDeadline();
+    } else if (this.waiting.size !== 0) {
+      this.waiting.delete(conn);
+      if (this.waiting.size !== 0) served = this.takeServed();
+    }
     const name = argv[0];
     // Only QUIT, CLIENT and SHUTDOWN can close connections: test the length and first letter
     // first (4, 6 or 8 letters; q, c or s).
@@ -188,7 +209,51 @@ export class LocalServer {
     } else if (this.connections.size > 1) {
       this.scheduleDrain();
     }
-    return replies;
+    if (served !== null) {
+      for (let i = 0; i < served.length; i += 2) served[i].deliver(served[i + 1]);
+    }
+    return served !== null || conn.deferred !== null ? this.deferReplies(conn, replies) : replies;
+  }
+
+  /**
+   * The blocked connections this command served, with what they received, in the order Redis
+   * writes them: it serves them after the command that fed them, and writes the clients it
+   * answered last first (its list of clients with pending replies grows at the head). Null when
+   * it served none.
+   */
+  takeServed() {
+    let served = null;
+    for (const other of this.waiting) {
+      if (other.closed) {
+        this.waiting.delete(other);
+        continue;
+      }
+      // Its client has yet to learn that it waits (see `deliver`): the drain hands it over.
+      if (other.deferred !== null) continue;
+      const output = this.wire
+        ? this.wire.takeOutput(this.engine, other.id, true, other.stringNumbers)
+        : this.engine.takeOutput(other.id, true);
+      if (output.length === 0) continue;
+      this.waiting.delete(other);
+      served ??= [];
+      served.unshift(other, output);
+    }
+    return served;
+  }
+
+  /**
+   * Replies handed to the client only in a later turn of the event loop, after what the
+   * connections its command served received, as a socket's would come after theirs; later
+   * replies of the same connection follow them in order.
+   */
+  deferReplies(conn, replies) {
+    const before = conn.deferred ?? new Promise((resolve) => platform.setImmediate(resolve));
+    const later = before.then(() => {
+      if (conn.deferred === later) conn.deferred = null;
+      return replies;
+    });
+    conn.deferred = later;
+    return later;
   }
 
   scheduleDrain() {
@@ -212,7 +277,10 @@ export class LocalServer {
       const output = this.wire
         ? this.wire.takeOutput(this.engine, conn.id, true, conn.stringNumbers)
         : this.engine.takeOutput(conn.id, true);
-      if (output.length) conn.deliver(output);
+      if (output.length) {
+        this.waiting.delete(conn);
+        conn.deliver(output);
+      }
     }
     if (this.timer !== null) this.scheduleDeadline();
   }

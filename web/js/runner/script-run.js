@@ -94,6 +94,9 @@ class ScriptRun {
     this.conns = new Map(); // the worker's connection id → the engine's client id
     // The worker's connections whose integers go as their exact decimal text (`stringNumbers`).
     this.numbersAsText = new Set();
+    // The worker's connections whose last command got no reply: blocked ones, which another
+    // connection's command may serve (see `takeServed`).
+    this.waitingConns = new Set();
     this.output = [];
     this.events = [];
     this.dbCalls = 0;
@@ -205,7 +208,7 @@ class ScriptRun {
     const { id, ops, reply } = batch;
     if (state === null) {
       // The answer: `[id, outputs, closed, clock, …results]` (see worker-transport.js).
-      state = { next: 0, start: this.host.sync(), mayClose: false, blocked: false, suspended: false, fetched: null };
+      state = { next: 0, start: this.host.sync(), mayClose: false, blocked: false, suspended: false, fetched: null, served: null, waitedHere: null };
       state.until = state.start;
       state.results = reply ? new Array(ANSWER_HEAD + ops.length).fill(null) : null;
     }
@@ -226,7 +229,16 @@ class ScriptRun {
             }
           }
           if (results) results[ANSWER_HEAD + i] = replies;
-          if (replies.length === 0) state.blocked = true;
+          if (replies.length === 0) {
+            state.blocked = true;
+            this.waitingConns.add(op[1]);
+            // Its client learns that it waits from this batch's answer: what serves it in this
+            // batch follows the answer (see `takeServed`).
+            (state.waitedHere ??= new Set()).add(op[1]);
+          } else if (this.waitingConns.size !== 0) {
+            this.waitingConns.delete(op[1]);
+            if (this.waitingConns.size !== 0) this.takeServed(state);
+          }
           const name = op[2][0];
           if (typeof name === 'string' && name.length <= 8 && MAY_CLOSE.has(name.toLowerCase())) state.mayClose = true;
           break;
@@ -240,6 +252,7 @@ class ScriptRun {
           if (client !== undefined) {
             this.conns.delete(op[1]);
             this.numbersAsText.delete(op[1]);
+            this.waitingConns.delete(op[1]);
             engine.disconnect(client);
           }
           break;
@@ -310,6 +323,10 @@ class ScriptRun {
     const drain = this.conns.size > 1 || moved;
     const outputs = drain ? this.collect() : null;
     const closed = mayClose ? this.closedConnections() : null;
+    // What the batch's commands served reaches the worker first, in a message of its own: the
+    // served connections see their replies a turn before this batch's answers, as sockets would
+    // (see `takeServed`).
+    if (state.served) this.wake({ t: 'out', outputs: state.served, closed: null, clock: this.clockUpdate() });
     if (reply) {
       results[0] = id;
       results[1] = outputs;
@@ -366,15 +383,44 @@ class ScriptRun {
 
   /** What the run's connections received since they were last read. */
   collect() {
-    const { engine } = this.host;
     const outputs = [];
-    for (const [local, client] of this.conns) {
-      const replies = this.wire
-        ? this.wire.takeOutput(engine, client, true, this.numbersAsText.has(local))
-        : engine.takeOutput(client, true);
-      if (replies.length) outputs.push([local, replies]);
+    for (const local of this.conns.keys()) {
+      const replies = this.received(local);
+      if (replies.length) {
+        this.waitingConns.delete(local);
+        outputs.push([local, replies]);
+      }
     }
     return outputs;
+  }
+
+  /** What connection `local` received since it was last read. */
+  received(local) {
+    const { engine } = this.host;
+    const client = this.conns.get(local);
+    if (client === undefined) return [];
+    return this.wire
+      ? this.wire.takeOutput(engine, client, true, this.numbersAsText.has(local))
+      : engine.takeOutput(client, true);
+  }
+
+  /**
+   * After a command: takes what the blocked connections it served received, into
+   * `state.served`, in the order Redis writes them (it serves them after the command that fed
+   * them and writes the clients it answered last first: its list of clients with pending
+   * replies grows at the head), as the Node package's server does (local-server.js). Not
+   * those that began to wait in this batch: their clients learn it from the batch's answer, and
+   * their replies follow it (with the batch's other output).
+   */
+  takeServed(state) {
+    for (const local of this.waitingConns) {
+      if (state.waitedHere?.has(local)) continue;
+      const replies = this.received(local);
+      if (replies.length === 0) continue;
+      this.waitingConns.delete(local);
+      state.served ??= [];
+      state.served.unshift([local, replies]);
+    }
   }
 
   /** The run's connections the server closed (QUIT, CLIENT KILL, SHUTDOWN), now forgotten. */
@@ -386,6 +432,7 @@ class ScriptRun {
         closed.push(local);
         this.conns.delete(local);
         this.numbersAsText.delete(local);
+        this.waitingConns.delete(local);
       }
     }
     return closed;

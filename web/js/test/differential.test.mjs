@@ -481,6 +481,57 @@ differential('blocking commands: served, timed out, fractional timeouts', async 
   await t.settle('bad timeout', blocker.blpop('x', 'soon'));
 });
 
+differential('blocking commands: a served client settles before the client whose command served it', async (t) => {
+  // Redis writes the served client's reply first, and each socket's data is a turn of its own:
+  // the waiting worker's code runs before the producer's next line.
+  const producer = t.client();
+  const worker = t.client();
+  await worker.ping();
+  const order = [];
+  const popped = worker.blpop('jobs', 0).then(([, job]) => order.push(`popped ${job}`));
+  await sleep(20);
+  await producer.rpush('jobs', 'a');
+  order.push('pushed a');
+  await popped;
+  // A worker looping on BLPOP: its first job is handled before the producer's next line. (Only
+  // the first round: the next BLPOP and the next RPUSH then race to the server.)
+  const loop = (async () => {
+    for (let i = 0; i < 2; i++) {
+      const [, job] = await worker.blpop('queue', 0);
+      order.push(`got ${job}`);
+    }
+  })();
+  await sleep(20);
+  await producer.rpush('queue', 'b');
+  order.push('pushed b');
+  await sleep(20);
+  await producer.rpush('queue', 'c');
+  await loop;
+  // With two waiting on one list, RPUSH of two serves both (first come, first served) and Redis
+  // writes the one it answered last first.
+  const first = t.client();
+  const second = t.client();
+  await Promise.all([first.ping(), second.ping()]);
+  const both = [
+    first.blpop('pair', 0).then(([, v]) => order.push(`first ${v}`)),
+    second.blpop('pair', 0).then(([, v]) => order.push(`second ${v}`)),
+  ];
+  await sleep(20);
+  await producer.rpush('pair', 'x', 'y');
+  order.push('pushed pair');
+  await Promise.all(both);
+  t.log('order', order);
+  // A client whose command served another, and which then waits itself in the same tick, is
+  // served in turn.
+  const popped1 = first.blpop('k1', 0);
+  await sleep(20);
+  const pushed1 = producer.rpush('k1', 'x');
+  const popped2 = producer.blpop('k2', 0);
+  await sleep(20);
+  await t.settle('rpush k2', second.rpush('k2', 'y'));
+  t.log('chain', [await popped1, await pushed1, await popped2]);
+});
+
 differential('scan streams (compared as sets)', async (t) => {
   const r = t.client();
   const keys = [];
