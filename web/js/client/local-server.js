@@ -230,15 +230,20 @@ export class LocalServer {
       }
       // Its client has yet to learn that it waits (see `deliver`): the drain hands it over.
       if (other.deferred !== null) continue;
-      const output = this.wire
-        ? this.wire.takeOutput(this.engine, other.id, true, other.stringNumbers)
-        : this.engine.takeOutput(other.id, true);
+      const output = this.takeOutput(other);
       if (output.length === 0) continue;
       this.waiting.delete(other);
       served ??= [];
       served.unshift(other, output);
     }
     return served;
+  }
+
+  /** What a connection received since it was last read. */
+  takeOutput(conn) {
+    return this.wire
+      ? this.wire.takeOutput(this.engine, conn.id, true, conn.stringNumbers)
+      : this.engine.takeOutput(conn.id, true);
   }
 
   /**
@@ -274,9 +279,7 @@ export class LocalServer {
         conn.gone();
         continue;
       }
-      const output = this.wire
-        ? this.wire.takeOutput(this.engine, conn.id, true, conn.stringNumbers)
-        : this.engine.takeOutput(conn.id, true);
+      const output = this.takeOutput(conn);
       if (output.length) {
         this.waiting.delete(conn);
         conn.deliver(output);

@@ -333,12 +333,19 @@ pub(super) fn check_number(
     {
         return Ok(n);
     }
+    Err(type_error(getinfo, value, index, "number"))
+}
+
+/// Lua's `luaL_typerror` for argument `index` (from 1) of the running Rust function, whose value
+/// is `value` (`None` past the last argument: "no value").
+pub(super) fn type_error(
+    getinfo: &Function,
+    value: Option<&Value>,
+    index: usize,
+    expected: &str,
+) -> omnilua::Error {
     let got = value.map_or("no value", type_name);
-    Err(arg_error(
-        getinfo,
-        index,
-        &format!("number expected, got {got}"),
-    ))
+    arg_error(getinfo, index, &format!("{expected} expected, got {got}"))
 }
 
 /// The name the running Rust function was called by (`debug.getinfo(1, "n")`), or `?`, and

@@ -11,7 +11,7 @@
 
 use omnilua::{Function, Lua, LuaError, Table, Value, Variadic};
 
-use super::cjson::{arg_error, check_number, error, type_name};
+use super::cjson::{arg_error, check_number, error, type_error};
 use super::lua::MEMORY_BUDGET;
 
 /// Lua 5.1's `LUAI_MAXCSTACK`: the slots a C function's frame may use.
@@ -57,14 +57,7 @@ pub(super) fn check_bytes(
         Some(Value::String(s)) => s.as_bytes(),
         Some(Value::Integer(n)) => Ok(n.to_string().into_bytes()),
         Some(Value::Number(n)) => Ok(crate::num::format_g(*n, 14).into_bytes()),
-        other => {
-            let got = other.map_or("no value", type_name);
-            Err(arg_error(
-                getinfo,
-                index,
-                &format!("string expected, got {got}"),
-            ))
-        }
+        other => Err(type_error(getinfo, other, index, "string")),
     }
 }
 

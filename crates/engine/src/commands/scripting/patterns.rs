@@ -9,7 +9,7 @@
 
 use omnilua::{Function, Lua, LuaError, Table, Value, Variadic};
 
-use super::cjson::{arg_error, error, type_name};
+use super::cjson::{error, type_error};
 use super::cmsgpack::c_i64;
 use super::lua::to_number;
 
@@ -23,14 +23,7 @@ fn check_string(getinfo: &Function, argv: &[Value], index: usize) -> omnilua::Re
     let value = index.checked_sub(1).and_then(|i| argv.get(i));
     match value {
         Some(Value::String(_) | Value::Integer(_) | Value::Number(_)) => Ok(()),
-        other => {
-            let got = other.map_or("no value", type_name);
-            Err(arg_error(
-                getinfo,
-                index,
-                &format!("string expected, got {got}"),
-            ))
-        }
+        other => Err(type_error(getinfo, other, index, "string")),
     }
 }
 
@@ -45,11 +38,7 @@ fn optional_integer(
         None | Some(Value::Nil) => Ok(None),
         Some(value) => match to_number(value)? {
             Some(n) => Ok(Some(c_i64(n))),
-            None => Err(arg_error(
-                getinfo,
-                index,
-                &format!("number expected, got {}", type_name(value)),
-            )),
+            None => Err(type_error(getinfo, Some(value), index, "number")),
         },
     }
 }
