@@ -277,6 +277,9 @@ pub fn Editor() -> impl IntoView {
     // Whether the output follows its end as lines arrive (as a terminal does): until the learner
     // scrolls up to read earlier lines, and again once they scroll back to the end.
     let follow_output = StoredValue::new(true);
+    // Where the output was last scrolled to its end by the page itself: a scroll event above it is
+    // the learner's (the page's own can arrive after more lines, short of the new end).
+    let auto_scrolled_to = StoredValue::new(0);
     Effect::new(move |_| {
         lines.track();
         state.track();
@@ -287,6 +290,7 @@ pub fn Editor() -> impl IntoView {
         request_animation_frame(move || {
             if let Some(panel) = output_panel.get_untracked() {
                 panel.set_scroll_top(panel.scroll_height());
+                auto_scrolled_to.set_value(panel.scroll_top());
             }
         });
     });
@@ -323,6 +327,7 @@ pub fn Editor() -> impl IntoView {
             return;
         };
         follow_output.set_value(true);
+        auto_scrolled_to.set_value(0);
         lines.set(Vec::new());
         hidden_lines.set(0);
         mark_error_line(None);
@@ -786,9 +791,16 @@ pub fn Editor() -> impl IntoView {
                     node_ref=output_panel
                     on:scroll=move |_| {
                         if let Some(panel) = output_panel.get_untracked() {
-                            // At the end (within a few pixels of rounding): keep following it.
+                            // At the end (within a few pixels of rounding): follow it again.
+                            // Above where the page last put it: the learner scrolled up. In
+                            // between, the page's own scroll overtaken by new lines: no change.
                             let end = panel.scroll_height() - panel.client_height();
-                            follow_output.set_value(panel.scroll_top() >= end - 4);
+                            let top = panel.scroll_top();
+                            if top >= end - 4 {
+                                follow_output.set_value(true);
+                            } else if top + 4 < auto_scrolled_to.get_value() {
+                                follow_output.set_value(false);
+                            }
                         }
                     }
                 >
