@@ -554,7 +554,7 @@ impl Crowd {
     /// table every event counts as the first).
     fn add(&mut self, x: f64, kind: EventKind) -> u32 {
         let kind = KINDS.iter().position(|k| *k == kind).unwrap_or(0);
-        let slot = (x / SLOT_PX).floor() as i64 + self.left;
+        let slot = ((x / SLOT_PX).floor() as i64).saturating_add(self.left);
         let Some(counts) = usize::try_from(slot)
             .ok()
             .and_then(|at| self.counts.get_mut(at))
@@ -886,6 +886,7 @@ mod tests {
         assert_eq!(crowd.add(100.0, EventKind::Evicted), 1);
         assert_eq!(crowd.add(103.0, EventKind::Evicted), 2);
         // Outside the table every event is a first.
+        assert_eq!(crowd.add(f64::MAX, EventKind::Hit), 1);
         assert_eq!(crowd.add(-1000.0, EventKind::Hit), 1);
         assert_eq!(crowd.add(-1000.0, EventKind::Hit), 1);
         assert_eq!(crowd.add(5000.0, EventKind::Hit), 1);
