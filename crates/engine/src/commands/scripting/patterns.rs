@@ -46,10 +46,10 @@ fn optional_integer(
 /// Refuses a pattern with more than [`MAX_PATTERN_ITEMS`] quantifiers and parentheses.
 fn check_pattern(getinfo: &Function, pattern: &Value) -> omnilua::Result<()> {
     if let Value::String(p) = pattern
-        && p.as_bytes()?.len() > MAX_PATTERN_ITEMS
+        && let bytes = p.as_bytes()?
+        && bytes.len() > MAX_PATTERN_ITEMS
     {
-        let items = p
-            .as_bytes()?
+        let items = bytes
             .iter()
             .filter(|b| matches!(b, b'?' | b'*' | b'+' | b'-' | b'(' | b')'))
             .count();
