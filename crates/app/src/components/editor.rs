@@ -286,8 +286,12 @@ pub fn Editor() -> impl IntoView {
         if !follow_output.get_value() {
             return;
         }
-        // After the lines and the status are in the DOM.
+        // After the lines and the status are in the DOM; unless the learner scrolled up in the
+        // meantime (their scroll event comes before this frame's callbacks).
         request_animation_frame(move || {
+            if !follow_output.get_value() {
+                return;
+            }
             if let Some(panel) = output_panel.get_untracked() {
                 panel.set_scroll_top(panel.scroll_height());
                 auto_scrolled_to.set_value(panel.scroll_top());
