@@ -113,6 +113,20 @@ impl JsEngine {
         })
     }
 
+    /// The connections with output waiting to be read, in the order Redis would write it (the
+    /// one whose output began to wait last first): a host hands the outputs over in this order,
+    /// as sockets would deliver them.
+    #[wasm_bindgen(js_name = pendingOutput)]
+    pub fn pending_output(&self) -> Result<Vec<f64>, JsValue> {
+        self.with(|e| e.pending_output().into_iter().map(|id| id as f64).collect())
+    }
+
+    /// Whether some connection has output waiting to be read.
+    #[wasm_bindgen(js_name = hasPendingOutput)]
+    pub fn has_pending_output(&self) -> Result<bool, JsValue> {
+        self.with(|e| e.has_pending_output())
+    }
+
     /// Whether the connection waits in a blocking command.
     #[wasm_bindgen(js_name = isBlocked)]
     pub fn is_blocked(&self, client: f64) -> Result<bool, JsValue> {

@@ -384,6 +384,7 @@ impl Engine {
             let mut out = Vec::new();
             self.call_into(client, &blocked.argv, &mut out);
             if let Some(c) = self.clients.get_mut(&client) {
+                c.note_output(&mut self.outputs_begun);
                 c.outbox.extend(out);
             }
         }

@@ -56,6 +56,9 @@ pub struct Client {
     pub closing: bool,
     /// What the connection has received and the host has not read yet.
     pub outbox: VecDeque<Reply>,
+    /// When the outbox last began to fill, on the engine's count of such beginnings (see
+    /// [`Engine::pending_output`]); meaningless while it is empty.
+    output_since: u64,
     /// `CLIENT TRACKING` mode, when on.
     pub tracking: Option<Box<crate::tracking::ClientTracking>>,
     /// `CLIENT REPLY` state ([`reply_mode`] bits; 0: replies are sent).
@@ -129,9 +132,19 @@ impl Client {
             no_evict: false,
             closing: false,
             outbox: VecDeque::new(),
+            output_since: 0,
             tracking: None,
             reply_mode: 0,
             open_array: None,
+        }
+    }
+
+    /// Before output joins the outbox: an empty one begins to fill now (see
+    /// [`Engine::pending_output`]).
+    pub(crate) fn note_output(&mut self, count: &mut u64) {
+        if self.outbox.is_empty() {
+            *count += 1;
+            self.output_since = *count;
         }
     }
 
@@ -684,6 +697,7 @@ impl Engine {
                     }
                 }
                 if !c.outbox.is_empty() || self.persistence.restart_pending {
+                    c.note_output(&mut self.outputs_begun);
                     c.outbox.extend(out.drain(start..));
                 } else if !c.closing {
                     delivered = Delivered::Held;
@@ -782,6 +796,29 @@ impl Engine {
         }
     }
 
+    /// The connections with output waiting to be read (see [`Engine::take_output`]), in the
+    /// order Redis would write it to their sockets: the one whose output began to wait last
+    /// first. (Redis puts a connection at the head of its list of clients with pending writes
+    /// when it first has something to send, and writes them from the head: the subscribers a
+    /// `PUBLISH` reached, last subscriber first, after the publisher's own reply; the clients a
+    /// command served out of a blocking wait before the client that sent it.) A host that reads
+    /// the outputs in this order hands them over as sockets would deliver them.
+    pub fn pending_output(&self) -> Vec<ClientId> {
+        let mut waiting: Vec<(u64, ClientId)> = self
+            .clients
+            .values()
+            .filter(|c| !c.outbox.is_empty())
+            .map(|c| (c.output_since, c.id))
+            .collect();
+        waiting.sort_unstable_by(|a, b| b.cmp(a));
+        waiting.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Whether some connection has output waiting to be read (see [`Engine::pending_output`]).
+    pub fn has_pending_output(&self) -> bool {
+        self.clients.values().any(|c| !c.outbox.is_empty())
+    }
+
     /// Takes what a connection received since it was last read (messages published by others,
     /// the reply of a blocked command once served), oldest first.
     pub fn take_output(&mut self, client: ClientId) -> Vec<Reply> {
@@ -810,10 +847,12 @@ impl Engine {
                 if let Some(array) = open.take(reply) {
                     c.open_array = None;
                     c.reply_mode &= !reply_mode::ARRAY_OPEN;
+                    c.note_output(&mut self.outputs_begun);
                     c.outbox.push_back(array);
                 }
                 return;
             }
+            c.note_output(&mut self.outputs_begun);
             c.outbox.push_back(reply);
         }
     }

@@ -174,6 +174,8 @@ pub struct Engine {
     pub(crate) dbs: Vec<Db>,
     pub(crate) clients: Clients,
     pub(crate) next_client_id: ClientId,
+    /// How many times a connection's outbox began to fill (see [`Engine::pending_output`]).
+    pub(crate) outputs_begun: u64,
     pub(crate) now_ms: i64,
     pub(crate) stats: Stats,
     pub(crate) events: EventLog,
@@ -239,6 +241,7 @@ impl Engine {
             dbs: (0..DATABASES).map(|_| Db::default()).collect(),
             clients: Clients::default(),
             next_client_id: 1,
+            outputs_begun: 0,
             now_ms: 0,
             stats: Stats::default(),
             events: EventLog::new(DEFAULT_EVENT_CAPACITY),

@@ -246,3 +246,64 @@ pub(crate) fn keyevents_received(engine: &mut Engine, client: ClientId) -> Vec<S
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    //! The order of [`Engine::pending_output`], which hosts deliver in (Redis 7.0's order,
+    //! compared through ioredis in web/js/test/differential.test.mjs).
+    use crate::{Engine, Reply};
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn pending_output_lists_the_connection_whose_output_began_last_first() {
+        let mut engine = Engine::new();
+        let [publisher, a, b, c] = [(); 4].map(|()| engine.connect());
+        for subscriber in [a, b, c] {
+            engine.call(subscriber, &argv("SUBSCRIBE news"));
+        }
+        engine.call(c, &argv("PSUBSCRIBE n*"));
+        // The subscriptions' confirmations were their callers' own replies.
+        assert!(engine.pending_output().is_empty());
+        assert_eq!(
+            engine.call(publisher, &argv("PUBLISH news one")),
+            [Reply::Integer(4)]
+        );
+        assert_eq!(engine.pending_output(), [c, b, a]);
+        assert!(engine.has_pending_output());
+        // The message and the pattern message, in order.
+        assert_eq!(engine.take_output(c).len(), 2);
+        assert_eq!(engine.pending_output(), [b, a]);
+        // Connections still waiting keep their place; one whose output begins now goes first.
+        engine.call(publisher, &argv("PUBLISH news two"));
+        assert_eq!(engine.pending_output(), [c, b, a]);
+        for subscriber in [a, b, c] {
+            engine.take_output(subscriber);
+        }
+        assert!(engine.pending_output().is_empty());
+        assert!(!engine.has_pending_output());
+        engine.call(b, &argv("UNSUBSCRIBE news"));
+        engine.call(publisher, &argv("PUBLISH news three"));
+        assert_eq!(engine.pending_output(), [c, a]);
+    }
+
+    #[test]
+    fn clients_served_out_of_a_wait_are_listed_last_served_first() {
+        let mut engine = Engine::new();
+        let [producer, x, y] = [(); 3].map(|()| engine.connect());
+        assert!(engine.call(x, &argv("BLPOP q 0")).is_empty());
+        assert!(engine.call(y, &argv("BLPOP q 0")).is_empty());
+        assert_eq!(
+            engine.call(producer, &argv("RPUSH q 1 2")),
+            [Reply::Integer(2)]
+        );
+        assert_eq!(engine.pending_output(), [y, x]);
+        assert_eq!(
+            engine.take_output(x),
+            [Reply::Array(vec![Reply::bulk(b"q"), Reply::bulk(b"1")])]
+        );
+        assert_eq!(engine.pending_output(), [y]);
+    }
+}
