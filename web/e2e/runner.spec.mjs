@@ -358,14 +358,20 @@ console.log(JSON.stringify([await strings.incr('pl:big'), await strings.multi().
   ]);
 });
 
-test('pub/sub between two clients of one script', async () => {
+test('pub/sub between clients of one script: the publisher goes on first, then the last subscriber hears first, as with ioredis and Redis', async () => {
   const { runner } = await openRunner();
   const result = await runner.run(`import Redis from 'ioredis';
 const sub = new Redis();
+const second = new Redis();
 const pub = new Redis();
-sub.on('message', (channel, message) => console.log('message', channel, message));
+sub.on('message', (channel, message) => {
+  console.log('message', channel, message);
+  Promise.resolve().then(() => console.log('then'));
+});
+second.on('message', (channel, message) => console.log('second', channel, message));
 sub.on('pmessage', (pattern, channel, message) => console.log('pmessage', pattern, channel, message));
 console.log('subscribed', await sub.subscribe('news', 'alerts'));
+await second.subscribe('news');
 await sub.psubscribe('user:*');
 console.log('receivers', await pub.publish('news', 'hello'));
 await pub.publish('user:1', 'logged in');
@@ -374,8 +380,10 @@ await pub.publish('nobody', 'x');
   assert.equal(result.status, 'ok', JSON.stringify(result.error));
   assert.deepEqual(texts(result), [
     'subscribed 2',
+    'receivers 2',
+    'second news hello',
     'message news hello',
-    'receivers 1',
+    'then',
     'pmessage user:* user:1 logged in',
   ]);
   assert.deepEqual(harness.problems, []);

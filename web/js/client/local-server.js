@@ -1,11 +1,12 @@
 //! In-process Redis servers over the wasm `Engine`, and the virtual clock they share.
 //!
 //! The transport for Node (and for a page that holds the engine itself): clients with the same
-//! host and port share one server (one `Engine`), another port is another server. After any
-//! command, the server reads what its other connections received (pub/sub messages, a served
-//! blocking command's reply, a connection closed by CLIENT KILL) and hands it to them in a
-//! microtask. Virtual time follows the wall clock unless paused through `clock`; a timer wakes
-//! the server at the next blocking timeout (`Engine.nextDeadline`).
+//! host and port share one server (one `Engine`), another port is another server. What a
+//! command makes other connections receive (pub/sub messages, a served blocking command's
+//! reply, a connection closed by CLIENT KILL) reaches them as a socket's data would: in later
+//! turns of the event loop, one connection a turn, in the order Redis writes it, and before any
+//! later reply of the server. Virtual time follows the wall clock unless paused through
+//! `clock`; a timer wakes the server at the next blocking timeout (`Engine.nextDeadline`).
 
 import { platform } from './platform.js';
 import { createWire } from './wire.js';
@@ -150,6 +151,22 @@ export class LocalServer {
     this.time = -Infinity;
     this.timer = null;
     this.drainScheduled = false;
+    // What the connections received, taken from the engine in the order Redis writes it, to
+    // hand over one connection a turn (see `drain`): connection, replies, connection, …
+    this.outbound = [];
+    // Pairs taken into `outbound` so far, and handed over so far (see `handedUpTo`).
+    this.queued = 0;
+    this.handed = 0;
+    this.handing = false;
+    // `[count, resolve]`: promises that settle once `handed` reaches `count`.
+    this.handedWaiters = [];
+    this.handNextBound = () => this.handNext();
+    // Whether the code that sent the command which scheduled the drain still runs (no
+    // microtask has run since).
+    this.sameTurn = false;
+    this.turnOverBound = () => {
+      this.sameTurn = false;
+    };
     this.checkClosed = false;
     // Connections whose last command got no reply: blocked ones, which another's command may
     // serve (see `call`).
@@ -180,6 +197,10 @@ export class LocalServer {
   call(conn, argv, buffers) {
     // The server closed it and the client has not heard yet: what it writes is lost.
     if (conn.closed) return [];
+    // Output of commands sent in an earlier turn leaves before this one runs: a socket would
+    // have delivered it before this command's reply. (Commands sent in one turn reach Redis
+    // together, and it writes what they all sent after them.)
+    if (this.drainScheduled && !this.sameTurn) this.collect();
     // `syncTime()`, inlined: this runs once per command.
     const t = Math.floor(clock._paused ? clock._pausedAt : Date.now() + clock._offset);
     if (t > this.time) {
@@ -189,13 +210,12 @@ export class LocalServer {
     const replies = this.wire
       ? this.wire.call(this.engine, conn.id, argv, buffers, conn.stringNumbers)
       : this.engine.call(conn.id, argv, buffers);
-    let served = null;
     if (replies.length === 0) {
       this.waiting.add(conn);
       this.scheduleDeadline();
     } else if (this.waiting.size !== 0) {
       this.waiting.delete(conn);
-      if (this.waiting.size !== 0) served = this.takeServed();
+      if (this.waiting.size !== 0) this.takeServed();
     }
     const name = argv[0];
     // Only QUIT, CLIENT and SHUTDOWN can close connections: test the length and first letter
@@ -206,37 +226,31 @@ export class LocalServer {
       if (!this.engine.isConnected(conn.id)) conn.gone();
       this.checkClosed = true;
       this.scheduleDrain();
-    } else if (this.connections.size > 1) {
+    } else if (this.connections.size > 1 && this.engine.hasPendingOutput()) {
       this.scheduleDrain();
     }
-    if (served !== null) {
-      for (let i = 0; i < served.length; i += 2) served[i].deliver(served[i + 1]);
-    }
-    return served !== null || conn.deferred !== null ? this.deferReplies(conn, replies) : replies;
+    const behind = this.handed !== this.queued;
+    return behind || conn.deferred !== null
+      ? this.deferReplies(conn, replies, behind ? this.handedUpTo(this.queued) : null)
+      : replies;
   }
 
   /**
-   * The blocked connections this command served, with what they received, in the order Redis
-   * writes them: it serves them after the command that fed them, and writes the clients it
-   * answered last first (its list of clients with pending replies grows at the head). Null when
-   * it served none.
+   * Takes what the blocked connections this command served received, to hand over before its
+   * reply: Redis serves them after the command that fed them, so they head its list of clients
+   * with pending writes (`pendingOutput`), and their sockets deliver first.
    */
   takeServed() {
-    let served = null;
-    for (const other of this.waiting) {
-      if (other.closed) {
-        this.waiting.delete(other);
-        continue;
-      }
+    for (const id of this.engine.pendingOutput()) {
+      const other = this.connections.get(id);
       // Its client has yet to learn that it waits (see `deliver`): the drain hands it over.
-      if (other.deferred !== null) continue;
+      if (other === undefined || !this.waiting.has(other) || other.deferred !== null) continue;
       const output = this.takeOutput(other);
       if (output.length === 0) continue;
       this.waiting.delete(other);
-      served ??= [];
-      served.unshift(other, output);
+      this.enqueue(other, output);
     }
-    return served;
+    this.startHanding(false);
   }
 
   /** What a connection received since it was last read. */
@@ -247,12 +261,16 @@ export class LocalServer {
   }
 
   /**
-   * Replies handed to the client only in a later turn of the event loop, after what the
-   * connections its command served received, as a socket's would come after theirs; later
+   * Replies handed to the client only in a later turn of the event loop: once `earlier` settles
+   * (what other connections received before them, from earlier commands or served by this one,
+   * is handed over: a socket's reply would come after theirs), else in the next turn; later
    * replies of the same connection follow them in order.
    */
-  deferReplies(conn, replies) {
-    const before = conn.deferred ?? new Promise((resolve) => platform.setImmediate(resolve));
+  deferReplies(conn, replies, earlier) {
+    const before =
+      conn.deferred !== null && earlier !== null
+        ? Promise.all([conn.deferred, earlier])
+        : (conn.deferred ?? earlier ?? new Promise((resolve) => platform.setImmediate(resolve)));
     const later = before.then(() => {
       if (conn.deferred === later) conn.deferred = null;
       return replies;
@@ -264,33 +282,87 @@ export class LocalServer {
   scheduleDrain() {
     if (!this.drainScheduled) {
       this.drainScheduled = true;
-      queueMicrotask(this.drainBound);
+      this.sameTurn = true;
+      queueMicrotask(this.turnOverBound);
+      platform.setImmediate(this.drainBound);
     }
   }
 
-  /** Hands every connection what it received since it was last read. */
+  /**
+   * Hands the connections what they received since they were last read, as sockets would: in
+   * a later turn than the command that sent it (whose client goes on first, as the publisher of
+   * a message does against Redis), in the order Redis writes to them (the last subscriber a
+   * `PUBLISH` reached first), each in a turn of its own (what a subscriber's handler awaits goes
+   * on before the next one hears).
+   */
   drain() {
     this.drainScheduled = false;
-    const checkClosed = this.checkClosed;
-    this.checkClosed = false;
-    for (const conn of [...this.connections.values()]) {
-      if (conn.closed) continue;
-      if (checkClosed && !this.engine.isConnected(conn.id)) {
-        conn.gone();
-        continue;
-      }
-      const output = this.takeOutput(conn);
-      if (output.length) {
-        this.waiting.delete(conn);
-        conn.deliver(output);
+    this.collect();
+    this.startHanding(true);
+    if (this.timer !== null) this.scheduleDeadline();
+  }
+
+  /** Takes what the connections received into `outbound`, in the order Redis writes it. */
+  collect() {
+    if (this.checkClosed) {
+      this.checkClosed = false;
+      for (const conn of [...this.connections.values()]) {
+        if (!conn.closed && !this.engine.isConnected(conn.id)) conn.gone();
       }
     }
-    if (this.timer !== null) this.scheduleDeadline();
+    for (const id of this.engine.pendingOutput()) {
+      const conn = this.connections.get(id);
+      if (conn === undefined || conn.closed) continue;
+      const output = this.takeOutput(conn);
+      if (output.length === 0) continue;
+      this.waiting.delete(conn);
+      this.enqueue(conn, output);
+    }
+  }
+
+  /** Queues what `conn` received, to hand over after what is queued already. */
+  enqueue(conn, output) {
+    this.outbound.push(conn, output);
+    this.queued++;
+  }
+
+  /** Begins handing `outbound` over, one connection a turn: from now, or from the next turn. */
+  startHanding(now) {
+    if (this.handing || this.outbound.length === 0) return;
+    this.handing = true;
+    if (now) this.handNext();
+    else platform.setImmediate(this.handNextBound);
+  }
+
+  /** Hands the first queued output over and the next in the next turn. */
+  handNext() {
+    if (this.outbound.length === 0) {
+      this.handing = false;
+      return;
+    }
+    const conn = this.outbound.shift();
+    const output = this.outbound.shift();
+    platform.setImmediate(this.handNextBound);
+    try {
+      conn.deliver(output);
+    } finally {
+      this.handed++;
+      while (this.handedWaiters.length !== 0 && this.handedWaiters[0][0] <= this.handed) {
+        this.handedWaiters.shift()[1]();
+      }
+    }
+  }
+
+  /** Settles once the first `count` pairs queued in `outbound` are handed over. */
+  handedUpTo(count) {
+    return new Promise((resolve) => this.handedWaiters.push([count, resolve]));
   }
 
   /** Closes every connection and frees the engine: the server is gone (see `release`). */
   destroy() {
     for (const conn of [...this.connections.values()]) conn.gone();
+    this.outbound = [];
+    for (const [, resolve] of this.handedWaiters.splice(0)) resolve();
     this.clearTimer();
     servers.delete(this);
     this.engine.free();

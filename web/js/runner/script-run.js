@@ -381,10 +381,19 @@ class ScriptRun {
     });
   }
 
-  /** What the run's connections received since they were last read. */
+  /**
+   * What the run's connections received since they were last read, in the order Redis writes
+   * it (`pendingOutput`: the last subscriber a message reached first).
+   */
   collect() {
     const outputs = [];
-    for (const local of this.conns.keys()) {
+    const order = this.host.engine.pendingOutput();
+    if (order.length === 0) return outputs;
+    const locals = new Map();
+    for (const [local, client] of this.conns) locals.set(client, local);
+    for (const client of order) {
+      const local = locals.get(client);
+      if (local === undefined) continue;
       const replies = this.received(local);
       if (replies.length) {
         this.waitingConns.delete(local);

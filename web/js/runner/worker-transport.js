@@ -9,8 +9,9 @@
 //! i: a call's replies, `[start, end]` virtual times of a sleep or a database call), `outputs`
 //! (`[[conn, replies], …]`: what connections received meanwhile: messages, served blocking
 //! replies, monitor lines) and `closed` (the connections the server closed). Later output comes
-//! as `{t: 'out', outputs, closed, clock}`. Answers settle synchronously, in op order, before the
-//! outputs are handed over, so each connection sees its replies in order.
+//! as `{t: 'out', outputs, closed, clock}`. Answers settle synchronously, in op order; the
+//! outputs are handed over after them, in later turns, one connection a turn, as sockets' data
+//! would reach a Node client (and all of them before a later answer settles).
 //!
 //! One message goes each way per awaited command, so both are flat arrays, which the structured
 //! clone copies fastest (`encodeBatch`/`decodeBatch`, `ANSWER_HEAD`): a batch is
@@ -63,6 +64,8 @@ export class HostLink {
     this.roundTrips = 0;
     this.pending = new Map();
     this.onOutput = null;
+    // Called before an answer settles: output still to hand over goes first.
+    this.beforeAnswers = null;
     this.onClock = null;
     this.flush = this.flush.bind(this);
   }
@@ -115,6 +118,7 @@ export class HostLink {
       if (clock !== null && this.onClock) this.onClock(clock[0], clock[1], clock[2]);
       const answers = this.pending.get(message[0]);
       this.pending.delete(message[0]);
+      if (this.beforeAnswers) this.beforeAnswers();
       if (answers) {
         for (let i = 0; i < answers.length; i++) {
           if (answers[i] !== null) answers[i].settle(message[ANSWER_HEAD + i]);
@@ -245,19 +249,47 @@ export function createWorkerTransport(link, { setImmediate = (fn) => setTimeout(
       return conn;
     },
   };
+  // What the connections received, handed over as sockets deliver it in Node: after the turn
+  // that settled the batch's answers (a publisher goes on before its subscribers hear), one
+  // connection a turn (what a subscriber's handler awaits goes on before the next one hears), in
+  // the order the page sends it (Redis's write order); and all of it before a later answer.
+  // Connection, replies (null: the server closed it), connection, …
+  const outbound = [];
+  let handing = false;
+  const handOne = () => {
+    const conn = outbound.shift();
+    const replies = outbound.shift();
+    if (replies === null) conn.gone();
+    else conn.deliver(replies);
+  };
+  const handNext = () => {
+    if (outbound.length === 0) {
+      handing = false;
+      return;
+    }
+    setImmediate(handNext);
+    handOne();
+  };
   link.onOutput = (outputs, closed) => {
     if (outputs) {
       for (let i = 0; i < outputs.length; i++) {
         const conn = transport.connections.get(outputs[i][0]);
-        if (conn) conn.deliver(outputs[i][1]);
+        if (conn) outbound.push(conn, outputs[i][1]);
       }
     }
     if (closed) {
       for (let i = 0; i < closed.length; i++) {
         const conn = transport.connections.get(closed[i]);
-        if (conn) conn.gone();
+        if (conn) outbound.push(conn, null);
       }
     }
+    if (!handing && outbound.length !== 0) {
+      handing = true;
+      setImmediate(handNext);
+    }
+  };
+  link.beforeAnswers = () => {
+    while (outbound.length !== 0) handOne();
   };
   return transport;
 }

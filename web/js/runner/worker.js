@@ -52,11 +52,19 @@ const immediates = new Map();
 let nextImmediate = 1;
 let immediatePosted = false;
 const immediateChannel = new MessageChannel();
+// One callback a task, as Node runs them: what one queues (a promise it settles) goes on
+// before the next runs (a subscriber's handler before the next subscriber hears).
 immediateChannel.port1.onmessage = () => {
-  immediatePosted = false;
-  const due = [...immediates];
-  immediates.clear();
-  for (const [, [fn, args]] of due) fn(...args);
+  const next = immediates.entries().next();
+  if (next.done) {
+    immediatePosted = false;
+    return;
+  }
+  const [id, [fn, args]] = next.value;
+  immediates.delete(id);
+  if (immediates.size > 0) immediateChannel.port2.postMessage(null);
+  else immediatePosted = false;
+  fn(...args);
   checkSoon();
 };
 

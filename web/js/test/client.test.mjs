@@ -203,6 +203,27 @@ test('commands sent while a blocking command waits run after it, in order', asyn
   pusher.disconnect();
 });
 
+test('a publisher goes on before its subscribers hear, as it usually does against Redis', async () => {
+  // Redis writes the publisher's reply before the subscribers' messages; Node usually reads it
+  // first (see the differential test of the subscribers' order).
+  const publisher = fresh();
+  const subscriber = publisher.duplicate();
+  const order = [];
+  subscriber.on('message', (channel, message) => order.push(`heard ${message}`));
+  await subscriber.subscribe('news');
+  await publisher.publish('news', 'one').then((n) => order.push(`published to ${n}`));
+  order.push('after the await');
+  await sleep(10);
+  // Messages published in one turn reach the subscriber together, after that turn.
+  publisher.publish('news', 'two');
+  publisher.publish('news', 'three');
+  order.push('sent two');
+  await sleep(10);
+  assert.deepEqual(order, ['published to 1', 'after the await', 'heard one', 'sent two', 'heard two', 'heard three']);
+  publisher.disconnect();
+  subscriber.disconnect();
+});
+
 test('Lua: eval, evalsha and defineCommand (EVALSHA, then EVAL on NOSCRIPT) run scripts', async () => {
   const r = fresh();
   assert.equal(await r.eval('return 1', 0), 1);

@@ -346,17 +346,55 @@ test('the worker transport batches the calls of one tick into one message and se
   assert.equal(link.inFlight, 1);
   // The answer: [id, outputs, closed, clock, …results].
   link.receive([batch.id, [[1, [['message', 'c', 'm']]]], [1], null, null, null, [['subscribe', 'c', 1]], [1], null]);
-  // Answers first, in op order, then the outputs: a connection sees its replies in order.
+  // Answers first, in op order, then the outputs, in a later turn: a connection sees its
+  // replies in order, and the publisher goes on before its subscriber hears.
   assert.deepEqual(order, [['a', [['subscribe', 'c', 1]]], ['b', [1]]]);
-  assert.deepEqual(outputs, [['a', [['message', 'c', 'm']]]]);
+  assert.deepEqual(outputs, []);
   assert.equal(link.inFlight, 0);
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.deepEqual(outputs.at(-1), ['a closed']);
+  // (Three turns: the message, the closing, the client hearing of it.)
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(outputs, [['a', [['message', 'c', 'm']]], ['a closed']]);
   assert.deepEqual(a.call(['PING'], false), [], 'a closed connection answers nothing');
   const fireAndForget = new HostLink((message) => posted.push(message));
   fireAndForget.send(['log', 'log', 'x']);
   await Promise.resolve();
   assert.equal(decodeBatch(posted.at(-1)).reply, false);
+});
+
+test('the worker transport hands output over one connection a turn, after the answers, and all of it before a later answer', async () => {
+  const posted = [];
+  const link = new HostLink((message) => posted.push(message));
+  const transport = createWorkerTransport(link, { setImmediate: (fn) => setTimeout(fn, 0) });
+  const server = transport.server({});
+  const [a, b, publisher] = [server.open(), server.open(), server.open()];
+  const log = [];
+  for (const [name, conn] of [['a', a], ['b', b]]) {
+    conn.setListener({
+      output: (replies) => {
+        log.push(`${name} ${replies[0][2]}`);
+        Promise.resolve().then(() => log.push(`${name} then`));
+      },
+      closed() {},
+    });
+  }
+  // Answers the latest batch: `replies` for its calls in turn (its other ops answer null).
+  const answer = async (replies, outputs = null) => {
+    await Promise.resolve();
+    const batch = decodeBatch(posted.at(-1));
+    const results = batch.ops.map((op) => (op[0] === 'call' ? replies.shift() : null));
+    link.receive([batch.id, outputs, null, null, ...results]);
+  };
+  publisher.call(['PUBLISH', 'c', 'one'], false).then((r) => log.push(`published to ${r[0]}`));
+  // The page sends the outputs in Redis's order: b subscribed last.
+  await answer([[2]], [[2, [['message', 'c', 'one']]], [1, [['message', 'c', 'one']]]]);
+  assert.deepEqual(log, ['published to 2']);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(log, ['published to 2', 'b one', 'b then', 'a one', 'a then']);
+  log.length = 0;
+  link.receive({ t: 'out', outputs: [[1, [['message', 'c', 'two']]], [2, [['message', 'c', 'two']]]], closed: null, clock: null });
+  publisher.call(['PING'], false).then(() => log.push('pong'));
+  await answer([['PONG']]);
+  assert.deepEqual(log, ['a two', 'b two', 'pong', 'a then', 'b then']);
 });
 
 test('batches and answers are flat arrays; ops read back as queued, the clock only when sent', () => {
