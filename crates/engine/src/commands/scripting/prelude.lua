@@ -66,20 +66,24 @@ end
 -- called it itself: at the script's line, named as the script's call names it (Lua's
 -- luaL_argerror: '?' when native code called it, as `pcall(string.format, …)` does; as a method,
 -- `s:format(…)`, the arguments counted without `self`). An error raised in a function the script
--- passed (a comparator) keeps its text. Its one result (fixed arguments, not `...`: cheaper on
--- the way through): the wrappers call it in brackets, not as a tail call, which would leave a
--- "(tail call)" frame where the script's should be.
+-- passed (a comparator) keeps its text, and so does an error of the interpreter's own inside
+-- the function (sort comparing a string with a number), which Lua 5.1 raises without a position
+-- there. Its one result (fixed arguments, not `...`: cheaper on the way through): the wrappers
+-- call it in brackets, not as a tail call, which would leave a "(tail call)" frame where the
+-- script's should be.
 local function as_called(ok, e)
   if ok then
     return e
   end
-  -- An error with a position was raised in Lua code (the script's own, a comparator): as it is.
-  if type(e) ~= 'string' or s_find(e, '^[^\n]-:%d+: ') then
+  -- An error with a position was raised in Lua code (the script's own, a comparator), one of
+  -- the interpreter's has none in Lua 5.1 either: as it is.
+  if type(e) ~= 'string' or s_find(e, '^[^\n]-:%d+: ') or s_find(e, '^attempt to ') then
     error(e, 0)
   end
   -- Where this interpreter's texts differ from Lua 5.1's (gsub's; the last two are the
   -- matcher's, also mapped in patterns.rs).
   e = s_gsub(e, '^(bad argument #%d+) %((string/function/table expected), got [%a ]+%)$', "%1 to '?' (%2)")
+  e = s_gsub(e, '^(bad argument #%d+) %(', "%1 to '?' (")
   e = s_gsub(e, '^invalid capture index.*$', 'invalid capture index')
   e = s_gsub(e, "^malformed pattern %(missing arguments to '%%b'%)$", 'unbalanced pattern')
   local info = dbg.getinfo(2, 'n')
@@ -285,29 +289,32 @@ end
 -- read-only tables do (table.remove and table.sort find a view's own array empty).
 local log = math.log
 local raw_sort, raw_insert, raw_remove = table.sort, table.insert, table.remove
-table.sort = function(t, ...)
+table.sort = function(...)
+  local t = ...
   if type(t) == 'table' then
     local n = #t
     if n > 1 then
       charge(n * log(n) / log(2))
     end
   end
-  return (as_called(pcall(raw_sort, t, ...)))
+  return (as_called(pcall(raw_sort, ...)))
 end
-table.insert = function(t, ...)
+table.insert = function(...)
+  local t = ...
   if target[t] then
     error('Attempt to modify a readonly table', 0)
   end
+  if select('#', ...) > 2 and type(t) == 'table' then
+    charge(#t / 16)
+  end
+  return (as_called(pcall(raw_insert, ...)))
+end
+table.remove = function(...)
+  local t = ...
   if select('#', ...) > 1 and type(t) == 'table' then
     charge(#t / 16)
   end
-  return (as_called(pcall(raw_insert, t, ...)))
-end
-table.remove = function(t, ...)
-  if select('#', ...) > 0 and type(t) == 'table' then
-    charge(#t / 16)
-  end
-  return (as_called(pcall(raw_remove, t, ...)))
+  return (as_called(pcall(raw_remove, ...)))
 end
 
 -- Coroutines do not inherit the meter's hook: one made here arms itself when it first runs.
