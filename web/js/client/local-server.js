@@ -109,12 +109,13 @@ class LocalConnection {
   }
 
   /**
-   * Hands over what the connection received, after the replies it is still to be handed (see
-   * `LocalServer#deferReplies`): a blocking command's answer after the news that it waits.
+   * Hands over what the connection received, once `after` (replies it was still to be handed
+   * when this was taken, see `LocalServer#deferReplies`: a blocking command's answer comes after
+   * the news that it waits) has settled. Not after replies deferred since: they wait for this.
    */
-  deliver(replies) {
-    if (this.deferred !== null) {
-      this.deferred.then(() => this.deliver(replies));
+  deliver(replies, after) {
+    if (after !== null) {
+      after.then(() => this.deliver(replies, null));
       return;
     }
     if (this.listener && !this.closed) this.listener.output(replies);
@@ -152,9 +153,10 @@ export class LocalServer {
     this.timer = null;
     this.drainScheduled = false;
     // What the connections received, taken from the engine in the order Redis writes it, to
-    // hand over one connection a turn (see `drain`): connection, replies, connection, …
+    // hand over one connection a turn (see `drain`): connection, replies, the connection's
+    // deferred replies then (see `deliver`), connection, …
     this.outbound = [];
-    // Pairs taken into `outbound` so far, and handed over so far (see `handedUpTo`).
+    // Outputs taken into `outbound` so far, and handed over so far (see `handedUpTo`).
     this.queued = 0;
     this.handed = 0;
     this.handing = false;
@@ -322,7 +324,7 @@ export class LocalServer {
 
   /** Queues what `conn` received, to hand over after what is queued already. */
   enqueue(conn, output) {
-    this.outbound.push(conn, output);
+    this.outbound.push(conn, output, conn.deferred);
     this.queued++;
   }
 
@@ -342,9 +344,10 @@ export class LocalServer {
     }
     const conn = this.outbound.shift();
     const output = this.outbound.shift();
+    const after = this.outbound.shift();
     platform.setImmediate(this.handNextBound);
     try {
-      conn.deliver(output);
+      conn.deliver(output, after);
     } finally {
       this.handed++;
       while (this.handedWaiters.length !== 0 && this.handedWaiters[0][0] <= this.handed) {
@@ -353,7 +356,7 @@ export class LocalServer {
     }
   }
 
-  /** Settles once the first `count` pairs queued in `outbound` are handed over. */
+  /** Settles once the first `count` outputs queued in `outbound` are handed over. */
   handedUpTo(count) {
     return new Promise((resolve) => this.handedWaiters.push([count, resolve]));
   }

@@ -487,6 +487,78 @@ differential('pub/sub: subscribers hear a message the last to subscribe first, e
   t.log('events', events);
 });
 
+differential('random pub/sub and blocking sequences: each connection receives the same, in the same order', async (t) => {
+  // Commands awaited one by one (a blocking one left waiting) reach the server in a fixed
+  // order, so what each connection receives, and in what order, is fixed too, whatever the
+  // order across connections (see above). Subscribers a and b, clients p and w; seeded.
+  let seed = 7;
+  const random = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor(seed / 65536) % n;
+  };
+  const [a, b, p, w] = [t.client(), t.client(), t.client(), t.client()];
+  const logs = { a: [], b: [], p: [], w: [] };
+  for (const [name, client] of [['a', a], ['b', b]]) {
+    client.on('message', (channel, message) => logs[name].push(['message', channel, message]));
+    client.on('pmessage', (pattern, channel, message) => logs[name].push(['pmessage', pattern, channel, message]));
+  }
+  const record = (name, label, promise) => promise.then(
+    (value) => logs[name].push([label, norm(value)]),
+    (error) => logs[name].push([label, norm(error)]),
+  );
+  const channels = ['news', 'sport', 'nx'];
+  // The worker's BLPOP waiting for a job, if any, and the jobs in the list.
+  let blocked = null;
+  let jobs = 0;
+  for (let i = 0; i < 150; i++) {
+    const channel = channels[random(3)];
+    const [name, subscriber] = random(2) === 0 ? ['a', a] : ['b', b];
+    switch (random(8)) {
+      case 0:
+        await record(name, `subscribe ${channel}`, subscriber.subscribe(channel));
+        break;
+      case 1:
+        await record(name, `unsubscribe ${channel}`, subscriber.unsubscribe(channel));
+        break;
+      case 2:
+        await record(name, 'psubscribe n*', subscriber.psubscribe('n*'));
+        break;
+      case 3:
+        // (Not `punsubscribe()`: without patterns, ioredis waits for good, as does this client.)
+        await record(name, 'punsubscribe n*', subscriber.punsubscribe('n*'));
+        break;
+      case 4:
+      case 5:
+        await record('p', `publish ${channel} ${i}`, p.publish(channel, String(i)));
+        break;
+      case 6:
+        if (blocked !== null) {
+          // The waiting worker holds back its own later commands.
+          await record('w', `incr ${i}`, Promise.race([w.incr('n'), sleep(5).then(() => 'held')]));
+        } else if (jobs > 0) {
+          jobs--;
+          await record('w', `blpop ${i}`, w.blpop('jobs', 0));
+        } else {
+          blocked = record('w', `blpop ${i}`, w.blpop('jobs', 0));
+        }
+        break;
+      default:
+        await record('p', `rpush ${i}`, p.rpush('jobs', String(i)));
+        jobs++;
+        if (blocked !== null) {
+          // The waiting worker is served now (which reply comes first varies against a server).
+          await blocked;
+          blocked = null;
+          jobs--;
+        }
+        break;
+    }
+  }
+  if (blocked !== null) await record('p', 'rpush last', p.rpush('jobs', 'last'));
+  await sleep(30);
+  t.log('logs', logs);
+});
+
 differential('blocking commands: served, timed out, fractional timeouts', async (t) => {
   const r = t.client();
   const blocker = t.client();
