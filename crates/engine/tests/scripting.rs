@@ -232,6 +232,24 @@ fn memory_hungry_scripts_are_stopped() {
 }
 
 #[test]
+fn a_result_refused_before_it_is_built_is_refused_at_the_scripts_line() {
+    with_big_stack(|| {
+        let mut engine = Engine::new();
+        for script in [
+            "local big = string.rep('x', 1e6) local t = {} for i = 1, 20 do t[i] = big end\nlocal s = table.concat(t) return #s",
+            "local big = string.rep('x', 1e6) local t = {} for i = 1, 20 do t[i] = big end\nlocal s = string.format(string.rep('%s', 20), unpack(t)) return #s",
+            "local big = string.rep('x', 1e6)\nlocal s = string.gsub(string.rep('a', 1e4), 'a', big) return #s",
+        ] {
+            let text = error_text(&eval(&mut engine, script));
+            assert!(
+                text.starts_with("ERR user_script:2: not enough memory script: "),
+                "{script:.80}: {text}"
+            );
+        }
+    });
+}
+
+#[test]
 fn a_long_chain_of_joins_is_refused_before_it_runs() {
     with_big_stack(|| {
         let mut engine = Engine::new();

@@ -44,7 +44,8 @@ local function error_code(s)
   return s_sub(s, 2)
 end
 
--- Large results in one native call escape the sampled memory limit: refuse them first.
+-- Large results in one native call escape the sampled memory limit: refuse them first, at the
+-- script's line (`level` counts from reserve: 3 from a wrapper the script called).
 local function reserve(n, level)
   if n > memory then
     error('not enough memory', level)
@@ -173,7 +174,7 @@ table.concat = function(...)
       else
         break
       end
-      reserve(total, 2)
+      reserve(total, 3)
     end
   end
   return (as_called(pcall(t_concat, ...)))
@@ -190,7 +191,7 @@ string.format = function(...)
         total = total + #v
       end
     end
-    reserve(total, 2)
+    reserve(total, 3)
   end
   return (as_called(pcall(raw_format, ...)))
 end
