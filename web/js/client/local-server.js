@@ -243,15 +243,8 @@ export class LocalServer {
    * with pending writes (`pendingOutput`), and their sockets deliver first.
    */
   takeServed() {
-    for (const id of this.engine.pendingOutput()) {
-      const other = this.connections.get(id);
-      // Its client has yet to learn that it waits (see `deliver`): the drain hands it over.
-      if (other === undefined || !this.waiting.has(other) || other.deferred !== null) continue;
-      const output = this.takeOutput(other);
-      if (output.length === 0) continue;
-      this.waiting.delete(other);
-      this.enqueue(other, output);
-    }
+    // One whose client has yet to learn that it waits (see `deliver`): the drain hands it over.
+    this.collect((conn) => this.waiting.has(conn) && conn.deferred === null);
     this.startHanding(false);
   }
 
@@ -304,9 +297,12 @@ export class LocalServer {
     if (this.timer !== null) this.scheduleDeadline();
   }
 
-  /** Takes what the connections received into `outbound`, in the order Redis writes it. */
-  collect() {
-    if (this.checkClosed) {
+  /**
+   * Takes what the connections (those `accept` takes, all by default) received into
+   * `outbound`, in the order Redis writes it.
+   */
+  collect(accept = null) {
+    if (accept === null && this.checkClosed) {
       this.checkClosed = false;
       for (const conn of [...this.connections.values()]) {
         if (!conn.closed && !this.engine.isConnected(conn.id)) conn.gone();
@@ -314,7 +310,7 @@ export class LocalServer {
     }
     for (const id of this.engine.pendingOutput()) {
       const conn = this.connections.get(id);
-      if (conn === undefined || conn.closed) continue;
+      if (conn === undefined || conn.closed || (accept !== null && !accept(conn))) continue;
       const output = this.takeOutput(conn);
       if (output.length === 0) continue;
       this.waiting.delete(conn);

@@ -382,10 +382,11 @@ class ScriptRun {
   }
 
   /**
-   * What the run's connections received since they were last read, in the order Redis writes
-   * it (`pendingOutput`: the last subscriber a message reached first).
+   * What the run's connections (those `accept` takes, all by default) received since they were
+   * last read, in the order Redis writes it (`pendingOutput`: the last subscriber a message
+   * reached first, the blocked client a command served last first).
    */
-  collect() {
+  collect(accept = null) {
     const outputs = [];
     const order = this.host.engine.pendingOutput();
     if (order.length === 0) return outputs;
@@ -393,7 +394,7 @@ class ScriptRun {
     for (const [local, client] of this.conns) locals.set(client, local);
     for (const client of order) {
       const local = locals.get(client);
-      if (local === undefined) continue;
+      if (local === undefined || (accept !== null && !accept(local))) continue;
       const replies = this.received(local);
       if (replies.length) {
         this.waitingConns.delete(local);
@@ -415,21 +416,14 @@ class ScriptRun {
 
   /**
    * After a command: takes what the blocked connections it served received, into
-   * `state.served`, in the order Redis writes them (it serves them after the command that fed
-   * them and writes the clients it answered last first: its list of clients with pending
-   * replies grows at the head), as the Node package's server does (local-server.js). Not
+   * `state.served`, in the order Redis writes them (see `collect`; those served by a later
+   * command of the batch first), as the Node package's server does (local-server.js). Not
    * those that began to wait in this batch: their clients learn it from the batch's answer, and
    * their replies follow it (with the batch's other output).
    */
   takeServed(state) {
-    for (const local of this.waitingConns) {
-      if (state.waitedHere?.has(local)) continue;
-      const replies = this.received(local);
-      if (replies.length === 0) continue;
-      this.waitingConns.delete(local);
-      state.served ??= [];
-      state.served.unshift([local, replies]);
-    }
+    const served = this.collect((local) => this.waitingConns.has(local) && !state.waitedHere?.has(local));
+    if (served.length !== 0) state.served = state.served ? served.concat(state.served) : served;
   }
 
   /** The run's connections the server closed (QUIT, CLIENT KILL, SHUTDOWN), now forgotten. */

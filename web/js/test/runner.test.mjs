@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import util from 'node:util';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { until } from './harness.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const runnerDir = `${root}web/js/runner`;
@@ -352,7 +353,7 @@ test('the worker transport batches the calls of one tick into one message and se
   assert.deepEqual(outputs, []);
   assert.equal(link.inFlight, 0);
   // (Three turns: the message, the closing, the client hearing of it.)
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(() => outputs.length === 2);
   assert.deepEqual(outputs, [['a', [['message', 'c', 'm']]], ['a closed']]);
   assert.deepEqual(a.call(['PING'], false), [], 'a closed connection answers nothing');
   const fireAndForget = new HostLink((message) => posted.push(message));
@@ -388,7 +389,7 @@ test('the worker transport hands output over one connection a turn, after the an
   // The page sends the outputs in Redis's order: b subscribed last.
   await answer([[2]], [[2, [['message', 'c', 'one']]], [1, [['message', 'c', 'one']]]]);
   assert.deepEqual(log, ['published to 2']);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(() => log.length === 5);
   assert.deepEqual(log, ['published to 2', 'b one', 'b then', 'a one', 'a then']);
   log.length = 0;
   link.receive({ t: 'out', outputs: [[1, [['message', 'c', 'two']]], [2, [['message', 'c', 'two']]]], closed: null, clock: null });
