@@ -150,12 +150,15 @@ async function benchRunner(browser, url) {
   }
   const middle = median(totals);
   // The floor, in the same page and minutes: a worker and the page passing messages shaped as a
-  // batch of one GET and its answer back and forth, with no other work.
-  const floors = await page.evaluate(pingPong, { rounds: 3, trips: COMMANDS });
-  console.log(
-    `floor: a bare worker↔page ping-pong of the same messages: ${floors.map((us) => us.toFixed(1)).join(', ')} µs ` +
-      `per round trip (${((median(floors) * COMMANDS) / 1000).toFixed(0)} ms for ${COMMANDS})`,
-  );
+  // batch of one GET and its answer back and forth, with no other work; with both sides asleep
+  // between messages, and kept awake for 1 ms after each as the runner keeps them (keep-awake.js).
+  for (const awake of [false, true]) {
+    const floors = await page.evaluate(pingPong, { rounds: 3, trips: COMMANDS, awake });
+    console.log(
+      `floor: a bare worker↔page ping-pong of the same messages, ${awake ? 'kept awake' : 'asleep between messages'}: ` +
+        `${floors.map((us) => us.toFixed(1)).join(', ')} µs per round trip (${((median(floors) * COMMANDS) / 1000).toFixed(0)} ms for ${COMMANDS})`,
+    );
+  }
   console.log(
     `bench-page: ${COMMANDS} sequential awaited GET/SET through the worker: median ${middle.toFixed(0)} ms ` +
       `(target ≤ 1000 ms) — ${Math.round((COMMANDS / middle) * 1000)} commands/s`,
@@ -163,13 +166,36 @@ async function benchRunner(browser, url) {
   await page.close();
 }
 
-/** Runs in the page: µs per round trip of `trips` ping-pongs with a fresh worker, `rounds` times. */
-async function pingPong({ rounds, trips }) {
-  const source = `onmessage = (event) => {
+/**
+ * Runs in the page: µs per round trip of `trips` ping-pongs with a fresh worker, `rounds` times;
+ * with `awake`, each side keeps itself awake for 1 ms after each message as keep-awake.js does.
+ */
+async function pingPong({ rounds, trips, awake }) {
+  const keepAwake = `(() => {
+    let until = 0;
+    let spinning = false;
+    const spin = () => {
+      if (performance.now() < until) scheduler.postTask(spin, { priority: 'background' });
+      else spinning = false;
+    };
+    return () => {
+      if (!${awake}) return;
+      until = performance.now() + 1;
+      if (!spinning) {
+        spinning = true;
+        scheduler.postTask(spin, { priority: 'background' });
+      }
+    };
+  })()`;
+  const source = `const extend = ${keepAwake};
+  onmessage = (event) => {
     const m = event.data;
     postMessage([m[0] + 1, 1, 'call', 5, 1, false, 'get', 'bench:1']);
+    extend();
   };`;
   const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+  // eslint-disable-next-line no-eval
+  const extend = (0, eval)(keepAwake);
   const perTrip = [];
   for (let round = 0; round < rounds; round++) {
     const started = performance.now();
@@ -177,7 +203,10 @@ async function pingPong({ rounds, trips }) {
       worker.onmessage = (event) => {
         const id = event.data[0];
         if (id >= trips) resolve();
-        else worker.postMessage([id, null, null, null, ['value 1']]);
+        else {
+          worker.postMessage([id, null, null, null, ['value 1']]);
+          extend();
+        }
       };
       worker.postMessage([0, null, null, null, ['OK']]);
     });

@@ -12,6 +12,7 @@
 
 import { ANSWER_HEAD, decodeBatch } from './worker-transport.js';
 import { createWire } from '../client/wire.js';
+import { KeepAwake } from './keep-awake.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -72,6 +73,9 @@ function errorText(error) {
   const note = typeof error.note === 'string' ? ` (${error.note})` : '';
   return `${head}${where}${note}`;
 }
+
+/** The page stays awake a moment after each message to a worker (see keep-awake.js). */
+const keepAwake = new KeepAwake({ channelFallback: true });
 
 /** The wire over the page engine's module (null if it has none), made once. */
 let pageWire;
@@ -151,6 +155,7 @@ class ScriptRun {
     this.busyAgain();
     this.sent += 1;
     this.worker.postMessage(message);
+    keepAwake.extend();
   }
 
   /** A worker that was waiting idle has work again: the time limit counts from now. */

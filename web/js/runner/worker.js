@@ -37,9 +37,15 @@ import { inspect, formatArgs } from './inspect.js';
 import { createDatabase } from './sim-db.js';
 import { Buffer } from './buffer.js';
 import { runChecks } from './checks.js';
+import { KeepAwake } from './keep-awake.js';
 
 const post = (message) => self.postMessage(message);
-const link = new HostLink(post);
+// The worker stays awake a moment after each batch, for the page's answer (see keep-awake.js).
+const keepAwake = new KeepAwake();
+const link = new HostLink((message) => {
+  post(message);
+  keepAwake.extend();
+});
 link.onClock = (now, paused, speed) => setClock(now, paused, speed);
 
 /** Lines of output a run may print; later ones are dropped with one notice. */

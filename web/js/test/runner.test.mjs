@@ -23,6 +23,7 @@ const { PageClock } = await import(`${runnerDir}/clock.js`);
 const { HostLink, createWorkerTransport, encodeBatch, decodeBatch, ANSWER_HEAD } = await import(
   `${runnerDir}/worker-transport.js`
 );
+const { KeepAwake } = await import(`${runnerDir}/keep-awake.js`);
 
 test('the runner modules import nothing from Node (they run in a page and a Web Worker)', () => {
   for (const file of readdirSync(runnerDir)) {
@@ -431,4 +432,40 @@ test('batches and answers are flat arrays; ops read back as queued, the clock on
   assert.deepEqual(clocks, [], 'no clock: the worker keeps extrapolating');
   link.receive({ t: 'out', outputs: [], closed: [], clock: [200, true, 1] });
   assert.deepEqual(clocks, [[200, true, 1]]);
+});
+
+test('keep-awake: a thread spins in tasks for its window after each message, then sleeps', async () => {
+  const counted = (keep) => {
+    const spin = keep.spin.bind(keep);
+    keep.spins = 0;
+    keep.spin = () => {
+      keep.spins += 1;
+      spin();
+    };
+    return keep;
+  };
+  // Node has no scheduler.postTask: without the channel fallback the thread never spins.
+  const none = counted(new KeepAwake({ windowMs: 5 }));
+  none.extend();
+  assert.equal(none.spinning, false);
+  const off = counted(new KeepAwake({ windowMs: 0, channelFallback: true }));
+  off.extend();
+  assert.equal(off.spinning, false);
+
+  const keep = counted(new KeepAwake({ windowMs: 20, channelFallback: true }));
+  const started = performance.now();
+  keep.extend();
+  assert.equal(keep.spinning, true);
+  assert.equal(keep.spins, 0, 'spins in later tasks, not at once');
+  await until(() => !keep.spinning);
+  assert.ok(performance.now() - started >= 20, 'awake for the window');
+  assert.ok(keep.spins > 1, `spun ${keep.spins} times`);
+  // Asleep: nothing more runs until the next message.
+  const spins = keep.spins;
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(keep.spins, spins);
+  keep.extend();
+  keep.extend();
+  await until(() => !keep.spinning);
+  assert.ok(keep.spins > spins + 1, 'the next message wakes it again');
 });
