@@ -6,6 +6,14 @@
 //! script's line. A Rust function raises as Lua 5.1's C functions do: at its caller's line, named
 //! as its caller called it, also when the script calls it as a tail call
 //! (`return string.find(s)`). Checked against redis-server by `scripting-lib-errors.redis`.
+//!
+//! This interpreter's matcher reads patterns as Lua 5.2 and later do, where Lua 5.1 (Redis's)
+//! differs in two escapes: `%g` and `%G` are classes there (printable characters and the
+//! rest), in 5.1 an unknown class that stands for its letter; and in a replacement string a
+//! `%` before anything but a digit or `%` is refused there, in 5.1 it stands for what follows
+//! (a `%` at the end for a zero byte, 5.1 reading the string's terminator). [`lua51_pattern`] and
+//! [`lua51_replacement`] write a script's pattern and replacement in the interpreter's terms,
+//! for `find` and `match` here and for `gsub` and `gmatch` in `prelude.lua`.
 
 use omnilua::{Function, Lua, LuaError, Table, Value, Variadic};
 
@@ -75,11 +83,139 @@ fn as_raised(getinfo: &Function, e: omnilua::Error) -> omnilua::Error {
     error(getinfo, text)
 }
 
+/// A pattern's `%g` or `%G` (a class in this interpreter, the letter in Lua 5.1) written as the
+/// letter: alone outside a set, as the range `g-g` inside one (so that a `-` after it still
+/// stands for itself); or `None` when the pattern has neither. Sets are read as Lua 5.1's
+/// `classEnd` and `matchbracketclass` read them: the character after `[` or `[^` belongs to the
+/// set even if it is `]`, and a `%` that ends a range (`[a-%g]`) is no escape. A malformed
+/// pattern is left for the matcher to refuse.
+pub fn lua51_pattern(p: &[u8]) -> Option<Vec<u8>> {
+    if !p
+        .windows(2)
+        .any(|w| w.first() == Some(&b'%') && matches!(w.get(1), Some(b'g' | b'G')))
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(p.len() + 8);
+    let mut changed = false;
+    let mut i = 0;
+    while let Some(&c) = p.get(i) {
+        match c {
+            b'%' => match p.get(i + 1) {
+                Some(&letter @ (b'g' | b'G')) => {
+                    out.push(letter);
+                    changed = true;
+                    i += 2;
+                }
+                // `%bxy`: the two delimiters are taken as they are.
+                Some(b'b') => {
+                    let end = (i + 4).min(p.len());
+                    out.extend_from_slice(p.get(i..end).unwrap_or_default());
+                    i = end;
+                }
+                Some(&other) => {
+                    out.extend_from_slice(&[b'%', other]);
+                    i += 2;
+                }
+                None => {
+                    out.push(b'%');
+                    i += 1;
+                }
+            },
+            b'[' => {
+                let Some(end) = set_end(p, i) else {
+                    out.extend_from_slice(p.get(i..).unwrap_or_default());
+                    break;
+                };
+                out.push(b'[');
+                let mut k = i + 1;
+                if p.get(k) == Some(&b'^') {
+                    out.push(b'^');
+                    k += 1;
+                }
+                while k < end {
+                    let d = p.get(k).copied().unwrap_or_default();
+                    if d == b'%' {
+                        match p.get(k + 1) {
+                            Some(&letter @ (b'g' | b'G')) if k + 1 < end => {
+                                out.extend_from_slice(&[letter, b'-', letter]);
+                                changed = true;
+                            }
+                            _ => out.extend_from_slice(p.get(k..k + 2).unwrap_or_default()),
+                        }
+                        k += 2;
+                    } else if p.get(k + 1) == Some(&b'-') && k + 2 < end {
+                        out.extend_from_slice(p.get(k..k + 3).unwrap_or_default());
+                        k += 3;
+                    } else {
+                        out.push(d);
+                        k += 1;
+                    }
+                }
+                out.push(b']');
+                i = end + 1;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Where the set that opens at `p[open]` (a `[`) closes, as Lua 5.1's `classEnd` finds it: the
+/// index of its `]`, or `None` if it has none.
+fn set_end(p: &[u8], open: usize) -> Option<usize> {
+    let mut k = open + 1;
+    if p.get(k) == Some(&b'^') {
+        k += 1;
+    }
+    loop {
+        let c = *p.get(k)?;
+        k += 1;
+        if c == b'%' && k < p.len() {
+            k += 1;
+        }
+        if *p.get(k)? == b']' {
+            return Some(k);
+        }
+    }
+}
+
+/// A `gsub` replacement string as Lua 5.1 reads it, in this interpreter's terms: a `%` before
+/// anything but a digit or `%` stands for that character, and a `%` at the end for a zero byte;
+/// or `None` when the replacement has neither.
+pub fn lua51_replacement(r: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while let Some(&c) = r.get(i) {
+        let next = r.get(i + 1).copied();
+        let literal = match (c, next) {
+            (b'%', None) => Some(0),
+            (b'%', Some(d)) if d != b'%' && !d.is_ascii_digit() => Some(d),
+            _ => None,
+        };
+        if let Some(byte) = literal {
+            let out = out.get_or_insert_with(|| r.get(..i).unwrap_or_default().to_vec());
+            out.push(byte);
+            i += 2;
+        } else {
+            let step = if c == b'%' { 2 } else { 1 };
+            if let Some(out) = out.as_mut() {
+                out.extend_from_slice(r.get(i..(i + step).min(r.len())).unwrap_or_default());
+            }
+            i += step;
+        }
+    }
+    out
+}
+
 /// `find` or `match` around `raw`, Lua's own: `find(s, pattern [, init [, plain]])`,
 /// `match(s, pattern [, init])`.
-fn wrap(lua: &Lua, getinfo: &Function, raw: Function) -> omnilua::Result<Function> {
+fn wrap(lua: &Lua, getinfo: &Function, raw: Function, find: bool) -> omnilua::Result<Function> {
     let getinfo = getinfo.clone();
-    lua.create_function(move |_, mut argv: Variadic<Value>| {
+    lua.create_function(move |lua, mut argv: Variadic<Value>| {
         check_string(&getinfo, &argv, 1)?;
         check_string(&getinfo, &argv, 2)?;
         // This interpreter's `find` refuses a fractional start (Lua 5.3's rule), 5.1's truncates.
@@ -91,6 +227,18 @@ fn wrap(lua: &Lua, getinfo: &Function, raw: Function) -> omnilua::Result<Functio
         }
         if let Some(pattern) = argv.get(1) {
             check_pattern(&getinfo, pattern)?;
+        }
+        // `find`'s fourth argument, when true, makes the pattern plain text.
+        let plain = find
+            && argv
+                .get(3)
+                .is_some_and(|v| !matches!(v, Value::Nil | Value::Boolean(false)));
+        if !plain
+            && let Some(slot) = argv.get_mut(1)
+            && let Value::String(pattern) = slot
+            && let Some(rewritten) = lua51_pattern(&pattern.as_bytes()?)
+        {
+            *slot = Value::String(lua.create_string(&rewritten)?);
         }
         raw.call::<_, Variadic<Value>>(argv)
             .map_err(|e| as_raised(&getinfo, e))
@@ -104,7 +252,65 @@ pub fn library(lua: &Lua, getinfo: &Function) -> omnilua::Result<Table> {
     let table = lua.create_table()?;
     for name in ["find", "match"] {
         let raw: Function = string.get(name)?;
-        table.raw_set(name, wrap(lua, getinfo, raw)?)?;
+        table.raw_set(name, wrap(lua, getinfo, raw, name == "find")?)?;
     }
+    // For `gsub` and `gmatch` in `prelude.lua`: a pattern, or a replacement, as Lua 5.1 reads it
+    // (the argument itself when it needs no change).
+    table.raw_set(
+        "pattern51",
+        lua.create_function(|lua, p: Value| match &p {
+            Value::String(s) => match lua51_pattern(&s.as_bytes()?) {
+                Some(rewritten) => Ok(Value::String(lua.create_string(&rewritten)?)),
+                None => Ok(p),
+            },
+            _ => Ok(p),
+        })?,
+    )?;
+    table.raw_set(
+        "replacement51",
+        lua.create_function(|lua, r: Value| match &r {
+            Value::String(s) => match lua51_replacement(&s.as_bytes()?) {
+                Some(rewritten) => Ok(Value::String(lua.create_string(&rewritten)?)),
+                None => Ok(r),
+            },
+            _ => Ok(r),
+        })?,
+    )?;
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lua51_pattern, lua51_replacement};
+
+    fn pattern(p: &str) -> Option<String> {
+        lua51_pattern(p.as_bytes()).map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    #[test]
+    fn patterns_keep_everything_but_g_escapes() {
+        assert_eq!(pattern("%a+%d-%s*"), None);
+        assert_eq!(pattern("%%g"), None, "an escaped % and a plain g");
+        assert_eq!(pattern("[a-%g]"), None, "the % ends a range");
+        assert_eq!(pattern("%g+%G").as_deref(), Some("g+G"));
+        assert_eq!(pattern("[%g-]").as_deref(), Some("[g-g-]"));
+        assert_eq!(pattern("[^]%g]").as_deref(), Some("[^]g-g]"));
+        assert_eq!(pattern("%b%g%g").as_deref(), Some("%b%gg"));
+        assert_eq!(pattern("%f[%g]x").as_deref(), Some("%f[g-g]x"));
+        // Malformed ones stay as they are, for the matcher to refuse.
+        for p in ["[%g", "%f[%g", "[", "[^", "%", "%b", "%b%", "[]", "[%"] {
+            assert_eq!(pattern(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn replacements_read_a_percent_before_a_letter_as_the_letter() {
+        let replacement = |r: &str| {
+            lua51_replacement(r.as_bytes()).map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        assert_eq!(replacement("<%0> %1%%"), None);
+        assert_eq!(replacement("%g%1").as_deref(), Some("g%1"));
+        assert_eq!(replacement("100%").as_deref(), Some("100\0"));
+        assert_eq!(replacement("%%%").as_deref(), Some("%%\0"));
+    }
 }

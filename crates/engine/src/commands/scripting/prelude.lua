@@ -14,8 +14,8 @@
 -- tables; a Rust function raises text: the handler and pcall turn it back), the cjson
 -- library (cjson.rs), how many scripts, and bytes of their texts, to keep
 -- compiled, and the libraries `bit` (bit.rs), `cmsgpack` (cmsgpack.rs) and `struct`
--- (lstruct.rs), then the meter's `charge(n)` and `arm()` (meter.rs), and `string.find` and
--- `string.match` (patterns.rs).
+-- (lstruct.rs), then the meter's `charge(n)` and `arm()` (meter.rs), and `string.find`,
+-- `string.match` and Lua 5.1's reading of patterns and replacements (patterns.rs).
 local rsha1hex, rlog, rsetrepl, racl, version, version_num, memory, mark, cjsonlib,
   max_count, max_bytes, bitlib, msgpacklib, structlib, charge, arm, patternlib = ...
 
@@ -106,15 +106,24 @@ end
 -- originals do for bad arguments (see `as_called`), from the wrapper's own frame: they answer
 -- one value (gsub two, kept in locals).
 local raw_gmatch, raw_gsub = string.gmatch, string.gsub
+local pattern51, replacement51 = patternlib.pattern51, patternlib.replacement51
 string.find, string.match = patternlib.find, patternlib.match
 string.gmatch = function(...)
-  check_pattern((select(2, ...)))
+  local s, p = ...
+  check_pattern(p)
+  -- `%g` and `%G` read as Lua 5.1 reads them (see patterns.rs).
+  if type(p) == 'string' and s_find(p, '%%[gG]') then
+    return (as_called(pcall(raw_gmatch, s, pattern51(p), select(3, ...))))
+  end
   return (as_called(pcall(raw_gmatch, ...)))
 end
 string.gfind = string.gmatch
 string.gsub = function(...)
   local s, p, repl, n = ...
   check_pattern(p)
+  if type(p) == 'string' and s_find(p, '%%[gG]') then
+    p = pattern51(p)
+  end
   local ts = type(s)
   local ok, r, count
   if select('#', ...) < 3 or (ts ~= 'string' and ts ~= 'number') then
@@ -124,6 +133,10 @@ string.gsub = function(...)
     local tr = type(repl)
     if tr == 'string' or tr == 'number' then
       repl = tostring(repl)
+      -- A `%` before a letter, or at the end, as Lua 5.1 reads it (see patterns.rs).
+      if s_find(repl, '%%[^%d%%]') or s_sub(repl, -1) == '%' then
+        repl = replacement51(repl)
+      end
       if #repl > 0 then
         local counted, _, matches = pcall(raw_gsub, s, p, '', n)
         if counted then
