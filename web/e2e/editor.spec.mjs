@@ -70,6 +70,27 @@ test('errors name the learner\'s line; Stop ends a runaway script', async () => 
   assert.equal(await page.getByTestId('run-button').isEnabled(), true);
 });
 
+test('while a script sends command after command, the console answers and Stop keeps what it wrote', async () => {
+  const { page, editor } = await openEditor();
+  const playground = new PlaygroundPage(page);
+  await editor.setCode("import Redis from 'ioredis';\nconst redis = new Redis();\nwhile (true) await redis.incr('busy:n');\n");
+  const n = await editor.lastRun();
+  await editor.runButton.click();
+  // Typed while the script runs (both threads keep themselves awake between its commands).
+  let during = 0;
+  for (let tries = 0; tries < 50 && during === 0; tries++) {
+    await playground.run('GET busy:n');
+    during = Number((await playground.lastReply()).trim().replace(/^"|"$/g, '')) || 0;
+  }
+  assert.ok(during > 0, 'the console read what the running script wrote');
+  await editor.stopButton.click();
+  assert.equal(await editor.finished(n + 1), 'stopped');
+  await playground.run('GET busy:n');
+  const after = Number((await playground.lastReply()).trim().replace(/^"|"$/g, ''));
+  assert.ok(after >= during, `kept after Stop: ${after} >= ${during}`);
+  assert.deepEqual(harness.problems, []);
+});
+
 test('a script waiting for messages says so; a PUBLISH typed in the console reaches it', async () => {
   const { page, editor } = await openEditor();
   const playground = new PlaygroundPage(page);
