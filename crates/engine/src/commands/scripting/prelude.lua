@@ -107,13 +107,51 @@ end
 -- one value (gsub two, kept in locals).
 local raw_gmatch, raw_gsub = string.gmatch, string.gsub
 local pattern51, replacement51 = patternlib.pattern51, patternlib.replacement51
+-- Patterns and replacements as Lua 5.1 reads them (see patterns.rs), remembered: scripts pass
+-- the same few again and again, and a table lookup costs less than a look for `%` escapes.
+-- Up to 256 of a kind, each up to 256 bytes, then forgotten all at once.
+local patterns51, patterns51_size = {}, 0
+local replacements51, replacements51_size = {}, 0
+local function fill_pattern51(p)
+  if type(p) ~= 'string' then
+    return p
+  end
+  local q = p
+  if s_find(p, '%%[gG]') then
+    q = pattern51(p)
+  end
+  if #p > 256 then
+    return q
+  end
+  if patterns51_size >= 256 then
+    patterns51, patterns51_size = {}, 0
+  end
+  patterns51[p] = q
+  patterns51_size = patterns51_size + 1
+  return q
+end
+local function fill_replacement51(r)
+  local q = r
+  if s_find(r, '%%[^%d%%]') or s_sub(r, -1) == '%' then
+    q = replacement51(r)
+  end
+  if #r > 256 then
+    return q
+  end
+  if replacements51_size >= 256 then
+    replacements51, replacements51_size = {}, 0
+  end
+  replacements51[r] = q
+  replacements51_size = replacements51_size + 1
+  return q
+end
 string.find, string.match = patternlib.find, patternlib.match
 string.gmatch = function(...)
   local s, p = ...
   check_pattern(p)
-  -- `%g` and `%G` read as Lua 5.1 reads them (see patterns.rs).
-  if type(p) == 'string' and s_find(p, '%%[gG]') then
-    return (as_called(pcall(raw_gmatch, s, pattern51(p), select(3, ...))))
+  local q = patterns51[p] or fill_pattern51(p)
+  if q ~= p then
+    return (as_called(pcall(raw_gmatch, s, q, select(3, ...))))
   end
   return (as_called(pcall(raw_gmatch, ...)))
 end
@@ -121,9 +159,7 @@ string.gfind = string.gmatch
 string.gsub = function(...)
   local s, p, repl, n = ...
   check_pattern(p)
-  if type(p) == 'string' and s_find(p, '%%[gG]') then
-    p = pattern51(p)
-  end
+  p = patterns51[p] or fill_pattern51(p)
   local ts = type(s)
   local ok, r, count
   if select('#', ...) < 3 or (ts ~= 'string' and ts ~= 'number') then
@@ -133,10 +169,7 @@ string.gsub = function(...)
     local tr = type(repl)
     if tr == 'string' or tr == 'number' then
       repl = tostring(repl)
-      -- A `%` before a letter, or at the end, as Lua 5.1 reads it (see patterns.rs).
-      if s_find(repl, '%%[^%d%%]') or s_sub(repl, -1) == '%' then
-        repl = replacement51(repl)
-      end
+      repl = replacements51[repl] or fill_replacement51(repl)
       if #repl > 0 then
         local counted, _, matches = pcall(raw_gsub, s, p, '', n)
         if counted then
