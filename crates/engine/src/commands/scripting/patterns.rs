@@ -164,6 +164,26 @@ pub fn lua51_pattern(p: &[u8]) -> Option<Vec<u8>> {
     changed.then_some(out)
 }
 
+/// A pattern for `gsub` or `gmatch` as Lua 5.1 reads it, in this interpreter's terms: `%g`
+/// written as [`lua51_pattern`] writes it, and a pattern with a `)` but no special character
+/// led by a position capture `()`, which changes nothing else (such a pattern can never match:
+/// the `)` closes nothing). This interpreter looks for a pattern without special characters as
+/// plain text first and answers no match when it is not there, where Lua 5.1's matcher reaches
+/// the `)` wherever the text before it occurs (at once when none does) and raises `invalid
+/// pattern capture`. (`find` does search such a pattern as plain text in Lua 5.1 too.) `None`
+/// when the pattern needs neither.
+pub fn lua51_matcher_pattern(p: &[u8]) -> Option<Vec<u8>> {
+    const SPECIALS: &[u8] = b"^$*+?.([%-";
+    let rewritten = lua51_pattern(p);
+    let pattern = rewritten.as_deref().unwrap_or(p);
+    if pattern.contains(&b')') && !pattern.iter().any(|b| SPECIALS.contains(b)) {
+        let mut led = b"()".to_vec();
+        led.extend_from_slice(pattern);
+        return Some(led);
+    }
+    rewritten
+}
+
 /// Where the set that opens at `p[open]` (a `[`) closes, as Lua 5.1's `classEnd` finds it: the
 /// index of its `]`, or `None` if it has none.
 fn set_end(p: &[u8], open: usize) -> Option<usize> {
@@ -181,6 +201,50 @@ fn set_end(p: &[u8], open: usize) -> Option<usize> {
             return Some(k);
         }
     }
+}
+
+/// Whether Lua 5.1's matcher might raise an error while it matches `p`, which it reads only as
+/// far as a match takes it: a `%` at the end, a set without its `]`, `%b` without its two
+/// delimiters, `%f` without a set, a back-reference (`%1`, which may name no closed capture), a
+/// `)` that closes nothing, a `(` never closed, more than 32 captures. Every pattern that can
+/// raise answers true; a few that cannot do too (a valid back-reference).
+pub fn may_raise(p: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut captures = 0usize;
+    let mut i = 0;
+    while let Some(&c) = p.get(i) {
+        match c {
+            b'%' => match p.get(i + 1) {
+                None => return true,
+                Some(b'b') if i + 3 >= p.len() => return true,
+                Some(b'b') => i += 4,
+                Some(b'f') if p.get(i + 2) != Some(&b'[') => return true,
+                Some(d) if d.is_ascii_digit() => return true,
+                Some(_) => i += 2,
+            },
+            b'[' => match set_end(p, i) {
+                Some(end) => i = end + 1,
+                None => return true,
+            },
+            b'(' => {
+                depth += 1;
+                captures += 1;
+                if captures > 32 {
+                    return true;
+                }
+                i += 1;
+            }
+            b')' => {
+                if depth == 0 {
+                    return true;
+                }
+                depth -= 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    depth > 0
 }
 
 /// A `gsub` replacement string as Lua 5.1 reads it, in this interpreter's terms: a `%` before
@@ -245,6 +309,38 @@ fn wrap(lua: &Lua, getinfo: &Function, raw: Function, find: bool) -> omnilua::Re
     })
 }
 
+/// `gmatch(s, pattern)` around `raw`, Lua's own. Its iterator raises what the matcher raises
+/// for a malformed pattern (read only as far as a match takes it) at the line of the loop that
+/// calls it, as Lua 5.1's does: an iterator of such a pattern (see [`may_raise`]) is wrapped.
+fn gmatch(lua: &Lua, getinfo: &Function, raw: Function) -> omnilua::Result<Function> {
+    let getinfo = getinfo.clone();
+    lua.create_function(move |lua, mut argv: Variadic<Value>| {
+        check_string(&getinfo, &argv, 1)?;
+        check_string(&getinfo, &argv, 2)?;
+        let mut raises = false;
+        if let Some(slot) = argv.get_mut(1) {
+            check_pattern(&getinfo, slot)?;
+            if let Value::String(pattern) = slot {
+                let bytes = pattern.as_bytes()?;
+                raises = may_raise(&bytes);
+                if let Some(rewritten) = lua51_matcher_pattern(&bytes) {
+                    *slot = Value::String(lua.create_string(&rewritten)?);
+                }
+            }
+        }
+        let iterator: Function = raw.call(argv).map_err(|e| as_raised(&getinfo, e))?;
+        if !raises {
+            return Ok(iterator);
+        }
+        let getinfo = getinfo.clone();
+        lua.create_function(move |_, ()| {
+            iterator
+                .call::<_, Variadic<Value>>(())
+                .map_err(|e| as_raised(&getinfo, e))
+        })
+    })
+}
+
 /// A table of `find` and `match` around Lua's own (`string.find` and `string.match` of `lua`,
 /// read now), made with `getinfo` (`debug.getinfo`) for the place an error names.
 pub fn library(lua: &Lua, getinfo: &Function) -> omnilua::Result<Table> {
@@ -254,12 +350,14 @@ pub fn library(lua: &Lua, getinfo: &Function) -> omnilua::Result<Table> {
         let raw: Function = string.get(name)?;
         table.raw_set(name, wrap(lua, getinfo, raw, name == "find")?)?;
     }
-    // For `gsub` and `gmatch` in `prelude.lua`: a pattern, or a replacement, as Lua 5.1 reads it
-    // (the argument itself when it needs no change).
+    let raw: Function = string.get("gmatch")?;
+    table.raw_set("gmatch", gmatch(lua, getinfo, raw)?)?;
+    // For `gsub` in `prelude.lua`: a pattern, or a replacement, as Lua 5.1 reads it (the
+    // argument itself when it needs no change).
     table.raw_set(
         "pattern51",
         lua.create_function(|lua, p: Value| match &p {
-            Value::String(s) => match lua51_pattern(&s.as_bytes()?) {
+            Value::String(s) => match lua51_matcher_pattern(&s.as_bytes()?) {
                 Some(rewritten) => Ok(Value::String(lua.create_string(&rewritten)?)),
                 None => Ok(p),
             },
@@ -300,6 +398,59 @@ mod tests {
         // Malformed ones stay as they are, for the matcher to refuse.
         for p in ["[%g", "%f[%g", "[", "[^", "%", "%b", "%b%", "[]", "[%"] {
             assert_eq!(pattern(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn a_closer_without_special_characters_is_led_by_a_position_capture() {
+        use super::lua51_matcher_pattern;
+        let matcher = |p: &str| {
+            lua51_matcher_pattern(p.as_bytes()).map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        assert_eq!(matcher("a)").as_deref(), Some("()a)"));
+        assert_eq!(matcher("%g)").as_deref(), Some("()g)"));
+        assert_eq!(matcher("%g").as_deref(), Some("g"));
+        assert_eq!(matcher("(a)"), None);
+        assert_eq!(
+            matcher("a.)"),
+            None,
+            "special: the matcher runs and raises by itself"
+        );
+        assert_eq!(matcher("abc"), None);
+    }
+
+    #[test]
+    fn patterns_that_may_raise_while_matching() {
+        use super::may_raise;
+        for p in [
+            "",
+            "(%w+)=(%w+)",
+            "%a-%d*",
+            "[%]]",
+            "%bxy",
+            "%f[%w]",
+            "()",
+            "[^)]",
+            "%)",
+        ] {
+            assert!(!may_raise(p.as_bytes()), "{p}");
+        }
+        let many = "()".repeat(33);
+        for p in [
+            "%",
+            "[a",
+            "[%",
+            "a)",
+            "(a",
+            "%b",
+            "%bx",
+            "%fa",
+            "%f",
+            "%1",
+            "(a)%1",
+            many.as_str(),
+        ] {
+            assert!(may_raise(p.as_bytes()), "{p}");
         }
     }
 

@@ -101,11 +101,12 @@ local function as_called(ok, e)
   error(e, 3)
 end
 
--- find and match are Rust functions (patterns.rs: their results are any number of values,
--- which only a tail call passes on, losing the wrapper's frame). The others raise as the
+-- find, match and gmatch are Rust functions (patterns.rs: their results are any number of
+-- values, which only a tail call passes on, losing the wrapper's frame; gmatch's iterator
+-- raises at the line of the loop that calls it). The others raise as the
 -- originals do for bad arguments (see `as_called`), from the wrapper's own frame: they answer
 -- one value (gsub two, kept in locals).
-local raw_gmatch, raw_gsub = string.gmatch, string.gsub
+local raw_gsub = string.gsub
 local pattern51, replacement51 = patternlib.pattern51, patternlib.replacement51
 -- Patterns and replacements as Lua 5.1 reads them (see patterns.rs), remembered: scripts pass
 -- the same few again and again, and a table lookup costs less than a look for `%` escapes.
@@ -117,7 +118,7 @@ local function fill_pattern51(p)
     return p
   end
   local q = p
-  if s_find(p, '%%[gG]') then
+  if s_find(p, '%%[gG]') or s_find(p, ')', 1, true) then
     q = pattern51(p)
   end
   if #p > 256 then
@@ -146,15 +147,7 @@ local function fill_replacement51(r)
   return q
 end
 string.find, string.match = patternlib.find, patternlib.match
-string.gmatch = function(...)
-  local s, p = ...
-  check_pattern(p)
-  local q = patterns51[p] or fill_pattern51(p)
-  if q ~= p then
-    return (as_called(pcall(raw_gmatch, s, q, select(3, ...))))
-  end
-  return (as_called(pcall(raw_gmatch, ...)))
-end
+string.gmatch = patternlib.gmatch
 string.gfind = string.gmatch
 string.gsub = function(...)
   local s, p, repl, n = ...
