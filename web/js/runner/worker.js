@@ -40,11 +40,12 @@ import { runChecks } from './checks.js';
 import { KeepAwake } from './keep-awake.js';
 
 const post = (message) => self.postMessage(message);
-// The worker stays awake a moment after each batch, for the page's answer (see keep-awake.js).
+// The worker stays awake a moment after each batch that awaits an answer, for the page's
+// answer (see keep-awake.js; a batch is `[id, awaited, …ops]`).
 const keepAwake = new KeepAwake();
 const link = new HostLink((message) => {
   post(message);
-  keepAwake.extend();
+  if (message[1] === true) keepAwake.extend();
 });
 link.onClock = (now, paused, speed) => setClock(now, paused, speed);
 
