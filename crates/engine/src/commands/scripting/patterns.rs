@@ -341,8 +341,22 @@ fn gmatch(lua: &Lua, getinfo: &Function, raw: Function) -> omnilua::Result<Funct
     })
 }
 
-/// A table of `find` and `match` around Lua's own (`string.find` and `string.match` of `lua`,
-/// read now), made with `getinfo` (`debug.getinfo`) for the place an error names.
+/// A Lua function answering what `rewrite` makes of a string (the argument itself when it needs
+/// no change, or is no string).
+fn rewriter(lua: &Lua, rewrite: fn(&[u8]) -> Option<Vec<u8>>) -> omnilua::Result<Function> {
+    lua.create_function(move |lua, value: Value| {
+        if let Value::String(s) = &value
+            && let Some(rewritten) = rewrite(&s.as_bytes()?)
+        {
+            return Ok(Value::String(lua.create_string(&rewritten)?));
+        }
+        Ok(value)
+    })
+}
+
+/// A table of `find`, `match` and `gmatch` around Lua's own (`string`'s of `lua`, read now),
+/// made with `getinfo` (`debug.getinfo`) for the place an error names, and of `pattern51` and
+/// `replacement51` for `gsub`.
 pub fn library(lua: &Lua, getinfo: &Function) -> omnilua::Result<Table> {
     let string: Table = lua.globals().get("string")?;
     let table = lua.create_table()?;
@@ -352,28 +366,9 @@ pub fn library(lua: &Lua, getinfo: &Function) -> omnilua::Result<Table> {
     }
     let raw: Function = string.get("gmatch")?;
     table.raw_set("gmatch", gmatch(lua, getinfo, raw)?)?;
-    // For `gsub` in `prelude.lua`: a pattern, or a replacement, as Lua 5.1 reads it (the
-    // argument itself when it needs no change).
-    table.raw_set(
-        "pattern51",
-        lua.create_function(|lua, p: Value| match &p {
-            Value::String(s) => match lua51_matcher_pattern(&s.as_bytes()?) {
-                Some(rewritten) => Ok(Value::String(lua.create_string(&rewritten)?)),
-                None => Ok(p),
-            },
-            _ => Ok(p),
-        })?,
-    )?;
-    table.raw_set(
-        "replacement51",
-        lua.create_function(|lua, r: Value| match &r {
-            Value::String(s) => match lua51_replacement(&s.as_bytes()?) {
-                Some(rewritten) => Ok(Value::String(lua.create_string(&rewritten)?)),
-                None => Ok(r),
-            },
-            _ => Ok(r),
-        })?,
-    )?;
+    // For `gsub` in `prelude.lua`: a pattern, or a replacement, as Lua 5.1 reads it.
+    table.raw_set("pattern51", rewriter(lua, lua51_matcher_pattern)?)?;
+    table.raw_set("replacement51", rewriter(lua, lua51_replacement)?)?;
     Ok(table)
 }
 

@@ -107,45 +107,40 @@ end
 -- originals do for bad arguments (see `as_called`), from the wrapper's own frame: they answer
 -- one value (gsub two, kept in locals).
 local raw_gsub = string.gsub
-local pattern51, replacement51 = patternlib.pattern51, patternlib.replacement51
 -- Patterns and replacements as Lua 5.1 reads them (see patterns.rs), remembered: scripts pass
 -- the same few again and again, and a table lookup costs less than a look for `%` escapes.
--- Up to 256 of a kind, each up to 256 bytes, then forgotten all at once.
-local patterns51, patterns51_size = {}, 0
-local replacements51, replacements51_size = {}, 0
-local function fill_pattern51(p)
-  if type(p) ~= 'string' then
-    return p
+-- `remembering(needs, rewrite)` answers a table of what `rewrite` made of each string (itself
+-- when `needs` found nothing to rewrite), up to 256 strings of up to 256 bytes, then all
+-- forgotten at once; and the function that fills it, for a string not in it yet.
+local function remembering(needs, rewrite)
+  local known, size = {}, 0
+  return known, function(x)
+    if type(x) ~= 'string' then
+      return x
+    end
+    local y = x
+    if needs(x) then
+      y = rewrite(x)
+    end
+    if #x <= 256 then
+      if size >= 256 then
+        for k in next, known do
+          known[k] = nil
+        end
+        size = 0
+      end
+      known[x] = y
+      size = size + 1
+    end
+    return y
   end
-  local q = p
-  if s_find(p, '%%[gG]') or s_find(p, ')', 1, true) then
-    q = pattern51(p)
-  end
-  if #p > 256 then
-    return q
-  end
-  if patterns51_size >= 256 then
-    patterns51, patterns51_size = {}, 0
-  end
-  patterns51[p] = q
-  patterns51_size = patterns51_size + 1
-  return q
 end
-local function fill_replacement51(r)
-  local q = r
-  if s_find(r, '%%[^%d%%]') or s_sub(r, -1) == '%' then
-    q = replacement51(r)
-  end
-  if #r > 256 then
-    return q
-  end
-  if replacements51_size >= 256 then
-    replacements51, replacements51_size = {}, 0
-  end
-  replacements51[r] = q
-  replacements51_size = replacements51_size + 1
-  return q
-end
+local patterns51, fill_pattern51 = remembering(function(p)
+  return s_find(p, '%%[gG]') or s_find(p, ')', 1, true)
+end, patternlib.pattern51)
+local replacements51, fill_replacement51 = remembering(function(r)
+  return s_find(r, '%%[^%d%%]') or s_sub(r, -1) == '%'
+end, patternlib.replacement51)
 string.find, string.match = patternlib.find, patternlib.match
 string.gmatch = patternlib.gmatch
 string.gfind = string.gmatch
