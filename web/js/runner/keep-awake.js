@@ -1,6 +1,6 @@
 //! Spin, then sleep: keeps a thread awake for a moment after it messages the other side of a
-//! script run (the page after it answers the worker, the worker after it sends a batch), so that
-//! the reply finds it running.
+//! script run (the page after each message to the worker, the worker after each batch that
+//! awaits an answer), so that the reply finds it running.
 //!
 //! An awaited command in a learner's script is one round trip between the worker and the page.
 //! A thread that went to sleep in between must be woken by the other's message, and on a virtual
