@@ -11,9 +11,10 @@
 //! differs in two escapes: `%g` and `%G` are classes there (printable characters and the
 //! rest), in 5.1 an unknown class that stands for its letter; and in a replacement string a
 //! `%` before anything but a digit or `%` is refused there, in 5.1 it stands for what follows
-//! (a `%` at the end for a zero byte, 5.1 reading the string's terminator). [`lua51_pattern`] and
-//! [`lua51_replacement`] write a script's pattern and replacement in the interpreter's terms,
-//! for `find` and `match` here and for `gsub` and `gmatch` in `prelude.lua`.
+//! (a `%` at the end for a zero byte, 5.1 reading the string's terminator). [`lua51_pattern`]
+//! (for `find` and `match`), [`lua51_matcher_pattern`] (for `gmatch` here and `gsub` in
+//! `prelude.lua`) and [`lua51_replacement`] (for `gsub`) write a script's pattern and
+//! replacement in the interpreter's terms.
 
 use omnilua::{Function, Lua, LuaError, Table, Value, Variadic};
 

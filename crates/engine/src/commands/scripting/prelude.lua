@@ -15,7 +15,8 @@
 -- library (cjson.rs), how many scripts, and bytes of their texts, to keep
 -- compiled, and the libraries `bit` (bit.rs), `cmsgpack` (cmsgpack.rs) and `struct`
 -- (lstruct.rs), then the meter's `charge(n)` and `arm()` (meter.rs), and `string.find`,
--- `string.match` and Lua 5.1's reading of patterns and replacements (patterns.rs).
+-- `string.match`, `string.gmatch` and Lua 5.1's reading of patterns and replacements
+-- (patterns.rs).
 local rsha1hex, rlog, rsetrepl, racl, version, version_num, memory, mark, cjsonlib,
   max_count, max_bytes, bitlib, msgpacklib, structlib, charge, arm, patternlib = ...
 
