@@ -29,8 +29,9 @@ const neutral = {
   /**
    * Fast text codecs over an `ArrayBuffer` (the engine's memory, for `wire.js`), or `null` to
    * use `TextEncoder`/`TextDecoder`: `memoryCodec(buffer)` → `{ latin1(start, end),
-   * utf8(start, end), write(string, offset, maxBytes) }` (`write` encodes UTF-8, answers the
-   * bytes written).
+   * utf8(start, end), write(string, offset, maxBytes), bytes(start, end) }` (`write` encodes
+   * UTF-8, answers the bytes written; `bytes`, optional, copies bytes out as the host's byte
+   * type).
    */
   memoryCodec: null,
   /** Node's `stream.Readable`, or `null` where there is none. */

@@ -7,7 +7,8 @@
 //! `createWire(Engine)` gives `{ call(engine, id, argv, buffers, stringNumbers),
 //! takeOutput(engine, id, buffers, stringNumbers) }`, answering exactly what `engine.call` and
 //! `engine.takeOutput` answer (strings, `Uint8Array`s, numbers, `null`, booleans, arrays,
-//! `Error`s; with `stringNumbers`, integers as their exact decimal text), or `null` for an
+//! `Error`s; with `stringNumbers`, integers as their exact decimal text; byte strings as the
+//! codec's `bytes` copies them out where it has one: Buffers in Node), or `null` for an
 //! `Engine` without the wire methods.
 
 import { platform } from './platform.js';
@@ -212,7 +213,7 @@ export function createWire(Engine, options = {}) {
         const n = view.getUint32(at, true);
         const start = at + 4;
         at = start + n;
-        return u8.slice(start, start + n);
+        return codec !== null && codec.bytes !== undefined ? codec.bytes(start, at) : u8.slice(start, at);
       }
       case ERROR: {
         const n = view.getUint32(at, true);

@@ -39,13 +39,22 @@ setPlatform({
         latin1: (start, end) => b.latin1Slice(start, end),
         utf8: (start, end) => b.utf8Slice(start, end),
         write: (string, offset, max) => b.utf8Write(string, offset, max),
+        bytes,
       };
     }
     return {
       latin1: (start, end) => b.toString('latin1', start, end),
       utf8: (start, end) => b.toString('utf8', start, end),
       write: (string, offset, max) => b.write(string, offset, max, 'utf8'),
+      bytes,
     };
+    // A copy as a Buffer from Node's pool: a `Uint8Array` sliced from the memory, wrapped as a
+    // Buffer afterwards, cost some 0.6 µs more (a backing store of its own for each).
+    function bytes(start, end) {
+      const out = Buffer.allocUnsafe(end - start);
+      b.copy(out, 0, start, end);
+      return out;
+    }
   },
   Readable,
   transport,
