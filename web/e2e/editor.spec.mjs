@@ -117,6 +117,40 @@ await sub.quit();
   assert.deepEqual(harness.problems, []);
 });
 
+test('a subscriber left open keeps listening after the code, as in Node: the console publishes to it, Stop ends it', async () => {
+  const { page, editor } = await openEditor();
+  const playground = new PlaygroundPage(page);
+  await editor.setCode(`import Redis from 'ioredis';
+const redis = new Redis();
+const sub = new Redis();
+sub.subscribe('orders');
+sub.on('message', async (channel, message) => {
+  console.log('order', message);
+  await redis.incr('orders:seen');
+});
+console.log('code over');
+`);
+  const n = await editor.lastRun();
+  await editor.runButton.click();
+  const waiting = page.locator('[data-testid=run-status][data-waiting=true]');
+  await waiting.waitFor();
+  assert.deepEqual(await editor.lines(), ['code over']);
+  await playground.run('PUBLISH orders 41');
+  assert.equal((await playground.lastReply()).trim(), '(integer) 1');
+  await page.getByTestId('script-output').getByText('order 41').waitFor();
+  await waiting.waitFor();
+  await playground.run('PUBLISH orders 42');
+  await page.getByTestId('script-output').getByText('order 42').waitFor();
+  await editor.stopButton.click();
+  assert.equal(await editor.finished(n + 1), 'stopped');
+  assert.deepEqual(await editor.lines(), ['code over', 'order 41', 'order 42', 'Stopped.']);
+  await playground.run('GET orders:seen');
+  assert.equal((await playground.lastReply()).trim(), '"2"');
+  await playground.run('PUBLISH orders 43');
+  assert.equal((await playground.lastReply()).trim(), '(integer) 0');
+  assert.deepEqual(harness.problems, []);
+});
+
 test('the output follows its end, so a long run shows its last lines and its status, until the learner scrolls up', async () => {
   const { page, editor } = await openEditor();
   const output = page.getByTestId('script-output');

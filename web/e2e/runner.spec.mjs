@@ -321,6 +321,74 @@ console.log('received', message);
   assert.deepEqual(harness.problems, []);
 });
 
+test('keepListening: a subscriber left open keeps the run listening, as a Node process, until it quits; not without it, nor with checks', async () => {
+  const { runner, page } = await openRunner();
+  // ioredis's own example: subscribe, a handler, no await; this one quits after two messages.
+  const listener = `import Redis from 'ioredis';
+const sub = new Redis();
+let heard = 0;
+sub.subscribe('news', (err, count) => console.log('subscribed', count));
+sub.on('message', (channel, text) => {
+  console.log('got', channel, text);
+  if (++heard === 2) sub.quit();
+});
+`;
+  // Without the option the run ends with the code, as before.
+  const plain = await runner.run(listener);
+  assert.equal(plain.status, 'ok', JSON.stringify(plain.error));
+  assert.deepEqual(texts(plain), ['subscribed 1']);
+
+  // With it, the run goes on hearing what the console publishes; the time limit (1 s) does not
+  // count while it waits; the run ends when the code quits its subscriber.
+  const listened = await page.evaluate(
+    ([source]) => {
+      const waiting = [];
+      const run = window.redisPlayground.runScript(source, {
+        timeoutMs: 1000,
+        keepListening: true,
+        onWaiting: (idle) => waiting.push(idle),
+      });
+      const { engine } = window.redisPlayground;
+      const id = engine.connect();
+      const sleep = (t) => new Promise((r) => setTimeout(r, t));
+      return (async () => {
+        // (At most 5 s: a run that ended at once has no subscriber left to wait for.)
+        for (let t = 0; t < 250 && engine.exec(id, ['PUBSUB', 'NUMSUB', 'news'])[1] === 0; t++) await sleep(20);
+        await sleep(1500);
+        const first = engine.exec(id, ['PUBLISH', 'news', 'one']);
+        await sleep(1500);
+        const second = engine.exec(id, ['PUBLISH', 'news', 'two']);
+        const result = await run.done;
+        const after = engine.exec(id, ['PUBSUB', 'NUMSUB', 'news'])[1];
+        engine.disconnect(id);
+        return { first, second, after, waiting, result };
+      })();
+    },
+    [listener],
+  );
+  assert.equal(listened.result.status, 'ok', JSON.stringify(listened.result.error));
+  assert.deepEqual(texts(listened.result), ['subscribed 1', 'got news one', 'got news two']);
+  assert.deepEqual([listened.first, listened.second, listened.after], [1, 1, 0]);
+  assert.deepEqual(listened.waiting.slice(0, 3), [true, false, true]);
+
+  // Unsubscribed when the code is over: nothing to listen for, the run ends.
+  const done = await runner.run(`${listener}await sub.unsubscribe();
+`, { keepListening: true });
+  assert.equal(done.status, 'ok', JSON.stringify(done.error));
+
+  // A lesson's checks run once the code is over, and the run ends after them.
+  const graded = await runner.run(listener, {
+    keepListening: true,
+    checks: "check('runs', 'none', async (t) => { t.assert(true, 'never'); });",
+  });
+  assert.equal(graded.status, 'ok', JSON.stringify(graded.error));
+  assert.deepEqual(
+    graded.checks.map((c) => [c.name, c.passed]),
+    [['runs', true]],
+  );
+  assert.deepEqual(harness.problems, []);
+});
+
 test('pipelines and transactions through the worker: results, errors inside, callbacks before exec resumes', async () => {
   const { runner } = await openRunner();
   const result = await runner.run(`

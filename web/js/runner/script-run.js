@@ -105,6 +105,8 @@ class ScriptRun {
     this.events = [];
     this.dbCalls = 0;
     this.checks = typeof options.checks === 'string' ? options.checks : null;
+    // A client still subscribed (or monitoring) when the code is over keeps the run going.
+    this.keepListening = options.keepListening === true;
     this.checkResults = null;
     this.ended = false;
     this.inBatch = false;
@@ -137,7 +139,16 @@ class ScriptRun {
     this.armTimeLimit();
     const [now, paused, speed] = this.clockUpdate(true);
     this.sent = 1;
-    worker.postMessage({ t: 'run', code, dbLatencyMs: this.dbLatencyMs, checks: this.checks, now, paused, speed });
+    worker.postMessage({
+      t: 'run',
+      code,
+      dbLatencyMs: this.dbLatencyMs,
+      checks: this.checks,
+      listen: this.keepListening,
+      now,
+      paused,
+      speed,
+    });
   }
 
   /**
@@ -571,8 +582,11 @@ export class Runner {
    * and `{kind: 'sleep', start, end}` (virtual Unix ms), `onWaiting(idle)` when the script starts
    * (true) or stops (false) waiting idle for what its subscribers or monitors receive (the time
    * limit does not count meanwhile), `timeoutMs` (wall-time limit, default
-   * 5000), `dbLatencyMs` (virtual cost of a `db` call, default 50), `checks` (a lesson's grader:
-   * JavaScript run after the learner's code, see `checks.js`). Returns `{ done, stop, output,
+   * 5000), `dbLatencyMs` (virtual cost of a `db` call, default 50), `keepListening` (a client
+   * still subscribed or monitoring when the code is over keeps the run going, as its open socket
+   * keeps a Node process, until it unsubscribes or quits or `stop()`; the editor's runs; not with
+   * `checks`), `checks` (a lesson's grader: JavaScript run after the learner's code, see
+   * `checks.js`). Returns `{ done, stop, output,
    * events }`: `done` resolves with `{ status, error, output, events, dbCalls, checks, wallMs,
    * virtualStart, virtualEnd }` (`checks`: `[{name, passed, message, hint}]`, or null when no
    * checks ran: none given, or the learner's code failed first).

@@ -9,8 +9,11 @@
 //!
 //! The run is over when the top-level code has finished and nothing is left to wait for — no
 //! timer, no call in flight, no command awaiting its reply, no client still connecting — as
-//! Node's event loop ends (open connections do not keep it alive, as with the Node package). Then,
-//! or at the first uncaught error (Node stops there too), the worker posts
+//! Node's event loop ends (open connections do not keep it alive, as with the Node package). With
+//! `listen` in the run message (the editor's runs), a client still subscribed or monitoring keeps
+//! the run going, as its socket keeps a Node process: the worker tells the page it waits, idle,
+//! for what that client receives, until the client unsubscribes, quits or the page stops the run.
+//! Then, or at the first uncaught error (Node stops there too), the worker posts
 //! `{t: 'done', error}`; `error` carries the name, message and the learner's line.
 //!
 //! With `checks` (a lesson's grader, see `checks.js`), once the learner's code is over and did not
@@ -436,10 +439,16 @@ function busy() {
 function listening() {
   for (const client of clients) {
     if (client.status === 'monitoring') return true;
-    if (client.condition && client.condition.subscriber) return true;
+    if (client.status !== 'end' && client.condition && client.condition.subscriber) return true;
   }
   return false;
 }
+
+/**
+ * Whether a listening client keeps the run going once the code is over (`listen` in the run
+ * message; never with a lesson's checks, which run when the learner's code is over).
+ */
+let keepListening = false;
 
 /**
  * Whether the script reached for the network (fetch, XMLHttpRequest, WebSocket, EventSource):
@@ -498,8 +507,19 @@ function checkSoon(confirming = false) {
     if (finished || busy()) return;
     if (!confirming) checkSoon(true);
     else if (pendingChecks !== null) startChecks();
+    else if (keepListening && listening()) tellIdle();
     else finish(null);
   }, 0);
+}
+
+/**
+ * Tells the page, once until it next hands the worker something, that the script waits idle for
+ * what its listening clients receive (the page stops counting the time limit meanwhile).
+ */
+function tellIdle() {
+  if (idleTold) return;
+  idleTold = true;
+  post({ t: 'idle', seen: received });
 }
 
 /**
@@ -523,10 +543,7 @@ function watchTopLevel() {
     } else {
       idleChecks += 1;
       if (listening()) {
-        if (idleChecks >= 2 && !idleTold) {
-          idleTold = true;
-          post({ t: 'idle', seen: received });
-        }
+        if (idleChecks >= 2) tellIdle();
       } else if (idleChecks >= STUCK_CHECKS) {
         fail(unsettledAwait());
         return;
@@ -637,7 +654,7 @@ function locateSyntaxError(source) {
   });
 }
 
-async function run({ code, dbLatencyMs = 50, now, paused, speed, checks }) {
+async function run({ code, dbLatencyMs = 50, now, paused, speed, checks, listen }) {
   if (started) return;
   started = true;
   if (now !== undefined) {
@@ -679,6 +696,7 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed, checks }) {
       roundTrips: () => link.roundTrips,
     };
   }
+  keepListening = listen === true && pendingChecks === null;
   const args = {
     require,
     module,

@@ -7,7 +7,9 @@
 //! edits the same text. A visit that never touches the editor never downloads `CodeMirror`.
 //! Run (or Ctrl/Cmd+Enter) hands the code to the script runner
 //! (`window.redisPlayground.runScript`); its output, errors with the learner's line, and a
-//! summary appear below; its database calls and sleeps go to the timeline. Escape leaves the editor. Share makes a `#share=` link of the code and setup
+//! summary appear below; its database calls and sleeps go to the timeline. A client still
+//! subscribed when the code is over keeps the run listening, as a Node process would, until the
+//! code unsubscribes or quits it, or Stop (the runner's `keepListening`). Escape leaves the editor. Share makes a `#share=` link of the code and setup
 //! commands; opening one fills the editor, runs nothing, and offers the setup commands.
 //!
 //! Window events (CONTRACT): `redis-playground:script-run` after each run; a
@@ -370,6 +372,9 @@ pub fn Editor() -> impl IntoView {
         set(&options, "onOutput", on_output.as_ref());
         set(&options, "onEvent", on_event.as_ref());
         set(&options, "onWaiting", on_waiting.as_ref());
+        // As a Node process with an open subscriber: the run listens until the code quits or
+        // unsubscribes, or Stop.
+        set(&options, "keepListening", &JsValue::TRUE);
         let code_text = JsValue::from_str(&code.get_untracked());
         let handle = run_script
             .dyn_ref::<Function>()
