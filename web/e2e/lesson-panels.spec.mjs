@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startHarness } from './harness.mjs';
-import { EditorPanel } from './playground-page.mjs';
+import { EditorPanel, PlaygroundPage } from './playground-page.mjs';
 import { parseLesson } from '../js/lessons/parse.js';
 
 const lessonFile = (file) => parseLesson(readFileSync(new URL(`../lessons/${file}`, import.meta.url), 'utf8'), file);
@@ -74,6 +74,53 @@ test('run the example: its output shows in the lesson', async () => {
   const out = await page.textContent('[data-testid=lesson-example-output]');
   assert.match(out, /hello/);
   assert.match(out, /null/);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('an example waiting for a message says so, shows its lines as they come, hears the console, and can be stopped', async () => {
+  const page = await harness.open();
+  const playground = await new PlaygroundPage(page).ready();
+  await page.waitForSelector('[data-testid=lesson-picker]');
+  const listening = {
+    ...keys,
+    id: 'listening-lesson',
+    example: `import Redis from 'ioredis';
+const sub = new Redis();
+await sub.subscribe('news');
+console.log('subscribed');
+const text = await new Promise((resolve) => sub.on('message', (channel, message) => resolve(message)));
+console.log('heard', text);
+await sub.quit();
+`,
+  };
+  await page.evaluate((lesson) => window.dispatchEvent(new CustomEvent('redis-playground:load-lesson', { detail: { lesson } })), listening);
+  await page.waitForSelector('[data-testid=lesson][data-lesson=listening-lesson]');
+  const output = page.getByTestId('lesson-example-output');
+  const stop = page.getByTestId('lesson-stop-example');
+  assert.equal(await stop.isVisible(), false);
+  await page.click('[data-testid=lesson-run-example]');
+  const waiting = page.locator('[data-testid=lesson-example-status][data-waiting=true]');
+  await waiting.waitFor();
+  assert.match(await waiting.textContent(), /^Listening: the example waits for messages \(try PUBLISH in the console\)/);
+  assert.match(await output.textContent(), /^subscribed/);
+  assert.equal(await stop.isVisible(), true);
+  assert.equal(await page.isDisabled('[data-testid=lesson-run-example]'), true);
+  await playground.run('PUBLISH news hello');
+  assert.equal((await playground.lastReply()).trim(), '(integer) 1');
+  await output.getByText('heard hello').waitFor();
+  await page.waitForSelector('[data-testid=lesson-example-status]', { state: 'detached' });
+  assert.equal(await output.textContent(), 'subscribedheard hello');
+  assert.equal(await stop.isVisible(), false);
+
+  // Again, and stopped while it listens: the lines so far stay, the panel is ready for a new run.
+  await page.click('[data-testid=lesson-run-example]');
+  await waiting.waitFor();
+  await stop.click();
+  await page.waitForSelector('[data-testid=lesson-example-status]', { state: 'detached' });
+  assert.equal(await output.textContent(), 'subscribedStopped.');
+  assert.equal(await page.isEnabled('[data-testid=lesson-run-example]'), true);
+  await playground.run('PUBSUB NUMSUB news');
+  assert.match(await playground.lastReply(), /2\) \(integer\) 0/);
   assert.deepEqual(harness.problems, []);
 });
 

@@ -64,10 +64,18 @@ export async function runSetup(lesson) {
   }
 }
 
+/**
+ * Starts a lesson's example (after its setup) with the runner's `options`; answers the run's
+ * handle (`{ done, stop }`, see `runScript`).
+ */
+export async function startExample(lesson, options = {}) {
+  await runSetup(lesson);
+  return namespace().runScript(lesson.example, options);
+}
+
 /** Runs a lesson's example (after its setup); answers the run's result. */
 export async function runExample(lesson, options = {}) {
-  await runSetup(lesson);
-  return namespace().runScript(lesson.example, options).done;
+  return (await startExample(lesson, options)).done;
 }
 
 /**

@@ -9,7 +9,7 @@
 //! `redis-playground:progress` {lesson, completed, challengePassed, quizCorrect, quizTotal}.
 
 import { renderMarkdown } from './markdown.js';
-import { builtInLessons, grade, parseLesson, runExample, validateLesson } from './lessons.js';
+import { builtInLessons, grade, parseLesson, startExample, validateLesson } from './lessons.js';
 import { PROGRESS_KEY, loadProgress, drawPicker } from './host.js';
 
 let current = null; // the open lesson
@@ -134,19 +134,41 @@ function renderLesson(lesson) {
   const progress = lessonProgress(lesson.id);
 
   const exampleOut = el('div', { class: 'lesson-output', testid: 'lesson-example-output', 'aria-live': 'polite' });
+  // While the example runs: its lines as they come, then what it is doing, and Stop.
+  let exampleRun = null;
+  const stopButton = el('button', {
+    type: 'button',
+    testid: 'lesson-stop-example',
+    text: 'Stop',
+    hidden: '',
+    onclick: () => exampleRun?.stop(),
+  });
   const runButton = el('button', {
     type: 'button',
     testid: 'lesson-run-example',
     text: 'Run example',
     onclick: async () => {
       runButton.disabled = true;
-      exampleOut.replaceChildren(el('div', { class: 'out-info', text: 'Running…' }));
+      const lines = el('div');
+      const status = el('div', { class: 'out-info', testid: 'lesson-example-status', text: 'Running…' });
+      exampleOut.replaceChildren(lines, status);
       try {
-        const result = await runExample(lesson);
+        exampleRun = await startExample(lesson, {
+          onOutput: (o) => lines.append(el('div', { class: `out-${o.stream}`, text: o.text })),
+          // Waiting, idle, for what its subscribers receive (a PUBLISH typed in the console).
+          onWaiting: (idle) => {
+            status.textContent = idle ? 'Listening: the example waits for messages (try PUBLISH in the console). Stop ends it.' : 'Running…';
+            status.dataset.waiting = String(idle);
+          },
+        });
+        stopButton.hidden = false;
+        const result = await exampleRun.done;
         exampleOut.replaceChildren(...outputView(result));
       } catch (err) {
         exampleOut.replaceChildren(el('div', { class: 'out-error', text: String(err.message ?? err) }));
       } finally {
+        exampleRun = null;
+        stopButton.hidden = true;
         runButton.disabled = false;
       }
     },
@@ -209,7 +231,7 @@ function renderLesson(lesson) {
       el('h3', { text: 'Example' }),
       lesson.setup.length ? el('p', { class: 'lesson-setup', text: `Runs first: ${lesson.setup.join(' · ')}` }) : null,
       el('pre', { class: 'lesson-code' }, el('code', { text: lesson.example })),
-      runButton,
+      el('div', { class: 'lesson-actions' }, runButton, stopButton),
       exampleOut,
     ),
     el(
