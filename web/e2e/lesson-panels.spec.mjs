@@ -121,6 +121,18 @@ await sub.quit();
   assert.equal(await page.isEnabled('[data-testid=lesson-run-example]'), true);
   await playground.run('PUBSUB NUMSUB news');
   assert.match(await playground.lastReply(), /2\) \(integer\) 0/);
+
+  // Listening when another lesson opens: it ends with its panel.
+  await page.click('[data-testid=lesson-run-example]');
+  await waiting.waitFor();
+  await openLesson(page, 'keys-and-values');
+  await page.waitForFunction(() => {
+    const { engine } = window.redisPlayground;
+    const id = engine.connect();
+    const subscribers = engine.exec(id, ['PUBSUB', 'NUMSUB', 'news'])[1];
+    engine.disconnect(id);
+    return subscribers === 0;
+  });
   assert.deepEqual(harness.problems, []);
 });
 

@@ -13,6 +13,7 @@ import { builtInLessons, grade, parseLesson, startExample, validateLesson } from
 import { PROGRESS_KEY, loadProgress, drawPicker } from './host.js';
 
 let current = null; // the open lesson
+let exampleRun = null; // the open lesson's example while it runs (see `renderLesson`)
 const starters = new Set(); // starter code of every lesson opened (safe to replace in the editor)
 
 function ns() {
@@ -133,9 +134,11 @@ function renderLesson(lesson) {
   if (!body) return;
   const progress = lessonProgress(lesson.id);
 
+  // An example still running (one listening for messages runs until stopped) ends with its
+  // lesson's panel.
+  exampleRun?.stop();
   const exampleOut = el('div', { class: 'lesson-output', testid: 'lesson-example-output', 'aria-live': 'polite' });
   // While the example runs: its lines as they come, then what it is doing, and Stop.
-  let exampleRun = null;
   const stopButton = el('button', {
     type: 'button',
     testid: 'lesson-stop-example',
@@ -152,8 +155,9 @@ function renderLesson(lesson) {
       const lines = el('div');
       const status = el('div', { class: 'out-info', testid: 'lesson-example-status', text: 'Running…' });
       exampleOut.replaceChildren(lines, status);
+      let run = null;
       try {
-        exampleRun = await startExample(lesson, {
+        run = await startExample(lesson, {
           onOutput: (o) => lines.append(el('div', { class: `out-${o.stream}`, text: o.text })),
           // Waiting, idle, for what its subscribers receive (a PUBLISH typed in the console).
           onWaiting: (idle) => {
@@ -161,13 +165,14 @@ function renderLesson(lesson) {
             status.dataset.waiting = String(idle);
           },
         });
+        exampleRun = run;
         stopButton.hidden = false;
-        const result = await exampleRun.done;
+        const result = await run.done;
         exampleOut.replaceChildren(...outputView(result));
       } catch (err) {
         exampleOut.replaceChildren(el('div', { class: 'out-error', text: String(err.message ?? err) }));
       } finally {
-        exampleRun = null;
+        if (exampleRun === run) exampleRun = null;
         stopButton.hidden = true;
         runButton.disabled = false;
       }

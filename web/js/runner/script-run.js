@@ -581,15 +581,15 @@ export class Runner {
    * log, info, debug, warn, error), `onEvent(record)` for each `{kind: 'db', name, start, end}`
    * and `{kind: 'sleep', start, end}` (virtual Unix ms), `onWaiting(idle)` when the script starts
    * (true) or stops (false) waiting idle for what its subscribers or monitors receive (the time
-   * limit does not count meanwhile), `timeoutMs` (wall-time limit, default
-   * 5000), `dbLatencyMs` (virtual cost of a `db` call, default 50), `keepListening` (a client
-   * still subscribed or monitoring when the code is over keeps the run going, as its open socket
-   * keeps a Node process, until it unsubscribes or quits or `stop()`; the editor's runs; not with
-   * `checks`), `checks` (a lesson's grader: JavaScript run after the learner's code, see
-   * `checks.js`). Returns `{ done, stop, output,
-   * events }`: `done` resolves with `{ status, error, output, events, dbCalls, checks, wallMs,
-   * virtualStart, virtualEnd }` (`checks`: `[{name, passed, message, hint}]`, or null when no
-   * checks ran: none given, or the learner's code failed first).
+   * limit does not count meanwhile), `timeoutMs` (wall-time limit, default 5000), `dbLatencyMs`
+   * (virtual cost of a `db` call, default 50), `keepListening` (a client still subscribed or
+   * monitoring when the code is over keeps the run going, as its open socket keeps a Node
+   * process, until it unsubscribes or quits, or `stop()`; the editor's runs; not with `checks`),
+   * `checks` (a lesson's grader: JavaScript run after the learner's code, see `checks.js`).
+   * Returns `{ done, stop, output, events }`: `done` resolves with `{ status, error, output,
+   * events, dbCalls, checks, wallMs, virtualStart, virtualEnd }` (`checks`: `[{name, passed,
+   * message, hint}]`, or null when no checks ran: none given, or the learner's code failed
+   * first).
    */
   run(code, options = {}) {
     let run = null;

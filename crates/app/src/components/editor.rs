@@ -9,8 +9,9 @@
 //! (`window.redisPlayground.runScript`); its output, errors with the learner's line, and a
 //! summary appear below; its database calls and sleeps go to the timeline. A client still
 //! subscribed when the code is over keeps the run listening, as a Node process would, until the
-//! code unsubscribes or quits it, or Stop (the runner's `keepListening`). Escape leaves the editor. Share makes a `#share=` link of the code and setup
-//! commands; opening one fills the editor, runs nothing, and offers the setup commands.
+//! code unsubscribes or quits it, or Stop (the runner's `keepListening`). Escape leaves the
+//! editor. Share makes a `#share=` link of the code and setup commands; opening one fills the
+//! editor, runs nothing, and offers the setup commands.
 //!
 //! Window events (CONTRACT): `redis-playground:script-run` after each run; a
 //! `redis-playground:run` event runs the editor's code as Run does.
