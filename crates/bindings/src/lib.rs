@@ -146,6 +146,14 @@ impl JsEngine {
         self.with(|e| e.next_deadline().map(|d| d as f64))
     }
 
+    /// The virtual time at which a host following wall time should move the clock although no
+    /// command comes (a blocked client's timeout, a key expiring that a connection would hear
+    /// of), or `null`.
+    #[wasm_bindgen(js_name = nextWakeup)]
+    pub fn next_wakeup(&self) -> Result<Option<f64>, JsValue> {
+        self.with(|e| e.next_wakeup().map(|d| d as f64))
+    }
+
     /// Runs a typed line as redis-cli would and returns what it prints.
     #[wasm_bindgen(js_name = execLine)]
     pub fn exec_line(&self, client: f64, line: &str) -> Result<String, JsValue> {

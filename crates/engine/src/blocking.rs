@@ -177,6 +177,37 @@ impl Engine {
             .min()
     }
 
+    /// The earliest virtual time at which a host following wall time should move the clock
+    /// although no command comes: [`Engine::next_deadline`], or the moment the soonest volatile
+    /// key expires when a connection would hear of it. Redis's active expiry (`serverCron`'s
+    /// `activeExpireCycle`) deletes keys nobody reads, which only keyspace notifications and
+    /// client-tracking invalidations let anyone notice; during a pause nothing expires.
+    pub fn next_wakeup(&self) -> Option<i64> {
+        let deadline = self.next_deadline();
+        if self.paused() || !self.expiry_is_heard() {
+            return deadline;
+        }
+        // A key is still there at its expire time and gone one millisecond later.
+        let expiry = self
+            .dbs
+            .iter()
+            .filter_map(crate::keyspace::Db::next_expiry)
+            .min()
+            .map(|at| at.saturating_add(1))
+            .filter(|&at| at > self.now_ms);
+        deadline.into_iter().chain(expiry).min()
+    }
+
+    /// Whether a key's expiry reaches some connection: an expired-event notification with
+    /// somebody subscribed to any channel or pattern, or clients tracking keys.
+    fn expiry_is_heard(&self) -> bool {
+        use crate::pubsub::notify::{EXPIRED, KEYEVENT, KEYSPACE};
+        let flags = self.config.notify_keyspace_events;
+        let subscribed = !self.pubsub.channels.is_empty() || !self.pubsub.patterns.is_empty();
+        (subscribed && flags & EXPIRED != 0 && flags & (KEYSPACE | KEYEVENT) != 0)
+            || self.tracking.active
+    }
+
     /// Redis's `signalKeyAsReady`: marks a key holding (or having held) a value of type
     /// `type_name` as ready, if a client waits on it and some client waits for that type at all
     /// (a list created while only sorted-set waiters exist is not queued).
@@ -489,6 +520,30 @@ mod pause_tests {
         assert!(!engine.is_paused());
         assert!(!engine.is_blocked(b));
         assert_eq!(engine.next_deadline(), None);
+    }
+
+    #[test]
+    fn expiry_wakes_the_host_only_when_someone_hears_of_it() {
+        let (mut engine, a, b) = setup();
+        assert_eq!(call(&mut engine, a, "SET k v PX 50"), [Reply::ok()]);
+        assert_eq!(call(&mut engine, a, "SET far v PX 90"), [Reply::ok()]);
+        assert_eq!(engine.next_wakeup(), None);
+        call(&mut engine, b, "SUBSCRIBE __keyevent@0__:expired");
+        assert_eq!(engine.next_wakeup(), None, "notifications are off");
+        call(&mut engine, a, "CONFIG SET notify-keyspace-events Ex");
+        assert_eq!(engine.next_wakeup(), Some(1_000_051));
+        engine.advance(50);
+        assert!(engine.take_output(b).is_empty(), "not expired at its time");
+        engine.advance(1);
+        let heard = engine.take_output(b);
+        assert_eq!(heard.len(), 1, "{heard:?}");
+        assert_eq!(engine.next_wakeup(), Some(1_000_091));
+        // A blocked client's timeout comes first when it is sooner.
+        call(&mut engine, a, "BLPOP q 0.02");
+        assert_eq!(engine.next_wakeup(), Some(1_000_071));
+        call(&mut engine, b, "UNSUBSCRIBE");
+        engine.advance(40);
+        assert_eq!(engine.next_wakeup(), None);
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! reply, a connection closed by CLIENT KILL) reaches them as a socket's data would: in later
 //! turns of the event loop, one connection a turn, in the order Redis writes it, and before any
 //! later reply of the server. Virtual time follows the wall clock unless paused through
-//! `clock`; a timer wakes the server at the next blocking timeout (`Engine.nextDeadline`).
+//! `clock`; a timer wakes the server at the next blocking timeout, and when a key expires that
+//! a connection would hear of (a keyspace notification, a tracking invalidation), as Redis's
+//! active expiry would delete it with nobody reading it (`Engine.nextWakeup`).
 
 import { platform } from './platform.js';
 import { createWire } from './wire.js';
@@ -151,6 +153,8 @@ export class LocalServer {
     this.connections = new Map();
     this.time = -Infinity;
     this.timer = null;
+    // The virtual time `timer` wakes the server at, or null.
+    this.timerAt = null;
     this.drainScheduled = false;
     // What the connections received, taken from the engine in the order Redis writes it, to
     // hand over one connection a turn (see `drain`): connection, replies, the connection's
@@ -228,8 +232,11 @@ export class LocalServer {
       if (!this.engine.isConnected(conn.id)) conn.gone();
       this.checkClosed = true;
       this.scheduleDrain();
-    } else if (this.connections.size > 1 && this.engine.hasPendingOutput()) {
-      this.scheduleDrain();
+    } else if (this.connections.size > 1) {
+      if (this.engine.hasPendingOutput()) this.scheduleDrain();
+      // Only another connection hears of what the clock does by itself (a subscriber of
+      // expired events): the command may have brought the next wake-up sooner.
+      if (!clock._paused && (this.engine.nextWakeup() ?? null) !== this.timerAt) this.scheduleDeadline();
     }
     const behind = this.handed !== this.queued;
     return behind || conn.deferred !== null
@@ -372,22 +379,33 @@ export class LocalServer {
     if (this.timer !== null) {
       platform.clearTimeout(this.timer);
       this.timer = null;
+      this.timerAt = null;
     }
   }
 
-  /** Wakes the server when the next blocked command times out (wall-clock mode only). */
+  /**
+   * Wakes the server when the clock must move although no command comes (wall-clock mode
+   * only): a blocked command times out, a key expires that a connection would hear of.
+   */
   scheduleDeadline() {
     this.clearTimer();
     if (clock.isPaused()) return;
-    const deadline = this.engine.nextDeadline();
+    const deadline = this.engine.nextWakeup();
     if (deadline === null || deadline === undefined) return;
     const delay = Math.max(0, deadline - clock.now());
+    this.timerAt = deadline;
     this.timer = platform.setTimeout(() => {
       this.timer = null;
+      this.timerAt = null;
       this.syncTime();
       this.drain();
       this.scheduleDeadline();
     }, delay);
+    // A blocked command's timeout keeps Node running, as the awaited reply does against Redis;
+    // a wake-up for an expiry alone does not (open clients never keep Node alive here).
+    if (deadline !== (this.engine.nextDeadline() ?? null) && typeof this.timer?.unref === 'function') {
+      this.timer.unref();
+    }
   }
 }
 

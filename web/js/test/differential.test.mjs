@@ -487,6 +487,23 @@ differential('pub/sub: subscribers hear a message the last to subscribe first, e
   t.log('events', events);
 });
 
+differential('keys expiring on an idle server reach expired-event subscribers (active expiry)', async (t) => {
+  const r = t.client();
+  const sub = t.client();
+  await r.config('SET', 'notify-keyspace-events', 'Ex');
+  const events = [];
+  sub.on('message', (channel, key) => events.push(`${channel} ${key}`));
+  await sub.subscribe('__keyevent@0__:expired');
+  await r.set('session:a', 'x', 'PX', 50);
+  await r.set('session:b', 'x', 'PX', 300);
+  await r.set('kept', 'x', 'EX', 60);
+  // No command meanwhile: Redis's active expiry (ten times a second) deletes them, unread.
+  await sleep(800);
+  t.log('heard with no command sent', [...events].sort());
+  await t.settle('dbsize', r.dbsize());
+  await r.config('SET', 'notify-keyspace-events', '');
+});
+
 differential('random pub/sub and blocking sequences: each connection receives the same, in the same order', async (t) => {
   // Commands awaited one by one (a blocking one left waiting) reach the server in a fixed
   // order, so what each connection receives, and in what order, is fixed too, whatever the
