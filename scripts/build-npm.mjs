@@ -28,7 +28,7 @@ const pkg = {
   types: './index.d.ts',
   exports: {
     '.': { types: './index.d.ts', default: './index.js' },
-    './redis': { types: './index.d.ts', default: './redis.js' },
+    './redis': { types: './redis.d.ts', default: './redis.js' },
     './engine': './engine.js',
     './client/*': './client/*',
   },

@@ -61,6 +61,58 @@ export class WatchError extends Error {
   }
 }
 
+// node-redis 4's other error classes, for code that imports them (`instanceof` checks): no
+// connection here times out, aborts, goes offline or gives up reconnecting, so none is thrown.
+export class AbortError extends Error {
+  constructor() {
+    super('The command was aborted');
+  }
+}
+
+export class ConnectionTimeoutError extends Error {
+  constructor() {
+    super('Connection timeout');
+  }
+}
+
+export class ClientOfflineError extends Error {
+  constructor() {
+    super('The client is offline');
+  }
+}
+
+export class RootNodesUnavailableError extends Error {
+  constructor() {
+    super('All the root nodes are unavailable');
+  }
+}
+
+export class ReconnectStrategyError extends Error {
+  constructor(originalError, socketError) {
+    super(originalError.message);
+    this.originalError = originalError;
+    this.socketError = socketError;
+  }
+}
+
+/** The names the `redis` package (node-redis 4) exports that this module answers. */
+export const NODE_REDIS_EXPORTS = [
+  'createClient',
+  'defineScript',
+  'commandOptions',
+  'ErrorReply',
+  'MultiErrorReply',
+  'WatchError',
+  'AbortError',
+  'ConnectionTimeoutError',
+  'ClientClosedError',
+  'ClientOfflineError',
+  'DisconnectsClientError',
+  'SocketClosedUnexpectedlyError',
+  'RootNodesUnavailableError',
+  'ReconnectStrategyError',
+];
+
 const OPTIONS = Symbol('command options');
 
 /** `client.get(commandOptions({ returnBuffers: true }), key)`: options for one command. */
@@ -191,6 +243,16 @@ function toErrorReply(err) {
   return err;
 }
 
+/** Whether a reply is the word `pong` (text or bytes), as PING answers a subscribed connection. */
+function isPong(value) {
+  if (typeof value === 'string') return value === 'pong';
+  return platform.isBytes(value) && value.length === 4 && platform.bytesToString(value) === 'pong';
+}
+
+function asText(value) {
+  return typeof value === 'string' ? value : platform.bytesToString(value);
+}
+
 function transformReply(toReply, reply) {
   return toReply ? toReply(reply) : reply;
 }
@@ -234,6 +296,17 @@ export class RedisMultiCommand {
     return this;
   }
 
+  /** SELECT in the transaction: once it has run, the client's selected database (see `select`). */
+  select(...args) {
+    takeOptions(args);
+    this._selectedDB = args[0];
+    return this.addCommand(['SELECT', str(args[0])]);
+  }
+
+  SELECT(...args) {
+    return this.select(...args);
+  }
+
   /** Runs the transaction: the replies, transformed; rejects on errors as node-redis 4 does. */
   async exec(execAsPipeline = false) {
     if (execAsPipeline) return this.execAsPipeline();
@@ -250,8 +323,14 @@ export class RedisMultiCommand {
     const results = await pipeline.exec();
     if (queue.length !== this._queue.length) throw new TypeError(INVALID_ARGS);
     // A command refused while queueing makes EXEC answer EXECABORT, which is what rejects.
+    // MULTI refused (a subscribed connection) is the first failure node-redis sees.
+    const [multiError] = results[0];
+    if (multiError) throw toErrorReply(multiError);
     const [execError, replies] = results[results.length - 1];
     if (execError) throw toErrorReply(execError);
+    // node-redis notes the database as soon as the transaction went through, watched keys
+    // changed or not.
+    if (this._selectedDB !== undefined) client._selectDB(this._selectedDB);
     if (replies === null) throw new WatchError();
     const errorIndexes = [];
     const out = replies.map((reply, i) => {
@@ -278,10 +357,12 @@ export class RedisMultiCommand {
       results.push(...(await pipeline.exec()));
     }
     if (queue.length !== this._queue.length) throw new TypeError(INVALID_ARGS);
-    return results.map(([err, reply], i) => {
+    const out = results.map(([err, reply], i) => {
       if (err) throw toErrorReply(err);
       return transformReply(queue[i].toReply, reply);
     });
+    if (this._selectedDB !== undefined) client._selectDB(this._selectedDB);
+    return out;
   }
 }
 
@@ -354,6 +435,9 @@ export class RedisClient {
     this._subscriptions = new Map();
     this._inner = null;
     this._quitting = false;
+    // The database `select()` chose, which a new connection selects again (node-redis's
+    // `#selectedDB`); until then the one of the options.
+    this._selectedDB = undefined;
     // executeIsolated's connection (node-redis's pool holds one by default) and its queue.
     this._isolation = { open: true, client: null, turn: Promise.resolve() };
     attachScripts(this, options.scripts, (script, args) => this._runScript(script, args));
@@ -405,37 +489,97 @@ export class RedisClient {
     this.isOpen = true;
     this._quitting = false;
     if (!this._isolation.open) this._isolation = { open: true, client: null, turn: Promise.resolve() };
-    const inner = new Redis({ ...parseClientOptions(this.options), lazyConnect: true, maxRetriesPerRequest: null });
+    const options = parseClientOptions(this.options);
+    if (this._selectedDB !== undefined) options.db = this._selectedDB;
+    // node-redis sends no INFO before it is ready (a server asking for a password lets it
+    // connect: its commands then get NOAUTH).
+    const inner = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: null, enableReadyCheck: false });
     inner._nodeRedis = true;
     this._inner = inner;
     let connected = false;
-    inner.on('connect', () => this.emit('connect'));
-    inner.on('ready', () => {
-      this.isReady = true;
-      if (connected) this.emit('ready');
-    });
-    inner.on('close', () => {
-      this.isReady = false;
-      if (!this._quitting && this.isOpen && this.listenerCount('error') > 0) {
-        this.emit('error', new SocketClosedUnexpectedlyError());
-      }
-    });
-    inner.on('reconnecting', () => this.emit('reconnecting'));
-    inner.on('error', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
-    inner.on('messageBuffer', (channel, message) => this._dispatch('c', channel, channel, message));
-    inner.on('pmessageBuffer', (pattern, channel, message) => this._dispatch('p', pattern, channel, message));
-    inner.on('smessageBuffer', (channel, message) => this._dispatch('s', channel, channel, message));
+    // Events of a connection this client has left (closed by `disconnect()` or `quit()`, maybe
+    // after `connect()` made the next one) are not its own any more.
+    const current = (handler) => (...args) => {
+      if (this._inner === inner) handler(...args);
+    };
+    inner.on('connect', current(() => this.emit('connect')));
+    inner.on(
+      'ready',
+      current(() => {
+        this.isReady = true;
+        if (connected) this.emit('ready');
+      }),
+    );
+    inner.on(
+      'close',
+      current(() => {
+        this.isReady = false;
+        if (!this._quitting && this.isOpen && this.listenerCount('error') > 0) {
+          this.emit('error', new SocketClosedUnexpectedlyError());
+        }
+      }),
+    );
+    inner.on('reconnecting', current(() => this.emit('reconnecting')));
+    inner.on(
+      'error',
+      current((err) => {
+        if (this.listenerCount('error') > 0) this.emit('error', err);
+      }),
+    );
+    inner.on('messageBuffer', current((channel, message) => this._dispatch('c', channel, channel, message)));
+    inner.on('pmessageBuffer', current((pattern, channel, message) => this._dispatch('p', pattern, channel, message)));
+    inner.on('smessageBuffer', current((channel, message) => this._dispatch('s', channel, channel, message)));
     await inner.connect();
+    // The channels and patterns listened to before `disconnect()`/`quit()` are subscribed
+    // again before the client is ready, as node-redis's queue does.
+    await this._resubscribe(inner);
     connected = true;
     this.isReady = true;
     this.emit('ready');
     return this;
   }
 
+  /** Subscribes a new connection to every channel and pattern that has listeners. */
+  async _resubscribe(inner) {
+    const byKind = { c: [], p: [], s: [] };
+    for (const key of this._subscriptions.keys()) byKind[key[0]].push(key.slice(2));
+    const sends = [];
+    if (byKind.c.length) sends.push(inner.subscribe(...byKind.c));
+    if (byKind.p.length) sends.push(inner.psubscribe(...byKind.p));
+    if (byKind.s.length) sends.push(inner.ssubscribe(...byKind.s));
+    await Promise.all(sends).catch((err) => {
+      throw toErrorReply(err);
+    });
+  }
+
+  /**
+   * SELECT as node-redis 4's `select(db)`: resolves with nothing, and a connection made later
+   * (`connect()` after `disconnect()`, a reconnection) selects that database again.
+   */
+  async select(...args) {
+    const options = takeOptions(args);
+    const db = args[0];
+    await this._run(['SELECT', str(db)], options);
+    this._selectDB(db);
+  }
+
+  SELECT(...args) {
+    return this.select(...args);
+  }
+
+  /** Remembers `db` as the selected database, for this connection's reconnections too. */
+  _selectDB(db) {
+    this._selectedDB = Number(db);
+    if (this._inner) this._inner.condition.select = this._selectedDB;
+  }
+
   _run(argv, options, toReply) {
     if (!this.isOpen) return Promise.reject(new ClientClosedError());
+    return this._send(argv, options, toReply);
+  }
+
+  /** Sends a command on the connection, open or closing (QUIT); see `_run`. */
+  _send(argv, options, toReply) {
     if (invalidArgs(argv)) return Promise.reject(new TypeError(INVALID_ARGS));
     const encoding = options && options.returnBuffers ? null : 'utf8';
     const inner = this._inner;
@@ -449,7 +593,18 @@ export class RedisClient {
         ? inner._sendDirect(stream, name, encoding, argv, undefined, undefined)
         : inner.sendCommand(new Command(name, argv.slice(1), { replyEncoding: encoding, untransformed: true }));
     return sent.then(
-      (reply) => transformReply(toReply, reply),
+      (reply) => {
+        // While the client listens, node-redis reads replies as bytes (QUIT answers a Buffer),
+        // except PING's, a message-like array it answers as text ("pong" when PING had none).
+        if (this._subscriptions.size !== 0) {
+          if (Array.isArray(reply) && reply.length === 2 && isPong(reply[0])) {
+            const text = reply[1].length === 0 ? reply[0] : reply[1];
+            return encoding === null ? text : asText(text);
+          }
+          if (typeof reply === 'string') return platform.bytesFromString(reply);
+        }
+        return transformReply(toReply, reply);
+      },
       (err) => {
         throw toErrorReply(err);
       },
@@ -504,9 +659,15 @@ export class RedisClient {
     if (!this.isOpen) throw new ClientClosedError();
     this._closeIsolation();
     this._quitting = true;
-    const reply = await this._run(['QUIT']);
+    // Closed at once, as node-redis's socket is: commands sent from now fail with
+    // ClientClosedError, while QUIT itself goes out.
     this.isOpen = false;
-    this.isReady = false;
+    let reply;
+    try {
+      reply = await this._send(['QUIT']);
+    } finally {
+      this.isReady = false;
+    }
     await new Promise((resolve) => {
       if (this._inner.status === 'end') resolve();
       else this._inner.once('end', resolve);

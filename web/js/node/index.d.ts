@@ -101,6 +101,23 @@ export class Command {
 
 /** node-redis 4 style. */
 export class ErrorReply extends Error {}
+/** node-redis 4's error classes (exported by `redis-playground/redis`). */
+export class MultiErrorReply extends ErrorReply {
+  replies: unknown[];
+  errorIndexes: number[];
+  errors(): IterableIterator<ErrorReply>;
+}
+export class WatchError extends Error {}
+export class ClientClosedError extends Error {}
+export class ClientOfflineError extends Error {}
+export class DisconnectsClientError extends Error {}
+export class SocketClosedUnexpectedlyError extends Error {}
+export class ConnectionTimeoutError extends Error {}
+export class RootNodesUnavailableError extends Error {}
+export class ReconnectStrategyError extends Error {
+  originalError: unknown;
+  socketError: unknown;
+}
 export interface RedisClientOptions {
   url?: string;
   socket?: { host?: string; port?: number; path?: string; [option: string]: unknown };
@@ -130,6 +147,8 @@ export interface RedisClient extends EventEmitter {
 }
 export function createClient(options?: RedisClientOptions): RedisClient;
 export function commandOptions(options: { returnBuffers?: boolean }): object;
+/** node-redis 4's `defineScript({ SCRIPT, NUMBER_OF_KEYS, transformArguments, transformReply })`. */
+export function defineScript<S extends object>(script: S): S & { SHA1: string };
 
 export { Redis as default };
 export const Engine: any;

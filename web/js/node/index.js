@@ -13,7 +13,21 @@ import { Redis, Cluster } from './client/redis.js';
 import { Command } from './client/command.js';
 import { Pipeline } from './client/pipeline.js';
 import { ReplyError, RedisError, AbortError } from './client/errors.js';
-import { createClient, defineScript, ErrorReply, commandOptions } from './client/node-redis.js';
+import {
+  createClient,
+  defineScript,
+  ErrorReply,
+  commandOptions,
+  MultiErrorReply,
+  WatchError,
+  ConnectionTimeoutError,
+  ClientClosedError,
+  ClientOfflineError,
+  DisconnectsClientError,
+  SocketClosedUnexpectedlyError,
+  RootNodesUnavailableError,
+  ReconnectStrategyError,
+} from './client/node-redis.js';
 
 initSync({ module: readFileSync(new URL('./engine_bg.wasm', import.meta.url)) });
 
@@ -74,6 +88,15 @@ export {
   defineScript,
   ErrorReply,
   commandOptions,
+  MultiErrorReply,
+  WatchError,
+  ConnectionTimeoutError,
+  ClientClosedError,
+  ClientOfflineError,
+  DisconnectsClientError,
+  SocketClosedUnexpectedlyError,
+  RootNodesUnavailableError,
+  ReconnectStrategyError,
   Engine,
   transport,
 };

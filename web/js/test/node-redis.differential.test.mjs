@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import { createClient as realCreateClient, defineScript as realDefineScript } from 'redis';
 import { spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
-import { loadPackage, sleep } from './harness.mjs';
+import { loadPackage, packageDir, sleep } from './harness.mjs';
 
 const PORT = Number(process.env.REDIS_PORT);
 const skip = PORT ? false : 'REDIS_PORT is not set (run under scripts/with-redis.sh)';
 const { createClient: ourCreateClient, defineScript: ourDefineScript } = await loadPackage();
+const realExports = await import('redis');
+const ourExports = await import(`${packageDir}/redis.js`);
 
 function norm(value) {
   if (value instanceof Error) {
@@ -39,6 +41,8 @@ async function run(createClient, scenario, port = PORT) {
   const ctx = {
     /** The `defineScript` of the package whose `createClient` runs the scenario. */
     defineScript: createClient === realCreateClient ? realDefineScript : ourDefineScript,
+    /** Everything the package whose `createClient` runs the scenario exports (its error classes). */
+    exports: createClient === realCreateClient ? realExports : ourExports,
     client(options = {}) {
       const c = createClient({ socket: { port, host: '127.0.0.1' }, ...options });
       c.on('error', () => {});
@@ -1132,6 +1136,73 @@ differential('createClient: executeIsolated', async (t) => {
   await t.settle('after a throw', c.executeIsolated((iso) => iso.ping()));
   await c.disconnect();
   await t.settle('after disconnect', c.executeIsolated((iso) => iso.ping()));
+});
+
+differential('createClient: connecting again keeps the database and the listeners; quit, select, PING and MULTI while listening', async (t) => {
+  const c = t.client();
+  const events = [];
+  for (const name of ['connect', 'ready', 'end', 'error', 'reconnecting']) {
+    c.on(name, (err) => events.push(name === 'error' ? [name, err.constructor.name, err.message] : name));
+  }
+  await c.connect();
+  await t.settle('select', c.select(2));
+  await c.set('k', 'in 2');
+  await c.disconnect();
+  await t.settle('connect again', c.connect().then(() => 'connected'));
+  await t.settle('get in the selected db', c.get('k'));
+  await t.settle('multi select', c.multi().select(3).set('k', 'in 3').exec());
+  await c.disconnect();
+  await c.connect();
+  await t.settle('get after multi select', c.get('k'));
+  // CLIENT KILL: the connection comes back by itself, in the selected database.
+  const admin = t.client();
+  await admin.connect();
+  const id = await c.clientId();
+  await admin.clientKill({ filter: 'ID', id });
+  await sleep(300);
+  await t.settle('get after a kill', c.get('k'));
+  t.log('events', events);
+
+  const sub = t.client();
+  const heard = [];
+  await sub.connect();
+  await sub.subscribe('news', (message, channel) => heard.push([channel, message]));
+  await t.settle('ping while listening', sub.ping());
+  await t.settle('ping text while listening', sub.ping('hello'));
+  await t.settle('multi while listening', sub.multi().get('k').exec());
+  await sub.disconnect();
+  await sub.connect();
+  await t.settle('numsub after connecting again', admin.pubSubNumSub('news'));
+  await admin.publish('news', 'back');
+  await sleep(50);
+  t.log('heard', heard);
+  await t.settle('quit while listening', sub.quit());
+
+  const q = t.client();
+  await q.connect();
+  const quitting = q.quit();
+  t.log('isOpen while quitting', q.isOpen);
+  await t.settle('command while quitting', q.get('k'));
+  await t.settle('quit', quitting);
+  t.log('isOpen after quit', q.isOpen);
+});
+
+differential('createClient: WATCH failures reject with the exported WatchError', async (t) => {
+  const c = t.client();
+  await c.connect();
+  const other = t.client();
+  await other.connect();
+  await c.watch('w');
+  await other.set('w', 'changed');
+  const { WatchError, ClientClosedError } = t.exports;
+  try {
+    await c.multi().set('w', 'mine').exec();
+    t.log('exec', 'went through');
+  } catch (err) {
+    t.log('instanceof WatchError', err instanceof WatchError);
+  }
+  await c.disconnect();
+  await t.settle('closed', c.get('w').catch((err) => err instanceof ClientClosedError));
 });
 
 /**
