@@ -279,6 +279,10 @@ fn names_matching<'a>(names: impl Iterator<Item = &'a Vec<u8>>, pattern: Option<
 ///
 /// `PUBSUB CHANNELS [pattern]`
 pub fn pubsub_channels_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    // The table's arity lets any number through; Redis takes at most one pattern.
+    if argv.len() > 3 {
+        return Err(args::subcommand_syntax_error(argv));
+    }
     Ok(names_matching(
         ctx.engine.pubsub.channels.keys(),
         argv.get(2).map(Vec::as_slice),
@@ -289,6 +293,9 @@ pub fn pubsub_channels_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult
 ///
 /// `PUBSUB SHARDCHANNELS [pattern]`
 pub fn pubsub_shardchannels_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
+    if argv.len() > 3 {
+        return Err(args::subcommand_syntax_error(argv));
+    }
     Ok(names_matching(
         ctx.engine.pubsub.shard_channels.keys(),
         argv.get(2).map(Vec::as_slice),
