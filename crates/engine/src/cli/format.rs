@@ -132,8 +132,23 @@ fn write_aggregate<'a>(
         if let Some(value) = value {
             out.pop();
             out.push_str(" => ");
+            // redis-cli starts a value of several elements on a line of its own, indented.
+            if raw_elements(value) > 1 {
+                out.push('\n');
+                out.push_str(&nested_prefix);
+            }
             write_reply(out, value, &nested_prefix);
         }
+    }
+}
+
+/// The number of elements of an aggregate as RESP counts them (a map's keys and values), 0 for
+/// anything else.
+fn raw_elements(reply: &Reply) -> usize {
+    match reply {
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => items.len(),
+        Reply::Map(pairs) => pairs.len() * 2,
+        _ => 0,
     }
 }
 
@@ -201,5 +216,25 @@ mod tests {
     fn maps_use_hash_and_arrow() {
         let map = Reply::Map(vec![(Reply::bulk(b"k"), Reply::Integer(1))]);
         assert_eq!(format_reply(&map), "1# \"k\" => (integer) 1\n");
+    }
+
+    #[test]
+    fn map_values_of_several_elements_start_on_their_own_line() {
+        let one = Reply::Array(vec![Reply::Integer(3)]);
+        let two = Reply::Array(vec![Reply::Integer(1), Reply::Integer(2)]);
+        let map = Reply::Map(vec![
+            (Reply::bulk(b"a"), two.clone()),
+            (Reply::bulk(b"b"), one),
+            (
+                Reply::bulk(b"c"),
+                Reply::Map(vec![(Reply::bulk(b"x"), two)]),
+            ),
+        ]);
+        assert_eq!(
+            format_reply(&map),
+            "1# \"a\" => \n   1) (integer) 1\n   2) (integer) 2\n\
+             2# \"b\" => 1) (integer) 3\n\
+             3# \"c\" => \n   1# \"x\" => \n      1) (integer) 1\n      2) (integer) 2\n"
+        );
     }
 }
