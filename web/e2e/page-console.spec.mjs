@@ -97,6 +97,54 @@ test('subscribed mode shows messages as they arrive; Ctrl+C leaves it', async ()
   assert.equal(await page.lastReply(), 'PONG\n');
 });
 
+test('MONITOR shows what other clients and scripts run; Ctrl+C leaves it, keeping the database', async () => {
+  const page = await openConsole();
+  await page.run('SELECT 2');
+  await page.run('SET here 1');
+  await page.run('MONITOR');
+  assert.equal(await page.lastReply(), 'OK\n');
+  await page.consoleOutput.getByText('Ctrl+C leaves monitor mode').waitFor();
+  // Another connection's command and a script's appear as they run, in Redis's format.
+  await page.engineCall('SET', 'other', 'x');
+  await page.consoleOutput.getByText(/^\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "other" "x"$/m).waitFor();
+  const run = await page.page.evaluate(
+    () =>
+      window.redisPlayground.runScript(
+        "import Redis from 'ioredis';\nconst redis = new Redis();\nawait redis.get('from-script');\nawait redis.quit();",
+        { timeoutMs: 5000 },
+      ).done,
+  );
+  assert.equal(run.status, 'ok');
+  await page.consoleOutput.getByText(/\[0 127\.0\.0\.1:\d+\] "get" "from-script"$/m).waitFor();
+  // redis-cli reads no command while monitoring: a line typed now waits (on a monitor
+  // connection it would get "Replica can't interact with the keyspace").
+  const shown = await page.exchangeCount();
+  await page.consoleInput.fill('DBSIZE');
+  await page.consoleInput.press('Enter');
+  await page.page.getByTestId('console-held').getByText('1 line typed meanwhile runs after Ctrl+C.').waitFor();
+  assert.equal(await page.exchangeCount(), shown);
+  // Ctrl+C leaves monitor mode, as redis-cli does (a new connection, same database); then the
+  // held line runs.
+  await page.press('Control+c');
+  await page.consoleOutput.getByText('(left monitor mode)').waitFor();
+  await page.consoleOutput.locator('.exchange .typed').filter({ hasText: 'DBSIZE' }).waitFor();
+  assert.equal(await page.lastReply(), '(integer) 1\n');
+  assert.equal(await page.consoleOutput.getByText('Ctrl+C leaves monitor mode').count(), 0);
+  assert.equal(await page.prompt(), '127.0.0.1:6379[2]>');
+  await page.run('KEYS *');
+  assert.equal(await page.lastReply(), '1) "here"\n');
+  await page.run('CLIENT INFO');
+  assert.match(await page.lastReply(), / flags=N db=2 /);
+  // Commands run elsewhere no longer reach the console.
+  const before = await page.exchangeCount();
+  await page.engineCall('SET', 'later', 'y');
+  await page.run('PING');
+  assert.equal(await page.exchangeCount(), before + 1);
+  assert.equal(await page.lastReply(), 'PONG\n');
+  assert.doesNotMatch(await page.transcript(), /Replica can't interact/);
+  assert.deepEqual(harness.problems, []);
+});
+
 test('a blocking command waits until another client serves it', async () => {
   const page = await openConsole();
   await page.run('BLPOP jobs 0');

@@ -3,9 +3,11 @@
 //! MULTI; ↑/↓ walk the history (kept across reloads); Tab completes command names and
 //! subcommands; the remaining arguments are hinted in grey; `HELP <command>`, `HELP @<group>`
 //! and `clear` are answered by the console itself; a pasted block runs line by line; after
-//! SUBSCRIBE messages appear as they arrive until Ctrl+C leaves subscribed mode; a blocking
-//! command waits for its reply (Ctrl+C gives up, as a timeout would), and lines typed meanwhile
-//! run after it, in order, as a terminal keeps what is typed ahead while redis-cli waits.
+//! SUBSCRIBE messages appear as they arrive until Ctrl+C leaves subscribed mode; after MONITOR
+//! the commands every client runs appear as they run until Ctrl+C leaves monitor mode (as
+//! redis-cli, on a new connection to the same database); a blocking command waits for its reply
+//! (Ctrl+C gives up, as a timeout would). Lines typed while a command blocks or while monitoring
+//! wait, then run in order, as a terminal keeps what is typed ahead while redis-cli waits.
 
 use engine::cli::{Help, LineOutcome, common_prefix, complete, format_reply, hint, run_line};
 use engine::{ClientId, Engine};
@@ -37,7 +39,8 @@ enum Shown {
         prompt: String,
         help: Help,
     },
-    /// Messages that arrived while no line was typed (pub/sub, a served blocking command).
+    /// Output that arrived while no line was typed (pub/sub messages, MONITOR lines, a served
+    /// blocking command), or a mode left with Ctrl+C.
     Arrived(String),
 }
 
@@ -116,6 +119,13 @@ pub fn Console() -> impl IntoView {
     let waiting = move || {
         playground.revision.get();
         blocked()
+    };
+    // Whether the console's connection is a monitor (untracked; `monitoring` for the view):
+    // redis-cli reads no command then, so lines typed meanwhile wait for Ctrl+C.
+    let monitor = move || playground.with(|e| e.is_monitor(client())).unwrap_or(false);
+    let monitoring = move || {
+        playground.revision.get();
+        monitor()
     };
     let subscribed = move || {
         playground.revision.get();
@@ -210,10 +220,10 @@ pub fn Console() -> impl IntoView {
     let held_count = RwSignal::new(0usize);
     let fetching = StoredValue::new_local(false);
     let recount = move || held_count.set(held.with_value(std::collections::VecDeque::len));
-    // Runs the first held line unless the connection waits: `None` if none ran; else the family
-    // whose code it needs (the line is held again, first), if any.
+    // Runs the first held line unless the connection waits or monitors: `None` if none ran; else
+    // the family whose code it needs (the line is held again, first), if any.
     let run_held = move |last_try: bool| -> Option<Option<Family>> {
-        if blocked() {
+        if blocked() || monitor() {
             return None;
         }
         let (typed, by_learner) = held
@@ -314,20 +324,64 @@ pub fn Console() -> impl IntoView {
         execute(line, false);
     }
 
+    // Ctrl+C in monitor mode: redis-cli drops the connection and connects again, selecting the
+    // database it had (a connection cannot leave monitor mode but by RESET, which would forget
+    // more than redis-cli does). Monitored lines not shown yet are shown first.
+    let leave_monitor = move || {
+        let old = client();
+        let arrived = playground.with(|e| e.take_output(old)).unwrap_or_default();
+        if !arrived.is_empty() {
+            show_arrived(&arrived);
+        }
+        let reconnected = playground.change(|e| {
+            let db = e.client(old).map_or(0, |c| c.db);
+            e.disconnect(old);
+            let id = e.connect();
+            // As redis-cli's reconnection: SELECT, whose failure (NOAUTH) it reports.
+            let failure = (db != 0)
+                .then(|| e.call(id, &[b"SELECT".to_vec(), db.to_string().into_bytes()]))
+                .and_then(|replies| match replies.first() {
+                    Some(engine::Reply::Error(message)) => {
+                        Some(format!("SELECT {db} failed: {message}\n"))
+                    }
+                    _ => None,
+                });
+            (id, failure)
+        });
+        let Some((id, failure)) = reconnected else {
+            return;
+        };
+        connection.set_value(id);
+        playground.console_client.set(Some(id));
+        push(Shown::Arrived("(left monitor mode)\n".into()));
+        if let Some(failure) = failure {
+            push(Shown::Arrived(failure));
+        }
+        if let Some(db) = playground
+            .with(|e| e.client(client()).map(|c| c.db))
+            .flatten()
+        {
+            playground.db.set(db);
+        }
+        request_animation_frame(scroll_down);
+    };
+
     let interrupt = move || {
-        // Ctrl+C: leave subscribed mode, or stop waiting, or drop the typed line.
+        // Ctrl+C: stop waiting, or leave monitor or subscribed mode, or drop the typed line.
         let state = playground.with(|e| {
             (
                 e.is_blocked(client()),
+                e.is_monitor(client()),
                 e.client(client())
                     .is_some_and(engine::Client::in_pubsub_context),
             )
         });
         match state {
-            Some((true, _)) => {
+            Some((true, _, _)) => {
                 playground.change(|e| e.unblock(client(), false));
             }
-            Some((false, true)) => {
+            Some((false, true, _)) => leave_monitor(),
+            Some((false, false, true)) => {
                 playground.change(|e| {
                     for command in ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] {
                         e.call(client(), &[command.as_bytes().to_vec()]);
@@ -440,12 +494,14 @@ pub fn Console() -> impl IntoView {
                     {render_entry(entry.shown)}
                 </For>
                 {move || subscribed().then(|| view! { <p class="console-status">"Reading messages… (Ctrl+C leaves subscribed mode)"</p> })}
+                {move || monitoring().then(|| view! { <p class="console-status">"Monitoring the commands every client runs… (Ctrl+C leaves monitor mode)"</p> })}
                 {move || waiting().then(|| view! { <p class="console-status">"Waiting for the blocking command… (Ctrl+C gives up)"</p> })}
                 {move || {
                     let n = held_count.get();
-                    (n > 0 && waiting()).then(|| {
+                    let until = if waiting() { Some(" after it.") } else if monitoring() { Some(" after Ctrl+C.") } else { None };
+                    until.filter(|_| n > 0).map(|until| {
                         let lines = if n == 1 { "1 line typed meanwhile runs".to_string() } else { format!("{n} lines typed meanwhile run") };
-                        view! { <p class="console-status" data-testid="console-held">{lines}" after it."</p> }
+                        view! { <p class="console-status" data-testid="console-held">{lines}{until}</p> }
                     })
                 }}
             </div>
