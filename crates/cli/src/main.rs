@@ -1,6 +1,9 @@
 //! `redis-playground`: reads commands from stdin, one per line, and prints each reply exactly as
 //! `redis-cli --no-raw` does. Prompts when stdin is a terminal. The engine's virtual clock follows
-//! the wall clock, so expiry behaves as on a real server (and `DEBUG SLEEP` jumps ahead).
+//! the wall clock, so expiry behaves as on a real server (and `DEBUG SLEEP` jumps ahead). Like
+//! redis-cli, it waits for a blocking command's reply before reading the next line: no other
+//! client can serve it here, so the clock jumps to its timeout (or the end of a `CLIENT PAUSE`)
+//! at once, as `DEBUG SLEEP` does; one that would wait for ever ends the session.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -44,6 +47,20 @@ fn main() -> io::Result<()> {
                 // Messages that reached this connection meanwhile (keyspace notifications…).
                 for reply in engine.take_output(client) {
                     stdout.write_all(engine::cli::format_reply(&reply).as_bytes())?;
+                }
+                while engine.is_blocked(client) {
+                    let Some(deadline) = engine.next_deadline() else {
+                        stdout.flush()?;
+                        eprintln!(
+                            "(the blocking command would wait for ever: no other client can serve it here)"
+                        );
+                        return Ok(());
+                    };
+                    // A timeout is due once the clock reaches it; a pause ends a millisecond past.
+                    engine.set_time(deadline.max(engine.now_ms().saturating_add(1)));
+                    for reply in engine.take_output(client) {
+                        stdout.write_all(engine::cli::format_reply(&reply).as_bytes())?;
+                    }
                 }
             }
             LineOutcome::Help(help) => {
