@@ -316,3 +316,114 @@ test('a hosted lesson file opens in the embed; one with a mistake shows the mist
   const missing = await addEmbed(page, 'hosted-missing', { lesson: `${harness.url}hosted/nowhere.md`, panels: 'lesson', height: '400' });
   await missing.frame.getByTestId('lesson-error').getByText(/could not be loaded \(HTTP 404\)/).waitFor();
 });
+
+/**
+ * The layout of a playground frame: the frame's size, the workspace's top, and each shown
+ * panel's box with its title's (the panel's first heading).
+ */
+function embedLayout(frame) {
+  return frame.evaluate(() => {
+    const box = (el) => {
+      const r = el.getBoundingClientRect();
+      return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height };
+    };
+    const workspace = document.querySelector('.workspace');
+    const panels = [...workspace.children].filter((el) => getComputedStyle(el).display !== 'none');
+    const input = document.querySelector('[data-testid="console-input"]');
+    return {
+      width: innerWidth,
+      height: innerHeight,
+      scrollHeight: document.documentElement.scrollHeight,
+      top: workspace.getBoundingClientRect().top,
+      input: input && input.offsetParent !== null ? box(input) : null,
+      panels: panels.map((el) => ({
+        name: el.getAttribute('aria-label'),
+        box: box(el),
+        title: el.querySelector('h2') && box(el.querySelector('h2')),
+      })),
+    };
+  });
+}
+
+/**
+ * Asserts that the embed's panels fill its frame: each at least `minHeight` high with its title
+ * inside it, together covering most of the frame under the bar, with no empty space below
+ * them. With `fits`, all of it on screen (the frame does not scroll); without, the frame is too
+ * short for every panel at a usable height and scrolls, the panels covering what it scrolls.
+ */
+async function assertFillsFrame(frame, { count, minHeight = 150, fits = true }) {
+  const layout = await embedLayout(frame);
+  const text = JSON.stringify(layout);
+  const bottom = fits ? layout.height : layout.scrollHeight;
+  assert.equal(layout.panels.length, count, text);
+  let area = 0;
+  for (const { name, box, title } of layout.panels) {
+    assert.ok(box.height >= minHeight, `${name} is ${Math.round(box.height)} px high: ${text}`);
+    assert.ok(box.bottom <= bottom + 1, `${name} ends below the frame: ${text}`);
+    assert.ok(title, `${name} has a title`);
+    assert.ok(title.bottom <= box.bottom && title.top >= box.top, `${name}'s title is cut: ${text}`);
+    area += box.width * box.height;
+  }
+  const lowest = Math.max(...layout.panels.map((p) => p.box.bottom));
+  assert.ok(lowest >= bottom - 16, `empty space under the panels: ${text}`);
+  const room = layout.width * (bottom - layout.top);
+  assert.ok(area >= 0.85 * room, `the panels cover ${Math.round((100 * area) / room)} % of the frame: ${text}`);
+  if (fits) assert.ok(layout.scrollHeight <= layout.height + 1, `the frame scrolls: ${text}`);
+  // The console (when shown) can be typed into: its input is inside its panel, on screen when
+  // the frame fits.
+  if (layout.input) {
+    const panel = layout.panels.find((p) => p.name === 'Redis console').box;
+    assert.ok(layout.input.top >= panel.top && layout.input.bottom <= panel.bottom, `console input cut: ${text}`);
+  }
+  // The timeline (when shown) has room to draw its lanes.
+  const canvas = await frame.evaluate(() => document.querySelector('[data-testid="timeline"]').getBoundingClientRect().height);
+  if (layout.panels.some((p) => p.name.startsWith('Timeline'))) {
+    assert.ok(canvas >= 120, `the timeline is ${canvas} px high`);
+  }
+  return layout;
+}
+
+test("the demo's embeds share their frame's height among their panels, every title visible", async () => {
+  const known = harness.problems.length;
+  const page = await openDemo();
+  const challenge = await embedFrame(page, 'challenge');
+  await challenge.frame.waitForSelector('[data-testid=lesson][data-lesson=cache-aside] [data-testid=lesson-title]');
+  const layout = await assertFillsFrame(challenge.frame, { count: 3 });
+  const consoleBox = layout.panels.find((p) => p.name === 'Redis console').box;
+  assert.ok(consoleBox.height >= 200, `the console is ${consoleBox.height} px high`);
+  const quiz = await embedFrame(page, 'quiz');
+  await quiz.frame.waitForSelector('[data-testid=quiz] fieldset');
+  await assertFillsFrame(quiz.frame, { count: 1 });
+  const tryIt = await embedFrame(page, 'try-it');
+  await assertFillsFrame(tryIt.frame, { count: 1 });
+  assert.deepEqual(harness.problems.slice(known), []);
+});
+
+test('an embed fills its frame at 390 px and 1280 px wide, and with three panels', async () => {
+  const known = harness.problems.length;
+  for (const [path, viewport, fits] of [
+    ['index.html?lesson=cache-aside&panels=lesson,editor,console&embed=1', { width: 390, height: 720 }, true],
+    ['index.html?lesson=cache-aside&panels=lesson,editor,console&embed=1', { width: 1280, height: 720 }, true],
+    ['index.html?panels=console,keys,timeline&embed=1', { width: 830, height: 720 }, true],
+    ['index.html?panels=editor,console&embed=1', { width: 390, height: 560 }, true],
+    // Too short for three panels: the timeline keeps room to draw, the frame scrolls a little.
+    ['index.html?panels=console,keys,timeline&embed=1', { width: 830, height: 400 }, false],
+  ]) {
+    const page = await harness.open(path, { viewport });
+    await new PlaygroundPage(page).ready();
+    const count = new URLSearchParams(path.split('?')[1]).get('panels').split(',').length;
+    await assertFillsFrame(page, { count, fits });
+    await page.context().close();
+  }
+  assert.deepEqual(harness.problems.slice(known), []);
+});
+
+test('chosen panels on a page of their own: every row as high as the first', async () => {
+  const page = await harness.open('index.html?lesson=cache-aside&panels=lesson,editor,console', {
+    viewport: { width: 1000, height: 800 },
+  });
+  await new PlaygroundPage(page).ready();
+  const layout = await embedLayout(page);
+  const heights = layout.panels.map((p) => Math.round(p.box.height));
+  assert.deepEqual(heights, [464, 464, 464], JSON.stringify(layout));
+});

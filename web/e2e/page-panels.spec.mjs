@@ -45,6 +45,21 @@ test('the key browser filters by pattern and shows values per type', async () =>
   assert.deepEqual(await detail.locator('tbody td').allTextContents(), ['y', '1', 'x', '3']);
 });
 
+test('the key browser counts "1 key", "2 keys", "0 keys"', async () => {
+  const page = await open();
+  const count = page.page.getByTestId('key-count');
+  await count.getByText('0 keys', { exact: true }).waitFor();
+  await page.run('SET a 1');
+  await count.getByText('1 key', { exact: true }).waitFor();
+  await page.run('SET b 2');
+  await count.getByText('2 keys', { exact: true }).waitFor();
+  await page.page.getByTestId('key-filter').fill('a');
+  await count.getByText('1 key', { exact: true }).waitFor();
+  await page.page.getByTestId('key-filter').fill('');
+  await page.run('DEL a b');
+  await count.getByText('0 keys', { exact: true }).waitFor();
+});
+
 test('the timeline counts hits and misses exactly as INFO does', async () => {
   const page = await open();
   await page.run('SET user:1 alice');

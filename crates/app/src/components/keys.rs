@@ -33,6 +33,16 @@ fn memory_text(bytes: usize) -> String {
     }
 }
 
+/// The count above the list: "1 key", "3 keys", or "200 of 1000 keys" when the list is cut.
+pub fn count_text(shown: usize, total: usize) -> String {
+    let noun = if total == 1 { "key" } else { "keys" };
+    if total == shown {
+        format!("{total} {noun}")
+    } else {
+        format!("{shown} of {total} {noun}")
+    }
+}
+
 /// A listed key with its TTL and memory as the row shows them.
 type ListedKey = (KeyInfo, String, String);
 
@@ -99,7 +109,7 @@ pub fn KeyBrowser() -> impl IntoView {
             <p class="key-count" data-testid="key-count">
                 {move || {
                     let (shown, total) = listing.with(|(keys, total)| (keys.len(), *total));
-                    if total == shown { format!("{total} keys") } else { format!("{shown} of {total} keys") }
+                    count_text(shown, total)
                 }}
             </p>
             // Keyed by what a row shows: while a script writes keys, the panel refreshes often,
@@ -198,5 +208,18 @@ fn KeyDetail(info: KeyInfo, value: ValueView) -> impl IntoView {
             <p class="key-meta">{header}</p>
             {body}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_say_key_for_one() {
+        assert_eq!(count_text(0, 0), "0 keys");
+        assert_eq!(count_text(1, 1), "1 key");
+        assert_eq!(count_text(2, 2), "2 keys");
+        assert_eq!(count_text(200, 201), "200 of 201 keys");
     }
 }
