@@ -81,6 +81,24 @@ for (const lesson of lessons) {
         assert.ok(failed.message.length > 10 && failed.hint, describeChecks(graded));
       });
     }
+
+    // The page's engine starts with maxmemory 64mb under noeviction (crates/app/src/lib.rs,
+    // page_config): a lesson that changes them puts those back, not Redis's own defaults.
+    test("the page's memory limit and policy are as the page sets them afterwards", async () => {
+      const config = await page.evaluate(async () => {
+        const { engine } = window.redisPlayground;
+        const client = engine.connect();
+        try {
+          const lines = ['CONFIG GET maxmemory', 'CONFIG GET maxmemory-policy'];
+          // CONFIG's code may not be loaded yet in the page build (Engine.loadFor).
+          if (typeof engine.loadFor === 'function') await engine.loadFor(client, lines);
+          return lines.map((line) => engine.execLine(client, line));
+        } finally {
+          engine.disconnect(client);
+        }
+      });
+      assert.deepEqual(config, ['1) "maxmemory"\n2) "67108864"\n', '1) "maxmemory-policy"\n2) "noeviction"\n']);
+    });
   });
 }
 
