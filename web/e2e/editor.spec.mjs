@@ -34,7 +34,7 @@ test('the starter cache-aside script runs: a miss, then hits, and 50 ms db spans
   );
   assert.equal(lines.at(-1), 'db calls: 1');
   assert.match(await editor.summary(), /^Finished: 1 db call, 3\d\d ms of virtual time/);
-  await page.getByTestId('hit-rate').getByText('● 2 hits  ✕ 1 misses').waitFor();
+  await page.getByTestId('hit-rate').getByText('● 2 hits  ✕ 1 miss').waitFor();
   const recent = await timelineRecent(page);
   const index = (pattern) => recent.findIndex((t) => pattern.test(t));
   const miss = index(/^miss GET user:1 — client \d+$/);
@@ -68,6 +68,44 @@ test('errors name the learner\'s line; Stop ends a runaway script', async () => 
   assert.equal(await editor.finished(n + 1), 'stopped');
   assert.deepEqual(await editor.lines(), ['Stopped.']);
   assert.equal(await page.getByTestId('run-button').isEnabled(), true);
+});
+
+test('a line printed before an endless loop shows at once, and Stop keeps it', async () => {
+  const { editor } = await openEditor();
+  await editor.setCode("console.log('start');\nwhile (true) {}\n");
+  const n = await editor.lastRun();
+  await editor.runButton.click();
+  // While the loop runs: the line reached the page before it.
+  await editor.output.locator('.output-line', { hasText: 'start' }).waitFor({ timeout: 3000 });
+  await editor.stopButton.click();
+  assert.equal(await editor.finished(n + 1), 'stopped');
+  assert.deepEqual(await editor.lines(), ['start', 'Stopped.']);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a script blocked in BLPOP waits past the time limit, says so, and an RPUSH typed in the console serves it', async () => {
+  const { page, editor } = await openEditor();
+  const playground = new PlaygroundPage(page);
+  await editor.setCode(`import Redis from 'ioredis';
+const r = new Redis();
+console.log('got', await r.blpop('jobs', 0));
+`);
+  const n = await editor.lastRun();
+  await editor.runButton.click();
+  const started = Date.now();
+  const waiting = page.locator('[data-testid=run-status][data-waiting=true]');
+  await waiting.waitFor();
+  assert.match(await waiting.textContent(), /Stop ends it\.$/);
+  // Past the editor's limit of 5 s: still waiting, not stopped as an endless loop.
+  await page.waitForTimeout(Math.max(0, 5500 - (Date.now() - started)));
+  assert.equal(await waiting.count(), 1);
+  await playground.run('RPUSH jobs job1');
+  assert.equal((await playground.lastReply()).trim(), '(integer) 1');
+  assert.equal(await editor.finished(n + 1), 'ok');
+  assert.deepEqual(await editor.lines(), ["got [ 'jobs', 'job1' ]"]);
+  await playground.run('LLEN jobs');
+  assert.equal((await playground.lastReply()).trim(), '(integer) 0');
+  assert.deepEqual(harness.problems, []);
 });
 
 test('while a script sends command after command, the console answers and Stop keeps what it wrote', async () => {

@@ -389,6 +389,152 @@ sub.on('message', (channel, text) => {
   assert.deepEqual(harness.problems, []);
 });
 
+/**
+ * Runs a script with `options` in the page, recording `onWaiting` (with the wall time since the
+ * start) and what `onOutput` had before the run ended; `feed` (`[ms, argv]`): a command the page
+ * runs on a connection of its own `ms` after the start, as the console would; `stopAfter`: ms
+ * after which the run is stopped, `stopOn`: a line whose arrival at `onOutput` stops it.
+ */
+function runInPage(page, source, { feed = null, stopAfter = null, stopOn = null, ...options } = {}) {
+  return page.evaluate(
+    ([source, options, feed, stopAfter, stopOn]) => {
+      const start = performance.now();
+      const waiting = [];
+      const shown = [];
+      let run = null;
+      run = window.redisPlayground.runScript(source, {
+        ...options,
+        onWaiting: (idle, info) => waiting.push({ idle, info: info ?? null, at: performance.now() - start }),
+        onOutput: ({ text }) => {
+          shown.push(text);
+          if (stopOn !== null && text === stopOn) setTimeout(() => run.stop(), 0);
+        },
+      });
+      if (feed !== null) {
+        setTimeout(() => {
+          const { engine } = window.redisPlayground;
+          const id = engine.connect();
+          engine.exec(id, feed[1]);
+          engine.disconnect(id);
+        }, feed[0]);
+      }
+      if (stopAfter !== null) setTimeout(() => run.stop(), stopAfter);
+      return run.done.then((result) => ({ result, waiting, shown, wallMs: performance.now() - start }));
+    },
+    [source, options, feed, stopAfter, stopOn],
+  );
+}
+
+test('a script blocked in BLPOP or XREAD BLOCK, or waiting for a timer, is idle: the time limit pauses and onWaiting says what it waits for', async () => {
+  const { runner, page } = await openRunner();
+  // Served by the console after 1.5 s, past the limit of 1 s: the limit did not count.
+  const served = await runInPage(page, `import Redis from 'ioredis';
+const r = new Redis();
+console.log('got', await r.blpop('jobs', 0));
+`, { timeoutMs: 1000, feed: [1500, ['RPUSH', 'jobs', 'job1']] });
+  assert.equal(served.result.status, 'ok', JSON.stringify(served.result.error));
+  assert.deepEqual(texts(served.result), ["got [ 'jobs', 'job1' ]"]);
+  assert.deepEqual(served.waiting.map((w) => w.idle), [true, false]);
+  assert.deepEqual(served.waiting[0].info, {
+    reason: 'blocked',
+    command: ['BLPOP', 'jobs', '0'],
+    text: 'Waiting: the script is blocked in BLPOP jobs 0 until an element arrives (try RPUSH jobs hello in the console). Stop ends it.',
+  });
+
+  // A finite timeout answers null after its time, as in Redis, and the run goes on.
+  const timedOut = await runInPage(page, `import Redis from 'ioredis';
+const r = new Redis();
+console.log('got', await r.blpop('nothing', 1.5));
+console.log('after');
+`, { timeoutMs: 1000 });
+  assert.equal(timedOut.result.status, 'ok', JSON.stringify(timedOut.result.error));
+  assert.deepEqual(texts(timedOut.result), ['got null', 'after']);
+  assert.ok(timedOut.wallMs >= 1500, `ran ${timedOut.wallMs} ms`);
+
+  // XREAD BLOCK, with node-redis too, and the command's words in the status.
+  const stream = await runInPage(page, `import { createClient } from 'redis';
+const client = createClient();
+await client.connect();
+const [{ messages }] = await client.xRead({ key: 'events', id: '$' }, { BLOCK: 0 });
+console.log(messages.map((m) => m.message));
+await client.quit();
+`, { timeoutMs: 1000, feed: [1500, ['XADD', 'events', '*', 'kind', 'signup']] });
+  assert.equal(stream.result.status, 'ok', JSON.stringify(stream.result.error));
+  assert.deepEqual(texts(stream.result), ["[ [Object: null prototype] { kind: 'signup' } ]"]);
+  assert.match(stream.waiting[0].info.text, /^Waiting: the script is blocked in XREAD BLOCK 0 STREAMS events \$ until an entry arrives \(try XADD events \* field value in the console\)\. Stop ends it\.$/);
+
+  // A timer of 1.5 s: Node would wait for it, and so does the run (the worker is idle meanwhile).
+  const timer = await runInPage(page, `await new Promise((resolve) => setTimeout(resolve, 1500));
+console.log('woke');
+`, { timeoutMs: 1000 });
+  assert.equal(timer.result.status, 'ok', JSON.stringify(timer.result.error));
+  assert.deepEqual(texts(timer.result), ['woke']);
+  assert.equal(timer.waiting[0].info.reason, 'timer');
+  assert.match(timer.waiting[0].info.text, /^Waiting: the script waits for a timer/);
+
+  // Busy again, the limit counts again: an endless loop after the timer, or after a served
+  // BLPOP, is stopped; and so are loops that never leave the worker idle for long.
+  const loops = [
+    ['await new Promise((resolve) => setTimeout(resolve, 1200));\nwhile (true) {}\n', {}],
+    [`import Redis from 'ioredis';
+const r = new Redis();
+await r.blpop('jobs', 0);
+while (true) {}
+`, { feed: [1200, ['RPUSH', 'jobs', 'job2']] }],
+    [`import Redis from 'ioredis';
+const r = new Redis();
+for (;;) await r.blpop('never', 0.01);
+`, {}],
+    ['for (;;) await new Promise((resolve) => setTimeout(resolve, 5));\n', {}],
+  ];
+  for (const [source, options] of loops) {
+    const looped = await runInPage(page, source, { timeoutMs: 1000, ...options });
+    assert.equal(looped.result.status, 'timeout', source);
+    assert.match(looped.result.error.message, /still running after 1 s/);
+  }
+  // A BLPOP left waiting when the code is over keeps the run going, as its socket keeps Node.
+  const later = await runInPage(page, `import Redis from 'ioredis';
+const r = new Redis();
+r.blpop('later', 0).then((job) => {
+  console.log('got', job);
+  r.quit();
+});
+`, { timeoutMs: 1000, feed: [1500, ['RPUSH', 'later', 'x']] });
+  assert.equal(later.result.status, 'ok', JSON.stringify(later.result.error));
+  assert.deepEqual(texts(later.result), ["got [ 'later', 'x' ]"]);
+  assert.equal(await runner.engine('EXISTS', 'jobs'), 0);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('what a script printed before an endless loop is shown: at once, and when the loop is stopped', async () => {
+  const { page } = await openRunner();
+  // Stopped by the time limit, with or without a command before the line.
+  for (const prelude of ['', "import Redis from 'ioredis';\nconst redis = new Redis();\nawait redis.set('k', 1);\n"]) {
+    const looped = await runInPage(page, `${prelude}console.log('start');\nwhile (true) {}\n`, { timeoutMs: 1000 });
+    assert.equal(looped.result.status, 'timeout');
+    assert.deepEqual(texts(looped.result, 'log'), ['start']);
+  }
+  // Stopped once the line arrived: it reached the page while the loop ran.
+  const stopped = await runInPage(page, "console.log('start');\nwhile (true) {}\n", { stopOn: 'start' });
+  assert.equal(stopped.result.status, 'stopped');
+  assert.deepEqual(stopped.shown, ['start', 'Stopped.']);
+  // Many lines, the last ones just before the loop, and a command sent in the same tick.
+  const many = await runInPage(page, `import Redis from 'ioredis';
+const redis = new Redis();
+await redis.ping();
+for (let i = 1; i <= 300; i++) console.log('line', i);
+redis.set('sent-before-the-loop', 'yes');
+console.error('last');
+while (true) {}
+`, { stopAfter: 1500 });
+  assert.equal(many.result.status, 'stopped');
+  assert.equal(many.shown.length, 302);
+  assert.deepEqual(many.shown.slice(-3), ['line 300', 'last', 'Stopped.']);
+  assert.deepEqual(texts(many.result), many.shown);
+  assert.equal(await new RunnerApi(page).engine('GET', 'sent-before-the-loop'), 'yes');
+  assert.deepEqual(harness.problems, []);
+});
+
 test('pipelines and transactions through the worker: results, errors inside, callbacks before exec resumes', async () => {
   const { runner } = await openRunner();
   const result = await runner.run(`

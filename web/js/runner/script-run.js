@@ -21,6 +21,14 @@ const WORKER_START_TIMEOUT_MS = 15000;
 /** Output kept in a run's result (the callbacks see every line the worker sends). */
 const MAX_KEPT_OUTPUT = 10_000;
 
+/**
+ * Wall milliseconds between two hand-overs of lines to `onOutput` while lines pour in (see
+ * `print`): the editor redraws its output after each, so a run printing thousands of lines pays
+ * for ten redraws a second rather than one a frame (5,000 lines printed in a loop showed about
+ * 50 ms sooner).
+ */
+const OUTPUT_INTERVAL_MS = 100;
+
 /** Engine events a grader reads at once. */
 const MAX_EVENTS_READ = 10_000;
 
@@ -67,6 +75,67 @@ function spawnWorker() {
   });
 }
 
+/**
+ * What a client blocked in these commands waits for, and a command another client (the console)
+ * serves it with, `{key}` standing for the key it waits on.
+ */
+const SERVED_BY = {
+  blpop: ['an element', 'RPUSH {key} hello'],
+  brpop: ['an element', 'RPUSH {key} hello'],
+  brpoplpush: ['an element', 'RPUSH {key} hello'],
+  blmove: ['an element', 'RPUSH {key} hello'],
+  blmpop: ['an element', 'RPUSH {key} hello'],
+  bzpopmin: ['a member', 'ZADD {key} 1 hello'],
+  bzpopmax: ['a member', 'ZADD {key} 1 hello'],
+  bzmpop: ['a member', 'ZADD {key} 1 hello'],
+  xread: ['an entry', 'XADD {key} * field value'],
+  xreadgroup: ['an entry', 'XADD {key} * field value'],
+};
+
+/** The first key a blocking command waits on (`words`: the command as sent), or null. */
+function blockedKey(words) {
+  const name = words[0].toLowerCase();
+  if (name === 'blmpop' || name === 'bzmpop') return words[3] ?? null;
+  if (name === 'xread' || name === 'xreadgroup') {
+    const at = words.findIndex((w) => w.toUpperCase() === 'STREAMS');
+    return at >= 0 ? (words[at + 1] ?? null) : null;
+  }
+  return words[1] ?? null;
+}
+
+/** A command as a learner types it in the console (a word with spaces in quotes). */
+function commandText(words) {
+  const text = words.map((w) => (w === '' || /[\s"]/.test(w) ? JSON.stringify(w) : w)).join(' ');
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/**
+ * What `onWaiting` is told with `true`: `{reason, text}` (and `command`, the blocked command's
+ * words), `text` a status line saying what the script waits for and what serves it.
+ */
+function waitingInfo(why) {
+  const reason = why && typeof why.reason === 'string' ? why.reason : 'messages';
+  if (reason === 'blocked' && Array.isArray(why.command) && why.command.length > 0) {
+    const command = why.command.map(String);
+    const name = command[0].toLowerCase();
+    const served = SERVED_BY[name];
+    const key = blockedKey(command);
+    let until = 'until the server answers it';
+    if (served && key !== null) {
+      until = `until ${served[0]} arrives (try ${served[1].replace('{key}', commandText([key]))} in the console)`;
+    } else if (name === 'wait' || name === 'waitaof') {
+      until = '(no replica here acknowledges writes: only its timeout ends it)';
+    }
+    const text = `Waiting: the script is blocked in ${commandText(command)} ${until}. Stop ends it.`;
+    return { reason, command, text };
+  }
+  if (reason === 'timer') {
+    return { reason, text: 'Waiting: the script waits for a timer (setTimeout, setInterval). Stop ends it.' };
+  }
+  const text = 'Listening: the script waits for messages (try PUBLISH in the console). Stop ends it.';
+  return { reason: 'messages', text };
+}
+
 function errorText(error) {
   const where = error.line ? ` (line ${error.line})` : '';
   const head = error.name ? `Uncaught ${error.name}: ${error.message}` : error.message;
@@ -102,6 +171,10 @@ class ScriptRun {
     // connection's command may serve (see `takeServed`).
     this.waitingConns = new Set();
     this.output = [];
+    // Lines not handed to `onOutput` yet, and when it last had some (see `print`).
+    this.unshown = [];
+    this.shownAt = -Infinity;
+    this.showTimer = null;
     this.events = [];
     this.dbCalls = 0;
     this.checks = typeof options.checks === 'string' ? options.checks : null;
@@ -153,8 +226,10 @@ class ScriptRun {
 
   /**
    * The time limit for endless loops: `timeoutMs` of wall time in which the script is busy. It
-   * pauses while the worker waits, idle, for what its subscribers or monitors receive (it says
-   * so: `{t: 'idle'}`), and starts afresh when the page next hands it something.
+   * pauses while the worker waits, idle, for what its subscribers or monitors receive, for a
+   * blocking command or for a timer (it says so: `{t: 'idle', why}`), and starts afresh when the
+   * page next hands it something, or when the worker says it is busy again (`{t: 'busy'}`: a
+   * timer fired).
    */
   armTimeLimit() {
     clearTimeout(this.timer);
@@ -176,11 +251,17 @@ class ScriptRun {
     this.waiting(false);
   }
 
-  /** Tells `onWaiting` whether the script now waits, idle, for what its listeners receive. */
-  waiting(idle) {
+  /**
+   * Tells `onWaiting` whether the script now waits, idle (`info`: what for, see `waitingInfo`),
+   * or is busy again.
+   */
+  waiting(idle, info) {
     if (!this.onWaiting) return;
+    // The lines printed before it waited come before the news.
+    if (this.onOutput) this.show();
     try {
-      this.onWaiting(idle);
+      if (idle) this.onWaiting(true, info);
+      else this.onWaiting(false);
     } catch (err) {
       console.error('runScript onWaiting failed:', err);
     }
@@ -193,17 +274,23 @@ class ScriptRun {
       if (message.seen === this.sent && this.timer !== null) {
         clearTimeout(this.timer);
         this.timer = null;
-        this.waiting(true);
+        this.waiting(true, waitingInfo(message.why));
       }
       return;
     }
     this.busyAgain();
+    if (message.t === 'busy') return;
     // While the code of a batch's commands is fetched, later messages wait in order.
     if (this.fetching) {
       this.fetching.push(message);
       return;
     }
     if (Array.isArray(message)) {
+      // A line printed, alone (the worker sends each at once): `[id, false, 'log', 2, stream, text]`.
+      if (message.length === 6 && message[2] === 'log' && message[1] === false) {
+        this.print(message[4], message[5]);
+        return;
+      }
       const batch = decodeBatch(message);
       if (batch) this.batch(batch);
     } else if (message.t === 'checks') this.checkResults = Array.isArray(message.results) ? message.results : [];
@@ -481,10 +568,33 @@ class ScriptRun {
     return [clock.now(), clock.isPaused(), clock.speed()];
   }
 
+  /**
+   * A line the script printed. `onOutput` has it at once when the output was quiet for
+   * `OUTPUT_INTERVAL_MS`, else with the others of that time: the worker sends every line as it
+   * is printed, one message each, and an editor redrawing its output after each of hundreds of
+   * lines falls far behind (500 lines, each after an awaited command, took 0.9 s to show in the
+   * editor handed over one by one, 0.2 s this way).
+   */
   print(stream, text) {
     const entry = { stream, text };
     if (this.output.length < MAX_KEPT_OUTPUT) this.output.push(entry);
-    if (this.onOutput) {
+    if (!this.onOutput) return;
+    this.unshown.push(entry);
+    if (this.showTimer !== null) return;
+    const wait = this.shownAt + OUTPUT_INTERVAL_MS - performance.now();
+    if (wait <= 0) this.show();
+    else this.showTimer = setTimeout(() => this.show(), wait);
+  }
+
+  /** Hands `onOutput` the lines it has not had yet, in order. */
+  show() {
+    clearTimeout(this.showTimer);
+    this.showTimer = null;
+    this.shownAt = performance.now();
+    const lines = this.unshown;
+    if (lines.length === 0) return;
+    this.unshown = [];
+    for (const entry of lines) {
       try {
         this.onOutput(entry);
       } catch (err) {
@@ -539,6 +649,8 @@ class ScriptRun {
     } else if (status === 'error' && error) {
       this.print('error', errorText(error));
     }
+    // Every line reaches `onOutput` before the run is over.
+    if (this.onOutput) this.show();
     this.resolve({
       status,
       error: described,
@@ -578,10 +690,13 @@ export class Runner {
 
   /**
    * Runs a learner script. Options: `onOutput({stream, text})` for each line printed (`stream`:
-   * log, info, debug, warn, error), `onEvent(record)` for each `{kind: 'db', name, start, end}`
-   * and `{kind: 'sleep', start, end}` (virtual Unix ms), `onWaiting(idle)` when the script starts
-   * (true) or stops (false) waiting idle for what its subscribers or monitors receive (the time
-   * limit does not count meanwhile), `timeoutMs` (wall-time limit, default 5000), `dbLatencyMs`
+   * log, info, debug, warn, error; as printed, or with the others of the same 0.1 s while lines
+   * pour in), `onEvent(record)` for each `{kind: 'db', name, start, end}` and `{kind: 'sleep',
+   * start, end}` (virtual Unix ms), `onWaiting(idle, info)` when the script starts (true) or
+   * stops (false) waiting idle — for what its subscribers or monitors receive, for a blocking
+   * command, for a timer — (the time limit does not count meanwhile; `info`: `{reason:
+   * 'messages'|'blocked'|'timer', text, command}`, `text` a status line to show, `command` the
+   * blocked command's words), `timeoutMs` (wall-time limit, default 5000), `dbLatencyMs`
    * (virtual cost of a `db` call, default 50), `keepListening` (a client still subscribed or
    * monitoring when the code is over keeps the run going, as its open socket keeps a Node
    * process, until it unsubscribes or quits, or `stop()`; the editor's runs; not with `checks`),

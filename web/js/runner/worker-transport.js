@@ -2,7 +2,8 @@
 //! reached by `postMessage`.
 //!
 //! `HostLink` batches what the worker asks of the page: everything asked in the same synchronous
-//! run of code (up to the microtask that flushes it) goes as one batch message. An op is an
+//! run of code (up to the microtask that flushes it) goes as one batch message; a console line
+//! goes at once, with what was queued before it (`sendNow`). An op is an
 //! array: `['open', conn, stringNumbers]`, `['close', conn]`, `['call', conn, argv, buffers]`, `['sleep', ms]`,
 //! `['db', name, ms]`, `['crash']`, `['log', stream, text]`. The page runs the ops in order and,
 //! when one of them awaits an answer, answers the batch with `results` (`results[i]` answers op
@@ -79,6 +80,17 @@ export class HostLink {
       this.scheduled = true;
       queueMicrotask(this.flush);
     }
+  }
+
+  /**
+   * Sends an op at once, with whatever was queued before it, instead of at the end of the tick:
+   * a console line must reach the page even if the code then never yields (an endless loop
+   * would keep the batch in the worker, and the page terminates the worker with it).
+   */
+  sendNow(op) {
+    this.ops.push(op);
+    this.answers.push(null);
+    this.flush();
   }
 
   /** Queues an op and returns its answer (an awaitable). */

@@ -11,10 +11,15 @@
 //! timer, no call in flight, no command awaiting its reply, no client still connecting — as
 //! Node's event loop ends (open connections do not keep it alive, as with the Node package). With
 //! `listen` in the run message (the editor's runs), a client still subscribed or monitoring keeps
-//! the run going, as its socket keeps a Node process: the worker tells the page it waits, idle,
-//! for what that client receives, until the client unsubscribes, quits or the page stops the run.
-//! Then, or at the first uncaught error (Node stops there too), the worker posts
-//! `{t: 'done', error}`; `error` carries the name, message and the learner's line.
+//! the run going, as its socket keeps a Node process, until the client unsubscribes, quits or the
+//! page stops the run. Then, or at the first uncaught error (Node stops there too), the worker
+//! posts `{t: 'done', error}`; `error` carries the name, message and the learner's line.
+//!
+//! The page's time limit is for code that keeps the worker busy. When the script only waits —
+//! for what a subscriber or monitor of its own receives, for a blocking command (BLPOP, XREAD
+//! BLOCK…) that another client may serve, or for a timer — the worker tells the page
+//! (`{t: 'idle', seen, why}`), which stops counting; the page counts again when it next hands the
+//! worker something, or when a timer wakes the worker (`{t: 'busy'}`, before the timer's code).
 //!
 //! With `checks` (a lesson's grader, see `checks.js`), once the learner's code is over and did not
 //! fail, the checks run in the same worker, with the learner's exports, fresh clients, the
@@ -25,7 +30,7 @@ import { Redis, Cluster } from '../client/redis.js';
 import { Command, CALL_SITE } from '../client/command.js';
 import { Pipeline } from '../client/pipeline.js';
 import { ReplyError, RedisError, AbortError } from '../client/errors.js';
-import { createClient, defineScript, ErrorReply, commandOptions } from '../client/node-redis.js';
+import * as nodeRedis from '../client/node-redis.js';
 import { setPlatform } from '../client/platform.js';
 import { HostLink, createWorkerTransport } from './worker-transport.js';
 import {
@@ -149,6 +154,13 @@ setPlatform({
   wrapBytes: (u8) => (u8 instanceof Buffer ? u8 : new Buffer(u8.buffer, u8.byteOffset, u8.byteLength)),
   bytesToString: (b) => decoder.decode(b),
   onClientCreated: (client) => clients.add(client),
+  // The client's own timers (a command's `commandTimeout`, a reconnection) run the script's code
+  // on the worker's own initiative, as the learner's timers do.
+  setTimeout: (fn, ms) =>
+    setTimeout(() => {
+      wakeUp();
+      fn();
+    }, ms),
   captureCallSites: true,
   warn: (...args) => console.warn(...args),
   printError: (...args) => console.error(...args),
@@ -157,7 +169,9 @@ setPlatform({
 // `require('ioredis')` is the class itself, with the other exports on it, as ioredis's CommonJS
 // entry is.
 Object.assign(Redis, { default: Redis, Redis, Cluster, Command, Pipeline, ReplyError, RedisError, AbortError });
-const redisModule = { createClient, defineScript, ErrorReply, commandOptions };
+// What the `redis` package (node-redis 4) exports and this style has: its helpers and errors.
+const redisModule = {};
+for (const name of nodeRedis.NODE_REDIS_EXPORTS) redisModule[name] = nodeRedis[name];
 
 // ---- console ---------------------------------------------------------------------------------
 
@@ -172,14 +186,17 @@ function emit(stream, text) {
   if (outputDropped) return;
   if (outputLines >= MAX_OUTPUT_LINES || outputChars + text.length > MAX_OUTPUT_CHARS) {
     outputDropped = true;
-    link.send(['log', 'warn', `[output limit reached: ${MAX_OUTPUT_LINES} lines or ${MAX_OUTPUT_CHARS} characters; later output dropped]`]);
+    link.sendNow(['log', 'warn', `[output limit reached: ${MAX_OUTPUT_LINES} lines or ${MAX_OUTPUT_CHARS} characters; later output dropped]`]);
     return;
   }
   outputLines++;
   outputChars += text.length;
   printed.push(text);
   if (groupIndent) text = groupIndent + text.replaceAll('\n', `\n${groupIndent}`);
-  link.send(['log', stream, text]);
+  // At once, as Node writes a line to stdout at once: what the code does next may never yield
+  // (`console.log('start'); while (true) {}`), and the page, which then terminates the worker,
+  // must have the line already.
+  link.sendNow(['log', stream, text]);
 }
 
 /** The learner's frames of an error; for a failed command, where the command was issued. */
@@ -251,6 +268,7 @@ function learnerSetTimeout(fn, ms, ...args) {
   if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
   const id = setTimeout(() => {
     learnerTimers.delete(id);
+    wakeUp();
     fn(...args);
     checkSoon();
   }, ms);
@@ -261,6 +279,7 @@ function learnerSetTimeout(fn, ms, ...args) {
 function learnerSetInterval(fn, ms, ...args) {
   if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
   const id = setInterval(() => {
+    wakeUp();
     fn(...args);
     checkSoon();
   }, ms);
@@ -419,12 +438,56 @@ function clientBusy(client) {
   return client.commandQueue.length > 0 || (status !== 'monitoring' && client.offlineQueue.length > 0);
 }
 
+/**
+ * Whether a client's connection is blocked in a command (BLPOP, XREAD BLOCK, WAIT…): the server
+ * holds it until another client serves it, or its timeout (the page's clock) ends it.
+ */
+function clientBlocked(client) {
+  return client._blocked === true && client.status === 'ready' && client.commandQueue.length > 0;
+}
+
 /** Whether anything the script started is still pending: a command, a timer, a connection. */
 function pending() {
   if (link.inFlight > 0 || link.ops.length > 0) return true;
   if (learnerTimers.size > 0 || immediates.size > 0) return true;
   for (const client of clients) if (clientBusy(client)) return true;
   return false;
+}
+
+/**
+ * Whether something the script started will come back by itself in a moment: the page's answer
+ * to a batch, an immediate, a connection being made, a command not blocked. Not a blocked
+ * command, a timer or a subscriber: those wait for others, or for their time.
+ */
+function working() {
+  if (link.inFlight > 0 || link.ops.length > 0 || immediates.size > 0) return true;
+  for (const client of clients) if (!clientBlocked(client) && clientBusy(client)) return true;
+  return false;
+}
+
+/** At most this many characters of a blocked command's words go to the page. */
+const MAX_WORD_CHARS = 40;
+
+/**
+ * What the script waits for when nothing of its own is working, for the page to say (see
+ * `working`): `{reason: 'blocked', command: [name, …args]}`, a client blocked in a command (the
+ * console can serve it); `{reason: 'messages'}`, a subscriber or monitor (the console can publish
+ * to it), only while that keeps the run going; `{reason: 'timer'}`; or null: nothing at all.
+ */
+function waitReason() {
+  for (const client of clients) {
+    if (!clientBlocked(client)) continue;
+    const { name, args } = client.commandQueue.peekAt(0).command;
+    const words = [String(name).toUpperCase()];
+    for (const arg of args.slice(0, 8)) {
+      const word = typeof arg === 'string' ? arg : arg instanceof Uint8Array ? decoder.decode(arg) : String(arg);
+      words.push(word.length > MAX_WORD_CHARS ? `${word.slice(0, MAX_WORD_CHARS)}…` : word);
+    }
+    return { reason: 'blocked', command: words };
+  }
+  if ((!topSettled || keepListening) && listening()) return { reason: 'messages' };
+  if (learnerTimers.size > 0) return { reason: 'timer' };
+  return null;
 }
 
 /** Whether anything may still happen: the run is over when nothing is. */
@@ -472,85 +535,107 @@ for (const name of ['XMLHttpRequest', 'WebSocket', 'EventSource']) {
   });
 }
 
-/** While the top level awaits: how often, and how many looks in a row find it stuck. */
-const STUCK_CHECK_MS = 100;
+/** How often the worker looks at what is pending, and how many looks in a row find it stuck. */
+const LOOK_MS = 100;
 const STUCK_CHECKS = 3;
-let stuckTimer = null;
+let lookTimer = null;
 /**
- * Whether the page was told that the script waits, idle, for what its listening clients
- * receive; anything from the page wakes it (and the page counts its time limit again).
+ * Whether the page was told that the script waits, idle (see `look`); anything from the page
+ * wakes it (and the page counts its time limit again), and so does a timer (see `wakeUp`).
  */
 let idleTold = false;
-/** Looks in a row that found nothing pending (see `watchTopLevel`). */
+/** Looks in a row that found nothing working and nothing happening in between (see `look`). */
 let idleChecks = 0;
 /** Messages received from the page: an idle notice names how many it had read. */
 let received = 0;
 
 /**
  * Checks in a later task whether the run is over. Idle must hold twice in a row: the browser
- * reports an unhandled rejection in a task of its own, which must come before the end.
+ * reports an unhandled rejection in a task of its own, which must come before the end. While
+ * the top level awaits, or something is still pending after it, the worker looks at it now and
+ * then instead (see `look`).
  */
 function checkSoon(confirming = false) {
   if (finished) return;
   if (!topSettled) {
-    if (!checking) watchTopLevel();
+    if (!checking) watch();
     return;
-  }
-  if (stuckTimer !== null) {
-    clearTimeout(stuckTimer);
-    stuckTimer = null;
   }
   if (checkScheduled && !confirming) return;
   checkScheduled = true;
   setTimeout(() => {
     checkScheduled = false;
-    if (finished || busy()) return;
-    if (!confirming) checkSoon(true);
+    if (finished) return;
+    if (busy()) watch();
+    else if (!confirming) checkSoon(true);
     else if (pendingChecks !== null) startChecks();
-    else if (keepListening && listening()) tellIdle();
+    else if (keepListening && listening()) tellIdle({ reason: 'messages' });
     else finish(null);
   }, 0);
 }
 
 /**
- * Tells the page, once until it next hands the worker something, that the script waits idle for
- * what its listening clients receive (the page stops counting the time limit meanwhile).
+ * Tells the page, once until it next hands the worker something or a timer wakes it, that the
+ * script waits idle, and for what (`why`, see `waitReason`): the page stops counting the time
+ * limit meanwhile, and says what the script waits for.
  */
-function tellIdle() {
+function tellIdle(why) {
   if (idleTold) return;
   idleTold = true;
-  post({ t: 'idle', seen: received });
+  post({ t: 'idle', seen: received, why });
 }
 
 /**
- * While the top-level code awaits, the worker looks every 0.1 s at what is pending (commands,
- * timers, connections; after the network was used, it stops looking: an answer from there may
- * come at any time). When nothing is:
- * - with a client listening (a subscriber, a monitor), twice in a row, the script waits for
- *   what others send (a PUBLISH typed in the console): the page is told, and stops counting the
- *   time limit, meant for endless loops, until it next hands the worker something;
- * - else, three times in a row, no promise can settle any more: Node stops there with its
- *   warning about an unsettled top-level await (exit code 13), and the run ends with that error
- *   at once, rather than at the time limit.
+ * The worker runs the script's code on its own initiative (a timer fired): the looks start
+ * again, and a page told that the script waits is told first that it is busy, so that its time
+ * limit counts again before the code runs (which may be an endless loop).
  */
-function watchTopLevel() {
-  if (stuckTimer !== null || usedNetwork) return;
-  stuckTimer = setTimeout(() => {
-    stuckTimer = null;
-    if (finished || topSettled || checking) return;
-    if (pending()) {
-      idleChecks = 0;
-    } else {
-      idleChecks += 1;
-      if (listening()) {
-        if (idleChecks >= 2) tellIdle();
-      } else if (idleChecks >= STUCK_CHECKS) {
-        fail(unsettledAwait());
-        return;
-      }
+function wakeUp() {
+  idleChecks = 0;
+  if (!idleTold) return;
+  idleTold = false;
+  post({ t: 'busy' });
+}
+
+/** Looks at what is pending every `LOOK_MS` until the run is over (see `look`). */
+function watch() {
+  if (lookTimer !== null || usedNetwork || checking || finished) return;
+  lookTimer = setTimeout(look, LOOK_MS);
+}
+
+/**
+ * While the top-level code awaits, or something is still pending once it is over, the worker
+ * looks every 0.1 s at what is working (see `working`; after the network was used, it stops
+ * looking: an answer from there may come at any time). When nothing is, and nothing happened
+ * since the last look (a message from the page, a timer):
+ * - twice in a row, with something to wait for (see `waitReason`: a client blocked in a
+ *   command, a subscriber or monitor, a timer), the script waits: the page is told, and stops
+ *   counting the time limit, meant for endless loops, until the worker is busy again. A script
+ *   whose timers or commands keep it busy (an `await` in an endless loop) never looks idle;
+ * - else, three times in a row while the top level awaits, no promise can settle any more: Node
+ *   stops there with its warning about an unsettled top-level await (exit code 13), and the run
+ *   ends with that error at once, rather than at the time limit.
+ */
+function look() {
+  lookTimer = null;
+  if (finished || checking) return;
+  if (topSettled && !pending()) {
+    checkSoon();
+    return;
+  }
+  if (working()) {
+    idleChecks = 0;
+  } else {
+    idleChecks += 1;
+    const why = waitReason();
+    if (why !== null) {
+      if (idleChecks >= 2) tellIdle(why);
+    } else if (!topSettled && idleChecks >= STUCK_CHECKS) {
+      fail(unsettledAwait());
+      return;
     }
-    watchTopLevel();
-  }, STUCK_CHECK_MS);
+  }
+  watch();
 }
 
 /** Why a stuck run ended (Node's warning, and what it means); shown without an error name. */

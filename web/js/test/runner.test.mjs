@@ -399,6 +399,27 @@ test('the worker transport hands output over one connection a turn, after the an
   assert.deepEqual(log, ['a two', 'b two', 'pong', 'a then', 'b then']);
 });
 
+test('a console line goes to the page at once, with what was queued before it: an endless loop next cannot keep it', async () => {
+  const posted = [];
+  const link = new HostLink((message) => posted.push(message));
+  link.ask(['sleep', 5]);
+  link.sendNow(['log', 'log', 'start']);
+  assert.equal(posted.length, 1, 'posted before the tick ends');
+  assert.deepEqual(decodeBatch(posted[0]).ops, [['sleep', 5], ['log', 'log', 'start']]);
+  assert.equal(decodeBatch(posted[0]).reply, true);
+  assert.equal(link.inFlight, 1);
+  link.sendNow(['log', 'warn', 'alone']);
+  // A lone line: the shape the page reads without decoding the batch (script-run.js).
+  assert.deepEqual(posted[1].slice(1), [false, 'log', 2, 'warn', 'alone']);
+  link.send(['log', 'log', 'later']);
+  assert.equal(posted.length, 2);
+  await Promise.resolve();
+  assert.equal(posted.length, 3);
+  assert.deepEqual(decodeBatch(posted[2]).ops, [['log', 'log', 'later']]);
+  await Promise.resolve();
+  assert.equal(posted.length, 3, 'no empty batches');
+});
+
 test('batches and answers are flat arrays; ops read back as queued, the clock only when sent', () => {
   const ops = [
     ['open', 1, true],

@@ -261,9 +261,10 @@ pub fn Editor() -> impl IntoView {
     let hidden_lines = RwSignal::new(0usize);
     let next_id = StoredValue::new(0u64);
     let state = RwSignal::new(RunState::Idle);
-    // While running: whether the script waits, idle, for what its subscribers or monitors
-    // receive (the runner's `onWaiting`), which the status says instead of "Running…".
-    let waiting = RwSignal::new(false);
+    // While running: what the script waits for, idle (the runner's `onWaiting` text: messages
+    // to its subscribers, a blocking command, a timer), which the status says instead of
+    // "Running…"; `None` while it works.
+    let waiting = RwSignal::new(None::<String>);
     // Runs so far (setup commands count as one), so a status can be told from the previous.
     let run_count = StoredValue::new(0u64);
     let next_run = move || {
@@ -338,7 +339,7 @@ pub fn Editor() -> impl IntoView {
         lines.set(Vec::new());
         hidden_lines.set(0);
         mark_error_line(None);
-        waiting.set(false);
+        waiting.set(None);
         state.set(RunState::Running);
         let on_output = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
             let stream = get(&entry, "stream")
@@ -366,8 +367,12 @@ pub fn Editor() -> impl IntoView {
             };
             spans.record(ScriptSpan { db, start, end });
         });
-        let on_waiting = Closure::<dyn FnMut(JsValue)>::new(move |idle: JsValue| {
-            waiting.set(idle.as_bool() == Some(true));
+        let on_waiting = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |idle: JsValue, info: JsValue| {
+            waiting.set((idle.as_bool() == Some(true)).then(|| {
+                get(&info, "text").and_then(|t| t.as_string()).unwrap_or_else(|| {
+                    "Waiting: the script waits, idle. Stop ends it.".to_string()
+                })
+            }));
         });
         let options = Object::new();
         set(&options, "onOutput", on_output.as_ref());
@@ -394,7 +399,7 @@ pub fn Editor() -> impl IntoView {
             let result = resolve(done).await;
             // The callbacks are called until the run ends, no later.
             drop((on_output, on_event, on_waiting));
-            waiting.set(false);
+            waiting.set(None);
             stopper.set_value(None);
             let (status, result) = match result {
                 Ok(result) => (
@@ -815,16 +820,16 @@ pub fn Editor() -> impl IntoView {
                     }
                 >
                     {move || (hidden_lines.get() > 0).then(|| view! {
-                        <p class="output-more">{format!("… {} earlier lines not shown", hidden_lines.get())}</p>
+                        <p class="output-more">{match hidden_lines.get() { 1 => "… 1 earlier line not shown".to_string(), n => format!("… {n} earlier lines not shown") }}</p>
                     })}
                     <For each=move || lines.get() key=|l| l.id let:line>
                         <pre class=format!("output-line {}", line.stream)>{line.text}</pre>
                     </For>
                     {move || match state.get() {
                         RunState::Idle => view! { <p class="run-status idle">"Output appears here when you run the script."</p> }.into_any(),
-                        RunState::Running if waiting.get() => view! {
+                        RunState::Running if waiting.with(Option::is_some) => view! {
                             <p class="run-status running waiting" data-testid="run-status" data-waiting="true">
-                                "Listening: the script waits for messages (try PUBLISH in the console). Stop ends it."
+                                {move || waiting.get().unwrap_or_default()}
                             </p>
                         }.into_any(),
                         RunState::Running => view! { <p class="run-status running" data-testid="run-status">"Running…"</p> }.into_any(),

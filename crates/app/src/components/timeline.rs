@@ -334,7 +334,9 @@ pub fn Timeline() -> impl IntoView {
                     {move || {
                         let (hits, misses) = totals();
                         let rate = if hits + misses == 0 { "—".to_string() } else { format!("{:.1} %", hits as f64 * 100.0 / (hits + misses) as f64) };
-                        format!("● {hits} hits  ✕ {misses} misses  hit rate {rate}")
+                        let hit_word = if hits == 1 { "hit" } else { "hits" };
+                        let miss_word = if misses == 1 { "miss" } else { "misses" };
+                        format!("● {hits} {hit_word}  ✕ {misses} {miss_word}  hit rate {rate}")
                     }}
                 </span>
                 <input
