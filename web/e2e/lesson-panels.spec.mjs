@@ -177,6 +177,14 @@ test('answer the quiz: explanations and score; progress is kept across a reload'
   const shown = await page.$$eval(`${question(0)} [data-testid=quiz-explanation]`, (els) => els.filter((e) => !e.hidden).map((e) => e.textContent));
   // Rendered as inline Markdown: `code` loses its backticks.
   assert.deepEqual(shown, keys.quiz[0].options.map((o) => o.explanation.replaceAll('`', '')));
+  // The answer is kept: the choices and the button are disabled, so the verdict cannot be
+  // made to sit beside another choice; Retry starts the quiz afresh.
+  const right = keys.quiz[0].options.findIndex((o) => o.correct);
+  assert.equal(await page.isDisabled(`${question(0)} input[value="${right}"]`), true);
+  assert.equal(await page.isDisabled(`${question(0)} [data-testid=quiz-check]`), true);
+  await page.click('[data-testid=quiz-retry]');
+  assert.equal(await page.getAttribute(question(0), 'data-answered'), null);
+  assert.equal(await page.isDisabled(`${question(0)} input[value="${right}"]`), false);
   // Then every question right.
   for (const [i, q] of keys.quiz.entries()) {
     for (const [j, o] of q.options.entries()) {
@@ -228,6 +236,45 @@ test('load-lesson opens a lesson object from an embedding page; HTML in it stays
   assert.equal((await page.$$('[data-testid=lesson] img, [data-testid=lesson] script, [data-testid=lesson-title] b')).length, 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.deepEqual(harness.problems, []);
+});
+
+test('each lesson keeps the code written for it: opening another puts that aside, with a note', async () => {
+  const page = await harness.open();
+  await openLesson(page, 'keys-and-values');
+  const code = () => page.evaluate(() => window.redisPlayground.editorCode.get());
+  assert.equal(await code(), keys.challenge.starter);
+  await setCode(page, '// my keys-and-values work\n');
+  await openLesson(page, 'leaderboard');
+  const board = lessonFile('09-leaderboard.md');
+  assert.equal(await code(), board.challenge.starter, 'the new lesson gets its own starter');
+  assert.match(await page.textContent('[data-testid=lesson-note]'), /Your code for “Keys and values” is kept/);
+  // Back: the work comes back; the leaderboard starter, untouched, is simply replaced.
+  await openLesson(page, 'keys-and-values');
+  assert.equal(await code(), '// my keys-and-values work\n');
+  assert.equal(await page.$('[data-testid=lesson-note]'), null);
+  // Kept across a reload too.
+  await setCode(page, keys.challenge.starter);
+  await openLesson(page, 'leaderboard');
+  await setCode(page, '// my board\n');
+  await openLesson(page, 'keys-and-values');
+  await page.reload();
+  await openLesson(page, 'leaderboard');
+  assert.equal(await code(), '// my board\n');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a lesson without a summary or a quick reference shows no stray text', async () => {
+  const page = await harness.open();
+  await page.waitForSelector('[data-testid=lesson-picker]');
+  const bare = { ...keys, id: 'bare-lesson', summary: '', reference: '' };
+  await page.evaluate((lesson) => window.dispatchEvent(new CustomEvent('redis-playground:load-lesson', { detail: { lesson } })), bare);
+  await page.waitForSelector('[data-testid=lesson][data-lesson=bare-lesson] [data-testid=lesson-title]');
+  // No text of its own directly in the lesson body (a null part would show as "null").
+  const stray = await page.$eval('[data-testid=lesson] .lesson-body', (body) =>
+    [...body.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== '').map((n) => n.textContent),
+  );
+  assert.deepEqual(stray, []);
+  assert.equal(await page.$('[data-testid=lesson-reference]'), null);
 });
 
 test('a lesson with a mistake shows a clear error and the page keeps working', async () => {

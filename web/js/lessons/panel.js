@@ -53,7 +53,22 @@ function saveProgress(progress) {
 function lessonProgress(id) {
   const all = loadProgress();
   const entry = all[id] && typeof all[id] === 'object' ? all[id] : {};
-  return { challengePassed: Boolean(entry.challengePassed), quiz: entry.quiz && typeof entry.quiz === 'object' ? entry.quiz : {} };
+  const progress = { challengePassed: Boolean(entry.challengePassed), quiz: entry.quiz && typeof entry.quiz === 'object' ? entry.quiz : {} };
+  // The learner's code for the lesson, kept when another lesson took the editor.
+  if (typeof entry.draft === 'string') progress.draft = entry.draft;
+  return progress;
+}
+
+/** The most a kept draft may weigh (characters); a larger one is not kept. */
+const DRAFT_MAX = 200_000;
+
+/** Keeps `code` as the learner's code for `lesson` (no progress event: nothing was achieved). */
+function saveDraft(lesson, code) {
+  if (code.length > DRAFT_MAX) return false;
+  const all = loadProgress();
+  all[lesson.id] = { ...lessonProgress(lesson.id), draft: code };
+  saveProgress(all);
+  return true;
 }
 
 function updateProgress(lesson, change) {
@@ -87,12 +102,27 @@ function setEditorCode(text) {
   if (bridge && typeof bridge.set === 'function') bridge.set(text);
 }
 
-/** Puts the starter in the editor unless the learner has code of their own there. */
-function offerStarter(lesson) {
+/**
+ * Gives the editor to the lesson opened after `previous` (null: the first one opened): the code
+ * the learner wrote for it before, else its starter. What the editor held stays when it is
+ * the learner's own code and no lesson was open, or the same lesson opens again; the code
+ * written for the previous lesson is kept as that lesson's, to come back when it opens again.
+ * Answers a note for the learner when their code was put aside, else null.
+ */
+function offerStarter(lesson, previous) {
   const code = editorCode();
   starters.add(lesson.challenge.starter);
   // Replaceable: nothing, a lesson's starter, or the editor's first-visit example.
-  if (code.trim() === '' || starters.has(code) || code === ns().editorExample) setEditorCode(lesson.challenge.starter);
+  const replaceable = code.trim() === '' || starters.has(code) || code === ns().editorExample;
+  const mine = lessonProgress(lesson.id).draft;
+  if (replaceable) {
+    setEditorCode(mine ?? lesson.challenge.starter);
+    return null;
+  }
+  if (previous === null || previous.id === lesson.id || code === mine) return null;
+  if (!saveDraft(previous, code)) return null;
+  setEditorCode(mine ?? lesson.challenge.starter);
+  return `Your code for “${previous.title}” is kept: it comes back in the editor when you open that lesson again.`;
 }
 
 // ---- the lesson panel ------------------------------------------------------------------------
@@ -129,7 +159,7 @@ function checkView(check) {
   );
 }
 
-function renderLesson(lesson) {
+function renderLesson(lesson, note = null) {
   const body = lessonBody();
   if (!body) return;
   const progress = lessonProgress(lesson.id);
@@ -160,8 +190,9 @@ function renderLesson(lesson) {
         run = await startExample(lesson, {
           onOutput: (o) => lines.append(el('div', { class: `out-${o.stream}`, text: o.text })),
           // Waiting, idle, for what its subscribers receive (a PUBLISH typed in the console).
-          onWaiting: (idle) => {
-            status.textContent = idle ? 'Listening: the example waits for messages (try PUBLISH in the console). Stop ends it.' : 'Running…';
+          onWaiting: (idle, info) => {
+            const text = info?.text ?? 'Listening: the script waits for messages (try PUBLISH in the console). Stop ends it.';
+            status.textContent = idle ? text.replace('the script', 'the example') : 'Running…';
             status.dataset.waiting = String(idle);
           },
         });
@@ -226,7 +257,10 @@ function renderLesson(lesson) {
   });
   if (lesson.challenge.hints.length === 0) hintButton.disabled = true;
 
-  body.replaceChildren(
+  // (`replaceChildren` would show a null as the text "null": a lesson without a summary or a
+  // quick reference leaves it out.)
+  const parts = [
+    note ? el('p', { class: 'lesson-note', testid: 'lesson-note', role: 'status', text: note }) : null,
     el('h2', { class: 'lesson-title', testid: 'lesson-title', text: lesson.title }),
     lesson.summary ? el('p', { class: 'lesson-summary', text: lesson.summary }) : null,
     markdown(lesson.explanation, { testid: 'lesson-explanation' }),
@@ -262,7 +296,8 @@ function renderLesson(lesson) {
     lesson.reference
       ? el('details', { class: 'lesson-reference', testid: 'lesson-reference', open: '' }, el('summary', { text: 'Quick reference' }), markdown(lesson.reference))
       : null,
-  );
+  ];
+  body.replaceChildren(...parts.filter((part) => part !== null));
 }
 
 // ---- the quiz panel --------------------------------------------------------------------------
@@ -299,6 +334,10 @@ function renderQuiz(lesson) {
       verdict.textContent = correct ? 'Correct.' : `Not quite: the right answer${q.multiple ? 's are' : ' is'} marked below.`;
       verdict.className = `quiz-verdict ${correct ? 'pass' : 'fail'}`;
       item.dataset.answered = correct ? 'correct' : 'wrong';
+      // An answered question keeps its answer (its verdict would no longer match a changed
+      // choice, and the right one is shown): "Retry the quiz" starts it afresh.
+      for (const input of inputs) input.disabled = true;
+      checkButton.disabled = true;
     };
     const checkButton = el('button', {
       type: 'button',
@@ -357,10 +396,11 @@ function renderMarkdownInline(text) {
 // ---- opening ---------------------------------------------------------------------------------
 
 function open(lesson) {
+  const previous = current;
   current = lesson;
-  renderLesson(lesson);
+  const note = offerStarter(lesson, previous);
+  renderLesson(lesson, note);
   renderQuiz(lesson);
-  offerStarter(lesson);
   const panel = document.querySelector('[data-testid="lesson"]');
   if (panel) panel.dataset.lesson = lesson.id;
   return lesson;
