@@ -367,13 +367,16 @@ pub fn Editor() -> impl IntoView {
             };
             spans.record(ScriptSpan { db, start, end });
         });
-        let on_waiting = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |idle: JsValue, info: JsValue| {
-            waiting.set((idle.as_bool() == Some(true)).then(|| {
-                get(&info, "text").and_then(|t| t.as_string()).unwrap_or_else(|| {
-                    "Waiting: the script waits, idle. Stop ends it.".to_string()
-                })
-            }));
-        });
+        let on_waiting =
+            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |idle: JsValue, info: JsValue| {
+                waiting.set((idle.as_bool() == Some(true)).then(|| {
+                    get(&info, "text")
+                        .and_then(|t| t.as_string())
+                        .unwrap_or_else(|| {
+                            "Waiting: the script waits, idle. Stop ends it.".to_string()
+                        })
+                }));
+            });
         let options = Object::new();
         set(&options, "onOutput", on_output.as_ref());
         set(&options, "onEvent", on_event.as_ref());
