@@ -34,7 +34,7 @@ test('the starter cache-aside script runs: a miss, then hits, and 50 ms db spans
   );
   assert.equal(lines.at(-1), 'db calls: 1');
   assert.match(await editor.summary(), /^Finished: 1 db call, 3\d\d ms of virtual time/);
-  await page.getByTestId('hit-rate').getByText('● 2 hits  ✕ 1 miss').waitFor();
+  await page.getByTestId('hit-rate').getByText(/^● 2 hits {2}✕ 1 miss {2}hit rate/).waitFor();
   const recent = await timelineRecent(page);
   const index = (pattern) => recent.findIndex((t) => pattern.test(t));
   const miss = index(/^miss GET user:1 — client \d+$/);

@@ -13,21 +13,6 @@ import { Redis, Cluster } from './client/redis.js';
 import { Command } from './client/command.js';
 import { Pipeline } from './client/pipeline.js';
 import { ReplyError, RedisError, AbortError } from './client/errors.js';
-import {
-  createClient,
-  defineScript,
-  ErrorReply,
-  commandOptions,
-  MultiErrorReply,
-  WatchError,
-  ConnectionTimeoutError,
-  ClientClosedError,
-  ClientOfflineError,
-  DisconnectsClientError,
-  SocketClosedUnexpectedlyError,
-  RootNodesUnavailableError,
-  ReconnectStrategyError,
-} from './client/node-redis.js';
 
 initSync({ module: readFileSync(new URL('./engine_bg.wasm', import.meta.url)) });
 
@@ -84,6 +69,12 @@ export {
   RedisError,
   AbortError,
   clock,
+  Engine,
+  transport,
+};
+// The node-redis 4 style and its error classes (node-redis's `AbortError` only from `redis.js`:
+// ioredis's has the name here).
+export {
   createClient,
   defineScript,
   ErrorReply,
@@ -97,6 +88,4 @@ export {
   SocketClosedUnexpectedlyError,
   RootNodesUnavailableError,
   ReconnectStrategyError,
-  Engine,
-  transport,
-};
+} from './client/node-redis.js';
