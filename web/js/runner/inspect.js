@@ -6,7 +6,8 @@
 //! `[class A]`, class names before instances, `%s %d %i %f %j %o %O %c %%` in a first string.
 //! Objects with a `Symbol.for('nodejs.util.inspect.custom')` method format themselves (the Buffer
 //! of the worker does: `<Buffer 68 69>`). Errors print their name, message and the frames of the
-//! learner's code (`errorFrames`), then their own properties.
+//! learner's code (`errorFrames`), then their own properties. `formatTable` draws
+//! `console.table`'s box as Node 20 does, measuring text in terminal cells (`stringWidth`).
 //! The Node tests compare it with Node's own `util.inspect` on a corpus of values.
 
 const CUSTOM = Symbol.for('nodejs.util.inspect.custom');
@@ -132,9 +133,18 @@ function functionBase(value, constructor, tag) {
   return base;
 }
 
+/** A numeric option of `inspect`: its default when missing, no limit for null, never negative. */
+function limitOption(value, fallback) {
+  if (value === undefined) return fallback;
+  if (value === null) return Infinity;
+  return Math.max(0, value);
+}
+
 class Context {
   constructor(options) {
     this.depth = options.depth === undefined ? 2 : options.depth === null ? Infinity : options.depth;
+    this.maxArrayLength = limitOption(options.maxArrayLength, MAX_ARRAY_LENGTH);
+    this.breakLength = limitOption(options.breakLength, BREAK_LENGTH);
     this.errorFrames = options.errorFrames || null;
     this.seen = [];
     this.circular = new Map();
@@ -154,7 +164,7 @@ function formatPrimitive(ctx, value) {
         trailer = `... ${remaining} more character${remaining > 1 ? 's' : ''}`;
       }
       // Long strings with line breaks print one line per source line, joined by `+`.
-      if (str.length > MIN_LINE_WIDTH && str.length > BREAK_LENGTH - ctx.indentationLvl - 4) {
+      if (str.length > MIN_LINE_WIDTH && str.length > ctx.breakLength - ctx.indentationLvl - 4) {
         const lines = str.split(/(?<=\n)/);
         if (lines.length > 1) {
           const indent = ' '.repeat(ctx.indentationLvl);
@@ -418,42 +428,64 @@ function formatError(ctx, err, constructor, tag, keys) {
   return text;
 }
 
+const INDEX = /^(0|[1-9][0-9]*)$/;
+
+const emptyItems = (n) => `<${n} empty item${n > 1 ? 's' : ''}>`;
+const moreItems = (n) => `... ${n} more item${n > 1 ? 's' : ''}`;
+
+/**
+ * An array's entries, at most `maxArrayLength` of them. As in Node, a run of holes is one entry
+ * (`<2 empty items>`), and it counts against the limit like any other entry.
+ */
 function formatArray(ctx, value, recurseTimes) {
-  const length = Math.min(MAX_ARRAY_LENGTH, value.length);
+  const limit = Math.min(ctx.maxArrayLength, value.length);
   const output = [];
-  let holes = 0;
-  for (let i = 0; i < length; i++) {
-    if (!Object.prototype.hasOwnProperty.call(value, i)) {
-      holes++;
-      continue;
-    }
-    if (holes) {
-      output.push(`<${holes} empty item${holes > 1 ? 's' : ''}>`);
-      holes = 0;
-    }
-    output.push(formatProperty(ctx, value, recurseTimes, i, ARRAY_EXTRAS));
+  let index = 0;
+  while (index < limit && Object.prototype.hasOwnProperty.call(value, index)) {
+    output.push(formatProperty(ctx, value, recurseTimes, index, ARRAY_EXTRAS));
+    index++;
   }
-  if (holes) output.push(`<${holes} empty item${holes > 1 ? 's' : ''}>`);
-  const remaining = value.length - length;
-  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  if (index < limit) {
+    // A hole: the own indexes after it, in order, say where the next entries are (the array may
+    // be huge and nearly empty, so the indexes in between are not visited).
+    const keys = Object.keys(value);
+    for (let k = index; k < keys.length && output.length < limit; k++) {
+      const at = Number(keys[k]);
+      if (!INDEX.test(keys[k]) || at > 2 ** 32 - 2) break;
+      if (at !== index) {
+        output.push(emptyItems(at - index));
+        index = at;
+        if (output.length === limit) break;
+      }
+      output.push(formatProperty(ctx, value, recurseTimes, at, ARRAY_EXTRAS));
+      index++;
+    }
+    const remaining = value.length - index;
+    if (remaining > 0) output.push(output.length === limit ? moreItems(remaining) : emptyItems(remaining));
+    return output;
+  }
+  const remaining = value.length - index;
+  if (remaining > 0) output.push(moreItems(remaining));
   return output;
 }
 
 function formatTypedArray(ctx, value) {
-  const length = Math.min(MAX_ARRAY_LENGTH, value.length);
+  const length = Math.min(ctx.maxArrayLength, value.length);
   const output = [];
   for (let i = 0; i < length; i++) {
     output.push(typeof value[i] === 'bigint' ? `${value[i]}n` : formatNumber(value[i]));
   }
   const remaining = value.length - length;
-  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  if (remaining > 0) output.push(moreItems(remaining));
   return output;
 }
 
 function formatArrayBuffer(ctx, value) {
   const bytes = new Uint8Array(value);
-  let hex = [...bytes.subarray(0, 50)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-  if (bytes.length > 50) hex += ` ... ${bytes.length - 50} more byte${bytes.length - 50 > 1 ? 's' : ''}`;
+  const shown = Math.min(ctx.maxArrayLength, bytes.length);
+  let hex = [...bytes.subarray(0, shown)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  const remaining = bytes.length - shown;
+  if (remaining > 0) hex += ` ... ${remaining} more byte${remaining > 1 ? 's' : ''}`;
   return [`[Uint8Contents]: <${hex}>`, `byteLength: ${value.byteLength}`];
 }
 
@@ -462,11 +494,11 @@ function formatSet(ctx, value, recurseTimes) {
   ctx.indentationLvl += 2;
   let i = 0;
   for (const item of value) {
-    if (i++ >= MAX_ARRAY_LENGTH) break;
+    if (i++ >= ctx.maxArrayLength) break;
     output.push(formatValue(ctx, item, recurseTimes));
   }
-  const remaining = value.size - MAX_ARRAY_LENGTH;
-  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  const remaining = value.size - ctx.maxArrayLength;
+  if (remaining > 0) output.push(moreItems(remaining));
   ctx.indentationLvl -= 2;
   return output;
 }
@@ -476,11 +508,11 @@ function formatMap(ctx, value, recurseTimes) {
   ctx.indentationLvl += 2;
   let i = 0;
   for (const [k, v] of value) {
-    if (i++ >= MAX_ARRAY_LENGTH) break;
+    if (i++ >= ctx.maxArrayLength) break;
     output.push(`${formatValue(ctx, k, recurseTimes)} => ${formatValue(ctx, v, recurseTimes)}`);
   }
-  const remaining = value.size - MAX_ARRAY_LENGTH;
-  if (remaining > 0) output.push(`... ${remaining} more item${remaining > 1 ? 's' : ''}`);
+  const remaining = value.size - ctx.maxArrayLength;
+  if (remaining > 0) output.push(moreItems(remaining));
   ctx.indentationLvl -= 2;
   return output;
 }
@@ -513,23 +545,25 @@ function groupArrayElements(ctx, output, value) {
   let totalLength = 0;
   let maxLength = 0;
   let outputLength = output.length;
-  // A trailing "... n more items" is not grouped.
-  if (value !== undefined && value.length > MAX_ARRAY_LENGTH && outputLength > 0) outputLength--;
+  // A trailing "... n more items" is not grouped. (Node tells it by the number of entries, so
+  // an array's last extra property, past the limit, is left out of the columns too.)
+  if (ctx.maxArrayLength < outputLength) outputLength--;
   const separatorSpace = 2;
+  // Columns are measured in terminal cells (a CJK character takes two).
   const lengths = new Array(outputLength);
   for (let i = 0; i < outputLength; i++) {
-    const len = output[i].length;
+    const len = stringWidth(output[i], false);
     lengths[i] = len;
     totalLength += len + separatorSpace;
     if (maxLength < len) maxLength = len;
   }
   const actualMax = maxLength + separatorSpace;
-  if (actualMax * 3 + ctx.indentationLvl < BREAK_LENGTH && (totalLength / actualMax > 5 || maxLength <= 6)) {
+  if (actualMax * 3 + ctx.indentationLvl < ctx.breakLength && (totalLength / actualMax > 5 || maxLength <= 6)) {
     const averageBias = Math.sqrt(actualMax - totalLength / output.length);
     const biasedMax = Math.max(actualMax - 3 - averageBias, 1);
     const columns = Math.min(
       Math.round(Math.sqrt(2.5 * biasedMax * outputLength) / biasedMax),
-      Math.floor((BREAK_LENGTH - ctx.indentationLvl) / actualMax),
+      Math.floor((ctx.breakLength - ctx.indentationLvl) / actualMax),
       COMPACT * 4,
       15,
     );
@@ -557,9 +591,11 @@ function groupArrayElements(ctx, output, value) {
       let j = i;
       for (; j < max - 1; j++) {
         const cell = `${output[j]}, `;
-        row += alignRight ? cell.padStart(widths[j - i], ' ') : cell.padEnd(widths[j - i], ' ');
+        const padded = widths[j - i] + output[j].length - lengths[j];
+        row += alignRight ? cell.padStart(padded, ' ') : cell.padEnd(padded, ' ');
       }
-      row += alignRight ? output[j].padStart(widths[j - i] - separatorSpace, ' ') : output[j];
+      const padded = widths[j - i] + output[j].length - lengths[j] - separatorSpace;
+      row += alignRight ? output[j].padStart(padded, ' ') : output[j];
       rows.push(row);
     }
     if (outputLength < output.length) rows.push(output[outputLength]);
@@ -568,12 +604,12 @@ function groupArrayElements(ctx, output, value) {
   return output;
 }
 
-function isBelowBreakLength(output, start, base) {
+function isBelowBreakLength(ctx, output, start, base) {
   let totalLength = output.length + start;
-  if (totalLength + output.length > BREAK_LENGTH) return false;
+  if (totalLength + output.length > ctx.breakLength) return false;
   for (const entry of output) {
     totalLength += entry.length;
-    if (totalLength > BREAK_LENGTH) return false;
+    if (totalLength > ctx.breakLength) return false;
   }
   return base === '' || !base.includes('\n');
 }
@@ -583,7 +619,7 @@ function reduceToSingleString(ctx, output, base, braces, extrasType, recurseTime
   if (extrasType === ARRAY_EXTRAS && entries > 6) output = groupArrayElements(ctx, output, value);
   if (ctx.currentDepth - recurseTimes < COMPACT && entries === output.length) {
     const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
-    if (isBelowBreakLength(output, start, base)) {
+    if (isBelowBreakLength(ctx, output, start, base)) {
       const joined = output.join(', ');
       if (!joined.includes('\n')) return `${base ? `${base} ` : ''}${braces[0]} ${joined} ${braces[1]}`;
     }
@@ -594,7 +630,9 @@ function reduceToSingleString(ctx, output, base, braces, extrasType, recurseTime
 
 /**
  * A value as Node's `util.inspect(value)` prints it. Options: `depth` (default 2, `null` for no
- * limit), `errorFrames(error)` (the stack frames to print under an error's message).
+ * limit), `maxArrayLength` (entries shown of an array, typed array, Set or Map and bytes of an
+ * ArrayBuffer; default 100), `breakLength` (default 80, `Infinity` keeps objects on one line),
+ * `errorFrames(error)` (the stack frames to print under an error's message).
  */
 export function inspect(value, options = {}) {
   return formatValue(new Context(options), value, 0);
@@ -686,4 +724,203 @@ export function formatArgs(args, options = {}) {
     out += typeof arg === 'string' ? arg : inspect(arg, options);
   }
   return out;
+}
+
+// ---- console.table ---------------------------------------------------------------------------
+
+/**
+ * East Asian Wide and Fullwidth code points outside `Emoji_Presentation`, as inclusive pairs
+ * (from the ICU data of Node 20): two terminal cells each. Not a JS regex property, so listed.
+ */
+const WIDE_RANGES = [
+  0x1100, 0x115f, 0x2630, 0x2637, 0x268a, 0x268f, 0x2e80, 0x2e99, 0x2e9b, 0x2ef3, 0x2f00, 0x2fd5,
+  0x2ff0, 0x303e, 0x3041, 0x3096, 0x3099, 0x30ff, 0x3105, 0x312f, 0x3131, 0x318e, 0x3190, 0x31e5,
+  0x31ef, 0x321e, 0x3220, 0x3247, 0x3250, 0xa48c, 0xa490, 0xa4c6, 0xa960, 0xa97c, 0xac00, 0xd7a3,
+  0xfa0e, 0xfaff, 0xfe10, 0xfe19, 0xfe30, 0xfe52, 0xfe54, 0xfe66, 0xfe68, 0xfe6b, 0xff01, 0xff60,
+  0xffe0, 0xffe6, 0x16fe0, 0x16fe4, 0x16ff0, 0x16ff6, 0x17000, 0x18cd5, 0x18cff, 0x18d1e, 0x18d80,
+  0x18df2, 0x1aff0, 0x1aff3, 0x1aff5, 0x1affb, 0x1affd, 0x1affe, 0x1b000, 0x1b122, 0x1b132, 0x1b132,
+  0x1b150, 0x1b152, 0x1b155, 0x1b155, 0x1b164, 0x1b167, 0x1b170, 0x1b2fb, 0x1d300, 0x1d356, 0x1d360,
+  0x1d376, 0x1f200, 0x1f200, 0x1f202, 0x1f202, 0x1f210, 0x1f219, 0x1f21b, 0x1f22e, 0x1f230, 0x1f231,
+  0x1f237, 0x1f237, 0x1f23b, 0x1f23b, 0x1f240, 0x1f248, 0x1f260, 0x1f265, 0x20000, 0x2fffd, 0x30000,
+  0x3fffd,
+];
+const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
+/** Marks, controls, format characters and skin-tone modifiers take no cell. */
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cc}\p{Cf}\p{Emoji_Modifier}]/u;
+
+/**
+ * Terminal escape sequences, which Node removes before measuring a string: ESC or CSI, then
+ * either an OSC-like string ended by BEL, `ESC \` or ST, or a control sequence (numeric
+ * parameters and a final character, as in `\x1b[31m`).
+ */
+const TERMINAL_ESCAPE = (() => {
+  const start = '[\\u001B\\u009B][[\\]()#;?]*';
+  const param = '[-a-zA-Z\\d/#&.:=?%@~_]';
+  const text = `(?:(?:;${param}+)*|[a-zA-Z\\d]+(?:;${param}*)*)?(?:\\u0007|\\u001B\\u005C|\\u009C)`;
+  const control = '(?:\\d{1,4}(?:;\\d{0,4})*)?[\\dA-PR-TZcf-nq-uy=><~]';
+  return new RegExp(`${start}(?:${text}|${control})`, 'g');
+})();
+
+function codePointWidth(char) {
+  const code = char.codePointAt(0);
+  let low = 0;
+  let high = WIDE_RANGES.length / 2 - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (code < WIDE_RANGES[2 * mid]) high = mid - 1;
+    else if (code > WIDE_RANGES[2 * mid + 1]) low = mid + 1;
+    else return 2;
+  }
+  if (EMOJI_PRESENTATION.test(char)) return 2;
+  // The soft hyphen is a format character that terminals draw all the same.
+  if (code !== 0xad && ZERO_WIDTH.test(char)) return 0;
+  return 1;
+}
+
+/**
+ * The terminal cells a string takes, as Node's `getStringWidth` counts them (with ICU): wide
+ * and fullwidth characters and emoji take two, marks and controls none, every code point of an
+ * emoji sequence its own. `stripEscapes`: leave escape sequences out first (as a table does).
+ */
+export function stringWidth(str, stripEscapes = true) {
+  const text = stripEscapes ? str.replace(TERMINAL_ESCAPE, '') : str;
+  let width = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 127) {
+      // Node normalizes only from the first non-ASCII character on.
+      for (const char of text.slice(i).normalize('NFC')) width += codePointWidth(char);
+      break;
+    }
+    if (code >= 32) width += 1;
+  }
+  return width;
+}
+
+/** Node's way of naming a wrong argument in an `ERR_INVALID_ARG_TYPE` message. */
+function describeReceived(value) {
+  if (value === null || value === undefined) return String(value);
+  switch (typeof value) {
+    case 'bigint':
+      return `type bigint (${value}n)`;
+    case 'number':
+      return `type number (${formatNumber(value)})`;
+    case 'boolean':
+    case 'symbol':
+      return `type ${typeof value} (${String(value)})`;
+    case 'string': {
+      const shown = value.length > 28 ? `${value.slice(0, 25)}...` : value;
+      return shown.includes("'") ? `type string (${JSON.stringify(shown)})` : `type string ('${shown}')`;
+    }
+    case 'function':
+      return `function ${value.name}`;
+    default:
+      if (value.constructor && 'name' in value.constructor) return `an instance of ${value.constructor.name}`;
+      return inspect(value, { depth: -1 });
+  }
+}
+
+const INDEX_HEADER = '(index)';
+const ITERATION_HEADER = '(iteration index)';
+const KEY_HEADER = 'Key';
+const VALUES_HEADER = 'Values';
+
+/** Whether a cell value prints as a list: an array, a typed array, a Buffer. */
+function isListLike(value) {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
+
+/**
+ * One cell's text: inspected on one line with at most three entries of a list; an object that
+ * is not list-like and has more than two keys shows only its name (`[Object]`), others their
+ * first level.
+ */
+function formatCell(value, options) {
+  const big = value !== null && typeof value === 'object' && !isListLike(value) && Object.keys(value).length > 2;
+  return inspect(value, { ...options, depth: big ? -1 : 0, maxArrayLength: 3, breakLength: Infinity });
+}
+
+/**
+ * The box drawing of a table: `head` the column titles, `columns` one array of cell texts per
+ * column (a missing cell is empty). Cells are left-aligned and padded to the widest cell of
+ * their column, measured in terminal cells.
+ */
+function drawTable(head, columns) {
+  const widths = head.map((title) => stringWidth(title));
+  const rowCount = Math.max(...columns.map((column) => column.length));
+  const rows = [];
+  for (let j = 0; j < rowCount; j++) {
+    const row = columns.map((column) => (Object.prototype.hasOwnProperty.call(column, j) ? column[j] : ''));
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i], stringWidth(cell));
+    });
+    rows.push(row);
+  }
+  const line = (cells) => `│ ${cells.map((cell, i) => cell + ' '.repeat(widths[i] - stringWidth(cell))).join(' │ ')} │`;
+  const rule = (left, middle, right) => left + widths.map((w) => '─'.repeat(w + 2)).join(middle) + right;
+  return [rule('┌', '┬', '┐'), line(head), rule('├', '┼', '┤'), ...rows.map(line), rule('└', '┴', '┘')].join('\n');
+}
+
+/**
+ * What `console.table(data, properties)` prints, as Node 20 draws it: a Map as `(iteration
+ * index)`, `Key`, `Values`; a Set as `(iteration index)`, `Values`; any other object one row per
+ * own key (`(index)`), one column per key of its rows (all rows' keys, in the order of a plain
+ * object's keys), or the keys `properties` lists, and a `Values` column for rows that are not
+ * objects. Anything that is not an object prints as `console.log` would print it. Throws Node's
+ * `TypeError` when `properties` is not an array. Options: as `inspect`'s (`errorFrames`).
+ */
+export function formatTable(data, properties, options = {}) {
+  if (properties !== undefined && !Array.isArray(properties)) {
+    const err = new TypeError(
+      `The "properties" argument must be an instance of Array. Received ${describeReceived(properties)}`,
+    );
+    err.code = 'ERR_INVALID_ARG_TYPE';
+    throw err;
+  }
+  if (data === null || typeof data !== 'object') return formatArgs([data], options);
+  const cell = (value) => formatCell(value, options);
+  const positions = (count) => Array.from({ length: count }, (_, i) => cell(i));
+
+  if (data instanceof Map) {
+    const keys = [];
+    const values = [];
+    for (const { 0: key, 1: value } of data) {
+      keys.push(cell(key));
+      values.push(cell(value));
+    }
+    return drawTable([ITERATION_HEADER, KEY_HEADER, VALUES_HEADER], [positions(keys.length), keys, values]);
+  }
+  if (data instanceof Set) {
+    const values = [];
+    for (const value of data) values.push(cell(value));
+    return drawTable([ITERATION_HEADER, VALUES_HEADER], [positions(values.length), values]);
+  }
+
+  // Column name → its cells by row; a null prototype, so that names such as `__proto__` are
+  // plain columns, and an object, so that columns come in the order of an object's keys
+  // (integer-like names first), as Node's do.
+  const byColumn = Object.create(null);
+  const primitives = [];
+  let hasPrimitives = false;
+  const rowKeys = Object.keys(data);
+  rowKeys.forEach((rowKey, i) => {
+    const row = data[rowKey];
+    const primitive = row === null || (typeof row !== 'object' && typeof row !== 'function');
+    if (primitive && properties === undefined) {
+      hasPrimitives = true;
+      primitives[i] = cell(row);
+      return;
+    }
+    for (const key of properties ?? Object.keys(row)) {
+      byColumn[key] ??= [];
+      byColumn[key][i] = primitive || !Object.prototype.hasOwnProperty.call(row, key) ? '' : cell(row[key]);
+    }
+  });
+  const head = [INDEX_HEADER, ...Object.keys(byColumn)];
+  const columns = [rowKeys, ...Object.values(byColumn)];
+  if (hasPrimitives) {
+    head.push(VALUES_HEADER);
+    columns.push(primitives);
+  }
+  return drawTable(head, columns);
 }

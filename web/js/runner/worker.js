@@ -41,7 +41,7 @@ import {
   SCRIPT_PARAMS,
   HEADER_LINES,
 } from './learner-code.js';
-import { inspect, formatArgs } from './inspect.js';
+import { inspect, formatArgs, formatTable } from './inspect.js';
 import { createDatabase } from './sim-db.js';
 import { Buffer } from './buffer.js';
 import { runChecks } from './checks.js';
@@ -227,7 +227,7 @@ const learnerConsole = {
     emit('error', [`Trace${args.length ? `: ${format(args)}` : ''}`, ...frames].join('\n'));
   },
   dir: (value, options = {}) => emit('log', inspect(value, { ...formatOptions, depth: options?.depth })),
-  table: (...args) => emit('log', format(args)),
+  table: (data, properties) => emit('log', formatTable(data, properties, formatOptions)),
   assert: (condition, ...args) => {
     if (!condition) emit('error', `Assertion failed${args.length ? `: ${format(args)}` : ''}`);
   },

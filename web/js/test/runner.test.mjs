@@ -54,6 +54,9 @@ function corpus() {
   // eslint-disable-next-line no-sparse-arrays
   const sparse = [1, , 3];
   sparse[9] = 10;
+  const sparseLong = [];
+  sparseLong[3] = 2;
+  sparseLong[150] = 1;
   return [
     1, -0, 1.5, NaN, Infinity, -Infinity, 10n, true, undefined, null, Symbol('s'), 'str', "it's", `it's "x"`,
     'a\nb\tc\x00\x7f\\', 'x'.repeat(100) + '\n' + 'y'.repeat(10), { s: 'line one is long enough\nline two\n' },
@@ -79,6 +82,10 @@ function corpus() {
     { fn: function inner() {}, arrow: () => 1, cls: class {} },
     Array.from({ length: 7 }, (_, i) => 'word'.repeat(i)),
     { hgetall: { name: 'Ada', email: 'ada@example.com', visits: '12', plan: 'pro', city: 'London' } },
+    // Up to 100 bytes of an ArrayBuffer; columns of wide characters measured in terminal cells; a
+    // run of holes is one entry of the 100; an array's last extra key past 100 entries.
+    new ArrayBuffer(60), ['日本語', '中国', '한국어', 'ｆｕｌｌ', 'abc', 'de', 'f', 'ghij'], sparseLong,
+    Object.assign(Array.from({ length: 100 }, (_, i) => i), { extra: 1 }),
   ];
 }
 
