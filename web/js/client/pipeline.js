@@ -7,6 +7,8 @@ import { Commander } from './commander.js';
 import { Command } from './command.js';
 import { asCallback } from './callback.js';
 
+const noop = () => {};
+
 /** ioredis's `wrapMultiResult`: EXEC's replies as `[err]` / `[null, value]` pairs. */
 export function wrapMultiResult(arr) {
   if (!arr) return null;
@@ -94,7 +96,9 @@ export class Pipeline extends Commander {
 
   addBatch(commands) {
     for (const command of commands) {
-      this[command[0]](...command.slice(1));
+      // `.apply`, as ioredis calls it: an unknown name fails as there ("Cannot read properties
+      // of undefined (reading 'apply')").
+      this[command[0]].apply(this, command.slice(1));
     }
     return this;
   }
@@ -105,13 +109,24 @@ export class Pipeline extends Commander {
       this._transactions -= 1;
       return this._queueExec();
     }
+    const redis = this.redis;
+    // A command whose name is not a string (`call(123)`) makes ioredis throw its TypeError here,
+    // as the pipeline sends it; but the commands before it are then left waiting for replies
+    // that never come, and the connection's later replies go to them. The same error is thrown
+    // before anything is sent, which leaves the connection as it was (a waiting client starts
+    // connecting first, as the first command sent makes it do).
+    if (redis.status !== 'end') {
+      for (const command of this._queue) {
+        if (redis.status === 'wait') redis.connect().catch(noop);
+        redis._checkCommandName(command.name);
+      }
+    }
     if (!this.nodeifiedPromise) {
       this.nodeifiedPromise = true;
       asCallback(this.promise, callback);
     }
     if (!this._queue.length) this.resolve([]);
     this.replyPending = this._queue.length;
-    const redis = this.redis;
     const stream = { isPipeline: true, destination: { redis } };
     for (const command of this._queue) {
       if (!redis._sendQueued(command, stream)) redis.sendCommand(command, stream);

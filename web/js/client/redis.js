@@ -12,12 +12,34 @@ import { Deque } from './deque.js';
 import { ReplyError, AbortError, MaxRetriesPerRequestError, CONNECTION_CLOSED_ERROR_MSG, toReplyErrors } from './errors.js';
 import { platform, initEmitter, emitterMixin, toHostBytes } from './platform.js';
 import { addTransactionSupport, Pipeline } from './pipeline.js';
-import { createScanStream } from './scan-stream.js';
+import { createScanStream, ScanStream } from './scan-stream.js';
 import { SubscriptionSet } from './subscription-set.js';
 import { parseURL, defaults, isInt } from './url.js';
 import { isLoadingCommand } from './keys.js';
 
 const noop = () => {};
+
+/**
+ * ioredis's callback that prints its outcome: `redis.get('k', print)` logs `Reply: v`, or
+ * `Error: ` and the error. The strings are joined with `+`, as ioredis joins them.
+ */
+export function print(err, reply) {
+  if (err) console.log('Error: ' + err);
+  else console.log('Reply: ' + reply);
+}
+
+/**
+ * The TypeError ioredis throws for a command whose name is not a string (`call(123)`, a name
+ * given as bytes): it lower-cases the name as it sends the command, which fails there,
+ * synchronously, for anything without a `toLowerCase` method.
+ */
+function commandNameError(name) {
+  return new TypeError(
+    name === null || name === undefined
+      ? `Cannot read properties of ${name} (reading 'toLowerCase')`
+      : 'commandName.toLowerCase is not a function',
+  );
+}
 
 /** The ioredis version this client follows (sent as CLIENT SETINFO LIB-VER, as ioredis does). */
 const IOREDIS_VERSION = '5.11.1';
@@ -356,6 +378,7 @@ export class Redis extends Commander {
       command.reject(new Error(CONNECTION_CLOSED_ERROR_MSG));
       return command.promise;
     }
+    this._checkCommandName(command.name);
     const flags = flagsOf(command.name);
     command._flags = flags;
     if (
@@ -407,6 +430,15 @@ export class Redis extends Commander {
       }
     }
     return command.promise;
+  }
+
+  /**
+   * Throws ioredis's TypeError for a command name that is not a string (see `commandNameError`),
+   * where ioredis throws it: as the command is sent, on any status but `end`. The node-redis
+   * style's client takes Buffer names, as node-redis does.
+   */
+  _checkCommandName(name) {
+    if (typeof name !== 'string' && !this._nodeRedis) throw commandNameError(name);
   }
 
   /**
@@ -889,6 +921,7 @@ export class Redis extends Commander {
       // left as it is (ioredis never sends it on a monitor).
       const { sendCommand } = this;
       this.sendCommand = function monitorSendCommand(command) {
+        this._checkCommandName(command.name);
         if (Command.checkFlag('VALID_IN_MONITOR_MODE', command.name)) return sendCommand.call(this, command);
         command.reject(new Error("Connection is in monitoring mode, can't process commands."));
         return command.promise;
@@ -1111,11 +1144,18 @@ export class Cluster {
 /** The client's own `sendCommand`: the direct path steps aside when it has been replaced. */
 const generalSendCommand = Redis.prototype.sendCommand;
 
+// ioredis's CommonJS entry is the class itself, with its named exports on it: its default
+// export (`import Redis from 'ioredis'`) has them all as properties. The page's `ioredis` module
+// is built from these.
 Redis.defaultOptions = DEFAULT_REDIS_OPTIONS;
+Redis.default = Redis;
+Redis.Redis = Redis;
 Redis.Command = Command;
 Redis.ReplyError = ReplyError;
 Redis.Pipeline = Pipeline;
 Redis.Cluster = Cluster;
+Redis.ScanStream = ScanStream;
+Redis.print = print;
 emitterMixin(Redis);
 addTransactionSupport(Redis.prototype);
 

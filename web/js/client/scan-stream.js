@@ -18,43 +18,10 @@ function cursorText(value) {
   return typeof value === 'string' ? value : platform.bytesToString(value);
 }
 
-/** A scan stream over a Node Readable (what ioredis returns). */
-function makeReadableScanStream(Readable, opt) {
-  class ScanStream extends Readable {
-    constructor(options) {
-      super(options);
-      this.opt = options;
-      this._redisCursor = '0';
-      this._redisDrained = false;
-    }
-
-    _read() {
-      if (this._redisDrained) {
-        this.push(null);
-        return;
-      }
-      this.opt.redis[this.opt.command](scanArgs(this.opt, this._redisCursor), (err, res) => {
-        if (err) {
-          this.emit('error', err);
-          return;
-        }
-        this._redisCursor = cursorText(res[0]);
-        if (this._redisCursor === '0') this._redisDrained = true;
-        this.push(res[1]);
-      });
-    }
-
-    close() {
-      this._redisDrained = true;
-    }
-  }
-  return new ScanStream(opt);
-}
-
 /**
- * The same without Node streams: `data` events with each batch, then `end`; `pause()` and
- * `resume()`; `for await (const batch of stream)`. It starts flowing when a `data` listener is
- * added, as a Readable does.
+ * A scan stream's base where the host has no `stream.Readable`: `data` events with each batch,
+ * then `end`; `pause()` and `resume()`; `for await (const batch of stream)`. It starts flowing
+ * when a `data` listener is added, as a Readable does.
  */
 export class ScanEmitter {
   constructor(opt) {
@@ -137,7 +104,55 @@ export class ScanEmitter {
 ScanEmitter.keepOwn = ['on', 'addListener'];
 emitterMixin(ScanEmitter);
 
-/** Builds the scan stream the host supports. */
+/**
+ * ioredis's `ScanStream`, exported as it exports it (`new ScanStream({ redis, command: 'scan',
+ * objectMode: true, match })`, `instanceof ScanStream`). Its base is the host's: Node's
+ * `Readable` where the platform has one, as in ioredis, else `ScanEmitter`. The Node entry
+ * installs its platform after this module is loaded, so the class cannot name its base when it
+ * is defined: it starts on `ScanEmitter` and takes the platform's `Readable` as its base when a
+ * stream is first made (`super` looks up the base at each call), subclasses included.
+ */
+export class ScanStream extends ScanEmitter {
+  constructor(opt) {
+    adoptHostBase();
+    super(opt);
+    this.opt = opt;
+    this._redisCursor = '0';
+    this._redisDrained = false;
+  }
+
+  /** A Readable's request for more: the next batch, or the end once the cursor is back to 0. */
+  _read() {
+    if (this._redisDrained) {
+      this.push(null);
+      return;
+    }
+    this.opt.redis[this.opt.command](scanArgs(this.opt, this._redisCursor), (err, res) => {
+      if (err) {
+        this.emit('error', err);
+        return;
+      }
+      this._redisCursor = cursorText(res[0]);
+      if (this._redisCursor === '0') this._redisDrained = true;
+      this.push(res[1]);
+    });
+  }
+
+  /** Ends the stream after the batch in flight. */
+  close() {
+    this._redisDrained = true;
+  }
+}
+
+/** Makes the platform's `Readable` (or `ScanEmitter`, where there is none) `ScanStream`'s base. */
+function adoptHostBase() {
+  const Base = platform.Readable || ScanEmitter;
+  if (Object.getPrototypeOf(ScanStream) === Base) return;
+  Object.setPrototypeOf(ScanStream, Base);
+  Object.setPrototypeOf(ScanStream.prototype, Base.prototype);
+}
+
+/** A scan stream as the client's `scanStream()` and friends make it. */
 export function createScanStream(opt) {
-  return platform.Readable ? makeReadableScanStream(platform.Readable, opt) : new ScanEmitter(opt);
+  return new ScanStream(opt);
 }

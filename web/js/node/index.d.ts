@@ -41,7 +41,31 @@ export interface ScanStreamOptions {
   match?: string;
   type?: string;
   count?: number;
+  noValues?: boolean;
 }
+
+/**
+ * The stream behind `scanStream()` and friends, as ioredis exports it: one `data` event per
+ * batch of the scan. Made directly, it needs `objectMode: true` (batches are arrays).
+ */
+export class ScanStream extends Readable {
+  constructor(
+    options: ScanStreamOptions & {
+      redis: Redis;
+      /** The method that scans: `scan`, `sscan`, `hscan`, `zscan` or their `…Buffer` twin. */
+      command: string;
+      /** The key, for SSCAN, HSCAN and ZSCAN. */
+      key?: Arg;
+      objectMode?: boolean;
+      [option: string]: unknown;
+    },
+  );
+  /** Ends the stream after the batch in flight. */
+  close(): void;
+}
+
+/** ioredis's printing callback: logs `Reply: <reply>` or `Error: <err>`. */
+export function print(err: Error | null | undefined, reply?: unknown): void;
 
 export class Pipeline {
   readonly length: number;
@@ -57,6 +81,13 @@ export class Redis extends EventEmitter {
   static createClient(...args: unknown[]): Redis;
   static ReplyError: typeof ReplyError;
   static Cluster: new (...args: unknown[]) => never;
+  static Command: typeof Command;
+  static Pipeline: typeof Pipeline;
+  static ScanStream: typeof ScanStream;
+  static print: typeof print;
+  static Redis: typeof Redis;
+  static default: typeof Redis;
+  static defaultOptions: RedisOptions;
   status: 'wait' | 'connecting' | 'connect' | 'ready' | 'close' | 'reconnecting' | 'end';
   options: RedisOptions;
   readonly mode: 'normal' | 'subscriber' | 'monitor';
@@ -66,13 +97,18 @@ export class Redis extends EventEmitter {
   duplicate(override?: RedisOptions): Redis;
   pipeline(commands?: unknown[][]): Pipeline;
   multi(commands?: unknown[][] | { pipeline: false }, options?: { pipeline: boolean }): Pipeline;
+  /** A command by name; a name that is not a string throws a TypeError, as in ioredis. */
   call(command: string, ...args: (Arg | Callback)[]): Promise<unknown>;
   callBuffer(command: string, ...args: (Arg | Callback)[]): Promise<unknown>;
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number; readOnly?: boolean }): void;
-  scanStream(options?: ScanStreamOptions): Readable;
-  sscanStream(key: string, options?: ScanStreamOptions): Readable;
-  hscanStream(key: string, options?: ScanStreamOptions): Readable;
-  zscanStream(key: string, options?: ScanStreamOptions): Readable;
+  scanStream(options?: ScanStreamOptions): ScanStream;
+  scanBufferStream(options?: ScanStreamOptions): ScanStream;
+  sscanStream(key: Arg, options?: ScanStreamOptions): ScanStream;
+  sscanBufferStream(key: Arg, options?: ScanStreamOptions): ScanStream;
+  hscanStream(key: Arg, options?: ScanStreamOptions): ScanStream;
+  hscanBufferStream(key: Arg, options?: ScanStreamOptions): ScanStream;
+  zscanStream(key: Arg, options?: ScanStreamOptions): ScanStream;
+  zscanBufferStream(key: Arg, options?: ScanStreamOptions): ScanStream;
   get(key: Arg, callback?: Callback<string | null>): Promise<string | null>;
   set(key: Arg, value: Arg, ...args: (Arg | Callback)[]): Promise<'OK' | string | null>;
   hgetall(key: Arg, callback?: Callback<Record<string, string>>): Promise<Record<string, string>>;

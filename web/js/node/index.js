@@ -9,9 +9,10 @@ import { Readable } from 'node:stream';
 import { initSync, Engine } from './engine.js';
 import { setPlatform } from './client/platform.js';
 import { createLocalTransport, clock } from './client/local-server.js';
-import { Redis, Cluster } from './client/redis.js';
+import { Redis, Cluster, print } from './client/redis.js';
 import { Command } from './client/command.js';
 import { Pipeline } from './client/pipeline.js';
+import { ScanStream } from './client/scan-stream.js';
 import { ReplyError, RedisError, AbortError } from './client/errors.js';
 
 initSync({ module: readFileSync(new URL('./engine_bg.wasm', import.meta.url)) });
@@ -60,12 +61,16 @@ setPlatform({
 });
 
 export default Redis;
+// ioredis's named exports, but for its connectors (`AbstractConnector`, `SentinelConnector`,
+// `SentinelIterator`): connections here are to in-process servers, without sockets or Sentinel.
 export {
   Redis,
   Cluster,
   Command,
   Pipeline,
+  ScanStream,
   ReplyError,
+  print,
   RedisError,
   AbortError,
   clock,

@@ -31,6 +31,46 @@ test('default and named exports; Redis.ReplyError; the redis entry', async () =>
   r.disconnect();
 });
 
+test("ioredis 5's named exports, and on the default export, but for its socket and Sentinel connectors", async () => {
+  // Connections here go to in-process servers: ioredis's connector classes have nothing to do.
+  const connectors = ['AbstractConnector', 'SentinelConnector', 'SentinelIterator'];
+  const ioredis = await import('ioredis');
+  const names = Object.keys(ioredis).filter((name) => name !== '__esModule' && !connectors.includes(name));
+  assert.deepEqual(names.filter((name) => !(name in pkg)), []);
+  const statics = Object.keys(ioredis.default).filter((name) => !connectors.includes(name));
+  assert.deepEqual(statics.filter((name) => !(name in Redis)), []);
+  for (const name of names) {
+    if (name !== 'default') assert.equal(Redis[name], pkg[name], name);
+  }
+  assert.equal(Redis.default, Redis);
+  assert.throws(() => new pkg.Cluster([{ port: 7000 }]), /Redis Cluster is not available here/);
+});
+
+test('a pipeline holding a command named by a number throws at exec() before sending any of its commands', async () => {
+  const r = fresh();
+  const pipeline = r.pipeline().set('a', '1').call(123).incr('n');
+  assert.throws(() => pipeline.exec(), {
+    name: 'TypeError',
+    message: 'commandName.toLowerCase is not a function',
+  });
+  // ioredis would have left SET waiting for a reply that never comes, GET's reply going to it.
+  assert.equal(await r.get('a'), null);
+  const transaction = r.multi().set('a', '1').callBuffer(Buffer.from('get'), 'a');
+  assert.throws(() => transaction.exec(), TypeError);
+  assert.deepEqual(await r.multi().set('b', '2').get('b').exec(), [
+    [null, 'OK'],
+    [null, '2'],
+  ]);
+  assert.equal(await r.dbsize(), 1);
+  // The node-redis style takes Buffer command names, as node-redis does.
+  const c = createClient({ socket: { port: nextPort++ } });
+  await c.connect();
+  assert.equal(await c.sendCommand([Buffer.from('PING')]), 'PONG');
+  assert.deepEqual(await c.multi().addCommand([Buffer.from('SET'), 'k', 'v']).exec(), ['OK']);
+  await c.disconnect();
+  r.disconnect();
+});
+
 test('a method and a Buffer twin for every Redis 7.0 command; missing ones answer unknown command', async () => {
   const r = fresh();
   for (const name of Engine.redisCommandNames()) {

@@ -5,23 +5,28 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import RealRedis from 'ioredis';
+import * as realModule from 'ioredis';
 import { loadPackage, norm, settle, sleep, once, until } from './harness.mjs';
 
 const PORT = Number(process.env.REDIS_PORT);
 const skip = PORT ? false : 'REDIS_PORT is not set (run under scripts/with-redis.sh)';
-const { default: OurRedis } = await loadPackage();
+const ourModule = await loadPackage();
+const { default: OurRedis } = ourModule;
 
 /**
  * Runs `scenario(ctx)` for one implementation. `ctx.client(options)` makes a client of that
  * implementation on the server (closed at the end), `ctx.log(label, value)` records a value,
- * `ctx.settle(label, promise)` records a reply or an error.
+ * `ctx.settle(label, promise)` records a reply or an error, `ctx.thrown(label, fn)` what `fn()`
+ * throws (or that it returned). `ctx.module` is the implementation's module namespace.
  */
 async function run(Redis, scenario) {
   const entries = [];
   const clients = [];
   const ctx = {
     Redis,
+    module: Redis === RealRedis ? realModule : ourModule,
     client(options = {}) {
       const c = new Redis({ port: PORT, host: '127.0.0.1', ...options });
       clients.push(c);
@@ -29,6 +34,15 @@ async function run(Redis, scenario) {
     },
     log(label, value) {
       entries.push([label, norm(value)]);
+    },
+    thrown(label, fn) {
+      try {
+        const returned = fn();
+        if (returned && typeof returned.catch === 'function') returned.catch(() => {});
+        entries.push([label, { returned: typeof returned }]);
+      } catch (err) {
+        entries.push([label, { threw: norm(err) }]);
+      }
     },
     async settle(label, promise) {
       if (process.env.DEBUG_DIFF) console.error(Redis === RealRedis ? 'real' : 'ours', label);
@@ -691,6 +705,106 @@ differential('scan streams (compared as sets)', async (t) => {
   const iterated = [];
   for await (const batch of r.scanStream({ match: 'k:1*' })) iterated.push(...batch);
   t.log('async iterator', [...new Set(iterated)].sort());
+});
+
+differential('a command name that is not a string: a TypeError thrown at once, in a pipeline by exec()', async (t) => {
+  const r = t.client();
+  await r.set('k', 'v');
+  t.thrown('call(123)', () => r.call(123));
+  t.thrown('call(123, k)', () => r.call(123, 'k'));
+  t.thrown('call(Buffer get)', () => r.call(Buffer.from('get'), 'k'));
+  t.thrown('callBuffer(Buffer get)', () => r.callBuffer(Buffer.from('get'), 'k'));
+  t.thrown('callBuffer(123)', () => r.callBuffer(123));
+  t.thrown('call()', () => r.call());
+  t.thrown('call(null)', () => r.call(null));
+  t.thrown('call([get, k])', () => r.call(['get', 'k']));
+  t.thrown('call(123, callback)', () => r.call(123, () => t.log('callback called', true)));
+  t.thrown('send_command(123)', () => r.send_command(123));
+  await t.settle('call empty name', r.call(''));
+  await t.settle('get after', r.get('k'));
+  const lazy = t.client({ lazyConnect: true });
+  t.thrown('lazy client call(123)', () => lazy.call(123));
+  t.log('lazy client status', lazy.status);
+  const subscriber = t.client();
+  await subscriber.subscribe('ch');
+  t.thrown('subscriber call(Buffer ping)', () => subscriber.call(Buffer.from('ping')));
+  const ended = t.client();
+  await ended.quit();
+  await once(ended, 'end');
+  await t.settle('ended client call(123)', ended.call(123));
+  // A pipeline queues the command and throws as exec() sends it. (ioredis then leaves the
+  // commands queued before it waiting forever, and its connection's replies misaligned: each
+  // pipeline runs on a client of its own.)
+  const piped = t.client();
+  await piped.ping();
+  const pipeline = piped.pipeline().set('p', '1');
+  t.log('pipeline call(123) queues', pipeline.call(123) === pipeline);
+  t.thrown('pipeline exec', () => pipeline.exec());
+  const transacting = t.client();
+  await transacting.ping();
+  t.thrown('multi exec', () => transacting.multi().set('p', '1').call(Buffer.from('get'), 'p').exec());
+  const batched = t.client();
+  await batched.ping();
+  t.thrown('multi([[call, 123]]) exec', () => batched.multi([['call', 123, 'k']]).exec());
+  t.thrown('pipeline([[unknown method]])', () => r.pipeline([['sett', 'k', 'v']]));
+  t.thrown('multi([[unknown method]])', () => r.multi([['sett', 'k', 'v']]));
+  await t.settle('get at the end', r.get('k'));
+});
+
+differential('ScanStream and print, as ioredis exports them', async (t) => {
+  const { ScanStream, print } = t.module;
+  t.log('on the default export', [t.Redis.ScanStream === ScanStream, t.Redis.print === print]);
+  const r = t.client();
+  await r.hset('h', { f1: 'a', f2: 'b', g1: 'c' });
+  await r.mset('k1', 1, 'k2', 2, 'other', 3);
+  const made = r.hscanStream('h');
+  t.log('scanStream instanceof', [made instanceof ScanStream, made instanceof Readable]);
+  const collect = async (stream) => {
+    const all = [];
+    for await (const batch of stream) all.push(...batch);
+    return all;
+  };
+  const hscan = new ScanStream({ redis: r, command: 'hscan', key: 'h', match: 'f*', objectMode: true });
+  const pairs = await collect(hscan);
+  const fields = [];
+  for (let i = 0; i < pairs.length; i += 2) fields.push([pairs[i], pairs[i + 1]]);
+  t.log('new ScanStream hscan', fields.sort());
+  class KeyStream extends ScanStream {}
+  const keyStream = new KeyStream({ redis: r, command: 'scanBuffer', match: 'k*', count: 1, objectMode: true });
+  t.log('subclass', [keyStream instanceof ScanStream, keyStream instanceof Readable]);
+  t.log('subclass keys', (await collect(keyStream)).map(String).sort());
+  const closed = new ScanStream({ redis: r, command: 'scan', objectMode: true });
+  closed.close();
+  t.log('closed before reading', await collect(closed));
+  const withoutObjectMode = new ScanStream({ redis: r, command: 'scan', match: 'other' });
+  await t.settle('without objectMode', collect(withoutObjectMode));
+
+  const printed = [];
+  const log = console.log;
+  console.log = (...args) => printed.push(args);
+  try {
+    const viaPrint = (send) =>
+      new Promise((resolve) => {
+        send((err, reply) => {
+          print(err, reply);
+          resolve();
+        });
+      });
+    await viaPrint((cb) => r.get('k1', cb));
+    await viaPrint((cb) => r.get('missing', cb));
+    await viaPrint((cb) => r.mget('k1', 'missing', 'k2', cb));
+    await viaPrint((cb) => r.hgetall('h', cb));
+    await viaPrint((cb) => r.getBuffer('k1', cb));
+    await viaPrint((cb) => r.incr('h', cb));
+    r.set('k3', 'v', print);
+    await r.ping();
+    print(null);
+    print('a string error');
+    print(0, 0);
+  } finally {
+    console.log = log;
+  }
+  t.log('printed', printed);
 });
 
 differential('connection events, status, quit and disconnect', async (t) => {
