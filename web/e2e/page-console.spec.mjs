@@ -99,6 +99,7 @@ test('subscribed mode shows messages as they arrive; Ctrl+C leaves it', async ()
 
 test('MONITOR shows what other clients and scripts run; Ctrl+C leaves it, keeping the database', async () => {
   const page = await openConsole();
+  await page.pauseClock();
   await page.run('SELECT 2');
   await page.run('SET here 1');
   await page.run('MONITOR');
@@ -119,18 +120,22 @@ test('MONITOR shows what other clients and scripts run; Ctrl+C leaves it, keepin
   // redis-cli reads no command while monitoring: a line typed now waits (on a monitor
   // connection it would get "Replica can't interact with the keyspace").
   const shown = await page.exchangeCount();
-  await page.consoleInput.fill('DBSIZE');
+  await page.consoleInput.fill('FLUSHDB');
   await page.consoleInput.press('Enter');
-  await page.page.getByTestId('console-held').getByText('1 line typed meanwhile runs after Ctrl+C.').waitFor();
+  await page.page.getByTestId('console-held').getByText('1 line typed meanwhile waits; Ctrl+C discards it.').waitFor();
   assert.equal(await page.exchangeCount(), shown);
-  // Ctrl+C leaves monitor mode, as redis-cli does (a new connection, same database); then the
-  // held line runs.
+  // Ctrl+C leaves monitor mode, as redis-cli does (a new connection, same database), and
+  // prints how long MONITOR ran; the terminal discards what was typed meanwhile.
+  await page.advanceClock('+10 s');
   await page.press('Control+c');
   await page.consoleOutput.getByText('(left monitor mode)').waitFor();
-  await page.consoleOutput.locator('.exchange .typed').filter({ hasText: 'DBSIZE' }).waitFor();
-  assert.equal(await page.lastReply(), '(integer) 1\n');
+  assert.equal(await page.lastReply(), '(left monitor mode)\n(10.00s)\n');
+  assert.equal(await page.page.getByTestId('console-held').count(), 0);
+  assert.equal(await page.exchangeCount(), shown + 1);
   assert.equal(await page.consoleOutput.getByText('Ctrl+C leaves monitor mode').count(), 0);
   assert.equal(await page.prompt(), '127.0.0.1:6379[2]>');
+  await page.run('DBSIZE');
+  assert.equal(await page.lastReply(), '(integer) 1\n');
   await page.run('KEYS *');
   assert.equal(await page.lastReply(), '1) "here"\n');
   await page.run('CLIENT INFO');
@@ -147,6 +152,7 @@ test('MONITOR shows what other clients and scripts run; Ctrl+C leaves it, keepin
 
 test('a blocking command waits until another client serves it', async () => {
   const page = await openConsole();
+  await page.pauseClock();
   await page.run('BLPOP jobs 0');
   assert.equal(await page.lastReply(), '');
   await page.engineCall('RPUSH', 'jobs', 'job-1');
@@ -154,8 +160,38 @@ test('a blocking command waits until another client serves it', async () => {
   assert.equal(await page.lastReply(), '1) "jobs"\n2) "job-1"\n');
 });
 
+test('a command that took half a second or more is followed by its duration, as redis-cli prints it', async () => {
+  const page = await openConsole();
+  // A timeout on the live clock: exactly the timeout, however late the console notices it.
+  await page.run('BLPOP k 1');
+  await page.consoleOutput.getByText('(nil)').waitFor();
+  assert.equal(await page.lastReply(), '(nil)\n(1.00s)\n');
+  await page.pauseClock();
+  // DEBUG SLEEP moves the virtual clock; a quicker command prints no duration.
+  await page.run('DEBUG SLEEP 0.5');
+  assert.equal(await page.lastReply(), 'OK\n(0.50s)\n');
+  await page.run('DEBUG SLEEP 0.4');
+  assert.equal(await page.lastReply(), 'OK\n');
+  await page.run('PING');
+  assert.equal(await page.lastReply(), 'PONG\n');
+  // The clock jumping past a timeout: BLPOP answered when its 2 seconds were up, as the same
+  // 10 seconds passing in real time would have shown.
+  await page.run('BLPOP k 2');
+  await page.advanceClock('+10 s');
+  await page.consoleOutput.locator('.exchange .reply').last().getByText('(nil)').waitFor();
+  assert.equal(await page.lastReply(), '(nil)\n(2.00s)\n');
+  // Served by another client after a minute.
+  await page.run('BLPOP jobs 0');
+  await page.advanceClock('+1 min');
+  await page.engineCall('RPUSH', 'jobs', 'job-1');
+  await page.consoleOutput.getByText('"job-1"').waitFor();
+  assert.equal(await page.lastReply(), '1) "jobs"\n2) "job-1"\n(60.00s)\n');
+  assert.deepEqual(harness.problems, []);
+});
+
 test('lines typed while a command blocks wait their turn, as a terminal keeps them', async () => {
   const page = await openConsole();
+  await page.pauseClock();
   await page.run('BLPOP jobs 0');
   // Typed while BLPOP waits: neither runs (its RPUSH would otherwise fail on a blocked
   // connection), and the console says they wait.
@@ -163,14 +199,17 @@ test('lines typed while a command blocks wait their turn, as a terminal keeps th
     await page.consoleInput.fill(line);
     await page.consoleInput.press('Enter');
   }
-  await page.page.getByTestId('console-held').getByText('2 lines typed meanwhile run after it.').waitFor();
+  await page.page
+    .getByTestId('console-held')
+    .getByText('2 lines typed meanwhile run after it; Ctrl+C discards them.')
+    .waitFor();
   assert.equal(await page.exchangeCount(), 1);
   assert.deepEqual(await page.engineCall('LLEN', 'jobs'), [0]);
-  // Ctrl+C gives up the wait (nil, as a timeout); then the held lines run in order.
-  await page.press('Control+c');
+  // Served by another client; then the held lines run in order.
+  await page.engineCall('RPUSH', 'jobs', 'theirs');
   await page.consoleOutput.locator('.exchange').nth(2).waitFor();
   const replies = await page.consoleOutput.locator('.exchange .reply').allTextContents();
-  assert.deepEqual(replies, ['(nil)\n', '(integer) 1\n', '(integer) 1\n']);
+  assert.deepEqual(replies, ['1) "jobs"\n2) "theirs"\n', '(integer) 1\n', '(integer) 1\n']);
   assert.equal(await page.page.getByTestId('console-held').count(), 0);
   // A timeout on the virtual clock releases them too.
   await page.run('BLPOP none 1');
@@ -179,7 +218,57 @@ test('lines typed while a command blocks wait their turn, as a terminal keeps th
   await page.advanceClock('+1 s');
   await page.consoleOutput.locator('.exchange').nth(4).waitFor();
   assert.equal(await page.lastReply(), '(nil)\n');
+  assert.equal(await page.consoleOutput.locator('.exchange .reply').nth(3).textContent(), '(nil)\n(1.00s)\n');
   assert.equal(await page.consoleOutput.locator('.exchange .typed').last().textContent(), '127.0.0.1:6379> GET after');
+  assert.deepEqual(harness.problems, []);
+});
+
+test('Ctrl+C while a command blocks drops the connection and what was typed meanwhile, as redis-cli quits', async () => {
+  const page = await openConsole();
+  await page.run('SELECT 2');
+  await page.run('BLPOP jobs 0');
+  await page.consoleInput.fill('RPUSH jobs mine');
+  await page.consoleInput.press('Enter');
+  await page.page.getByTestId('console-held').waitFor();
+  // redis-cli 7.0 exits on Ctrl+C here: the terminal shows ^C and discards what was typed
+  // meanwhile, and the server forgets the wait with the connection. The console connects
+  // again, to the same database.
+  await page.press('Control+c');
+  await page.page.getByTestId('console-held').waitFor({ state: 'detached' });
+  const replies = await page.consoleOutput.locator('.exchange .reply').allTextContents();
+  assert.deepEqual(replies, [
+    'OK\n',
+    '^C\n',
+    '(redis-cli quits on Ctrl+C during a blocking command; the console connected again)\n',
+  ]);
+  assert.equal(await page.page.getByTestId('console-held').count(), 0);
+  assert.equal(await page.prompt(), '127.0.0.1:6379[2]>');
+  // Nobody waits on the list any more, and the line typed meanwhile never ran.
+  const [clients] = await page.engineCall('CLIENT', 'LIST');
+  assert.doesNotMatch(clients, /cmd=blpop/);
+  await page.engineCall('SELECT', '2');
+  assert.deepEqual(await page.engineCall('RPUSH', 'jobs', 'theirs'), [1]);
+  await page.run('LRANGE jobs 0 -1');
+  assert.equal(await page.lastReply(), '1) "theirs"\n');
+  await page.run('CLIENT INFO');
+  assert.match(await page.lastReply(), / db=2 .* cmd=client\|info /);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a reset drops the lines typed while a command blocked or while monitoring', async () => {
+  const page = await openConsole();
+  for (const first of ['BLPOP jobs 0', 'MONITOR']) {
+    await page.run(first);
+    await page.consoleInput.fill('SET stale 1');
+    await page.consoleInput.press('Enter');
+    await page.page.getByTestId('console-held').waitFor();
+    await page.openReset();
+    await page.page.getByTestId('reset-confirm').click();
+    await page.resetDialog.waitFor({ state: 'hidden' });
+    await page.run('DBSIZE');
+    assert.equal(await page.transcript(), '127.0.0.1:6379> DBSIZE(integer) 0\n', `after ${first}`);
+    assert.equal(await page.page.getByTestId('console-held').count(), 0);
+  }
   assert.deepEqual(harness.problems, []);
 });
 

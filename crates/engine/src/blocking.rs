@@ -164,6 +164,12 @@ impl Engine {
             .map(|b| b.keys.as_slice())
     }
 
+    /// The virtual time at which a waiting client's command times out (`None` when it does not
+    /// wait, or waits for ever).
+    pub fn blocked_deadline(&self, client: ClientId) -> Option<i64> {
+        self.blocking.clients.get(&client).and_then(|b| b.deadline)
+    }
+
     /// The earliest virtual time at which a waiting client times out, so a host following wall
     /// time knows when to advance the clock.
     pub fn next_deadline(&self) -> Option<i64> {
@@ -502,6 +508,23 @@ mod pause_tests {
         let a = engine.connect();
         let b = engine.connect();
         (engine, a, b)
+    }
+
+    #[test]
+    fn each_waiting_client_has_its_own_deadline() {
+        let (mut engine, a, b) = setup();
+        let c = engine.connect();
+        assert!(call(&mut engine, a, "BLPOP k 2").is_empty());
+        assert!(call(&mut engine, b, "BLPOP k 0.5").is_empty());
+        assert!(call(&mut engine, c, "BLPOP k 0").is_empty());
+        assert_eq!(engine.blocked_deadline(a), Some(1_002_000));
+        assert_eq!(engine.blocked_deadline(b), Some(1_000_500));
+        assert_eq!(engine.blocked_deadline(c), None, "waits for ever");
+        assert_eq!(engine.next_deadline(), Some(1_000_500));
+        engine.advance(600);
+        assert_eq!(engine.take_output(b), [Reply::NilArray]);
+        assert_eq!(engine.blocked_deadline(b), None, "no longer waits");
+        assert_eq!(engine.blocked_deadline(a), Some(1_002_000));
     }
 
     #[test]

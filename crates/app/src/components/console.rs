@@ -2,12 +2,15 @@
 //! --no-raw` prints it. Keeps redis-cli's habits: the prompt shows the database and `(TX)` inside
 //! MULTI; ↑/↓ walk the history (kept across reloads); Tab completes command names and
 //! subcommands; the remaining arguments are hinted in grey; `HELP <command>`, `HELP @<group>`
-//! and `clear` are answered by the console itself; a pasted block runs line by line; after
-//! SUBSCRIBE messages appear as they arrive until Ctrl+C leaves subscribed mode; after MONITOR
-//! the commands every client runs appear as they run until Ctrl+C leaves monitor mode (as
-//! redis-cli, on a new connection to the same database); a blocking command waits for its reply
-//! (Ctrl+C gives up, as a timeout would). Lines typed while a command blocks or while monitoring
-//! wait, then run in order, as a terminal keeps what is typed ahead while redis-cli waits.
+//! and `clear` are answered by the console itself; a pasted block runs line by line; a command
+//! that took half a second or more (of virtual time) is followed by its duration, `(2.00s)`;
+//! after SUBSCRIBE messages appear as they arrive until Ctrl+C leaves subscribed mode; after
+//! MONITOR the commands every client runs appear as they run until Ctrl+C leaves monitor mode (as
+//! redis-cli, on a new connection to the same database); a blocking command waits for its reply,
+//! and Ctrl+C gives it up as redis-cli does, by dropping the connection (redis-cli quits; the
+//! console connects again). Lines typed while a command blocks or while monitoring wait, then run
+//! in order, as a terminal keeps what is typed ahead while redis-cli waits; Ctrl+C discards them,
+//! as the terminal does, and so does a reset of the playground.
 
 use engine::cli::{Help, LineOutcome, common_prefix, complete, format_reply, hint, run_line};
 use engine::{ClientId, Engine};
@@ -50,6 +53,16 @@ struct Entry {
     shown: Shown,
 }
 
+/// A line waiting its turn (see `held` in [`Console`]).
+#[derive(Clone, Debug, PartialEq)]
+struct Held {
+    typed: String,
+    /// Typed or pasted by the learner, not a setup command from the URL.
+    by_learner: bool,
+    /// The playground's reset count when it was typed.
+    resets: u64,
+}
+
 /// The prompt redis-cli shows: host and port, `[db]` unless 0, `(TX)` inside MULTI; `not
 /// connected>` once the server closed the connection (SHUTDOWN, CLIENT KILL), until the next
 /// line reconnects.
@@ -67,6 +80,52 @@ fn prompt(engine: &Engine, client: ClientId) -> String {
     };
     let tx = if multi { "(TX)" } else { "" };
     format!("127.0.0.1:6379{db}{tx}>")
+}
+
+/// The line after a command's reply that says how long it took, as redis-cli prints it in its
+/// standard output mode once the command took 500 ms or more: `(2.00s)`.
+fn elapsed_line(ms: i64) -> Option<String> {
+    (ms >= 500).then(|| format!("({:.2}s)\n", ms as f64 / 1000.0))
+}
+
+/// Whether the connection is where redis-cli reads no command until Ctrl+C: monitoring, or
+/// subscribed over RESP2 (redis-cli's pub/sub mode).
+fn holds_prompt(engine: &Engine, client: ClientId) -> bool {
+    engine.is_monitor(client)
+        || engine
+            .client(client)
+            .is_some_and(|c| c.resp == 2 && c.in_pubsub_context())
+}
+
+/// A command still running on the console's connection: a blocking command waiting for its
+/// reply, or MONITOR or SUBSCRIBE until Ctrl+C. What redis-cli times as one command.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Running {
+    /// Virtual time at which the line was sent.
+    sent_ms: i64,
+    /// The event log's newest sequence number once the line was sent: the events the
+    /// connection causes after it belong to its reply.
+    seq: u64,
+    /// Virtual time at which a waiting command times out (`None`: it waits for ever).
+    deadline: Option<i64>,
+    /// A blocking command (not MONITOR or SUBSCRIBE).
+    waits: bool,
+}
+
+/// The virtual time at which a wait that ended was answered. Time is virtual: a clock moved by
+/// the advance buttons (or running at ×60) jumps, and the console notices a reply only after
+/// the jump. The answer is then dated where it happened: when served, at the moment the served
+/// command touched its keys (its events in the log); when timed out, at its deadline, as the
+/// same seconds passing in real time would have answered it; else when it was noticed.
+fn answered_at(engine: &Engine, client: ClientId, running: Running) -> i64 {
+    let now = engine.now_ms();
+    let served = engine
+        .events()
+        .after(running.seq)
+        .filter(|event| event.client == client)
+        .map(|event| event.time_ms)
+        .max();
+    served.unwrap_or_else(|| running.deadline.map_or(now, |d| d.min(now)))
 }
 
 /// The console panel.
@@ -98,6 +157,9 @@ pub fn Console() -> impl IntoView {
     let candidates = RwSignal::new(Vec::<String>::new());
     let input: NodeRef<html::Input> = NodeRef::new();
     let output: NodeRef<html::Div> = NodeRef::new();
+    // The command still running on the connection (a wait, MONITOR, SUBSCRIBE), timed as
+    // redis-cli times it: from the line's sending to its reply, or to Ctrl+C.
+    let running = StoredValue::new(None::<Running>);
 
     let push = move |shown: Shown| {
         let id = next_id.get_value();
@@ -137,10 +199,25 @@ pub fn Console() -> impl IntoView {
             .unwrap_or(false)
     };
 
-    // A reset of the playground starts the console over (its saved history is cleared too).
+    // Lines wait here, in order, while the code of a refused one is fetched or while the
+    // console's connection waits in a blocking command or monitors (as a terminal keeps what is
+    // typed ahead while redis-cli waits): they run, in order, when it is served or times out.
+    // Ctrl+C discards them, as the terminal discards typed-ahead input on an interrupt.
+    let held = StoredValue::new_local(std::collections::VecDeque::<Held>::new());
+    let held_count = RwSignal::new(0usize);
+    let fetching = StoredValue::new_local(false);
+    let recount = move || held_count.set(held.with_value(std::collections::VecDeque::len));
+    let drop_held = move || {
+        held.update_value(std::collections::VecDeque::clear);
+        recount();
+    };
+    // A reset of the playground starts the console over (its saved history is cleared too):
+    // nothing runs any more on the server that is gone, and lines typed meanwhile are dropped.
     Effect::new(move |previous: Option<u64>| {
         let resets = playground.resets.get();
         if previous.is_some_and(|p| p != resets) {
+            drop_held();
+            running.set_value(None);
             transcript.set(Vec::new());
             history.set_value(Vec::new());
             history_pos.set_value(None);
@@ -173,6 +250,7 @@ pub fn Console() -> impl IntoView {
         let prompt = playground.with(|e| prompt(e, client())).unwrap_or_default();
         reconnect();
         crate::lazy::take_missing(); // a refusal nobody took is not this line's
+        let before = playground.with(|e| (e.now_ms(), holds_prompt(e, client())));
         let outcome = playground.change(|e| run_line(e, client(), typed.as_bytes()));
         if let Some(family) = crate::lazy::take_missing()
             && !last_try
@@ -184,11 +262,44 @@ pub fn Console() -> impl IntoView {
             remember(&typed);
             report_command(&typed, outcome.as_ref());
         }
+        // How long the line took on the virtual clock (DEBUG SLEEP moves it), unless it is still
+        // running: then it is timed once it ends.
+        let after = playground.with(|e| {
+            let c = client();
+            let waits = e.is_blocked(c);
+            (
+                e.now_ms(),
+                e.events().last_seq(),
+                e.blocked_deadline(c),
+                waits,
+                holds_prompt(e, c),
+            )
+        });
+        let mut took = None;
+        if let (Some((sent_ms, held_before)), Some(after)) = (before, after) {
+            let (now, seq, deadline, waits, holds) = after;
+            let begins = Running {
+                sent_ms,
+                seq,
+                deadline,
+                waits,
+            };
+            if waits {
+                running.set_value(Some(begins));
+            } else {
+                took = elapsed_line(now - sent_ms);
+                if !holds {
+                    running.set_value(None);
+                } else if !held_before {
+                    running.set_value(Some(begins));
+                }
+            }
+        }
         match outcome {
             Some(LineOutcome::Print(text)) => push(Shown::Exchange {
                 prompt,
                 input: typed,
-                output: text,
+                output: text + took.as_deref().unwrap_or_default(),
             }),
             Some(LineOutcome::Help(help)) => push(Shown::Help {
                 input: typed,
@@ -213,25 +324,26 @@ pub fn Console() -> impl IntoView {
         request_animation_frame(scroll_down);
         None
     };
-    // Lines wait here, in order, while the code of a refused one is fetched or while the
-    // console's connection waits in a blocking command (as a terminal keeps what is typed ahead
-    // while redis-cli waits): they run, in order, when it is served, times out or is given up.
-    let held = StoredValue::new_local(std::collections::VecDeque::<(String, bool)>::new());
-    let held_count = RwSignal::new(0usize);
-    let fetching = StoredValue::new_local(false);
-    let recount = move || held_count.set(held.with_value(std::collections::VecDeque::len));
     // Runs the first held line unless the connection waits or monitors: `None` if none ran; else
-    // the family whose code it needs (the line is held again, first), if any.
+    // the family whose code it needs (the line is held again, first), if any. A line typed
+    // before a reset of the playground is dropped: it belonged to the server that is gone.
     let run_held = move |last_try: bool| -> Option<Option<Family>> {
         if blocked() || monitor() {
             return None;
         }
-        let (typed, by_learner) = held
-            .try_update_value(std::collections::VecDeque::pop_front)
-            .flatten()?;
-        let need = run_now(&typed, by_learner, last_try);
+        let resets = playground.resets.get_untracked();
+        let line = loop {
+            let line = held
+                .try_update_value(std::collections::VecDeque::pop_front)
+                .flatten()?;
+            if line.resets == resets {
+                break line;
+            }
+            recount();
+        };
+        let need = run_now(&line.typed, line.by_learner, last_try);
         if need.is_some() {
-            held.update_value(|w| w.push_front((typed, by_learner)));
+            held.update_value(|w| w.push_front(line));
         }
         recount();
         Some(need)
@@ -267,14 +379,20 @@ pub fn Console() -> impl IntoView {
         });
     };
     let execute = move |typed: String, by_learner: bool| {
-        held.update_value(|w| w.push_back((typed, by_learner)));
+        let resets = playground.resets.get_untracked();
+        held.update_value(|w| {
+            w.push_back(Held {
+                typed,
+                by_learner,
+                resets,
+            });
+        });
         recount();
         pump();
     };
     // Output that arrives later (messages, a served blocking command's reply) joins the
     // transcript: the waiting line's output if a command waits, else an entry of its own.
-    let show_arrived = move |arrived: &[engine::Reply]| {
-        let text: String = arrived.iter().map(format_reply).collect();
+    let show_arrived = move |text: String| {
         // Entries are keyed by id and never change in place: a waiting line that gets its reply
         // is replaced by a new entry.
         let id = next_id.get_value();
@@ -304,16 +422,35 @@ pub fn Console() -> impl IntoView {
         });
         request_animation_frame(scroll_down);
     };
+    // The running command ended at `end`: what redis-cli then prints of its duration (nothing
+    // under half a second).
+    let finish_running = move |end: fn(&Engine, ClientId, Running) -> i64| -> String {
+        let Some(ran) = running.get_value() else {
+            return String::new();
+        };
+        running.set_value(None);
+        playground
+            .with(|e| end(e, client(), ran) - ran.sent_ms)
+            .and_then(elapsed_line)
+            .unwrap_or_default()
+    };
     Effect::new(move |_| {
         playground.revision.get();
         let arrived = playground
             .with(|e| e.take_output(client()))
             .unwrap_or_default();
-        if !arrived.is_empty() {
-            show_arrived(&arrived);
+        let mut text: String = arrived.iter().map(format_reply).collect();
+        // A wait that ended (served, timed out, or the connection closed) is timed.
+        if running.get_value().is_some_and(|r| r.waits) && !blocked() {
+            let took = finish_running(answered_at);
+            if !text.is_empty() {
+                text.push_str(&took);
+            }
         }
-        // A wait that ended (served, timed out, given up, or the connection closed): lines
-        // typed meanwhile run now.
+        if !text.is_empty() {
+            show_arrived(text);
+        }
+        // Lines typed meanwhile run now.
         if held_count.get_untracked() > 0 {
             pump();
         }
@@ -324,20 +461,16 @@ pub fn Console() -> impl IntoView {
         execute(line, false);
     }
 
-    // Ctrl+C in monitor mode: redis-cli drops the connection and connects again, selecting the
-    // database it had (a connection cannot leave monitor mode but by RESET, which would forget
-    // more than redis-cli does). Monitored lines not shown yet are shown first.
-    let leave_monitor = move || {
+    // Puts a new connection in the console's place, as redis-cli connects again after Ctrl+C:
+    // the old one closes (the server forgets its wait, its monitoring), and the new one selects
+    // the database the old one had. Answers what redis-cli reports of that SELECT (a NOAUTH
+    // failure), or `None` if the engine was busy.
+    let replace_connection = move || -> Option<Option<String>> {
         let old = client();
-        let arrived = playground.with(|e| e.take_output(old)).unwrap_or_default();
-        if !arrived.is_empty() {
-            show_arrived(&arrived);
-        }
-        let reconnected = playground.change(|e| {
+        let (id, failure) = playground.change(|e| {
             let db = e.client(old).map_or(0, |c| c.db);
             e.disconnect(old);
             let id = e.connect();
-            // As redis-cli's reconnection: SELECT, whose failure (NOAUTH) it reports.
             let failure = (db != 0)
                 .then(|| e.call(id, &[b"SELECT".to_vec(), db.to_string().into_bytes()]))
                 .and_then(|replies| match replies.first() {
@@ -347,22 +480,56 @@ pub fn Console() -> impl IntoView {
                     _ => None,
                 });
             (id, failure)
-        });
-        let Some((id, failure)) = reconnected else {
-            return;
-        };
+        })?;
         connection.set_value(id);
         playground.console_client.set(Some(id));
-        push(Shown::Arrived("(left monitor mode)\n".into()));
-        if let Some(failure) = failure {
-            push(Shown::Arrived(failure));
-        }
         if let Some(db) = playground
             .with(|e| e.client(client()).map(|c| c.db))
             .flatten()
         {
             playground.db.set(db);
         }
+        Some(failure)
+    };
+
+    // Ctrl+C while a command waits. redis-cli 7.0 quits then (its SIGINT handler exits unless
+    // it monitors or reads messages): the terminal shows `^C` and discards what was typed
+    // ahead, and the server forgets the wait with the connection. A page cannot quit: the
+    // console drops the connection and connects again, as running redis-cli again would (to the
+    // same database, as after MONITOR), and says so.
+    let give_up_wait = move || {
+        drop_held();
+        let Some(failure) = replace_connection() else {
+            return;
+        };
+        running.set_value(None);
+        show_arrived("^C\n".into());
+        push(Shown::Arrived(format!(
+            "(redis-cli quits on Ctrl+C during a blocking command; the console connected again)\n{}",
+            failure.unwrap_or_default()
+        )));
+    };
+
+    // Ctrl+C in monitor mode: redis-cli drops the connection and connects again, selecting the
+    // database it had (a connection cannot leave monitor mode but by RESET, which would forget
+    // more than redis-cli does), then prints how long MONITOR ran. Monitored lines not shown yet
+    // are shown first; lines typed meanwhile are discarded, as the terminal does.
+    let leave_monitor = move || {
+        let arrived = playground
+            .with(|e| e.take_output(client()))
+            .unwrap_or_default();
+        if !arrived.is_empty() {
+            show_arrived(arrived.iter().map(format_reply).collect());
+        }
+        drop_held();
+        let Some(failure) = replace_connection() else {
+            return;
+        };
+        let took = finish_running(|e, _, _| e.now_ms());
+        push(Shown::Arrived(format!(
+            "(left monitor mode)\n{}{took}",
+            failure.unwrap_or_default()
+        )));
         request_animation_frame(scroll_down);
     };
 
@@ -377,9 +544,7 @@ pub fn Console() -> impl IntoView {
             )
         });
         match state {
-            Some((true, _, _)) => {
-                playground.change(|e| e.unblock(client(), false));
-            }
+            Some((true, _, _)) => give_up_wait(),
             Some((false, true, _)) => leave_monitor(),
             Some((false, false, true)) => {
                 playground.change(|e| {
@@ -387,7 +552,8 @@ pub fn Console() -> impl IntoView {
                         e.call(client(), &[command.as_bytes().to_vec()]);
                     }
                 });
-                push(Shown::Arrived("(left subscribed mode)\n".into()));
+                let took = finish_running(|e, _, _| e.now_ms());
+                push(Shown::Arrived(format!("(left subscribed mode)\n{took}")));
             }
             _ => line.set(String::new()),
         }
@@ -498,10 +664,11 @@ pub fn Console() -> impl IntoView {
                 {move || waiting().then(|| view! { <p class="console-status">"Waiting for the blocking command… (Ctrl+C gives up)"</p> })}
                 {move || {
                     let n = held_count.get();
-                    let until = if waiting() { Some(" after it.") } else if monitoring() { Some(" after Ctrl+C.") } else { None };
-                    until.filter(|_| n > 0).map(|until| {
-                        let lines = if n == 1 { "1 line typed meanwhile runs".to_string() } else { format!("{n} lines typed meanwhile run") };
-                        view! { <p class="console-status" data-testid="console-held">{lines}{until}</p> }
+                    // Monitoring ends only with Ctrl+C (or a closed connection), which discards them.
+                    let fate = if waiting() { Some(("runs after it", "run after it")) } else if monitoring() { Some(("waits", "wait")) } else { None };
+                    fate.filter(|_| n > 0).map(|(one, many)| {
+                        let text = if n == 1 { format!("1 line typed meanwhile {one}; Ctrl+C discards it.") } else { format!("{n} lines typed meanwhile {many}; Ctrl+C discards them.") };
+                        view! { <p class="console-status" data-testid="console-held">{text}</p> }
                     })
                 }}
             </div>
@@ -603,5 +770,74 @@ fn render_help(help: Help) -> AnyView {
             })
             .collect_view()
             .into_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|a| a.as_bytes().to_vec()).collect()
+    }
+
+    /// Sends `line` on `client`, which must then wait, and records it as the console does.
+    fn wait(engine: &mut Engine, client: ClientId, line: &str) -> Running {
+        let sent_ms = engine.now_ms();
+        assert_eq!(engine.call(client, &argv(line)), vec![]);
+        assert!(engine.is_blocked(client));
+        Running {
+            sent_ms,
+            seq: engine.events().last_seq(),
+            deadline: engine.blocked_deadline(client),
+            waits: true,
+        }
+    }
+
+    #[test]
+    fn durations_print_as_redis_cli_prints_them() {
+        assert_eq!(elapsed_line(0), None);
+        assert_eq!(elapsed_line(499), None);
+        assert_eq!(elapsed_line(500).as_deref(), Some("(0.50s)\n"));
+        assert_eq!(elapsed_line(999).as_deref(), Some("(1.00s)\n"));
+        assert_eq!(elapsed_line(2000).as_deref(), Some("(2.00s)\n"));
+        // As C's printf rounds the double: 2.125 is exact and goes to even.
+        assert_eq!(elapsed_line(2125).as_deref(), Some("(2.12s)\n"));
+        assert_eq!(elapsed_line(12_345).as_deref(), Some("(12.35s)\n"));
+    }
+
+    #[test]
+    fn a_timed_out_wait_is_answered_at_its_deadline_though_the_clock_jumped_past_it() {
+        let mut engine = Engine::new();
+        engine.set_time(1_000_000);
+        let console = engine.connect();
+        let running = wait(&mut engine, console, "BLPOP k 2");
+        assert_eq!(running.deadline, Some(1_002_000));
+        engine.advance(10_000);
+        assert!(!engine.is_blocked(console));
+        assert_eq!(answered_at(&engine, console, running), 1_002_000);
+    }
+
+    #[test]
+    fn a_served_wait_is_answered_when_served_though_time_passed_before_it_was_noticed() {
+        let mut engine = Engine::new();
+        engine.set_time(1_000_000);
+        let console = engine.connect();
+        let other = engine.connect();
+        // Another client waits and times out sooner.
+        wait(&mut engine, other, "BLPOP elsewhere 1");
+        let running = wait(&mut engine, console, "BLPOP jobs 5");
+        assert_eq!(running.deadline, Some(1_005_000));
+        engine.advance(3_000);
+        engine.call(other, &argv("RPUSH jobs one"));
+        engine.advance(60_000);
+        assert_eq!(answered_at(&engine, console, running), 1_003_000);
+        // A stream read too.
+        assert_eq!(engine.take_output(console).len(), 1);
+        let running = wait(&mut engine, console, "XREAD BLOCK 0 STREAMS s $");
+        engine.advance(1_500);
+        engine.call(other, &argv("XADD s * f v"));
+        engine.advance(60_000);
+        assert_eq!(answered_at(&engine, console, running), 1_064_500);
     }
 }
