@@ -307,3 +307,81 @@ export class EditorPanel {
 export function timelineRecent(page) {
   return page.getByTestId('timeline-recent').locator('li').allTextContents();
 }
+
+/**
+ * The timeline panel. Its drawing is a canvas, so what it shows is read back as pixels, sorted
+ * into kinds by colour (light theme): `ink` (anything drawn), `hit` (the hits' green: hit marks
+ * and the hit-rate line) and `miss` (the misses' red).
+ */
+export class TimelinePanel {
+  constructor(page) {
+    this.page = page;
+    this.canvas = page.getByTestId('timeline');
+    this.follow = page.getByTestId('timeline-follow');
+    this.filter = page.getByTestId('timeline-filter');
+  }
+
+  /**
+   * The canvas in CSS px: `width`, `height`, `plotTop` (the first row drawn across the whole
+   * width: the top edge of the lanes, below the time axis's labels) and, per kind, the box
+   * `{ left, right, top, bottom }` of its pixels within `region` (all of the canvas unless
+   * given as `{ x0, x1, y0, y1 }`, ends excluded) and the number of `columns` holding them
+   * (`null` when there are none).
+   */
+  async pixels(region = {}) {
+    return this.canvas.evaluate((canvas, region) => {
+      const scale = canvas.width / canvas.clientWidth;
+      const { data, width, height } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const at = (x, y) => data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4);
+      const kinds = {
+        ink: (r, g, b, a) => a > 0,
+        hit: (r, g, b, a) => a > 60 && g > r + 40 && g > b + 25,
+        miss: (r, g, b, a) => a > 60 && r > g + 80 && r > b + 80,
+      };
+      let plotTop = null;
+      for (let y = 0; y < height && plotTop === null; y++) {
+        let inked = 0;
+        for (let x = 0; x < width; x++) if (at(x, y)[3] > 0) inked++;
+        if (inked >= width * 0.95) plotTop = y / scale;
+      }
+      const [x0, x1] = [Math.max(0, Math.round((region.x0 ?? 0) * scale)), Math.min(width, Math.round((region.x1 ?? width) * scale))];
+      const [y0, y1] = [Math.max(0, Math.round((region.y0 ?? 0) * scale)), Math.min(height, Math.round((region.y1 ?? height) * scale))];
+      const found = { width: canvas.clientWidth, height: canvas.clientHeight, plotTop };
+      for (const [kind, test] of Object.entries(kinds)) {
+        let box = null;
+        const columns = new Set();
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) {
+            if (!test(...at(x, y))) continue;
+            columns.add(x);
+            box ??= { left: x, right: x, top: y, bottom: y };
+            box.left = Math.min(box.left, x);
+            box.right = Math.max(box.right, x);
+            box.bottom = y;
+          }
+        }
+        found[kind] = box && {
+          left: box.left / scale,
+          right: (box.right + 1) / scale,
+          top: box.top / scale,
+          bottom: (box.bottom + 1) / scale,
+          columns: columns.size / scale,
+        };
+      }
+      return found;
+    }, region);
+  }
+
+  /**
+   * Reads `pixels(region)` until `ok(pixels)` holds (the drawing follows the engine a moment
+   * later) or 3 s pass, and returns the last reading either way.
+   */
+  async pixelsWhen(ok, region) {
+    const until = Date.now() + 3_000;
+    for (;;) {
+      const found = await this.pixels(region);
+      if (ok(found) || Date.now() > until) return found;
+      await this.page.waitForTimeout(50);
+    }
+  }
+}

@@ -1,13 +1,14 @@
 //! The timeline: every keyspace event on virtual time, read from the engine's event log. Hits
 //! and misses are told apart by colour and by shape (● hit, ✕ miss), writes (▲), deletions (□),
-//! expiries (◆) and evictions (■) sit on their own lane; the running hit rate is drawn over
-//! them, and the totals equal `INFO stats`' `keyspace_hits` and `keyspace_misses`. The wheel zooms,
-//! dragging pans, "Follow" keeps the present in view; the key pattern and the source (console or
-//! scripts) filter what is drawn. Scripts' calls to the simulated database and their `sleep`s
-//! (the runner's events, recorded by the editor in [`ScriptSpans`]) are spans on a lane of their
-//! own, labelled with their latency. The latest events are also listed as text for screen
-//! readers. Drawing walks only the visible events and aggregates those of a kind within a mark's
-//! width (a count under the mark, where it fits), so 100,000 events stay smooth.
+//! expiries (◆) and evictions (■) sit on their own lane; the running hit rate is a line behind
+//! them across the lanes' height (0 % at the bottom, 100 % at the top), and the totals equal
+//! `INFO stats`' `keyspace_hits` and `keyspace_misses`. The wheel zooms, dragging pans, "Follow"
+//! keeps the present in view (the clock's moves included); the key pattern and the source
+//! (console or scripts) filter what is drawn. Scripts' calls to the simulated database and their
+//! `sleep`s (the runner's events, recorded by the editor in [`ScriptSpans`]) are spans on a lane
+//! of their own, labelled with their latency. The latest events are also listed as text for
+//! screen readers. Drawing walks only the visible events and aggregates those of a kind within a
+//! mark's width (a count under the mark, where it fits), so 100,000 events stay smooth.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -113,6 +114,8 @@ struct View {
     /// Visible window in virtual ms.
     start: f64,
     end: f64,
+    /// The engine's time when last read: the hit rate's line ends there.
+    now: i64,
     follow: bool,
     drag: Option<(f64, f64)>,
 }
@@ -133,6 +136,7 @@ pub fn Timeline() -> impl IntoView {
         last_seq: 0,
         start: 0.0,
         end: 60_000.0,
+        now: 0,
         follow: true,
         drag: None,
     }));
@@ -187,6 +191,7 @@ pub fn Timeline() -> impl IntoView {
             v.marks.extend(new.into_iter().map(|(_, m)| m));
             let excess = v.marks.len().saturating_sub(KEEP);
             v.marks.drain(..excess);
+            v.now = now;
             if v.follow {
                 let width = (v.end - v.start).max(1.0);
                 v.end = now as f64 + width * 0.05;
@@ -342,7 +347,7 @@ pub fn Timeline() -> impl IntoView {
                 <input
                     class="timeline-filter"
                     data-testid="timeline-filter"
-                    placeholder="Key pattern, e.g. user:*"
+                    placeholder="Filter: user:*"
                     aria-label="Show events of keys matching a pattern"
                     prop:value=pattern
                     on:input=move |ev| set_pattern.set(event_target_value(&ev))
@@ -404,7 +409,7 @@ pub fn Timeline() -> impl IntoView {
                 <span class="legend expire">"◆ expired"</span>
                 <span class="legend evict">"■ evicted"</span>
                 <span class="legend span">"▬ db call / ▭ sleep (script)"</span>
-                <span class="legend rate">"— hit rate"</span>
+                <span class="legend rate">"— hit rate (0 % bottom, 100 % top)"</span>
             </p>
             <ol class="visually-hidden" data-testid="timeline-recent" aria-label="Latest events, oldest first">
                 {move || recent.get().into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
@@ -448,8 +453,12 @@ fn latest(
         .collect()
 }
 
-/// Height of the hit-rate band above the lanes.
-const TOP: f64 = 36.0;
+/// Height of the time axis's labels above the lanes.
+const TOP: f64 = 20.0;
+/// The space kept clear at the canvas's right edge and between two time labels.
+const LABEL_GAP: f64 = 4.0;
+/// How far the hit rate's line stays from the lanes' top and bottom edges.
+const RATE_PAD: f64 = 3.0;
 
 fn shown(mark: &Mark, console: Option<ClientId>, pattern: &str, source: Source) -> bool {
     let from_console = console == Some(mark.client);
@@ -481,6 +490,7 @@ fn describe(mark: &Mark, console: Option<ClientId>) -> String {
 /// the root's computed style, which cost more than the drawing itself when it was read per mark.
 struct Palette {
     fg: String,
+    panel: String,
     muted: String,
     border: String,
     hit: String,
@@ -508,6 +518,7 @@ impl Palette {
         };
         Palette {
             fg: colour("--fg", "#1b1e24"),
+            panel: colour("--panel", "#ffffff"),
             muted: colour("--muted", "#4d5360"),
             border: colour("--border", "#cfd3da"),
             hit: colour("--hit", "#17703a"),
@@ -617,21 +628,30 @@ fn render(
     let lane_h = (css_h - TOP) / LANES.len() as f64;
     ctx.set_font("11px system-ui, sans-serif");
     ctx.set_line_width(1.0);
-    for (i, name) in LANES.iter().enumerate() {
+    for i in 0..LANES.len() {
         let y = TOP + i as f64 * lane_h;
         ctx.set_stroke_style_str(border);
         ctx.begin_path();
         ctx.move_to(0.0, y);
         ctx.line_to(css_w, y);
         ctx.stroke();
-        ctx.set_fill_style_str(muted);
-        let _ = ctx.fill_text(name, 4.0, y + 12.0);
     }
     let span = (v.end - v.start).max(1.0);
     let x_of = |t: i64| (t as f64 - v.start) / span * css_w;
-    // Time ticks.
-    ctx.set_fill_style_str(muted);
+    // Time ticks, at least a label and a gap apart so that their labels never crowd, each label
+    // right of its tick, or left of it where it would reach the canvas's right edge.
+    // (A label's width is measured in the canvas's font on the widest digits; a label left of
+    // its tick is drawn right-aligned against it.)
+    let label_width = |step: f64| {
+        let widest = clock_label(0, step).replace(|c: char| c.is_ascii_digit(), "8");
+        ctx.measure_text(&widest)
+            .map_or(7.0 * widest.len() as f64, |m| m.width().ceil())
+    };
     let step = nice_step(span / 6.0);
+    let step = nice_step(step.max((label_width(step) + 2.0 * LABEL_GAP) / css_w * span));
+    let label_w = label_width(step);
+    ctx.set_fill_style_str(muted);
+    let mut free_from = 0.0;
     let mut t = (v.start / step).ceil() * step;
     while t < v.end {
         let x = (t - v.start) / span * css_w;
@@ -640,47 +660,86 @@ fn render(
         ctx.move_to(x, TOP - 4.0);
         ctx.line_to(x, css_h);
         ctx.stroke();
-        let _ = ctx.fill_text(&clock_label(t as i64, step), x + 2.0, TOP - 6.0);
+        if let Some((left, before_tick)) = label_left(x, label_w, free_from, css_w) {
+            let label = clock_label(t as i64, step);
+            if before_tick {
+                ctx.set_text_align("right");
+                let _ = ctx.fill_text(&label, left + label_w, TOP - 6.0);
+                ctx.set_text_align("left");
+            } else {
+                let _ = ctx.fill_text(&label, left, TOP - 6.0);
+            }
+            free_from = left + label_w + LABEL_GAP;
+        }
         t += step;
     }
-    // Marks: visible ones only; several of one kind in one slot become a count.
+    // Visible events only (from a little left of the window, for marks cut by its edge).
     let first = v
         .marks
         .partition_point(|m| (m.time as f64) < v.start - span * 0.01);
-    let mut crowd = Crowd::new(css_w);
-    let (mut hits, mut reads) = (0u64, 0u64);
-    // The running hit rate: its last value in each pixel column.
-    let mut rate_points: Vec<(i64, f64)> = Vec::new();
-    for m in &v.marks[..first] {
-        if shown(m, console, pattern, source) {
-            match m.kind {
-                EventKind::Hit => (hits, reads) = (hits + 1, reads + 1),
-                EventKind::Miss => reads += 1,
-                _ => {}
-            }
-        }
+    let visible = || {
+        v.marks[first..]
+            .iter()
+            .take_while(|m| m.time as f64 <= v.end)
+            .filter(|m| shown(m, console, pattern, source))
+    };
+    // The running hit rate, drawn first so that the marks stay on top of it: the rate the
+    // reads before the window left, then its last value in each pixel column, held until now.
+    let mut tally = ReadTally::default();
+    for m in v.marks[..first]
+        .iter()
+        .filter(|m| shown(m, console, pattern, source))
+    {
+        tally.add(m.kind);
     }
-    for m in &v.marks[first..] {
-        if (m.time as f64) > v.end {
-            break;
-        }
-        if !shown(m, console, pattern, source) {
+    let before = tally.rate();
+    let mut columns: Vec<(i64, f64)> = Vec::new();
+    for m in visible() {
+        if !tally.add(m.kind) {
             continue;
         }
-        let x = x_of(m.time);
-        match m.kind {
-            EventKind::Hit => (hits, reads) = (hits + 1, reads + 1),
-            EventKind::Miss => reads += 1,
-            _ => {}
+        let (column, rate) = (x_of(m.time).max(0.0) as i64, tally.rate().unwrap_or(0.0));
+        match columns.last_mut() {
+            Some(last) if last.0 == column => last.1 = rate,
+            _ => columns.push((column, rate)),
         }
-        if matches!(m.kind, EventKind::Hit | EventKind::Miss) {
-            let rate = hits as f64 / reads as f64;
-            let column = x as i64;
-            match rate_points.last_mut() {
-                Some(last) if last.0 == column => last.1 = rate,
-                _ => rate_points.push((column, rate)),
+    }
+    let points: Vec<(f64, f64)> = columns.into_iter().map(|(x, r)| (x as f64, r)).collect();
+    // (At least a mark's width past the last read, so that a rate reached at one instant shows.)
+    let past_last_read = points.last().map_or(f64::NEG_INFINITY, |p| p.0 + SLOT_PX);
+    let line = rate_steps(before, &points, x_of(v.now).max(past_last_read).min(css_w));
+    if let (Some(from), Some(to)) = (line.first(), line.last())
+        && to.0 - from.0 >= 1.0
+    {
+        let (top, bottom) = (TOP + RATE_PAD, css_h - RATE_PAD);
+        ctx.set_stroke_style_str(&palette.hit);
+        ctx.set_line_width(2.0);
+        ctx.set_global_alpha(0.7);
+        ctx.begin_path();
+        for (i, (x, rate)) in line.iter().enumerate() {
+            let y = bottom - rate * (bottom - top);
+            if i == 0 {
+                ctx.move_to(*x, y);
+            } else {
+                ctx.line_to(*x, y);
             }
         }
+        ctx.stroke();
+        ctx.set_global_alpha(1.0);
+        ctx.set_line_width(1.0);
+    }
+    // The lanes' names, on the panel's colour so that the line and the ticks do not cross them.
+    for (i, name) in LANES.iter().enumerate() {
+        let y = TOP + i as f64 * lane_h;
+        ctx.set_fill_style_str(&palette.panel);
+        ctx.fill_rect(2.0, y + 2.0, 6.0 * name.len() as f64 + 5.0, 13.0);
+        ctx.set_fill_style_str(muted);
+        let _ = ctx.fill_text(name, 4.0, y + 12.0);
+    }
+    // Marks; several of one kind in one slot become a count.
+    let mut crowd = Crowd::new(css_w);
+    for m in visible() {
+        let x = x_of(m.time);
         if crowd.add(x, m.kind) > 1 {
             continue;
         }
@@ -724,21 +783,66 @@ fn render(
         let y = TOP + lane_index as f64 * lane_h + lane_h - 4.0;
         let _ = ctx.fill_text(&text, x, y);
     }
-    // The running hit rate, 0 % at the band's bottom, 100 % at its top.
-    if rate_points.len() > 1 {
-        ctx.set_stroke_style_str(&palette.hit);
-        ctx.set_line_width(1.5);
-        ctx.begin_path();
-        for (i, (column, rate)) in rate_points.iter().enumerate() {
-            let (x, y) = (*column as f64, TOP - 10.0 - rate * (TOP - 16.0));
-            if i == 0 {
-                ctx.move_to(x, y);
-            } else {
-                ctx.line_to(x, y);
-            }
+}
+
+/// Hits and reads (hits and misses) counted so far.
+#[derive(Default)]
+struct ReadTally {
+    hits: u64,
+    reads: u64,
+}
+
+impl ReadTally {
+    /// Counts an event; `true` if it was a read.
+    fn add(&mut self, kind: EventKind) -> bool {
+        match kind {
+            EventKind::Hit => self.hits += 1,
+            EventKind::Miss => {}
+            _ => return false,
         }
-        ctx.stroke();
+        self.reads += 1;
+        true
     }
+
+    /// Hits per read, from 0 to 1; `None` before the first read.
+    fn rate(&self) -> Option<f64> {
+        (self.reads > 0).then(|| self.hits as f64 / self.reads as f64)
+    }
+}
+
+/// The hit rate's line as `(x, rate)` corners: it starts at the left edge with the rate left by
+/// the reads `before` the window (if any) or at the first read, keeps each rate until the next
+/// read's column changes it (a step, since the rate only moves when a read happens), and runs on
+/// to `until` (the present, or the right edge when the present is beyond it).
+fn rate_steps(before: Option<f64>, points: &[(f64, f64)], until: f64) -> Vec<(f64, f64)> {
+    let mut line: Vec<(f64, f64)> = before.map(|rate| (0.0, rate)).into_iter().collect();
+    for &(x, rate) in points {
+        if let Some(&(_, held)) = line.last() {
+            line.push((x, held));
+        }
+        line.push((x, rate));
+    }
+    if let Some(&(x, rate)) = line.last()
+        && until > x
+    {
+        line.push((until, rate));
+    }
+    line
+}
+
+/// Where a time label `width` px wide goes for the tick at `x`, on a canvas `canvas_w` wide: its
+/// left edge, and whether it sits before the tick. It sits after the tick unless it would then
+/// come within [`LABEL_GAP`] of the right edge (and before it, it keeps as clear of that edge);
+/// `None` (no label) where it would start before `free_from` (the end of the label before, and
+/// its gap) or left of the canvas.
+fn label_left(x: f64, width: f64, free_from: f64, canvas_w: f64) -> Option<(f64, bool)> {
+    let after = x + 2.0;
+    let (left, before_tick) = if after + width <= canvas_w - LABEL_GAP {
+        (after, false)
+    } else {
+        ((x - 2.0).min(canvas_w - LABEL_GAP) - width, true)
+    };
+    (left >= free_from && left >= 0.0).then_some((left, before_tick))
 }
 
 /// Scripts' spans on their lane: db calls filled, sleeps outlined, each labelled with its
@@ -900,6 +1004,46 @@ mod tests {
                 (96.0, EventKind::Evicted, 2)
             ]
         );
+    }
+
+    #[test]
+    fn the_hit_rate_is_a_step_line_held_until_now() {
+        // No reads: no line.
+        assert!(rate_steps(None, &[], 500.0).is_empty());
+        // A miss at 100 then a hit at 300: 0 % until the hit, 50 % from it to now (500).
+        assert_eq!(
+            rate_steps(None, &[(100.0, 0.0), (300.0, 0.5)], 500.0),
+            [(100.0, 0.0), (300.0, 0.0), (300.0, 0.5), (500.0, 0.5)]
+        );
+        // Reads before the window: the line starts at its left edge with their rate; with the
+        // present left of the last read's column the line ends there.
+        assert_eq!(
+            rate_steps(Some(1.0), &[(40.0, 0.5)], 39.0),
+            [(0.0, 1.0), (40.0, 1.0), (40.0, 0.5)]
+        );
+        // Only reads before the window: a level line across it.
+        assert_eq!(
+            rate_steps(Some(0.25), &[], 800.0),
+            [(0.0, 0.25), (800.0, 0.25)]
+        );
+    }
+
+    #[test]
+    fn time_labels_stay_inside_the_canvas_and_apart() {
+        // Room right of the tick: there.
+        assert_eq!(label_left(100.0, 56.0, 0.0, 1000.0), Some((102.0, false)));
+        // Too near the right edge (it would end at 1000): left of the tick instead.
+        assert_eq!(label_left(942.0, 56.0, 0.0, 1000.0), Some((884.0, true)));
+        // Then over the label before: none.
+        assert_eq!(label_left(942.0, 56.0, 900.0, 1000.0), None);
+        // A canvas narrower than a label: none.
+        assert_eq!(label_left(10.0, 56.0, 0.0, 40.0), None);
+        // Whatever comes back lies within the canvas, clear of its right edge.
+        for x in [0.0, 300.0, 943.0, 990.0, 999.9] {
+            if let Some((left, _)) = label_left(x, 56.0, 0.0, 1000.0) {
+                assert!(left >= 0.0 && left + 56.0 <= 1000.0 - LABEL_GAP, "{x}");
+            }
+        }
     }
 
     #[test]
