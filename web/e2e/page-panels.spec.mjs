@@ -88,6 +88,41 @@ test('the clock pauses, advances by a custom amount, and TIME follows it', async
   assert.equal(after - before, 7200);
 });
 
+test('a custom advance that is not a duration says what to type and moves nothing', async () => {
+  const page = await open();
+  await page.pauseClock();
+  const time = async () => {
+    await page.run('TIME');
+    return Number((await page.lastReply()).match(/1\) "(\d+)"/)[1]);
+  };
+  const before = await time();
+  const field = page.page.getByTestId('clock-custom');
+  await field.fill('soon');
+  await page.page.getByTestId('clock-custom-go').click();
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  assert.match(await field.evaluate((input) => input.validationMessage), /duration such as 500ms, 90s, 5m/);
+  assert.equal(await time(), before);
+  // Typing again clears the complaint; a good value then advances.
+  await field.fill('90s');
+  assert.equal(await field.evaluate((input) => input.validationMessage), '');
+  await field.press('Enter');
+  assert.equal(await field.getAttribute('aria-invalid'), 'false');
+  assert.equal((await time()) - before, 90);
+});
+
+test('the header keeps the clock and the page actions on one line at 1280 px', async () => {
+  const page = await open({ width: 1280, height: 800 });
+  // On one line, every item starts above the title's bottom edge; a wrapped item starts below it.
+  const wrapped = await page.page.evaluate(() => {
+    const bar = document.querySelector('.topbar');
+    const title = bar.querySelector('h1').getBoundingClientRect();
+    return [...bar.children]
+      .filter((item) => item.offsetHeight > 0 && item.getBoundingClientRect().top >= title.bottom)
+      .map((item) => item.className);
+  });
+  assert.deepEqual(wrapped, []);
+});
+
 test('the page works on a 360 px wide phone', async () => {
   const page = await open({ width: 360, height: 740 });
   await page.run('SET phone yes');

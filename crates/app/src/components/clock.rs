@@ -4,6 +4,10 @@ use leptos::prelude::*;
 
 use crate::state::{ClockMode, Playground, SPEEDS, format_time, parse_duration};
 
+/// What a custom advance that is not a duration is told.
+const DURATION_HINT: &str =
+    "Type a duration such as 500ms, 90s, 5m, 2h or 1d (a bare number is seconds).";
+
 /// The clock bar.
 #[component]
 pub fn Clock() -> impl IntoView {
@@ -14,12 +18,21 @@ pub fn Clock() -> impl IntoView {
     };
     let (custom, set_custom) = signal(String::new());
     let (custom_error, set_custom_error) = signal(false);
-    let advance_custom = move || match parse_duration(&custom.get_untracked()) {
-        Some(ms) => {
+    let custom_input = NodeRef::<leptos::html::Input>::new();
+    // A value that is not a duration says why, in the browser's own validation bubble (the
+    // bar has no room for a line of text), besides turning the field red.
+    let advance_custom = move || {
+        let parsed = parse_duration(&custom.get_untracked());
+        if let Some(ms) = parsed {
             playground.advance(ms);
-            set_custom_error.set(false);
         }
-        None => set_custom_error.set(true),
+        set_custom_error.set(parsed.is_none());
+        if let Some(input) = custom_input.get_untracked() {
+            input.set_custom_validity(if parsed.is_some() { "" } else { DURATION_HINT });
+            if parsed.is_none() {
+                input.report_validity();
+            }
+        }
     };
     let toggle = move |_| {
         playground.mode.update(|m| {
@@ -32,8 +45,10 @@ pub fn Clock() -> impl IntoView {
     };
     view! {
         <section class="clock" data-testid="clock" aria-label="Virtual clock">
-            <span class="clock-label">"Virtual time"</span>
-            <time class="clock-time" data-testid="clock-time">{move || format_time(now())}</time>
+            <span class="clock-readout">
+                <span class="clock-label">"Virtual time"</span>
+                <time class="clock-time" data-testid="clock-time">{move || format_time(now())}</time>
+            </span>
             <button
                 class="clock-mode"
                 data-testid="clock-toggle"
@@ -70,7 +85,16 @@ pub fn Clock() -> impl IntoView {
                     aria-label="Custom advance (ms, s, m, h, d)"
                     aria-invalid=move || custom_error.get().to_string()
                     prop:value=custom
-                    on:input=move |ev| set_custom.set(event_target_value(&ev))
+                    node_ref=custom_input
+                    on:input=move |ev| {
+                        set_custom.set(event_target_value(&ev));
+                        if custom_error.get_untracked() {
+                            set_custom_error.set(false);
+                            if let Some(input) = custom_input.get_untracked() {
+                                input.set_custom_validity("");
+                            }
+                        }
+                    }
                     on:keydown=move |ev| {
                         if ev.key() == "Enter" {
                             advance_custom();
