@@ -1018,7 +1018,7 @@ impl Engine {
     }
 
     /// Counts a command refused before it ran (`rejected_calls`).
-    fn count_rejected(&mut self, spec: &CommandSpec) {
+    pub(crate) fn count_rejected(&mut self, spec: &CommandSpec) {
         if let Some(stats) = self.stats.commands.of(spec) {
             stats.rejected_calls += 1;
         }

@@ -783,15 +783,50 @@ differential('createClient: pub/sub introspection', async (t) => {
   await t.settle('multi', c.multi().pubSubNumSub('news').pubSubNumPat().sPublish('shard', 'x').exec());
 });
 
+differential('createClient: ROLE, and CLUSTER, ASKING, READONLY, READWRITE on a server without cluster support', async (t) => {
+  const c = t.client();
+  await c.connect();
+  const calls = {
+    role: () => c.role(),
+    clusterInfo: () => c.clusterInfo(),
+    clusterNodes: () => c.clusterNodes(),
+    clusterSlots: () => c.clusterSlots(),
+    clusterKeySlot: () => c.clusterKeySlot('k'),
+    clusterAddSlots: () => c.clusterAddSlots([1, 2]),
+    clusterAddSlotsRange: () => c.clusterAddSlotsRange([{ start: 1, end: 5 }]),
+    clusterSetSlot: () => c.clusterSetSlot(5, 'NODE', 'abc'),
+    clusterMeet: () => c.clusterMeet('127.0.0.1', 7000),
+    clusterGetKeysInSlot: () => c.clusterGetKeysInSlot(1, 10),
+    clusterBumpEpoch: () => c.clusterBumpEpoch(),
+    clusterCountFailureReports: () => c.clusterCountFailureReports('node'),
+    clusterCountKeysInSlot: () => c.clusterCountKeysInSlot(7),
+    clusterDelSlots: () => c.clusterDelSlots(3),
+    clusterDelSlotsRange: () => c.clusterDelSlotsRange({ start: 1, end: 2 }),
+    clusterFailover: () => c.clusterFailover('FORCE'),
+    clusterFlushSlots: () => c.clusterFlushSlots(),
+    clusterForget: () => c.clusterForget('node'),
+    clusterLinks: () => c.clusterLinks(),
+    clusterMyId: () => c.clusterMyId(),
+    clusterMyShardId: () => c.clusterMyShardId(),
+    clusterReplicas: () => c.clusterReplicas('node'),
+    clusterReplicate: () => c.clusterReplicate('node'),
+    clusterReset: () => c.clusterReset('HARD'),
+    clusterSaveConfig: () => c.clusterSaveConfig(),
+    clusterSetConfigEpoch: () => c.clusterSetConfigEpoch(3),
+    asking: () => c.asking(),
+    readonly: () => c.readonly(),
+    readwrite: () => c.readwrite(),
+  };
+  for (const [name, call] of Object.entries(calls)) await t.settle(name, call());
+  await t.settle('multi', c.multi().role().clusterKeySlot('k').get('k').exec());
+});
+
 /**
  * The commands node-redis has and the engine lacks, removed from a second oracle server with
  * `rename-command`: there node-redis meets the server's unknown-command error, which is what
  * the engine answers.
  */
-const ABSENT = [
-  'ACL', 'CLUSTER', 'LATENCY', 'LOLWUT', 'ROLE', 'FAILOVER', 'MODULE', 'MIGRATE', 'REPLICAOF', 'ASKING', 'READONLY',
-  'READWRITE', 'RESTORE-ASKING',
-];
+const ABSENT = ['ACL', 'LATENCY', 'LOLWUT', 'FAILOVER', 'MODULE', 'MIGRATE', 'REPLICAOF', 'RESTORE-ASKING'];
 let absentServer;
 
 /** Starts (once) a redis-server without the ABSENT commands; answers its port. */
@@ -876,7 +911,7 @@ differential('createClient: functions (FUNCTION LOAD, FCALL, FCALL_RO and the re
   for (const [name, call] of Object.entries(calls)) await t.settle(name, call());
 });
 
-differential('createClient: ACL, CLUSTER… answer the unknown-command error', async (t) => {
+differential('createClient: ACL, LATENCY… answer the unknown-command error', async (t) => {
   const c = t.client();
   await c.connect();
   const calls = {
@@ -893,46 +928,17 @@ differential('createClient: ACL, CLUSTER… answer the unknown-command error', a
     aclLogReset: () => c.aclLogReset(),
     aclLoad: () => c.aclLoad(),
     aclSave: () => c.aclSave(),
-    clusterInfo: () => c.clusterInfo(),
-    clusterNodes: () => c.clusterNodes(),
-    clusterSlots: () => c.clusterSlots(),
-    clusterKeySlot: () => c.clusterKeySlot('k'),
-    clusterAddSlots: () => c.clusterAddSlots([1, 2]),
-    clusterAddSlotsRange: () => c.clusterAddSlotsRange([{ start: 1, end: 5 }]),
-    clusterSetSlot: () => c.clusterSetSlot(5, 'NODE', 'abc'),
-    clusterMeet: () => c.clusterMeet('127.0.0.1', 7000),
-    clusterGetKeysInSlot: () => c.clusterGetKeysInSlot(1, 10),
-    clusterBumpEpoch: () => c.clusterBumpEpoch(),
-    clusterCountFailureReports: () => c.clusterCountFailureReports('node'),
-    clusterCountKeysInSlot: () => c.clusterCountKeysInSlot(7),
-    clusterDelSlots: () => c.clusterDelSlots(3),
-    clusterDelSlotsRange: () => c.clusterDelSlotsRange({ start: 1, end: 2 }),
-    clusterFailover: () => c.clusterFailover('FORCE'),
-    clusterFlushSlots: () => c.clusterFlushSlots(),
-    clusterForget: () => c.clusterForget('node'),
-    clusterLinks: () => c.clusterLinks(),
-    clusterMyId: () => c.clusterMyId(),
-    clusterMyShardId: () => c.clusterMyShardId(),
-    clusterReplicas: () => c.clusterReplicas('node'),
-    clusterReplicate: () => c.clusterReplicate('node'),
-    clusterReset: () => c.clusterReset('HARD'),
-    clusterSaveConfig: () => c.clusterSaveConfig(),
-    clusterSetConfigEpoch: () => c.clusterSetConfigEpoch(3),
     latencyLatest: () => c.latencyLatest(),
     latencyDoctor: () => c.latencyDoctor(),
     latencyHistory: () => c.latencyHistory('command'),
     latencyGraph: () => c.latencyGraph('command'),
     lolwut: () => c.lolwut(5, 1, 2),
-    role: () => c.role(),
     failover: () => c.failover({ TO: { host: 'h', port: 1, FORCE: true }, TIMEOUT: 10 }),
     moduleList: () => c.moduleList(),
     moduleLoad: () => c.moduleLoad('/x.so', ['a']),
     moduleUnload: () => c.moduleUnload('x'),
     migrate: () => c.migrate('127.0.0.1', 1, ['a', 'b'], 0, 10, { COPY: true, AUTH: { username: 'u', password: 'p' } }),
     replicaOf: () => c.replicaOf('127.0.0.1', 1),
-    asking: () => c.asking(),
-    readonly: () => c.readonly(),
-    readwrite: () => c.readwrite(),
     restoreAsking: () => c.restoreAsking(),
     // Not in Redis 7.0 (7.2 and 7.4 commands and options): unknown there too.
     clientNoTouch: () => c.clientNoTouch(true),

@@ -6,6 +6,7 @@ use crate::command::Command;
 pub mod args;
 pub mod bitmap;
 pub mod client_modes;
+pub mod cluster;
 pub mod config;
 pub mod connection;
 pub mod dump;
@@ -20,6 +21,7 @@ pub mod memory;
 pub mod monitor;
 pub mod persistence;
 pub mod pubsub;
+pub mod replication;
 pub mod scan;
 pub mod scripting;
 pub mod server;
@@ -35,6 +37,7 @@ pub mod transaction;
 pub static TABLES: &[&[Command]] = &[
     bitmap::COMMANDS,
     client_modes::COMMANDS,
+    cluster::COMMANDS,
     config::COMMANDS,
     connection::COMMANDS,
     expire::COMMANDS,
@@ -49,6 +52,7 @@ pub static TABLES: &[&[Command]] = &[
     memory::COMMANDS,
     monitor::COMMANDS,
     persistence::COMMANDS,
+    replication::COMMANDS,
     server::COMMANDS,
     server::admin::COMMANDS,
     scripting::COMMANDS,

@@ -494,7 +494,7 @@ fn run_in(
     let over = Cell::new(false);
     lua.scope(|scope| {
         let ctx = RefCell::new(ctx);
-        let call = |lua: &Lua, argv: &[Value]| -> omnilua::Result<Result<Value, Vec<u8>>> {
+        let call = |lua: &Lua, argv: &[Value]| -> omnilua::Result<Result<Value, CallError>> {
             commands.set(commands.get().saturating_add(1));
             let used = state.sandbox.instructions_used().unwrap_or(0);
             if over.get()
@@ -502,27 +502,31 @@ fn run_in(
                     > INSTRUCTION_BUDGET
             {
                 over.set(true);
-                return Ok(Err(b"ERR Script stopped by the playground".to_vec()));
+                return Ok(Err(CallError::counted(
+                    b"ERR Script stopped by the playground",
+                )));
             }
             let Ok(mut ctx) = ctx.try_borrow_mut() else {
-                return Ok(Err(b"ERR a command is already running".to_vec()));
+                return Ok(Err(CallError::counted(b"ERR a command is already running")));
             };
             call_command(&mut ctx, lua, argv, read_only, resp3.get())
         };
         let rcall =
             scope.create_function(lua, |lua, argv: Variadic<Value>| match call(lua, &argv)? {
                 Ok(value) => Ok(value),
-                Err(text) => Err(raise(&text)),
+                Err(error) => Err(error.raise()),
             })?;
         let rpcall =
             scope.create_function(lua, |lua, argv: Variadic<Value>| match call(lua, &argv)? {
                 Ok(value) => Ok(value),
                 // The stop is not a command's error: `redis.pcall` raises it.
-                Err(text) if over.get() => Err(raise(&text)),
-                Err(text) => {
+                Err(error) if over.get() => Err(error.raise()),
+                Err(error) => {
                     let t = lua.create_table()?;
-                    t.raw_set("err", lua.create_string(&text)?)?;
-                    t.raw_set("ignore_err_stats_update", true)?;
+                    t.raw_set("err", lua.create_string(&error.text)?)?;
+                    if error.counted {
+                        t.raw_set("ignore_err_stats_update", true)?;
+                    }
                     Ok(Value::Table(t))
                 }
             })?;
@@ -719,14 +723,59 @@ fn lua_number_text(n: f64) -> String {
 }
 
 /// The text that starts an error a Rust function raises for `prelude.lua` to turn into the
-/// table Redis would raise.
+/// table Redis would raise. One byte follows: [`UNCOUNTED`] or [`COUNTED`].
 const MARK: &[u8] = b"\x01redis-error\x01";
 
-/// An error raised from Rust as Redis raises `{err = text}`.
+/// After [`MARK`]: the table is `{err = text}`, counted in the error statistics if the script
+/// answers it (Redis's `luaPushError`).
+const UNCOUNTED: u8 = 1;
+
+/// After [`MARK`]: the table also carries `ignore_err_stats_update`, for an error counted
+/// already (a command's, or `redis.call` refusing one).
+const COUNTED: u8 = 2;
+
+/// An error raised from Rust as Redis raises `{err = text}`, from a library function
+/// (`redis.setresp`, `redis.log`, …).
 fn raise(text: &[u8]) -> omnilua::Error {
+    raise_marked(text, UNCOUNTED)
+}
+
+fn raise_marked(text: &[u8], kind: u8) -> omnilua::Error {
     let mut message = MARK.to_vec();
+    message.push(kind);
     message.extend_from_slice(text);
     omnilua::Error::from(LuaError::RuntimeMsg(message.into_boxed_slice()))
+}
+
+/// Why `redis.call` or `redis.pcall` gives an error: the command's error, or the call's refusal.
+struct CallError {
+    /// The error's text.
+    text: Vec<u8>,
+    /// Whether the error statistics counted it already (Redis's `ignore_err_stats_update`): a
+    /// command's error, and a refusal of the command (unknown, arity, not allowed), which Redis
+    /// counts when it refuses; not an error in the call's arguments themselves.
+    counted: bool,
+}
+
+impl CallError {
+    fn counted(text: &[u8]) -> Self {
+        CallError {
+            text: text.to_vec(),
+            counted: true,
+        }
+    }
+
+    fn uncounted(text: &[u8]) -> Self {
+        CallError {
+            text: text.to_vec(),
+            counted: false,
+        }
+    }
+
+    /// The error `redis.call` raises.
+    fn raise(&self) -> omnilua::Error {
+        raise_marked(&self.text, if self.counted { COUNTED } else { UNCOUNTED })
+    }
 }
 
 /// Lua's `lua_tonumber`: a number, or a string that reads as one (decimal, or hexadecimal after
@@ -771,39 +820,58 @@ fn to_arg(value: &Value) -> omnilua::Result<Option<Vec<u8>>> {
     })
 }
 
-/// `redis.call` / `redis.pcall`: runs a command. Its reply as a Lua value, or the text of the
-/// error (raised by `redis.call`, returned by `redis.pcall`).
+/// `redis.call` / `redis.pcall`: runs a command. Its reply as a Lua value, or the error
+/// (raised by `redis.call`, returned by `redis.pcall`).
 fn call_command(
     ctx: &mut Ctx<'_>,
     lua: &Lua,
     argv: &[Value],
     read_only: bool,
     resp3: bool,
-) -> omnilua::Result<Result<Value, Vec<u8>>> {
-    let refuse = |text: &str| Ok(Err(text.as_bytes().to_vec()));
+) -> omnilua::Result<Result<Value, CallError>> {
+    // Errors in the call's own arguments: counted only if the script answers them.
+    let bad_call = |text: &str| Ok(Err(CallError::uncounted(text.as_bytes())));
     if argv.is_empty() {
-        return refuse("ERR Please specify at least one argument for this redis lib call");
+        return bad_call("ERR Please specify at least one argument for this redis lib call");
     }
     let mut args = Vec::with_capacity(argv.len());
     for value in argv {
         match to_arg(value)? {
             Some(arg) => args.push(arg),
             None => {
-                return refuse("ERR Lua redis lib command arguments must be strings or integers");
+                return bad_call("ERR Lua redis lib command arguments must be strings or integers");
             }
         }
     }
+    // A refused command (Redis's `scriptCall`): the error counts now, and so does a rejected
+    // call of the command, if there is one.
+    let mut refuse = |spec: Option<&CommandSpec>, text: &str| {
+        ctx.engine.count_error(text);
+        if let Some(spec) = spec {
+            ctx.engine.count_rejected(spec);
+        }
+        Ok(Err(CallError::counted(text.as_bytes())))
+    };
     let Some(spec) = lookup(&args) else {
-        return refuse("ERR Unknown Redis command called from script");
+        return refuse(None, "ERR Unknown Redis command called from script");
     };
     if !spec.arity_ok(args.len()) {
-        return refuse("ERR Wrong number of args calling Redis command from script");
+        return refuse(
+            Some(spec),
+            "ERR Wrong number of args calling Redis command from script",
+        );
     }
     if spec.has(flag::NOSCRIPT) {
-        return refuse("ERR This Redis command is not allowed from script");
+        return refuse(
+            Some(spec),
+            "ERR This Redis command is not allowed from script",
+        );
     }
     if read_only && spec.has(flag::WRITE) {
-        return refuse("ERR Write commands are not allowed from read-only scripts.");
+        return refuse(
+            Some(spec),
+            "ERR Write commands are not allowed from read-only scripts.",
+        );
     }
     let id = ctx.client;
     if let Some(client) = ctx.engine.clients.get_mut(&id) {
@@ -816,7 +884,7 @@ fn call_command(
     }
     let reply = replies.pop().unwrap_or(Reply::Nil);
     if let Reply::Error(text) = reply {
-        return Ok(Err(text.as_bytes().to_vec()));
+        return Ok(Err(CallError::counted(text.as_bytes())));
     }
     let reply = if resp3 { reply } else { reply.into_resp2() };
     Ok(Ok(to_lua(lua, &reply, resp3)?))

@@ -29,10 +29,15 @@ local s_find, s_sub, s_gsub, s_match = string.find, string.sub, string.gsub, str
 local t_concat = table.concat
 local LIB = '=[redis]'
 
--- An error a Rust function raised, as the table Redis's would have raised.
+-- An error a Rust function raised, as the table Redis's would have raised. After the mark, a
+-- byte: 2 when the error statistics counted the error already (a command's error, or its
+-- refusal), 1 otherwise (an error of a library function, counted if the script answers it).
 local function from_mark(e)
   if type(e) == 'string' and s_sub(e, 1, #mark) == mark then
-    return {err = s_sub(e, #mark + 1), ignore_err_stats_update = true}
+    if s_sub(e, #mark + 1, #mark + 1) == '\2' then
+      return {err = s_sub(e, #mark + 2), ignore_err_stats_update = true}
+    end
+    return {err = s_sub(e, #mark + 2)}
   end
   return e
 end
