@@ -46,14 +46,181 @@ test('arrow up recalls earlier lines, also after a reload', async () => {
   assert.equal(await page.consoleInput.inputValue(), 'GET recall');
 });
 
-test('Tab completes command names and subcommands', async () => {
+// Tab as in redis-cli 7.0 (linenoise): each press shows the next completion of the whole
+// line in its place, then the typed text again (with a bell); Esc gives back the typed text;
+// another key keeps the completion shown and acts on it.
+
+/** The console line's text. */
+function line(page) {
+  return page.consoleInput.inputValue();
+}
+
+/** Presses Tab `n` times and answers the line after each press. */
+async function tabs(page, n) {
+  const seen = [];
+  for (let i = 0; i < n; i++) {
+    await page.press('Tab');
+    seen.push(await line(page));
+  }
+  return seen;
+}
+
+/** Whether the console's input has the focus. */
+function focused(page) {
+  return page.consoleInput.evaluate((el) => el === document.activeElement);
+}
+
+/** The bell's class on the console line (`bell-odd`, `bell-even`), or '' before it rang. */
+async function bell(page) {
+  const field = page.page.locator('.console-field');
+  return ((await field.getAttribute('class')).match(/bell-\w+/) ?? [''])[0];
+}
+
+test('each Tab shows the next completion in place of the line, then the typed text', async () => {
   const page = await openConsole();
-  await page.type('HGETA');
+  await page.type('get');
   await page.press('Tab');
-  assert.equal(await page.consoleInput.inputValue(), 'HGETALL ');
-  await page.type('object enc');
+  assert.equal(await line(page), 'GET');
+  assert.equal(await page.hint(), ' key');
   await page.press('Tab');
-  assert.equal(await page.consoleInput.inputValue(), 'object ENCODING ');
+  assert.equal(await line(page), 'GETBIT');
+  assert.equal(await page.hint(), ' key offset', 'the hint follows the completion shown');
+  assert.deepEqual(await tabs(page, 6), ['GETDEL', 'GETEX', 'GETRANGE', 'GETSET', 'get', 'GET']);
+  assert.ok(await focused(page));
+});
+
+test('Tab completes the whole line in the command table\'s case, with no space after', async () => {
+  const page = await openConsole();
+  await page.type('client k');
+  assert.deepEqual(await tabs(page, 2), ['CLIENT KILL', 'client k']);
+  await page.type('hgeta');
+  assert.deepEqual(await tabs(page, 3), ['HGETALL', 'hgeta', 'HGETALL']);
+});
+
+test('Tab after a container command offers its subcommands', async () => {
+  const page = await openConsole();
+  await page.type('CONFIG G');
+  assert.deepEqual(await tabs(page, 2), ['CONFIG GET', 'CONFIG G']);
+  await page.type('config');
+  assert.deepEqual(await tabs(page, 2), ['CONFIG', 'CONFIG GET']);
+  await page.type('CONFIG ');
+  assert.deepEqual(await tabs(page, 2), ['CONFIG GET', 'CONFIG HELP']);
+});
+
+test('Tab on an empty line goes through every command in order', async () => {
+  const page = await openConsole();
+  const [first, second] = await tabs(page, 2);
+  assert.match(first, /^[A-Z]+$/);
+  assert.ok(second > first, `${second} after ${first}`);
+  const position = await page.page.getByTestId('console-candidates').locator('.candidate-position').textContent();
+  const [, total] = position.match(/^2\/(\d+)$/);
+  assert.ok(Number(total) > 200, position);
+});
+
+test('Tab where nothing completes rings the bell and keeps the focus', async () => {
+  const page = await openConsole();
+  await page.type('GET key');
+  assert.equal(await bell(page), '');
+  await page.press('Tab');
+  assert.equal(await line(page), 'GET key');
+  assert.ok(await focused(page));
+  assert.equal(await bell(page), 'bell-odd');
+  await page.press('Tab');
+  assert.equal(await bell(page), 'bell-even', 'each ring flashes again');
+  assert.equal(await page.page.getByTestId('console-candidates').count(), 0);
+});
+
+test('Esc gives back what was typed and the next key goes on from it', async () => {
+  const page = await openConsole();
+  await page.type('get');
+  assert.deepEqual(await tabs(page, 2), ['GET', 'GETBIT']);
+  await page.press('Escape');
+  assert.equal(await line(page), 'get');
+  await page.press('x');
+  assert.equal(await line(page), 'getx');
+  assert.equal(await page.page.getByTestId('console-candidates').count(), 0);
+});
+
+test('another key keeps the completion shown and acts on it', async () => {
+  const page = await openConsole();
+  await page.type('get');
+  await tabs(page, 2);
+  await page.press('Space');
+  assert.equal(await line(page), 'GETBIT ');
+  assert.equal(await page.page.getByTestId('console-candidates').count(), 0);
+  await page.press('Tab');
+  assert.equal(await line(page), 'GETBIT ', 'a new Tab completes the new line: nothing');
+  await page.type('get');
+  await tabs(page, 2);
+  await page.press('Backspace');
+  assert.equal(await line(page), 'GETBI');
+  await page.type('ech');
+  await page.press('Tab');
+  await page.press('Enter');
+  await page.consoleOutput.locator('.exchange').first().waitFor();
+  assert.equal(await page.lastReply(), "(error) ERR wrong number of arguments for 'echo' command\n");
+  assert.equal(await line(page), '');
+});
+
+test('an arrow key ends the cycle with the typed text, then moves, as in redis-cli', async () => {
+  const page = await openConsole();
+  await page.type('get');
+  assert.deepEqual(await tabs(page, 2), ['GET', 'GETBIT']);
+  await page.press('ArrowLeft');
+  assert.equal(await line(page), 'get');
+  assert.equal(await page.consoleInput.evaluate((el) => el.selectionStart), 2);
+});
+
+test('Shift+Tab steps back through the completions, and outside them leaves the console', async () => {
+  const page = await openConsole();
+  await page.type('get');
+  await tabs(page, 2);
+  await page.press('Shift+Tab');
+  assert.equal(await line(page), 'GET');
+  await page.press('Shift+Tab');
+  assert.equal(await line(page), 'get');
+  await page.press('Shift+Tab');
+  assert.equal(await line(page), 'GETSET');
+  await page.press('Escape');
+  assert.ok(await focused(page));
+  await page.press('Shift+Tab');
+  assert.ok(!(await focused(page)), 'Shift+Tab is the keyboard\'s way out of the console');
+});
+
+test('Esc then Tab leaves the console, so the keyboard is never trapped', async () => {
+  const page = await openConsole();
+  await page.type('get');
+  assert.deepEqual(await tabs(page, 1), ['GET']);
+  await page.press('Escape');
+  assert.equal(await line(page), 'get', 'the first Esc gives back the typed text');
+  await page.press('Tab');
+  assert.equal(await line(page), 'GET', 'Tab completes again: Esc ended the cycle');
+  await page.press('Escape');
+  await page.press('Escape');
+  await page.press('Tab');
+  assert.ok(!(await focused(page)));
+  assert.equal(await line(page), 'get');
+});
+
+test('after help, Tab offers help topics and keeps what was typed before them', async () => {
+  const page = await openConsole();
+  await page.type('help @stri');
+  assert.deepEqual(await tabs(page, 1), ['help @string']);
+  await page.type('HELP  config g');
+  assert.deepEqual(await tabs(page, 1), ['HELP  CONFIG GET']);
+});
+
+test('while Tab cycles, the completions are listed under the line with the current one marked', async () => {
+  const page = await openConsole();
+  await page.type('get');
+  await tabs(page, 2);
+  const list = page.page.getByTestId('console-candidates');
+  assert.deepEqual(await list.locator('.candidate').allTextContents(), ['GET', 'GETBIT', 'GETDEL', 'GETEX', 'GETRANGE', 'GETSET']);
+  assert.deepEqual(await list.locator('.current').allTextContents(), ['GETBIT']);
+  assert.equal(await list.locator('.candidate-position').textContent(), '2/6');
+  await tabs(page, 5);
+  assert.equal(await list.locator('.current').count(), 0, 'the typed text is shown: no completion marked');
+  assert.match(await list.locator('.candidate-position').textContent(), /as typed/);
 });
 
 test('the remaining arguments are hinted while typing', async () => {

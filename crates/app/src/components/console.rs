@@ -1,7 +1,9 @@
 //! The redis-cli console: type a line, press Enter, read the reply exactly as `redis-cli
 //! --no-raw` prints it. Keeps redis-cli's habits: the prompt shows the database and `(TX)` inside
-//! MULTI; ↑/↓ walk the history (kept across reloads); Tab completes command names and
-//! subcommands; the remaining arguments are hinted in grey; `HELP <command>`, `HELP @<group>`
+//! MULTI; ↑/↓ walk the history (kept across reloads); Tab completes as redis-cli's line editor
+//! does, showing the command names and subcommands that complete the line one per press
+//! (listed below the line meanwhile), Esc going back to what was typed (see [`TabCycle`]);
+//! the remaining arguments are hinted in grey; `HELP <command>`, `HELP @<group>`
 //! and `clear` are answered by the console itself; a pasted block runs line by line; a command
 //! that took half a second or more (of virtual time) is followed by its duration, `(2.00s)`;
 //! after SUBSCRIBE messages appear as they arrive until Ctrl+C leaves subscribed mode; after
@@ -12,7 +14,7 @@
 //! in order, as a terminal keeps what is typed ahead while redis-cli waits; Ctrl+C discards them,
 //! as the terminal does, and so does a reset of the playground.
 
-use engine::cli::{Help, LineOutcome, common_prefix, complete, format_reply, hint, run_line};
+use engine::cli::{Help, LineOutcome, complete, format_reply, hint, run_line};
 use engine::{ClientId, Engine};
 use leptos::ev::{ClipboardEvent, KeyboardEvent};
 use leptos::html;
@@ -128,6 +130,113 @@ fn answered_at(engine: &Engine, client: ClientId, running: Running) -> i64 {
     served.unwrap_or_else(|| running.deadline.map_or(now, |d| d.min(now)))
 }
 
+/// Tab completion as redis-cli's line editor (linenoise) does it: the first Tab shows the first
+/// completion of the whole line in its place, each further Tab the next one, and after the last
+/// the typed text again (with a bell) before starting over. The line shown is the only text:
+/// Esc goes back to what was typed, and any other key keeps the completion shown and then acts
+/// on it (Enter runs it, a letter is added to it).
+#[derive(Clone, Debug, PartialEq)]
+struct TabCycle {
+    /// What was typed before the first Tab.
+    typed: String,
+    /// The completions of `typed`, in the order Tab shows them (never empty).
+    candidates: Vec<String>,
+    /// The completion shown; `candidates.len()` while the typed text is shown again.
+    shown: usize,
+}
+
+impl TabCycle {
+    /// The cycle started by Tab on `typed`, showing its first completion; `None` (redis-cli
+    /// rings the bell) when nothing completes it.
+    fn start(typed: &str) -> Option<Self> {
+        let candidates = complete(typed);
+        (!candidates.is_empty()).then(|| Self {
+            typed: typed.to_string(),
+            candidates,
+            shown: 0,
+        })
+    }
+
+    /// Tab again: the next completion, or the typed text after the last one. Answers whether
+    /// the bell rings (the typed text comes back).
+    fn next(&mut self) -> bool {
+        self.shown = (self.shown + 1) % (self.candidates.len() + 1);
+        self.shown == self.candidates.len()
+    }
+
+    /// Shift+Tab: one step back (not redis-cli's: its Shift+Tab restores the typed text, as
+    /// Esc). Answers whether the bell rings, as [`Self::next`].
+    fn back(&mut self) -> bool {
+        let positions = self.candidates.len() + 1;
+        self.shown = (self.shown + positions - 1) % positions;
+        self.shown == self.candidates.len()
+    }
+
+    /// The line shown: the current completion, or the typed text.
+    fn line(&self) -> &str {
+        self.candidates.get(self.shown).unwrap_or(&self.typed)
+    }
+}
+
+/// What a key pressed while Tab cycles through completions does, as in linenoise, which reads
+/// one byte: Tab steps on; Esc gives the typed text back; so do the keys a terminal sends as an
+/// escape sequence (arrows, Home, End, Delete, …), which then act as usual on the typed text
+/// (in redis-cli ← after `get` Tab leaves `get` with the cursor before the `t`); any other key
+/// keeps the completion shown and then acts. Modifiers pressed alone send nothing to a
+/// terminal, so they leave the cycle as it is (Shift is pressed before Shift+Tab).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CycleKey {
+    Next,
+    Back,
+    Restore,
+    Accept,
+    Ignore,
+}
+
+fn cycle_key(key: &str, shift: bool) -> CycleKey {
+    match key {
+        "Tab" if shift => CycleKey::Back,
+        "Tab" => CycleKey::Next,
+        "Escape" | "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" | "Home" | "End"
+        | "Delete" | "Insert" | "PageUp" | "PageDown" => CycleKey::Restore,
+        f if f.len() > 1 && f.starts_with('F') && f[1..].bytes().all(|b| b.is_ascii_digit()) => {
+            CycleKey::Restore
+        }
+        "Shift" | "Control" | "Alt" | "AltGraph" | "Meta" | "CapsLock" | "NumLock"
+        | "ScrollLock" | "Fn" | "FnLock" | "Hyper" | "Super" | "Symbol" | "SymbolLock" | "Dead"
+        | "Process" | "Unidentified" => CycleKey::Ignore,
+        _ => CycleKey::Accept,
+    }
+}
+
+/// The candidates shown under the line while Tab cycles: all of them when few, else a window
+/// around the current one. Each is `(text, current)`; `None` stands for the ones left out.
+fn candidate_window(cycle: &TabCycle) -> Vec<Option<(String, bool)>> {
+    const WIDTH: usize = 9;
+    let all = &cycle.candidates;
+    let (from, to) = if all.len() <= WIDTH + 2 {
+        (0, all.len())
+    } else {
+        let centre = cycle.shown.min(all.len() - 1);
+        let from = centre.saturating_sub(WIDTH / 2).min(all.len() - WIDTH);
+        (from, from + WIDTH)
+    };
+    let mut out = Vec::new();
+    if from > 0 {
+        out.push(None);
+    }
+    out.extend(
+        all[from..to]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Some((c.clone(), from + i == cycle.shown))),
+    );
+    if to < all.len() {
+        out.push(None);
+    }
+    out
+}
+
 /// The console panel.
 #[component]
 pub fn Console() -> impl IntoView {
@@ -154,7 +263,14 @@ pub fn Console() -> impl IntoView {
     let history = StoredValue::new(storage::load_list(HISTORY_KEY));
     let history_pos = StoredValue::new(None::<usize>);
     let line = RwSignal::new(String::new());
-    let candidates = RwSignal::new(Vec::<String>::new());
+    // Tab's cycle through the completions of the line, while it lasts.
+    let cycle = RwSignal::new(None::<TabCycle>);
+    // How often the bell rang (nothing to complete, or the cycle came back to the typed text):
+    // a terminal beeps, the console flashes its line.
+    let bells = RwSignal::new(0u32);
+    // Esc outside a cycle lets the next Tab move the focus on, as Esc does in the editor: Tab
+    // otherwise never leaves the console, so this is the keyboard's way forward out of it.
+    let released = StoredValue::new(false);
     let input: NodeRef<html::Input> = NodeRef::new();
     let output: NodeRef<html::Div> = NodeRef::new();
     // The command still running on the connection (a wait, MONITOR, SUBSCRIBE), timed as
@@ -221,6 +337,7 @@ pub fn Console() -> impl IntoView {
             transcript.set(Vec::new());
             history.set_value(Vec::new());
             history_pos.set_value(None);
+            cycle.set(None);
             line.set(String::new());
         }
         resets
@@ -559,8 +676,64 @@ pub fn Console() -> impl IntoView {
         }
     };
 
+    // Shows `text` as the line at once, the caret at its end, before the key's own action
+    // (an arrow key that ends a cycle then moves the caret in the restored text).
+    let show_line = move |text: String| {
+        if let Some(field) = input.get_untracked() {
+            field.set_value(&text);
+        }
+        line.set(text);
+    };
+    let ring = move |rings: bool| {
+        if rings {
+            bells.update(|n| *n = n.wrapping_add(1));
+        }
+    };
+
     let on_keydown = move |ev: KeyboardEvent| {
         let key = ev.key();
+        if cycle.with_untracked(Option::is_some) {
+            match cycle_key(&key, ev.shift_key()) {
+                step @ (CycleKey::Next | CycleKey::Back) => {
+                    ev.prevent_default();
+                    let mut rings = false;
+                    cycle.update(|c| {
+                        if let Some(c) = c {
+                            rings = if step == CycleKey::Next {
+                                c.next()
+                            } else {
+                                c.back()
+                            };
+                        }
+                    });
+                    ring(rings);
+                    if let Some(shown) =
+                        cycle.with_untracked(|c| c.as_ref().map(|c| c.line().to_string()))
+                    {
+                        show_line(shown);
+                    }
+                    return;
+                }
+                CycleKey::Restore => {
+                    if let Some(typed) = cycle.get_untracked().map(|c| c.typed) {
+                        show_line(typed);
+                    }
+                    cycle.set(None);
+                    if key == "Escape" {
+                        ev.prevent_default();
+                        return;
+                    }
+                }
+                CycleKey::Accept => cycle.set(None),
+                CycleKey::Ignore => return,
+            }
+        } else if cycle_key(&key, false) != CycleKey::Ignore {
+            let was_released = released.get_value();
+            released.set_value(key == "Escape");
+            if key == "Tab" && was_released {
+                return;
+            }
+        }
         if ev.ctrl_key() && (key == "c" || key == "C") {
             ev.prevent_default();
             interrupt();
@@ -576,27 +749,19 @@ pub fn Console() -> impl IntoView {
                 ev.prevent_default();
                 let typed = line.get_untracked();
                 line.set(String::new());
-                candidates.set(Vec::new());
                 run(typed);
             }
-            "Tab" => {
-                let typed = line.get_untracked();
-                let found = complete(&typed);
-                if found.is_empty() {
-                    return;
-                }
-                // Keep focus in the console: Tab completes here, as in redis-cli.
+            // Shift+Tab outside a cycle moves the focus back out of the console, as a page does;
+            // so does Tab right after Esc (above).
+            "Tab" if !ev.shift_key() => {
+                // Tab completes here, as in redis-cli, even when nothing completes the line
+                // (then the bell rings): it never moves the focus away while typing.
                 ev.prevent_default();
-                if let [only] = found.as_slice() {
-                    line.set(format!("{only} "));
-                    candidates.set(Vec::new());
-                } else {
-                    if let Some(prefix) =
-                        common_prefix(&found).filter(|p| p.len() > typed.trim_end().len())
-                    {
-                        line.set(prefix);
-                    }
-                    candidates.set(found);
+                let started = TabCycle::start(&line.get_untracked());
+                ring(started.is_none());
+                if let Some(started) = started {
+                    show_line(started.line().to_string());
+                    cycle.set(Some(started));
                 }
             }
             "ArrowUp" | "ArrowDown" => {
@@ -674,7 +839,11 @@ pub fn Console() -> impl IntoView {
             </div>
             <div class="console-line">
                 <label class="prompt" for="console-input" data-testid="console-prompt">{current_prompt}</label>
-                <div class="console-field">
+                <div class=move || match bells.get() {
+                    0 => "console-field",
+                    n if n % 2 == 1 => "console-field bell-odd",
+                    _ => "console-field bell-even",
+                }>
                     <div class="console-hint" aria-hidden="true">
                         <span class="typed">{move || line.get()}</span>
                         <span class="hint" data-testid="console-hint">{hint_text}</span>
@@ -686,8 +855,12 @@ pub fn Console() -> impl IntoView {
                         prop:value=line
                         on:input=move |ev| {
                             line.set(event_target_value(&ev));
-                            candidates.set(Vec::new());
+                            cycle.set(None);
                             history_pos.set_value(None);
+                        }
+                        on:blur=move |_| {
+                            cycle.set(None);
+                            released.set_value(false);
                         }
                         on:keydown=on_keydown
                         on:paste=on_paste
@@ -700,11 +873,27 @@ pub fn Console() -> impl IntoView {
                 </div>
             </div>
             <p id="console-help" class="visually-hidden">
-                "Enter runs the line. Tab completes, arrows walk the history, Ctrl+C interrupts, Ctrl+L clears."
+                "Enter runs the line. Tab completes: each Tab shows the next completion, Esc goes back to what was typed, Shift+Tab steps back. Esc then Tab, or Shift+Tab, leaves the console. Arrows walk the history, Ctrl+C interrupts, Ctrl+L clears."
             </p>
             {move || {
-                let found = candidates.get();
-                (!found.is_empty()).then(|| view! { <p class="console-candidates" data-testid="console-candidates">{found.join("   ")}</p> })
+                cycle.with(|c| c.as_ref().map(|c| {
+                    let position = if c.shown < c.candidates.len() {
+                        format!("{}/{}", c.shown + 1, c.candidates.len())
+                    } else {
+                        let n = c.candidates.len();
+                        format!("as typed; {n} completion{}", if n == 1 { "" } else { "s" })
+                    };
+                    view! {
+                        <p class="console-candidates" data-testid="console-candidates" aria-hidden="true">
+                            {candidate_window(c).into_iter().map(|item| match item {
+                                Some((text, true)) => view! { <span class="candidate current">{text}</span> }.into_any(),
+                                Some((text, false)) => view! { <span class="candidate">{text}</span> }.into_any(),
+                                None => view! { <span class="candidate-more">"…"</span> }.into_any(),
+                            }).collect_view()}
+                            <span class="candidate-position">{position}</span>
+                        </p>
+                    }
+                }))
             }}
         </section>
     }
@@ -792,6 +981,115 @@ mod tests {
             deadline: engine.blocked_deadline(client),
             waits: true,
         }
+    }
+
+    #[test]
+    fn tab_cycles_through_the_completions_then_the_typed_text() {
+        let mut cycle = TabCycle::start("get").expect("GET completes");
+        let mut seen = vec![cycle.line().to_string()];
+        let mut bells = Vec::new();
+        for _ in 0..7 {
+            bells.push(cycle.next());
+            seen.push(cycle.line().to_string());
+        }
+        assert_eq!(
+            seen,
+            [
+                "GET", "GETBIT", "GETDEL", "GETEX", "GETRANGE", "GETSET", "get", "GET"
+            ]
+        );
+        // The bell rings when the typed text comes back, and only then.
+        assert_eq!(bells, [false, false, false, false, false, true, false]);
+        // A single completion still cycles: it, then the typed text.
+        let mut one = TabCycle::start("hgeta").expect("HGETALL completes");
+        assert_eq!(one.line(), "HGETALL");
+        assert!(one.next());
+        assert_eq!(one.line(), "hgeta");
+        assert!(!one.next());
+        assert_eq!(one.line(), "HGETALL");
+        assert_eq!(TabCycle::start("GET key"), None);
+    }
+
+    #[test]
+    fn shift_tab_steps_back_through_the_typed_text_to_the_last_completion() {
+        let mut cycle = TabCycle::start("get").expect("GET completes");
+        assert!(cycle.back());
+        assert_eq!(cycle.line(), "get");
+        assert!(!cycle.back());
+        assert_eq!(cycle.line(), "GETSET");
+        cycle.next();
+        assert_eq!(cycle.line(), "get");
+    }
+
+    #[test]
+    fn keys_during_a_cycle_act_as_their_terminal_bytes_do_in_linenoise() {
+        assert_eq!(cycle_key("Tab", false), CycleKey::Next);
+        assert_eq!(cycle_key("Tab", true), CycleKey::Back);
+        for restoring in [
+            "Escape",
+            "ArrowLeft",
+            "ArrowUp",
+            "Home",
+            "End",
+            "Delete",
+            "F5",
+        ] {
+            assert_eq!(
+                cycle_key(restoring, false),
+                CycleKey::Restore,
+                "{restoring}"
+            );
+        }
+        for accepting in ["Enter", " ", "a", "F", "Backspace", "c"] {
+            assert_eq!(cycle_key(accepting, false), CycleKey::Accept, "{accepting}");
+        }
+        for nothing in ["Shift", "Control", "Alt", "Meta", "Dead"] {
+            assert_eq!(cycle_key(nothing, true), CycleKey::Ignore, "{nothing}");
+        }
+    }
+
+    #[test]
+    fn a_long_list_of_candidates_shows_a_window_around_the_current_one() {
+        let names = |cycle: &TabCycle| -> Vec<String> {
+            candidate_window(cycle)
+                .into_iter()
+                .map(|item| match item {
+                    Some((text, true)) => format!("[{text}]"),
+                    Some((text, false)) => text,
+                    None => "…".into(),
+                })
+                .collect()
+        };
+        let few = TabCycle::start("get").expect("GET completes");
+        assert_eq!(
+            names(&few),
+            ["[GET]", "GETBIT", "GETDEL", "GETEX", "GETRANGE", "GETSET"]
+        );
+        let many = TabCycle {
+            typed: String::new(),
+            candidates: (0..30).map(|i| format!("C{i:02}")).collect(),
+            shown: 0,
+        };
+        let window = names(&many);
+        assert_eq!(window.first().map(String::as_str), Some("[C00]"));
+        assert_eq!(window.last().map(String::as_str), Some("…"));
+        assert_eq!(window.len(), 10);
+        let middle = TabCycle {
+            shown: 15,
+            ..many.clone()
+        };
+        assert_eq!(
+            names(&middle),
+            [
+                "…", "C11", "C12", "C13", "C14", "[C15]", "C16", "C17", "C18", "C19", "…"
+            ]
+        );
+        // Back at the typed text: the window stays at the end, nothing highlighted.
+        let typed = TabCycle { shown: 30, ..many };
+        let window = names(&typed);
+        assert_eq!(window.first().map(String::as_str), Some("…"));
+        assert_eq!(window.last().map(String::as_str), Some("C29"));
+        assert!(window.iter().all(|n| !n.starts_with('[')));
     }
 
     #[test]

@@ -8,62 +8,47 @@ use crate::command::{CommandSpec, Registry};
 
 use super::split::split_args;
 
-/// Completions of the word being typed: command names for the first word, subcommand names for
-/// the second word of a container command (`OBJECT ENC` → `OBJECT ENCODING`). Each completion
-/// is the whole line as it would read, uppercase as redis-cli completes; sorted.
+/// What Tab offers for `line`, as redis-cli 7.0's completion callback: every command and
+/// container subcommand whose full name (`CONFIG GET`) starts with the whole line, compared
+/// case-insensitively and written as the command table writes it, uppercase. The whole line is
+/// replaced, so `client k` offers `CLIENT KILL`; a line that already has arguments, or spaces
+/// that no name has (leading, doubled), offers nothing; an empty line offers every name. After
+/// `help ` (any case, any spaces after it, kept as typed) the `@group` topics are offered too.
+/// Sorted by name in byte order, as redis-cli sorts its table, so `@groups` come first and a
+/// container precedes its subcommands. No space is added after a completion.
 pub fn complete(line: &str) -> Vec<String> {
-    let ends_with_space = line.ends_with(char::is_whitespace);
-    let words: Vec<&str> = line.split_whitespace().collect();
+    // C's isspace: what redis-cli skips after `help `.
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r');
+    let (head, typed, topics) = match line.get(..5) {
+        Some(help) if help.eq_ignore_ascii_case("help ") => {
+            let typed = line[5..].trim_start_matches(is_space);
+            (&line[..line.len() - typed.len()], typed, true)
+        }
+        _ => ("", line, false),
+    };
     let registry = Registry::get();
-    match (words.as_slice(), ends_with_space) {
-        ([partial], false) => {
-            let lower = partial.to_ascii_lowercase();
-            registry
-                .commands()
-                .into_iter()
-                .filter(|c| c.name.starts_with(&lower))
-                .map(|c| c.name.to_ascii_uppercase())
-                .collect()
-        }
-        ([command], true) | ([command, _], false) => {
-            let Some(spec) = registry
-                .lookup(command.as_bytes())
-                .filter(|s| s.is_container())
-            else {
-                return Vec::new();
-            };
-            let partial = if ends_with_space {
-                String::new()
-            } else {
-                words[1].to_ascii_lowercase()
-            };
-            let mut out: Vec<String> = spec
-                .subcommands
+    let mut names: Vec<String> = Vec::new();
+    for spec in registry.commands() {
+        names.push(spec.name.to_ascii_uppercase());
+        names.extend(
+            spec.subcommands
                 .iter()
-                .filter_map(|s| s.name.split_once('|').map(|(_, sub)| sub))
-                .filter(|sub| sub.starts_with(&partial))
-                .map(|sub| format!("{command} {}", sub.to_ascii_uppercase()))
-                .collect();
-            crate::qsort::sort(&mut out);
-            out
-        }
-        _ => Vec::new(),
+                .map(|s| s.name.replace('|', " ").to_ascii_uppercase()),
+        );
     }
-}
-
-/// The longest common prefix of completions (case-insensitively extended), what Tab inserts.
-pub fn common_prefix(completions: &[String]) -> Option<String> {
-    let first = completions.first()?;
-    let mut len = first.len();
-    for other in &completions[1..] {
-        len = first
-            .bytes()
-            .zip(other.bytes())
-            .take(len)
-            .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
-            .count();
+    if topics {
+        names.extend(help_groups().into_iter().map(|g| format!("@{g}")));
     }
-    first.get(..len).map(str::to_string)
+    names.retain(|name| {
+        name.as_bytes()
+            .get(..typed.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(typed.as_bytes()))
+    });
+    crate::qsort::sort(&mut names);
+    names
+        .into_iter()
+        .map(|name| format!("{head}{name}"))
+        .collect()
 }
 
 /// The command (or container subcommand) a line starts with.
@@ -217,16 +202,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn completes_commands_and_subcommands() {
-        assert!(complete("HGETA").contains(&"HGETALL".to_string()));
-        assert!(complete("obj").contains(&"OBJECT".to_string()));
-        assert_eq!(complete("object enc"), ["object ENCODING"]);
-        assert!(complete("OBJECT ").contains(&"OBJECT FREQ".to_string()));
-        assert!(complete("GET key ").is_empty());
+    fn completes_the_whole_line_to_the_tables_names() {
         assert_eq!(
-            common_prefix(&["HGET".into(), "HGETALL".into()]),
-            Some("HGET".into())
+            complete("get"),
+            ["GET", "GETBIT", "GETDEL", "GETEX", "GETRANGE", "GETSET"]
         );
+        assert_eq!(complete("hgeta"), ["HGETALL"]);
+        // The first word takes the table's case too: the whole line is replaced.
+        assert_eq!(complete("object enc"), ["OBJECT ENCODING"]);
+        assert_eq!(complete("CONFIG G"), ["CONFIG GET"]);
+        let config = complete("config");
+        assert_eq!(config[0], "CONFIG", "a container precedes its subcommands");
+        assert!(config[1..].iter().all(|c| c.starts_with("CONFIG ")));
+        assert_eq!(complete("CONFIG "), config[1..]);
+    }
+
+    #[test]
+    fn completes_nothing_once_arguments_begin_or_spaces_do_not_fit() {
+        assert!(complete("GET key").is_empty());
+        assert!(complete("GET ").is_empty());
+        assert!(complete("  get").is_empty());
+        assert!(complete("CONFIG  G").is_empty());
+        assert!(complete("nosuchcommand").is_empty());
+        assert!(complete("help").is_empty(), "no command starts with HELP");
+    }
+
+    #[test]
+    fn an_empty_line_completes_to_every_name_in_byte_order() {
+        let all = complete("");
+        let commands = Registry::get().commands();
+        let subcommands: usize = commands.iter().map(|c| c.subcommands.len()).sum();
+        assert_eq!(all.len(), commands.len() + subcommands);
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
+        assert!(all.iter().all(|c| !c.starts_with('@')));
+    }
+
+    #[test]
+    fn after_help_topics_include_groups_and_the_typed_head_stays() {
+        let topics = complete("help ");
+        assert!(topics[0].starts_with("help @"), "groups sort first");
+        assert!(topics.contains(&"help @string".to_string()));
+        assert!(topics.contains(&"help GET".to_string()));
+        assert_eq!(complete("HELP  @stri"), ["HELP  @string"]);
+        assert_eq!(complete("Help object enc"), ["Help OBJECT ENCODING"]);
     }
 
     #[test]

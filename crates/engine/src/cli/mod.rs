@@ -5,7 +5,7 @@ mod assist;
 mod format;
 mod split;
 
-pub use assist::{Help, HelpEntry, common_prefix, complete, help, help_groups, help_text, hint};
+pub use assist::{Help, HelpEntry, complete, help, help_groups, help_text, hint};
 pub use format::{format_reply, format_reply_raw, quote_bytes};
 pub use split::{SplitError, split_args};
 
