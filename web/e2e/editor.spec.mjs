@@ -207,8 +207,9 @@ test('the output follows its end, so a long run shows its last lines and its sta
   assert.ok(status.y + status.height <= box.y + box.height + 1, JSON.stringify({ box, status }));
 
   // Scrolled up, the output stays where the learner reads while a run prints more…
-  // (Each line after a few hundred round trips to the page: printed over a second or so.)
-  await editor.setCode(`${prelude}for (let i = 0; i < 20; i++) {\n  for (let j = 0; j < 300; j++) await redis.ping();\n  console.log('more ' + i);\n}\n`);
+  // (A line every 100 ms of real time, over two seconds: waiting on a timer, the run is idle,
+  // so a loaded machine cannot push it past the runaway limit.)
+  await editor.setCode(`${prelude}for (let i = 0; i < 20; i++) {\n  await new Promise((resolve) => setTimeout(resolve, 100));\n  await redis.ping();\n  console.log('more ' + i);\n}\n`);
   const n = await editor.lastRun();
   await editor.runButton.click();
   await page.waitForFunction(() => [...document.querySelectorAll('.output-line')].some((l) => l.textContent === 'more 0'));
