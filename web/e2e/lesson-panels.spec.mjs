@@ -220,6 +220,31 @@ test('answer the quiz: explanations and score; progress is kept across a reload'
   assert.deepEqual(harness.problems, []);
 });
 
+test('each quiz question is a card: its number and text inside its border, above the choices', async () => {
+  const page = await harness.open();
+  await openLesson(page, 'keys-and-values');
+  const layout = await page.$$eval('[data-testid=quiz] [data-testid=quiz-question]', (items) =>
+    items.map((item) => {
+      const box = item.querySelector('fieldset').getBoundingClientRect();
+      const legend = item.querySelector('legend');
+      const text = legend.getBoundingClientRect();
+      const choices = item.querySelector('.quiz-options').getBoundingClientRect();
+      return {
+        inside: text.top > box.top && text.left > box.left && text.right < box.right,
+        above: text.bottom <= choices.top,
+        marker: getComputedStyle(item).listStyleType,
+        number: getComputedStyle(legend, '::before').content,
+      };
+    }),
+  );
+  assert.equal(layout.length, keys.quiz.length);
+  layout.forEach((question, i) => {
+    // A legend straddles the border unless it is floated into the box; the number is the
+    // legend's own, not a list marker beside the card.
+    assert.deepEqual(question, { inside: true, above: true, marker: 'none', number: 'counter(quiz-question) ". "' }, `question ${i + 1}`);
+  });
+});
+
 test('load-lesson opens a lesson object from an embedding page; HTML in it stays text', async () => {
   const page = await harness.open();
   await page.waitForSelector('[data-testid=lesson-picker]');
@@ -256,7 +281,9 @@ test('each lesson keeps the code written for it: opening another puts that aside
   await setCode(page, keys.challenge.starter);
   await openLesson(page, 'leaderboard');
   await setCode(page, '// my board\n');
+  // Left at its starter, the first lesson's earlier work is not brought back.
   await openLesson(page, 'keys-and-values');
+  assert.equal(await code(), keys.challenge.starter);
   await page.reload();
   await openLesson(page, 'leaderboard');
   assert.equal(await code(), '// my board\n');

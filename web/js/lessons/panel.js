@@ -71,6 +71,15 @@ function saveDraft(lesson, code) {
   return true;
 }
 
+/** Forgets the learner's kept code for `lesson`, if any. */
+function dropDraft(lesson) {
+  const all = loadProgress();
+  if (!all[lesson.id] || typeof all[lesson.id] !== 'object' || !('draft' in all[lesson.id])) return;
+  const { draft, ...rest } = all[lesson.id];
+  all[lesson.id] = rest;
+  saveProgress(all);
+}
+
 function updateProgress(lesson, change) {
   const all = loadProgress();
   const entry = lessonProgress(lesson.id);
@@ -116,6 +125,9 @@ function offerStarter(lesson, previous) {
   const replaceable = code.trim() === '' || starters.has(code) || code === ns().editorExample;
   const mine = lessonProgress(lesson.id).draft;
   if (replaceable) {
+    // The previous lesson was left with no code of the learner's (back at its starter, say):
+    // a draft kept from earlier would bring back code they put away.
+    if (previous !== null && previous.id !== lesson.id) dropDraft(previous);
     setEditorCode(mine ?? lesson.challenge.starter);
     return null;
   }

@@ -643,9 +643,10 @@ fn render(
     // (A label's width is measured in the canvas's font on the widest digits; a label left of
     // its tick is drawn right-aligned against it.)
     let label_width = |step: f64| {
-        let widest = clock_label(0, step).replace(|c: char| c.is_ascii_digit(), "8");
-        ctx.measure_text(&widest)
-            .map_or(7.0 * widest.len() as f64, |m| m.width().ceil())
+        text_width(
+            &ctx,
+            &clock_label(0, step).replace(|c: char| c.is_ascii_digit(), "8"),
+        )
     };
     let step = nice_step(span / 6.0);
     let step = nice_step(step.max((label_width(step) + 2.0 * LABEL_GAP) / css_w * span));
@@ -777,12 +778,17 @@ fn render(
         if x < free_from[lane_index] {
             continue;
         }
-        // Digits of the 11 px font are at most 7 px wide.
-        let width = 7.0 * text.len() as f64;
-        free_from[lane_index] = x + width + 4.0;
+        free_from[lane_index] = x + text_width(&ctx, &text) + 4.0;
         let y = TOP + lane_index as f64 * lane_h + lane_h - 4.0;
         let _ = ctx.fill_text(&text, x, y);
     }
+}
+
+/// The width of `text` in the canvas's font, in CSS px; 7 px a character (the 11 px font's
+/// widest digit) if the canvas cannot measure it.
+fn text_width(ctx: &CanvasRenderingContext2d, text: &str) -> f64 {
+    ctx.measure_text(text)
+        .map_or(7.0 * text.len() as f64, |m| m.width().ceil())
 }
 
 /// Hits and reads (hits and misses) counted so far.
