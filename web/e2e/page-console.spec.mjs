@@ -250,18 +250,36 @@ test('clear empties the transcript', async () => {
   assert.equal(await page.exchangeCount(), 0);
 });
 
-test('subscribed mode shows messages as they arrive; Ctrl+C leaves it', async () => {
+test('subscribed mode shows messages as they arrive; Ctrl+C leaves it as redis-cli does, on a new connection to the same database', async () => {
   const page = await openConsole();
+  await page.pauseClock();
+  await page.run('SELECT 3');
+  await page.run('CLIENT SETNAME listener');
+  await page.run('CLIENT ID');
+  const id = await page.lastReply();
   await page.run('SUBSCRIBE news');
   assert.match(await page.lastReply(), /Reading messages/);
+  // Published by another connection while the clock is paused (nothing else changes): it
+  // still shows.
   await page.engineCall('PUBLISH', 'news', 'hello <b>world</b>');
   await page.consoleOutput.getByText('hello <b>world</b>').waitFor();
   await page.run('GET x');
   assert.match(await page.lastReply(), /only \(P\|S\)SUBSCRIBE/);
+  await page.advanceClock('+10 s');
   await page.press('Control+c');
   await page.consoleOutput.getByText('(left subscribed mode)').waitFor();
+  assert.equal(await page.lastReply(), '(left subscribed mode)\n(10.00s)\n');
   await page.run('PING');
   assert.equal(await page.lastReply(), 'PONG\n');
+  // redis-cli 7.0.15 in a terminal: `CLIENT ID` is a new one, `CLIENT GETNAME` is (nil), the
+  // prompt keeps [3]; nobody hears on the channel any more.
+  await page.run('CLIENT ID');
+  assert.notEqual(await page.lastReply(), id);
+  await page.run('CLIENT GETNAME');
+  assert.equal(await page.lastReply(), '(nil)\n');
+  assert.equal(await page.prompt(), '127.0.0.1:6379[3]>');
+  await page.run('PUBSUB NUMSUB news');
+  assert.equal(await page.lastReply(), '1) "news"\n2) (integer) 0\n');
 });
 
 test('MONITOR shows what other clients and scripts run; Ctrl+C leaves it, keeping the database', async () => {

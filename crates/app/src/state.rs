@@ -168,11 +168,17 @@ pub fn start_clock(playground: Playground) {
             let ms = (elapsed * f64::from(playground.speed.get_untracked())) as i64;
             playground.with(|e| e.advance(ms));
         }
-        // Anything changed since the last tick (scripts, the clock): panels re-read.
-        let state = playground
-            .with(|e| (e.events().last_seq(), e.now_ms()))
+        // Anything changed since the last tick (scripts, the clock), or something arrived for
+        // the console (a message a script published while the clock is paused changes neither):
+        // panels re-read, and the console takes what arrived.
+        let console = playground.console_client.get_untracked();
+        let (state, console_waiting) = playground
+            .with(|e| {
+                let waiting = console.is_some_and(|id| e.pending_output().contains(&id));
+                ((e.events().last_seq(), e.now_ms()), waiting)
+            })
             .unwrap_or_default();
-        if state != *seen.borrow() {
+        if state != *seen.borrow() || console_waiting {
             *seen.borrow_mut() = state;
             playground.touch();
         }

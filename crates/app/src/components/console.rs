@@ -627,11 +627,12 @@ pub fn Console() -> impl IntoView {
         )));
     };
 
-    // Ctrl+C in monitor mode: redis-cli drops the connection and connects again, selecting the
-    // database it had (a connection cannot leave monitor mode but by RESET, which would forget
-    // more than redis-cli does), then prints how long MONITOR ran. Monitored lines not shown yet
-    // are shown first; lines typed meanwhile are discarded, as the terminal does.
-    let leave_monitor = move || {
+    // Ctrl+C in monitor or subscribed mode: redis-cli 7.0 drops the connection and connects
+    // again, selecting the database it had (so the connection's name, subscriptions and
+    // monitoring are gone, as they would be after RESET, which would also forget the database),
+    // then prints how long the mode lasted. Lines that arrived but are not shown yet are shown
+    // first; lines typed meanwhile are discarded, as the terminal does.
+    let leave_mode = move |mode: &'static str| {
         let arrived = playground
             .with(|e| e.take_output(client()))
             .unwrap_or_default();
@@ -644,7 +645,7 @@ pub fn Console() -> impl IntoView {
         };
         let took = finish_running(|e, _, _| e.now_ms());
         push(Shown::Arrived(format!(
-            "(left monitor mode)\n{}{took}",
+            "(left {mode} mode)\n{}{took}",
             failure.unwrap_or_default()
         )));
         request_animation_frame(scroll_down);
@@ -662,16 +663,8 @@ pub fn Console() -> impl IntoView {
         });
         match state {
             Some((true, _, _)) => give_up_wait(),
-            Some((false, true, _)) => leave_monitor(),
-            Some((false, false, true)) => {
-                playground.change(|e| {
-                    for command in ["UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"] {
-                        e.call(client(), &[command.as_bytes().to_vec()]);
-                    }
-                });
-                let took = finish_running(|e, _, _| e.now_ms());
-                push(Shown::Arrived(format!("(left subscribed mode)\n{took}")));
-            }
+            Some((false, true, _)) => leave_mode("monitor"),
+            Some((false, false, true)) => leave_mode("subscribed"),
             _ => line.set(String::new()),
         }
     };
