@@ -108,6 +108,16 @@ test('a custom advance that is not a duration says what to type and moves nothin
   await field.press('Enter');
   assert.equal(await field.getAttribute('aria-invalid'), 'false');
   assert.equal((await time()) - before, 90);
+  // Parts add up; a slip of the keyboard cannot throw the clock (which never goes back) a
+  // thousand years ahead.
+  await field.fill('1h30m');
+  await field.press('Enter');
+  assert.equal((await time()) - before, 90 + 5400);
+  await field.fill('999999d');
+  await field.press('Enter');
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  assert.match(await field.evaluate((input) => input.validationMessage), /up to 10 years/);
+  assert.equal((await time()) - before, 90 + 5400);
 });
 
 test('the header keeps the clock and the page actions on one line at 1280 px', async () => {

@@ -206,27 +206,43 @@ pub fn format_duration(ms: i64) -> String {
     }
 }
 
-/// Parses a custom advance: `500ms`, `90s`, `5m`, `2h`, `1d`, or a bare number of seconds.
+/// The longest custom advance: ten years (the clock never goes back, so a slip of the keyboard
+/// — `999999d` — would otherwise leave only Reset to undo it).
+pub const MAX_ADVANCE_MS: i64 = 3650 * 86_400_000;
+
+/// Parses a custom advance: `500ms`, `90s`, `5m`, `2h`, `1d`, a bare number of seconds, or
+/// parts added up (`1h30m`, `2m 30s`); at most [`MAX_ADVANCE_MS`].
 pub fn parse_duration(text: &str) -> Option<i64> {
     let t = text.trim().to_ascii_lowercase();
-    let (number, unit) = t
-        .find(|c: char| c.is_ascii_alphabetic())
-        .map_or((t.as_str(), ""), |i| t.split_at(i));
-    let value: f64 = number
-        .trim()
-        .parse()
-        .ok()
-        .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
-    let factor = match unit.trim() {
-        "ms" => 1.0,
-        "" | "s" | "sec" => 1000.0,
-        "m" | "min" => 60_000.0,
-        "h" => 3_600_000.0,
-        "d" => 86_400_000.0,
-        _ => return None,
-    };
-    let ms = value * factor;
-    (ms <= 1e15).then_some(ms as i64)
+    let mut rest = t.as_str();
+    let mut total = 0.0;
+    let mut parts = 0;
+    while !rest.is_empty() {
+        let number_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(number_end);
+        let value: f64 = number.parse().ok().filter(|v: &f64| v.is_finite())?;
+        let after = after.trim_start();
+        let unit_end = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
+        let (unit, after) = after.split_at(unit_end);
+        let factor = match unit {
+            "ms" => 1.0,
+            "s" | "sec" => 1000.0,
+            // A bare number is seconds, alone only (`1h30` is not guessed at).
+            "" if parts == 0 && after.trim().is_empty() => 1000.0,
+            "m" | "min" => 60_000.0,
+            "h" => 3_600_000.0,
+            "d" => 86_400_000.0,
+            _ => return None,
+        };
+        total += value * factor;
+        parts += 1;
+        rest = after.trim_start();
+    }
+    (parts > 0 && total <= MAX_ADVANCE_MS as f64).then_some(total as i64)
 }
 
 #[cfg(test)]
@@ -241,6 +257,15 @@ mod tests {
         assert_eq!(parse_duration("2h"), Some(7_200_000));
         assert_eq!(parse_duration("-1"), None);
         assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration(""), None);
+        assert_eq!(parse_duration("1h30m"), Some(5_400_000));
+        assert_eq!(parse_duration("2m 30s"), Some(150_000));
+        assert_eq!(parse_duration("1d 12h"), Some(129_600_000));
+        assert_eq!(parse_duration("1h30"), None);
+        assert_eq!(parse_duration("1..5s"), None);
+        assert_eq!(parse_duration("3650d"), Some(MAX_ADVANCE_MS));
+        assert_eq!(parse_duration("3651d"), None);
+        assert_eq!(parse_duration("999999d"), None);
         assert_eq!(format_duration(950), "950 ms");
         assert_eq!(format_duration(12_000), "12 s");
         assert_eq!(format_duration(185_000), "3 min 05 s");

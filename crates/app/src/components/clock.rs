@@ -5,8 +5,7 @@ use leptos::prelude::*;
 use crate::state::{ClockMode, Playground, SPEEDS, format_time, parse_duration};
 
 /// What a custom advance that is not a duration is told.
-const DURATION_HINT: &str =
-    "Type a duration such as 500ms, 90s, 5m, 2h or 1d (a bare number is seconds).";
+const DURATION_HINT: &str = "Type a duration such as 500ms, 90s, 5m, 1h30m or 2d (a bare number is seconds), up to 10 years (3650d).";
 
 /// The clock bar.
 #[component]

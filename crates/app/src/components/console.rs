@@ -745,8 +745,10 @@ pub fn Console() -> impl IntoView {
                 run(typed);
             }
             // Shift+Tab outside a cycle moves the focus back out of the console, as a page does;
-            // so does Tab right after Esc (above).
-            "Tab" if !ev.shift_key() => {
+            // so does Tab right after Esc (above), and Tab on an empty line: redis-cli would
+            // cycle through all 300-odd command names there, which would trap a keyboard user
+            // going through the page (HELP lists them).
+            "Tab" if !ev.shift_key() && !line.get_untracked().is_empty() => {
                 // Tab completes here, as in redis-cli, even when nothing completes the line
                 // (then the bell rings): it never moves the focus away while typing.
                 ev.prevent_default();
@@ -866,7 +868,7 @@ pub fn Console() -> impl IntoView {
                 </div>
             </div>
             <p id="console-help" class="visually-hidden">
-                "Enter runs the line. Tab completes: each Tab shows the next completion, Esc goes back to what was typed, Shift+Tab steps back. Esc then Tab, or Shift+Tab, leaves the console. Arrows walk the history, Ctrl+C interrupts, Ctrl+L clears."
+                "Enter runs the line. Tab completes what is typed: each Tab shows the next completion, Esc goes back to what was typed, Shift+Tab steps back. Tab on an empty line, Esc then Tab, or Shift+Tab leaves the console. Arrows walk the history, Ctrl+C interrupts, Ctrl+L clears."
             </p>
             {move || {
                 cycle.with(|c| c.as_ref().map(|c| {
@@ -884,6 +886,7 @@ pub fn Console() -> impl IntoView {
                                 None => view! { <span class="candidate-more">"…"</span> }.into_any(),
                             }).collect_view()}
                             <span class="candidate-position">{position}</span>
+                            <span class="candidate-keys">"Esc: what you typed · Esc, Esc, Tab: leave the console"</span>
                         </p>
                     }
                 }))
