@@ -187,10 +187,11 @@ impl Engine {
     /// although no command comes: [`Engine::next_deadline`], or the moment the soonest volatile
     /// key expires when a connection would hear of it. Redis's active expiry (`serverCron`'s
     /// `activeExpireCycle`) deletes keys nobody reads, which only keyspace notifications and
-    /// client-tracking invalidations let anyone notice; during a pause nothing expires.
+    /// client-tracking invalidations let anyone notice; during a pause (or with active expiry
+    /// turned off: `DEBUG SET-ACTIVE-EXPIRE 0`) nothing expires.
     pub fn next_wakeup(&self) -> Option<i64> {
         let deadline = self.next_deadline();
-        if self.paused() || !self.expiry_is_heard() {
+        if self.paused() || !self.active_expire || !self.expiry_is_heard() {
             return deadline;
         }
         // A key is still there at its expire time and gone one millisecond later.

@@ -226,6 +226,14 @@ pub struct Engine {
     pub(crate) functions: crate::commands::scripting::functions::Functions,
     /// Whether a script or function is running (MONITOR shows its commands as `lua`'s).
     pub(crate) in_script: bool,
+    /// Whether the server removes keys whose time came on its own, as the clock moves
+    /// (Redis's `active_expire_enabled`, which `DEBUG SET-ACTIVE-EXPIRE` turns off and on);
+    /// otherwise a key goes only when read or written. A restarted server has it on again.
+    pub(crate) active_expire: bool,
+    /// The replication ID `INFO replication` shows as `master_replid`, once `DEBUG
+    /// CHANGE-REPL-ID` drew one; before that (and after a restart), the fixed one every
+    /// server of the engine starts with.
+    pub(crate) repl_id: Option<String>,
 }
 
 impl Default for Engine {
@@ -267,6 +275,8 @@ impl Engine {
             scripts: crate::commands::scripting::Scripts::default(),
             functions: crate::commands::scripting::functions::Functions::default(),
             in_script: false,
+            active_expire: true,
+            repl_id: None,
         }
     }
 
@@ -372,8 +382,8 @@ impl Engine {
         }
         let from = self.now_ms;
         self.now_ms = ms;
-        // A pause keeps the dataset still: no active expiry.
-        if !self.paused() {
+        // A pause keeps the dataset still: no active expiry; nor when it is turned off.
+        if self.active_expire && !self.paused() {
             self.expire_due(from);
         }
     }
@@ -722,7 +732,8 @@ impl Ctx<'_> {
     /// Stores a new string key as Redis's bare `dbAdd` (the `new` notification, a logged
     /// write), without the modification signal a command sends once it changed something: for
     /// BITFIELD, which creates its key before its writes, all of which may fail (OVERFLOW FAIL),
-    /// and then signals nothing (no WATCH touched, no invalidation, no change counted).
+    /// and then signals nothing (no WATCH touched, no invalidation, no change counted); and for
+    /// DEBUG POPULATE, which signals each key but counts no change.
     pub fn add_unsignalled(&mut self, key: &[u8], value: Value) {
         let entry = Entry::new(value, self.now());
         self.insert_new(key, entry);

@@ -430,7 +430,11 @@ fn replication(engine: &Engine, out: &mut String) {
         line(out, "min_slaves_good_slaves", 0);
     }
     line(out, "master_failover_state", "no-failover");
-    line(out, "master_replid", REPL_ID);
+    line(
+        out,
+        "master_replid",
+        engine.repl_id.as_deref().unwrap_or(REPL_ID),
+    );
     line(out, "master_replid2", "0".repeat(40));
     line(out, "master_repl_offset", 0);
     line(out, "second_repl_offset", -1);

@@ -9,6 +9,7 @@ pub mod client_modes;
 pub mod cluster;
 pub mod config;
 pub mod connection;
+pub mod debug;
 pub mod dump;
 pub mod expire;
 pub mod generic;

@@ -399,6 +399,10 @@ impl Engine {
         };
         self.peak_memory = 0;
         self.wrote = true;
+        // What DEBUG changed lives in the process: active expiry is on, the replication ID
+        // the one a server starts with.
+        self.active_expire = true;
+        self.repl_id = None;
         let keys = self.dbs.iter().map(|db| db.len() as u64).sum();
         Restart {
             source,

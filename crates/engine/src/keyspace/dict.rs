@@ -318,6 +318,49 @@ impl<V: Weigh> Dict<V> {
         }
     }
 
+    /// The buckets Redis's `dictExpand(d, size)` gives the table: the smallest power of two of
+    /// at least `size` (4 at least), larger or smaller than now. `None` when it leaves the
+    /// table alone: while a rehash is in progress, when the table holds more than `size`
+    /// elements or already has that many buckets, or when Redis's check refuses the size (its
+    /// table of pointers would not fit in 64 bits). Sizes the engine's memory figures could
+    /// not add up (more than `usize::MAX / 64` buckets, where Redis's allocation of a table of
+    /// exabytes would fail) are refused too.
+    pub fn expand_target(&self, size: u64) -> Option<usize> {
+        if self.rehashing() || self.len() as u64 > size {
+            return None;
+        }
+        // `_dictNextExp`: 4 buckets at least, else the next power of two (2^63 from LONG_MAX).
+        let buckets = size
+            .max(MIN_BUCKETS as u64)
+            .checked_next_power_of_two()
+            .filter(|b| b.checked_mul(8).is_some())?;
+        usize::try_from(buckets)
+            .ok()
+            .filter(|&b| b <= usize::MAX / 64 && b != self.size)
+    }
+
+    /// Redis's `dictExpand(d, size)` on a live table (DEBUG POPULATE's): see
+    /// [`Dict::expand_target`]; the move to the new size is a rehash.
+    pub fn expand(&mut self, size: u64) {
+        if let Some(buckets) = self.expand_target(size) {
+            let old = self.size;
+            self.size = buckets;
+            // A table that had no buckets is simply made; a live one rehashes into the new size.
+            self.begin_rehash(old);
+        }
+    }
+
+    /// Redis's `serverCron` resizing a table more than 90 % empty (`htNeedsResize`, then
+    /// `dictResize`): down to the smallest power of two that holds its elements, 4 at least.
+    /// The engine does it where the table got so empty (a removal does it on its own).
+    pub fn shrink_if_sparse(&mut self) {
+        if self.size > MIN_BUCKETS && self.len() * 10 < self.size && !self.rehashing() {
+            let old = self.size;
+            self.size = self.len().next_power_of_two().max(MIN_BUCKETS);
+            self.begin_rehash(old);
+        }
+    }
+
     /// Finishes a rehash in progress at once, as a table loaded or converted is presized.
     pub fn settle(&self) {
         self.rehash.set(Rehash::default());
@@ -711,12 +754,8 @@ impl<V: Weigh> Dict<V> {
         if self.len == 0 {
             self.clear();
         } else {
-            if self.size > MIN_BUCKETS && self.len() * 10 < self.size && !self.rehashing() {
-                // Redis shrinks a table under 10 % full to the smallest power of two that fits.
-                let old = self.size;
-                self.size = self.len().next_power_of_two().max(MIN_BUCKETS);
-                self.begin_rehash(old);
-            }
+            // Redis shrinks a table under 10 % full to the smallest power of two that fits.
+            self.shrink_if_sparse();
             if self.index.len() > MIN_PLACES && self.len() * 8 < self.index.len() {
                 self.rebuild_index(places_for(self.len()));
             }
@@ -947,6 +986,45 @@ mod tests {
             keyspace.insert(&key(i), crate::keyspace::Entry::new(value, 0));
         }
         assert_eq!(keyspace.slots(), 8);
+    }
+
+    #[test]
+    fn expand_sizes_the_table_as_dict_expand() {
+        let mut d: Dict<u32> = Dict::new();
+        // An empty table gets 4 buckets at least, and no rehash.
+        d.expand(0);
+        assert_eq!((d.buckets(), d.slots()), (4, 4));
+        d.expand(1000);
+        assert_eq!((d.buckets(), d.slots()), (1024, 1024));
+        for i in 0..100 {
+            d.insert(&key(i), i);
+        }
+        // Fewer than its elements: refused; as many buckets as now: nothing to do.
+        assert_eq!(d.expand_target(99), None);
+        assert_eq!(d.expand_target(1000), None);
+        // Smaller: a shrink, rehashed as Redis does (the old table counts until moved).
+        d.expand(100);
+        assert_eq!((d.buckets(), d.slots()), (128, 1152));
+        // No resize while rehashing.
+        assert_eq!(d.expand_target(5000), None);
+        d.settle();
+        d.expand(5000);
+        assert_eq!(d.buckets(), 8192);
+        d.settle();
+        // Sizes Redis refuses (its table of pointers would overflow), or the engine's figures
+        // could not add up: the table stays.
+        for size in [u64::MAX, i64::MAX as u64, 1 << 61, 1 << 62] {
+            assert_eq!(d.expand_target(size), None, "{size}");
+        }
+        for i in 0..100 {
+            assert_eq!(d.get(&key(i)), Some(&i));
+        }
+        // A sparse table shrinks as Redis's cron shrinks it; a full enough one stays.
+        d.shrink_if_sparse();
+        assert_eq!(d.buckets(), 128);
+        d.settle();
+        d.shrink_if_sparse();
+        assert_eq!(d.buckets(), 128);
     }
 
     #[test]

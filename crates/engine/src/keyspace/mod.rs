@@ -230,6 +230,18 @@ impl Db {
         &self.dict
     }
 
+    /// Sizes the key table for `size` keys, as Redis's `dictExpand` on the database's table
+    /// (see [`Dict::expand`]): DEBUG POPULATE's.
+    pub fn expand(&mut self, size: u64) {
+        self.dict.expand(size);
+    }
+
+    /// Shrinks a key table more than 90 % empty, as Redis's `serverCron` does (see
+    /// [`Dict::shrink_if_sparse`]).
+    pub fn shrink_if_sparse(&mut self) {
+        self.dict.shrink_if_sparse();
+    }
+
     /// The entry of a key, without any side effect.
     pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
         self.dict.get(key)

@@ -14,7 +14,7 @@ mod lstruct;
 mod lua;
 mod meter;
 mod patterns;
-mod sha1;
+pub(crate) mod sha1;
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,5 @@
-//! SHA-1, for the names of scripts (`EVALSHA`, `SCRIPT LOAD`, `redis.sha1hex`).
+//! SHA-1, for the names of scripts (`EVALSHA`, `SCRIPT LOAD`, `redis.sha1hex`) and for
+//! `DEBUG DIGEST`.
 
 /// The SHA-1 digest of `data` as 40 lowercase hexadecimal digits.
 pub fn sha1_hex(data: &[u8]) -> String {
@@ -13,7 +14,8 @@ pub fn sha1_hex(data: &[u8]) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-fn sha1(data: &[u8]) -> [u8; 20] {
+/// The SHA-1 digest of `data`.
+pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
     let mut h: [u32; 5] = [
         0x6745_2301,
         0xEFCD_AB89,
