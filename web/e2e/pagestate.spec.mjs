@@ -18,8 +18,11 @@ function open(viewport) {
 
 test('a reload keeps keys, TTLs, configuration, the paused clock and the console history', async () => {
   const page = await open();
+  const intro = page.page.getByTestId('console-intro');
+  assert.match(await intro.textContent(), /^Welcome! This is redis-cli/, 'a first visit is welcomed');
   await page.pauseClock();
   await page.run('SET plain hello');
+  assert.equal(await intro.count(), 0, 'the opening line goes once a line runs');
   await page.run('SET session alice EX 100');
   await page.run('HSET user:1 name Ada');
   await page.run('CONFIG SET maxmemory-policy allkeys-lru');
@@ -28,6 +31,12 @@ test('a reload keeps keys, TTLs, configuration, the paused clock and the console
   await page.advanceClock('+10 s');
   const time = await page.clockNow();
   await page.reload();
+  // The console says the playground came back, and what it holds.
+  assert.equal(
+    await intro.textContent(),
+    'Your playground is as you left it in this browser: 3 keys in database 0 and 1 key in database 2, ' +
+      'the clock where it was. Reset (at the top) starts afresh.',
+  );
   // The history has the lines typed before the reload.
   await page.press('ArrowUp');
   assert.equal(await page.consoleInput.inputValue(), 'RPUSH elsewhere a b');

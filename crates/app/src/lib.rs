@@ -28,7 +28,7 @@ use components::reset::{ResetButton, StateNoteView};
 use components::theme::ThemeToggle;
 use components::timeline::{ScriptSpans, Timeline};
 use pagestate::StateNote;
-use state::{ClockMode, Playground, start_clock, wall_ms};
+use state::{ClockMode, PageStart, Playground, start_clock, wall_ms};
 
 /// Publishes the engine to JavaScript as `window.redisPlayground.engine`, then dispatches the
 /// `redis-playground:engine` event on `window`. The namespace object is kept if a script made it
@@ -85,6 +85,11 @@ pub fn App() -> impl IntoView {
     let engine = Rc::new(RefCell::new(engine));
     expose_to_js(&engine);
     let playground = Playground::new(engine);
+    playground.start.set(match (embedded, clock.is_some()) {
+        (true, _) => PageStart::Quiet,
+        (false, true) => PageStart::Restored,
+        (false, false) => PageStart::Fresh,
+    });
     if let Some(clock) = clock {
         playground.mode.set(if clock.paused {
             ClockMode::Paused

@@ -19,6 +19,17 @@ pub enum ClockMode {
     Paused,
 }
 
+/// How the page began, for the console's opening line (shown until the first line runs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageStart {
+    /// A first visit (or one after the save was lost): a welcome.
+    Fresh,
+    /// The learner's saved playground came back: say so, and what it holds.
+    Restored,
+    /// An embed, or the line was already shown: nothing.
+    Quiet,
+}
+
 /// The speeds the clock offers when live.
 pub const SPEEDS: [u32; 3] = [1, 10, 60];
 
@@ -43,6 +54,8 @@ pub struct Playground {
     /// Bumped when the playground is reset (`pagestate::reset_playground`): panels drop what
     /// they keep of the old state (the console its transcript and history).
     pub resets: RwSignal<u64>,
+    /// How the page began (see [`PageStart`]).
+    pub start: RwSignal<PageStart>,
 }
 
 impl Playground {
@@ -58,6 +71,7 @@ impl Playground {
             editor_code: RwSignal::new(String::new()),
             lesson: RwSignal::new(None),
             resets: RwSignal::new(0),
+            start: RwSignal::new(PageStart::Quiet),
         }
     }
 

@@ -21,7 +21,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::lazy::Family;
-use crate::state::Playground;
+use crate::state::{PageStart, Playground};
 use crate::storage;
 
 /// Lines of history kept.
@@ -339,9 +339,33 @@ pub fn Console() -> impl IntoView {
             history_pos.set_value(None);
             cycle.set(None);
             line.set(String::new());
+            playground.start.set(PageStart::Quiet);
         }
         resets
     });
+    // The opening line stays until the first line runs (or the transcript is cleared).
+    Effect::new(move |_| {
+        if transcript.with(|t| !t.is_empty())
+            && playground.start.get_untracked() != PageStart::Quiet
+        {
+            playground.start.set(PageStart::Quiet);
+        }
+    });
+    let intro = move || {
+        let text = match playground.start.get() {
+            PageStart::Quiet => return None,
+            PageStart::Fresh => WELCOME.to_string(),
+            PageStart::Restored => {
+                let counts = playground
+                    .with(|e| (0..16).map(|db| (db, e.db_len(db))).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                restored_line(&counts)
+            }
+        };
+        Some(
+            view! { <p class="console-status console-intro" data-testid="console-intro">{text}</p> },
+        )
+    };
 
     let remember = move |typed: &str| {
         if typed.trim().is_empty() {
@@ -816,6 +840,7 @@ pub fn Console() -> impl IntoView {
         <section class="panel console" aria-label="Redis console">
             <h2>"Console"</h2>
             <div class="console-transcript" data-testid="console-output" role="log" aria-live="polite" node_ref=output>
+                {intro}
                 <For each=move || transcript.get() key=|e| e.id let:entry>
                     {render_entry(entry.shown)}
                 </For>
@@ -895,6 +920,33 @@ pub fn Console() -> impl IntoView {
     }
 }
 
+/// The console's opening line on a first visit (redis-cli itself prints nothing).
+const WELCOME: &str = "Welcome! This is redis-cli, connected to a Redis 7.0 that runs in this page: try SET greeting hello, then GET greeting. HELP lists the commands and Tab completes them. New to caching with Redis? Pick a lesson under Lessons.";
+
+/// The opening line after the learner's saved playground came back: what it holds, by database.
+fn restored_line(counts: &[(usize, usize)]) -> String {
+    let held: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(db, n)| {
+            let keys = if *n == 1 {
+                "1 key".to_string()
+            } else {
+                format!("{n} keys")
+            };
+            format!("{keys} in database {db}")
+        })
+        .collect();
+    let what = match held.as_slice() {
+        [] => "no keys yet".to_string(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    format!(
+        "Your playground is as you left it in this browser: {what}, the clock where it was. Reset (at the top) starts afresh."
+    )
+}
+
 /// The `command` window event (CONTRACT.md): `{line, reply}`, the reply as the console prints it.
 fn report_command(line: &str, outcome: Option<&LineOutcome>) {
     let reply = match outcome {
@@ -964,6 +1016,26 @@ mod tests {
 
     fn argv(line: &str) -> Vec<Vec<u8>> {
         line.split(' ').map(|a| a.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn the_restored_line_says_what_came_back() {
+        let start = "Your playground is as you left it in this browser: ";
+        let end = ", the clock where it was. Reset (at the top) starts afresh.";
+        assert_eq!(
+            restored_line(&[(0, 0), (1, 0)]),
+            format!("{start}no keys yet{end}")
+        );
+        assert_eq!(
+            restored_line(&[(0, 1)]),
+            format!("{start}1 key in database 0{end}")
+        );
+        assert_eq!(
+            restored_line(&[(0, 12), (1, 0), (2, 3), (5, 1)]),
+            format!(
+                "{start}12 keys in database 0, 3 keys in database 2 and 1 key in database 5{end}"
+            )
+        );
     }
 
     /// Sends `line` on `client`, which must then wait, and records it as the console does.
