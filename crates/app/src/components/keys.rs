@@ -13,10 +13,11 @@ const LIST_LIMIT: usize = 200;
 /// Elements of a value shown at most.
 const VALUE_LIMIT: usize = 200;
 
-/// Bytes for display: text as it is when it is printable UTF-8, otherwise redis-cli's quoting.
+/// Bytes for display: text as it is when it is printable UTF-8, otherwise (and when empty, so
+/// that an empty key or element is not a blank) redis-cli's quoting.
 pub fn display_bytes(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
-        Ok(text) if !text.chars().any(char::is_control) => text.to_string(),
+        Ok(text) if !text.is_empty() && !text.chars().any(char::is_control) => text.to_string(),
         _ => {
             let mut out = String::new();
             engine::cli::quote_bytes(&mut out, bytes);
@@ -221,5 +222,15 @@ mod tests {
         assert_eq!(count_text(1, 1), "1 key");
         assert_eq!(count_text(2, 2), "2 keys");
         assert_eq!(count_text(200, 201), "200 of 201 keys");
+    }
+
+    #[test]
+    fn bytes_show_as_text_or_quoted_as_redis_cli_quotes_them() {
+        assert_eq!(display_bytes(b"user:1"), "user:1");
+        assert_eq!(display_bytes("é <b>".as_bytes()), "é <b>");
+        // An empty key or element is not a blank.
+        assert_eq!(display_bytes(b""), "\"\"");
+        assert_eq!(display_bytes(b"a\nb"), "\"a\\nb\"");
+        assert_eq!(display_bytes(&[0xff, 0]), "\"\\xff\\x00\"");
     }
 }
