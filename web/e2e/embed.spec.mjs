@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startHarness } from './harness.mjs';
 import { readFileSync } from 'node:fs';
-import { EditorPanel, PlaygroundPage } from './playground-page.mjs';
+import { EditorPanel, PlaygroundPage, RunnerApi } from './playground-page.mjs';
 import { parseLesson } from '../js/lessons/parse.js';
 import { serve } from '../tools/static-server.mjs';
 
@@ -236,8 +236,8 @@ test('panels=console shows only the console; panels keeps the given order', asyn
   assert.equal(await page.getByTestId('key-browser').isVisible(), false);
   assert.equal(await page.getByTestId('timeline').isVisible(), false);
   assert.equal(await page.getByRole('heading', { name: 'Redis Playground' }).isVisible(), false);
-  // The embed's link to the full page keeps the options but not the embedding.
-  assert.equal(await page.getByTestId('open-full').getAttribute('href'), `${harness.url}index.html?panels=console`);
+  // The embed's link to the full page: every panel there, so no `panels`.
+  assert.equal(await page.getByTestId('open-full').getAttribute('href'), `${harness.url}index.html`);
   const ordered = await harness.open('index.html?panels=keys,console,nonsense');
   await new PlaygroundPage(ordered).ready();
   const keys = await ordered.getByTestId('key-browser').boundingBox();
@@ -246,13 +246,75 @@ test('panels=console shows only the console; panels keeps the given order', asyn
   assert.equal(await ordered.getByTestId('timeline').isVisible(), false);
 });
 
-test('URL parameters: setup commands run once, the clock starts paused', async () => {
+test('URL parameters: an embed runs its setup commands once, the clock starts paused', async () => {
   const commands = encodeURIComponent('SET a 1\nINCR a');
-  const page = await harness.open(`index.html?commands=${commands}&clock=paused`);
+  const page = await harness.open(`index.html?commands=${commands}&clock=paused&embed=1`);
   const playground = await new PlaygroundPage(page).ready();
   assert.equal(await playground.exchangeCount(), 2);
   assert.equal(await playground.lastReply(), '(integer) 2\n');
   assert.equal(await page.getByTestId('clock-toggle').getAttribute('aria-pressed'), 'true');
+});
+
+test("the embed's Open ↗ link opens the full page with every panel; its setup commands are offered there", async () => {
+  const known = harness.problems.length;
+  const query =
+    'embed=1&panels=console&theme=dark&clock=paused&commands=SET%20a%201&lesson=cache-aside&code=%2F%2F%20hi&allow-origin=https%3A%2F%2Fcourse.example';
+  const page = await harness.open(`index.html?${query}`);
+  const embed = await new PlaygroundPage(page).ready();
+  // In the embed (a fresh engine) the commands ran at once.
+  assert.match(await embed.transcript(), /SET a 1/);
+  const href = await page.getByTestId('open-full').getAttribute('href');
+  assert.equal(href, `${harness.url}index.html?commands=SET%20a%201&lesson=cache-aside&code=%2F%2F%20hi`);
+  const full = await harness.open(href.slice(harness.url.length));
+  const playground = await new PlaygroundPage(full).ready();
+  for (const id of ['console-input', 'key-browser', 'editor', 'timeline', 'lesson', 'quiz']) {
+    assert.equal(await full.getByTestId(id).isVisible(), true, `${id} is shown`);
+  }
+  assert.equal(await full.getByTestId('lessons-link').isVisible(), true);
+  await full.waitForSelector('[data-testid=lesson][data-lesson=cache-aside] [data-testid=lesson-title]');
+  // Nothing ran on the learner's playground: the commands wait for them.
+  await full.getByTestId('share-offer').waitFor();
+  assert.equal(await full.getByTestId('share-commands').textContent(), 'SET a 1');
+  assert.equal(await playground.exchangeCount(), 0);
+  assert.equal(await new RunnerApi(full).engine('EXISTS', 'a'), 0);
+  assert.deepEqual(harness.problems.slice(known), []);
+});
+
+test('a lesson asked for without a lesson panel is not opened, and says so; no link to a hidden panel', async () => {
+  const known = harness.problems.length;
+  const page = await harness.open('index.html?panels=console&lesson=cache-aside');
+  await new PlaygroundPage(page).ready();
+  const notice = page.getByTestId('page-notice');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /Lesson "cache-aside" not opened: this playground has no lesson panel\./);
+  // The lesson did not open unseen (it would have put its starter into the editor).
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('[data-testid=lesson][data-lesson]').count(), 0);
+  assert.match(await page.getByTestId('editor-fallback').inputValue(), /Cache-aside: look in Redis first/);
+  // The header's "Lessons" link would lead to the hidden panel: it is not there.
+  assert.equal(await page.getByTestId('lessons-link').isVisible(), false);
+  // Listed, the quiz panel is enough to open the lesson (it shows its quiz).
+  const quiz = await harness.open('index.html?panels=quiz&lesson=cache-aside');
+  await quiz.waitForSelector('[data-testid=quiz] fieldset');
+  assert.equal(await quiz.getByTestId('page-notice').count(), 0);
+  assert.deepEqual(harness.problems.slice(known), []);
+});
+
+test('an embed whose panels hold no lesson refuses a lesson sent by the page, visibly', async () => {
+  const page = await openDemo();
+  const { frame } = await addEmbed(page, 'console-only', { panels: 'console', height: '300' });
+  const refused = await page.evaluate(() =>
+    document
+      .getElementById('console-only')
+      .loadLesson('cache-aside')
+      .then(
+        () => 'accepted',
+        (err) => err.message,
+      ),
+  );
+  assert.match(refused, /no lesson panel/);
+  await frame.getByTestId('page-notice').getByText('could not load the lesson sent by the page').waitFor();
+  assert.equal(await frame.locator('[data-testid=lesson][data-lesson]').count(), 0);
 });
 
 test('a bad lesson URL shows a clear error in the embed, as text', async () => {

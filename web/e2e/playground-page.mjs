@@ -293,6 +293,38 @@ export class EditorPanel {
     return this.output.locator('.output-line').allTextContents();
   }
 
+  /**
+   * A share link to this page for `{code, commands, lesson}`, made by the page's own codec (as
+   * Share makes it) without touching the panel.
+   */
+  shareLinkFor({ code = '', commands = [], lesson = null } = {}) {
+    return this.page.evaluate((payload) => window.redisPlayground.editor.shareLink(payload), { code, commands, lesson });
+  }
+
+  /** Waits until the editor's text is `text`. */
+  async waitForCode(text) {
+    await this.page.waitForFunction(
+      (expected) => document.querySelector('[data-testid=editor-fallback]')?.value === expected,
+      text,
+    );
+  }
+
+  /** Presses Ctrl+Z (⌘+Z) in CodeMirror, as a learner taking back the last change. */
+  async undo() {
+    await this.content.click();
+    await this.keyboard.press('ControlOrMeta+z');
+  }
+
+  /** The notice that a link replaced the learner's code (`code-replaced`). */
+  get replacedNotice() {
+    return this.page.getByTestId('code-replaced');
+  }
+
+  /** The offer of setup commands from a link (`share-offer`). */
+  get offer() {
+    return this.page.getByTestId('share-offer');
+  }
+
   /** Clicks Share and resolves with the link shown. */
   async share() {
     await this.page.getByTestId('share-button').click();

@@ -9,19 +9,25 @@
 //!   never from the parameter's text).
 //! - `theme`: `light`, `dark` or `system` (not saved: the learner's own choice stays theirs).
 //! - `clock`: `live` or `paused`.
-//! - `code`: the editor's initial text (`Playground::editor_code`).
-//! - `commands`: setup commands, one per line, run in the console once on load and shown in its
-//!   transcript (Redis commands, never JavaScript; they are not added to the history and not
-//!   reported as `command` events).
+//! - `code`: the editor's text. An embed starts with it; a page that keeps the learner's
+//!   playground takes it in as a share link's code (the editor panel: an undoable change, the
+//!   learner's previous code kept and offered back).
+//! - `commands`: setup commands, one per line (Redis commands, never JavaScript). In an embed
+//!   (a fresh engine, nothing saved) the console runs them once on load and shows them in its
+//!   transcript (not added to the history, not reported as `command` events). A page that
+//!   restores the learner's saved playground never runs them by itself: the editor panel offers
+//!   them with the Run-setup-commands button share links use, so a link cannot wipe the
+//!   learner's keys (`FLUSHALL`) without their say.
 //! - `lesson`: a built-in lesson id (`cache-aside`) or the `https://` URL of a lesson file
-//!   (`http://` only for localhost); stored in `Playground::lesson` for the lesson panel.
+//!   (`http://` only for localhost); stored in `Playground::lesson` for the lesson panel, if the
+//!   page shows a lesson or quiz panel (else a notice says it was not opened).
 //! - `embed=1`: compact chrome for iframes.
 //! - `allow-origin`: read by the embed bridge (`web/js/embed/bridge.js`), not here.
 //!
 //! Everything is validated and size-limited; what is refused is reported (a console warning, and
 //! for what an author would miss, a notice on the page, shown as text).
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::fmt::Write as _;
 
 use leptos::prelude::*;
@@ -120,8 +126,12 @@ pub struct PageParams {
     pub theme: Option<Theme>,
     pub clock: Option<ClockMode>,
     pub code: Option<String>,
-    /// Setup commands, one line each.
+    /// Setup commands the console runs once on load, one line each: only in an embed, whose
+    /// engine starts fresh and is never saved.
     pub commands: Vec<String>,
+    /// Setup commands of a page that restores the learner's saved playground: offered to the
+    /// learner (the editor panel's setup-commands offer), never run by themselves.
+    pub offered_commands: Vec<String>,
     /// A lesson id or URL, validated.
     pub lesson: Option<String>,
     pub embed: bool,
@@ -288,6 +298,11 @@ pub fn parse(query: &str) -> (PageParams, Vec<Problem>) {
             _ => {}
         }
     }
+    // Only an embed's engine is fresh: elsewhere the commands would run on the learner's saved
+    // keys, so they wait for the learner (`embed` may come after `commands` in the query).
+    if !params.embed {
+        params.offered_commands = std::mem::take(&mut params.commands);
+    }
     (params, problems)
 }
 
@@ -348,7 +363,8 @@ fn read_commands(value: &str, params: &mut PageParams, problems: &mut Vec<Proble
 }
 
 /// The stylesheet that shows `panels` in their order and hides the others: built only from the
-/// constants above.
+/// constants above. Without the lesson panel, the header's link to it goes too (a link to a
+/// hidden panel would lead nowhere).
 pub fn panel_css(panels: &[Panel]) -> String {
     let matcher = |p: Panel| {
         let id = p.test_id();
@@ -367,11 +383,63 @@ pub fn panel_css(panels: &[Panel]) -> String {
         // Writing to a String cannot fail.
         let _ = writeln!(css, "{selector} {{ order: {order}; }}");
     }
+    if !panels.contains(&Panel::Lesson) {
+        css.push_str(".lessons-link { display: none !important; }\n");
+    }
     css
 }
 
 thread_local! {
     static CURRENT: OnceCell<(PageParams, Vec<Problem>)> = const { OnceCell::new() };
+    /// The panels shown, in order, when `panels` chose them (`None`: all of them); `reveal` may
+    /// add to them.
+    static SHOWN: RefCell<Option<Vec<Panel>>> = const { RefCell::new(None) };
+}
+
+/// Whether `panel` is on the page: listed in `panels` (or every panel is shown) — a panel left
+/// out is still in the DOM, only hidden by the layout's stylesheet.
+pub fn shows(panel: Panel) -> bool {
+    SHOWN.with_borrow(|shown| shown.as_ref().is_none_or(|p| p.contains(&panel)))
+}
+
+/// Whether a lesson has a panel to open in: the lesson panel, or the quiz panel (which shows the
+/// lesson's quiz), listed; and the lessons' panel built into the page.
+fn shows_a_lesson() -> bool {
+    (shows(Panel::Lesson) || shows(Panel::Quiz))
+        && web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("[data-testid=\"lesson\"]").ok().flatten())
+            .is_some()
+}
+
+/// Shows `panel` too when `panels` left it out, after the listed ones: something the learner
+/// must see or decide appeared in it (the editor's offer of a link's setup commands, its notice
+/// that a link replaced the code), which a hidden panel would keep from them.
+pub fn reveal(panel: Panel) {
+    let Some(panels) = SHOWN.with_borrow_mut(|shown| {
+        let panels = shown.as_mut()?;
+        if panels.contains(&panel) {
+            return None;
+        }
+        panels.push(panel);
+        Some(panels.clone())
+    }) else {
+        return;
+    };
+    show_panels(&panels);
+}
+
+/// Lays the page out with `panels`: the root's `data-panels` (the bridge's `ready` message reads
+/// it) and the layout stylesheet.
+fn show_panels(panels: &[Panel]) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(root) = document.document_element() {
+        let names: Vec<&str> = panels.iter().map(|p| p.name()).collect();
+        let _ = root.set_attribute("data-panels", &names.join(" "));
+    }
+    install_panel_css(&document, &panel_css(panels));
 }
 
 /// The page's parameters, read once from `location.search`.
@@ -400,55 +468,44 @@ fn with_current<T>(f: impl FnOnce(&(PageParams, Vec<Problem>)) -> T) -> T {
 }
 
 /// Applies the parameters to the page: layout attributes on the document root, the panel
-/// stylesheet, the clock, the editor's code and the lesson request. (The theme is applied by
-/// the theme toggle, the setup commands by the console.)
+/// stylesheet, the clock and the lesson request (when a lesson or quiz panel is listed). (The
+/// theme is applied by the theme toggle, the code and the offered setup commands by the editor
+/// panel, an embed's setup commands by the console.)
 pub fn apply(playground: Playground) {
     let params = current();
-    let document = web_sys::window().and_then(|w| w.document());
-    if let Some(root) = document
-        .as_ref()
-        .and_then(web_sys::Document::document_element)
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
     {
         let _ = if params.embed {
             root.set_attribute("data-embed", "")
         } else {
             root.remove_attribute("data-embed")
         };
-        match &params.panels {
-            Some(panels) => {
-                let names: Vec<&str> = panels.iter().map(|p| p.name()).collect();
-                let _ = root.set_attribute("data-panels", &names.join(" "));
-            }
-            None => {
-                let _ = root.remove_attribute("data-panels");
-            }
-        }
+        let _ = root.remove_attribute("data-panels");
     }
-    if let (Some(panels), Some(document)) = (&params.panels, &document) {
-        install_panel_css(document, &panel_css(panels));
+    SHOWN.with_borrow_mut(|shown| shown.clone_from(&params.panels));
+    if let Some(panels) = &params.panels {
+        show_panels(panels);
     }
     if let Some(mode) = params.clock {
         playground.mode.set(mode);
     }
-    if let Some(code) = params.code {
-        playground.editor_code.set(code);
-    }
-    if let Some(lesson) = params.lesson {
+    // A lesson opened in a hidden panel would still put its starter in the editor, unseen.
+    if let Some(lesson) = params.lesson
+        && (shows(Panel::Lesson) || shows(Panel::Quiz))
+    {
         playground.lesson.set(Some(lesson));
     }
 }
 
-/// Once the page is up: a lesson was asked for but no lesson panel is on the page to open it
-/// (the lessons' panel is absent or not built in) — say so, rather than show nothing.
+/// Once the page is up: a lesson was asked for but no panel on the page can open it (the lesson
+/// and quiz panels are left out of `panels`, or not built in) — say so, rather than show nothing.
 pub fn check_after_mount() {
     let Some(lesson) = current().lesson else {
         return;
     };
-    let has_panel = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("[data-testid=\"lesson\"]").ok().flatten())
-        .is_some();
-    if !has_panel {
+    if !shows_a_lesson() {
         let message = format!(
             "Lesson {} not opened: this playground has no lesson panel.",
             quote(&lesson)
@@ -507,6 +564,12 @@ pub fn Notices() -> impl IntoView {
     }
 }
 
+/// What the embed's "Open ↗" link carries to the full page: what the learner was given to work
+/// with. Not `panels` (the full page shows every panel), `clock` or `theme` (the learner's own
+/// playground keeps its own), nor the embedding ones. There `code` and `commands` become offers:
+/// the full page restores the learner's saved playground.
+const CARRIED_TO_FULL_PAGE: [&str; 3] = ["lesson", "code", "commands"];
+
 /// In an embed, a link that opens the same playground in a tab of its own.
 #[component]
 pub fn OpenFull() -> impl IntoView {
@@ -524,8 +587,10 @@ pub fn OpenFull() -> impl IntoView {
         let kept: Vec<&str> = search
             .trim_start_matches('?')
             .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("embed=") && *p != "embed")
-            .filter(|p| !p.starts_with("allow-origin="))
+            .filter(|p| {
+                let name = p.split_once('=').map_or(*p, |(name, _)| name);
+                CARRIED_TO_FULL_PAGE.contains(&decode(name).as_str())
+            })
             .collect();
         if kept.is_empty() {
             path
@@ -623,5 +688,23 @@ mod tests {
         let css = panel_css(&[Panel::Keys, Panel::Console]);
         assert!(css.starts_with(".workspace > :not(:is([data-testid=\"key-browser\"]"));
         assert!(css.contains(":has([data-testid=\"console-input\"])) { order: 1; }"));
+        assert!(
+            css.contains(".lessons-link { display: none"),
+            "no link to a hidden panel"
+        );
+        assert!(!panel_css(&[Panel::Lesson]).contains(".lessons-link"));
+    }
+
+    #[test]
+    fn setup_commands_run_by_themselves_only_in_an_embed() {
+        let (p, _) = parse("commands=FLUSHALL%0ASET%20a%201&embed=1");
+        assert_eq!(p.commands, vec!["FLUSHALL", "SET a 1"]);
+        assert!(p.offered_commands.is_empty());
+        let (p, _) = parse("panels=console&commands=FLUSHALL%0ASET%20a%201");
+        assert!(
+            p.commands.is_empty(),
+            "a saved playground is never flushed by a link"
+        );
+        assert_eq!(p.offered_commands, vec!["FLUSHALL", "SET a 1"]);
     }
 }

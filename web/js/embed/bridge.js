@@ -37,6 +37,19 @@ export function allowedOrigins() {
   return parseOrigins(parentOrigin());
 }
 
+/**
+ * Whether the page can open a lesson: its lesson panel is built in and shown. A panel that
+ * `panels` leaves out stays in the DOM, hidden; the app lists the shown ones in the root's
+ * `data-panels` (absent: all), and a lesson opens in the lesson or the quiz panel (`params.rs`).
+ */
+function showsALesson() {
+  if (!document.querySelector('[data-testid="lesson"]')) return false;
+  const listed = document.documentElement.dataset.panels;
+  if (listed === undefined) return true;
+  const names = listed.split(' ');
+  return names.includes('lesson') || names.includes('quiz');
+}
+
 /** A notice on the page (shown as text by the app's notices, `params.rs`). */
 function notice(message) {
   window.dispatchEvent(new CustomEvent('redis-playground:notice', { detail: { message } }));
@@ -68,7 +81,7 @@ export function installBridge() {
       reply(checked.id, false, { message: checked.error });
       return;
     }
-    if (checked.type === 'load-lesson' && !document.querySelector('[data-testid="lesson"]')) {
+    if (checked.type === 'load-lesson' && !showsALesson()) {
       const message = 'This playground could not load the lesson sent by the page: it has no lesson panel.';
       notice(message);
       reply(checked.id, false, { message });

@@ -10,8 +10,17 @@
 //! summary appear below; its database calls and sleeps go to the timeline. A client still
 //! subscribed when the code is over keeps the run listening, as a Node process would, until the
 //! code unsubscribes or quits it, or Stop (the runner's `keepListening`). Escape leaves the
-//! editor. Share makes a `#share=` link of the code and setup commands; opening one fills the
-//! editor, runs nothing, and offers the setup commands.
+//! editor. Share makes a `#share=` link of the code and setup commands; opening one (on load, or
+//! pasted into the address bar of an open page) fills the editor, runs nothing, and offers the
+//! setup commands. The `commands` URL parameter of a page that keeps the learner's playground is
+//! offered the same way.
+//!
+//! Code that arrives from a link (a share link, the `code` URL parameter) never silently takes
+//! the place of the learner's: it goes in as one undoable change (Ctrl+Z brings the previous
+//! text back, even when `CodeMirror` loads only later), and, unless the previous text was empty
+//! or the first-visit example, a notice offers it back; that copy is kept in `localStorage`
+//! until the learner chooses, so a reload does not lose it. An embed starts from its `code` (or
+//! the example) and keeps nothing.
 //!
 //! Window events (CONTRACT): `redis-playground:script-run` after each run; a
 //! `redis-playground:run` event runs the editor's code as Run does.
@@ -26,8 +35,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::timeline::{ScriptSpan, ScriptSpans};
+use crate::params::{self, Panel};
 use crate::state::Playground;
 use crate::storage;
+
+/// Storage key of the learner's code that a link replaced, kept until they bring it back or
+/// choose the new code.
+const REPLACED_CODE_KEY: &str = "editor-replaced";
 
 /// The code a first visit starts with: cache-aside over the simulated database.
 pub const STARTER: &str = r"// Cache-aside: look in Redis first; on a miss, ask the slow database
@@ -84,11 +98,63 @@ enum RunState {
     },
 }
 
-/// What a share link brought, shown until dismissed.
+/// Where offered setup commands came from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum OfferFrom {
+    /// A `#share=` link (with its code).
+    ShareLink,
+    /// The page's `commands` URL parameter, on a page that keeps the learner's playground.
+    PageLink,
+}
+
+/// What a link brought, shown until dismissed: setup commands that run only when the learner
+/// asks.
 #[derive(Clone, Debug, PartialEq)]
 struct Offer {
+    from: OfferFrom,
     commands: Vec<String>,
     lesson: Option<String>,
+}
+
+impl Offer {
+    /// What the notice says of the link itself, if anything.
+    fn intro(&self) -> Option<&'static str> {
+        match self.from {
+            OfferFrom::ShareLink => Some(
+                "Opened from a share link: the code is in the editor and has not run. Press Run when you are ready.",
+            ),
+            OfferFrom::PageLink => None,
+        }
+    }
+
+    /// The sentence above the setup commands.
+    fn commands_line(&self) -> String {
+        let n = self.commands.len();
+        let plural = if n == 1 { "" } else { "s" };
+        match self.from {
+            OfferFrom::ShareLink => format!("It comes with {n} setup command{plural} for Redis:"),
+            OfferFrom::PageLink => format!(
+                "The link that opened this page comes with {n} setup command{plural} for Redis. Nothing has run: your keys stay as you left them unless you run {}:",
+                if n == 1 { "it" } else { "them" }
+            ),
+        }
+    }
+}
+
+/// How the notice names the code a link replaced: its size and first line, as text.
+fn describe_code(code: &str) -> String {
+    let lines = code.lines().count();
+    let first = code
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    let mut shown: String = first.chars().take(60).collect();
+    if shown.len() < first.len() {
+        shown.push('…');
+    }
+    let plural = if lines == 1 { "" } else { "s" };
+    format!("{lines} line{plural}, beginning “{shown}”")
 }
 
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
@@ -239,10 +305,20 @@ pub fn Editor() -> impl IntoView {
     let playground = expect_context::<Playground>();
     let spans = use_context::<ScriptSpans>().unwrap_or_default();
     let code = playground.editor_code;
-    // First visit: the starter; a reload: the saved text. Lessons and URL parameters may have
-    // set the text already, and a share link replaces it below once decoded.
+    let page = params::current();
+    // An embed starts fresh and keeps nothing, as its engine does: the learner's own code,
+    // saved by their playground on the same site, is neither shown in it nor overwritten.
+    let embedded = page.embed;
+    // First visit: the starter; a reload: the saved text; an embed: its `code`, else the
+    // starter. (Lessons may have set the text already.) A page's `code` and a share link come in
+    // below, as changes the learner can take back.
     if code.get_untracked().is_empty() {
-        code.set(storage::load_editor_code().unwrap_or_else(|| STARTER.to_string()));
+        let start = if embedded {
+            page.code.clone()
+        } else {
+            storage::load_editor_code()
+        };
+        code.set(start.unwrap_or_else(|| STARTER.to_string()));
     }
     // The first-visit example is not the learner's own code: a lesson may replace it with its
     // challenge's starter (web/js/lessons/panel.js reads this).
@@ -250,12 +326,14 @@ pub fn Editor() -> impl IntoView {
         let _ = js_sys::Reflect::set(&ns, &"editorExample".into(), &JsValue::from_str(STARTER));
     }
     let too_long_to_save = RwSignal::new(false);
-    Effect::new(move |_| {
-        let saved = code.with(|c| storage::save_editor_code(c));
-        if too_long_to_save.get_untracked() == saved {
-            too_long_to_save.set(!saved);
-        }
-    });
+    if !embedded {
+        Effect::new(move |_| {
+            let saved = code.with(|c| storage::save_editor_code(c));
+            if too_long_to_save.get_untracked() == saved {
+                too_long_to_save.set(!saved);
+            }
+        });
+    }
 
     let lines = RwSignal::new(Vec::<Line>::new());
     let hidden_lines = RwSignal::new(0usize);
@@ -488,6 +566,64 @@ pub fn Editor() -> impl IntoView {
     let listener = window_event_listener_untyped("redis-playground:run", move |_| run());
     on_cleanup(move || listener.remove());
 
+    // Code from a link goes in as one change of the editor's history, so Ctrl+Z takes it back.
+    // Before CodeMirror is there, the text it replaced waits here: CodeMirror starts from it and
+    // then takes the new text in as that change.
+    let undo_base = StoredValue::new(None::<String>);
+    let put_code = move |text: String| {
+        match (cm.get_value(), editor_host()) {
+            (Some(handle), Some(host)) => {
+                call(&host, "replaceDoc", &[handle, JsValue::from_str(&text)]);
+            }
+            _ => {
+                if undo_base.with_value(Option::is_none) {
+                    undo_base.set_value(Some(code.get_untracked()));
+                }
+            }
+        }
+        code.set(text);
+    };
+    // The learner's code a link replaced, until they bring it back or keep the new code. (In an
+    // embed, nothing is stored.)
+    let replaced = RwSignal::new(if embedded {
+        None
+    } else {
+        storage::load(REPLACED_CODE_KEY).filter(|kept| *kept != code.get_untracked())
+    });
+    // The text the last link brought: still unchanged in the editor, it is not the learner's, and
+    // the older code kept stays kept.
+    let brought = StoredValue::new(None::<String>);
+    let take_in = move |text: String| {
+        let previous = code.get_untracked();
+        if previous == text {
+            return;
+        }
+        let own = !previous.trim().is_empty() && previous != STARTER;
+        let unchanged = brought.with_value(|b| b.as_deref() == Some(previous.as_str()));
+        if own && !unchanged {
+            if !embedded {
+                storage::save(REPLACED_CODE_KEY, &previous);
+            }
+            replaced.set(Some(previous));
+            params::reveal(Panel::Editor);
+        }
+        brought.set_value(Some(text.clone()));
+        put_code(text);
+    };
+    let forget_replaced = move || {
+        replaced.set(None);
+        brought.set_value(None);
+        if !embedded {
+            storage::remove(REPLACED_CODE_KEY);
+        }
+    };
+    let bring_back = move || {
+        if let Some(previous) = replaced.get_untracked() {
+            put_code(previous);
+        }
+        forget_replaced();
+    };
+
     // CodeMirror replaces the text area once loaded, when the learner first reaches for it.
     let mount_started = StoredValue::new(false);
     let mount = move || {
@@ -506,8 +642,15 @@ pub fn Editor() -> impl IntoView {
             });
             let on_run = Closure::<dyn FnMut()>::new(run);
             let on_escape = Closure::<dyn FnMut()>::new(leave_editor);
+            // The text before a link's code, if one came in meanwhile: the link's code then goes
+            // in as a change Ctrl+Z takes back.
+            let base = undo_base.get_value();
             let options = Object::new();
-            set(&options, "doc", &JsValue::from_str(&code.get_untracked()));
+            set(
+                &options,
+                "doc",
+                &JsValue::from_str(&base.clone().unwrap_or_else(|| code.get_untracked())),
+            );
             set(&options, "commands", &completions());
             set(&options, "onChange", on_change.as_ref());
             set(&options, "onRun", on_run.as_ref());
@@ -532,11 +675,14 @@ pub fn Editor() -> impl IntoView {
                 .and_then(|w| w.document())
                 .and_then(|d| d.active_element())
                 .is_some_and(|el| el.class_list().contains("editor-fallback"));
-            call(
-                &handle,
-                "setDoc",
-                &[JsValue::from_str(&code.get_untracked())],
-            );
+            // What was typed into the text area while CodeMirror loaded, or a link's code.
+            let text = JsValue::from_str(&code.get_untracked());
+            undo_base.set_value(None);
+            if base.is_some() {
+                call(&host, "replaceDoc", &[handle.clone(), text]);
+            } else {
+                call(&handle, "setDoc", &[text]);
+            }
             cm.set_value(Some(handle.clone()));
             let _ = mounted.try_set(true);
             if typing {
@@ -564,30 +710,27 @@ pub fn Editor() -> impl IntoView {
     let share_status = RwSignal::new(String::new());
     let setup_commands = RwSignal::new(String::new());
     let lesson = StoredValue::new(None::<String>);
-    spawn_local(async move {
-        let has_share = editor_host()
-            .and_then(|h| call(&h, "hasShare", &[]))
-            .and_then(|v| v.as_bool());
-        let has_share = match has_share {
-            Some(has) => has,
-            None => web_sys::window()
-                .and_then(|w| w.location().hash().ok())
-                .is_some_and(|h| h.contains("share=")),
-        };
-        if !has_share {
-            return;
+    // What the page's own link brought: its code (a page that keeps the learner's playground
+    // takes it in as a link's; an embed started from it above) and its setup commands (run by
+    // the console in an embed, offered here otherwise).
+    if !embedded && let Some(text) = page.code.clone() {
+        take_in(text);
+    }
+    if !page.offered_commands.is_empty() {
+        setup_commands.set(page.offered_commands.join("\n"));
+        offer.set(Some(Offer {
+            from: OfferFrom::PageLink,
+            commands: page.offered_commands.clone(),
+            lesson: None,
+        }));
+    }
+    // What the learner must see or decide is never in a panel `panels` left out.
+    Effect::new(move |_| {
+        if offer.with(Option::is_some) || share_error.with(Option::is_some) {
+            params::reveal(Panel::Editor);
         }
-        let Some(host) = wait_for_host().await else {
-            let _ = share_error.try_set(Some(
-                "This share link cannot be opened: the page's editor did not load.".into(),
-            ));
-            return;
-        };
-        let decoded = match call(&host, "sharedFromUrl", &[]) {
-            Some(pending) => resolve(pending).await,
-            None => Err(JsValue::from_str("the page's editor did not load")),
-        };
-        call(&host, "forgetShare", &[]);
+    });
+    let open_shared = move |decoded: Result<JsValue, JsValue>| {
         match decoded {
             Ok(shared) if shared.is_object() => {
                 let text = get(&shared, "code")
@@ -603,10 +746,15 @@ pub fn Editor() -> impl IntoView {
                     })
                     .unwrap_or_default();
                 let shared_lesson = get(&shared, "lesson").and_then(|l| l.as_string());
-                let _ = code.try_set(text);
-                let _ = setup_commands.try_set(commands.join("\n"));
+                if code.try_get_untracked().is_none() {
+                    return; // the panel is gone
+                }
+                share_error.set(None);
+                take_in(text);
+                setup_commands.set(commands.join("\n"));
                 lesson.set_value(shared_lesson.clone());
-                let _ = offer.try_set(Some(Offer {
+                offer.set(Some(Offer {
+                    from: OfferFrom::ShareLink,
                     commands,
                     lesson: shared_lesson,
                 }));
@@ -616,7 +764,46 @@ pub fn Editor() -> impl IntoView {
                 let _ = share_error.try_set(Some(error_message(&error)));
             }
         }
-    });
+    };
+    // Links opened one after another: the latest wins.
+    let share_opening = StoredValue::new(0u64);
+    let open_share = move || {
+        let has_share = editor_host()
+            .and_then(|h| call(&h, "hasShare", &[]))
+            .and_then(|v| v.as_bool());
+        let has_share = match has_share {
+            Some(has) => has,
+            None => web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .is_some_and(|h| h.contains("share=")),
+        };
+        if !has_share {
+            return;
+        }
+        let opening = share_opening.get_value() + 1;
+        share_opening.set_value(opening);
+        spawn_local(async move {
+            let Some(host) = wait_for_host().await else {
+                let _ = share_error.try_set(Some(
+                    "This share link cannot be opened: the page's editor did not load.".into(),
+                ));
+                return;
+            };
+            let decoded = match call(&host, "sharedFromUrl", &[]) {
+                Some(pending) => resolve(pending).await,
+                None => Err(JsValue::from_str("the page's editor did not load")),
+            };
+            if share_opening.try_get_value() != Some(opening) {
+                return;
+            }
+            call(&host, "forgetShare", &[]);
+            open_shared(decoded);
+        });
+    };
+    open_share();
+    // A link pasted into the address bar of this open page changes only the hash.
+    let hash_listener = window_event_listener_untyped("hashchange", move |_| open_share());
+    on_cleanup(move || hash_listener.remove());
 
     let make_link = move || {
         let Some(host) = editor_host() else {
@@ -704,10 +891,14 @@ pub fn Editor() -> impl IntoView {
             status: "ok".into(),
             summary: "Setup commands ran.".into(),
         });
-        offer.update(|o| {
-            if let Some(o) = o {
-                o.commands.clear();
-            }
+        // A share link's notice stays (it is about its code too); a page link's is done.
+        offer.update(|o| match o {
+            Some(Offer {
+                from: OfferFrom::ShareLink,
+                commands,
+                ..
+            }) => commands.clear(),
+            _ => *o = None,
         });
     };
     // In the page build, the code of the command families the lines need is fetched first
@@ -763,14 +954,27 @@ pub fn Editor() -> impl IntoView {
                     <button on:click=move |_| share_error.set(None)>"Dismiss"</button>
                 </div>
             })}
-            {move || offer.get().map(|o| view! {
-                <div class="editor-notice" data-testid="share-offer">
+            {move || replaced.get().map(|previous| view! {
+                <div class="editor-notice replaced" role="status" data-testid="code-replaced">
                     <p>
-                        "Opened from a share link: the code is in the editor and has not run. Press Run when you are ready."
-                        {o.lesson.clone().map(|l| view! { " Lesson: " <strong>{l}</strong> "." })}
+                        "A link put its code in the editor. Your previous code ("
+                        <span data-testid="code-replaced-what">{describe_code(&previous)}</span>
+                        ") is kept until you choose."
                     </p>
+                    <button data-testid="code-restore" on:click=move |_| bring_back()>"Bring back my previous code"</button>
+                    <button data-testid="code-keep-new" on:click=move |_| forget_replaced()>"Keep the new code"</button>
+                </div>
+            })}
+            {move || offer.get().map(|o| view! {
+                <div class="editor-notice" data-testid="share-offer" data-from=match o.from { OfferFrom::ShareLink => "share", OfferFrom::PageLink => "page" }>
+                    {o.intro().map(|intro| view! {
+                        <p>
+                            {intro}
+                            {o.lesson.clone().map(|l| view! { " Lesson: " <strong>{l}</strong> "." })}
+                        </p>
+                    })}
                     {(!o.commands.is_empty()).then(|| view! {
-                        <p>{format!("It comes with {} setup command{} for Redis:", o.commands.len(), if o.commands.len() == 1 { "" } else { "s" })}</p>
+                        <p>{o.commands_line()}</p>
                         <pre class="setup-commands" data-testid="share-commands">{o.commands.join("\n")}</pre>
                         <button data-testid="share-run-setup" on:click=move |_| run_setup()>"Run setup commands"</button>
                     })}
