@@ -2,6 +2,11 @@
 // the learner's line numbers, the timeline's script lane, persistence, share links, completion.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startHarness } from './harness.mjs';
 import { EditorPanel, PlaygroundPage, RunnerApi, timelineRecent } from './playground-page.mjs';
 
@@ -372,4 +377,90 @@ test('the script worker starts when the learner reaches for the editor or Run, n
     assert.equal(await new EditorPanel(page).run(), 'ok');
     await page.close();
   }
+});
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Runs `code` in Node with the real ioredis against a private redis-server
+ * (`scripts/with-redis.sh`), `prelude` first (what the playground has in scope: `sleep`, `db`,
+ * as real time would run them); resolves with `{ stdout, stderr, code }`.
+ */
+function runInNode(code, prelude) {
+  const dir = mkdtempSync(join(tmpdir(), 'playground-node-'));
+  // The script finds ioredis as a script in the repository would.
+  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'script.mjs'), `${prelude}\n${code}`);
+  return new Promise((resolve) => {
+    execFile(join(repo, 'scripts/with-redis.sh'), ['node', join(dir, 'script.mjs')], { timeout: 20_000 }, (err, stdout, stderr) => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ stdout, stderr, code: err ? (err.code ?? 'killed') : 0 });
+    });
+  });
+}
+
+/** Runs the editor's code and resolves with the run's `{status, error, output}` (script-run). */
+function runEditor(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        window.addEventListener('redis-playground:script-run', (e) => resolve(e.detail), { once: true });
+        window.dispatchEvent(new CustomEvent('redis-playground:run', { detail: {} }));
+      }),
+  );
+}
+
+test('a forgotten await: the failed command ends the run at once, before what follows a sleep or a db call, as Node with ioredis and Redis', async (t) => {
+  const probe = await new Promise((resolve) => execFile('redis-server', ['--version'], (err) => resolve(!err)));
+  if (!probe) {
+    t.skip('redis-server is not installed: no Node run to compare with');
+    return;
+  }
+  const { page, editor } = await openEditor();
+  const head = "import Redis from 'ioredis';\nconst redis = new Redis(Number(process.env.REDIS_PORT ?? 6379));\n";
+  // In Node, a real 10 ms timer and a 50 ms query; replies come back in well under that.
+  const prelude =
+    'const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));\n' +
+    'const db = { findUser: (id) => new Promise((resolve) => setTimeout(() => resolve({ id }), 50)) };';
+  // (Node's timers are real: the waits are long enough for its replies even on a busy machine.)
+  const cases = [
+    // INCR of a string rejects, nothing awaits it; sent while the client connects.
+    `${head}redis.set('s', 'x');\nredis.incr('s');\nawait sleep(100);\nconsole.log('done');\n`,
+    // The same once connected, and with a database call.
+    `${head}await redis.ping();\nredis.set('s', 'x');\nredis.incr('s');\nawait sleep(50);\nconsole.log('done');\n`,
+    `${head}await redis.ping();\nredis.set('s', 'x');\nredis.incr('s');\nconst user = await db.findUser(1);\nconsole.log('done', user.id);\n`,
+    // Awaited: both go on.
+    `${head}await redis.set('s', 'x');\nawait sleep(10);\nconsole.log('done', await redis.get('s'));\nredis.disconnect();\n`,
+    // A message published before a sleep is heard during it.
+    `${head}const sub = new Redis(Number(process.env.REDIS_PORT ?? 6379));\nsub.on('message', (channel, message) => console.log('heard', message));\nawait sub.subscribe('news');\nredis.publish('news', 'hi');\nawait sleep(10);\nconsole.log('after');\nsub.disconnect();\nredis.disconnect();\n`,
+  ];
+  for (const code of cases) {
+    const node = await runInNode(code, prelude);
+    await editor.setCode(code);
+    const page_ = await runEditor(page);
+    const printed = page_.output.filter((o) => o.stream === 'log').map((o) => o.text);
+    assert.deepEqual(printed, node.stdout.split('\n').filter(Boolean), `${code}\nNode's stderr: ${node.stderr}`);
+    if (node.code === 0) {
+      assert.equal(page_.status, 'ok', JSON.stringify(page_.error));
+    } else {
+      // Node (≥ 15) stops at the unhandled rejection with its error, exit code 1.
+      assert.equal(node.code, 1, node.stderr);
+      assert.match(node.stderr, /ReplyError: ERR value is not an integer or out of range/);
+      assert.equal(page_.status, 'error');
+      assert.deepEqual(page_.error, { message: 'ERR value is not an integer or out of range', line: null });
+      assert.equal(page_.output.at(-1).stream, 'error');
+      assert.match(page_.output.at(-1).text, /^Uncaught ReplyError: ERR value is not an integer or out of range \(nothing awaited/);
+    }
+  }
+  assert.deepEqual(harness.problems, []);
+});
+
+test('an unhandled rejection ends the run with its line; nothing after it runs or prints', async () => {
+  const { page, editor } = await openEditor();
+  await editor.setCode("console.log('before');\nPromise.reject(new Error('boom'));\nawait sleep(10);\nconsole.log('after');\n");
+  const run = await runEditor(page);
+  assert.equal(run.status, 'error');
+  assert.deepEqual(run.error, { message: 'boom', line: 2 });
+  assert.deepEqual(run.output.map((o) => o.text), ['before', 'Uncaught Error: boom (line 2)']);
+  assert.deepEqual(harness.problems, []);
 });

@@ -354,3 +354,182 @@ test('a lesson asked for while another still loads wins, even when the other fin
   assert.equal(await page.evaluate(() => window.redisPlayground.currentLesson()), 'cache-aside');
   assert.equal(await page.textContent('[data-testid=lesson-title]'), 'Cache-aside with a 50 ms database');
 });
+
+/** Clicks "Check my code" and waits for the result; resolves with it and the wall ms it took. */
+async function timedCheck(page) {
+  const started = Date.now();
+  const state = await check(page);
+  return { state, ms: Date.now() - started };
+}
+
+/** The graded checks as shown: `{ state, name, message }` each (state: pass, fail, not-run). */
+function shownChecks(page) {
+  return page.$$eval('[data-testid=challenge-result] .check', (items) =>
+    items.map((item) => ({
+      state: item.dataset.state,
+      name: item.querySelector('.check-name').textContent,
+      message: item.querySelector('.check-message')?.textContent ?? null,
+    })),
+  );
+}
+
+test('a check whose call never settles fails after its own 2 s, and the later checks show as not run', async () => {
+  const page = await harness.open();
+  await openLesson(page, 'cache-aside');
+  await setCode(page, 'export async function getUser(id) {\n  return new Promise(() => {});\n}\n');
+  const { state, ms } = await timedCheck(page);
+  assert.equal(state, 'failed');
+  // One check's limit, not the graded run's 10 s.
+  assert.ok(ms < 6000, `the results took ${ms} ms`);
+  const shown = await shownChecks(page);
+  assert.equal(shown.length, 6);
+  assert.equal(shown[0].state, 'fail');
+  assert.equal(
+    shown[0].message,
+    'The check did not finish within 2 s of real time: your getUser(…) never finished: does it wait for a promise that never settles?',
+  );
+  for (const later of shown.slice(1)) {
+    assert.equal(later.state, 'not-run', later.name);
+    assert.match(later.message, /^Not run: the check “getUser answers the user” did not finish/);
+  }
+  assert.equal(await page.textContent('[data-testid=challenge-result] .check-summary'), '0 of 6 checks passed (5 not run).');
+  assert.deepEqual(harness.problems, []);
+});
+
+test("a check's call in an endless loop: the page stops the worker and names the check and the function", async () => {
+  const page = await harness.open();
+  await openLesson(page, 'cache-aside');
+  // The top-level code finishes; the loop starts when a check calls getUser.
+  await setCode(page, 'export async function getUser(id) {\n  while (true) {}\n}\n');
+  const { state, ms } = await timedCheck(page);
+  assert.equal(state, 'failed');
+  assert.ok(ms < 7000, `the results took ${ms} ms`);
+  const shown = await shownChecks(page);
+  assert.equal(shown.length, 6);
+  assert.equal(shown[0].state, 'fail');
+  assert.match(
+    shown[0].message,
+    /^Stopped after 3(\.\d)? s: your getUser\(…\) was still running, keeping the script busy \(an endless loop\?\), so the page stopped the script\.$/,
+  );
+  assert.ok(shown.slice(1).every((c) => c.state === 'not-run'), JSON.stringify(shown));
+  // Not blamed on the script's top level.
+  assert.doesNotMatch(await page.textContent('[data-testid=challenge-result]'), /did not run to the end/);
+  assert.equal(await page.textContent('[data-testid=challenge-result] .check-summary'), '0 of 6 checks passed (5 not run).');
+  // The next check starts afresh.
+  await setCode(page, lessonFile('03-cache-aside.md').challenge.solution);
+  assert.equal(await check(page), 'passed');
+  assert.deepEqual(harness.problems, []);
+});
+
+test("after checks that moved the virtual clock, the lesson panel says how far: the learner's keys aged with it", async () => {
+  const page = await harness.open();
+  const playground = await new PlaygroundPage(page).ready();
+  await playground.pauseClock();
+  await playground.run('SET mine hello EX 600');
+  await openLesson(page, 'ttl-and-expiry');
+  await setCode(page, lessonFile('02-ttl-and-expiry.md').challenge.solution);
+  assert.equal(await check(page), 'passed');
+  const note = await page.textContent('[data-testid=challenge-clock]');
+  const [, minutes, seconds] = note.match(/^The checks moved the virtual clock forward (\d+) min (\d+) s; keys with a TTL aged with it\.$/) ?? [];
+  assert.ok(minutes, note);
+  const moved = Number(minutes) * 60 + Number(seconds);
+  // The check of an expired code sleeps 301 s; the database calls add a little.
+  assert.ok(moved >= 301 && moved < 310, note);
+  await playground.run('TTL mine');
+  // (Both round to the second.)
+  const ttl = Number((await playground.lastReply()).match(/^\(integer\) (\d+)/)[1]);
+  assert.ok(Math.abs(ttl - (600 - moved)) <= 1, `TTL ${ttl} after the clock moved ${moved} s`);
+  // A run that does not move the clock says nothing of it.
+  await openLesson(page, 'keys-and-values');
+  await setCode(page, keys.challenge.solution);
+  assert.equal(await check(page), 'passed');
+  assert.equal(await page.$('[data-testid=challenge-clock]'), null);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('the end of a lesson offers the next one: keyboard reachable, it opens the lesson as the picker does', async () => {
+  const page = await harness.open();
+  await openLesson(page, 'keys-and-values');
+  const next = page.getByTestId('lesson-next');
+  await next.waitFor();
+  assert.equal(await next.textContent(), 'Next lesson: TTL and expiry →');
+  // Under the quiz, its last part.
+  const below = await page.evaluate(() => {
+    const quiz = document.querySelector('[data-testid=quiz] .quiz-questions').getBoundingClientRect();
+    return document.querySelector('[data-testid=lesson-next]').getBoundingClientRect().top >= quiz.bottom;
+  });
+  assert.equal(below, true);
+  // Not complete yet: no "complete" line.
+  assert.equal(await page.getByTestId('lesson-complete').isVisible(), false);
+  // From the keyboard: Tab from the score's neighbour reaches it, Enter opens the next lesson.
+  await page.focus('[data-testid=quiz] [data-testid=quiz-question]:last-child [data-testid=quiz-check]');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'lesson-next');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=lesson][data-lesson=ttl-and-expiry] [data-testid=lesson-title]');
+  assert.equal(await page.inputValue('[data-testid=lesson-picker]'), 'ttl-and-expiry');
+  assert.equal(await page.evaluate(() => window.redisPlayground.currentLesson()), 'ttl-and-expiry');
+  // As the picker: the starter is in the editor, and the page reopens it after a reload.
+  assert.equal(await page.evaluate(() => window.redisPlayground.editorCode.get()), lessonFile('02-ttl-and-expiry.md').challenge.starter);
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'lesson-title');
+  await page.getByTestId('lesson-next').getByText('Next lesson: Cache-aside with a 50 ms database →').waitFor();
+  await page.reload();
+  await page.waitForSelector('[data-testid=lesson][data-lesson=ttl-and-expiry] [data-testid=lesson-title]');
+
+  // The last lesson has none.
+  await openLesson(page, 'client-side-caching');
+  await page.waitForSelector('[data-testid=quiz] [data-testid=quiz-score]');
+  await page.waitForTimeout(300);
+  assert.equal(await page.$('[data-testid=lesson-next]'), null);
+  // Nor has an embed: its course page leads on.
+  const embed = await harness.open('?embed=1&panels=lesson,quiz&lesson=keys-and-values');
+  await embed.waitForSelector('[data-testid=lesson][data-lesson=keys-and-values]');
+  await embed.waitForSelector('[data-testid=quiz] [data-testid=quiz-score]');
+  await embed.waitForTimeout(300);
+  assert.equal(await embed.$('[data-testid=lesson-next]'), null);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('a completed lesson says so at its end, above the next lesson', async () => {
+  const page = await harness.open();
+  await openLesson(page, 'keys-and-values');
+  const question = (i) => `[data-testid=quiz] [data-testid=quiz-question]:nth-child(${i + 1})`;
+  for (const [i, q] of keys.quiz.entries()) {
+    for (const [j, o] of q.options.entries()) if (o.correct) await page.check(`${question(i)} input[value="${j}"]`);
+    await page.click(`${question(i)} [data-testid=quiz-check]`);
+  }
+  assert.equal(await page.getByTestId('lesson-complete').isVisible(), false, 'the challenge is not passed yet');
+  await setCode(page, keys.challenge.solution);
+  assert.equal(await check(page), 'passed');
+  const done = page.getByTestId('lesson-complete');
+  await done.waitFor();
+  assert.equal(await done.textContent(), '✓ Lesson complete: challenge passed and every quiz answer right.');
+  assert.equal(await page.getByTestId('lesson-next').isVisible(), true);
+  assert.deepEqual(harness.problems, []);
+});
+
+test('quiz: a wrong answer points at the right one where it is (above); Retry shows once there is something to retry', async () => {
+  const page = await harness.open();
+  await openLesson(page, 'keys-and-values');
+  const retry = page.getByTestId('quiz-retry');
+  assert.equal(await retry.isVisible(), false, 'nothing answered yet');
+  const question = '[data-testid=quiz] [data-testid=quiz-question]:nth-child(1)';
+  const wrong = keys.quiz[0].options.findIndex((o) => !o.correct);
+  const right = keys.quiz[0].options.findIndex((o) => o.correct);
+  await page.check(`${question} input[value="${wrong}"]`);
+  await page.click(`${question} [data-testid=quiz-check]`);
+  const verdict = await page.textContent(`${question} .quiz-verdict`);
+  assert.equal(verdict, 'Not quite: the right answer is marked ✓ above, and each choice says why.');
+  const layout = await page.$eval(question, (item) => {
+    const marks = [...item.querySelectorAll('.quiz-right')].filter((m) => !m.hidden);
+    return {
+      marked: marks.map((m) => Number(m.closest('.quiz-option').querySelector('input').value)),
+      above: marks.every((m) => m.getBoundingClientRect().bottom <= item.querySelector('.quiz-verdict').getBoundingClientRect().top),
+    };
+  });
+  assert.deepEqual(layout, { marked: [right], above: true });
+  assert.equal(await retry.isVisible(), true);
+  await retry.click();
+  assert.equal(await page.getByTestId('quiz-retry').isVisible(), false);
+  assert.deepEqual(harness.problems, []);
+});

@@ -80,9 +80,11 @@ export async function runExample(lesson, options = {}) {
 
 /**
  * Grades `code` against the lesson's challenge: setup, then the code, then the checks in the
- * same worker. Answers `{ passed, status, error, checks: [{name, passed, message, hint}],
- * output }`. When the code itself fails (a syntax error, an uncaught error), the checks do not
- * run and `error` says why.
+ * same worker. Answers `{ passed, status, error, checks: [{name, passed, message, hint,
+ * notRun}], output, clockAdvancedMs, checksClockAdvancedMs }`. When the code itself fails (a
+ * syntax error, an uncaught error), the checks do not run and `error` says why. The two clock
+ * figures are the virtual ms the run's `sleep` and `db` calls moved the page's one clock, in all
+ * and by the checks (see `runScript`): every key's TTL aged with it.
  */
 export async function grade(lesson, code, options = {}) {
   await runSetup(lesson);
@@ -93,5 +95,45 @@ export async function grade(lesson, code, options = {}) {
   }).done;
   const checks = Array.isArray(result.checks) ? result.checks : [];
   const passed = result.status === 'ok' && checks.length > 0 && checks.every((c) => c.passed);
-  return { passed, status: result.status, error: result.error, checks, output: result.output };
+  return {
+    passed,
+    status: result.status,
+    error: result.error,
+    checks,
+    output: result.output,
+    clockAdvancedMs: result.clockAdvancedMs ?? 0,
+    checksClockAdvancedMs: result.checksClockAdvancedMs ?? 0,
+  };
+}
+
+/**
+ * A span of virtual time as the lesson panel says it: `350 ms`, `1.05 s`, `5 min 1 s`,
+ * `1 h 2 min` (to 10 ms under a minute, to the second above).
+ */
+export function formatDuration(ms) {
+  const total = Math.max(0, ms >= 60_000 ? Math.round(ms / 1000) * 1000 : Math.round(ms / 10) * 10);
+  if (total < 1000) return `${total} ms`;
+  const hours = Math.floor(total / 3_600_000);
+  const minutes = Math.floor((total % 3_600_000) / 60_000);
+  const seconds = (total % 60_000) / 1000;
+  const parts = [];
+  if (hours) parts.push(`${hours} h`);
+  if (minutes) parts.push(`${minutes} min`);
+  if (seconds) parts.push(`${seconds} s`);
+  return parts.join(' ');
+}
+
+/** Below this, a graded run's move of the clock goes unsaid (a few `db` calls' latency). */
+const CLOCK_NOTE_MIN_MS = 1000;
+
+/**
+ * What the lesson panel says after a graded run that moved the page's one virtual clock by a
+ * second or more (a check's `t.sleep`, `sleep` in the learner's code, `db` latency), else null:
+ * every key with a TTL, the learner's own too, aged with it.
+ */
+export function clockNote({ clockAdvancedMs = 0, checksClockAdvancedMs = 0 }) {
+  if (!(clockAdvancedMs >= CLOCK_NOTE_MIN_MS)) return null;
+  const byCode = clockAdvancedMs - checksClockAdvancedMs > 0;
+  const who = checksClockAdvancedMs > 0 ? (byCode ? 'Your code and the checks' : 'The checks') : 'Your code';
+  return `${who} moved the virtual clock forward ${formatDuration(clockAdvancedMs)}; keys with a TTL aged with it.`;
 }

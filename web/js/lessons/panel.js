@@ -9,8 +9,8 @@
 //! `redis-playground:progress` {lesson, completed, challengePassed, quizCorrect, quizTotal}.
 
 import { renderMarkdown } from './markdown.js';
-import { builtInLessons, grade, parseLesson, startExample, validateLesson } from './lessons.js';
-import { PROGRESS_KEY, loadProgress, drawPicker } from './host.js';
+import { builtInLessons, clockNote, grade, parseLesson, startExample, validateLesson } from './lessons.js';
+import { PROGRESS_KEY, loadProgress, drawPicker, openLesson } from './host.js';
 
 let current = null; // the open lesson
 let exampleRun = null; // the open lesson's example while it runs (see `renderLesson`)
@@ -96,6 +96,7 @@ function updateProgress(lesson, change) {
   };
   emit('progress', detail);
   drawPicker(lesson.id);
+  if (endOfLesson?.lesson === lesson) endOfLesson.redraw();
   return detail;
 }
 
@@ -161,10 +162,11 @@ function outputView(result) {
 }
 
 function checkView(check) {
+  const state = check.passed ? 'pass' : check.notRun ? 'not-run' : 'fail';
   return el(
     'li',
-    { class: check.passed ? 'check pass' : 'check fail', 'data-passed': String(check.passed) },
-    el('span', { class: 'check-mark', 'aria-hidden': 'true', text: check.passed ? '✓' : '✗' }),
+    { class: `check ${state}`, 'data-passed': String(check.passed), 'data-state': state },
+    el('span', { class: 'check-mark', 'aria-hidden': 'true', text: { pass: '✓', fail: '✗', 'not-run': '–' }[state] }),
     el('span', { class: 'check-name', text: check.name }),
     check.passed ? null : el('div', { class: 'check-message', text: check.message }),
     !check.passed && check.hint ? el('div', { class: 'check-hint', text: `Hint: ${check.hint}` }) : null,
@@ -240,15 +242,21 @@ function renderLesson(lesson, note = null) {
         graded = { passed: false, status: 'error', error: { message: String(err.message ?? err) }, checks: [] };
       }
       checkButton.disabled = false;
+      const notRun = graded.checks.filter((c) => c.notRun).length;
       const summary = graded.passed
         ? `All ${graded.checks.length} checks passed. Well done!`
         : graded.checks.length
-          ? `${graded.checks.filter((c) => c.passed).length} of ${graded.checks.length} checks passed.`
+          ? `${graded.checks.filter((c) => c.passed).length} of ${graded.checks.length} checks passed${notRun ? ` (${notRun} not run)` : ''}.`
           : `Your code did not run to the end (${graded.status}): ${graded.error?.message ?? ''}${graded.error?.line ? ` (line ${graded.error.line})` : ''}`;
+      // The page has one engine and one clock: the checks' virtual waits aged the learner's keys.
+      const moved = clockNote(graded);
       result.dataset.state = graded.passed ? 'passed' : 'failed';
       result.replaceChildren(
-        el('p', { class: `check-summary ${graded.passed ? 'pass' : 'fail'}`, text: summary }),
-        el('ul', { class: 'checks' }, ...graded.checks.map(checkView)),
+        ...[
+          el('p', { class: `check-summary ${graded.passed ? 'pass' : 'fail'}`, text: summary }),
+          moved ? el('p', { class: 'check-clock', testid: 'challenge-clock', text: moved }) : null,
+          el('ul', { class: 'checks' }, ...graded.checks.map(checkView)),
+        ].filter((part) => part !== null),
       );
       const checks = graded.checks.map(({ name, passed, message }) => ({ name, passed, message }));
       emit('challenge-result', { lesson: lesson.id, passed: graded.passed, checks });
@@ -324,6 +332,7 @@ function renderQuiz(lesson) {
     const correct = lesson.quiz.filter((_, i) => quiz[i]?.correct).length;
     const answered = lesson.quiz.filter((_, i) => quiz[i]).length;
     score.textContent = `Score: ${correct} / ${lesson.quiz.length}${answered < lesson.quiz.length ? ` (${lesson.quiz.length - answered} to answer)` : ''}`;
+    retry.hidden = answered === 0;
   };
   const questions = lesson.quiz.map((q, qi) => {
     const name = `quiz-${lesson.id}-${qi}`;
@@ -335,15 +344,23 @@ function renderQuiz(lesson) {
       inputs.push(input);
       const explanation = el('p', { class: 'quiz-explanation', testid: 'quiz-explanation', html: renderMarkdownInline(option.explanation), hidden: '' });
       explanations.push(explanation);
-      return el('li', { class: 'quiz-option' }, el('label', {}, input, ' ', el('span', { html: renderMarkdownInline(option.text) })), explanation);
+      // Shown on the right options once the question is answered.
+      const right = el('span', { class: 'quiz-right', text: ' ✓ right answer', hidden: '' });
+      return el('li', { class: 'quiz-option' }, el('label', {}, input, ' ', el('span', { html: renderMarkdownInline(option.text) }), right), explanation);
     });
     const show = (answer, correct) => {
       answer.forEach((i) => inputs[i] && (inputs[i].checked = true));
       q.options.forEach((option, oi) => {
         explanations[oi].hidden = false;
-        explanations[oi].parentElement.dataset.correct = String(option.correct);
+        const item = explanations[oi].parentElement;
+        item.dataset.correct = String(option.correct);
+        // Only where the learner missed it: a right answer needs no pointing at.
+        item.querySelector('.quiz-right').hidden = correct || !option.correct;
       });
-      verdict.textContent = correct ? 'Correct.' : `Not quite: the right answer${q.multiple ? 's are' : ' is'} marked below.`;
+      // The verdict sits under the choices.
+      verdict.textContent = correct
+        ? 'Correct.'
+        : `Not quite: the right answer${q.multiple ? 's are' : ' is'} marked ✓ above, and each choice says why.`;
       verdict.className = `quiz-verdict ${correct ? 'pass' : 'fail'}`;
       item.dataset.answered = correct ? 'correct' : 'wrong';
       // An answered question keeps its answer (its verdict would no longer match a changed
@@ -386,17 +403,77 @@ function renderQuiz(lesson) {
     if (saved[qi] && Array.isArray(saved[qi].answer)) show(saved[qi].answer, Boolean(saved[qi].correct));
     return item;
   });
+  // Only once there is something to retry (see `updateScore`).
   const retry = el('button', {
     type: 'button',
     testid: 'quiz-retry',
     text: 'Retry the quiz',
+    hidden: '',
     onclick: () => {
       updateProgress(lesson, (p) => (p.quiz = {}));
       renderQuiz(lesson);
     },
   });
-  mount.replaceChildren(el('h2', { text: `Quiz: ${lesson.title}` }), el('ol', { class: 'quiz-questions' }, ...questions), score, retry);
+  const end = el('nav', { class: 'lesson-end', testid: 'lesson-end', 'aria-label': 'End of the lesson', hidden: '' });
+  mount.replaceChildren(el('h2', { text: `Quiz: ${lesson.title}` }), el('ol', { class: 'quiz-questions' }, ...questions), score, retry, end);
   updateScore();
+  showEnd(lesson, end);
+}
+
+/** Redraws the end of the open lesson when its progress changes (see `showEnd`). */
+let endOfLesson = null;
+
+/**
+ * The end of the lesson (the quiz is its last part): says when the lesson is complete, and
+ * offers the lesson after it in the course, opened as the picker opens it (not on the last
+ * lesson, nor on one that is not in the course, nor in an embed).
+ */
+async function showEnd(lesson, nav) {
+  const done = el('p', { class: 'lesson-complete', testid: 'lesson-complete', role: 'status' });
+  const redraw = () => {
+    const progress = lessonProgress(lesson.id);
+    const complete = progress.challengePassed && lesson.quiz.every((_, i) => progress.quiz[i]?.correct);
+    done.textContent = complete ? `✓ Lesson complete: challenge passed and every quiz answer right.` : '';
+    done.hidden = !complete;
+    nav.hidden = !complete && nav.querySelector('button') === null;
+  };
+  nav.replaceChildren(done);
+  endOfLesson = { lesson, redraw };
+  redraw();
+  let all;
+  try {
+    all = await builtInLessons();
+  } catch {
+    return;
+  }
+  const at = all.findIndex((entry) => entry.lesson?.id === lesson.id);
+  const following = at >= 0 ? all[at + 1] : undefined;
+  if (!following || !following.lesson || current !== lesson || !nav.isConnected) return;
+  // An embed shows the lesson its course page chose; the page leads on to the next.
+  if (document.documentElement.hasAttribute('data-embed')) return;
+  const target = following.lesson;
+  const button = el('button', {
+    type: 'button',
+    class: 'primary',
+    testid: 'lesson-next',
+    text: `Next lesson: ${target.title} →`,
+    onclick: async () => {
+      button.disabled = true;
+      const opened = await openLesson(target.id);
+      button.disabled = false;
+      // The learner is at the end of the quiz: take them (and the keyboard focus) to the
+      // new lesson's title.
+      if (opened && current === opened) {
+        const title = document.querySelector('[data-testid="lesson-title"]');
+        if (title) {
+          title.setAttribute('tabindex', '-1');
+          title.focus();
+        }
+      }
+    },
+  });
+  nav.append(button);
+  redraw();
 }
 
 /** Inline Markdown (one line: question and option texts). */

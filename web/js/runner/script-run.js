@@ -13,6 +13,7 @@
 import { ANSWER_HEAD, decodeBatch } from './worker-transport.js';
 import { createWire } from '../client/wire.js';
 import { KeepAwake } from './keep-awake.js';
+import { stoppedChecks } from './checks.js';
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -40,6 +41,13 @@ const CLOCK_RESEND_MS = 50;
 
 /** How the engine's refusal of a command whose code is not loaded yet begins (see `batch`). */
 const REFUSAL = 'ERR the code of this command (';
+
+/**
+ * Wall milliseconds past a check's own limit after which the page stops the worker: the worker
+ * fails a check that runs out of time itself, unless a learner's function holds it (a
+ * synchronous endless loop), which only the page can end.
+ */
+const CHECK_GRACE_MS = 1000;
 
 /** Commands after which the server may have closed connections. */
 const MAY_CLOSE = new Set(['quit', 'client', 'shutdown']);
@@ -181,6 +189,18 @@ class ScriptRun {
     // A client still subscribed (or monitoring) when the code is over keeps the run going.
     this.keepListening = options.keepListening === true;
     this.checkResults = null;
+    // While the checks run (see checks.js): the list of them, the results so far, the one
+    // running and when it started, and the learner's function calls pending (id → name).
+    this.checkPlan = null;
+    this.checkLimitMs = 0;
+    this.checksSoFar = [];
+    this.checkRunning = -1;
+    this.checkStartedAt = 0;
+    this.checkCalls = new Map();
+    // Virtual ms this run's `sleep` and `db` calls moved the page clock: in all, and while the
+    // checks ran.
+    this.clockAdvanced = 0;
+    this.checksClockAdvanced = 0;
     this.ended = false;
     this.inBatch = false;
     this.fetching = null; // messages waiting while command code is fetched
@@ -280,6 +300,10 @@ class ScriptRun {
     }
     this.busyAgain();
     if (message.t === 'busy') return;
+    if (typeof message.t === 'string' && message.t.startsWith('check-')) {
+      this.checkNews(message);
+      return;
+    }
     // While the code of a batch's commands is fetched, later messages wait in order.
     if (this.fetching) {
       this.fetching.push(message);
@@ -295,6 +319,39 @@ class ScriptRun {
       if (batch) this.batch(batch);
     } else if (message.t === 'checks') this.checkResults = Array.isArray(message.results) ? message.results : [];
     else if (message.t === 'done') this.end(message.error ? 'error' : 'ok', message.error);
+  }
+
+  /**
+   * What the checks are doing (see checks.js): kept so that a worker stopped in the middle of a
+   * check still gives results naming it. Each check has its own time limit here: the worker's
+   * own (`limitMs`), which it enforces unless a learner's function holds it, and a grace.
+   */
+  checkNews(message) {
+    switch (message.t) {
+      case 'check-plan':
+        this.checkPlan = Array.isArray(message.checks) ? message.checks : [];
+        this.checkLimitMs = Number(message.limitMs) || 0;
+        break;
+      case 'check-start':
+        this.checkRunning = message.index;
+        this.checkStartedAt = performance.now();
+        this.checkCalls.clear();
+        if (this.checkLimitMs > 0) {
+          clearTimeout(this.timer);
+          this.timer = setTimeout(() => this.end('timeout'), this.checkLimitMs + CHECK_GRACE_MS);
+        }
+        break;
+      case 'check-call':
+        if (message.ended) this.checkCalls.delete(message.id);
+        else this.checkCalls.set(message.id, String(message.name));
+        break;
+      case 'check-result':
+        this.checksSoFar[message.index] = message.result;
+        if (message.index === this.checkRunning) this.checkRunning = -1;
+        break;
+      default:
+        break;
+    }
   }
 
   /**
@@ -418,7 +475,10 @@ class ScriptRun {
       // collected below instead. A batch that waited for code may find the clock moved on.
       this.inBatch = true;
       try {
-        clock.advance(Math.max(0, until - (state.suspended ? this.host.sync() : start)));
+        const by = Math.max(0, until - (state.suspended ? this.host.sync() : start));
+        this.clockAdvanced += by;
+        if (this.checkPlan !== null) this.checksClockAdvanced += by;
+        clock.advance(by);
       } finally {
         this.inBatch = false;
       }
@@ -634,7 +694,23 @@ class ScriptRun {
     this.host.runs.delete(this);
     this.host.scheduleDeadline();
     let described = error;
-    if (status === 'timeout') {
+    if (status === 'timeout' && this.checkPlan !== null && this.checkRunning >= 0) {
+      // A learner's function held the worker in the middle of a check.
+      const running = this.checkRunning;
+      const ms = performance.now() - this.checkStartedAt;
+      let call = null;
+      for (const name of this.checkCalls.values()) call = name;
+      this.checkResults = stoppedChecks(this.checkPlan, this.checksSoFar, { running, call, ms });
+      const name = this.checkPlan[running]?.name ?? 'a check';
+      const inside = call ? `, in your ${call}(…)` : '';
+      described = {
+        name: 'Timeout',
+        message: `Stopped: the check “${name}” was still running after ${Math.round(ms / 100) / 10} s${inside} (an endless loop?). Redis keeps its data; the next run starts afresh.`,
+        line: null,
+        column: null,
+      };
+      this.print('error', described.message);
+    } else if (status === 'timeout') {
       const seconds = this.timeoutMs / 1000;
       described = {
         name: 'Timeout',
@@ -661,6 +737,8 @@ class ScriptRun {
       wallMs,
       virtualStart: this.virtualStart,
       virtualEnd: this.host.clock.now(),
+      clockAdvancedMs: this.clockAdvanced,
+      checksClockAdvancedMs: this.checksClockAdvanced,
     });
   }
 }
@@ -702,9 +780,13 @@ export class Runner {
    * process, until it unsubscribes or quits, or `stop()`; the editor's runs; not with `checks`),
    * `checks` (a lesson's grader: JavaScript run after the learner's code, see `checks.js`).
    * Returns `{ done, stop, output, events }`: `done` resolves with `{ status, error, output,
-   * events, dbCalls, checks, wallMs, virtualStart, virtualEnd }` (`checks`: `[{name, passed,
-   * message, hint}]`, or null when no checks ran: none given, or the learner's code failed
-   * first).
+   * events, dbCalls, checks, wallMs, virtualStart, virtualEnd, clockAdvancedMs,
+   * checksClockAdvancedMs }` (`checks`: `[{name, passed, message, hint, notRun}]`, or null when
+   * no checks ran: none given, or the learner's code failed first; when a learner's function
+   * held the worker in a check, the page stops it after the check's limit and a grace, and the
+   * results name that check and function, the later checks not run; `clockAdvancedMs`: virtual
+   * ms the run's `sleep` and `db` calls moved the page clock, `checksClockAdvancedMs` the part
+   * of it the checks moved).
    */
   run(code, options = {}) {
     let run = null;

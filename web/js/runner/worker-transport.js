@@ -248,6 +248,10 @@ export function createWorkerTransport(link, { setImmediate = (fn) => setTimeout(
     get openCount() {
       return transport.connections.size;
     },
+    /** Whether output received from the page is still being handed to connections. */
+    get delivering() {
+      return handing || outbound.length !== 0;
+    },
   };
   const server = {
     /**

@@ -24,7 +24,9 @@
 //! With `checks` (a lesson's grader, see `checks.js`), once the learner's code is over and did not
 //! fail, the checks run in the same worker, with the learner's exports, fresh clients, the
 //! simulated database and the engine's events; their results go to the page as
-//! `{t: 'checks', results}` before `done`.
+//! `{t: 'checks', results}`, and the run ends there (`done`). As they run, the worker tells the
+//! page what they do (`check-plan`, `check-start`, `check-call`, `check-result`), so that the
+//! page can name the check and the learner's function if it has to stop the worker.
 
 import { Redis, Cluster } from '../client/redis.js';
 import { Command, CALL_SITE } from '../client/command.js';
@@ -183,7 +185,8 @@ let outputDropped = false;
 let groupIndent = '';
 
 function emit(stream, text) {
-  if (outputDropped) return;
+  // The run is over (an uncaught error): the page is ending it, as Node exits.
+  if (outputDropped || finished) return;
   if (outputLines >= MAX_OUTPUT_LINES || outputChars + text.length > MAX_OUTPUT_CHARS) {
     outputDropped = true;
     link.sendNow(['log', 'warn', `[output limit reached: ${MAX_OUTPUT_LINES} lines or ${MAX_OUTPUT_CHARS} characters; later output dropped]`]);
@@ -350,12 +353,77 @@ function crash() {
   return link.ask(['crash']);
 }
 
-/** Waits `ms` milliseconds of the page's virtual time (the clock moves at once). */
+/** Client states in which what a client sent or queued is on its way to an answer. */
+const LIVE = new Set(['connecting', 'connect', 'ready', 'monitoring']);
+
+/**
+ * The commands the script's clients have sent or queued (while connecting) and not had an answer
+ * to, as `[client, command]`: those a wait in real time would see answered. Not those of a
+ * client waiting to reconnect or closed.
+ */
+function commandsOnTheirWay() {
+  const list = [];
+  for (const client of clients) {
+    if (!LIVE.has(client.status)) continue;
+    for (const queue of [client.offlineQueue, client.commandQueue]) {
+      if (!queue) continue;
+      for (let i = 0; i < queue.length; i++) list.push([client, queue.peekAt(i).command]);
+    }
+  }
+  return list;
+}
+
+/**
+ * Whether a command (see `commandsOnTheirWay`) is still to be answered: not a client's held in a
+ * blocking command (another client or the clock serves it) or fallen out of a live state.
+ */
+function unanswered([client, command]) {
+  return command._outcome === 0 && client._blocked !== true && LIVE.has(client.status);
+}
+
+/**
+ * Calls `resolve()` as the end of a wait in real time would come: after what arrives meanwhile.
+ * A virtual wait's answer comes at once; in Node the replies of the commands sent before it
+ * (also those a client queued while it connects), the messages its subscribers receive and what
+ * they set off (a rejection nothing handles, which ends the process) all come before a timer of
+ * even a few milliseconds fires. So the wait ends once those commands are answered and the
+ * connections' output handed over (see `delivering` in worker-transport.js), and two tasks
+ * later: the browser reports an unhandled rejection in a task it queues when the task that
+ * rejected it ends, after the tasks queued during that one. Commands sent later do not hold it
+ * (a loop of commands running beside the wait would hold it for ever). A run that ended
+ * meanwhile (that rejection) never resumes, as Node exits.
+ */
+function afterArrivals(resolve) {
+  const awaited = commandsOnTheirWay();
+  let quiet = 0;
+  const next = () => {
+    if (finished) return;
+    if (transport.delivering) {
+      quiet = 0;
+      setImmediate(next);
+    } else if (awaited.some(unanswered)) {
+      // An answer (or a connection's code) is on its way from the page: look again shortly
+      // rather than spin.
+      quiet = 0;
+      setTimeout(next, 1);
+    } else if (++quiet < 2) {
+      setImmediate(next);
+    } else {
+      resolve();
+    }
+  };
+  setImmediate(next);
+}
+
+/**
+ * Waits `ms` milliseconds of the page's virtual time (the clock moves at once), after the
+ * replies of the commands already sent (see `afterArrivals`).
+ */
 function sleep(ms = 0) {
   let wait = Number(ms);
   if (!Number.isFinite(wait) || wait < 0) wait = 0;
   return new Promise((resolve) => {
-    sleepUntil(wait).then(() => resolve());
+    sleepUntil(wait).then(() => afterArrivals(resolve));
   });
 }
 
@@ -422,7 +490,9 @@ function startChecks() {
       post({ t: 'checks', results });
       topSettled = true;
       checking = false;
-      checkSoon();
+      // Graded: the run is over. What the learner's code left going (a timer, a command
+      // blocked for ever, a call a check gave up on) would only keep the learner waiting.
+      finish(null);
     },
     (err) => {
       topSettled = true;
@@ -749,7 +819,9 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed, checks, listen 
     startReal = realPerformanceNow();
   }
   const latency = Number.isFinite(dbLatencyMs) && dbLatencyMs >= 0 ? dbLatencyMs : 50;
-  const db = createDatabase({ latencyMs: latency, wait: (name) => link.ask(['db', name, latency]) });
+  // A call's latency passes as a sleep's does (see `afterArrivals`).
+  const wait = (name) => new Promise((resolve) => link.ask(['db', name, latency]).then(() => afterArrivals(resolve)));
+  const db = createDatabase({ latencyMs: latency, wait });
   const { source, isModule } = compileSource(String(code));
   let fn;
   try {
@@ -779,6 +851,9 @@ async function run({ code, dbLatencyMs = 50, now, paused, speed, checks, listen 
       ask: (op) => link.ask(op),
       // Batches of commands sent to the page: the round trips of the script's clients.
       roundTrips: () => link.roundTrips,
+      // What the checks are doing, for the page to tell if it has to stop the worker (a
+      // learner's function in an endless loop): at once, as the worker may never yield again.
+      report: post,
     };
   }
   keepListening = listen === true && pendingChecks === null;

@@ -215,6 +215,96 @@ check('a thrown error', async () => { null.x; });
   assert.match(broken[0].message, /The lesson's checks could not run/);
 });
 
+test('a check whose call never settles fails with its own limit, promptly; the checks after it are not run', async () => {
+  const { runChecks } = await import('../runner/checks.js');
+  const news = [];
+  const ctx = {
+    exports: () => ({ getUser: async () => new Promise(() => {}), ok: () => 1 }),
+    Redis: class {},
+    db: { calls: 0 },
+    sleep: async () => {},
+    printed: [],
+    ask: () => ({ then: (f) => f([]) }),
+    report: (message) => news.push(message),
+    limitMs: 300,
+  };
+  const started = Date.now();
+  const results = await runChecks(
+    `
+check('first passes', async (t) => { t.equal(t.fn('ok')(), 1, 'ok()'); });
+check('a read', 'Return what you read.', async (t) => { await t.fn('getUser')(1); });
+check('a second read', async (t) => { await t.fn('getUser')(2); });
+check('a third', async () => {});
+`,
+    ctx,
+  );
+  const took = Date.now() - started;
+  // One limit, not one per check: the learner sees the results at once.
+  assert.ok(took < 1000, `took ${took} ms`);
+  assert.deepEqual(results.map((r) => [r.name, r.passed, Boolean(r.notRun)]), [
+    ['first passes', true, false],
+    ['a read', false, false],
+    ['a second read', false, true],
+    ['a third', false, true],
+  ]);
+  assert.equal(
+    results[1].message,
+    'The check did not finish within 0.3 s of real time: your getUser(…) never finished: does it wait for a promise that never settles?',
+  );
+  assert.equal(results[1].hint, 'Return what you read.');
+  assert.match(results[2].message, /^Not run: the check “a read” did not finish/);
+  // What the page hears, to name the check and the function if it has to stop the worker.
+  assert.deepEqual(news[0], { t: 'check-plan', checks: [
+    { name: 'first passes', hint: null }, { name: 'a read', hint: 'Return what you read.' }, { name: 'a second read', hint: null }, { name: 'a third', hint: null },
+  ], limitMs: 300 });
+  assert.deepEqual(
+    news.slice(1).map((m) => [m.t, m.index ?? m.name ?? m.id, m.ended ?? m.result?.passed ?? null]),
+    [
+      ['check-start', 0, null], ['check-call', 'ok', null], ['check-call', 1, true], ['check-result', 0, true],
+      ['check-start', 1, null], ['check-call', 'getUser', null], ['check-result', 1, false],
+      ['check-result', 2, false], ['check-result', 3, false],
+    ],
+  );
+});
+
+test('checks stopped by the page (an endless loop held the worker) name the check and the function', async () => {
+  const { stoppedChecks } = await import('../runner/checks.js');
+  const plan = [{ name: 'one', hint: null }, { name: 'two', hint: 'Loop less.' }, { name: 'three', hint: null }];
+  const done = [{ name: 'one', passed: true, message: 'Passed.', hint: null }];
+  const results = stoppedChecks(plan, done, { running: 1, call: 'getUser', ms: 3012 });
+  assert.deepEqual(results[0], done[0]);
+  assert.deepEqual(results[1], {
+    name: 'two',
+    passed: false,
+    message: 'Stopped after 3 s: your getUser(…) was still running, keeping the script busy (an endless loop?), so the page stopped the script.',
+    hint: 'Loop less.',
+  });
+  assert.equal(results[2].notRun, true);
+  assert.match(results[2].message, /^Not run: the check “two” did not finish/);
+  assert.match(stoppedChecks(plan, done, { running: 1, call: null, ms: 3000 })[1].message, /^Stopped after 3 s: it was still running/);
+});
+
+test('the lesson panel says how far a graded run moved the virtual clock', async () => {
+  const { formatDuration, clockNote } = await import('../lessons/lessons.js');
+  assert.equal(formatDuration(350), '350 ms');
+  assert.equal(formatDuration(1_054), '1.05 s');
+  assert.equal(formatDuration(301_000), '5 min 1 s');
+  assert.equal(formatDuration(400_000), '6 min 40 s');
+  assert.equal(formatDuration(391_740), '6 min 32 s');
+  assert.equal(formatDuration(3_600_000), '1 h');
+  assert.equal(formatDuration(3_661_000), '1 h 1 min 1 s');
+  assert.equal(formatDuration(59_999), '1 min');
+  assert.equal(clockNote({ clockAdvancedMs: 0, checksClockAdvancedMs: 0 }), null);
+  // A few database calls' latency goes unsaid.
+  assert.equal(clockNote({ clockAdvancedMs: 350, checksClockAdvancedMs: 350 }), null);
+  assert.equal(
+    clockNote({ clockAdvancedMs: 400_000, checksClockAdvancedMs: 400_000 }),
+    'The checks moved the virtual clock forward 6 min 40 s; keys with a TTL aged with it.',
+  );
+  assert.match(clockNote({ clockAdvancedMs: 301_050, checksClockAdvancedMs: 301_000 }), /^Your code and the checks moved the virtual clock forward 5 min 1 s;/);
+  assert.match(clockNote({ clockAdvancedMs: 2_500, checksClockAdvancedMs: 0 }), /^Your code moved the virtual clock forward 2.5 s;/);
+});
+
 test('learner code: ES exports are handed to the grader without moving lines', async () => {
   const { compileSource } = await import('../runner/learner-code.js');
   const { source, exported } = compileSource('export async function getUser() {}\nexport const a = 1;\nconst b = 2;\nexport { b as c };\n');

@@ -406,6 +406,23 @@ test('the worker transport hands output over one connection a turn, after the an
   assert.deepEqual(log, ['a two', 'b two', 'pong', 'a then', 'b then']);
 });
 
+test('the worker transport says while it still hands output over (a sleep ends after it, as real time would)', async () => {
+  const posted = [];
+  const link = new HostLink((message) => posted.push(message));
+  const transport = createWorkerTransport(link, { setImmediate: (fn) => setTimeout(fn, 0) });
+  const [a, b, publisher] = [transport.server().open(), transport.server().open(), transport.server().open()];
+  const heard = [];
+  for (const conn of [a, b]) conn.setListener({ output: (replies) => heard.push(replies[0][2]), closed() {} });
+  publisher.call(['PUBLISH', 'c', 'one'], false);
+  await Promise.resolve();
+  const batch = decodeBatch(posted.at(-1));
+  assert.equal(transport.delivering, false);
+  link.receive([batch.id, [[1, [['message', 'c', 'one']]], [2, [['message', 'c', 'two']]]], null, null, [2]]);
+  assert.equal(transport.delivering, true);
+  await until(() => !transport.delivering);
+  assert.deepEqual(heard, ['one', 'two']);
+});
+
 test('a console line goes to the page at once, with what was queued before it: an endless loop next cannot keep it', async () => {
   const posted = [];
   const link = new HostLink((message) => posted.push(message));
