@@ -1,6 +1,8 @@
 //! Single commands through `Engine::exec` and `Engine::call` on a small, hot keyspace: the
 //! engine's fixed cost per command (dispatch, statistics, logging, reply), measured by criterion
-//! on the benchmark thread's CPU time (`BENCH_CLOCK=wall` for wall time, as in `w1.rs`).
+//! on the benchmark thread's CPU time (`BENCH_CLOCK=wall` for wall time, as in `w1.rs`). Then,
+//! through `exec` only, the commands that walk a whole hash table in its bucket order (KEYS,
+//! SMEMBERS, HGETALL, SUNION on large tables).
 //!
 //! ```sh
 //! cargo bench -p bench --bench commands            # all; a filter as usual: -- 'exec/get'
@@ -36,6 +38,31 @@ fn engine() -> (Engine, ClientId) {
     }
     (engine, client)
 }
+
+/// An engine with 10,000 string keys, a set of 1,000 string members and another of 1,000
+/// overlapping half of it, and a hash of 1,000 fields: hashtable-encoded, walked whole.
+fn large_engine() -> (Engine, ClientId) {
+    let mut engine = Engine::new();
+    let client = engine.connect();
+    for i in 0..10_000 {
+        engine.exec(client, &argv(&format!("SET key:{i} v")));
+    }
+    for i in 0..1_000 {
+        engine.exec(client, &argv(&format!("SADD set:1 member:{i}")));
+        engine.exec(client, &argv(&format!("SADD set:2 member:{}", i + 500)));
+        engine.exec(client, &argv(&format!("HSET hash:1 field:{i} value:{i}")));
+    }
+    (engine, client)
+}
+
+/// The whole-table commands, on [`large_engine`]'s keys.
+const WHOLE_TABLE: &[(&str, &str)] = &[
+    ("keys_10000", "KEYS *"),
+    ("keys_match_10000", "KEYS key:1*"),
+    ("smembers_1000", "SMEMBERS set:1"),
+    ("hgetall_1000", "HGETALL hash:1"),
+    ("sunion_2x1000", "SUNION set:1 set:2"),
+];
 
 const ENTRIES: [&str; 3] = ["exec", "call", "call_into"];
 
@@ -79,6 +106,16 @@ fn measure<M: Measurement>(criterion: Criterion<M>) {
         }
         group.finish();
     }
+    let mut group = criterion.benchmark_group("whole_table");
+    group.throughput(Throughput::Elements(1));
+    let (mut engine, client) = large_engine();
+    for (label, line) in WHOLE_TABLE {
+        let argv = argv(line);
+        group.bench_function(*label, |b| {
+            b.iter(|| drop(black_box(engine.exec(client, black_box(&argv)))));
+        });
+    }
+    group.finish();
     criterion.final_summary();
 }
 
@@ -114,5 +151,10 @@ fn main() {
             "{label:<26}{:>10}{:>10}{:>10}",
             cells[0], cells[1], cells[2]
         );
+    }
+    for (label, _) in WHOLE_TABLE {
+        let cell = typical_ns(&dir, "whole_table", label, start)
+            .map_or_else(|| "-".into(), |ns| format!("{ns:.0}"));
+        println!("{label:<26}{cell:>10}");
     }
 }

@@ -14,6 +14,7 @@ use crate::ClientId;
 use crate::command::{CommandSpec, Registry, flag};
 use crate::engine::{Ctx, Engine};
 use crate::errors::RedisError;
+use crate::keyspace::Dict;
 use crate::reply::Reply;
 
 /// Per-connection state. Its flags mirror Redis's client flags one for one, hence many bools.
@@ -47,7 +48,7 @@ pub struct Client {
     /// Subscribed channels.
     pub channels: Subscriptions,
     /// Subscribed patterns.
-    pub patterns: Subscriptions,
+    pub patterns: Patterns,
     /// Subscribed shard channels.
     pub shard_channels: Subscriptions,
     /// `CLIENT NO-EVICT`.
@@ -127,7 +128,7 @@ impl Client {
             watched: Vec::new(),
             dirty_cas: false,
             channels: Subscriptions::default(),
-            patterns: Subscriptions::default(),
+            patterns: Patterns::default(),
             shard_channels: Subscriptions::default(),
             no_evict: false,
             closing: false,
@@ -260,32 +261,26 @@ impl Clients {
     }
 }
 
-/// A connection's channels or patterns, in the order it subscribed to them. Redis keeps a
-/// client's patterns in a list, so `PUNSUBSCRIBE` without arguments goes through them in that
-/// order; channels are in a dict, whose order it leaves unspecified (insertion order is one).
+/// A connection's channels (or shard channels). Redis 7.0 keeps them in a hash table, so
+/// `UNSUBSCRIBE` without arguments goes through them in the table's order: here the engine's
+/// table's ([`Dict::iter`]), neither the order of subscription nor any sorted one.
 #[derive(Debug, Clone, Default)]
-pub struct Subscriptions(Vec<Vec<u8>>);
+pub struct Subscriptions(Dict<()>);
 
 impl Subscriptions {
     /// Adds a name; false if it was already there.
-    pub fn insert(&mut self, name: Vec<u8>) -> bool {
-        if self.contains(&name) {
-            return false;
-        }
-        self.0.push(name);
-        true
+    pub fn insert(&mut self, name: &[u8]) -> bool {
+        self.0.insert(name, ()).1.is_none()
     }
 
     /// Removes a name; false if it was not there.
     pub fn remove(&mut self, name: &[u8]) -> bool {
-        let before = self.0.len();
-        self.0.retain(|n| n != name);
-        self.0.len() != before
+        self.0.remove(name).is_some()
     }
 
     /// Whether the name is there.
     pub fn contains(&self, name: &[u8]) -> bool {
-        self.0.iter().any(|n| n == name)
+        self.0.contains(name)
     }
 
     /// How many names.
@@ -298,18 +293,52 @@ impl Subscriptions {
         self.0.is_empty()
     }
 
-    /// The names, oldest subscription first.
-    pub fn iter(&self) -> std::slice::Iter<'_, Vec<u8>> {
-        self.0.iter()
+    /// The names, in the table's order.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.iter().map(|(name, ())| name)
     }
 }
 
-impl<'a> IntoIterator for &'a Subscriptions {
-    type Item = &'a Vec<u8>;
-    type IntoIter = std::slice::Iter<'a, Vec<u8>>;
+/// A connection's patterns, in the order it subscribed to them: Redis 7.0 keeps them in a
+/// list, so `PUNSUBSCRIBE` without arguments goes through them in that order.
+#[derive(Debug, Clone, Default)]
+pub struct Patterns(Vec<Vec<u8>>);
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+impl Patterns {
+    /// Adds a pattern; false if it was already there.
+    pub fn insert(&mut self, pattern: &[u8]) -> bool {
+        if self.contains(pattern) {
+            return false;
+        }
+        self.0.push(pattern.to_vec());
+        true
+    }
+
+    /// Removes a pattern; false if it was not there.
+    pub fn remove(&mut self, pattern: &[u8]) -> bool {
+        let before = self.0.len();
+        self.0.retain(|p| p != pattern);
+        self.0.len() != before
+    }
+
+    /// Whether the pattern is there.
+    pub fn contains(&self, pattern: &[u8]) -> bool {
+        self.0.iter().any(|p| p == pattern)
+    }
+
+    /// How many patterns.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The patterns, oldest subscription first.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.iter().map(Vec::as_slice)
     }
 }
 
@@ -471,13 +500,13 @@ impl Engine {
         self.monitors.retain(|&m| m != client);
         self.forget_blocked(client);
         if let Some(state) = self.clients.remove(&client) {
-            for channel in &state.channels {
+            for channel in state.channels.iter() {
                 self.pubsub.remove_channel(channel, client);
             }
-            for pattern in &state.patterns {
+            for pattern in state.patterns.iter() {
                 self.pubsub.remove_pattern(pattern, client);
             }
-            for channel in &state.shard_channels {
+            for channel in state.shard_channels.iter() {
                 self.pubsub.remove_shard_channel(channel, client);
             }
         }

@@ -882,12 +882,7 @@ mod tests {
         engine.config.notify_keyspace_events = notify::KEYEVENT | notify::NEW;
         let c = engine.connect();
         let listener = engine.connect();
-        engine
-            .pubsub
-            .channels
-            .entry(b"__keyevent@0__:new".to_vec())
-            .or_default()
-            .insert(listener);
+        engine.pubsub.add_channel(b"__keyevent@0__:new", listener);
         engine.exec(c, &argv("SET k v"));
         engine.exec(c, &argv("SET k w"));
         let pushes = engine.take_output(listener);

@@ -83,7 +83,7 @@ pub mod short;
 pub mod snapshot;
 mod tracking;
 
-pub use client::{Client, Subscriptions};
+pub use client::{Client, Patterns, Subscriptions};
 pub use command::{
     CommandSpec, REDIS_VERSION, Registry, flag as command_flag, redis_command_names,
 };

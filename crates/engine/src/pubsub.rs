@@ -1,11 +1,13 @@
 //! Pub/sub: who listens to which channel, pattern or shard channel, message delivery, and
 //! keyspace notifications.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::ClientId;
 use crate::engine::Engine;
 use crate::glob::glob_match;
+use crate::keyspace::Dict;
+use crate::keyspace::dict::Weigh;
 use crate::reply::Reply;
 
 /// Keyspace notification classes, the bits of `notify-keyspace-events`.
@@ -104,18 +106,41 @@ pub mod notify {
     }
 }
 
-/// Subscribers of channels, patterns and shard channels.
+/// The clients subscribed to one channel, pattern or shard channel.
+pub type Subscribers = BTreeSet<ClientId>;
+
+/// The pub/sub tables are not in the memory figures: nothing to weigh, and no need for
+/// Redis's incremental rehash, which shows in those figures.
+impl Weigh for Subscribers {
+    type Align = ();
+
+    const REHASH: bool = false;
+}
+
+/// Subscribers of channels, patterns and shard channels. Redis 7.0 keeps each kind in a hash
+/// table, and answers in its order where it lists them (`PUBSUB CHANNELS`, `PUBSUB
+/// SHARDCHANNELS`) or goes through them (`PUBLISH` tries the patterns in it, so a client
+/// matching several gets their messages in that order): so do these tables, in their order.
 #[derive(Debug, Clone, Default)]
 pub struct PubSub {
     /// Subscribers per channel.
-    pub channels: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
+    pub channels: Dict<Subscribers>,
     /// Subscribers per pattern.
-    pub patterns: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
+    pub patterns: Dict<Subscribers>,
     /// Subscribers per shard channel.
-    pub shard_channels: BTreeMap<Vec<u8>, BTreeSet<ClientId>>,
+    pub shard_channels: Dict<Subscribers>,
 }
 
-fn remove(map: &mut BTreeMap<Vec<u8>, BTreeSet<ClientId>>, name: &[u8], client: ClientId) {
+/// Adds a subscriber of `name` to one of the tables.
+pub(crate) fn add(map: &mut Dict<Subscribers>, name: &[u8], client: ClientId) {
+    if let Some(subscribers) = map.get_mut(name) {
+        subscribers.insert(client);
+    } else {
+        map.insert(name, BTreeSet::from([client]));
+    }
+}
+
+fn remove(map: &mut Dict<Subscribers>, name: &[u8], client: ClientId) {
     if let Some(subscribers) = map.get_mut(name) {
         subscribers.remove(&client);
         if subscribers.is_empty() {
@@ -125,6 +150,18 @@ fn remove(map: &mut BTreeMap<Vec<u8>, BTreeSet<ClientId>>, name: &[u8], client: 
 }
 
 impl PubSub {
+    /// Notes a client's channel subscription, as tests listen without subscribing.
+    #[cfg(test)]
+    pub(crate) fn add_channel(&mut self, channel: &[u8], client: ClientId) {
+        add(&mut self.channels, channel, client);
+    }
+
+    /// Notes a client's pattern subscription, as tests listen without subscribing.
+    #[cfg(test)]
+    pub(crate) fn add_pattern(&mut self, pattern: &[u8], client: ClientId) {
+        add(&mut self.patterns, pattern, client);
+    }
+
     /// Forgets a client's channel subscription.
     pub fn remove_channel(&mut self, channel: &[u8], client: ClientId) {
         remove(&mut self.channels, channel, client);
@@ -158,7 +195,7 @@ impl Engine {
                 ));
             }
         }
-        for (pattern, subscribers) in &self.pubsub.patterns {
+        for (pattern, subscribers) in self.pubsub.patterns.iter() {
             if glob_match(pattern, channel, false) {
                 for &id in subscribers {
                     deliveries.push((
@@ -287,6 +324,74 @@ mod tests {
         engine.call(b, &argv("UNSUBSCRIBE news"));
         engine.call(publisher, &argv("PUBLISH news three"));
         assert_eq!(engine.pending_output(), [c, a]);
+    }
+
+    fn names(replies: &[Reply]) -> Vec<Vec<u8>> {
+        replies
+            .iter()
+            .map(|r| match r {
+                Reply::Bulk(name) => name.to_vec(),
+                Reply::Push(items) | Reply::Array(items) => match items.get(1) {
+                    Some(Reply::Bulk(name)) => name.to_vec(),
+                    other => panic!("no name: {other:?}"),
+                },
+                other => panic!("not a name: {other:?}"),
+            })
+            .collect()
+    }
+
+    /// Redis keeps channels, patterns and a client's channels in hash tables and goes through
+    /// them in their order: PUBSUB CHANNELS, UNSUBSCRIBE without arguments, PUBLISH to a
+    /// client matching several patterns. So do these tables; a client's patterns are a list,
+    /// left in subscription order by PUNSUBSCRIBE.
+    #[test]
+    fn channels_and_patterns_go_in_their_tables_order() {
+        let mut engine = Engine::new();
+        let [publisher, subscriber] = [(); 2].map(|()| engine.connect());
+        let channels: Vec<Vec<u8>> = (0..10).map(|i| format!("ch:{i}").into_bytes()).collect();
+        let patterns: Vec<Vec<u8>> = (0..10).map(|i| format!("ch*{i}*").into_bytes()).collect();
+        let join = |names: &[Vec<u8>]| {
+            names
+                .iter()
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        engine.call(subscriber, &argv(&format!("SUBSCRIBE {}", join(&channels))));
+        engine.call(
+            subscriber,
+            &argv(&format!("PSUBSCRIBE {}", join(&patterns))),
+        );
+        let listed = engine.call(publisher, &argv("PUBSUB CHANNELS"));
+        let Some(Reply::Array(listed)) = listed.first() else {
+            panic!("{listed:?}");
+        };
+        let listed = names(listed);
+        assert_eq!(listed, engine.pubsub.channels.keys_by_bucket());
+        assert_ne!(listed, channels, "neither subscription order nor sorted");
+        // A channel every pattern matches: one message per pattern, in their table's order.
+        engine.call(publisher, &argv("PUBLISH ch0123456789 m"));
+        let pattern_order: Vec<Vec<u8>> = engine.pubsub.patterns.keys_by_bucket();
+        assert_eq!(names(&engine.take_output(subscriber)), pattern_order);
+        assert_ne!(pattern_order, patterns);
+        let client_table = engine
+            .clients
+            .get(&subscriber)
+            .expect("connected")
+            .channels
+            .iter()
+            .map(<[u8]>::to_vec)
+            .collect::<Vec<_>>();
+        let unsubscribed = engine.call(subscriber, &argv("UNSUBSCRIBE"));
+        assert_eq!(names(&unsubscribed), client_table);
+        assert_ne!(client_table, channels);
+        let mut each_once = client_table.clone();
+        each_once.sort();
+        assert_eq!(each_once, channels);
+        assert_eq!(
+            names(&engine.call(subscriber, &argv("PUNSUBSCRIBE"))),
+            patterns
+        );
     }
 
     #[test]

@@ -1100,12 +1100,7 @@ mod tests {
         engine.config.notify_keyspace_events = notify::KEYEVENT | notify::STRING | notify::GENERIC;
         for event in events {
             let channel = format!("__keyevent@0__:{event}").into_bytes();
-            engine
-                .pubsub
-                .channels
-                .entry(channel)
-                .or_default()
-                .insert(listener);
+            engine.pubsub.add_channel(&channel, listener);
         }
         (engine, client, listener)
     }

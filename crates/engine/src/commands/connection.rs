@@ -296,13 +296,13 @@ pub fn reset_command(ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     if needs_auth {
         client.authenticated = false;
     }
-    for c in &channels {
+    for c in channels.iter() {
         ctx.engine.pubsub.remove_channel(c, id);
     }
-    for p in &patterns {
+    for p in patterns.iter() {
         ctx.engine.pubsub.remove_pattern(p, id);
     }
-    for s in &shards {
+    for s in shards.iter() {
         ctx.engine.pubsub.remove_shard_channel(s, id);
     }
     ctx.select(0);

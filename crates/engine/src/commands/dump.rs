@@ -285,10 +285,7 @@ mod tests {
         for event in ["new", "restore", "del"] {
             engine
                 .pubsub
-                .channels
-                .entry(format!("__keyevent@0__:{event}").into_bytes())
-                .or_default()
-                .insert(listener);
+                .add_channel(&format!("__keyevent@0__:{event}").into_bytes(), listener);
         }
         let run = |engine: &mut Engine, words: &[&[u8]]| engine.exec(client, &argv(words));
         let events = |engine: &mut Engine| -> Vec<String> {

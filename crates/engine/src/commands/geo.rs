@@ -715,11 +715,7 @@ mod tests {
         let sub = e.connect();
         e.config.notify_keyspace_events =
             notify::KEYEVENT | notify::GENERIC | notify::STRING | notify::ZSET | notify::NEW;
-        e.pubsub
-            .patterns
-            .entry(b"__keyevent@0__:*".to_vec())
-            .or_default()
-            .insert(sub);
+        e.pubsub.add_pattern(b"__keyevent@0__:*", sub);
         let script = [
             "GEOADD g 1 1 a 2 2 b",
             "GEOADD g 1 1 a",

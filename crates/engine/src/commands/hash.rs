@@ -16,6 +16,7 @@ use crate::command::{Command, Ctx};
 use crate::commands::{args, scan};
 use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
+use crate::keyspace::dict::in_table_order;
 use crate::keyspace::hash::{Hash, HashLimits};
 use crate::keyspace::{Entry, Value};
 use crate::long_double::LongDouble;
@@ -103,6 +104,10 @@ pub static COMMANDS: &[Command] = &[
         "Walks the fields and values of a hash a few at a time with a cursor.",
     ),
 ];
+
+/// Redis's `HRANDFIELD_SUB_STRATEGY_MUL`: HRANDFIELD picking more than a third of a hash copies
+/// all of it and takes fields out (see `hrandfield_with_count`).
+const HRANDFIELD_SUB_STRATEGY_MUL: usize = 3;
 
 /// What one reply element costs beyond its bytes, for the reply budget (Redis builds whatever
 /// a negative count asks for: `HRANDFIELD key -4611686018427387903` runs the server out of
@@ -279,7 +284,7 @@ pub fn hexists_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 }
 
 /// Answers every field and its value (a map; a flat array of field, value, … in RESP2), in
-/// insertion order for a listpack-encoded hash.
+/// insertion order for a listpack-encoded hash, in its table's order for a hashtable.
 ///
 /// `HGETALL key`
 pub fn hgetall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
@@ -303,7 +308,8 @@ pub fn hgetall_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     })))
 }
 
-/// Answers every field name, in insertion order for a listpack-encoded hash.
+/// Answers every field name, in insertion order for a listpack-encoded hash, in its table's
+/// order for a hashtable.
 ///
 /// `HKEYS key`
 pub fn hkeys_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
@@ -313,7 +319,8 @@ pub fn hkeys_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
     ))
 }
 
-/// Answers every value, in insertion order for a listpack-encoded hash.
+/// Answers every value, in insertion order for a listpack-encoded hash, in its table's order
+/// for a hashtable.
 ///
 /// `HVALS key`
 pub fn hvals_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
@@ -416,7 +423,8 @@ pub fn hrandfield_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
 
 /// HRANDFIELD with a count (already checked): the key is read, then the picks made as Redis
 /// makes them: none for 0; with repetition for a negative count (and for 1); the whole hash,
-/// in its order, for a count that covers it; distinct random fields otherwise.
+/// in its order, for a count that covers it; distinct random fields otherwise (in a table's
+/// order, as Redis answers them, when they are more than a third of the hash).
 fn hrandfield_with_count(
     ctx: &mut Ctx<'_>,
     key: &[u8],
@@ -456,7 +464,16 @@ fn hrandfield_with_count(
         picks
     } else {
         match usize::try_from(wanted) {
-            Ok(wanted) if wanted < hash.len() => hash.random_distinct(wanted, rng),
+            Ok(wanted) if wanted < hash.len() => {
+                let mut picks = hash.random_distinct(wanted, rng);
+                // More than a third of the hash: Redis copies all of it into a table sized for
+                // it, takes fields out at random and answers in the table's order, whatever the
+                // encoding. Fewer come in the listpack's order, or from a hashtable as drawn.
+                if wanted.saturating_mul(HRANDFIELD_SUB_STRATEGY_MUL) > hash.len() {
+                    in_table_order(&mut picks, hash.len(), |&(field, _)| field);
+                }
+                picks
+            }
             _ => hash.iter().collect(),
         }
     };
@@ -583,6 +600,65 @@ mod tests {
         (engine, client)
     }
 
+    /// A hashtable-encoded hash lists its fields in its table's order, as Redis's does (its own
+    /// order follows its hash seed, random per process), not in the order they were set; a
+    /// listpack keeps that order, as Redis's does.
+    #[test]
+    fn a_hashtable_lists_in_its_tables_order_a_listpack_in_insertion_order() {
+        let (mut e, c) = small_limits();
+        let fields: Vec<Vec<u8>> = (0..10).map(|i| format!("f{i}").into_bytes()).collect();
+        run(
+            &mut e,
+            c,
+            "HSET h f0 0 f1 1 f2 2 f3 3 f4 4 f5 5 f6 6 f7 7 f8 8 f9 9",
+        );
+        assert_eq!(encoding(&mut e, c, "h"), hashtable());
+        let keys = bulks(run(&mut e, c, "HKEYS h"));
+        assert_ne!(keys, fields);
+        let table = match e.dbs[0].peek(b"h").map(|entry| &entry.value) {
+            Some(crate::keyspace::Value::Hash(h)) => h.table().expect("a table").keys_by_bucket(),
+            other => panic!("not a hash: {other:?}"),
+        };
+        assert_eq!(keys, table);
+        // HVALS and HGETALL go the same way; HRANDFIELD with a count covering the hash too.
+        let values: Vec<Vec<u8>> = keys.iter().map(|f| f[1..].to_vec()).collect();
+        assert_eq!(bulks(run(&mut e, c, "HVALS h")), values);
+        let pairs: Vec<Vec<u8>> = keys
+            .iter()
+            .flat_map(|f| [f.clone(), f[1..].to_vec()])
+            .collect();
+        assert_eq!(bulks(run(&mut e, c, "HGETALL h")), pairs);
+        assert_eq!(bulks(run(&mut e, c, "HRANDFIELD h 10")), keys);
+        run(&mut e, c, "HSET small b 1 a 2 c 3");
+        assert_eq!(encoding(&mut e, c, "small"), listpack());
+        assert_eq!(
+            bulks(run(&mut e, c, "HKEYS small")),
+            [b"b".to_vec(), b"a".to_vec(), b"c".to_vec()]
+        );
+    }
+
+    /// HRANDFIELD with a count above a third of a hash (below its size) answers in the order of
+    /// a table sized for the hash, as Redis copies the hash into one, even from a listpack;
+    /// fewer picks from a listpack come in its order.
+    #[test]
+    fn hrandfield_answers_most_of_a_hash_in_a_tables_order() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        run(&mut e, c, "HSET lp f0 0 f1 1 f2 2 f3 3 f4 4 f5 5");
+        assert_eq!(encoding(&mut e, c, "lp"), listpack());
+        let mut listpack_order_only = true;
+        for _ in 0..50 {
+            let picks = bulks(run(&mut e, c, "HRANDFIELD lp 4"));
+            let mut ordered = picks.clone();
+            in_table_order(&mut ordered, 6, |f| f);
+            assert_eq!(picks, ordered);
+            listpack_order_only &= picks.is_sorted();
+            // Two of six: Redis samples the listpack, in its order.
+            assert!(bulks(run(&mut e, c, "HRANDFIELD lp 2")).is_sorted());
+        }
+        assert!(!listpack_order_only);
+    }
+
     #[test]
     fn conversions_follow_the_configured_limits() {
         let (mut e, c) = small_limits();
@@ -645,12 +721,7 @@ mod tests {
             | notify::NEW
             | notify::KEY_MISS;
         let id = engine.connect();
-        engine
-            .pubsub
-            .patterns
-            .entry(b"__keyevent@0__:*".to_vec())
-            .or_default()
-            .insert(id);
+        engine.pubsub.add_pattern(b"__keyevent@0__:*", id);
         id
     }
 

@@ -347,12 +347,7 @@ mod tests {
         let client = engine.connect();
         let listener = engine.connect();
         engine.config.notify_keyspace_events = notify::KEYEVENT | notify::STRING;
-        engine
-            .pubsub
-            .channels
-            .entry(b"__keyevent@0__:pfadd".to_vec())
-            .or_default()
-            .insert(listener);
+        engine.pubsub.add_channel(b"__keyevent@0__:pfadd", listener);
         let events = |engine: &mut Engine, line: &str| {
             run(engine, client, line);
             engine.take_output(listener).len()

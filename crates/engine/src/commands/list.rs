@@ -755,11 +755,7 @@ mod tests {
         e.config.notify_keyspace_events =
             notify::KEYEVENT | notify::LIST | notify::GENERIC | notify::NEW;
         let listener = e.connect();
-        e.pubsub
-            .patterns
-            .entry(b"__keyevent@0__:*".to_vec())
-            .or_default()
-            .insert(listener);
+        e.pubsub.add_pattern(b"__keyevent@0__:*", listener);
         for line in [
             "LPUSH l a b",
             "RPUSH l c",

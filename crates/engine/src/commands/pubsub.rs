@@ -8,6 +8,8 @@ use crate::command::{Command, Ctx};
 use crate::commands::args;
 use crate::errors::{CmdResult, RedisError};
 use crate::glob::glob_match;
+use crate::keyspace::Dict;
+use crate::pubsub::Subscribers;
 use crate::reply::Reply;
 
 // The pub/sub group's registrations.
@@ -131,13 +133,10 @@ fn subscribe(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], kind: Kind) -> CmdResult {
     let id = ctx.client;
     let mut last = None;
     for name in &argv[1..] {
-        let added = ctx.client_mut().is_some_and(|c| {
-            let set = match kind {
-                Kind::Channel => &mut c.channels,
-                Kind::Pattern => &mut c.patterns,
-                Kind::Shard => &mut c.shard_channels,
-            };
-            set.insert(name.clone())
+        let added = ctx.client_mut().is_some_and(|c| match kind {
+            Kind::Channel => c.channels.insert(name),
+            Kind::Pattern => c.patterns.insert(name),
+            Kind::Shard => c.shard_channels.insert(name),
         });
         if added {
             let registry = match kind {
@@ -145,7 +144,7 @@ fn subscribe(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], kind: Kind) -> CmdResult {
                 Kind::Pattern => &mut ctx.engine.pubsub.patterns,
                 Kind::Shard => &mut ctx.engine.pubsub.shard_channels,
             };
-            registry.entry(name.clone()).or_default().insert(id);
+            crate::pubsub::add(registry, name, id);
         }
         let reply = confirmation(kind.subscribed(), Some(name), count(ctx, kind));
         if let Some(previous) = last.replace(reply) {
@@ -162,9 +161,11 @@ fn unsubscribe(ctx: &mut Ctx<'_>, argv: &[Vec<u8>], kind: Kind) -> CmdResult {
     } else {
         ctx.client()
             .map(|c| match kind {
-                Kind::Channel => c.channels.iter().cloned().collect(),
-                Kind::Pattern => c.patterns.iter().cloned().collect(),
-                Kind::Shard => c.shard_channels.iter().cloned().collect(),
+                // The channels in their table's order, the patterns in subscription order,
+                // as Redis goes through its dict and its list.
+                Kind::Channel => c.channels.iter().map(<[u8]>::to_vec).collect(),
+                Kind::Pattern => c.patterns.iter().map(<[u8]>::to_vec).collect(),
+                Kind::Shard => c.shard_channels.iter().map(<[u8]>::to_vec).collect(),
             })
             .unwrap_or_default()
     };
@@ -266,11 +267,14 @@ pub fn pubsub_command(_ctx: &mut Ctx<'_>, _argv: &[Vec<u8>]) -> CmdResult {
     Err(RedisError::wrong_arity("pubsub"))
 }
 
-fn names_matching<'a>(names: impl Iterator<Item = &'a Vec<u8>>, pattern: Option<&[u8]>) -> Reply {
+/// The names of a pub/sub table matching `pattern` (all without one), in the table's order.
+fn names_matching(names: &Dict<Subscribers>, pattern: Option<&[u8]>) -> Reply {
     Reply::Array(
         names
+            .iter()
+            .map(|(name, _)| name)
             .filter(|n| pattern.is_none_or(|p| glob_match(p, n, false)))
-            .map(|n| Reply::bulk(n))
+            .map(Reply::bulk)
             .collect(),
     )
 }
@@ -284,7 +288,7 @@ pub fn pubsub_channels_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult
         return Err(args::subcommand_syntax_error(argv));
     }
     Ok(names_matching(
-        ctx.engine.pubsub.channels.keys(),
+        &ctx.engine.pubsub.channels,
         argv.get(2).map(Vec::as_slice),
     ))
 }
@@ -297,7 +301,7 @@ pub fn pubsub_shardchannels_command(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdR
         return Err(args::subcommand_syntax_error(argv));
     }
     Ok(names_matching(
-        ctx.engine.pubsub.shard_channels.keys(),
+        &ctx.engine.pubsub.shard_channels,
         argv.get(2).map(Vec::as_slice),
     ))
 }

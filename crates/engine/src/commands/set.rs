@@ -25,6 +25,7 @@ use crate::command::{Command, Ctx};
 use crate::commands::scan::{self, ScanOptions};
 use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
+use crate::keyspace::dict::in_table_order;
 use crate::keyspace::set::SetValue;
 use crate::keyspace::{Entry, Value};
 use crate::memory::{DEFAULT_SAMPLES, check_reply_size};
@@ -122,6 +123,10 @@ pub static COMMANDS: &[Command] = &[
          pattern.",
     ),
 ];
+
+/// Redis's `SRANDMEMBER_SUB_STRATEGY_MUL`: SRANDMEMBER picking more than a third of a set
+/// copies all of it and takes members out (see `srandmember_with_count`).
+const SRANDMEMBER_SUB_STRATEGY_MUL: u64 = 3;
 
 /// `SPOP`'s count error, for a negative count and for one that is not a number alike.
 const COUNT_NOT_POSITIVE: RedisError =
@@ -618,6 +623,15 @@ fn srandmember_with_count(ctx: &mut Ctx<'_>, argv: &[Vec<u8>]) -> CmdResult {
         members.swap(i, j);
     }
     members.truncate(wanted);
+    // Redis gathers them in a table (sized for the whole set when the count is more than a
+    // third of it, which it then empties down to the count; else for the count) and answers
+    // in its order, whatever the set's encoding.
+    let table = if count.saturating_mul(SRANDMEMBER_SUB_STRATEGY_MUL) > size {
+        set.len()
+    } else {
+        wanted
+    };
+    in_table_order(&mut members, table, |m| m);
     Ok(Reply::bulks(members))
 }
 
@@ -802,17 +816,101 @@ mod tests {
         run(engine, client, &format!("SADD {key} {}", members.join(" ")));
     }
 
+    /// The table of the hashtable-encoded set at `key`, bucket by bucket.
+    fn table_order(engine: &Engine, key: &str) -> Vec<String> {
+        match engine.dbs[0].peek(key.as_bytes()).map(|e| &e.value) {
+            Some(crate::keyspace::Value::Set(set)) => set
+                .hashtable()
+                .expect("a hashtable")
+                .keys_by_bucket()
+                .into_iter()
+                .map(|m| String::from_utf8(m).expect("UTF-8"))
+                .collect(),
+            other => panic!("not a set: {other:?}"),
+        }
+    }
+
+    /// A hashtable-encoded set answers in its table's order, as Redis's does (its own order
+    /// follows its hash seed, random per process), never in the order members were added; the
+    /// multi-key commands answer in their results' tables' order; an intset stays ascending.
+    #[test]
+    fn members_come_in_the_tables_order_not_the_order_of_insertion() {
+        const ADDED: [&str; 10] = [
+            "zebra", "apple", "mango", "kiwi", "banana", "cherry", "lemon", "fig", "grape", "date",
+        ];
+        let build = || {
+            let (mut e, c) = engine();
+            run(&mut e, c, &format!("SADD s {}", ADDED.join(" ")));
+            (e, c)
+        };
+        let (mut e, c) = build();
+        let members = bulks(run(&mut e, c, "SMEMBERS s"));
+        assert_ne!(members, ADDED);
+        assert_eq!(members, table_order(&e, "s"));
+        let mut each_once = members.clone();
+        each_once.sort();
+        let mut added = ADDED.map(String::from).to_vec();
+        added.sort();
+        assert_eq!(each_once, added);
+        let (mut again, c2) = build();
+        assert_eq!(bulks(run(&mut again, c2, "SMEMBERS s")), members);
+        // SINTER walks its smallest set; SUNION and SDIFF answer their result's table.
+        run(&mut e, c, "SADD t apple kiwi fig zebra other");
+        let inter = bulks(run(&mut e, c, "SINTER t s"));
+        let t_order = table_order(&e, "t");
+        assert_eq!(
+            inter,
+            t_order
+                .iter()
+                .filter(|m| *m != "other")
+                .cloned()
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(bulks(run(&mut e, c, "SINTER s s")), members);
+        for (command, key) in [("SUNION", "u"), ("SDIFF", "d")] {
+            let answered = bulks(run(&mut e, c, &format!("{command} s t")));
+            run(&mut e, c, &format!("{command}STORE {key} s t"));
+            assert_eq!(answered, table_order(&e, key), "{command}");
+        }
+        // SRANDMEMBER with a count covering the set answers it in its order; SPOP all of it.
+        assert_eq!(bulks(run(&mut e, c, "SRANDMEMBER s 100")), members);
+        let mut popped = bulks(run(&mut e, c, "SPOP s 100"));
+        popped.sort();
+        assert_eq!(popped, each_once);
+        // Integers only: an intset, ascending.
+        run(&mut e, c, "SADD n 5 -3 10 1");
+        assert_eq!(bulks(run(&mut e, c, "SMEMBERS n")), ["-3", "1", "5", "10"]);
+    }
+
+    /// SRANDMEMBER with a count below the size answers its distinct picks in the order of a
+    /// table Redis gathers them in (sized for the set above a third of it, for the count
+    /// below), whatever the set's encoding: an intset's picks are not ascending.
+    #[test]
+    fn srandmember_answers_distinct_picks_in_a_tables_order() {
+        let (mut e, c) = engine();
+        run(&mut e, c, "SADD n 1 2 3 4 5 6 7 8 9");
+        assert_eq!(encoding(&e, "n"), "intset");
+        let mut ascending_only = true;
+        for (count, table) in [(4, 9), (2, 2)] {
+            for _ in 0..50 {
+                let picks = bulks(run(&mut e, c, &format!("SRANDMEMBER n {count}")));
+                assert_eq!(picks.len(), count);
+                let mut ordered = picks.clone();
+                crate::keyspace::dict::in_table_order(&mut ordered, table, |m| m.as_bytes());
+                assert_eq!(picks, ordered, "{count}");
+                ascending_only &= picks.is_sorted_by_key(|m| m.parse::<i64>().ok());
+            }
+        }
+        assert!(!ascending_only);
+    }
+
     #[test]
     fn keyspace_notifications_match_redis() {
         let (mut e, c) = engine();
         let sub = e.connect();
         e.config.notify_keyspace_events =
             notify::KEYEVENT | notify::GENERIC | notify::SET | notify::STRING | notify::NEW;
-        e.pubsub
-            .patterns
-            .entry(b"__keyevent@0__:*".to_vec())
-            .or_default()
-            .insert(sub);
+        e.pubsub.add_pattern(b"__keyevent@0__:*", sub);
         let script = [
             "SADD s 1 2",
             "SADD s 1",

@@ -612,11 +612,7 @@ mod tests {
             | notify::LIST
             | notify::ZSET
             | notify::NEW;
-        e.pubsub
-            .patterns
-            .entry(b"__keyevent@0__:*".to_vec())
-            .or_default()
-            .insert(sub);
+        e.pubsub.add_pattern(b"__keyevent@0__:*", sub);
         let script = [
             "RPUSH l 3 1 2",
             "SORT l",

@@ -20,6 +20,7 @@ use crate::command::{Command, Ctx};
 use crate::commands::{args, scan};
 use crate::engine::Lookup;
 use crate::errors::{CmdResult, RedisError};
+use crate::keyspace::dict::in_table_order;
 use crate::keyspace::set::SetValue;
 use crate::keyspace::zset::{
     AddFlags, Change, LexRange, Limits, Score, ScoreRange, ZSet, listpack_score_text,
@@ -221,6 +222,10 @@ const NOT_A_LEX_RANGE: RedisError = RedisError::new("ERR min or max not valid st
 
 /// `ERR resulting score is not a number (NaN)`
 const NAN_SCORE: RedisError = RedisError::new("ERR resulting score is not a number (NaN)");
+
+/// Redis's `ZRANDMEMBER_SUB_STRATEGY_MUL`: ZRANDMEMBER picking more than a third of a sorted
+/// set copies all of it and takes members out (see `zrandmember_with_count`).
+const ZRANDMEMBER_SUB_STRATEGY_MUL: usize = 3;
 
 /// Owned elements, as commands collect them before replying or storing.
 type Items = Vec<(Vec<u8>, f64)>;
@@ -1182,7 +1187,7 @@ fn zrandmember_with_count(
     // `wanted < size` here, so it fits a usize.
     let wanted = usize::try_from(wanted).unwrap_or(size);
     let listpack = zset.dict().is_none();
-    let items = with_rng(ctx, key, |zset, rng| {
+    let mut items = with_rng(ctx, key, |zset, rng| {
         let all: Vec<_> = zset.iter().collect();
         let mut ranks: Vec<usize> = (0..all.len()).collect();
         for i in 0..wanted {
@@ -1192,7 +1197,8 @@ fn zrandmember_with_count(
         }
         ranks.truncate(wanted);
         if listpack {
-            // Redis's listpack sampling answers in the listpack's order.
+            // Redis's listpack sampling answers in the listpack's order (for a third of the
+            // set or fewer: more are reordered below).
             crate::qsort::sort(&mut ranks);
         }
         ranks
@@ -1201,6 +1207,11 @@ fn zrandmember_with_count(
             .collect::<Items>()
     })
     .unwrap_or_default();
+    // More than a third of the set: Redis copies all of it into a table sized for it, takes
+    // members out at random and answers in the table's order, whatever the encoding.
+    if wanted.saturating_mul(ZRANDMEMBER_SUB_STRATEGY_MUL) > size {
+        in_table_order(&mut items, size, |(member, _)| member);
+    }
     Ok(elements_reply(items, withscores, resp3))
 }
 
@@ -1593,6 +1604,26 @@ mod tests {
         }
     }
 
+    /// ZRANDMEMBER with a count above a third of a sorted set (below its size) answers in the
+    /// order of a table sized for the set, as Redis copies the set into one; fewer picks from
+    /// a listpack come in its order.
+    #[test]
+    fn zrandmember_answers_most_of_a_set_in_a_tables_order() {
+        let mut e = Engine::new();
+        let c = e.connect();
+        run(&mut e, c, "ZADD z 0 m0 1 m1 2 m2 3 m3 4 m4 5 m5");
+        let mut listpack_order_only = true;
+        for _ in 0..50 {
+            let picks = strings(&run(&mut e, c, "ZRANDMEMBER z 4"));
+            let mut ordered = picks.clone();
+            in_table_order(&mut ordered, 6, |m| m.as_bytes());
+            assert_eq!(picks, ordered);
+            listpack_order_only &= picks.is_sorted();
+            assert!(strings(&run(&mut e, c, "ZRANDMEMBER z 2")).is_sorted());
+        }
+        assert!(!listpack_order_only);
+    }
+
     #[test]
     fn keyspace_notifications_match_redis() {
         let mut e = Engine::new();
@@ -1604,11 +1635,7 @@ mod tests {
             | notify::ZSET
             | notify::EXPIRED
             | notify::NEW;
-        e.pubsub
-            .patterns
-            .entry(b"__keyevent@0__:*".to_vec())
-            .or_default()
-            .insert(sub);
+        e.pubsub.add_pattern(b"__keyevent@0__:*", sub);
         let script = [
             "ZADD z 1 a 2 b",
             "ZADD z 1 a",

@@ -2175,11 +2175,7 @@ mod tests {
         let sub = e.connect();
         e.config.notify_keyspace_events =
             notify::KEYEVENT | notify::GENERIC | notify::STREAM | notify::NEW | notify::KEY_MISS;
-        e.pubsub
-            .patterns
-            .entry(b"__keyevent@0__:*".to_vec())
-            .or_default()
-            .insert(sub);
+        e.pubsub.add_pattern(b"__keyevent@0__:*", sub);
         let script = [
             "XADD s 1-0 f v",
             "XADD s MAXLEN 1 2-0 f v",

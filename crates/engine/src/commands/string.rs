@@ -1099,11 +1099,7 @@ mod tests {
         let sub = e.connect();
         e.config.notify_keyspace_events =
             notify::KEYEVENT | notify::GENERIC | notify::STRING | notify::EXPIRED;
-        e.pubsub
-            .patterns
-            .entry(b"__keyevent@0__:*".to_vec())
-            .or_default()
-            .insert(sub);
+        e.pubsub.add_pattern(b"__keyevent@0__:*", sub);
         let script = [
             "SET k v",
             "SET k v2 EX 100",

@@ -5,7 +5,17 @@
 //! count them), and `scan` walks those logical buckets with Redis's reverse-binary cursor, so a
 //! full scan returns every element that was present from its start to its end, even when the
 //! table grows or shrinks in between (an element may be returned twice after a shrink, as in
-//! Redis). The element with hash `h` is in logical bucket `h & (buckets − 1)`.
+//! Redis). The element with hash `h` is in logical bucket `m(h) & (buckets − 1)`, where `m(h)`
+//! is `h` times an odd constant (see [`bucket_hash`]), so that buckets do not follow the index.
+//!
+//! A walk of the whole table ([`Dict::iter`]) goes through the same buckets in ascending order,
+//! as Redis's `dictNext` walks its table: every reply that Redis gives in its table's order
+//! (KEYS, SMEMBERS, HGETALL of a hashtable, PUBSUB CHANNELS, RDB payloads …) comes in that
+//! order here, which looks arbitrary and is neither the order of insertion nor a sorted one.
+//! It is not Redis's own order (Redis seeds its hash at random when it starts; this hash's
+//! seed is fixed, so the same commands always give the same order). Within a bucket the
+//! elements come in slot order (Redis: its chain's, newest first), which a removal followed by
+//! an insertion may change, as a new element takes the freed slot.
 //!
 //! Finding an element goes through an index of its own size (a power of two, at most 80 % full):
 //! open addressing with linear probing, each place 32 bits: empty, removed, or an element's slot
@@ -27,7 +37,10 @@
 //! removal (`_dictRehashStep`, which gives up after visiting 10 empty buckets), and the table
 //! does not resize again before. Collections' tables ([`Weigh::REHASH`]) follow those steps
 //! ([`Dict::slots`]) on the engine's own buckets; the keyspace's does not (Redis's
-//! `serverCron` finishes rehashing it within the 100 ms its clock ticks).
+//! `serverCron` finishes rehashing it within the 100 ms its clock ticks). Nothing moves in a
+//! rehash here: the logical buckets are always the new table's, for `scan` and `iter` alike,
+//! so a walk during a rehash returns every element once (Redis walks its old table's
+//! remaining buckets, then the new table's).
 
 use std::cell::Cell;
 
@@ -190,6 +203,28 @@ impl Weigh for u32 {
     type Align = ();
 }
 
+/// Positions in a list (see [`in_table_order`]).
+impl Weigh for usize {
+    type Align = ();
+}
+
+/// Reorders `items` (whose keys are distinct) as a table sized for `capacity` elements lists
+/// their keys: Redis answers some picks that way (SRANDMEMBER, HRANDFIELD and ZRANDMEMBER with
+/// a count copy what they pick into a table made for the occasion, `dictExpand(d, capacity)`,
+/// and walk it), so the order is that of [`Dict::iter`], not the order of the picks.
+pub fn in_table_order<T>(items: &mut Vec<T>, capacity: usize, key: impl Fn(&T) -> &[u8]) {
+    let mut table: Dict<usize> = Dict::with_capacity(capacity);
+    for (at, item) in items.iter().enumerate() {
+        table.insert(key(item), at);
+    }
+    let mut taken: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    items.extend(
+        table
+            .iter()
+            .filter_map(|(_, &at)| taken.get_mut(at).and_then(Option::take)),
+    );
+}
+
 /// A hash table from byte strings to `V`.
 #[derive(Debug, Clone)]
 pub struct Dict<V: Weigh> {
@@ -273,6 +308,37 @@ fn hash(key: &[u8]) -> u64 {
     };
     let h = (h ^ (h >> 32)).wrapping_mul(K3);
     h ^ (h >> 29)
+}
+
+/// What an element's [`hash`] is multiplied by to give its [`bucket_hash`].
+const BUCKET_MIX: u64 = 0xd6e8_feb8_6659_fd93;
+
+/// The inverse of [`BUCKET_MIX`] modulo 2^64: a bucket's number times it gives the low bits
+/// of its elements' hashes.
+const BUCKET_UNMIX: u64 = inverse(BUCKET_MIX);
+
+/// The inverse of an odd number modulo 2^64 (Newton's iteration: each step doubles the bits
+/// that are right, from the 3 an odd number is its own inverse to).
+const fn inverse(odd: u64) -> u64 {
+    let mut x = odd;
+    let mut step = 0;
+    while step < 5 {
+        x = x.wrapping_mul(2u64.wrapping_sub(odd.wrapping_mul(x)));
+        step += 1;
+    }
+    x
+}
+
+const _: () = assert!(BUCKET_MIX.wrapping_mul(BUCKET_UNMIX) == 1);
+
+/// The hash whose low bits are an element's logical bucket (Redis's hash, in Redis's terms):
+/// its [`hash`] times an odd constant. The product's low bits are a one-to-one function of the
+/// hash's low bits, so a bucket's index homes can still be listed (see `visit_bucket`), but
+/// buckets in order are not index homes in order: a table filled in another table's bucket
+/// order (SUNIONSTORE, a reload, the members of SMEMBERS added back) gets its elements spread
+/// over its index, not packed at one end of it in long runs of linear probing.
+fn bucket_hash(h: u64) -> u64 {
+    h.wrapping_mul(BUCKET_MIX)
 }
 
 impl<V: Weigh> Dict<V> {
@@ -407,7 +473,7 @@ impl<V: Weigh> Dict<V> {
         let mut count = |id: SlotId| {
             if let Some(slot) = self.slots.get(id as usize)
                 && slot.next == OLD
-                && slot.hash as usize & old_mask == r.idx
+                && bucket_hash(slot.hash) as usize & old_mask == r.idx
             {
                 n += 1;
             }
@@ -723,7 +789,7 @@ impl<V: Weigh> Dict<V> {
             return None;
         };
         let mut r = self.rehash.get();
-        if r.old != 0 && *next == OLD && *hash as usize & (r.old - 1) >= r.idx {
+        if r.old != 0 && *next == OLD && bucket_hash(*hash) as usize & (r.old - 1) >= r.idx {
             r.left = r.left.saturating_sub(1);
             self.rehash.set(r);
         }
@@ -776,22 +842,91 @@ impl<V: Weigh> Dict<V> {
         self.rehash.set(Rehash::default());
     }
 
-    /// Every element, in slot order.
+    /// Every element, in the table's order: logical bucket 0 to [`Dict::buckets`] − 1, as
+    /// Redis's `dictNext` walks its buckets, each bucket's elements in slot order. Everything
+    /// Redis answers in its table's order (KEYS, SMEMBERS, HGETALL of a hashtable, RDB and DUMP
+    /// payloads …) comes from here. While a rehash is in progress the buckets are the new
+    /// table's, as for `scan`: each element is in exactly one of them, so none is skipped or
+    /// repeated.
+    ///
+    /// The elements are put in order at once, by a counting sort by bucket: one pass over the
+    /// slots in memory order, as a walk in slot order makes, counting each bucket's elements,
+    /// then each element written to its place. Walking the buckets through the index instead
+    /// would read, besides each element's slot, those of the other elements in its index runs,
+    /// all out of memory order: twice as slow again. What a walk in bucket order cannot avoid
+    /// is reading the values out of memory order, as Redis's walk of its chains does.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &V)> {
-        self.slots.iter().filter_map(Slot::used)
+        self.in_bucket_order().into_iter().flatten()
     }
 
-    /// Every element with its slot id.
+    /// [`Dict::iter`]'s elements, each in its place (`None` only where a count went wrong).
+    fn in_bucket_order(&self) -> Vec<Option<(&[u8], &V)>> {
+        let (len, mask) = (self.len(), self.size.wrapping_sub(1));
+        let mut elements: Vec<(usize, &[u8], &V)> = Vec::with_capacity(len);
+        if self.size > len.saturating_mul(8).saturating_add(64) {
+            // Far more buckets than elements (a table sized for many that holds few): sorting
+            // the elements costs less than counting every bucket. A stable sort, so that each
+            // bucket keeps slot order as below.
+            elements.extend(self.slots.iter().filter_map(|slot| {
+                let bucket = bucket_hash(slot.hash) as usize & mask;
+                slot.used().map(|(key, value)| (bucket, key, value))
+            }));
+            elements.sort_by_key(|&(bucket, ..)| bucket);
+            return elements
+                .into_iter()
+                .map(|(_, key, value)| Some((key, value)))
+                .collect();
+        }
+        // One pass over the slots, in memory order: each element with its bucket, counted.
+        let mut next = vec![0u32; self.size];
+        for slot in &self.slots {
+            let bucket = bucket_hash(slot.hash) as usize & mask;
+            if let Some((key, value)) = slot.used()
+                && let Some(count) = next.get_mut(bucket)
+            {
+                *count += 1;
+                elements.push((bucket, key, value));
+            }
+        }
+        // Where each bucket's elements start: after those of the buckets before it.
+        let mut start = 0;
+        for count in &mut next {
+            start += std::mem::replace(count, start);
+        }
+        let mut placed = vec![None; elements.len()];
+        for &(bucket, key, value) in &elements {
+            if let Some(at) = next.get_mut(bucket) {
+                if let Some(place) = placed.get_mut(*at as usize) {
+                    *place = Some((key, value));
+                }
+                *at += 1;
+            }
+        }
+        placed
+    }
+
+    /// The keys in the order [`Dict::iter`] must give them (by bucket, then slot), found
+    /// another way, for tests.
+    #[cfg(test)]
+    pub(crate) fn keys_by_bucket(&self) -> Vec<Vec<u8>> {
+        let mask = self.size.wrapping_sub(1) as u64;
+        let mut keys: Vec<(u64, SlotId, Vec<u8>)> = self
+            .iter_slots()
+            .map(|(id, key, _)| (bucket_hash(hash(key)) & mask, id, key.to_vec()))
+            .collect();
+        keys.sort();
+        keys.into_iter().map(|(_, _, key)| key).collect()
+    }
+
+    /// Every element with its slot id, in slot order: an order that follows the history of
+    /// insertions and removals, for uses whose order nobody sees (bookkeeping checks, a pick
+    /// by position); a cheap sequential walk. Whatever a client may see goes through
+    /// [`Dict::iter`].
     pub fn iter_slots(&self) -> impl Iterator<Item = (SlotId, &[u8], &V)> {
         self.slots
             .iter()
             .enumerate()
             .filter_map(|(i, s)| s.used().map(|(key, value)| (i as SlotId, key, value)))
-    }
-
-    /// Every value, mutably.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.slots.iter_mut().filter_map(|s| s.value.as_mut())
     }
 
     /// Visits the elements of the bucket `cursor` designates and returns the next cursor
@@ -817,15 +952,18 @@ impl<V: Weigh> Dict<V> {
     /// Calls `visit` with each element of logical bucket `bucket` (< [`Dict::buckets`]), until
     /// it answers false: the elements of the runs from the index places that are homes of the
     /// bucket's hashes (several when the index has more places than Redis's table has buckets,
-    /// else one shared with other buckets), each checked against its slot's hash.
+    /// else one shared with other buckets), each checked against its slot's hash. The bucket
+    /// fixes the low bits of its elements' [`bucket_hash`], hence (the multiplier being odd)
+    /// the low bits of their hashes, which the homes are.
     fn visit_bucket(&self, bucket: usize, mut visit: impl FnMut(SlotId) -> bool) {
         let (size, places, mask) = (self.size, self.index.len(), self.mask());
         let id_mask = self.id_mask();
         if size == 0 || places == 0 {
             return;
         }
+        let low = (bucket as u64).wrapping_mul(BUCKET_UNMIX) as usize & (size - 1);
         let homes = if places >= size { places / size } else { 1 };
-        for home in (0..homes).map(|i| bucket.wrapping_add(i * size) & mask) {
+        for home in (0..homes).map(|i| low.wrapping_add(i * size) & mask) {
             let mut at = home;
             for _ in 0..places {
                 match self.index.get(at).copied() {
@@ -835,7 +973,7 @@ impl<V: Weigh> Dict<V> {
                         let id = here & id_mask;
                         if let Some(slot) = self.slots.get(id as usize)
                             && slot.hash as usize & mask == home
-                            && slot.hash as usize & (size - 1) == bucket
+                            && bucket_hash(slot.hash) as usize & (size - 1) == bucket
                             && !visit(id)
                         {
                             return;
@@ -1029,7 +1167,7 @@ mod tests {
 
     #[test]
     fn slot_ids_are_stable_across_resizes() {
-        let mut d = Dict::new();
+        let mut d: Dict<u32> = Dict::new();
         let (id, _) = d.insert(b"stay", 1);
         for i in 0..500 {
             d.insert(&key(i), 0);
@@ -1098,14 +1236,106 @@ mod tests {
                 let mask = (d.buckets() as u64).wrapping_sub(1);
                 for b in 0..d.buckets() as u64 {
                     d.scan(b, |_, k, _| {
-                        assert_eq!(hash(k) & mask, b);
+                        assert_eq!(bucket_hash(hash(k)) & mask, b);
                         assert!(seen.insert(k.to_vec()), "twice");
                     });
                 }
                 assert_eq!(seen.len(), model.len());
+                assert_walks_buckets_in_order(&d);
             }
         }
         assert_eq!(d.len(), model.len());
+    }
+
+    /// Checks that `iter` returns every element exactly once, bucket by bucket in ascending
+    /// order, each bucket's elements in slot order; answers the keys in that order.
+    fn assert_walks_buckets_in_order<V: Weigh>(d: &Dict<V>) -> Vec<Vec<u8>> {
+        let listed: Vec<Vec<u8>> = d.iter().map(|(k, _)| k.to_vec()).collect();
+        assert_eq!(listed.len(), d.len());
+        let distinct: BTreeSet<&Vec<u8>> = listed.iter().collect();
+        assert_eq!(distinct.len(), d.len(), "an element twice");
+        assert_eq!(listed, d.keys_by_bucket());
+        let mask = (d.buckets() as u64).wrapping_sub(1);
+        assert!(
+            listed.is_sorted_by_key(|k| bucket_hash(hash(k)) & mask),
+            "not in bucket order"
+        );
+        listed
+    }
+
+    #[test]
+    fn iteration_follows_the_buckets_not_the_insertions() {
+        let build = || {
+            let mut d = Dict::new();
+            for i in 0..10 {
+                d.insert(format!("k:{i}").as_bytes(), ());
+            }
+            d
+        };
+        let d = build();
+        let listed = assert_walks_buckets_in_order(&d);
+        let inserted: Vec<Vec<u8>> = (0..10).map(|i| format!("k:{i}").into_bytes()).collect();
+        assert_ne!(listed, inserted);
+        let mut reversed = inserted.clone();
+        reversed.reverse();
+        assert_ne!(listed, reversed);
+        // The hash has a fixed seed: the same keys in the same table, the same order.
+        let again: Vec<Vec<u8>> = build().iter().map(|(k, ())| k.to_vec()).collect();
+        assert_eq!(listed, again);
+        // A removal, then an insertion that takes the freed slot: still bucket by bucket.
+        let mut d = build();
+        d.remove(b"k:3");
+        d.insert(b"new", ());
+        let listed = assert_walks_buckets_in_order(&d);
+        assert!(listed.contains(&b"new".to_vec()) && !listed.contains(&b"k:3".to_vec()));
+        assert!(Dict::<()>::new().iter().next().is_none());
+    }
+
+    #[test]
+    fn iteration_during_a_rehash_neither_skips_nor_repeats() {
+        // Growing: the fifth element starts a rehash from 4 buckets to 8, which steps move.
+        let mut d: Dict<u32> = Dict::new();
+        for i in 0..5 {
+            d.insert(&key(i), i);
+        }
+        assert!(d.rehashing());
+        assert_walks_buckets_in_order(&d);
+        while d.rehashing() {
+            d.rehash_step();
+            assert_walks_buckets_in_order(&d);
+        }
+        // Growing big, then shrinking: removals down to 10 % start a shrink, which more
+        // removals, insertions and lookups move along, checked at every step.
+        for i in 5..600 {
+            d.insert(&key(i), i);
+            if d.rehashing() {
+                assert_walks_buckets_in_order(&d);
+            }
+        }
+        let mut checked = 0;
+        for i in 0..590 {
+            d.remove(&key(i));
+            if d.rehashing() {
+                assert_walks_buckets_in_order(&d);
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "no shrink happened");
+        // A table with far more buckets than elements (sized for many, holding few: sorted
+        // rather than counted), and one with fewer buckets than index places.
+        let mut sized: Dict<u32> = Dict::new();
+        sized.expand(4096);
+        for i in 0..20 {
+            sized.insert(&key(i), i);
+        }
+        assert!(sized.buckets() > sized.index.len());
+        assert_walks_buckets_in_order(&sized);
+        let mut small: Dict<u32> = Dict::with_capacity(4);
+        for i in 0..4 {
+            small.insert(&key(i), i);
+        }
+        assert!(small.buckets() < small.index.len());
+        assert_walks_buckets_in_order(&small);
     }
 
     #[test]
@@ -1242,6 +1472,25 @@ mod tests {
         out.clear();
         small.sample(&mut rng, 5, &mut out);
         assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn picks_are_put_in_the_order_of_a_table_sized_as_asked() {
+        let picks: Vec<(Vec<u8>, u32)> = (0..12).map(|i| (key(i), i)).collect();
+        for capacity in [12, 64] {
+            let mut ordered = picks.clone();
+            in_table_order(&mut ordered, capacity, |(k, _)| k);
+            let mut table: Dict<()> = Dict::with_capacity(capacity);
+            for (k, _) in &picks {
+                table.insert(k, ());
+            }
+            assert_eq!(table.buckets(), capacity.next_power_of_two());
+            let keys: Vec<Vec<u8>> = ordered.iter().map(|(k, _)| k.clone()).collect();
+            assert_eq!(keys, table.keys_by_bucket(), "{capacity}");
+            // Every item kept, with its own payload.
+            assert!(ordered.iter().all(|(k, i)| *k == key(*i)));
+            assert_eq!(ordered.len(), picks.len());
+        }
     }
 
     #[test]

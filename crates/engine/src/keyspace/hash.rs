@@ -4,8 +4,9 @@
 //!   place, a deleted one closes the gap, a new one goes to the end). Every command that lists
 //!   fields (HGETALL, HKEYS, HVALS, HSCAN, HRANDFIELD with a count covering the hash) answers in
 //!   that order, so ours is a vector of pairs searched linearly, as Redis searches its listpack.
-//! - `hashtable`: a [`Dict`], whose order Redis leaves unspecified; it gives HSCAN its cursor
-//!   guarantees.
+//! - `hashtable`: a [`Dict`], whose order Redis leaves unspecified: fields are listed in the
+//!   table's order (see [`Dict::iter`]), never the order they were set; it gives HSCAN its
+//!   cursor guarantees.
 //!
 //! A hash starts as a listpack and becomes a hashtable, never back, exactly when Redis converts
 //! it (`hashTypeTryConversion` and `hashTypeSet`):
@@ -156,7 +157,8 @@ impl Hash {
         self.get(field).is_some()
     }
 
-    /// Every pair, in the encoding's order (insertion order for a listpack).
+    /// Every pair, in the encoding's order (insertion order for a listpack, the table's for a
+    /// hashtable).
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
         let (listpack, table) = match &self.repr {
             Repr::Listpack(pairs) => (Some(pairs.iter()), None),
@@ -245,7 +247,8 @@ impl Hash {
         let at = usize::try_from(rng.below(self.len() as u64)).ok()?;
         match &self.repr {
             Repr::Listpack(pairs) => pairs.get(at).map(|(f, v)| (f.as_slice(), v.as_slice())),
-            Repr::Table(dict) => dict.iter().nth(at).map(|(f, v)| (f, v.as_slice())),
+            // Any fixed order gives a uniform pick: the slots' is the cheapest to walk.
+            Repr::Table(dict) => dict.iter_slots().nth(at).map(|(_, f, v)| (f, v.as_slice())),
         }
     }
 

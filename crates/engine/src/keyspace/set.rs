@@ -5,7 +5,8 @@
 //!   sorted, so iteration (`SMEMBERS`, `SSCAN`, results of the multi-key commands) is in
 //!   ascending order. Like Redis's intset, it remembers the widest integer it ever held (16, 32
 //!   or 64 bits), which only shows in `DUMP` payloads.
-//! - `hashtable`: any members, in a [`Dict`]; iteration order is unspecified, as in Redis.
+//! - `hashtable`: any members, in a [`Dict`]; iteration is in the table's order (see
+//!   [`Dict::iter`]), unspecified in Redis and looking arbitrary, never the order of insertion.
 //!
 //! The conversion is one way: a non-integer member or one member too many turns an intset into
 //! a hashtable, and nothing turns it back. Only building a new set (the `*STORE` results,
